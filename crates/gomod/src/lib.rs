@@ -1,0 +1,24 @@
+//! Go module formats and the checksum database's cryptography, bit for bit as Go.
+//!
+//! Everything here is pure: no I/O beyond `Read` and byte slices, no async, no printing.
+//! Each module mirrors one Go package and cites the file it follows.
+//!
+//! | module | mirrors |
+//! |---|---|
+//! | [`pattern`] | `path.Match`, `golang.org/x/mod/module.MatchPrefixPatterns` |
+//! | [`module`] | module path / version validation and `!`-escaping (`x/mod/module`) |
+//! | [`gosum`], [`modfile`] | go.sum, go.mod and go.work parsing with line numbers |
+//! | [`dirhash`] | `h1:` hashes (`x/mod/sumdb/dirhash`) |
+//! | [`modzip`] | module zip checks and creation (`x/mod/zip`) |
+//! | [`note`] | signed notes and keys (`x/mod/sumdb/note`) |
+//! | [`tlog`] | tiles, hashes and proofs (`x/mod/sumdb/tlog`) |
+#![deny(missing_docs)]
+
+pub mod dirhash;
+pub mod gosum;
+pub mod modfile;
+pub mod module;
+pub mod modzip;
+pub mod note;
+pub mod pattern;
+pub mod tlog;

@@ -1,0 +1,1 @@
+//! The gotrust lab: a local GOPROXY and checksum database with fault injection.

@@ -1,0 +1,12 @@
+//! The gotrust engine: what the Go toolchain really trusts when it fetches modules.
+//!
+//! The engine returns data; renderers in [`report`] format it. Nothing here prints.
+//!
+//! Data flow: sources (process environment, user go env file, `$GOROOT/go.env`, defaults)
+//! -> [`env::GoEnv`] (each value with its origin) -> parsed settings -> [`route`] plans and
+//! [`audit`] rules -> [`report::Report`] -> a renderer.
+#![deny(missing_docs)]
+
+pub mod env;
+pub mod policy;
+pub mod report;
