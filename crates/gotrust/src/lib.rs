@@ -8,5 +8,6 @@
 #![deny(missing_docs)]
 
 pub mod env;
+pub mod net;
 pub mod policy;
 pub mod report;
