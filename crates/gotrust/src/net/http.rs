@@ -620,11 +620,15 @@ fn find_rustls_error<'a>(e: &'a (dyn std::error::Error + 'static)) -> Option<&'a
         if let Some(r) = err.downcast_ref::<rustls::Error>() {
             return Some(r);
         }
+        // io::Error::source() skips the wrapped error itself, so look inside explicitly.
         if let Some(io) = err.downcast_ref::<std::io::Error>()
             && let Some(inner) = io.get_ref()
-            && let Some(r) = inner.downcast_ref::<rustls::Error>()
         {
-            return Some(r);
+            if let Some(r) = inner.downcast_ref::<rustls::Error>() {
+                return Some(r);
+            }
+            cur = Some(inner as &(dyn std::error::Error + 'static));
+            continue;
         }
         cur = err.source();
     }

@@ -316,7 +316,11 @@ pub(crate) fn go_text_for(err: &rustls::Error, host: &str) -> Option<String> {
         return None;
     };
     let x = match c {
-        C::UnknownIssuer => "x509: certificate signed by unknown authority".to_string(),
+        // A CA with the right name but another key fails the signature check; go reports
+        // both as an unknown authority.
+        C::UnknownIssuer | C::BadSignature => {
+            "x509: certificate signed by unknown authority".to_string()
+        }
         C::Expired | C::NotValidYet => {
             "x509: certificate has expired or is not yet valid".to_string()
         }
