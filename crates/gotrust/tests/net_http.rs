@@ -305,8 +305,10 @@ async fn explicit_ca_file_must_hold_a_certificate() {
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path().join("empty.pem");
     std::fs::write(&p, "not a pem\n").unwrap();
-    let mut cfg = HttpConfig::default();
-    cfg.roots = RootSource::CaFile(p);
+    let cfg = HttpConfig {
+        roots: RootSource::CaFile(p),
+        ..HttpConfig::default()
+    };
     assert!(HttpClient::new(cfg).is_err());
 }
 
