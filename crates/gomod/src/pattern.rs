@@ -86,25 +86,25 @@ impl PatternError {
 /// Allocation-free error used on the hot path; turned into a [`PatternError`] only when
 /// a caller asks for it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Bad {
+enum Flaw {
     DanglingEscape(usize),
     UnclosedClass(usize),
     BadRange(usize, u8),
     InvalidUtf8(usize),
 }
 
-impl Bad {
+impl Flaw {
     fn into_error(self, pattern: &[u8]) -> PatternError {
         let pattern = String::from_utf8_lossy(pattern).into_owned();
         match self {
-            Bad::DanglingEscape(offset) => PatternError::DanglingEscape { pattern, offset },
-            Bad::UnclosedClass(offset) => PatternError::UnclosedClass { pattern, offset },
-            Bad::BadRange(offset, b) => PatternError::BadRange {
+            Flaw::DanglingEscape(offset) => PatternError::DanglingEscape { pattern, offset },
+            Flaw::UnclosedClass(offset) => PatternError::UnclosedClass { pattern, offset },
+            Flaw::BadRange(offset, b) => PatternError::BadRange {
                 pattern,
                 offset,
                 found: char::from(b),
             },
-            Bad::InvalidUtf8(offset) => PatternError::InvalidUtf8 { pattern, offset },
+            Flaw::InvalidUtf8(offset) => PatternError::InvalidUtf8 { pattern, offset },
         }
     }
 }
@@ -143,7 +143,7 @@ pub fn validate_bytes(pattern: &[u8]) -> Result<(), PatternError> {
     validate_impl(pattern).map_err(|b| b.into_error(pattern))
 }
 
-fn validate_impl(pattern: &[u8]) -> Result<(), Bad> {
+fn validate_impl(pattern: &[u8]) -> Result<(), Flaw> {
     let mut pos = 0;
     while pos < pattern.len() {
         let (_, start, end) = scan_chunk(pattern, pos);
@@ -154,7 +154,7 @@ fn validate_impl(pattern: &[u8]) -> Result<(), Bad> {
 }
 
 /// The matcher proper. `pattern[pos..]` is what is left of the pattern.
-fn match_impl(pattern: &[u8], mut name: &[u8]) -> Result<bool, Bad> {
+fn match_impl(pattern: &[u8], mut name: &[u8]) -> Result<bool, Flaw> {
     let mut pos = 0;
     'chunks: while pos < pattern.len() {
         let (star, start, end) = scan_chunk(pattern, pos);
@@ -179,7 +179,7 @@ fn match_impl(pattern: &[u8], mut name: &[u8]) -> Result<bool, Bad> {
             let mut i = 0;
             while i < name.len() && name[i] != b'/' {
                 match match_chunk(pattern, start, end, &name[i + 1..])? {
-                    Some(rest) if !(last && !rest.is_empty()) => {
+                    Some(rest) if !last || rest.is_empty() => {
                         name = rest;
                         continue 'chunks;
                     }
@@ -196,12 +196,12 @@ fn match_impl(pattern: &[u8], mut name: &[u8]) -> Result<bool, Bad> {
 }
 
 /// Rebases an error offset found in `pattern[base..]` onto the whole pattern.
-fn shift(b: Bad, base: usize) -> Bad {
+fn shift(b: Flaw, base: usize) -> Flaw {
     match b {
-        Bad::DanglingEscape(o) => Bad::DanglingEscape(o + base),
-        Bad::UnclosedClass(o) => Bad::UnclosedClass(o + base),
-        Bad::BadRange(o, c) => Bad::BadRange(o + base, c),
-        Bad::InvalidUtf8(o) => Bad::InvalidUtf8(o + base),
+        Flaw::DanglingEscape(o) => Flaw::DanglingEscape(o + base),
+        Flaw::UnclosedClass(o) => Flaw::UnclosedClass(o + base),
+        Flaw::BadRange(o, c) => Flaw::BadRange(o + base, c),
+        Flaw::InvalidUtf8(o) => Flaw::InvalidUtf8(o + base),
     }
 }
 
@@ -261,7 +261,7 @@ fn match_chunk<'s>(
     start: usize,
     end: usize,
     mut s: &'s [u8],
-) -> Result<Option<&'s [u8]>, Bad> {
+) -> Result<Option<&'s [u8]>, Flaw> {
     let mut failed = false;
     let mut i = start;
     while i < end {
@@ -311,7 +311,7 @@ fn match_chunk<'s>(
                 let lit = if c == b'\\' {
                     i += 1;
                     if i >= end {
-                        return Err(Bad::DanglingEscape(i - 1));
+                        return Err(Flaw::DanglingEscape(i - 1));
                     }
                     pattern[i]
                 } else {
@@ -331,27 +331,27 @@ fn match_chunk<'s>(
 /// Reads one possibly escaped class character at `*i` (Go's `getEsc`), advancing `*i`.
 /// Like Go, it is an error for the class to end right after the character, because a
 /// `-hi` or the closing `]` must follow.
-fn class_char(pattern: &[u8], i: &mut usize, end: usize, open: usize) -> Result<u32, Bad> {
+fn class_char(pattern: &[u8], i: &mut usize, end: usize, open: usize) -> Result<u32, Flaw> {
     if *i >= end {
-        return Err(Bad::UnclosedClass(open));
+        return Err(Flaw::UnclosedClass(open));
     }
     let c = pattern[*i];
     if c == b'-' || c == b']' {
-        return Err(Bad::BadRange(*i, c));
+        return Err(Flaw::BadRange(*i, c));
     }
     if c == b'\\' {
         *i += 1;
         if *i >= end {
-            return Err(Bad::DanglingEscape(*i - 1));
+            return Err(Flaw::DanglingEscape(*i - 1));
         }
     }
     let (r, n) = decode_rune(&pattern[*i..end]);
     if r == 0xFFFD && n == 1 {
-        return Err(Bad::InvalidUtf8(*i));
+        return Err(Flaw::InvalidUtf8(*i));
     }
     *i += n;
     if *i >= end {
-        return Err(Bad::UnclosedClass(open));
+        return Err(Flaw::UnclosedClass(open));
     }
     Ok(r)
 }
