@@ -262,6 +262,44 @@ fn gen_version(rng: &mut StdRng) -> String {
     v
 }
 
+/// A path and version that often fit together, to exercise the accepting side of
+/// `Check` and `CheckPathMajor`.
+fn gen_pair(rng: &mut StdRng) -> (String, String) {
+    let mut p = pick(
+        rng,
+        &["rsc.io", "github.com/a/b", "example.com", "gopkg.in"],
+    )
+    .to_owned();
+    for _ in 0..rng.random_range(0..3) {
+        p += "/";
+        p += pick(
+            rng,
+            &[
+                "quote", "x", "v2", "v3", "yaml.v2", "yaml.v1", "yaml.v0", "check.v1",
+            ],
+        );
+    }
+    let major = module::split_path_version(&p).map_or("", |(_, m)| m);
+    let n = major.trim_start_matches(['/', '.', 'v']).to_owned();
+    let n = if n.is_empty() {
+        pick(rng, &["0", "1", "5"]).to_owned()
+    } else {
+        n
+    };
+    let mut v = format!(
+        "v{n}.{}.{}",
+        rng.random_range(0..3),
+        rng.random_range(0..12)
+    );
+    match rng.random_range(0..6) {
+        0 => v += "+incompatible",
+        1 => v += "-rc.1",
+        2 => v = "v0.0.0-20160102150405-abcdef123456".to_owned(),
+        _ => {}
+    }
+    (p, v)
+}
+
 /// An escaped-looking string: a path or version escaped by hand (sometimes wrongly).
 fn gen_escaped(rng: &mut StdRng) -> String {
     let src = if rng.random_bool(0.6) {
@@ -376,8 +414,11 @@ fn module_and_semver_agree_with_xmod() {
         cases.push(("compare", vec![v, gen_version(&mut rng)]));
     }
     for _ in 0..8_000 {
-        let p = gen_path(&mut rng);
-        let v = gen_version(&mut rng);
+        let (p, v) = if rng.random_bool(0.5) {
+            gen_pair(&mut rng)
+        } else {
+            (gen_path(&mut rng), gen_version(&mut rng))
+        };
         let pm = module::split_path_version(&p)
             .map_or("", |(_, m)| m)
             .to_owned();
@@ -409,6 +450,9 @@ fn module_and_semver_agree_with_xmod() {
 
     let (mut bad, mut oks, mut errs, mut messages) = (Vec::new(), 0, 0, 0);
     let (mut semver_valid, mut pseudo) = (0, 0);
+    // Per operation: (accepted, rejected), so a generator that only produces one
+    // outcome for some operation is noticed.
+    let mut per_op: std::collections::BTreeMap<&str, (usize, usize)> = Default::default();
     for ((op, args), line) in cases.iter().zip(&lines) {
         let want = parse_answer(line);
         let got = ours(op, args);
@@ -433,6 +477,12 @@ fn module_and_semver_agree_with_xmod() {
             semver_valid += usize::from(w[0] == "1");
             pseudo += usize::from(w[6] == "1");
         }
+        let e = per_op.entry(op).or_default();
+        if want.is_ok() {
+            e.0 += 1;
+        } else {
+            e.1 += 1;
+        }
         oks += usize::from(want.is_ok());
         errs += usize::from(want.is_err());
     }
@@ -441,6 +491,14 @@ fn module_and_semver_agree_with_xmod() {
          messages compared as text); {semver_valid} valid semvers, {pseudo} pseudo-versions",
         cases.len()
     );
+    println!("per operation (ok, err): {per_op:?}");
+    for (op, (ok, err)) in &per_op {
+        let total_only = matches!(*op, "semver" | "compare" | "split");
+        assert!(
+            *ok > 500 && (total_only || *err > 500),
+            "{op}: {ok} ok, {err} errors"
+        );
+    }
     assert!(
         semver_valid > 2_000 && pseudo > 500,
         "corpus has valid and pseudo versions"
