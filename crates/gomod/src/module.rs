@@ -669,6 +669,9 @@ fn pseudo_shape(v: &str) -> bool {
     ok_base && (pre.is_empty() || pre.ends_with('.'))
 }
 
+/// [`semver::is_valid`] under the name callers outside this module expect.
+pub use semver::is_valid as is_valid_semver;
+
 /// Semantic versions as Go uses them (`golang.org/x/mod/semver`): a leading `v`,
 /// `vMAJOR[.MINOR[.PATCH[-PRERELEASE][+BUILD]]]` with the shorthands `v1` = `v1.0.0`
 /// and `v1.2` = `v1.2.0` (no prerelease or build on shorthands), no leading zeros.
