@@ -7,9 +7,11 @@
 
 pub mod auth;
 pub mod error;
+pub mod goproxy;
 pub mod http;
 pub mod proxyenv;
 pub mod tls;
 
 pub use error::{FetchError, FetchErrorKind, TimeoutPhase};
+pub use goproxy::{Hop, HopKind, ProxyClient, ProxyError, try_proxies};
 pub use http::{Exchange, HttpClient, HttpConfig, RedirectHop, TlsPeer, limits};
