@@ -409,3 +409,128 @@ async fn per_host_limit_bounds_concurrency() {
     assert_eq!(srv.paths().len(), 8);
     assert_eq!(srv.peak.load(Ordering::SeqCst), 2);
 }
+
+#[tokio::test]
+async fn one_authorization_netrc_wins_and_is_not_forwarded_to_other_hosts() {
+    let tls = net_server::make_tls();
+    let other = start(Some(tls.acceptor.clone()), |_| Reply::ok(b"o".to_vec())).await;
+    let target = format!("https://localhost:{}/elsewhere", other.addr.port());
+    let t2 = target.clone();
+    let secure = start(Some(tls.acceptor.clone()), move |p| match p {
+        "/hop" => Reply::Redirect(302, t2.clone()),
+        "/same" => Reply::Redirect(302, "/x".into()),
+        _ => Reply::ok(b"s".to_vec()),
+    })
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("ca.pem");
+    std::fs::write(&path, &tls.ca_pem).unwrap();
+    let c = client_with(|c| {
+        c.roots = RootSource::CaFile(path.clone());
+        c.netrc = Some(Netrc::parse(&format!(
+            "machine 127.0.0.1:{} login alice password s3cret\n",
+            secure.addr.port()
+        )));
+    });
+    let auth_lines = |srv: &net_server::Server, i: usize| {
+        srv.seen.lock().unwrap()[i]
+            .head
+            .to_ascii_lowercase()
+            .lines()
+            .filter(|l| l.starts_with("authorization:"))
+            .map(str::to_string)
+            .collect::<Vec<_>>()
+    };
+    // URL userinfo and netrc both present: only netrc's header is sent.
+    let u = url(&format!(
+        "https://bob:pw@127.0.0.1:{}/a",
+        secure.addr.port()
+    ));
+    let (ex, _) = c.get_bytes(&u, 10).await.unwrap();
+    assert_eq!(
+        ex.url,
+        format!("https://bob:xxxxx@127.0.0.1:{}/a", secure.addr.port())
+    );
+    assert_eq!(
+        auth_lines(&secure, 0),
+        ["authorization: basic ywxpy2u6cznjcmv0"]
+    );
+    // Same-host redirect keeps it.
+    c.get_bytes(
+        &url(&format!("https://127.0.0.1:{}/same", secure.addr.port())),
+        10,
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        auth_lines(&secure, 2),
+        ["authorization: basic ywxpy2u6cznjcmv0"]
+    );
+    // A redirect to another host drops it.
+    let (ex, _) = c
+        .get_bytes(
+            &url(&format!("https://127.0.0.1:{}/hop", secure.addr.port())),
+            10,
+        )
+        .await
+        .unwrap();
+    assert_eq!(ex.final_url, target);
+    assert!(auth_lines(&other, 0).is_empty());
+    // Userinfo alone becomes Basic auth over https.
+    let c = client_with(|c| c.roots = RootSource::CaFile(path.clone()));
+    c.get_bytes(
+        &url(&format!(
+            "https://bob:p%40ss@127.0.0.1:{}/b",
+            secure.addr.port()
+        )),
+        10,
+    )
+    .await
+    .unwrap();
+    let n = secure.seen.lock().unwrap().len();
+    // base64("bob:p@ss")
+    assert_eq!(
+        auth_lines(&secure, n - 1),
+        ["authorization: basic ym9ionbac3m="]
+    );
+    // The log never holds the password.
+    let log = format!("{:?}", c.log());
+    assert!(!log.contains("p%40ss") && !log.contains("p@ss"), "{log}");
+}
+
+#[tokio::test]
+async fn log_reads_like_go_x_output() {
+    let srv = start(None, |p| match p {
+        "/ok" => Reply::ok(b"x".to_vec()),
+        _ => Reply::text(404, "nope\n"),
+    })
+    .await;
+    let (c, _d) = plain_client();
+    let base = format!("http://{}", srv.addr);
+    c.get_bytes(&url(&format!("{base}/ok")), 10).await.unwrap();
+    c.get_bytes(&url(&format!("{base}/missing")), 10)
+        .await
+        .unwrap_err();
+    c.get_bytes(&url("http://127.0.0.1:1/refused"), 10)
+        .await
+        .unwrap_err();
+    let log = c.log();
+    assert_eq!(log.len(), 3);
+    let t0 = log[0].go_trace();
+    assert!(
+        t0.starts_with(&format!("# get {base}/ok: 200 OK (")) && t0.ends_with("s)"),
+        "{t0}"
+    );
+    assert!(
+        log[1]
+            .go_trace()
+            .starts_with(&format!("# get {base}/missing: 404 Not Found ("))
+    );
+    assert!(
+        log[2]
+            .go_trace()
+            .starts_with("# get http://127.0.0.1:1/refused: Get \"http://127.0.0.1:1/refused\": "),
+        "{}",
+        log[2].go_trace()
+    );
+}

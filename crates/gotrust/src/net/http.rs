@@ -151,6 +151,41 @@ pub struct Exchange {
     pub body_sha256: String,
 }
 
+/// One request as go's `-x` flag would trace it, success or failure.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LogEntry {
+    /// The requested URL (redacted).
+    pub url: String,
+    /// The final status, when a response arrived.
+    pub status: Option<u16>,
+    /// The error text, when the request failed.
+    pub error: Option<String>,
+    /// Wall-clock time, seconds.
+    pub elapsed_secs: f64,
+}
+
+impl LogEntry {
+    /// go's trace line: `# get ⟨url⟩: 200 OK (0.090s)` or `# get ⟨url⟩: ⟨error⟩`.
+    pub fn go_trace(&self) -> String {
+        match (&self.error, self.status) {
+            (_, Some(code)) => {
+                let reason = reqwest::StatusCode::from_u16(code)
+                    .ok()
+                    .and_then(|c| c.canonical_reason())
+                    .unwrap_or("");
+                format!(
+                    "# get {}: {code} {reason} ({:.3}s)",
+                    self.url, self.elapsed_secs
+                )
+            }
+            (Some(e), None) => format!("# get {}: {e}", self.url),
+            (None, None) => format!("# get {}", self.url),
+        }
+    }
+}
+
+const LOG_MAX: usize = 100_000;
+
 /// Response headers worth keeping: they tell whether a CDN or proxy cache answered.
 const KEPT_HEADERS: &[&str] = &[
     "age",
@@ -177,6 +212,7 @@ pub struct HttpClient {
     chains: Arc<ChainLog>,
     roots: RootsReport,
     hosts: Mutex<HashMap<String, Arc<Semaphore>>>,
+    log: Mutex<Vec<LogEntry>>,
 }
 
 impl std::fmt::Debug for HttpClient {
@@ -215,6 +251,7 @@ impl HttpClient {
             chains,
             roots: report,
             hosts: Mutex::new(HashMap::new()),
+            log: Mutex::new(Vec::new()),
         })
     }
 
@@ -226,6 +263,28 @@ impl HttpClient {
     /// The trust anchors loaded.
     pub fn roots(&self) -> &RootsReport {
         &self.roots
+    }
+
+    /// Every request made so far (the most recent 100,000), in completion order.
+    pub fn log(&self) -> Vec<LogEntry> {
+        self.log.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    fn note(&self, url: &Url, start: Instant, r: &Result<Exchange, FetchError>) {
+        let entry = LogEntry {
+            url: redact(url),
+            status: match r {
+                Ok(ex) => Some(ex.status),
+                Err(e) => e.status(),
+            },
+            error: r.as_ref().err().map(|e| e.to_string()),
+            elapsed_secs: start.elapsed().as_secs_f64(),
+        };
+        let mut log = self.log.lock().unwrap_or_else(|e| e.into_inner());
+        if log.len() >= LOG_MAX {
+            log.remove(0);
+        }
+        log.push(entry);
     }
 
     /// The proxy a request for `url` would use.
@@ -247,6 +306,21 @@ impl HttpClient {
     /// GETs `url`, streaming the body into `sink` while hashing it; fails unless the answer is
     /// 200 with at most `limit` bytes (the sink may then hold a partial body).
     pub async fn get_to_writer<W>(
+        &self,
+        url: &Url,
+        limit: u64,
+        sink: &mut W,
+    ) -> Result<Exchange, FetchError>
+    where
+        W: AsyncWrite + Unpin + Send + ?Sized,
+    {
+        let start = Instant::now();
+        let r = self.get_inner(url, limit, sink).await;
+        self.note(url, start, &r);
+        r
+    }
+
+    async fn get_inner<W>(
         &self,
         url: &Url,
         limit: u64,
@@ -312,11 +386,18 @@ impl HttpClient {
     where
         W: AsyncWrite + Unpin + Send + ?Sized,
     {
+        // One Authorization header, decided once: netrc (GOAUTH) wins over URL userinfo, as
+        // in go, where net/http adds userinfo only when no Authorization is set.
         let netrc_entry = self.config.netrc.as_ref().and_then(|n| n.lookup(original));
-        let credentials = match netrc_entry {
-            Some(e) => Some(format!("netrc:{}", e.machine)),
-            None if !original.username().is_empty() => Some("url-userinfo".to_string()),
-            None => None,
+        let (credentials, authorization) = match netrc_entry {
+            Some(e) => (
+                Some(format!("netrc:{}", e.machine)),
+                Some(basic(&e.login, e.password())),
+            ),
+            None => match userinfo(original) {
+                Some((user, pass)) => (Some("url-userinfo".to_string()), Some(basic(&user, &pass))),
+                None => (None, None),
+            },
         };
         let mut current = original.clone();
         let mut hops: Vec<RedirectHop> = Vec::new();
@@ -331,19 +412,18 @@ impl HttpClient {
                 ProxyChoice::Via(p) => Some(redact(&p)),
                 ProxyChoice::Direct => None,
             };
-            let mut req = self.client.get(current.clone());
+            // Userinfo never reaches reqwest (which would turn it into a second header).
+            let mut wire = current.clone();
+            let _ = wire.set_username("");
+            let _ = wire.set_password(None);
+            let mut req = self.client.get(wire);
             // net/http keeps an Authorization header across a redirect only to the same host
-            // or one of its subdomains; go attaches netrc credentials to the first request.
-            if let Some(e) = netrc_entry
+            // or one of its subdomains, and go sends credentials only over https.
+            if let Some(auth) = &authorization
                 && current.scheme() == "https"
                 && same_or_subdomain(original, &current)
             {
-                let token = base64::engine::general_purpose::STANDARD.encode(format!(
-                    "{}:{}",
-                    e.login,
-                    e.password()
-                ));
-                req = req.header(reqwest::header::AUTHORIZATION, format!("Basic {token}"));
+                req = req.header(reqwest::header::AUTHORIZATION, auth.as_str());
             }
             let resp = req
                 .send()
@@ -575,6 +655,38 @@ impl HttpClient {
             },
         )
     }
+}
+
+fn basic(user: &str, pass: &str) -> String {
+    let token = base64::engine::general_purpose::STANDARD.encode(format!("{user}:{pass}"));
+    format!("Basic {token}")
+}
+
+/// The percent-decoded user name and password of a URL, if it has userinfo.
+fn userinfo(u: &Url) -> Option<(String, String)> {
+    if u.username().is_empty() && u.password().is_none() {
+        return None;
+    }
+    let dec = |s: &str| {
+        let b = s.as_bytes();
+        let mut out = Vec::with_capacity(b.len());
+        let mut i = 0;
+        while i < b.len() {
+            let hex = |c: u8| (c as char).to_digit(16);
+            if b[i] == b'%'
+                && i + 2 < b.len()
+                && let (Some(h), Some(l)) = (hex(b[i + 1]), hex(b[i + 2]))
+            {
+                out.push((h * 16 + l) as u8);
+                i += 3;
+            } else {
+                out.push(b[i]);
+                i += 1;
+            }
+        }
+        String::from_utf8_lossy(&out).into_owned()
+    };
+    Some((dec(u.username()), dec(u.password().unwrap_or(""))))
 }
 
 /// net/http's rule for keeping sensitive headers on redirect: same host, or a subdomain of

@@ -14,4 +14,4 @@ pub mod tls;
 
 pub use error::{FetchError, FetchErrorKind, TimeoutPhase};
 pub use goproxy::{Hop, HopKind, ProxyClient, ProxyError, try_proxies};
-pub use http::{Exchange, HttpClient, HttpConfig, RedirectHop, TlsPeer, limits};
+pub use http::{Exchange, HttpClient, HttpConfig, LogEntry, RedirectHop, TlsPeer, limits};
