@@ -45,6 +45,9 @@ pub enum FetchErrorKind {
     Transport {
         /// The underlying error chain, flattened.
         detail: String,
+        /// The closest text go prints for the same failure (`dial tcp …: connect: connection
+        /// refused`, `dial tcp: lookup ⟨host⟩: no such host`), when known.
+        go_text: Option<String>,
     },
     /// The TLS handshake failed (certificate verification, protocol).
     Tls {
@@ -150,7 +153,9 @@ impl FetchError {
                     _ => format!("reading {url}: {status_line}"),
                 }
             }
-            FetchErrorKind::Transport { detail } => format!("Get \"{url}\": {detail}"),
+            FetchErrorKind::Transport { detail, go_text } => {
+                format!("Get \"{url}\": {}", go_text.as_deref().unwrap_or(detail))
+            }
             FetchErrorKind::Tls { detail, go_text } => {
                 format!("Get \"{url}\": {}", go_text.as_deref().unwrap_or(detail))
             }

@@ -406,7 +406,10 @@ impl HttpClient {
                 ProxyChoice::Refused(why) => {
                     return Err(FetchError::new(
                         redact(&current),
-                        FetchErrorKind::Transport { detail: why },
+                        FetchErrorKind::Transport {
+                            detail: why,
+                            go_text: None,
+                        },
                     ));
                 }
                 ProxyChoice::Via(p) => Some(redact(&p)),
@@ -648,12 +651,14 @@ impl HttpClient {
             };
             return FetchError::new(redacted, FetchErrorKind::Timeout { phase });
         }
-        FetchError::new(
-            redacted,
-            FetchErrorKind::Transport {
-                detail: error_chain(e),
-            },
-        )
+        let detail = error_chain(e);
+        let go_text = go_transport_text(
+            e,
+            url,
+            &detail,
+            !matches!(self.proxy.choose(url), ProxyChoice::Direct),
+        );
+        FetchError::new(redacted, FetchErrorKind::Transport { detail, go_text })
     }
 }
 
@@ -687,6 +692,49 @@ fn userinfo(u: &Url) -> Option<(String, String)> {
         String::from_utf8_lossy(&out).into_owned()
     };
     Some((dec(u.username()), dec(u.password().unwrap_or(""))))
+}
+
+/// go's wording for the common connection failures.
+fn go_transport_text(
+    e: &(dyn std::error::Error + 'static),
+    url: &Url,
+    detail: &str,
+    via_proxy: bool,
+) -> Option<String> {
+    if !e
+        .downcast_ref::<reqwest::Error>()
+        .is_some_and(|r| r.is_connect())
+    {
+        return None;
+    }
+    let host = url.host_str().unwrap_or_default();
+    let port = url.port_or_known_default().unwrap_or(0);
+    let prefix = if via_proxy { "proxyconnect tcp: " } else { "" };
+    let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(err) = cur {
+        if let Some(io) = err.downcast_ref::<std::io::Error>() {
+            let what = match io.kind() {
+                std::io::ErrorKind::ConnectionRefused => "connect: connection refused",
+                std::io::ErrorKind::ConnectionReset => "read: connection reset by peer",
+                std::io::ErrorKind::HostUnreachable => "connect: no route to host",
+                std::io::ErrorKind::NetworkUnreachable => "connect: network is unreachable",
+                _ => "",
+            };
+            if !what.is_empty() {
+                let addr = if host.contains(':') {
+                    format!("[{host}]:{port}")
+                } else {
+                    format!("{host}:{port}")
+                };
+                return Some(format!("{prefix}dial tcp {addr}: {what}"));
+            }
+        }
+        cur = err.source();
+    }
+    if detail.contains("dns error") && !via_proxy {
+        return Some(format!("dial tcp: lookup {host}: no such host"));
+    }
+    None
 }
 
 /// net/http's rule for keeping sensitive headers on redirect: same host, or a subdomain of
