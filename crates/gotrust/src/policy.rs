@@ -127,7 +127,12 @@ impl Policy {
 
     /// Loads `dir/gotrust.toml` if it exists.
     pub fn discover(dir: &Path) -> Result<Option<Policy>, PolicyError> {
-        let path = dir.join(FILE_NAME);
+        // `gotrust.toml`, not `./gotrust.toml`, in messages about the current directory.
+        let path = if dir.as_os_str().is_empty() || dir == Path::new(".") {
+            PathBuf::from(FILE_NAME)
+        } else {
+            dir.join(FILE_NAME)
+        };
         match std::fs::metadata(&path) {
             Ok(_) => Policy::load(&path).map(Some),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
