@@ -173,14 +173,51 @@ fn sarif_output() {
     insta::assert_snapshot!(out);
 }
 
+/// The schema check is live: it rejects a result without its required `message`, a bad
+/// `level` and a URI with a space.
+#[test]
+fn sarif_schema_rejects_broken_logs() {
+    let good = sarif::to_value(&sample(), "0.0.0");
+    assert_eq!(schema_error(&good), None);
+    let mut broken = good.clone();
+    broken["runs"][0]["results"][0]
+        .as_object_mut()
+        .unwrap()
+        .remove("message");
+    assert!(schema_error(&broken).is_some());
+    let mut broken = good.clone();
+    broken["runs"][0]["results"][0]["level"] = "fatal".into();
+    assert!(schema_error(&broken).is_some());
+    let mut broken = good;
+    broken["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] =
+        "file:///a b".into();
+    assert!(schema_error(&broken).is_some());
+}
+
+fn schema_error(v: &Value) -> Option<String> {
+    let schema: Value = serde_json::from_str(include_str!("data/sarif-schema-2.1.0.json")).unwrap();
+    let mut schemas = boon::Schemas::new();
+    let mut compiler = boon::Compiler::new();
+    compiler.enable_format_assertions();
+    let url = "file:///sarif-schema-2.1.0.json";
+    compiler.add_resource(url, schema).unwrap();
+    let index = compiler.compile(url, &mut schemas).unwrap();
+    schemas.validate(v, index).err().map(|e| format!("{e:#}"))
+}
+
 #[test]
 fn sarif_empty_report_is_valid() {
     check_sarif(&sarif::to_value(&Report::default(), "1.2.3"));
 }
 
-/// The required properties and value constraints of the SARIF 2.1.0 schema
-/// (sarif-schema-2.1.0.json) for every object we emit.
+/// Validates `v` against the official SARIF 2.1.0 schema (tests/data), with format assertions
+/// (`uri`, `uri-reference`) on, then checks what the schema cannot: cross-references and the
+/// properties code scanning relies on.
 fn check_sarif(v: &Value) {
+    if let Some(e) = schema_error(v) {
+        panic!("SARIF log does not match the schema:\n{e}");
+    }
+
     assert_eq!(v["version"], "2.1.0");
     assert!(v["$schema"].as_str().unwrap().starts_with("https://"));
     let runs = v["runs"].as_array().expect("runs is an array");
