@@ -169,7 +169,10 @@ impl Policy {
             catalog::find(id.get_ref()).ok_or_else(|| {
                 invalid(
                     Some(id.span()),
-                    InvalidKind::UnknownRule(id.get_ref().clone()),
+                    InvalidKind::UnknownRule {
+                        id: id.get_ref().clone(),
+                        suggestion: closest_rule(id.get_ref()),
+                    },
                 )
             })
         };
@@ -226,6 +229,35 @@ impl Policy {
             ignores,
         })
     }
+}
+
+/// The catalog ID closest to `id` by edit distance, if at most 3 edits away (typos, a
+/// missing dash, singular/plural).
+fn closest_rule(id: &str) -> Option<&'static str> {
+    catalog::RULES
+        .iter()
+        .map(|r| (edit_distance(id, r.id), r.id))
+        .filter(|&(d, _)| d <= 3)
+        .min()
+        .map(|(_, id)| id)
+}
+
+/// Levenshtein distance over chars. Inputs come from a policy file and are cut at 64 chars so
+/// a huge key cannot make this quadratic in its length.
+fn edit_distance(a: &str, b: &str) -> usize {
+    const MAX: usize = 64;
+    let a: Vec<char> = a.chars().take(MAX).collect();
+    let b: Vec<char> = b.chars().take(MAX).collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.iter().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let subst = prev[j] + usize::from(ca != cb);
+            cur[j + 1] = subst.min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
 }
 
 /// 1-based line and column (in characters) of byte `offset` in `text`.
@@ -286,9 +318,14 @@ pub enum InvalidKind {
     /// `version` is not one this gotrust reads.
     #[error("unsupported policy version {0} (this gotrust reads version {VERSION})")]
     UnsupportedVersion(i64),
-    /// A rule ID that is not in the catalog.
-    #[error("unknown rule ID `{0}`: not in the rule catalog")]
-    UnknownRule(String),
+    /// A rule ID that is not in the catalog, with the closest catalog ID when one is near.
+    #[error("unknown rule ID `{id}`: not in the rule catalog{}", suggestion.map(|s| format!(" (did you mean `{s}`?)")).unwrap_or_default())]
+    UnknownRule {
+        /// The ID as written.
+        id: String,
+        /// The closest catalog ID, if within a small edit distance.
+        suggestion: Option<&'static str>,
+    },
     /// An `[[ignore]]` entry without a non-empty `reason`.
     #[error("[[ignore]] entry for `{0}` needs a non-empty `reason`")]
     IgnoreWithoutReason(&'static str),
@@ -536,10 +573,31 @@ module = "github.com/acme/legacy"
                 line, column, kind, ..
             }) => {
                 assert_eq!((line, column), (4, 8));
-                assert_eq!(kind, InvalidKind::UnknownRule("probe/nope".into()));
+                assert_eq!(
+                    kind,
+                    InvalidKind::UnknownRule {
+                        id: "probe/nope".into(),
+                        suggestion: None
+                    }
+                );
             }
             other => panic!("{other:?}"),
         }
+    }
+
+    #[test]
+    fn suggestions() {
+        assert_eq!(edit_distance("", ""), 0);
+        assert_eq!(edit_distance("abc", "abd"), 1);
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
+        assert_eq!(closest_rule("sumdb/disable"), Some("sumdb/disabled"));
+        assert_eq!(closest_rule("proxy/plain-text"), Some("proxy/plaintext"));
+        assert_eq!(
+            closest_rule("insecure/matchall"),
+            Some("insecure/match-all")
+        );
+        assert_eq!(closest_rule("disabled"), None);
+        assert_eq!(closest_rule(&"x".repeat(10_000)), None);
     }
 
     #[test]
