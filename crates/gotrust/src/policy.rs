@@ -148,6 +148,7 @@ impl Policy {
                 path: path.to_owned(),
                 line,
                 column,
+                source_line: source_line(text, line),
                 kind,
             }
         };
@@ -300,9 +301,49 @@ pub enum PolicyError {
         line: usize,
         /// 1-based column of the offending item.
         column: usize,
+        /// The text of that line, with URL credentials redacted and cut at 200 characters.
+        source_line: String,
         /// What is wrong.
         kind: InvalidKind,
     },
+}
+
+impl PolicyError {
+    /// For [`PolicyError::Invalid`], the offending line with a caret under the column:
+    ///
+    /// ```text
+    ///   4 | rule = "sumdb/disable"
+    ///     |        ^
+    /// ```
+    pub fn snippet(&self) -> Option<String> {
+        let PolicyError::Invalid {
+            line,
+            column,
+            source_line,
+            ..
+        } = self
+        else {
+            return None;
+        };
+        let gutter = line.to_string();
+        let pad = " ".repeat(gutter.len());
+        // Tabs before the column stay tabs so that the caret lines up in a terminal.
+        let indent: String = source_line
+            .chars()
+            .take(column.saturating_sub(1))
+            .map(|c| if c == '\t' { '\t' } else { ' ' })
+            .collect();
+        Some(format!(
+            "{pad} |\n{gutter} | {source_line}\n{pad} | {indent}^"
+        ))
+    }
+}
+
+/// Line `line` (1-based) of `text`, redacted and bounded, for error snippets.
+fn source_line(text: &str, line: usize) -> String {
+    let raw = text.lines().nth(line.saturating_sub(1)).unwrap_or("");
+    let bounded: String = raw.chars().take(200).collect();
+    crate::report::redact_url_userinfo(&bounded)
 }
 
 /// What is wrong in a policy file.
@@ -583,6 +624,25 @@ module = "github.com/acme/legacy"
             }
             other => panic!("{other:?}"),
         }
+    }
+
+    #[test]
+    fn snippets() {
+        let e = parse("version = 1\n[rules]\n\t\"sumdb/disable\" = { severity = \"low\" }\n")
+            .unwrap_err();
+        assert_eq!(
+            e.snippet().unwrap(),
+            "  |\n3 | \t\"sumdb/disable\" = { severity = \"low\" }\n  | \t^"
+        );
+        let e = parse("version = 1\n[proxy]\ntrusted = [\"https://u:pw@p\"]\nx = 1\n").unwrap_err();
+        assert!(!e.snippet().unwrap().contains("pw"));
+        let e = parse("version = 1\n[proxy]\nx = [\"https://u:pw@p\"]\n").unwrap_err();
+        assert_eq!(
+            e.snippet().unwrap(),
+            "  |\n3 | x = [\"https://u:xxxxx@p\"]\n  | ^"
+        );
+        let io = Policy::load(Path::new("/nonexistent/gotrust.toml")).unwrap_err();
+        assert_eq!(io.snippet(), None);
     }
 
     #[test]

@@ -65,8 +65,15 @@ pub fn not_implemented(command: &str) -> anyhow::Result<ExitCode> {
 /// if present, else the empty policy.
 pub fn load_policy(global: &GlobalArgs, project: &Path) -> anyhow::Result<Policy> {
     let policy = match &global.policy {
-        Some(path) => Some(Policy::load(path)?),
-        None => Policy::discover(project)?,
+        Some(path) => Policy::load(path).map(Some),
+        None => Policy::discover(project),
     };
-    Ok(policy.unwrap_or_default())
+    match policy {
+        Ok(policy) => Ok(policy.unwrap_or_default()),
+        // Show the offending line under the message, like a compiler would.
+        Err(e) => match e.snippet() {
+            Some(snippet) => Err(anyhow!("{e}\n{snippet}")),
+            None => Err(e.into()),
+        },
+    }
 }

@@ -176,11 +176,21 @@ fn policy_errors_exit_2() {
     );
     let out = dir.cmd(&["audit"]).run().code(2);
     assert!(out.stdout.is_empty());
-    insta::assert_snapshot!(out.stderr, @"gotrust: error: gotrust.toml:3:1: [[ignore]] entry for `sumdb/disabled` needs a non-empty `reason`");
+    insta::assert_snapshot!(out.stderr, @r#"
+    gotrust: error: gotrust.toml:3:1: [[ignore]] entry for `sumdb/disabled` needs a non-empty `reason`
+      |
+    3 | [[ignore]]
+      | ^
+    "#);
     dir.write(
         "bad.toml",
         "version = 1\n[rules]\n\"sumdb/nope\" = { severity = \"low\" }\n",
     );
     let out = dir.cmd(&["audit", "--policy", "bad.toml"]).run().code(2);
-    insta::assert_snapshot!(out.stderr, @"gotrust: error: bad.toml:3:1: unknown rule ID `sumdb/nope`: not in the rule catalog");
+    insta::assert_snapshot!(out.stderr, @r#"
+    gotrust: error: bad.toml:3:1: unknown rule ID `sumdb/nope`: not in the rule catalog
+      |
+    3 | "sumdb/nope" = { severity = "low" }
+      | ^
+    "#);
 }
