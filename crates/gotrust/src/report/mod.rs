@@ -7,7 +7,7 @@
 //! goes through [`redact_url_userinfo`], so credentials in a GOPROXY or GOSUMDB URL never
 //! reach a terminal, a CI log or a code-scanning upload.
 //!
-//! A [`Policy`](crate::policy::Policy) changes the report in one place,
+//! A [`Policy`] changes the report in one place,
 //! [`Report::with_policy`]: severity overrides and ignores (kept, with their reason, as
 //! [`Suppressed`]). The exit decision is [`Report::exceeds`].
 
@@ -364,16 +364,23 @@ impl Report {
         }
     }
 
-    /// The rules that appear in the report (active or suppressed), in catalog order.
+    /// The rules that appear in the report (active or suppressed): catalog rules in catalog
+    /// order, then any rule defined outside the catalog.
     pub fn rules(&self) -> Vec<&'static Rule> {
-        catalog::RULES
+        let used = self
+            .findings
             .iter()
-            .copied()
-            .filter(|r| {
-                self.findings.iter().any(|f| f.rule.id == r.id)
-                    || self.suppressed.iter().any(|s| s.finding.rule.id == r.id)
-            })
-            .collect()
+            .chain(self.suppressed.iter().map(|s| &s.finding))
+            .map(|f| f.rule);
+        let mut rules: Vec<&'static Rule> = Vec::new();
+        for rule in used {
+            if !rules.iter().any(|r| r.id == rule.id) {
+                rules.push(rule);
+            }
+        }
+        let position = |r: &Rule| catalog::RULES.iter().position(|c| c.id == r.id);
+        rules.sort_by_key(|r| position(r).unwrap_or(usize::MAX));
+        rules
     }
 }
 

@@ -12,7 +12,7 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use super::{Finding, Location, Report, Severity, catalog, redact_url_userinfo};
+use super::{Finding, Location, Report, Rule, Severity, catalog, redact_url_userinfo};
 
 /// The `$schema` written in the log.
 pub const SCHEMA_URI: &str = "https://json.schemastore.org/sarif-2.1.0.json";
@@ -186,11 +186,10 @@ fn location(l: &Location) -> SarifLocation {
     }
 }
 
-fn result(f: &Finding, suppressed: Option<&str>) -> SarifResult {
-    let rule_index = catalog::RULES
-        .iter()
-        .position(|r| r.id == f.rule.id)
-        .expect("a finding's rule is always in the catalog");
+fn result(rules: &[&Rule], f: &Finding, suppressed: Option<&str>) -> SarifResult {
+    // `rules` holds every rule of the report (see `model`), so the fallback is never used; it
+    // only avoids a panic path.
+    let rule_index = rules.iter().position(|r| r.id == f.rule.id).unwrap_or(0);
     SarifResult {
         rule_id: f.rule.id,
         rule_index,
@@ -215,7 +214,14 @@ fn result(f: &Finding, suppressed: Option<&str>) -> SarifResult {
 }
 
 fn model(report: &Report, tool_version: &str) -> Log {
-    let rules = catalog::RULES
+    // The whole catalog, plus any rule a library user defined outside it.
+    let mut all: Vec<&Rule> = catalog::RULES.to_vec();
+    for rule in report.rules() {
+        if !all.iter().any(|r| r.id == rule.id) {
+            all.push(rule);
+        }
+    }
+    let rules = all
         .iter()
         .map(|r| ReportingDescriptor {
             id: r.id,
@@ -237,12 +243,12 @@ fn model(report: &Report, tool_version: &str) -> Log {
     let results = report
         .findings()
         .iter()
-        .map(|f| result(f, None))
+        .map(|f| result(&all, f, None))
         .chain(
             report
                 .suppressed()
                 .iter()
-                .map(|s| result(&s.finding, Some(&s.reason))),
+                .map(|s| result(&all, &s.finding, Some(&s.reason))),
         )
         .collect();
     Log {
