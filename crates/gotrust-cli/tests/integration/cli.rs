@@ -182,3 +182,27 @@ fn broken_pipe_is_a_clean_exit() {
     assert_eq!(status.code(), Some(0), "stderr: {stderr}");
     assert_eq!(stderr, "");
 }
+
+/// Every global flag is accepted before and after the subcommand.
+#[test]
+fn global_flags_accepted() {
+    let dir = TestDir::new();
+    let flags: &[&[&str]] = &[
+        &["--go", "never"],
+        &["--go", "auto"],
+        &["--go", "/opt/go/bin/go"],
+        &["--offline"],
+        &["-q"],
+        &["-v"],
+        &["-vvv"],
+        &["--color", "never"],
+        &["--format", "text"],
+        &["--fail-on", "info"],
+    ];
+    for f in flags {
+        let after = [&["audit"][..], f].concat();
+        dir.cmd(&after).run().code(0);
+        let before = [f, &["audit"][..]].concat();
+        dir.cmd(&before).run().code(0);
+    }
+}
