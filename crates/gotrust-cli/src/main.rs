@@ -10,6 +10,7 @@ mod args;
 mod cmd;
 mod output;
 
+use std::io::Write;
 use std::process::ExitCode;
 
 use clap::Parser;
@@ -38,7 +39,8 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(err) => {
-            eprintln!("gotrust: error: {err:#}");
+            // Not eprintln!: it panics when stderr is closed.
+            let _ = writeln!(std::io::stderr(), "gotrust: error: {err:#}");
             ExitCode::from(EXIT_ERROR)
         }
     }

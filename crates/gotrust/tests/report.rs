@@ -161,6 +161,19 @@ fn sarif_output() {
     );
     assert_eq!(loc["region"]["startLine"], 3);
     assert!(by_rule("proxy/direct-fallback").get("locations").is_none());
+    let conflict = by_rule("project/go-sum-conflict");
+    assert_eq!(
+        conflict["locations"][0]["physicalLocation"]["region"]["startLine"],
+        7
+    );
+    assert_eq!(
+        conflict["relatedLocations"][0]["physicalLocation"]["region"]["startLine"],
+        9
+    );
+    assert_eq!(
+        conflict["relatedLocations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+        "go.sum"
+    );
     assert!(
         by_rule("env/file-writable")["locations"][0]["physicalLocation"]
             .get("region")

@@ -86,6 +86,8 @@ struct SarifResult {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     locations: Vec<SarifLocation>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
+    related_locations: Vec<SarifLocation>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     suppressions: Vec<Suppression>,
     properties: ResultProperties,
 }
@@ -197,7 +199,16 @@ fn result(rules: &[&Rule], f: &Finding, suppressed: Option<&str>) -> SarifResult
         message: Text {
             text: redact_url_userinfo(&f.message),
         },
+        // The first file is the result's location; further ones (the second go.sum line of a
+        // conflict) are related locations.
         locations: f.location().map(location).into_iter().collect(),
+        related_locations: f
+            .evidence
+            .iter()
+            .filter_map(|e| e.location.as_ref())
+            .skip(1)
+            .map(location)
+            .collect(),
         suppressions: suppressed
             .map(|reason| Suppression {
                 kind: "external",
