@@ -99,7 +99,7 @@ fn tokenize(text: &str) -> Vec<Tok> {
     let mut toks = Vec::new();
     let mut i = 0;
     let mut cur: Option<Word> = None;
-    fn word<'a>(cur: &'a mut Option<Word>, start: usize) -> &'a mut Word {
+    fn word(cur: &mut Option<Word>, start: usize) -> &mut Word {
         cur.get_or_insert_with(|| Word {
             start,
             text: String::new(),
