@@ -246,8 +246,8 @@ fn expansion_end(b: &[u8], i: usize, depth: usize) -> usize {
         _ => {
             let mut j = i + 1;
             if j < b.len() && !(b[j].is_ascii_alphanumeric() || b[j] == b'_') {
-                // `$?`, `$1`, `$$`, ... : one character.
-                return (j + 1).min(b.len());
+                // `$?`, `$$`, `$-`, ...: one ASCII character; before anything else `$` is literal.
+                return if b[j].is_ascii() { j + 1 } else { j };
             }
             while j < b.len() && (b[j].is_ascii_alphanumeric() || b[j] == b'_') {
                 j += 1;

@@ -10,6 +10,10 @@ use yaml_rust2::scanner::{Marker, TScalarStyle};
 use super::shell::{self, LineMap};
 use super::{Candidate, FileKind, How, ScanError, Sink};
 
+/// Deeper documents are rejected: no CI file nests this far, and the tree is dropped
+/// recursively.
+const MAX_DEPTH: usize = 256;
+
 #[derive(Debug)]
 enum Node {
     Scalar {
@@ -91,6 +95,9 @@ fn parse(text: &str, file: &std::path::Path) -> Result<Vec<Node>, ScanError> {
                 style,
             },
             Event::Alias(_) => Node::Alias,
+            Event::MappingStart(..) | Event::SequenceStart(..) if stack.len() >= MAX_DEPTH => {
+                return Err(err(mark, format!("nesting deeper than {MAX_DEPTH} levels")));
+            }
             Event::MappingStart(..) => {
                 stack.push(Frame::Map(Vec::new(), None));
                 continue;
