@@ -5,7 +5,7 @@
 use serde::Serialize;
 
 /// What a go error line means. Stable kebab-case IDs via [`DiagnosisKind::id`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
 #[non_exhaustive]
 pub enum DiagnosisKind {

@@ -154,6 +154,8 @@ pub struct LogParser<R> {
     /// Module named by the most recent error line, for continuation lines such as git's
     /// `fatal: … terminal prompts disabled`.
     last_module: Option<String>,
+    /// Inside a `server response:` excerpt: its text comes from the server and is not go's.
+    in_server_response: bool,
     done: bool,
 }
 
@@ -175,6 +177,7 @@ impl<R: BufRead> LogParser<R> {
             pending: None,
             ready: None,
             last_module: None,
+            in_server_response: false,
             done: false,
         }
     }
@@ -279,11 +282,32 @@ impl<R: BufRead> LogParser<R> {
                 (a, b) => a.or(b),
             };
         }
+        // Server response excerpts (§2.6) are the server's words, possibly an attacker's:
+        // they never produce a diagnosis of their own.
+        if line.trim_start().starts_with("server response:") {
+            self.in_server_response = true;
+            return None;
+        }
+        if self.in_server_response {
+            if line.starts_with('\t') {
+                return None;
+            }
+            self.in_server_response = false;
+        }
         if let Some(t) = parse_trace(line, line_no) {
             self.stats.traces += 1;
             return Some(LogEvent::Trace(t));
         }
-        let (kind, module) = classify(line)?;
+        let Some((kind, module)) = classify(line) else {
+            // Remember the module of unclassified error lines (`go: m@v: git ls-remote …
+            // exit status 128:`) for the continuation lines that explain them.
+            if line.starts_with("go: ")
+                && let Some(m) = module_of(line)
+            {
+                self.last_module = Some(m);
+            }
+            return None;
+        };
         let module = module.or_else(|| {
             // git's `fatal:` lines continue the error of the line before.
             (line.starts_with('\t') || line.starts_with("fatal:"))
@@ -483,6 +507,9 @@ pub fn classify(line: &str) -> Option<(DiagnosisKind, Option<String>)> {
         K::GosumdbMissing
     } else if has("checksum database disabled by GOSUMDB=off") {
         K::GosumdbOffToolchain
+    } else if has("initializing sumdb.Client") {
+        // Problems with the stored tree head or key are local, whatever the inner text says.
+        K::SumDbClientInit
     } else if has("note has no verifiable signatures") {
         K::SumDbKeyMismatch
     } else if has("invalid signature for key") {
@@ -498,8 +525,6 @@ pub fn classify(line: &str) -> Option<(DiagnosisKind, Option<String>)> {
         "downloaded inconsistent tile",
     ]) {
         K::SumDbBadResponse
-    } else if has("initializing sumdb.Client") {
-        K::SumDbClientInit
     } else if has("could not locate sumdb file") {
         K::SumDbNoGopath
     } else if has("x509: certificate signed by unknown authority") {
