@@ -477,3 +477,82 @@ fn hostile_inputs_do_not_panic() {
         let _ = scan_text(Path::new("x"), kind, &deep);
     }
 }
+
+#[test]
+fn other_ci_yaml_read_generically() {
+    let r = fixture("otherci");
+    assert!(r.errors.is_empty(), "{:?}", r.errors);
+    let (c, d, t) = (".circleci/config.yml", ".drone.yml", ".travis.yml");
+    assert_eq!(
+        rows(&r),
+        vec![
+            row(c, 7, "GOPROXY", "https://proxy.corp.example", How::Env),
+            row(c, 14, "GOFLAGS", "-insecure", How::Export),
+            row(c, 16, "GOSUMDB", "off", How::CommandPrefix),
+            row(d, 6, "GONOSUMDB", "corp.example", How::Env),
+            row(d, 8, "GOPRIVATE", "corp.example", How::GoEnvW),
+            row(d, 11, "GOINSECURE", "*", How::Env),
+            row(t, 3, "GOFLAGS", "-mod=mod", How::Env),
+            row(t, 6, "GOPROXY", "direct", How::CommandPrefix),
+        ]
+    );
+    let ctx: Vec<&str> = r
+        .settings
+        .iter()
+        .map(|s| s.context.as_deref().unwrap())
+        .collect();
+    assert_eq!(
+        ctx,
+        vec![
+            "jobs.build.environment",
+            "build.steps[1].run.command",
+            "jobs.build.steps[2].run",
+            "steps[0].environment",
+            "steps[0].commands",
+            "steps[1].env[0]",
+            "env[0]",
+            "script",
+        ]
+    );
+    assert!(r.settings.iter().all(|s| s.kind == FileKind::CiYaml));
+}
+
+#[test]
+fn shebang_detection() {
+    use gotrust::scan::detect_kind;
+    let p = Path::new("tools/run");
+    for (head, want) in [
+        ("#!/bin/sh\n", Some(FileKind::Shell)),
+        ("#!/usr/bin/env bash\n", Some(FileKind::Shell)),
+        ("#!/usr/bin/env -S bash -e\n", Some(FileKind::Shell)),
+        ("#!/bin/bash -eu\n", Some(FileKind::Shell)),
+        ("#!/usr/bin/env python3\n", None),
+        ("#!/usr/bin/perl\n", None),
+        ("#!\n", None),
+        ("no shebang\n", None),
+    ] {
+        assert_eq!(detect_kind(p, head.as_bytes()), want, "{head:?}");
+    }
+    assert_eq!(
+        detect_kind(Path::new(".gitea/workflows/ci.yaml"), b""),
+        Some(FileKind::GitHubActions)
+    );
+    assert_eq!(
+        detect_kind(Path::new("x/.github/workflows/ci.yml"), b""),
+        Some(FileKind::GitHubActions)
+    );
+    assert_eq!(detect_kind(Path::new("workflows/ci.yml"), b""), None);
+    assert_eq!(detect_kind(Path::new("deploy/values.yaml"), b""), None);
+    assert_eq!(
+        detect_kind(Path::new("ci/Dockerfile.dev"), b""),
+        Some(FileKind::Dockerfile)
+    );
+    assert_eq!(
+        detect_kind(Path::new("go.env"), b""),
+        Some(FileKind::GoEnvFile)
+    );
+    assert_eq!(
+        detect_kind(Path::new("prod.env"), b""),
+        Some(FileKind::DotEnv)
+    );
+}

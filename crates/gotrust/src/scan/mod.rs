@@ -46,6 +46,10 @@ pub enum FileKind {
     GitLabCi,
     /// `docker-compose*.yml`, `compose*.yml`.
     Compose,
+    /// Other CI systems' YAML (CircleCI, Azure Pipelines, Bitbucket, Travis, Drone, Woodpecker,
+    /// Buildkite, Cloud Build, Taskfile), read generically: variable-named keys, `K=V` list
+    /// items, `name:`/`value:` pairs, and script keys (`run`, `script`, `commands`, ...).
+    CiYaml,
     /// `Makefile`, `GNUmakefile`, `makefile`, `*.mk`.
     Makefile,
     /// Shell scripts (`*.sh`, `*.bash`, `*.zsh`, or a shell shebang).
@@ -68,6 +72,7 @@ impl FileKind {
             FileKind::GitHubActions => "github-actions",
             FileKind::GitLabCi => "gitlab-ci",
             FileKind::Compose => "compose",
+            FileKind::CiYaml => "ci-yaml",
             FileKind::Makefile => "makefile",
             FileKind::Shell => "shell",
             FileKind::Envrc => "envrc",
@@ -436,7 +441,9 @@ pub fn detect_kind(relpath: &Path, head: &[u8]) -> Option<FileKind> {
     {
         return Some(FileKind::Dockerfile);
     }
-    if is_yaml && parent == "workflows" && grandparent == ".github" {
+    // Gitea and Forgejo run GitHub Actions workflows unchanged.
+    if is_yaml && parent == "workflows" && matches!(grandparent, ".github" | ".gitea" | ".forgejo")
+    {
         return Some(FileKind::GitHubActions);
     }
     if lower == "action.yml" || lower == "action.yaml" {
@@ -448,6 +455,25 @@ pub fn detect_kind(relpath: &Path, head: &[u8]) -> Option<FileKind> {
     }
     if is_yaml && (lower.starts_with("docker-compose") || lower.starts_with("compose")) {
         return Some(FileKind::Compose);
+    }
+    if is_yaml
+        && (matches!(
+            lower.as_str(),
+            "azure-pipelines.yml"
+                | "azure-pipelines.yaml"
+                | "bitbucket-pipelines.yml"
+                | ".travis.yml"
+                | ".drone.yml"
+                | ".woodpecker.yml"
+                | "taskfile.yml"
+                | "taskfile.yaml"
+                | "cloudbuild.yaml"
+                | "cloudbuild.yml"
+                | "codefresh.yml"
+        ) || (parent == ".circleci" && lower.starts_with("config."))
+            || matches!(parent, ".woodpecker" | ".buildkite" | ".azure-pipelines"))
+    {
+        return Some(FileKind::CiYaml);
     }
     if lower == "makefile" || lower == "gnumakefile" || lower.ends_with(".mk") {
         return Some(FileKind::Makefile);
@@ -474,21 +500,31 @@ pub fn detect_kind(relpath: &Path, head: &[u8]) -> Option<FileKind> {
     {
         return Some(FileKind::Shell);
     }
-    if head.starts_with(b"#!") {
-        let first = head.split(|&b| b == b'\n').next().unwrap_or(&[]);
-        let first = String::from_utf8_lossy(first);
-        let shells = [
-            "/sh", "/bash", "/zsh", "/dash", "/ksh", " sh", " bash", " zsh",
-        ];
-        if shells
-            .iter()
-            .any(|s| first.split_whitespace().any(|w| w.ends_with(s.trim())))
-            || shells.iter().any(|s| first.contains(&format!("{s} ")))
-        {
-            return Some(FileKind::Shell);
-        }
+    if head.starts_with(b"#!") && shebang_is_shell(head) {
+        return Some(FileKind::Shell);
     }
     None
+}
+
+/// Is the interpreter of a `#!` line a POSIX-style shell (directly or through `env`)?
+fn shebang_is_shell(head: &[u8]) -> bool {
+    let first = head.split(|&b| b == b'\n').next().unwrap_or(&[]);
+    let first = String::from_utf8_lossy(&first[2..]);
+    let mut words = first.split_whitespace();
+    let base = |w: &str| w.rsplit('/').next().unwrap_or("").to_string();
+    let Some(mut interp) = words.next().map(base) else {
+        return false;
+    };
+    if interp == "env" {
+        match words.find(|w| !w.starts_with('-') && !w.contains('=')) {
+            Some(w) => interp = base(w),
+            None => return false,
+        }
+    }
+    matches!(
+        interp.as_str(),
+        "sh" | "bash" | "zsh" | "dash" | "ksh" | "ash" | "mksh"
+    )
 }
 
 /// Extracts settings from the text of one file of a known kind. `relpath` is recorded in each
@@ -505,7 +541,7 @@ pub fn scan_text(
     };
     match kind {
         FileKind::Dockerfile => dockerfile::scan(text, &mut out),
-        FileKind::GitHubActions | FileKind::GitLabCi | FileKind::Compose => {
+        FileKind::GitHubActions | FileKind::GitLabCi | FileKind::Compose | FileKind::CiYaml => {
             yaml::scan(text, &mut out)?
         }
         FileKind::Makefile => make::scan(text, &mut out),

@@ -74,8 +74,8 @@ pub(crate) struct Word {
 #[derive(Debug)]
 enum Tok {
     Word(Word),
-    /// Command separator: `;`, `&`, `&&`, `||`, `|`, newline, parentheses.
-    Sep,
+    /// Command separator: `;`, `&`, `&&`, `||`, `|`, newline, parentheses; true for a pipe.
+    Sep(bool),
     /// A redirection operator (`>`, `>>`, `<`, `<<`, ...); the next word is its target.
     Redirect(String),
 }
@@ -121,7 +121,7 @@ fn tokenize(text: &str) -> Vec<Tok> {
             }
             b'\n' => {
                 flush(&mut cur, &mut toks);
-                toks.push(Tok::Sep);
+                toks.push(Tok::Sep(false));
                 i += 1;
             }
             b'#' if cur.is_none() => {
@@ -193,11 +193,9 @@ fn tokenize(text: &str) -> Vec<Tok> {
                     continue;
                 }
                 flush(&mut cur, &mut toks);
-                toks.push(Tok::Sep);
-                i += 1;
-                if i < b.len() && (b[i] == c && c != b'(' && c != b')') {
-                    i += 1;
-                }
+                let doubled = i + 1 < b.len() && b[i + 1] == c && c != b'(' && c != b')';
+                toks.push(Tok::Sep(c == b'|' && !doubled));
+                i += if doubled { 2 } else { 1 };
             }
             b'>' | b'<' => {
                 // A word made only of digits right before is a file descriptor number.
@@ -290,6 +288,7 @@ pub(crate) fn scan_script(text: &str, map: &LineMap, context: Option<&str>, sink
     let mut words: Vec<Word> = Vec::new();
     let mut redirects: Vec<(String, Word)> = Vec::new();
     let mut pending_redirect: Option<String> = None;
+    let mut piped_echo: Vec<Word> = Vec::new();
     for tok in tokenize(text) {
         match tok {
             Tok::Word(w) => match pending_redirect.take() {
@@ -297,15 +296,43 @@ pub(crate) fn scan_script(text: &str, map: &LineMap, context: Option<&str>, sink
                 None => words.push(w),
             },
             Tok::Redirect(op) => pending_redirect = Some(op),
-            Tok::Sep => {
+            Tok::Sep(pipe) => {
+                tee_to_github_env(&ctx, &piped_echo, &words, sink);
                 command(&ctx, &words, &redirects, 0, sink);
+                // `echo K=V | tee -a $GITHUB_ENV`: keep an echo's words for the next command.
+                piped_echo = if pipe
+                    && words
+                        .first()
+                        .is_some_and(|w| matches!(w.text.as_str(), "echo" | "printf"))
+                {
+                    std::mem::take(&mut words)
+                } else {
+                    Vec::new()
+                };
                 words.clear();
                 redirects.clear();
                 pending_redirect = None;
             }
         }
     }
+    tee_to_github_env(&ctx, &piped_echo, &words, sink);
     command(&ctx, &words, &redirects, 0, sink);
+}
+
+/// Emits the `K=V` arguments of `echo` when the command it pipes into is `tee … $GITHUB_ENV`.
+fn tee_to_github_env(ctx: &ScriptCtx<'_>, echo: &[Word], words: &[Word], sink: &mut Sink) {
+    let is_tee = words.first().is_some_and(|w| w.text == "tee")
+        && words.iter().any(|w| w.text.contains("GITHUB_ENV"));
+    if !is_tee {
+        return;
+    }
+    for a in echo.iter().skip(1) {
+        if let Some((k, v)) = a.text.split_once('=')
+            && is_identifier(k)
+        {
+            emit(ctx, a, k, v, How::GithubEnv, sink);
+        }
+    }
 }
 
 /// Splits `NAME=value` if the `=` is unquoted and NAME is a shell identifier.
@@ -546,7 +573,7 @@ mod tests {
     #[test]
     fn git_config_and_github_env() {
         let f = run(
-            "git config --global http.sslVerify false\ngit -c http.sslverify=false clone x\necho \"GOPRIVATE=${{ inputs.p }}\" >> $GITHUB_ENV\necho GOFLAGS=-x > out.txt\n",
+            "git config --global http.sslVerify false\ngit -c http.sslverify=false clone x\necho \"GOPRIVATE=${{ inputs.p }}\" >> $GITHUB_ENV\necho GOFLAGS=-x > out.txt\necho GOINSECURE=x | tee -a \"$GITHUB_ENV\"\necho GOVCS=x | tee out || tee $GITHUB_ENV\n",
         );
         assert_eq!(
             brief(&f),
@@ -554,6 +581,7 @@ mod tests {
                 (1, "http.sslVerify", "false", How::GitConfig),
                 (2, "http.sslverify", "false", How::GitConfig),
                 (3, "GOPRIVATE", "${{ inputs.p }}", How::GithubEnv),
+                (5, "GOINSECURE", "x", How::GithubEnv),
             ]
         );
         assert!(f[2].unresolved);

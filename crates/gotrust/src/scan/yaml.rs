@@ -137,6 +137,7 @@ pub(crate) fn scan(text: &str, sink: &mut Sink) -> Result<(), ScanError> {
         match sink.kind {
             FileKind::GitHubActions => cx.github(doc, sink),
             FileKind::GitLabCi => cx.gitlab(doc, sink),
+            FileKind::CiYaml => cx.generic(doc, &mut Vec::new(), sink),
             _ => cx.compose(doc, sink),
         }
     }
@@ -356,6 +357,95 @@ impl Cx<'_> {
                 &format!("{ctx} service"),
                 sink,
             );
+        }
+    }
+
+    /// Any CI YAML: keys that are variable names, `K=V` list items, `{name: K, value: V}`
+    /// items, and script-valued keys, with the key path as context.
+    fn generic(&self, node: &Node, path: &mut Vec<String>, sink: &mut Sink) {
+        const SCRIPT_KEYS: &[&str] = &[
+            "script",
+            "run",
+            "command",
+            "commands",
+            "cmds",
+            "before_script",
+            "after_script",
+            "before_install",
+            "install",
+            "bash",
+            "sh",
+            "inline",
+            "inlineScript",
+        ];
+        // The last few keys, e.g. `jobs.build.steps[1].run`.
+        let ctx = |path: &[String]| {
+            let mut out = String::new();
+            for comp in &path[path.len().saturating_sub(5)..] {
+                if !out.is_empty() && !comp.starts_with('[') {
+                    out.push('.');
+                }
+                out.push_str(comp);
+            }
+            out
+        };
+        match node {
+            Node::Map(entries) => {
+                for (k, v) in entries {
+                    let Some(key) = k.as_str() else { continue };
+                    let parent = ctx(path);
+                    path.push(key.to_string());
+                    let c = ctx(path);
+                    if let (Some(_), Node::Scalar { value, .. }) = (super::classify(key), v) {
+                        let (line, col) = k.pos();
+                        sink.push(Candidate {
+                            line,
+                            column: Some(col),
+                            variable: key,
+                            value,
+                            how: How::Env,
+                            context: Some(&parent),
+                            unresolved: false,
+                        });
+                    } else if SCRIPT_KEYS.contains(&key) && !matches!(v, Node::Map(_)) {
+                        self.script(v, &c, sink);
+                    } else {
+                        self.generic(v, path, sink);
+                    }
+                    path.pop();
+                }
+            }
+            Node::Seq(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    path.push(format!("[{i}]"));
+                    let c = ctx(path);
+                    match item {
+                        Node::Scalar { .. } => self.kv_lines(item, How::Env, &c, sink),
+                        Node::Map(_) => {
+                            let name = item.get("name");
+                            let value = item.get("value").and_then(Node::as_str);
+                            if let (Some(n @ Node::Scalar { value: name, .. }), Some(value)) =
+                                (name, value)
+                            {
+                                let (line, col) = n.pos();
+                                sink.push(Candidate {
+                                    line,
+                                    column: Some(col),
+                                    variable: name,
+                                    value,
+                                    how: How::Env,
+                                    context: Some(&c),
+                                    unresolved: false,
+                                });
+                            }
+                            self.generic(item, path, sink);
+                        }
+                        _ => self.generic(item, path, sink),
+                    }
+                    path.pop();
+                }
+            }
+            _ => {}
         }
     }
 
