@@ -426,6 +426,29 @@ fn gitignore_binary_large_and_symlinks() {
 }
 
 #[test]
+fn byte_order_mark() {
+    let f = scan_text(
+        Path::new("Dockerfile"),
+        FileKind::Dockerfile,
+        "\u{feff}ENV GOPROXY=off\n",
+    )
+    .unwrap();
+    assert_eq!(
+        (f[0].line, f[0].variable.as_str(), f[0].value.as_str()),
+        (1, "GOPROXY", "off")
+    );
+    // go itself does not skip it: the first line of a go env file with a BOM is ignored.
+    let f = scan_text(
+        Path::new("go.env"),
+        FileKind::GoEnvFile,
+        "\u{feff}GOPROXY=off\nGOSUMDB=off\n",
+    )
+    .unwrap();
+    assert_eq!(f.len(), 1);
+    assert_eq!(f[0].variable, "GOSUMDB");
+}
+
+#[test]
 fn unreadable_root_is_an_error() {
     let err = scan_dir(
         Path::new("/nonexistent/gotrust-scan-root"),

@@ -534,6 +534,12 @@ pub fn scan_text(
     kind: FileKind,
     text: &str,
 ) -> Result<Vec<FoundSetting>, ScanError> {
+    // Editors on Windows write a byte-order mark that Docker, shells and YAML parsers skip;
+    // go does not, so go env files keep it (their first line then does not count, §1.3).
+    let text = match kind {
+        FileKind::GoEnvFile => text,
+        _ => text.strip_prefix('\u{feff}').unwrap_or(text),
+    };
     let mut out = Sink {
         file: relpath.to_path_buf(),
         kind,
