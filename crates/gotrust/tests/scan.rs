@@ -579,3 +579,55 @@ fn shebang_detection() {
         Some(FileKind::DotEnv)
     );
 }
+
+/// go env files: scan's reading (last line per key wins in the user file) against
+/// `go env -json`, the oracle, on the lines that trip people up (§1.3).
+#[test]
+fn go_env_file_matches_go_env_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = "\u{feff}GOPROXY=off\nGOSUMDB=\"quoted\"\r\n GOPRIVATE=indented\nGOPRIVATE=a.example\nGOPRIVATE=b.example\nGONOSUMDB=$HOME/x\ngoinsecure=lower\nGOINSECURE=x=y\n#GOFLAGS=-x\nGOFLAGS= -mod=mod \nGONOPROXY\n";
+    let file = dir.path().join("goenv");
+    fs::write(&file, text).unwrap();
+    let found = scan_text(Path::new("goenv"), FileKind::GoEnvFile, text).unwrap();
+    let mut last = std::collections::BTreeMap::new();
+    for s in &found {
+        last.insert(s.variable.clone(), s.value.clone());
+    }
+    let keys = [
+        "GOPROXY",
+        "GOSUMDB",
+        "GOPRIVATE",
+        "GONOSUMDB",
+        "GOINSECURE",
+        "GOFLAGS",
+        "GONOPROXY",
+    ];
+    let mut cmd = testkit::hermetic_go(dir.path());
+    for k in keys {
+        cmd.env_remove(k);
+    }
+    let out = cmd
+        .env("GOENV", &file)
+        .args(["env", "-json"])
+        .args(keys)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let go: std::collections::BTreeMap<String, String> =
+        serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        last.keys().map(String::as_str).collect::<Vec<_>>(),
+        vec!["GOFLAGS", "GOINSECURE", "GONOSUMDB", "GOPRIVATE", "GOSUMDB"]
+    );
+    for (k, v) in &last {
+        assert_eq!(go.get(k), Some(v), "{k}");
+    }
+    // The BOM line and the key-only line do not count for go either: GOPROXY is the default
+    // from go.env and GONOPROXY falls back to GOPRIVATE.
+    assert_ne!(go["GOPROXY"], "off");
+    assert_eq!(go["GONOPROXY"], "b.example");
+}
