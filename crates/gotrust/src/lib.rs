@@ -10,3 +10,4 @@
 pub mod env;
 pub mod policy;
 pub mod report;
+pub mod settings;
