@@ -291,10 +291,8 @@ impl Layered<'_> {
             v.push((file_origin(f, e), e.value()));
         }
         // go.env entries are not consulted for keys present in the user file at all.
-        if self.user.is_none() {
-            if let Some((f, e)) = self.goroot {
-                v.push((file_origin(f, e), e.value()));
-            }
+        if let (None, Some((f, e))) = (self.user, self.goroot) {
+            v.push((file_origin(f, e), e.value()));
         }
         v
     }
@@ -309,13 +307,11 @@ impl Layered<'_> {
             .map(|(origin, value)| Shadowed { origin, value })
             .collect();
         // A user-file key hides go.env entirely; still tell the auditor what go.env had.
-        if self.user.is_some() {
-            if let Some((f, e)) = self.goroot {
-                shadowed.push(Shadowed {
-                    origin: file_origin(f, e),
-                    value: e.value(),
-                });
-            }
+        if let (Some(_), Some((f, e))) = (self.user, self.goroot) {
+            shadowed.push(Shadowed {
+                origin: file_origin(f, e),
+                value: e.value(),
+            });
         }
         (value, origin, shadowed)
     }
