@@ -71,7 +71,7 @@ pub enum ProxyKind {
         /// The URL as cmd/go uses it (with `https://` prepended if it was implicit).
         url: String,
         /// Go's parse of `url`.
-        parsed: GoUrl,
+        parsed: Box<GoUrl>,
         /// True if cmd/go prepended `https://`.
         implicit_https: bool,
     },
@@ -169,7 +169,7 @@ impl ProxyList {
             entries.push(ProxyEntry {
                 kind: ProxyKind::Url {
                     url,
-                    parsed,
+                    parsed: Box::new(parsed),
                     implicit_https: implicit,
                 },
                 fallback,

@@ -132,7 +132,7 @@ pub enum SumDb {
     /// `off`: the database is not consulted (except for toolchain downloads, §4.3).
     Off,
     /// A database.
-    Db(SumDbConfig),
+    Db(Box<SumDbConfig>),
 }
 
 /// An enabled checksum database.
@@ -213,14 +213,14 @@ impl SumDb {
             ),
             None => (None, None),
         };
-        Ok(SumDb::Db(SumDbConfig {
+        Ok(SumDb::Db(Box::new(SumDbConfig {
             key_text: fields[0].to_string(),
             key,
             builtin_key,
             url,
             url_text,
             direct_url: format!("https://{name}"),
-        }))
+        })))
     }
 }
 

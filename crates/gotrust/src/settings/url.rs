@@ -360,23 +360,24 @@ impl GoUrl {
         if !self.opaque.is_empty() {
             buf.push_str(&self.opaque);
         } else {
-            if !self.scheme.is_empty() || !self.host.is_empty() || self.userinfo.is_some() {
-                if !(self.omit_host && self.host.is_empty() && self.userinfo.is_none()) {
-                    if !self.host.is_empty() || !self.path.is_empty() || self.userinfo.is_some() {
-                        buf.push_str("//");
-                    }
-                    if let Some(ui) = &self.userinfo {
-                        match ui.split_once(':') {
-                            Some((u, _)) if redact => {
-                                buf.push_str(u);
-                                buf.push_str(":xxxxx");
-                            }
-                            _ => buf.push_str(ui),
-                        }
-                        buf.push('@');
-                    }
-                    buf.push_str(&escape(&self.host, Mode::Host));
+            let has_authority =
+                !self.scheme.is_empty() || !self.host.is_empty() || self.userinfo.is_some();
+            let omitted = self.omit_host && self.host.is_empty() && self.userinfo.is_none();
+            if has_authority && !omitted {
+                if !self.host.is_empty() || !self.path.is_empty() || self.userinfo.is_some() {
+                    buf.push_str("//");
                 }
+                if let Some(ui) = &self.userinfo {
+                    match ui.split_once(':') {
+                        Some((u, _)) if redact => {
+                            buf.push_str(u);
+                            buf.push_str(":xxxxx");
+                        }
+                        _ => buf.push_str(ui),
+                    }
+                    buf.push('@');
+                }
+                buf.push_str(&escape(&self.host, Mode::Host));
             }
             let path = self.escaped_path();
             if !path.is_empty() && !path.starts_with('/') && !self.host.is_empty() {
