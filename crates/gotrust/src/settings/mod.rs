@@ -3,6 +3,8 @@
 //!
 //! Each submodule mirrors the Go code that consumes the variable; see their docs.
 
+pub mod goflags;
+pub mod httpproxy;
 pub mod proxy;
 pub mod sumdb;
 pub mod url;
