@@ -281,10 +281,8 @@ pub fn parse_proxy(proxy: &str) -> Result<Option<GoUrl>, String> {
         Ok(u) => u.scheme.is_empty() || u.host.is_empty(),
         Err(_) => true,
     };
-    if bogus {
-        if let Ok(u) = GoUrl::parse(&format!("http://{proxy}")) {
-            return Ok(Some(u));
-        }
+    if let (true, Ok(u)) = (bogus, GoUrl::parse(&format!("http://{proxy}"))) {
+        return Ok(Some(u));
     }
     first
         .map(Some)
