@@ -563,3 +563,551 @@ fn resolution_matches_go_env_json() {
         bad.join("\n")
     );
 }
+
+// ---------------------------------------------------------------------------------------------
+// Parsed settings against the real go command and Go's standard library (through the oracle).
+
+use gotrust::settings::goauth::GoAuth;
+use gotrust::settings::goflags::GoFlags;
+use gotrust::settings::httpproxy::{HttpProxyConfig, HttpProxyVars, ProxyChoice};
+use gotrust::settings::proxy::ProxyList;
+use gotrust::settings::sumdb::SumDb;
+use gotrust::settings::url::GoUrl;
+
+/// The hermetic environment of `testkit::hermetic_go(root)` as a map.
+fn hermetic_env(root: &Path) -> BTreeMap<String, String> {
+    testkit::hermetic_go(root)
+        .get_envs()
+        .filter_map(|(k, v)| {
+            Some((
+                k.to_string_lossy().into_owned(),
+                v?.to_string_lossy().into_owned(),
+            ))
+        })
+        .collect()
+}
+
+fn go_with(env: &BTreeMap<String, String>, cwd: &Path, args: &[&str]) -> (String, String) {
+    let out = Command::new(testkit::go_binary())
+        .env_clear()
+        .envs(env)
+        .current_dir(cwd)
+        .args(args)
+        .output()
+        .expect("run go");
+    (
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// Runs `f` over `items` in 4 threads, collecting failure messages.
+fn parallel<T: Sync>(items: &[T], f: impl Fn(&T) -> Option<String> + Sync) -> Vec<String> {
+    let chunk = items.len().div_ceil(4).max(1);
+    std::thread::scope(|s| {
+        let hs: Vec<_> = items
+            .chunks(chunk)
+            .map(|c| s.spawn(|| c.iter().filter_map(&f).collect::<Vec<_>>()))
+            .collect();
+        hs.into_iter().flat_map(|h| h.join().unwrap()).collect()
+    })
+}
+
+#[test]
+fn url_parse_matches_net_url() {
+    let inputs = [
+        "https://proxy.golang.org",
+        "https://a b",
+        "https://u:p@h:80/x?y#z",
+        "https://tok@h/",
+        "http://[::1]:8080/p",
+        "https://[::1",
+        "https://h:x/",
+        "https://h:/",
+        "proxy%zz",
+        "https://h/%zz",
+        "https://h/%2F%41",
+        "https://h/a b",
+        "https://h/a?b?c",
+        "https://h/a?",
+        "https://h/#f g",
+        "https://h/#%zz",
+        "file:///srv/goproxy",
+        "file:/srv",
+        "file://localhost/srv",
+        "file:srv",
+        "/srv/goproxy",
+        "//host/path",
+        "///x",
+        "localhost:3000",
+        "a:b/c",
+        "./a:b",
+        "https://ex%41mple.com",
+        "https://h%00/",
+        "https://h\u{7f}",
+        "https://u@p@h/",
+        "https://u p@h/",
+        "HTTPS://H.example/P",
+        "https://caf\u{e9}.example/",
+        "https://h/\u{e9}",
+        "*",
+        "",
+        ":",
+        "://x",
+        "1http://x",
+        "https://%",
+        "https://h:8080:90/",
+        "https://[::1]x/",
+        "https://h/a%20b",
+        "mailto:a@b",
+        "https://a%40b:c%3Ad@h/",
+        "https://a%zz@h/",
+        "https://a:b%zz@h/",
+        "https://a:@h/",
+        "https://:p@h/",
+        "https://a~!$&'()*+,;=b@h/",
+        "https://a[b@h/",
+    ];
+    let input: String = inputs.iter().map(|s| format!("{s}\n")).collect();
+    let out = String::from_utf8(testkit::run_oracle("urlparse", input.as_bytes())).unwrap();
+    let mut bad = Vec::new();
+    for (line, want) in inputs.iter().zip(out.lines()) {
+        let want: serde_json::Value = serde_json::from_str(want).unwrap();
+        let got = match GoUrl::parse(line) {
+            Err(e) => serde_json::json!({ "err": e }),
+            Ok(u) => serde_json::json!({
+                "scheme": u.scheme,
+                "opaque": u.opaque,
+                "has_user": u.userinfo.is_some(),
+                "user": u.username(),
+                "has_password": u.has_password(),
+                "host": u.host,
+                "path": u.path,
+                "raw_path": if u.escaped_path_is_raw() { "" } else { u.raw_path_input.as_str() },
+                "omit_host": u.omit_host,
+                "force_query": u.force_query,
+                "raw_query": u.raw_query,
+                "fragment": u.fragment,
+                "string": u.to_go_string(),
+                "redacted": u.redacted(),
+            }),
+        };
+        if got != want {
+            bad.push(format!("{line:?}:\n  ours {got}\n  go   {want}"));
+        }
+    }
+    assert_eq!(out.lines().count(), inputs.len());
+    assert!(
+        bad.is_empty(),
+        "{} of {} differ:\n{}",
+        bad.len(),
+        inputs.len(),
+        bad.join("\n")
+    );
+}
+
+/// A file proxy serving example.com/m@v1.0.0's .info and .mod, and the sumdb
+/// `supported` endpoint for the given names, so nothing leaves the machine.
+fn file_proxy(root: &Path, sumdb_names: &[&str]) -> String {
+    let p = root.join("proxy");
+    let v = p.join("example.com/m/@v");
+    std::fs::create_dir_all(&v).unwrap();
+    std::fs::write(v.join("v1.0.0.info"), "{\"Version\":\"v1.0.0\"}\n").unwrap();
+    std::fs::write(v.join("v1.0.0.mod"), "module example.com/m\n").unwrap();
+    for n in sumdb_names {
+        let d = p.join("sumdb").join(n);
+        std::fs::create_dir_all(&d).unwrap();
+        std::fs::write(d.join("supported"), "").unwrap();
+    }
+    format!("file://{}", p.display())
+}
+
+fn download_error(root: &Path, env: &BTreeMap<String, String>) -> Option<String> {
+    let work = root.join("work");
+    std::fs::create_dir_all(&work).unwrap();
+    let (stdout, stderr) = go_with(
+        env,
+        &work,
+        &["mod", "download", "-json", "example.com/m@v1.0.0"],
+    );
+    let v: serde_json::Value = serde_json::from_str(&stdout)
+        .unwrap_or_else(|e| panic!("go mod download -json: {e}\n{stdout}\n{stderr}"));
+    v.get("Error").and_then(|e| e.as_str()).map(str::to_string)
+}
+
+#[test]
+fn goproxy_errors_match_go() {
+    // (GOPROXY, GONOPROXY). Every value either fails to parse (no network) or starts with the
+    // local file proxy (@FILE@) or off/direct-free entries that never leave the machine.
+    let cases: &[(&str, &str)] = &[
+        ("ftp://x.example", ""),
+        ("https://a b", ""),
+        ("file://localhost/srv", ""),
+        ("file:/srv", ""),
+        ("/srv/goproxy", ""),
+        ("noproxy", ""),
+        ("Direct", ""),
+        ("OFF", ""),
+        (",", ""),
+        (" , |", ""),
+        (",", "corp.example"),
+        ("@FILE@,ftp://bad", ""),
+        ("@FILE@|https://h:x/", ""),
+        ("https://u:secret@h:x/", ""),
+        ("ftp://u:secret@x.example", ""),
+        ("\"https://q.example\"", ""),
+        ("https://h/%zz", ""),
+        ("localhost:x", ""),
+        ("file:///srv?x", ""),
+        ("file:///srv#f", ""),
+        ("@FILE@", ""),
+        (" @FILE@ ,off", ""),
+        ("@FILE@|off,ftp://ignored after off", ""),
+        ("off", ""),
+        ("off,ftp://ignored", ""),
+    ];
+    let bad = parallel(cases, |(goproxy, gonoproxy)| {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path();
+        let file = file_proxy(root, &[]);
+        let goproxy = goproxy.replace("@FILE@", &file);
+        let mut env = hermetic_env(root);
+        env.insert("GOSUMDB".into(), "off".into());
+        env.remove("GOPRIVATE");
+        if gonoproxy.is_empty() {
+            env.remove("GONOPROXY");
+        } else {
+            env.insert("GONOPROXY".into(), gonoproxy.to_string());
+        }
+        // Empty or blank values are written to the user file: an empty process value would
+        // fall back to go.env's proxy.golang.org.
+        if goproxy.trim().is_empty() {
+            std::fs::write(root.join("goenv"), format!("GOPROXY={goproxy}\n")).unwrap();
+            env.remove("GOPROXY");
+        } else {
+            env.insert("GOPROXY".into(), goproxy.clone());
+        }
+        let got = download_error(root, &env);
+        let ours = ProxyList::parse(&goproxy, gonoproxy);
+        let prefix = "example.com/m@v1.0.0: ";
+        match (&ours, &got) {
+            (Err(e), Some(g)) if *g == format!("{prefix}{e}") => None,
+            (Ok(_), None) => None,
+            // A parsed list fails later on the missing zip, or at `off`, never on config.
+            (Ok(_), Some(g))
+                if g.contains("reading file://")
+                    || g.contains("module lookup disabled by GOPROXY=off")
+                    || g.contains("no such file or directory") =>
+            {
+                None
+            }
+            _ => Some(format!(
+                "GOPROXY={goproxy:?} GONOPROXY={gonoproxy:?}: ours {ours:?}, go {got:?}"
+            )),
+        }
+    });
+    assert!(
+        bad.is_empty(),
+        "{} of {} differ:\n{}",
+        bad.len(),
+        cases.len(),
+        bad.join("\n")
+    );
+}
+
+#[test]
+fn gosumdb_errors_match_go() {
+    use base64::Engine as _;
+    // A valid key for a custom database name (algorithm 1, 32 key bytes).
+    let key: Vec<u8> = std::iter::once(1u8).chain([9u8; 32]).collect();
+    let b64 = base64::engine::general_purpose::STANDARD.encode(&key);
+    let custom = format!(
+        "db.example+{:08x}+{b64}",
+        gotrust::settings::sumdb::key_hash("db.example", &key)
+    );
+    let bad_alg: Vec<u8> = std::iter::once(2u8).chain([9u8; 32]).collect();
+    let bad_alg = format!(
+        "db.example+{:08x}+{}",
+        gotrust::settings::sumdb::key_hash("db.example", &bad_alg),
+        base64::engine::general_purpose::STANDARD.encode(&bad_alg)
+    );
+    let cases: Vec<String> = vec![
+        "sum.golang.org+insecure".into(),
+        "sum.golang.org+033de0ae".into(),
+        "sum.golang.google.cn https://x".into(),
+        "https://sum.golang.org".into(),
+        "sum.example.com".into(),
+        "Off".into(),
+        "a b c".into(),
+        " ".into(),
+        "".into(),
+        "sum.golang.org+033de0af+Ac4zctda0e5eza+HJyk9SxEdh+s3Ux18htTTAD8OuAn8".into(),
+        "sum.golang.org ://invalid".into(),
+        "example.com/+1a6413ba+AW5WXiP8oUq7RI2AuI4Wh14FJrMqJqnAplQ0kcLbnbqK".into(),
+        bad_alg,
+        "sum.golang.org".into(),
+        "sum.golang.org+033de0ae+Ac4zctda0e5eza+HJyk9SxEdh+s3Ux18htTTAD8OuAn8".into(),
+        "sum.golang.org http://127.0.0.1:1".into(),
+        custom.clone(),
+        format!("{custom} http://127.0.0.1:1/x"),
+        format!("{custom}\thttp://127.0.0.1:1 extra"),
+    ];
+    let bad = parallel(&cases, |gosumdb| {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path();
+        let file = file_proxy(root, &["sum.golang.org", "db.example"]);
+        let mut env = hermetic_env(root);
+        env.insert("GOPROXY".into(), file);
+        env.remove("GOPRIVATE");
+        env.remove("GONOSUMDB");
+        env.remove("GONOPROXY");
+        if gosumdb.is_empty() {
+            std::fs::write(root.join("goenv"), "GOSUMDB=\n").unwrap();
+            env.remove("GOSUMDB");
+        } else {
+            env.insert("GOSUMDB".into(), gosumdb.clone());
+        }
+        let got = download_error(root, &env);
+        let ours = SumDb::parse(gosumdb);
+        let prefix = "example.com/m@v1.0.0: verifying go.mod: ";
+        match (&ours, &got) {
+            (Err(e), Some(g)) if *g == format!("{prefix}{e}") => None,
+            // Accepted: the lookup was attempted (file proxy miss or refused loopback port).
+            (Ok(_), Some(g)) if g.contains("/lookup/example.com/m@v1.0.0") => None,
+            _ => Some(format!("GOSUMDB={gosumdb:?}: ours {ours:?}, go {got:?}")),
+        }
+    });
+    assert!(
+        bad.is_empty(),
+        "{} of {} differ:\n{}",
+        bad.len(),
+        cases.len(),
+        bad.join("\n")
+    );
+}
+
+/// Extracts a per-command GOFLAGS error.
+type FlagCheck = fn(&GoFlags) -> Option<String>;
+
+#[test]
+fn goflags_errors_match_go() {
+    let cases: &[&str] = &[
+        "-bogus",
+        "-mod=mod -bogus",
+        "-x -",
+        "---x",
+        "-=x",
+        "--=x",
+        "--",
+        "''",
+        "'-mod=mod",
+        "\"-mod=mod",
+        "-mod=\"a b\"",
+        "'-mod=mod' \"-modcacherw\"",
+        "x",
+        "-insecure",
+        "--modcacherw=maybe",
+        "-test.v -test.run=X -debug-actiongraph=f",
+        "-debug-deps",
+        "-json -fmt",
+        "\t-mod=mod\n-x\r",
+        "-mod=mod'-x'",
+        "'-a''-x'",
+        "-Mod=mod",
+        "-gcflags=all=-N -l",
+    ];
+    let bad = parallel(cases, |goflags| {
+        let tmp = tempfile::tempdir().unwrap();
+        let mut env = hermetic_env(tmp.path());
+        env.insert("GOFLAGS".into(), goflags.to_string());
+        let (_, stderr) = go_with(&env, tmp.path(), &["version"]);
+        let go_err = stderr
+            .lines()
+            .find(|l| l.starts_with("go: "))
+            .map(str::to_string);
+        let ours = GoFlags::parse(goflags).err().map(|e| e.to_string());
+        (ours != go_err).then(|| format!("GOFLAGS={goflags:?}: ours {ours:?}, go {go_err:?}"))
+    });
+    assert!(
+        bad.is_empty(),
+        "{} of {} differ:\n{}",
+        bad.len(),
+        cases.len(),
+        bad.join("\n")
+    );
+
+    // Per-command value errors, from a module-aware command that defines the flags.
+    let per_command: &[(&str, FlagCheck)] = &[
+        ("-mod", |f| f.mod_mode().err().map(|e| e.to_string())),
+        ("-mod=bogus", |f| f.mod_mode().err().map(|e| e.to_string())),
+        ("-modcacherw=maybe", |f| {
+            f.modcacherw().err().map(|e| e.to_string())
+        }),
+        ("-modfile", |f| f.modfile().err().map(|e| e.to_string())),
+    ];
+    for (goflags, check) in per_command {
+        let tmp = tempfile::tempdir().unwrap();
+        std::fs::write(tmp.path().join("go.mod"), "module x\n").unwrap();
+        let mut env = hermetic_env(tmp.path());
+        env.insert("GOFLAGS".into(), goflags.to_string());
+        let (_, stderr) = go_with(&env, tmp.path(), &["list", "-m"]);
+        let ours = check(&GoFlags::parse(goflags).unwrap()).expect("an error");
+        assert_eq!(
+            stderr.lines().next(),
+            Some(ours.as_str()),
+            "GOFLAGS={goflags:?}"
+        );
+    }
+}
+
+#[test]
+fn goauth_errors_match_go() {
+    let cases: &[&str] = &[
+        ";",
+        "netrc;",
+        ";netrc",
+        "off;netrc",
+        "netrc;off",
+        "git",
+        "git a b",
+        "git relative",
+        "git /nonexistent/dir",
+        "git /etc/hostname",
+        "netrc;git rel;;",
+        "off",
+        "netrc",
+        " netrc ; netrc ",
+    ];
+    let bad = parallel(cases, |goauth| {
+        let tmp = tempfile::tempdir().unwrap();
+        let mut env = hermetic_env(tmp.path());
+        // A loopback https proxy that refuses connections: GOAUTH runs before the first
+        // https request and is fatal on configuration errors.
+        env.insert("GOPROXY".into(), "https://127.0.0.1:1".into());
+        env.insert("GOAUTH".into(), goauth.to_string());
+        let (_, stderr) = go_with(
+            &env,
+            tmp.path(),
+            &["mod", "download", "-json", "example.com/m@v1.0.0"],
+        );
+        let go_err = stderr
+            .lines()
+            .find(|l| l.starts_with("go: GOAUTH"))
+            .map(str::to_string);
+        let ours = GoAuth::parse(goauth)
+            .and_then(|a| a.check_dirs().map(|()| a))
+            .err()
+            .map(|e| e.to_string());
+        (ours != go_err)
+            .then(|| format!("GOAUTH={goauth:?}: ours {ours:?}, go {go_err:?}\n{stderr}"))
+    });
+    assert!(
+        bad.is_empty(),
+        "{} of {} differ:\n{}",
+        bad.len(),
+        cases.len(),
+        bad.join("\n")
+    );
+}
+
+#[test]
+fn no_proxy_matches_net_http() {
+    let oracle = testkit::xmod_oracle();
+    let urls = [
+        "http://a.example/",
+        "https://a.example/",
+        "https://A.Example:443/",
+        "https://localhost/",
+        "https://LOCALHOST/",
+        "http://127.0.0.1:8080/",
+        "https://[::1]/",
+        "https://[::ffff:127.0.0.1]/",
+        "https://10.1.2.3/",
+        "https://11.1.2.3/",
+        "https://1.2.3.4/",
+        "https://1.2.3.4:8080/",
+        "http://1.2.3.4:8080/",
+        "https://[2001:db8::5]/",
+        "https://[2001:db8::5]:8443/",
+        "https://sub.example/",
+        "https://a.sub.example/",
+        "https://plain.example/",
+        "https://x.plain.example/",
+        "https://xplain.example/",
+        "https://star.example/",
+        "https://a.star.example/",
+        "https://x.example/",
+        "https://x.example:8443/",
+        "http://x.example:8443/",
+        "https://3.4/",
+        "https://5.3.4/",
+    ];
+    let configs: &[&[(&str, &str)]] = &[
+        &[
+            ("HTTPS_PROXY", "https://p.example"),
+            ("HTTP_PROXY", "proxy.example:3128"),
+        ],
+        &[
+            ("https_proxy", "http://u:pw@p.example:8080"),
+            ("http_proxy", "socks5://s.example"),
+            (
+                "NO_PROXY",
+                "10.0.0.0/8, .sub.example,plain.example, *.star.example,1.2.3.4:8080,[2001:db8::5]:443,x.example:8443,3.4",
+            ),
+        ],
+        &[("HTTPS_PROXY", "p.example"), ("no_proxy", "*")],
+        &[
+            ("HTTPS_PROXY", "p.example"),
+            ("NO_PROXY", "a.example, *"),
+            ("no_proxy", "ignored.example"),
+        ],
+        &[("HTTP_PROXY", "http://p"), ("REQUEST_METHOD", "GET")],
+        &[("HTTPS_PROXY", "://bad"), ("HTTP_PROXY", "http://p:bad")],
+        &[
+            ("HTTPS_PROXY", "https://p"),
+            (
+                "NO_PROXY",
+                "2001:db8::/32,::1,[2001:db8::5],:8443,SUB.EXAMPLE",
+            ),
+        ],
+    ];
+    let input: String = urls.iter().map(|u| format!("{u}\n")).collect();
+    let mut bad = Vec::new();
+    for vars in configs {
+        let mut child = Command::new(&oracle)
+            .arg("proxyfor")
+            .env_clear()
+            .envs(vars.iter().copied())
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        use std::io::Write as _;
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .unwrap();
+        let out = child.wait_with_output().unwrap();
+        let out = String::from_utf8(out.stdout).unwrap();
+        let cfg = HttpProxyConfig::new(HttpProxyVars::from_vars(|k| {
+            vars.iter()
+                .find(|(kk, _)| *kk == k)
+                .map(|(_, v)| v.to_string())
+                .unwrap_or_default()
+        }));
+        for (url, want) in urls.iter().zip(out.lines()) {
+            let got = match cfg.proxy_for(&GoUrl::parse(url).unwrap()) {
+                ProxyChoice::Proxy(u) => u.to_go_string(),
+                ProxyChoice::Direct(_) => String::new(),
+                ProxyChoice::Refused(e) => format!("error: {e}"),
+                _ => "?".into(),
+            };
+            if got != want {
+                bad.push(format!("{vars:?} {url}: ours {got:?}, net/http {want:?}"));
+            }
+        }
+    }
+    assert!(bad.is_empty(), "{} differ:\n{}", bad.len(), bad.join("\n"));
+}

@@ -218,7 +218,9 @@ impl NoProxy {
                     port: p,
                     match_host,
                 } => {
-                    (host.ends_with(suffix.as_str()) || (*match_host && host == suffix[1..]))
+                    // Domain entries never match IP-literal hosts (checked against net/http).
+                    ip.is_none()
+                        && (host.ends_with(suffix.as_str()) || (*match_host && host == suffix[1..]))
                         && (p.is_empty() || p == port)
                 }
             };

@@ -211,7 +211,8 @@ fn parse_host(host: &str) -> Result<String, String> {
         if !valid_optional_port(port) {
             return Err(format!("invalid port {} after host", go_quote(port)));
         }
-    } else if let Some(i) = host.rfind(':') {
+    } else if let Some(i) = host.find(':') {
+        // Go 1.26 checks everything after the first colon (so `h:1:2` is rejected).
         let port = &host[i..];
         if !valid_optional_port(port) {
             return Err(format!("invalid port {} after host", go_quote(port)));
@@ -324,6 +325,13 @@ impl GoUrl {
         Ok(url)
     }
 
+    /// The unescaped user name ("" without userinfo).
+    pub fn username(&self) -> String {
+        let ui = self.userinfo.as_deref().unwrap_or("");
+        let user = ui.split_once(':').map_or(ui, |(u, _)| u);
+        unescape(user, Mode::UserPassword).unwrap_or_default()
+    }
+
     /// True if the URL has userinfo with a password.
     pub fn has_password(&self) -> bool {
         self.userinfo.as_deref().is_some_and(|u| u.contains(':'))
@@ -337,6 +345,23 @@ impl GoUrl {
     /// Go's `URL.Redacted()`: the password replaced by `xxxxx`.
     pub fn redacted(&self) -> String {
         self.render(true)
+    }
+
+    /// Go's `Userinfo.String()`: user and password unescaped then re-escaped; with `redact`
+    /// the password becomes `xxxxx`.
+    fn userinfo_string(&self, redact: bool) -> Option<String> {
+        let ui = self.userinfo.as_deref()?;
+        let esc = |s: &str| {
+            escape(
+                &unescape(s, Mode::UserPassword).unwrap_or_default(),
+                Mode::UserPassword,
+            )
+        };
+        Some(match ui.split_once(':') {
+            Some((u, _)) if redact => format!("{}:xxxxx", esc(u)),
+            Some((u, p)) => format!("{}:{}", esc(u), esc(p)),
+            None => esc(ui),
+        })
     }
 
     fn escaped_path(&self) -> String {
@@ -367,14 +392,8 @@ impl GoUrl {
                 if !self.host.is_empty() || !self.path.is_empty() || self.userinfo.is_some() {
                     buf.push_str("//");
                 }
-                if let Some(ui) = &self.userinfo {
-                    match ui.split_once(':') {
-                        Some((u, _)) if redact => {
-                            buf.push_str(u);
-                            buf.push_str(":xxxxx");
-                        }
-                        _ => buf.push_str(ui),
-                    }
+                if let Some(ui) = self.userinfo_string(redact) {
+                    buf.push_str(&ui);
                     buf.push('@');
                 }
                 buf.push_str(&escape(&self.host, Mode::Host));
@@ -443,7 +462,7 @@ impl GoUrl {
             "{{Scheme:{} Opaque:{} User:{} Host:{} Path:{} Fragment:{} RawQuery:{} RawPath:{} RawFragment:{} ForceQuery:{} OmitHost:{}}}",
             self.scheme,
             self.opaque,
-            self.userinfo.as_deref().unwrap_or(""),
+            self.userinfo_string(false).unwrap_or_default(),
             self.host,
             self.path,
             self.fragment,
@@ -459,6 +478,8 @@ impl GoUrl {
 impl GoUrl {
     /// True if Go's `RawPath` is empty (the path as written is its default escaping).
     pub fn escaped_path_is_raw(&self) -> bool {
-        escape(&self.path, Mode::Path) == self.raw_path_input
+        // The URL `*` is special-cased by Go and never gets a RawPath.
+        (self.path == "*" && self.raw_path_input == "*")
+            || escape(&self.path, Mode::Path) == self.raw_path_input
     }
 }
