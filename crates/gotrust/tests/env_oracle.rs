@@ -341,6 +341,12 @@ fn configs() -> Vec<Config> {
         Some("GOPROXY=https://fake2.example\nGOTOOLCHAIN=local\n"),
     );
     add(
+        "user file GOROOT picks go.env although process GOROOT is the real one",
+        with(vec![("GOROOT", Some("@REALGOROOT@"))]),
+        Some("GOROOT=@ROOT@/fakegoroot\n"),
+        Some("GOPROXY=https://fake4.example\nGOSUMDB=fake4\nGOTOOLCHAIN=local\n"),
+    );
+    add(
         "process GOROOT selects go.env",
         with(vec![("GOROOT", Some("@ROOT@/fakegoroot/"))]),
         None,
@@ -430,6 +436,7 @@ fn configs() -> Vec<Config> {
 
 fn subst(s: &str, root: &Path) -> String {
     s.replace("@ROOT@", &root.to_string_lossy())
+        .replace("@REALGOROOT@", &real_goroot().to_string_lossy())
 }
 
 fn write_user_files(root: &Path, body: &str) {
@@ -513,8 +520,48 @@ fn run(cfg: &Config, goroot: &Path, go: &Path) -> Vec<String> {
                 || !GO_COMPARED_BY_CHECK.contains(name)
         );
     }
+    // `go env -changed -json` against Setting::changed, on the compared variables.
+    let out = Command::new(go)
+        .env_clear()
+        .envs(&src.process)
+        .current_dir(root)
+        .args(["env", "-changed", "-json"])
+        .output()
+        .expect("go env -changed");
+    let changed: BTreeMap<String, String> = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("[{}] go env -changed -json: {e}", cfg.name));
+    for name in CHANGED_COMPARED {
+        let go_changed = changed.contains_key(*name);
+        let ours = env.get(name).is_some_and(|s| s.changed);
+        if go_changed != ours {
+            bad.push(format!(
+                "[{}] {name} changed: ours {ours} (value {:?}, default {:?}), go {go_changed}",
+                cfg.name,
+                env.value(name),
+                env.get(name).map(|s| s.default.as_str()).unwrap_or("")
+            ));
+        }
+    }
     bad
 }
+
+/// Variables whose `changed` flag is compared with `go env -changed`.
+const CHANGED_COMPARED: &[&str] = &[
+    "GOPROXY",
+    "GOSUMDB",
+    "GOPRIVATE",
+    "GONOPROXY",
+    "GONOSUMDB",
+    "GOINSECURE",
+    "GOVCS",
+    "GOFLAGS",
+    "GOTOOLCHAIN",
+    "GOAUTH",
+    "GOPATH",
+    "GOMODCACHE",
+    "GOENV",
+    "GO111MODULE",
+];
 
 /// The variables `cross_check` itself compares (all of [`COMPARED`]).
 const GO_COMPARED_BY_CHECK: &[&str] = gotrust::env::GO_VARS;
@@ -1110,4 +1157,39 @@ fn no_proxy_matches_net_http() {
         }
     }
     assert!(bad.is_empty(), "{} differ:\n{}", bad.len(), bad.join("\n"));
+}
+
+#[test]
+fn goroot_from_path_and_symlink_matches_go() {
+    let real = real_goroot();
+    let path = std::env::var("PATH").unwrap();
+    let go = gotrust::env::resolve::find_in_path("go", &path, "linux").expect("go on PATH");
+    assert_eq!(
+        gotrust::env::resolve::goroot_from_executable(&go).as_deref(),
+        Some(real.as_path())
+    );
+    // A symlink elsewhere (like /usr/bin/go -> /usr/lib/go/bin/go): go resolves it.
+    let tmp = tempfile::tempdir().unwrap();
+    let bin = tmp.path().join("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    std::os::unix::fs::symlink(std::fs::canonicalize(&go).unwrap(), bin.join("go")).unwrap();
+    let ours = gotrust::env::resolve::goroot_from_executable(&bin.join("go")).unwrap();
+    let mut env = hermetic_env(tmp.path());
+    env.insert("PATH".into(), bin.to_string_lossy().into_owned());
+    let out = Command::new(bin.join("go"))
+        .env_clear()
+        .envs(&env)
+        .args(["env", "GOROOT"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap().trim(),
+        ours.to_str().unwrap()
+    );
+    // from_process-style discovery through a PATH with the symlink.
+    let mut src = EnvSources::with_process([("PATH", bin.to_str().unwrap())]);
+    src.go_binary = gotrust::env::resolve::find_in_path("go", bin.to_str().unwrap(), "linux");
+    assert_eq!(src.go_binary.as_deref(), Some(bin.join("go").as_path()));
+    let check = cross_check(&resolve(&src), &src, &GoMode::Auto).unwrap();
+    assert!(check.is_some(), "auto mode finds go on the sources' PATH");
 }

@@ -110,15 +110,12 @@ pub struct Setting {
     /// as unset: it does NOT clear a file value (§1.1).
     pub empty_in_process: bool,
     /// The value an environment without process variables and user file would give
-    /// (go.env or built-in default); used by `--changed`.
+    /// (go.env or built-in default, or the derived default).
     pub default: String,
-}
-
-impl Setting {
-    /// True if the value differs from what Go would use with no user configuration.
-    pub fn changed(&self) -> bool {
-        self.value != self.default
-    }
+    /// Whether `go env -changed` lists the variable (cmd/go's own rules: e.g. an empty value
+    /// never counts, a value equal to go.env's does not, GOPATH from the process does not).
+    /// For process-only variables (HTTP_PROXY, ...): set and non-empty.
+    pub changed: bool,
 }
 
 /// The effective Go environment.

@@ -87,7 +87,7 @@ impl Serialize for Setting {
         st.serialize_field("display_origin", &self.origin.to_string())?;
         st.serialize_field("shadowed", &self.shadowed)?;
         st.serialize_field("empty_in_process", &self.empty_in_process)?;
-        st.serialize_field("changed", &self.changed())?;
+        st.serialize_field("changed", &self.changed)?;
         st.end()
     }
 }
@@ -109,7 +109,7 @@ impl Serialize for GoEnv {
 pub fn render_text(env: &GoEnv, changed_only: bool) -> String {
     let mut out = String::new();
     for (k, s) in &env.vars {
-        if changed_only && !s.changed() {
+        if changed_only && !s.changed {
             continue;
         }
         if !changed_only && s.value.is_empty() && s.origin == Origin::Default {

@@ -386,6 +386,7 @@ pub fn resolve(src: &EnvSources) -> GoEnv {
             shadowed,
             empty_in_process: l.empty_in_process,
             default,
+            changed: false,
         };
         if s.value.is_empty() && !builtin.is_empty() {
             // EnvOr: an empty value (e.g. `GOAUTH=` in the user file) falls back to the default.
@@ -480,6 +481,7 @@ pub fn resolve(src: &EnvSources) -> GoEnv {
             shadowed,
             empty_in_process: l.empty_in_process,
             default: exe,
+            changed: false,
         }
     };
     let goroot_value = goroot.value.clone();
@@ -560,6 +562,13 @@ pub fn resolve(src: &EnvSources) -> GoEnv {
             shadowed: goenv_shadowed,
             empty_in_process: src.process.get("GOENV").is_some_and(|v| v.is_empty()),
             default: goenv_default,
+            changed: matches!(
+                location,
+                UserFileLocation::Path {
+                    from_goenv: true,
+                    ..
+                }
+            ),
         },
     );
 
@@ -578,10 +587,18 @@ pub fn resolve(src: &EnvSources) -> GoEnv {
                 shadowed: Vec::new(),
                 empty_in_process: raw.is_some_and(|v| v.is_empty()),
                 default: String::new(),
+                changed: raw.is_some_and(|v| !v.is_empty()),
             },
         );
     }
     debug_assert!(GO_VARS.iter().all(|k| vars.contains_key(*k)));
+    mark_changed(
+        &mut vars,
+        goroot_env.as_ref(),
+        src,
+        &default_gopath,
+        &default_modcache,
+    );
 
     GoEnv {
         vars,
@@ -589,6 +606,58 @@ pub fn resolve(src: &EnvSources) -> GoEnv {
         user_file,
         goroot_for_env,
         goroot_env,
+    }
+}
+
+/// cmd/go's `changed` flags (envcmd `MkEnv` with `cfg.EnvOrAndChanged`).
+fn mark_changed(
+    vars: &mut BTreeMap<String, Setting>,
+    goroot_env: Option<&EnvFile>,
+    src: &EnvSources,
+    default_gopath: &str,
+    default_modcache: &str,
+) {
+    // go.env's value for the comparison is its last line for the key (unlike resolution,
+    // where the first line wins): observed with go1.26.
+    let goroot_last = |k: &str| {
+        goroot_env.and_then(|f| {
+            f.entries
+                .iter()
+                .rev()
+                .find(|e| e.key == k)
+                .map(EnvEntry::value)
+        })
+    };
+    fn raw(s: &Setting) -> &str {
+        match s.origin {
+            Origin::Default | Origin::Derived { .. } => "",
+            _ => s.value.as_str(),
+        }
+    }
+    let goprivate = vars["GOPRIVATE"].value.clone();
+    // BuildContext.GOPATH is read from the process environment, so a process GOPATH is
+    // its own default.
+    let gopath_def = src.getenv("GOPATH").unwrap_or(default_gopath).to_string();
+    for (k, s) in vars.iter_mut() {
+        let v = raw(s);
+        let env_or = |def: &str| {
+            !v.is_empty()
+                && match goroot_last(k) {
+                    Some(g) => v != g,
+                    None => v != def,
+                }
+        };
+        let changed = match k.as_str() {
+            "GOPROXY" | "GOSUMDB" | "GOTOOLCHAIN" => env_or(""),
+            "GONOPROXY" | "GONOSUMDB" => env_or(&goprivate),
+            "GOAUTH" => env_or("netrc"),
+            "GOPATH" => env_or(&gopath_def),
+            "GOMODCACHE" => env_or(default_modcache),
+            "GO111MODULE" => !s.value.is_empty() && s.value != "on",
+            "GOFLAGS" | "GOINSECURE" | "GOPRIVATE" | "GOVCS" => !s.value.is_empty(),
+            _ => continue,
+        };
+        s.changed = changed;
     }
 }
 
@@ -691,7 +760,7 @@ mod tests {
         assert!(proxy.empty_in_process);
         assert_eq!(proxy.shadowed.len(), 1);
         assert_eq!(proxy.default, "https://proxy.golang.org,direct");
-        assert!(proxy.changed());
+        assert!(proxy.changed);
         // GOSUMDB= in the user file shadows go.env: effective empty (§1.1).
         assert_eq!(env.value("GOSUMDB"), "");
         assert_eq!(env.get("GOSUMDB").unwrap().origin.kind(), "user-file");
@@ -710,6 +779,6 @@ mod tests {
         assert_eq!(env.value("GOMODCACHE"), "/home/u/go/pkg/mod");
         assert_eq!(env.value("GOENV"), userfile.to_str().unwrap());
         assert_eq!(env.value("GOROOT"), goroot.to_str().unwrap());
-        assert!(!env.get("GOPATH").unwrap().changed());
+        assert!(!env.get("GOPATH").unwrap().changed);
     }
 }
