@@ -146,4 +146,39 @@ mod tests {
         assert!(s.goauth.unwrap().uses_netrc());
         assert_eq!(s.netrc_path, Ok(PathBuf::from("/h/.netrc")));
     }
+
+    /// Arbitrary input never panics any parser (slicing at byte offsets is the risk).
+    #[test]
+    fn parsers_never_panic() {
+        let alphabet: Vec<char> = "ab:/.%@[]|,;=#?* \t\r\n'\"-+0189AFxyzéŁ中\u{0}\u{7f}\\"
+            .chars()
+            .collect();
+        let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        for _ in 0..20_000 {
+            let len = (next() % 24) as usize;
+            let s: String = (0..len)
+                .map(|_| alphabet[(next() % alphabet.len() as u64) as usize])
+                .collect();
+            let _ = url::GoUrl::parse(&s).map(|u| (u.to_go_string(), u.redacted(), u.go_dump()));
+            let _ = proxy::ProxyList::parse(&s, &s);
+            let _ = sumdb::SumDb::parse(&s);
+            let _ = goflags::GoFlags::parse(&s).map(|f| (f.mod_mode(), f.modcacherw()));
+            let _ = govcs::Govcs::parse(&s);
+            let _ = goauth::GoAuth::parse(&s);
+            let _ = netrc::Netrc::parse(&s);
+            let np = httpproxy::NoProxy::parse(&s);
+            let _ = np.matches(&s, &s);
+            let _ = httpproxy::parse_proxy(&s);
+            let _ = httpproxy::hostname_port(&s);
+            let _ = git::parse_git_config(std::path::Path::new("/c"), git::GitScope::Global, &s);
+            let _ = redact_userinfo(&s);
+            let _ = crate::env::EnvFile::parse("/f", crate::env::EnvFileKind::User, s.as_bytes());
+        }
+    }
 }
