@@ -78,9 +78,8 @@ impl fmt::Display for Origin {
             Origin::UserFile { path, line } => {
                 write!(f, "user go env file {}:{line}", path.display())
             }
-            Origin::GorootEnv { path, line } => {
-                write!(f, "$GOROOT/go.env {}:{line}", path.display())
-            }
+            // The full path is in the JSON origin; the display form is the design's short one.
+            Origin::GorootEnv { line, .. } => write!(f, "$GOROOT/go.env:{line}"),
             Origin::Default => f.write_str("default"),
             Origin::Derived { from } => write!(f, "derived from {from}"),
         }
