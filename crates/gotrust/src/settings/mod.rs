@@ -10,6 +10,7 @@ pub mod goauth;
 pub mod goflags;
 pub mod govcs;
 pub mod httpproxy;
+pub mod netip;
 pub mod netrc;
 pub mod proxy;
 pub mod sumdb;
@@ -178,6 +179,7 @@ mod tests {
             let _ = httpproxy::hostname_port(&s);
             let _ = git::parse_git_config(std::path::Path::new("/c"), git::GitScope::Global, &s);
             let _ = redact_userinfo(&s);
+            let _ = netip::parse_addr(&s);
             let _ = crate::env::EnvFile::parse("/f", crate::env::EnvFileKind::User, s.as_bytes());
         }
     }

@@ -37,6 +37,19 @@ pub fn parse_error(url: &str, reason: &str) -> String {
     format!("parse {}: {reason}", go_quote(url))
 }
 
+/// Go's `strconv.Quote` of raw bytes: invalid UTF-8 bytes become `\xNN`.
+pub fn go_quote_bytes(b: &[u8]) -> String {
+    let mut out = String::new();
+    for chunk in b.utf8_chunks() {
+        let q = go_quote(chunk.valid());
+        out.push_str(&q[1..q.len() - 1]);
+        for x in chunk.invalid() {
+            out.push_str(&format!("\\x{x:02x}"));
+        }
+    }
+    format!("\"{out}\"")
+}
+
 /// Go's `strconv.Quote` (enough of it for URL texts).
 pub fn go_quote(s: &str) -> String {
     let mut out = String::from("\"");
@@ -63,6 +76,7 @@ pub fn go_quote(s: &str) -> String {
 enum Mode {
     Path,
     Host,
+    Zone,
     UserPassword,
     Fragment,
 }
@@ -71,7 +85,7 @@ fn should_escape(c: u8, mode: Mode) -> bool {
     if c.is_ascii_alphanumeric() {
         return false;
     }
-    if mode == Mode::Host
+    if (mode == Mode::Host || mode == Mode::Zone)
         && matches!(
             c,
             b'!' | b'$'
@@ -101,7 +115,7 @@ fn should_escape(c: u8, mode: Mode) -> bool {
                 Mode::Path => c == b'?',
                 Mode::UserPassword => matches!(c, b'@' | b'/' | b'?' | b':'),
                 Mode::Fragment => false,
-                Mode::Host => true,
+                Mode::Host | Mode::Zone => true,
             };
         }
         _ => {}
@@ -126,8 +140,7 @@ fn unescape(s: &str, mode: Mode) -> Result<String, String> {
             b'%' => {
                 if i + 2 >= b.len() || unhex(b[i + 1]).is_none() || unhex(b[i + 2]).is_none() {
                     let end = (i + 3).min(b.len());
-                    let esc = String::from_utf8_lossy(&b[i..end]);
-                    return Err(format!("invalid URL escape {}", go_quote(&esc)));
+                    return Err(format!("invalid URL escape {}", go_quote_bytes(&b[i..end])));
                 }
                 if mode == Mode::Host
                     && unhex(b[i + 1]).is_some_and(|h| h < 8)
@@ -135,10 +148,18 @@ fn unescape(s: &str, mode: Mode) -> Result<String, String> {
                 {
                     return Err(format!("invalid URL escape {}", go_quote(&s[i..i + 3])));
                 }
+                if mode == Mode::Zone {
+                    // Escapes in a zone may only produce bytes allowed in a host (or a space).
+                    let v = unhex(b[i + 1]).unwrap_or(0) << 4 | unhex(b[i + 2]).unwrap_or(0);
+                    if &s[i..i + 3] != "%25" && v != b' ' && should_escape(v, Mode::Host) {
+                        return Err(format!("invalid URL escape {}", go_quote(&s[i..i + 3])));
+                    }
+                }
                 i += 3;
             }
             c => {
-                if mode == Mode::Host && c < 0x80 && should_escape(c, mode) {
+                if (mode == Mode::Host || mode == Mode::Zone) && c < 0x80 && should_escape(c, mode)
+                {
                     return Err(format!(
                         "invalid character {} in host name",
                         go_quote(&(c as char).to_string())
@@ -202,23 +223,51 @@ fn valid_optional_port(p: &str) -> bool {
     p.is_empty() || (p.starts_with(':') && p[1..].bytes().all(|b| b.is_ascii_digit()))
 }
 
-fn parse_host(host: &str) -> Result<String, String> {
-    if host.starts_with('[') {
-        let Some(i) = host.rfind(']') else {
-            return Err("missing ']' in host".into());
-        };
-        let port = &host[i + 1..];
-        if !valid_optional_port(port) {
-            return Err(format!("invalid port {} after host", go_quote(port)));
+/// Go 1.26 `parseHost`: bracketed hosts must be IPv6 literals; for http/https every byte
+/// after the first colon must be the port (GODEBUG urlstrictcolons=1, the default).
+fn parse_host(scheme: &str, host: &str) -> Result<String, String> {
+    match host.rfind('[') {
+        Some(i) if i > 0 => Err("invalid IP-literal".into()),
+        Some(_) => {
+            let Some(close) = host.rfind(']') else {
+                return Err("missing ']' in host".into());
+            };
+            let port = &host[close + 1..];
+            if !valid_optional_port(port) {
+                return Err(format!("invalid port {} after host", go_quote(port)));
+            }
+            let port = unescape(port, Mode::Host)?;
+            let name = &host[1..close];
+            let unescaped = match name.find("%25") {
+                Some(z) => {
+                    let h = unescape(&name[..z], Mode::Host)?;
+                    let zone = unescape(&name[z..], Mode::Zone)?;
+                    h + &zone
+                }
+                None => unescape(name, Mode::Host)?,
+            };
+            let addr =
+                super::netip::parse_addr(&unescaped).map_err(|e| format!("invalid host: {e}"))?;
+            if addr.is4 {
+                return Err("invalid IP-literal".into());
+            }
+            Ok(format!("[{unescaped}]{port}"))
         }
-    } else if let Some(i) = host.find(':') {
-        // Go 1.26 checks everything after the first colon (so `h:1:2` is rejected).
-        let port = &host[i..];
-        if !valid_optional_port(port) {
-            return Err(format!("invalid port {} after host", go_quote(port)));
+        None => {
+            if let Some(first) = host.find(':') {
+                let i = if scheme == "http" || scheme == "https" {
+                    first
+                } else {
+                    host.rfind(':').unwrap_or(first)
+                };
+                let port = &host[i..];
+                if !valid_optional_port(port) {
+                    return Err(format!("invalid port {} after host", go_quote(port)));
+                }
+            }
+            unescape(host, Mode::Host)
         }
     }
-    unescape(host, Mode::Host)
 }
 
 fn valid_userinfo(s: &str) -> bool {
@@ -302,7 +351,7 @@ impl GoUrl {
                 Some(i) => (Some(&authority[..i]), &authority[i + 1..]),
                 None => (None, authority),
             };
-            url.host = parse_host(host)?;
+            url.host = parse_host(&url.scheme, host)?;
             if let Some(ui) = ui {
                 if !valid_userinfo(ui) {
                     return Err("net/url: invalid userinfo".into());
