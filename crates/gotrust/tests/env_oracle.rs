@@ -1215,3 +1215,35 @@ fn goroot_from_path_and_symlink_matches_go() {
     let check = cross_check(&resolve(&src), &src, &GoMode::Auto).unwrap();
     assert!(check.is_some(), "auto mode finds go on the sources' PATH");
 }
+
+#[test]
+fn every_known_goflag_is_accepted_by_go() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut env = hermetic_env(tmp.path());
+    // `go version` defines -m, -v, -json (booleans) and -C (which is always an error in
+    // GOFLAGS: "-C flag must be first flag on command line"); every other flag is ignored by
+    // it whatever its value, so give them all a value.
+    let all: Vec<String> = gotrust::settings::goflags::KNOWN_FLAGS
+        .iter()
+        .filter(|f| **f != "C")
+        .map(|f| match *f {
+            "m" | "v" | "json" => format!("-{f}"),
+            _ => format!("-{f}=x"),
+        })
+        .collect();
+    env.insert("GOFLAGS".into(), all.join(" "));
+    let (stdout, stderr) = go_with(&env, tmp.path(), &["version"]);
+    assert!(stdout.starts_with("go version "), "{stdout}\n{stderr}");
+    assert!(!stderr.contains("GOFLAGS"), "{stderr}");
+    // And one name that is not a flag is rejected with the text we produce.
+    env.insert("GOFLAGS".into(), format!("{} -notaflag", all.join(" ")));
+    let (_, stderr) = go_with(&env, tmp.path(), &["version"]);
+    let ours = GoFlags::parse(&format!("{} -notaflag", all.join(" "))).unwrap_err();
+    assert_eq!(stderr.trim(), ours.to_string());
+    for c in ["-C=.", "-C", "--C=/tmp"] {
+        env.insert("GOFLAGS".into(), c.into());
+        let (_, stderr) = go_with(&env, tmp.path(), &["version"]);
+        let ours = GoFlags::parse(c).unwrap().chdir().unwrap_err().to_string();
+        assert_eq!(stderr.lines().next(), Some(ours.as_str()), "GOFLAGS={c}");
+    }
+}

@@ -196,6 +196,15 @@ pub enum GoFlagsError {
         /// The value.
         value: String,
     },
+    /// `-C` in GOFLAGS: every command defines it and rejects it there.
+    #[error(
+        "go: invalid value {} for flag -C (from $GOFLAGS): -C flag must be first flag on command line",
+        go_quote(value)
+    )]
+    Chdir {
+        /// The value.
+        value: String,
+    },
     /// `-mod=` with an unsupported value (reported by module-aware commands).
     #[error("-mod={value} not supported (can be '', 'mod', 'readonly', or 'vendor')")]
     InvalidMod {
@@ -345,6 +354,17 @@ impl GoFlags {
                 "vendor" => Ok(Some(ModMode::Vendor)),
                 _ => Err(GoFlagsError::InvalidMod { value: v.clone() }),
             },
+        }
+    }
+
+    /// `-C` makes every go command fail (observed with go1.26 on `go version`).
+    pub fn chdir(&self) -> Result<(), GoFlagsError> {
+        match self.get("C") {
+            None => Ok(()),
+            Some(GoFlag { value: None, .. }) => {
+                Err(GoFlagsError::NeedsArgument { name: "C".into() })
+            }
+            Some(GoFlag { value: Some(v), .. }) => Err(GoFlagsError::Chdir { value: v.clone() }),
         }
     }
 
