@@ -743,7 +743,7 @@ fn url_parse_matches_net_url() {
     for (line, want) in inputs.iter().zip(out.lines()) {
         let want: serde_json::Value = serde_json::from_str(want).unwrap();
         let got = match GoUrl::parse(line) {
-            Err(e) => serde_json::json!({ "err": e }),
+            Err(e) => serde_json::json!({ "err": e.to_string() }),
             Ok(u) => serde_json::json!({
                 "scheme": u.scheme,
                 "opaque": u.opaque,

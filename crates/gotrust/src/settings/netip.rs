@@ -14,17 +14,22 @@ pub struct Addr {
     pub zone: String,
 }
 
-fn err(input: &str, msg: &str, at: Option<&str>) -> String {
-    match at {
+/// A `netip.ParseAddr` failure; `Display` is Go's text.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct AddrError(pub String);
+
+fn err(input: &str, msg: &str, at: Option<&str>) -> AddrError {
+    AddrError(match at {
         Some(a) if !a.is_empty() => {
             format!("ParseAddr({}): {msg} (at {})", go_quote(input), go_quote(a))
         }
         _ => format!("ParseAddr({}): {msg}", go_quote(input)),
-    }
+    })
 }
 
 /// `netip.ParseAddr`; the error is Go's text.
-pub fn parse_addr(s: &str) -> Result<Addr, String> {
+pub fn parse_addr(s: &str) -> Result<Addr, AddrError> {
     for b in s.bytes() {
         match b {
             b'.' => {
@@ -47,7 +52,7 @@ pub fn parse_addr(s: &str) -> Result<Addr, String> {
 }
 
 /// Parses `part` (a suffix of `input`) as dotted IPv4 into `out`.
-fn ipv4_fields(input: &str, part: &str, out: &mut [u8; 4]) -> Result<(), String> {
+fn ipv4_fields(input: &str, part: &str, out: &mut [u8; 4]) -> Result<(), AddrError> {
     let b = part.as_bytes();
     let (mut val, mut pos, mut digits) = (0u32, 0usize, 0);
     for i in 0..b.len() {
@@ -88,7 +93,7 @@ fn ipv4_fields(input: &str, part: &str, out: &mut [u8; 4]) -> Result<(), String>
     Ok(())
 }
 
-fn ipv6(input: &str) -> Result<Addr, String> {
+fn ipv6(input: &str) -> Result<Addr, AddrError> {
     let (mut s, zone) = match input.find('%') {
         Some(i) => {
             let zone = &input[i + 1..];
@@ -251,7 +256,7 @@ mod tests {
                 "ParseAddr(\"12345::\"): each group must have 4 or less digits (at \"12345::\")",
             ),
         ] {
-            assert_eq!(parse_addr(s).unwrap_err(), e, "{s}");
+            assert_eq!(parse_addr(s).unwrap_err().to_string(), e, "{s}");
         }
     }
 }

@@ -191,9 +191,9 @@ impl ProxyList {
 
 /// `newProxyRepo`'s URL checks.
 fn validate(url: &str) -> Result<GoUrl, ProxyError> {
-    let u = GoUrl::parse(url).map_err(|message| ProxyError::BadUrl {
+    let u = GoUrl::parse(url).map_err(|e| ProxyError::BadUrl {
         entry: url.to_string(),
-        message,
+        message: e.message,
     })?;
     match u.scheme.as_str() {
         "http" | "https" => Ok(u),

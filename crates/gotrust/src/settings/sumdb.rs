@@ -208,7 +208,7 @@ impl SumDb {
         }
         let (url, url_text) = match fields.get(1) {
             Some(u) => (
-                Some(GoUrl::parse(u).map_err(|message| SumDbError::BadUrl { message })?),
+                Some(GoUrl::parse(u).map_err(|e| SumDbError::BadUrl { message: e.message })?),
                 Some(u.to_string()),
             ),
             None => (None, None),

@@ -32,6 +32,16 @@ pub struct GoUrl {
     pub raw_fragment_input: String,
 }
 
+/// A `url.Parse` failure; `Display` is Go's full `parse "…": …` text.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct UrlError {
+    /// The input.
+    pub input: String,
+    /// Go's error text.
+    pub message: String,
+}
+
 /// Go's `*url.Error` text for Parse: `parse "⟨url⟩": ⟨reason⟩`.
 pub fn parse_error(url: &str, reason: &str) -> String {
     format!("parse {}: {reason}", go_quote(url))
@@ -297,15 +307,19 @@ fn valid_userinfo(s: &str) -> bool {
 }
 
 impl GoUrl {
-    /// Go's `url.Parse`; the error is the full `*url.Error` text.
-    pub fn parse(raw: &str) -> Result<GoUrl, String> {
+    /// Go's `url.Parse`.
+    pub fn parse(raw: &str) -> Result<GoUrl, UrlError> {
+        let fail = |input: &str, reason: String| UrlError {
+            input: raw.to_string(),
+            message: parse_error(input, &reason),
+        };
         let (u, frag) = match raw.split_once('#') {
             Some((u, f)) => (u, Some(f)),
             None => (raw, None),
         };
-        let mut url = Self::parse_no_frag(u).map_err(|e| parse_error(u, &e))?;
+        let mut url = Self::parse_no_frag(u).map_err(|e| fail(u, e))?;
         if let Some(f) = frag.filter(|f| !f.is_empty()) {
-            url.fragment = unescape(f, Mode::Fragment).map_err(|e| parse_error(raw, &e))?;
+            url.fragment = unescape(f, Mode::Fragment).map_err(|e| fail(raw, e))?;
             url.raw_fragment_input = f.to_string();
         }
         Ok(url)
