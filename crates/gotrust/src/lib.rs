@@ -12,3 +12,4 @@ pub mod env;
 pub mod policy;
 pub mod report;
 pub mod scan;
+pub mod settings;
