@@ -6,9 +6,9 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
-use gotrust::net::auth::Netrc;
 use gotrust::net::tls::RootSource;
 use gotrust::net::{FetchErrorKind, HttpClient, HttpConfig, TimeoutPhase};
+use gotrust::settings::netrc::Netrc;
 use net_server::{Reply, start};
 use sha2::{Digest, Sha256};
 use url::Url;
@@ -530,4 +530,79 @@ async fn log_reads_like_go_x_output() {
         log[2].go_trace(),
         "# get http://127.0.0.1:1/refused: Get \"http://127.0.0.1:1/refused\": dial tcp 127.0.0.1:1: connect: connection refused"
     );
+}
+
+#[tokio::test]
+async fn go_root_locations_are_honoured() {
+    use gotrust::settings::tls::TlsRoots;
+    let tls = net_server::make_tls();
+    let srv = start(Some(tls.acceptor.clone()), |_| Reply::ok(b"ok".to_vec())).await;
+    let u = url(&format!("https://{}/", srv.addr));
+    let dir = tempfile::tempdir().unwrap();
+    // SSL_CERT_FILE names a missing file, SSL_CERT_DIR holds the CA: the directory is used.
+    let certs = dir.path().join("certs");
+    std::fs::create_dir(&certs).unwrap();
+    std::fs::write(certs.join("lab.pem"), &tls.ca_pem).unwrap();
+    std::fs::write(certs.join("junk.txt"), "not a certificate").unwrap();
+    let roots = TlsRoots::from_vars(
+        "linux",
+        dir.path().join("missing.pem").to_str().unwrap(),
+        certs.to_str().unwrap(),
+    );
+    let c = client_with(|c| c.roots = RootSource::Go(roots));
+    assert_eq!(c.roots().files, [certs.join("lab.pem")]);
+    c.get_bytes(&u, 10).await.unwrap();
+    // SSL_CERT_FILE alone.
+    let file = dir.path().join("bundle.pem");
+    std::fs::write(&file, &tls.ca_pem).unwrap();
+    let empty = dir.path().join("empty");
+    std::fs::create_dir(&empty).unwrap();
+    let roots = TlsRoots::from_vars("linux", file.to_str().unwrap(), empty.to_str().unwrap());
+    let c = client_with(|c| c.roots = RootSource::Go(roots));
+    c.get_bytes(&u, 10).await.unwrap();
+    // Nothing usable: go's error.
+    let roots = TlsRoots::from_vars("linux", "/nonexistent/x.pem", empty.to_str().unwrap());
+    let err = HttpClient::new(HttpConfig {
+        roots: RootSource::Go(roots),
+        ..HttpConfig::default()
+    })
+    .unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("x509: failed to load system roots and no roots provided"),
+        "{err}"
+    );
+}
+
+#[test]
+fn proxy_choice_comes_from_go_settings() {
+    use gotrust::settings::httpproxy::{HttpProxyConfig, HttpProxyVars, ProxyChoice};
+    let vars = HttpProxyVars::from_vars(|k| match k {
+        "HTTPS_PROXY" => "corp-proxy.example:3128".into(),
+        "NO_PROXY" => ".internal.example".into(),
+        _ => String::new(),
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let tls = net_server::make_tls();
+    std::fs::write(dir.path().join("ca.pem"), &tls.ca_pem).unwrap();
+    let c = client_with(|c| {
+        c.roots = RootSource::CaFile(dir.path().join("ca.pem"));
+        c.proxy = HttpProxyConfig::new(vars);
+    });
+    match c.proxy_for(&url("https://proxy.golang.org/x")) {
+        ProxyChoice::Proxy(p) => assert_eq!(p.to_go_string(), "http://corp-proxy.example:3128"),
+        other => panic!("{other:?}"),
+    }
+    assert!(matches!(
+        c.proxy_for(&url("https://a.internal.example/")),
+        ProxyChoice::Direct(_)
+    ));
+    assert!(matches!(
+        c.proxy_for(&url("https://127.0.0.1:8443/")),
+        ProxyChoice::Direct(_)
+    ));
+    assert!(matches!(
+        c.proxy_for(&url("http://plain.example/")),
+        ProxyChoice::Direct(_)
+    ));
 }

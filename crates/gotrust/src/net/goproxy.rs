@@ -477,6 +477,26 @@ pub struct Hop {
     pub fall_back_on_any_error: bool,
 }
 
+impl From<&crate::settings::proxy::ProxyEntry> for Hop {
+    fn from(e: &crate::settings::proxy::ProxyEntry) -> Hop {
+        use crate::settings::proxy::{Fallback, ProxyKind};
+        Hop {
+            kind: match &e.kind {
+                ProxyKind::NoProxy => HopKind::NoProxy,
+                ProxyKind::Direct => HopKind::Direct,
+                ProxyKind::Off => HopKind::Off,
+                ProxyKind::Url { url, .. } => HopKind::Url(url.clone()),
+            },
+            fall_back_on_any_error: e.fallback == Fallback::OnAnyError,
+        }
+    }
+}
+
+/// The hops of a parsed GOPROXY list, in order.
+pub fn hops(list: &crate::settings::proxy::ProxyList) -> Vec<Hop> {
+    list.entries.iter().map(Hop::from).collect()
+}
+
 /// What a walk step needs to know about an error.
 pub trait WalkError {
     /// go's not-found class (404/410, `GOPROXY=off`, GONOPROXY refusals, unknown repos).
@@ -594,6 +614,29 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn hops_follow_the_parsed_list() {
+        let list = crate::settings::proxy::ProxyList::parse(
+            "https://a.example|b.example,direct,https://never",
+            "corp.example",
+        )
+        .unwrap();
+        let h = hops(&list);
+        let kinds: Vec<_> = h
+            .iter()
+            .map(|h| (h.kind.clone(), h.fall_back_on_any_error))
+            .collect();
+        assert_eq!(
+            kinds,
+            [
+                (HopKind::NoProxy, false),
+                (HopKind::Url("https://a.example".into()), true),
+                (HopKind::Url("https://b.example".into()), false),
+                (HopKind::Direct, false),
+            ]
+        );
+    }
 
     #[test]
     fn raw_redaction() {

@@ -23,12 +23,14 @@ use tokio::io::{AsyncWrite, AsyncWriteExt};
 use tokio::sync::Semaphore;
 use url::Url;
 
-use super::auth::{Netrc, redact};
+use super::auth::{netrc_lookup, redact};
 use super::error::{
     FetchError, FetchErrorKind, TimeoutPhase, error_detail_prefix, format_error_detail,
 };
-use super::proxyenv::{ProxyChoice, ProxyEnv};
 use super::tls::{CertSummary, ChainLog, RootSource, RootsReport, TlsSetupError};
+use crate::settings::httpproxy::{HttpProxyConfig, HttpProxyVars, ProxyChoice};
+use crate::settings::netrc::Netrc;
+use crate::settings::url::GoUrl;
 
 /// Size caps for the resources gotrust fetches. go caps only zips (500 MiB, read as
 /// 500 MiB + 1 byte to detect the excess) and go.mod files (16 MiB when parsed); the others
@@ -67,8 +69,8 @@ pub struct HttpConfig {
     pub per_host_limit: usize,
     /// Trust anchors.
     pub roots: RootSource,
-    /// HTTP(S)_PROXY / NO_PROXY.
-    pub proxy: ProxyEnv,
+    /// HTTP(S)_PROXY / NO_PROXY, decided as Go decides.
+    pub proxy: HttpProxyConfig,
     /// GOAUTH=netrc credentials (`None`: GOAUTH=off).
     pub netrc: Option<Netrc>,
     /// The User-Agent header.
@@ -83,7 +85,7 @@ impl Default for HttpConfig {
             overall_timeout: Some(Duration::from_secs(15 * 60)),
             per_host_limit: 8,
             roots: RootSource::System,
-            proxy: ProxyEnv::default(),
+            proxy: HttpProxyConfig::new(HttpProxyVars::default()),
             netrc: None,
             user_agent: concat!("gotrust/", env!("CARGO_PKG_VERSION")).to_string(),
         }
@@ -208,7 +210,7 @@ const KEPT_HEADERS: &[&str] = &[
 pub struct HttpClient {
     client: reqwest::Client,
     config: HttpConfig,
-    proxy: Arc<ProxyEnv>,
+    proxy: Arc<HttpProxyConfig>,
     chains: Arc<ChainLog>,
     roots: RootsReport,
     hosts: Mutex<HashMap<String, Arc<Semaphore>>>,
@@ -235,10 +237,7 @@ impl HttpClient {
             .tls_backend_preconfigured(tls)
             .tls_info(true)
             .redirect(reqwest::redirect::Policy::none())
-            .proxy(reqwest::Proxy::custom(move |u| match decide.choose(u) {
-                ProxyChoice::Via(p) => Some(p),
-                _ => None,
-            }))
+            .proxy(reqwest::Proxy::custom(move |u| proxy_url(&decide, u)))
             .connect_timeout(config.connect_timeout)
             .read_timeout(config.read_timeout)
             .user_agent(config.user_agent.clone())
@@ -289,7 +288,7 @@ impl HttpClient {
 
     /// The proxy a request for `url` would use.
     pub fn proxy_for(&self, url: &Url) -> ProxyChoice {
-        self.proxy.choose(url)
+        choose(&self.proxy, url)
     }
 
     /// GETs `url` into memory; fails unless the answer is 200 with at most `limit` bytes.
@@ -388,7 +387,11 @@ impl HttpClient {
     {
         // One Authorization header, decided once: netrc (GOAUTH) wins over URL userinfo, as
         // in go, where net/http adds userinfo only when no Authorization is set.
-        let netrc_entry = self.config.netrc.as_ref().and_then(|n| n.lookup(original));
+        let netrc_entry = self
+            .config
+            .netrc
+            .as_ref()
+            .and_then(|n| netrc_lookup(n, original));
         let (credentials, authorization) = match netrc_entry {
             Some(e) => (
                 Some(format!("netrc:{}", e.machine)),
@@ -402,7 +405,7 @@ impl HttpClient {
         let mut current = original.clone();
         let mut hops: Vec<RedirectHop> = Vec::new();
         loop {
-            let proxy = match self.proxy.choose(&current) {
+            let proxy = match choose(&self.proxy, &current) {
                 ProxyChoice::Refused(why) => {
                     return Err(FetchError::new(
                         redact(&current),
@@ -412,8 +415,8 @@ impl HttpClient {
                         },
                     ));
                 }
-                ProxyChoice::Via(p) => Some(redact(&p)),
-                ProxyChoice::Direct => None,
+                ProxyChoice::Proxy(p) => Some(p.redacted()),
+                _ => None,
             };
             // Userinfo never reaches reqwest (which would turn it into a second header).
             let mut wire = current.clone();
@@ -656,9 +659,25 @@ impl HttpClient {
             e,
             url,
             &detail,
-            !matches!(self.proxy.choose(url), ProxyChoice::Direct),
+            matches!(choose(&self.proxy, url), ProxyChoice::Proxy(_)),
         );
         FetchError::new(redacted, FetchErrorKind::Transport { detail, go_text })
+    }
+}
+
+/// Go's decision for `url` (the url crate's serialization parses identically for http(s)).
+fn choose(cfg: &HttpProxyConfig, url: &Url) -> ProxyChoice {
+    match GoUrl::parse(url.as_str()) {
+        Ok(g) => cfg.proxy_for(&g),
+        Err(e) => ProxyChoice::Refused(e.to_string()),
+    }
+}
+
+/// The proxy reqwest must use for `url`, or none.
+fn proxy_url(cfg: &HttpProxyConfig, url: &Url) -> Option<Url> {
+    match choose(cfg, url) {
+        ProxyChoice::Proxy(p) => Url::parse(&p.to_go_string()).ok(),
+        _ => None,
     }
 }
 

@@ -1,6 +1,10 @@
-//! Network access: the HTTP client with limits ([`http`]), Go's proxy-selection and
-//! credential rules ([`proxyenv`], [`auth`]), the GOPROXY protocol client and the fallback walk
+//! Network access: the HTTP client with limits ([`http`]), TLS roots and peer chains
+//! ([`tls`]), credentials ([`auth`]), the GOPROXY protocol client and the fallback walk
 //! ([`goproxy`]).
+//!
+//! Settings come parsed from [`crate::settings`]: HTTP(S)_PROXY/NO_PROXY decisions are
+//! [`crate::settings::httpproxy::HttpProxyConfig`]'s (Go's), netrc parsing is
+//! [`crate::settings::netrc`]'s, Go's root locations are [`crate::settings::tls::TlsRoots`].
 //!
 //! Everything here is async (tokio); CPU-heavy hashing of downloaded files is handed to
 //! blocking tasks. Nothing prints: each exchange is returned as a record for the report.
@@ -9,7 +13,6 @@ pub mod auth;
 pub mod error;
 pub mod goproxy;
 pub mod http;
-pub mod proxyenv;
 pub mod tls;
 
 pub use error::{FetchError, FetchErrorKind, TimeoutPhase};

@@ -22,6 +22,8 @@ use rustls_pki_types::pem::PemObject;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
+use crate::settings::tls::TlsRoots;
+
 /// Where trusted roots come from.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub enum RootSource {
@@ -30,6 +32,9 @@ pub enum RootSource {
     System,
     /// Only the certificates in this PEM file (`--ca-file`).
     CaFile(PathBuf),
+    /// Exactly the files Go would load ([`TlsRoots`], from the effective GOOS,
+    /// `SSL_CERT_FILE` and `SSL_CERT_DIR`); the platform store where Go uses the OS verifier.
+    Go(TlsRoots),
 }
 
 /// Failure to set up TLS.
@@ -66,6 +71,8 @@ pub struct RootsReport {
     pub ignored: usize,
     /// Non-fatal load errors (unreadable files in the bundle directories).
     pub warnings: Vec<String>,
+    /// The files certificates were read from (for Go's locations).
+    pub files: Vec<PathBuf>,
 }
 
 /// Loads the trust anchors for `source`.
@@ -89,7 +96,48 @@ pub fn load_roots(source: &RootSource) -> Result<(RootCertStore, RootsReport), T
                 });
             }
         }
-        RootSource::System => {
+        RootSource::Go(TlsRoots::Files { files, dirs, .. }) => {
+            report.source = "go".into();
+            let mut certs = Vec::new();
+            // crypto/x509 root_unix.go: the first readable bundle file, then every file of
+            // every directory; unreadable entries are skipped.
+            if let Some(f) = files
+                .iter()
+                .find(|f| f.is_file() && std::fs::File::open(f).is_ok())
+            {
+                match read_pem_file(f) {
+                    Ok(c) => {
+                        certs.extend(c);
+                        report.files.push(f.clone());
+                    }
+                    Err(e) => report.warnings.push(format!("{}: {e}", f.display())),
+                }
+            }
+            for d in dirs {
+                let Ok(entries) = std::fs::read_dir(d) else {
+                    continue;
+                };
+                let mut names: Vec<PathBuf> = entries.flatten().map(|e| e.path()).collect();
+                names.sort();
+                for p in names.into_iter().filter(|p| p.is_file()) {
+                    if let Ok(c) = read_pem_file(&p)
+                        && !c.is_empty()
+                    {
+                        certs.extend(c);
+                        report.files.push(p);
+                    }
+                }
+            }
+            let (added, ignored) = store.add_parsable_certificates(certs);
+            report.loaded = added;
+            report.ignored = ignored;
+            if added == 0 {
+                return Err(TlsSetupError::NoRoots {
+                    detail: "x509: failed to load system roots and no roots provided".into(),
+                });
+            }
+        }
+        RootSource::System | RootSource::Go(_) => {
             let env_set = ["SSL_CERT_FILE", "SSL_CERT_DIR"]
                 .iter()
                 .any(|v| std::env::var_os(v).is_some_and(|x| !x.is_empty()));
