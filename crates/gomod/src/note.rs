@@ -606,3 +606,6 @@ pub fn sign_text(text: &str, signers: &[Signer]) -> Result<Vec<u8>, NoteError> {
         signers,
     )
 }
+
+#[cfg(test)]
+mod tests;
