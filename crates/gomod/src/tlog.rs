@@ -288,15 +288,19 @@ pub fn stored_hash_count(n: i64) -> i64 {
 /// The hashes to store when appending record `n` with contents `data`:
 /// its record hash, then each newly completed parent (Go's `StoredHashes`).
 /// `r` must serve the hashes already stored for records `0..n`.
-pub fn stored_hashes(n: i64, data: &[u8], r: &dyn HashReader) -> Result<Vec<Hash>, TlogError> {
+pub fn stored_hashes<R: HashReader + ?Sized>(
+    n: i64,
+    data: &[u8],
+    r: &R,
+) -> Result<Vec<Hash>, TlogError> {
     stored_hashes_for_record_hash(n, record_hash(data), r)
 }
 
 /// [`stored_hashes`] given the record hash instead of the record.
-pub fn stored_hashes_for_record_hash(
+pub fn stored_hashes_for_record_hash<R: HashReader + ?Sized>(
     n: i64,
     h: Hash,
-    r: &dyn HashReader,
+    r: &R,
 ) -> Result<Vec<Hash>, TlogError> {
     if n < 0 {
         return Err(TlogError::InvalidIndex { index: n });
@@ -357,7 +361,7 @@ impl HashReader for Vec<Hash> {
 }
 
 /// Reads `indexes` and checks that the reader returned one hash per index.
-fn read_exact(r: &dyn HashReader, indexes: &[i64]) -> Result<Vec<Hash>, TlogError> {
+fn read_exact<R: HashReader + ?Sized>(r: &R, indexes: &[i64]) -> Result<Vec<Hash>, TlogError> {
     if indexes.is_empty() {
         // Go still calls the reader; an empty read has nothing to check.
         let got = r.read_hashes(indexes)?;
@@ -382,7 +386,7 @@ fn read_exact(r: &dyn HashReader, indexes: &[i64]) -> Result<Vec<Hash>, TlogErro
 
 /// The root hash of the tree of the first `n` records (Go's `TreeHash`);
 /// [`EMPTY_TREE_HASH`] for `n == 0`.
-pub fn tree_hash(n: i64, r: &dyn HashReader) -> Result<Hash, TlogError> {
+pub fn tree_hash<R: HashReader + ?Sized>(n: i64, r: &R) -> Result<Hash, TlogError> {
     if n <= 0 {
         // Go answers n == 0 with the empty hash and has no meaning for n < 0.
         return if n == 0 {
@@ -434,7 +438,11 @@ pub type RecordProof = Vec<Hash>;
 pub type TreeProof = Vec<Hash>;
 
 /// The proof that record `n` is in the tree of size `t` (Go's `ProveRecord`).
-pub fn prove_record(t: i64, n: i64, r: &dyn HashReader) -> Result<RecordProof, TlogError> {
+pub fn prove_record<R: HashReader + ?Sized>(
+    t: i64,
+    n: i64,
+    r: &R,
+) -> Result<RecordProof, TlogError> {
     if t < 0 || n < 0 || n >= t {
         return Err(TlogError::InvalidInputs {
             func: "ProveRecord",
@@ -509,15 +517,21 @@ fn run_record_proof(p: &[Hash], lo: i64, hi: i64, n: i64, leaf: Hash) -> Result<
     };
     let (k, _) = maxpow2(hi - lo);
     if n < lo + k {
-        Ok(node_hash(run_record_proof(rest, lo, lo + k, n, leaf)?, sibling))
+        Ok(node_hash(
+            run_record_proof(rest, lo, lo + k, n, leaf)?,
+            sibling,
+        ))
     } else {
-        Ok(node_hash(sibling, run_record_proof(rest, lo + k, hi, n, leaf)?))
+        Ok(node_hash(
+            sibling,
+            run_record_proof(rest, lo + k, hi, n, leaf)?,
+        ))
     }
 }
 
 /// The proof that the tree of size `n` is a prefix of the tree of size `t`
 /// (Go's `ProveTree`).
-pub fn prove_tree(t: i64, n: i64, r: &dyn HashReader) -> Result<TreeProof, TlogError> {
+pub fn prove_tree<R: HashReader + ?Sized>(t: i64, n: i64, r: &R) -> Result<TreeProof, TlogError> {
     if t < 1 || n < 1 || n > t {
         return Err(TlogError::InvalidInputs { func: "ProveTree" });
     }
@@ -615,3 +629,6 @@ fn run_tree_proof(
         Ok((node_hash(s, oh), node_hash(s, th)))
     }
 }
+
+#[cfg(test)]
+mod tests;

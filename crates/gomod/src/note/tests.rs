@@ -3,14 +3,18 @@
 use super::*;
 
 const PETER_VKEY: &str = "PeterNeumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW";
-const PETER_SKEY: &str = "PRIVATE+KEY+PeterNeumann+c74f20a3+AYEKFALVFGyNhPJEMzD1QIDr+Y7hfZx09iUvxdXHKDFz";
+const PETER_SKEY: &str =
+    "PRIVATE+KEY+PeterNeumann+c74f20a3+AYEKFALVFGyNhPJEMzD1QIDr+Y7hfZx09iUvxdXHKDFz";
 const ENOCH_VKEY: &str = "EnochRoot+af0cfe78+ATtqJ7zOtqQtYqOo0CpvDXNlMhV3HeJDpjrASKGLWdop";
-const ENOCH_SKEY: &str = "PRIVATE+KEY+EnochRoot+af0cfe78+AQAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
+const ENOCH_SKEY: &str =
+    "PRIVATE+KEY+EnochRoot+af0cfe78+AQAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
 const TEXT: &str = "If you think cryptography is the answer to your problem,\nthen you don't know what your problem is.\n";
 const PETER_SIG: &str = "— PeterNeumann x08go/ZJkuBS9UG/SffcvIAQxVBtiFupLLr8pAcElZInNIuGUgYN1FFYC2pZSNXgKvqfqdngotpRZb6KE6RyyBwJnAM=\n";
 const ENOCH_SIG: &str = "— EnochRoot rwz+eBzmZa0SO3NbfRGzPCpDckykFXSdeX+MNtCOXm2/5n2tiOHp+vAF1aGrQ5ovTG01oOTGwnWLox33WWd1RvMc+QQ=\n";
-const TEST_VKEY: &str = "localhost.localdev/sumdb+00000c67+AcTrnkbUA+TU4heY3hkjiSES/DSQniBqIeQ/YppAUtK6";
-const TEST_SKEY: &str = "PRIVATE+KEY+localhost.localdev/sumdb+00000c67+AXu6+oaVaOYuQOFrf1V59JK1owcFlJcHwwXHDfDGxSPk";
+const TEST_VKEY: &str =
+    "localhost.localdev/sumdb+00000c67+AcTrnkbUA+TU4heY3hkjiSES/DSQniBqIeQ/YppAUtK6";
+const TEST_SKEY: &str =
+    "PRIVATE+KEY+localhost.localdev/sumdb+00000c67+AXu6+oaVaOYuQOFrf1V59JK1owcFlJcHwwXHDfDGxSPk";
 
 fn hex32(s: &str) -> [u8; 32] {
     hex::decode(s).unwrap().try_into().unwrap()
@@ -56,7 +60,10 @@ fn peter_keys_match_their_seed_and_hash() {
     let mut key = vec![ALG_ED25519];
     key.extend_from_slice(v.public_key());
     assert_eq!(key_hash("PeterNeumann", &key), 0xc74f20a3);
-    assert!(!format!("{s:?}").contains("AYEKF"), "Debug must hide the key");
+    assert!(
+        !format!("{s:?}").contains("AYEKF"),
+        "Debug must hide the key"
+    );
 }
 
 #[test]
@@ -107,9 +114,7 @@ fn verifier_manglings_rejected() {
     assert!(checked > 2000);
     // Wrong key length and unknown algorithm, each with a matching hash.
     assert!(matches!(
-        Verifier::new(
-            "PeterNeumann+cc469956+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TWBADKEY=="
-        ),
+        Verifier::new("PeterNeumann+cc469956+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TWBADKEY=="),
         Err(NoteError::MalformedVerifierKey { .. })
     ));
     let e = Verifier::new("PeterNeumann+173116ae+ZRpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW")
@@ -208,7 +213,10 @@ fn sign_rejects_bad_inputs() {
         }],
         unverified_sigs: vec![],
     };
-    assert_eq!(sign(&bad_name, &[]).unwrap_err().to_string(), "malformed note");
+    assert_eq!(
+        sign(&bad_name, &[]).unwrap_err().to_string(),
+        "malformed note"
+    );
     let bad_hash = Note {
         text: TEXT.into(),
         sigs: vec![Signature {
@@ -218,7 +226,10 @@ fn sign_rejects_bad_inputs() {
         }],
         unverified_sigs: vec![],
     };
-    assert_eq!(sign(&bad_hash, &[]).unwrap_err().to_string(), "malformed note");
+    assert_eq!(
+        sign(&bad_hash, &[]).unwrap_err().to_string(),
+        "malformed note"
+    );
     let mut bad_signer = signer;
     bad_signer.name = "bad name".into();
     assert_eq!(
@@ -271,14 +282,20 @@ fn open_too_many_signatures() {
     }
     // 100 is still fine.
     let msg = format!("{TEXT}\n{}", PETER_SIG.repeat(100));
-    assert_eq!(open(msg.as_bytes(), &vs(&[PETER_VKEY])).unwrap().sigs.len(), 1);
+    assert_eq!(
+        open(msg.as_bytes(), &vs(&[PETER_VKEY])).unwrap().sigs.len(),
+        1
+    );
 }
 
 #[test]
 fn open_invalid_signature() {
     let forged = format!("{}ABCD{}", &PETER_SIG[..60], &PETER_SIG[60..]);
     let e = open(format!("{TEXT}\n{forged}").as_bytes(), &vs(&[PETER_VKEY])).unwrap_err();
-    assert_eq!(e.to_string(), "invalid signature for key PeterNeumann+c74f20a3");
+    assert_eq!(
+        e.to_string(),
+        "invalid signature for key PeterNeumann+c74f20a3"
+    );
 }
 
 #[test]
@@ -299,13 +316,18 @@ fn open_malformed_messages() {
         format!("{TEXT}\n"),
         format!("{TEXT}\n{}", &PETER_SIG[..PETER_SIG.len() - 1]),
         format!("\x01{TEXT}\n{PETER_SIG}"),
-        format!("{TEXT}\n— Bad Name x08go/ZJkuBS9UG/SffcvIAQxVBtiFupLLr8pAcElZInNIuGUgYN1FFYC2pZSNXgKvqfqdngotpRZb6KE6RyyBwJnAM="),
+        format!(
+            "{TEXT}\n— Bad Name x08go/ZJkuBS9UG/SffcvIAQxVBtiFupLLr8pAcElZInNIuGUgYN1FFYC2pZSNXgKvqfqdngotpRZb6KE6RyyBwJnAM="
+        ),
         format!("{TEXT}\n{PETER_SIG}Unexpected line.\n"),
     ];
     let list = vs(&[PETER_VKEY]);
     for msg in &bad {
         let e = open(msg.as_bytes(), &list).unwrap_err();
-        assert!(matches!(e, NoteError::MalformedNote { .. }), "{msg:?}: {e:?}");
+        assert!(
+            matches!(e, NoteError::MalformedNote { .. }),
+            "{msg:?}: {e:?}"
+        );
         assert_eq!(e.to_string(), "malformed note");
     }
     let mut ff = vec![0xffu8];
@@ -335,7 +357,13 @@ fn open_hostile_inputs_without_panic() {
         open(five.as_bytes(), &list).unwrap_err().to_string(),
         "invalid signature for key PeterNeumann+c74f20a3"
     );
-    for msg in [&b""[..], b"\n\n", b"\n\n\n", b"\n\n\xe2\x80\x94 \n", b"\xe2\x80"] {
+    for msg in [
+        &b""[..],
+        b"\n\n",
+        b"\n\n\n",
+        b"\n\n\xe2\x80\x94 \n",
+        b"\xe2\x80",
+    ] {
         assert!(open(msg, &list).is_err());
     }
 }

@@ -266,7 +266,7 @@ pub fn new_tiles(h: u32, old: i64, new: i64) -> Result<Vec<Tile>, TlogError> {
 
 /// The data of hash tile `t` (its hashes concatenated), read from the stored
 /// hashes of `r` (Go's `ReadTileData`). A width of 0 means a complete tile.
-pub fn read_tile_data(t: &Tile, r: &dyn HashReader) -> Result<Vec<u8>, TlogError> {
+pub fn read_tile_data<R: HashReader + ?Sized>(t: &Tile, r: &R) -> Result<Vec<u8>, TlogError> {
     if !(1..=30).contains(&t.h) || !(0..64).contains(&t.l) || u64::from(t.w) > full_width(t.h) {
         return Err(TlogError::InvalidTile { path: t.path() });
     }
