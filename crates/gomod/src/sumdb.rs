@@ -8,7 +8,7 @@
 //!   answer can be and why, so readers can stop early on hostile servers.
 
 use crate::note::is_note_text;
-use crate::tlog::{self, HASH_SIZE, TlogError};
+use crate::tlog::{self, HASH_SIZE, Hash, HashReader, TlogError, Tree};
 
 /// The tile height the go command and sum.golang.org use.
 pub const TILE_HEIGHT: u32 = 8;
@@ -188,3 +188,43 @@ pub fn parse_lookup_key(key: &str) -> Option<(&str, &str)> {
         None
     }
 }
+
+/// The report x/mod's client gives when a newer signed tree does not contain
+/// an older one (spec §5.12): both notes, indented with a TAB, then the
+/// proof of misbehavior: `h`, the hash the newer tree implies for size
+/// `older_n`, followed by the consistency proof from `older_n` to `newer`
+/// read through `thr` (normally the [`TileHashReader`](tlog::TileHashReader)
+/// of the newer tree that produced `h`, so no new tiles are fetched).
+///
+/// If the proof cannot be built or does not check, its lines are replaced
+/// by `\tinternal error: …` exactly as Go does.
+pub fn misbehavior_report<R: HashReader + ?Sized>(
+    older_note: &[u8],
+    older_n: i64,
+    newer: Tree,
+    newer_note: &[u8],
+    h: Hash,
+    thr: &R,
+) -> String {
+    let indent = |b: &[u8]| String::from_utf8_lossy(b).replace('\n', "\n\t");
+    let mut out = String::from("SECURITY ERROR\ngo.sum database server misbehavior detected!\n\n");
+    out.push_str(&format!("old database:\n\t{}\n", indent(older_note)));
+    out.push_str(&format!("new database:\n\t{}\n", indent(newer_note)));
+    out.push_str(&format!("proof of misbehavior:\n\t{h}"));
+    match tlog::prove_tree(newer.n, older_n, thr) {
+        Err(e) => out.push_str(&format!("\tinternal error: {e}\n")),
+        Ok(p) => {
+            if tlog::check_tree(&p, newer.n, newer.hash, older_n, h).is_err() {
+                out.push_str("\tinternal error: generated inconsistent proof\n");
+            } else {
+                for x in &p {
+                    out.push_str(&format!("\n\t{x}"));
+                }
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests;
