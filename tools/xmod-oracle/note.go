@@ -12,7 +12,8 @@ import (
 	"golang.org/x/mod/sumdb/note"
 )
 
-// "note" answers one query per input line; every free-form field is base64.
+// "note" answers one query per input line; every free-form field is base64
+// ("-" for empty).
 //
 //	verifier B64KEY            -> ok NAME HASH | err MSG
 //	signer B64KEY              -> ok NAME HASH | err MSG
@@ -32,6 +33,9 @@ func init() {
 				continue
 			}
 			b64 := func(s string) []byte {
+				if s == "-" {
+					return nil
+				}
 				v, err := base64.StdEncoding.DecodeString(s)
 				if err != nil {
 					panic(err)

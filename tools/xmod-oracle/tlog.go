@@ -29,7 +29,7 @@ import (
 //	readtile B64PATH         -> LEN SHA256HEX | err
 //	parsetile B64PATH        -> H L N W | err
 //	tilehash H N BAD IDX...  -> ok HASH... | err MSG (tiles of tree N at height H; BAD = base64 path of a tile whose first byte is flipped, or -)
-//	parsetree B64            -> N HASH | err MSG
+//	parsetree B64            -> N HASH | err MSG  (any B64 field may be "-" for empty)
 //	parserecord B64          -> ID B64TEXT B64REST | err MSG
 //	formatrecord ID B64      -> B64 | err MSG
 func init() {
@@ -60,6 +60,9 @@ func init() {
 				return v
 			}
 			b64 := func(k int) []byte {
+				if f[k] == "-" {
+					return nil
+				}
 				v, err := base64.StdEncoding.DecodeString(f[k])
 				if err != nil {
 					panic(err)
