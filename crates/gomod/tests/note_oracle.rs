@@ -266,9 +266,7 @@ fn pool(rng: &mut StdRng, n: usize) -> Pool {
     for i in 0..n {
         let seed: [u8; 32] = rng.random();
         // Two keys share a name to exercise lookups by (name, hash).
-        let name = if i == 1 {
-            "shared.example/db".to_owned()
-        } else if i == 2 {
+        let name = if i == 1 || i == 2 {
             "shared.example/db".to_owned()
         } else {
             random_name(rng, true)
@@ -280,7 +278,7 @@ fn pool(rng: &mut StdRng, n: usize) -> Pool {
     p
 }
 
-fn subset<'a>(rng: &mut StdRng, list: &'a [String], max: usize) -> Vec<usize> {
+fn subset(rng: &mut StdRng, list: &[String], max: usize) -> Vec<usize> {
     let k = rng.random_range(0..=max.min(list.len()));
     let mut idx: Vec<usize> = (0..k).map(|_| rng.random_range(0..list.len())).collect();
     idx.dedup();
