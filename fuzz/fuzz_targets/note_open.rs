@@ -23,8 +23,7 @@ fuzz_target!(|data: &[u8]| {
         if s.ends_with('\n') && !s.contains("\n\n") {
             let signer = Signer::new(SKEY).unwrap();
             let msg = note::sign_text(s, &[signer]).unwrap();
-            let valid_text = !s.starts_with('\n')
-                && s.bytes().all(|b| b >= 0x20 || b == b'\n');
+            let valid_text = !s.starts_with('\n') && s.bytes().all(|b| b >= 0x20 || b == b'\n');
             if valid_text {
                 let n = note::open(&msg, &known).unwrap();
                 assert_eq!(n.text, s);

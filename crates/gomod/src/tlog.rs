@@ -27,7 +27,7 @@ pub use tile::{
 };
 pub use tree::{MAX_TREE_TEXT, Tree, format_record, format_tree, parse_record, parse_tree};
 
-/// The size of a [`Hash`] in bytes.
+/// The size of a [`struct@Hash`] in bytes.
 pub const HASH_SIZE: usize = 32;
 
 /// A SHA-256 hash of a record or a subtree.

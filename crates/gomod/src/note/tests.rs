@@ -181,7 +181,10 @@ fn verifier_lookup_errors() {
 fn sign_peter_and_replace_existing() {
     let signer = Signer::new(PETER_SKEY).unwrap();
     let want = format!("{TEXT}\n{PETER_SIG}");
-    assert_eq!(sign_text(TEXT, std::slice::from_ref(&signer)).unwrap(), want.as_bytes());
+    assert_eq!(
+        sign_text(TEXT, std::slice::from_ref(&signer)).unwrap(),
+        want.as_bytes()
+    );
     let note = Note {
         text: TEXT.into(),
         sigs: vec![Signature {
@@ -191,7 +194,10 @@ fn sign_peter_and_replace_existing() {
         }],
         unverified_sigs: vec![],
     };
-    assert_eq!(sign(&note, std::slice::from_ref(&signer)).unwrap(), want.as_bytes());
+    assert_eq!(
+        sign(&note, std::slice::from_ref(&signer)).unwrap(),
+        want.as_bytes()
+    );
     // Doubly signed message (ExampleSign_add_signatures): Peter first, then Enoch.
     let enoch = Signer::new(ENOCH_SKEY).unwrap();
     let once = open(want.as_bytes(), &vs(&[PETER_VKEY])).unwrap();
@@ -387,7 +393,10 @@ fn signed_tree_notes_by_test_key() {
     ];
     for (text, sig) in cases {
         let want = format!("{text}\n— localhost.localdev/sumdb {sig}\n");
-        assert_eq!(sign_text(text, std::slice::from_ref(&s)).unwrap(), want.as_bytes());
+        assert_eq!(
+            sign_text(text, std::slice::from_ref(&s)).unwrap(),
+            want.as_bytes()
+        );
         assert!(open(want.as_bytes(), &vs(&[TEST_VKEY])).is_ok());
     }
 }
