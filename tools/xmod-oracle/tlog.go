@@ -27,7 +27,7 @@ import (
 //	newtiles H OLD NEW       -> PATH...
 //	tileforindex H INDEX     -> PATH
 //	readtile B64PATH         -> LEN SHA256HEX | err
-//	parsetile B64PATH        -> H L N W | err
+//	parsetile B64PATH        -> H L N W | err MSG
 //	tilehash H N BAD IDX...  -> ok HASH... | err MSG (tiles of tree N at height H; BAD = base64 path of a tile whose first byte is flipped, or -)
 //	parsetree B64            -> N HASH | err MSG  (any B64 field may be "-" for empty)
 //	parserecord B64          -> ID B64TEXT B64REST | err MSG
@@ -167,7 +167,7 @@ func init() {
 			case "parsetile":
 				t, err := tlog.ParseTilePath(string(b64(1)))
 				if err != nil {
-					ans = "err"
+					ans = "err " + err.Error()
 				} else {
 					ans = fmt.Sprintf("%d %d %d %d", t.H, t.L, t.N, t.W)
 				}

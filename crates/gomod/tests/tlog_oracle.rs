@@ -273,7 +273,37 @@ impl TileReader for Tiles<'_> {
 
 fn mutate_path(rng: &mut StdRng, p: &str) -> String {
     const ALPHABET: &[char] = &[
-        '0', '1', '5', '9', 'x', '/', '.', 'p', '-', '+', 'a', ' ', 'é',
+        '0',
+        '1',
+        '5',
+        '9',
+        'x',
+        '/',
+        '.',
+        'p',
+        '-',
+        '+',
+        'a',
+        ' ',
+        'é',
+        '"',
+        '\\',
+        '\t',
+        '\n',
+        '\u{1}',
+        '\u{7f}',
+        '\u{85}',
+        '\u{a0}',
+        '\u{2028}',
+        '\u{10ffff}',
+        '😀',
+        '\u{e000}',
+        '\u{200b}',
+        '\u{feff}',
+        '\u{fdd0}',
+        '\u{ad}',
+        '\u{2060}',
+        '\u{f0000}',
     ];
     let mut c: Vec<char> = p.chars().collect();
     for _ in 0..rng.random_range(1..3) {
@@ -366,7 +396,7 @@ fn tiles_match_xmod() {
         };
         let want = match tlog::parse_tile_path(&p) {
             Ok(t) => format!("{} {} {} {}", t.h, t.l, t.n, t.w),
-            Err(_) => "err".into(),
+            Err(e) => format!("err {e}"),
         };
         b.ask(format!("parsetile {}", enc(&p)), want);
         kinds[3] += 1;
