@@ -838,3 +838,12 @@ fn hash_from_tile_checks() {
         Err(TlogError::InvalidTile { .. })
     ));
 }
+
+#[test]
+fn malformed_tile_path_quotes_like_go() {
+    let e = parse_tile_path("tile/8/\"\\\t\u{1}\u{7f}\u{a0}é\u{10ffff}😀").unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        r#"malformed tile path "tile/8/\"\\\t\x01\x7f\u00a0é\U0010ffff😀""#
+    );
+}

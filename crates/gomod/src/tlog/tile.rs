@@ -266,6 +266,11 @@ pub fn new_tiles(h: u32, old: i64, new: i64) -> Result<Vec<Tile>, TlogError> {
 
 /// The data of hash tile `t` (its hashes concatenated), read from the stored
 /// hashes of `r` (Go's `ReadTileData`). A width of 0 means a complete tile.
+///
+/// The work and memory are proportional to `t.w`, up to 2^30 hashes for a
+/// tile of height 30: a server answering tile requests should accept only
+/// its own height (8) before calling this, as a parsed path may carry any
+/// height in 1..=30. Data tiles (`l == -1`) are not hash tiles and are refused.
 pub fn read_tile_data<R: HashReader + ?Sized>(t: &Tile, r: &R) -> Result<Vec<u8>, TlogError> {
     if !(1..=30).contains(&t.h) || !(0..64).contains(&t.l) || u64::from(t.w) > full_width(t.h) {
         return Err(TlogError::InvalidTile { path: t.path() });
