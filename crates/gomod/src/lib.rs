@@ -21,4 +21,5 @@ pub mod module;
 pub mod modzip;
 pub mod note;
 pub mod pattern;
+pub mod sumdb;
 pub mod tlog;
