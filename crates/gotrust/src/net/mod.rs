@@ -13,6 +13,7 @@ pub mod auth;
 pub mod error;
 pub mod goproxy;
 pub mod http;
+pub mod sumdb;
 pub mod tls;
 
 pub use error::{FetchError, FetchErrorKind, TimeoutPhase};
