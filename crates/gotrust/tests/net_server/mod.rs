@@ -2,6 +2,8 @@
 //! by a closure, every request head is recorded, connections close after one answer.
 #![allow(dead_code)]
 
+pub mod testdb;
+
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
