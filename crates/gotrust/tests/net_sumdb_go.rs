@@ -4,67 +4,15 @@
 
 mod net_server;
 
-use std::io::Write;
 use std::sync::{Arc, Mutex};
 
-use base64::Engine as _;
 use gotrust::net::goproxy::SumdbBase;
 use gotrust::net::sumdb::{AnswerSource, SumdbClient, SumdbClientError, SumdbConfig};
 use gotrust::net::tls::RootSource;
 use gotrust::net::{HttpClient, HttpConfig};
+use net_server::modules::{Module, module};
 use net_server::testdb::{Db, NAME, keys};
 use net_server::{Reply, start};
-use sha2::{Digest, Sha256};
-
-/// dirhash Hash1: SHA-256 over "⟨sha256 hex⟩  ⟨name⟩\n" lines sorted by name.
-fn h1(files: &[(&str, &[u8])]) -> String {
-    let mut files = files.to_vec();
-    files.sort_by(|a, b| a.0.cmp(b.0));
-    let mut summary = String::new();
-    for (name, data) in files {
-        summary.push_str(&format!("{}  {name}\n", hex::encode(Sha256::digest(data))));
-    }
-    format!(
-        "h1:{}",
-        base64::engine::general_purpose::STANDARD.encode(Sha256::digest(summary.as_bytes()))
-    )
-}
-
-struct Module {
-    path: &'static str,
-    gomod: Vec<u8>,
-    zip: Vec<u8>,
-    zip_h1: String,
-    mod_h1: String,
-}
-
-fn module(path: &'static str) -> Module {
-    let gomod = format!("module {path}\n\ngo 1.21\n").into_bytes();
-    let src = b"package hello\n".to_vec();
-    let prefix = format!("{path}@v1.0.0/");
-    let mut zip = Vec::new();
-    {
-        let mut w = zip::ZipWriter::new(std::io::Cursor::new(&mut zip));
-        let opts = zip::write::SimpleFileOptions::default();
-        w.start_file(format!("{prefix}go.mod"), opts).unwrap();
-        w.write_all(&gomod).unwrap();
-        w.start_file(format!("{prefix}hello.go"), opts).unwrap();
-        w.write_all(&src).unwrap();
-        w.finish().unwrap();
-    }
-    let zip_h1 = h1(&[
-        (&format!("{prefix}go.mod"), &gomod),
-        (&format!("{prefix}hello.go"), &src),
-    ]);
-    let mod_h1 = h1(&[("go.mod", &gomod)]);
-    Module {
-        path,
-        gomod,
-        zip,
-        zip_h1,
-        mod_h1,
-    }
-}
 
 fn serve(db: &Mutex<Db>, mods: &[Module], path: &str) -> Reply {
     let sumdb_prefix = format!("/sumdb/{NAME}");

@@ -2,6 +2,7 @@
 //! by a closure, every request head is recorded, connections close after one answer.
 #![allow(dead_code)]
 
+pub mod modules;
 pub mod testdb;
 
 use std::net::SocketAddr;
