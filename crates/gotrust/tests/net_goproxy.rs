@@ -119,6 +119,13 @@ async fn zip_streams_to_a_file_and_hashes_off_the_runtime() {
         .unwrap();
     assert_eq!(dl.exchange.body_len, body.len() as u64);
     assert_eq!(dl.exchange.body_sha256, hex::encode(Sha256::digest(&body)));
+    let e = p
+        .clone()
+        .with_zip_limit(1000)
+        .zip_to_file("m.example/a", "v1.0.0", dir.path())
+        .await
+        .unwrap_err();
+    assert_eq!(e.to_string(), "downloaded zip file too large");
     let on_disk = dl
         .with_file(|path| hex::encode(Sha256::digest(std::fs::read(path).unwrap())))
         .await

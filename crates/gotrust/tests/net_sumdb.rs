@@ -405,3 +405,32 @@ async fn base_is_found_like_go() {
     assert_eq!(r.source, BaseSource::Explicit);
     assert_eq!(srv.paths().len(), before);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_lookups_share_tiles() {
+    let s = setup(40).await;
+    let c = s.client().await;
+    let mut tasks = Vec::new();
+    for i in 0..40 {
+        let c = c.clone();
+        tasks.push(tokio::spawn(async move {
+            c.lookup(&format!("example.com/m{i}"), "v1.0.0")
+                .await
+                .map(|l| l.record_id)
+        }));
+    }
+    for (i, t) in tasks.into_iter().enumerate() {
+        assert_eq!(t.await.unwrap().unwrap(), i as i64);
+    }
+    let tiles: Vec<_> = s
+        .srv
+        .paths()
+        .into_iter()
+        .filter(|p| p.starts_with("/tile/"))
+        .collect();
+    assert_eq!(
+        tiles,
+        ["/tile/8/0/000.p/40"],
+        "one tile request for 40 lookups"
+    );
+}

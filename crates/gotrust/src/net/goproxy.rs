@@ -120,6 +120,7 @@ impl ZipDownload {
 pub struct ProxyClient<'a> {
     http: &'a HttpClient,
     base: Url,
+    zip_limit: u64,
 }
 
 impl<'a> ProxyClient<'a> {
@@ -154,7 +155,17 @@ impl<'a> ProxyClient<'a> {
                 )));
             }
         }
-        Ok(ProxyClient { http, base: url })
+        Ok(ProxyClient {
+            http,
+            base: url,
+            zip_limit: limits::ZIP,
+        })
+    }
+
+    /// Lowers the zip cap (go's is 500 MiB; a policy may want less).
+    pub fn with_zip_limit(mut self, limit: u64) -> Self {
+        self.zip_limit = limit.min(limits::ZIP);
+        self
     }
 
     /// The base URL.
@@ -237,7 +248,8 @@ impl<'a> ProxyClient<'a> {
         .await
     }
 
-    /// `@v/⟨version⟩.zip` streamed into `sink` while hashed; 500 MiB cap like go.
+    /// `@v/⟨version⟩.zip` streamed into `sink` while hashed; 500 MiB cap like go (or the
+    /// lower [`with_zip_limit`](Self::with_zip_limit)).
     pub async fn zip<W>(
         &self,
         module_path: &str,
@@ -248,7 +260,7 @@ impl<'a> ProxyClient<'a> {
         W: AsyncWrite + Unpin + Send + ?Sized,
     {
         let url = self.version_url(module_path, version, "zip")?;
-        match self.http.get_to_writer(&url, limits::ZIP, sink).await {
+        match self.http.get_to_writer(&url, self.zip_limit, sink).await {
             Err(FetchError {
                 kind: FetchErrorKind::TooLarge { .. },
                 ..

@@ -388,13 +388,16 @@ pub enum Merge {
 
 type TileResult = Result<(Vec<u8>, AnswerSource), FetchError>;
 
+/// One tile's data, fetched at most once successfully and shared by all readers.
+type TileCell = OnceCell<(Vec<u8>, AnswerSource)>;
+
 struct Inner {
     http: Arc<HttpClient>,
     name: String,
     verifiers: Verifiers,
     cfg: SumdbConfig,
     latest: Mutex<(Tree, Vec<u8>)>,
-    tiles: Mutex<HashMap<Tile, Arc<OnceCell<TileResult>>>>,
+    tiles: Mutex<HashMap<Tile, Arc<TileCell>>>,
     handle: tokio::runtime::Handle,
     warnings: Mutex<Vec<String>>,
     exchanges: Mutex<Vec<Exchange>>,
@@ -737,7 +740,9 @@ impl SumdbClient {
             }
             m.entry(t).or_default().clone()
         };
-        cell.get_or_init(|| self.fetch_tile(t)).await.clone()
+        // Failures are not remembered (unlike go's per-process cache): a long-lived client
+        // retries a tile whose fetch failed.
+        cell.get_or_try_init(|| self.fetch_tile(t)).await.cloned()
     }
 
     /// go's tile order (§5.10): exact tile from a cache, the full tile from a cache, the exact
@@ -822,8 +827,8 @@ impl TileReader for Reader<'_> {
             let from_own_cache = {
                 let m = c.inner.tiles.lock().unwrap_or_else(|e| e.into_inner());
                 m.get(t)
-                    .and_then(|cell| cell.get().cloned())
-                    .is_some_and(|r| matches!(r, Ok((_, AnswerSource::GotrustCache))))
+                    .and_then(|cell| cell.get().map(|(_, s)| *s))
+                    .is_some_and(|s| s == AnswerSource::GotrustCache)
             };
             if from_own_cache {
                 continue;
