@@ -44,12 +44,12 @@ pub mod limits {
     pub const INFO: u64 = 1 << 20;
     /// An `@v/list` answer.
     pub const LIST: u64 = 16 << 20;
-    /// A checksum-database lookup (record + signed note; the note alone is ≤ 1,000,000 bytes).
-    pub const LOOKUP: u64 = 2 << 20;
+    /// A checksum-database lookup: a record plus a signed note ([`gomod::sumdb`]'s bound).
+    pub const LOOKUP: u64 = gomod::sumdb::MAX_LOOKUP_BYTES as u64;
     /// A `/latest` signed tree note.
-    pub const LATEST: u64 = 1 << 20;
+    pub const LATEST: u64 = gomod::sumdb::MAX_LATEST_BYTES as u64;
     /// A hash tile of height 8 (256 × 32 bytes).
-    pub const TILE: u64 = 256 * 32;
+    pub const TILE: u64 = gomod::sumdb::MAX_TILE_BYTES as u64;
     /// The `/sumdb/<name>/supported` probe (any body).
     pub const SUPPORTED: u64 = 64 << 10;
     /// How much of an error body is read for go's excerpt.

@@ -1,6 +1,7 @@
 //! Network access: the HTTP client with limits ([`http`]), TLS roots and peer chains
 //! ([`tls`]), credentials ([`auth`]), the GOPROXY protocol client and the fallback walk
-//! ([`goproxy`]).
+//! ([`goproxy`]), the checksum-database client with its tree-head store and tile cache
+//! ([`sumdb`]).
 //!
 //! Settings come parsed from [`crate::settings`]: HTTP(S)_PROXY/NO_PROXY decisions are
 //! [`crate::settings::httpproxy::HttpProxyConfig`]'s (Go's), netrc parsing is
