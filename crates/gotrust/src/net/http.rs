@@ -214,7 +214,7 @@ pub struct HttpClient {
     chains: Arc<ChainLog>,
     roots: RootsReport,
     hosts: Mutex<HashMap<String, Arc<Semaphore>>>,
-    log: Mutex<Vec<LogEntry>>,
+    log: Mutex<std::collections::VecDeque<LogEntry>>,
 }
 
 impl std::fmt::Debug for HttpClient {
@@ -250,7 +250,7 @@ impl HttpClient {
             chains,
             roots: report,
             hosts: Mutex::new(HashMap::new()),
-            log: Mutex::new(Vec::new()),
+            log: Mutex::new(std::collections::VecDeque::new()),
         })
     }
 
@@ -266,7 +266,12 @@ impl HttpClient {
 
     /// Every request made so far (the most recent 100,000), in completion order.
     pub fn log(&self) -> Vec<LogEntry> {
-        self.log.lock().unwrap_or_else(|e| e.into_inner()).clone()
+        self.log
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .iter()
+            .cloned()
+            .collect()
     }
 
     fn note(&self, url: &Url, start: Instant, r: &Result<Exchange, FetchError>) {
@@ -281,9 +286,9 @@ impl HttpClient {
         };
         let mut log = self.log.lock().unwrap_or_else(|e| e.into_inner());
         if log.len() >= LOG_MAX {
-            log.remove(0);
+            log.pop_front();
         }
-        log.push(entry);
+        log.push_back(entry);
     }
 
     /// The proxy a request for `url` would use.
@@ -859,7 +864,17 @@ where
             },
         )
     })?;
-    let data = match tokio::fs::read(&path).await {
+    // Read at most limit + 1 bytes: a huge file must not be loaded to find it is too big.
+    let read = async {
+        use tokio::io::AsyncReadExt;
+        let f = tokio::fs::File::open(&path).await?;
+        let mut data = Vec::new();
+        f.take(limit.saturating_add(1))
+            .read_to_end(&mut data)
+            .await?;
+        Ok::<_, std::io::Error>(data)
+    };
+    let data = match read.await {
         Ok(d) => d,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             return Err(FetchError::new(

@@ -446,11 +446,11 @@ impl SumdbClient {
         });
         let client = SumdbClient { inner };
         let own = client.inner.cfg.state_dir.join("latest");
-        if let Some(msg) = read_nonempty(&own) {
+        if let Some(msg) = read_nonempty(&own, gsumdb::MAX_LATEST_BYTES) {
             client.merge(msg).await?;
         }
         if let Some(go) = client.inner.cfg.go_latest.clone()
-            && let Some(msg) = read_nonempty(&go)
+            && let Some(msg) = read_nonempty(&go, gsumdb::MAX_LATEST_BYTES)
         {
             match client.merge(msg).await {
                 Ok(_) => {}
@@ -552,7 +552,7 @@ impl SumdbClient {
         let epath = module::escape_path(path).map_err(|e| wrap(SumdbClientError::Escape(e)))?;
         let ever = module::escape_version(bare).map_err(|e| wrap(SumdbClientError::Escape(e)))?;
         let rel = format!("lookup/{epath}@{ever}");
-        let (msg, source, exchange) = match self.cached(&rel) {
+        let (msg, source, exchange) = match self.cached(&rel, gsumdb::MAX_LOOKUP_BYTES) {
             Some((m, s)) => (m, s, None),
             None => {
                 let url = self.inner.cfg.base.join_raw(&rel);
@@ -590,12 +590,12 @@ impl SumdbClient {
         })
     }
 
-    fn cached(&self, rel: &str) -> Option<(Vec<u8>, AnswerSource)> {
-        if let Some(d) = read_nonempty(&self.inner.cfg.state_dir.join(rel)) {
+    fn cached(&self, rel: &str, max: usize) -> Option<(Vec<u8>, AnswerSource)> {
+        if let Some(d) = read_nonempty(&self.inner.cfg.state_dir.join(rel), max) {
             return Some((d, AnswerSource::GotrustCache));
         }
         let go = self.inner.cfg.go_cache.as_ref()?;
-        read_nonempty(&go.join(rel)).map(|d| (d, AnswerSource::GoCache))
+        read_nonempty(&go.join(rel), max).map(|d| (d, AnswerSource::GoCache))
     }
 
     fn verify_lookup(
@@ -690,7 +690,7 @@ impl SumdbClient {
             std::fs::create_dir_all(&self.inner.cfg.state_dir)?;
             let lock = std::fs::File::create(&lock_path)?;
             lock.lock()?;
-            if let Some(current) = read_nonempty(&file)
+            if let Some(current) = read_nonempty(&file, gsumdb::MAX_LATEST_BYTES)
                 && let Ok(n) = note::open(&current, &self.inner.verifiers)
                 && let Ok(t) = tlog::parse_tree(n.text.as_bytes())
                 && t.n > self.latest().0.n
@@ -754,7 +754,7 @@ impl SumdbClient {
             if !exact && t.is_full() {
                 break;
             }
-            if let Some((d, s)) = self.cached(&tile.path())
+            if let Some((d, s)) = self.cached(&tile.path(), gsumdb::MAX_TILE_BYTES)
                 && d.len() >= want
                 && (!exact || d.len() == want)
             {
@@ -841,9 +841,14 @@ impl TileReader for Reader<'_> {
     }
 }
 
-/// A file's content if it exists and is not empty (go treats an empty cache file as missing).
-fn read_nonempty(p: &Path) -> Option<Vec<u8>> {
-    std::fs::read(p).ok().filter(|d| !d.is_empty())
+/// A file's content if it exists, is not empty (go treats an empty cache file as missing) and
+/// is at most `max` bytes (a larger file cannot be a valid answer and is not read).
+fn read_nonempty(p: &Path, max: usize) -> Option<Vec<u8>> {
+    use std::io::Read;
+    let f = std::fs::File::open(p).ok()?;
+    let mut data = Vec::new();
+    f.take(max as u64 + 1).read_to_end(&mut data).ok()?;
+    (!data.is_empty() && data.len() <= max).then_some(data)
 }
 
 fn write_atomic(p: &Path, data: &[u8]) -> std::io::Result<()> {

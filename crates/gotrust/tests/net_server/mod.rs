@@ -126,18 +126,15 @@ pub async fn start(
             let handler = handler.clone();
             let seen = seen2.clone();
             let tls = tls.clone();
-            let (active, peak) = (active2.clone(), peak2.clone());
+            let counters = (active2.clone(), peak2.clone());
             tokio::spawn(async move {
-                let now = active.fetch_add(1, Ordering::SeqCst) + 1;
-                peak.fetch_max(now, Ordering::SeqCst);
-                let _guard = Dec(active);
                 match tls {
                     Some(acc) => {
                         if let Ok(s) = acc.accept(sock).await {
-                            serve(s, handler, seen).await;
+                            serve(s, handler, seen, counters).await;
                         }
                     }
-                    None => serve(sock, handler, seen).await,
+                    None => serve(sock, handler, seen, counters).await,
                 }
             });
         }
@@ -156,6 +153,7 @@ async fn serve<S: AsyncRead + AsyncWrite + Unpin>(
     mut s: S,
     handler: Handler,
     seen: Arc<Mutex<Vec<Seen>>>,
+    (active, peak): (Arc<AtomicUsize>, Arc<AtomicUsize>),
 ) {
     let mut buf = Vec::new();
     let mut tmp = [0u8; 4096];
@@ -174,6 +172,11 @@ async fn serve<S: AsyncRead + AsyncWrite + Unpin>(
         path: path.clone(),
         head,
     });
+    // A request counts as being answered from its head's arrival until the answer starts
+    // going out: a client cannot finish (and start another request) before that.
+    let now = active.fetch_add(1, Ordering::SeqCst) + 1;
+    peak.fetch_max(now, Ordering::SeqCst);
+    let guard = Dec(active);
     let reply = handler(&path);
     let out: Vec<u8> = match reply {
         Reply::Status(code, ct, body) => {
@@ -192,6 +195,7 @@ async fn serve<S: AsyncRead + AsyncWrite + Unpin>(
         )
         .into_bytes(),
         Reply::Stall { len, sent } => {
+            drop(guard);
             let mut v = format!("HTTP/1.1 200 OK\r\nContent-Length: {len}\r\n\r\n").into_bytes();
             v.extend(std::iter::repeat_n(b'a', sent));
             let _ = s.write_all(&v).await;
@@ -225,6 +229,7 @@ async fn serve<S: AsyncRead + AsyncWrite + Unpin>(
             v
         }
     };
+    drop(guard);
     let _ = s.write_all(&out).await;
     let _ = s.flush().await;
     let _ = s.shutdown().await;
