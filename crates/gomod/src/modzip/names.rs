@@ -1,0 +1,470 @@
+//! Private, minimal versions of the `golang.org/x/mod/module` checks that
+//! module zips need (`CheckFilePath`, `Check`, `CanonicalVersion`) and of
+//! `path.Clean` and the case-folding key of `x/mod/zip`.
+// TODO(merge): use crate::module::check_file_path, check, canonical_version
+// once module.rs lands; these copies exist only so modzip builds before it.
+
+use std::fmt;
+
+/// Why a path or version was rejected (the text Go prints after the path).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Bad(pub String);
+
+impl fmt::Display for Bad {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+fn bad(s: impl Into<String>) -> Bad {
+    Bad(s.into())
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Module,
+    File,
+}
+
+fn file_name_ok(c: char) -> bool {
+    if c.is_ascii() {
+        c.is_ascii_alphanumeric() || "!#$%&()+,-.=@[]^_{}~ ".contains(c)
+    } else {
+        // TODO(merge): Go's unicode.IsLetter is general category L only;
+        // char::is_alphabetic also admits marks and letter numbers.
+        c.is_alphabetic()
+    }
+}
+
+fn mod_path_ok(c: char) -> bool {
+    c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_' | '~')
+}
+
+const BAD_WINDOWS_NAMES: [&str; 22] = [
+    "CON", "PRN", "AUX", "NUL", "COM1", "COM2", "COM3", "COM4", "COM5", "COM6", "COM7", "COM8",
+    "COM9", "LPT1", "LPT2", "LPT3", "LPT4", "LPT5", "LPT6", "LPT7", "LPT8", "LPT9",
+];
+
+fn check_elem(elem: &str, kind: Kind) -> Result<(), Bad> {
+    if elem.is_empty() {
+        return Err(bad("empty path element"));
+    }
+    if elem.bytes().all(|b| b == b'.') {
+        return Err(bad(format!("invalid path element {elem:?}")));
+    }
+    if kind == Kind::Module && elem.starts_with('.') {
+        return Err(bad("leading dot in path element"));
+    }
+    if elem.ends_with('.') {
+        return Err(bad("trailing dot in path element"));
+    }
+    for c in elem.chars() {
+        let ok = match kind {
+            Kind::Module => mod_path_ok(c),
+            Kind::File => file_name_ok(c),
+        };
+        if !ok {
+            return Err(bad(format!("invalid char {c:?}")));
+        }
+    }
+    let short = elem.split('.').next().unwrap_or(elem);
+    if BAD_WINDOWS_NAMES
+        .iter()
+        .any(|b| b.eq_ignore_ascii_case(short))
+    {
+        return Err(bad(format!(
+            "{short:?} disallowed as path element component on Windows"
+        )));
+    }
+    if kind == Kind::File {
+        return Ok(());
+    }
+    if let Some(t) = short.rfind('~') {
+        let suffix = &short[t + 1..];
+        if !suffix.is_empty() && suffix.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(bad("trailing tilde and digits in path element"));
+        }
+    }
+    Ok(())
+}
+
+fn check_path_kind(path: &[u8], kind: Kind) -> Result<(), Bad> {
+    let Ok(path) = std::str::from_utf8(path) else {
+        return Err(bad("invalid UTF-8"));
+    };
+    if path.is_empty() {
+        return Err(bad("empty string"));
+    }
+    if path.starts_with('-') && kind != Kind::File {
+        return Err(bad("leading dash"));
+    }
+    if path.contains("//") {
+        return Err(bad("double slash"));
+    }
+    if path.ends_with('/') {
+        return Err(bad("trailing slash"));
+    }
+    path.split('/').try_for_each(|e| check_elem(e, kind))
+}
+
+/// `module.CheckFilePath`, the reason only.
+pub(crate) fn check_file_path(path: &[u8]) -> Result<(), Bad> {
+    check_path_kind(path, Kind::File).map_err(|e| {
+        Bad(format!(
+            "malformed file path {:?}: {e}",
+            String::from_utf8_lossy(path)
+        ))
+    })
+}
+
+/// `module.CheckPath`.
+pub(crate) fn check_module_path(path: &str) -> Result<(), Bad> {
+    let wrap = |e: Bad| Bad(format!("malformed module path {path:?}: {e}"));
+    check_path_kind(path.as_bytes(), Kind::Module).map_err(wrap)?;
+    let first = path.split('/').next().unwrap_or("");
+    if first.is_empty() {
+        return Err(wrap(bad("leading slash")));
+    }
+    if !first.contains('.') {
+        return Err(wrap(bad("missing dot in first path element")));
+    }
+    if path.starts_with('-') {
+        return Err(wrap(bad("leading dash in first path element")));
+    }
+    if let Some(c) = first
+        .chars()
+        .find(|&c| !(c == '-' || c == '.' || c.is_ascii_digit() || c.is_ascii_lowercase()))
+    {
+        return Err(wrap(bad(format!(
+            "invalid char {c:?} in first path element"
+        ))));
+    }
+    if split_path_version(path).is_none() {
+        return Err(wrap(bad("invalid version")));
+    }
+    Ok(())
+}
+
+/// `module.SplitPathVersion`: `(prefix, pathMajor)`, `None` when malformed.
+fn split_path_version(path: &str) -> Option<(&str, &str)> {
+    if let Some(rest) = path.strip_prefix("gopkg.in/") {
+        let _ = rest;
+        return split_gopkg_in(path);
+    }
+    let b = path.as_bytes();
+    let mut i = b.len();
+    let mut dot = false;
+    while i > 0 && (b[i - 1].is_ascii_digit() || b[i - 1] == b'.') {
+        dot |= b[i - 1] == b'.';
+        i -= 1;
+    }
+    if i <= 1 || i == b.len() || b[i - 1] != b'v' || b[i - 2] != b'/' {
+        return Some((path, ""));
+    }
+    let (prefix, major) = (&path[..i - 2], &path[i - 2..]);
+    if dot || major.len() <= 2 || major.as_bytes()[2] == b'0' || major == "/v1" {
+        return None;
+    }
+    Some((prefix, major))
+}
+
+fn split_gopkg_in(path: &str) -> Option<(&str, &str)> {
+    let b = path.as_bytes();
+    let mut i = b.len();
+    let unstable = path.ends_with("-unstable");
+    if unstable {
+        i -= "-unstable".len();
+    }
+    while i > 0 && b[i - 1].is_ascii_digit() {
+        i -= 1;
+    }
+    if i <= 1 || b[i - 1] != b'v' || b[i - 2] != b'.' {
+        return None;
+    }
+    let (prefix, major) = (&path[..i - 2], &path[i - 2..]);
+    if major.len() <= 2 || (major.as_bytes()[2] == b'0' && major != ".v0") {
+        return None;
+    }
+    Some((prefix, major))
+}
+
+/// Parsed `vMAJOR.MINOR.PATCH[-pre][+build]` (golang.org/x/mod/semver).
+struct Semver<'a> {
+    major: &'a str,
+    minor: &'a str,
+    patch: &'a str,
+    pre: &'a str,
+    build: &'a str,
+}
+
+fn num(s: &str) -> Option<(&str, &str)> {
+    let end = s
+        .bytes()
+        .position(|b| !b.is_ascii_digit())
+        .unwrap_or(s.len());
+    let (n, rest) = s.split_at(end);
+    if n.is_empty() || (n.len() > 1 && n.starts_with('0')) {
+        return None;
+    }
+    Some((n, rest))
+}
+
+fn ident_list(s: &str, numeric_rule: bool) -> bool {
+    s.split('.').all(|id| {
+        !id.is_empty()
+            && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+            && !(numeric_rule
+                && id.len() > 1
+                && id.starts_with('0')
+                && id.bytes().all(|b| b.is_ascii_digit()))
+    })
+}
+
+fn parse_semver(v: &str) -> Option<Semver<'_>> {
+    let v = v.strip_prefix('v')?;
+    let (major, rest) = num(v)?;
+    if rest.is_empty() {
+        return Some(Semver {
+            major,
+            minor: "0",
+            patch: "0",
+            pre: "",
+            build: "",
+        });
+    }
+    let (minor, rest) = num(rest.strip_prefix('.')?)?;
+    if rest.is_empty() {
+        return Some(Semver {
+            major,
+            minor,
+            patch: "0",
+            pre: "",
+            build: "",
+        });
+    }
+    let (patch, mut rest) = num(rest.strip_prefix('.')?)?;
+    let mut pre = "";
+    if rest.starts_with('-') {
+        let end = rest.find('+').unwrap_or(rest.len());
+        pre = &rest[..end];
+        if !ident_list(&pre[1..], true) {
+            return None;
+        }
+        rest = &rest[end..];
+    }
+    let mut build = "";
+    if rest.starts_with('+') {
+        build = rest;
+        if !ident_list(&build[1..], false) {
+            return None;
+        }
+        rest = "";
+    }
+    if !rest.is_empty() {
+        return None;
+    }
+    Some(Semver {
+        major,
+        minor,
+        patch,
+        pre,
+        build,
+    })
+}
+
+/// `module.CanonicalVersion`.
+pub(crate) fn canonical_version(v: &str) -> String {
+    match parse_semver(v) {
+        None => String::new(),
+        Some(p) => {
+            let mut c = format!("v{}.{}.{}{}", p.major, p.minor, p.patch, p.pre);
+            if p.build == "+incompatible" {
+                c.push_str("+incompatible");
+            }
+            c
+        }
+    }
+}
+
+/// `module.Check`.
+pub(crate) fn check_module(path: &str, version: &str) -> Result<(), Bad> {
+    check_module_path(path)?;
+    if parse_semver(version).is_none() {
+        return Err(Bad(format!(
+            "{path}@{version}: invalid version: not a semantic version"
+        )));
+    }
+    let (_, major) = split_path_version(path).unwrap_or((path, ""));
+    check_path_major(version, major).map_err(|e| {
+        let e = e
+            .strip_prefix(&format!("version {version:?} invalid: "))
+            .unwrap_or(&e)
+            .to_string();
+        Bad(format!("{path}@{version}: invalid version: {e}"))
+    })
+}
+
+/// `modulePathMajor` of x/mod/modfile: the `/vN` or `.vN` suffix, `None` if malformed.
+pub(crate) fn check_path_major_split(path: &str) -> Option<String> {
+    split_path_version(path).map(|(_, m)| m.to_string())
+}
+
+/// `module.CheckPathMajor`, the message as `InvalidVersionError` prints it.
+pub(crate) fn check_path_major(version: &str, major: &str) -> Result<(), String> {
+    let mut major = major;
+    if major.starts_with(".v") && major.ends_with("-unstable") {
+        major = &major[..major.len() - "-unstable".len()];
+    }
+    if version.starts_with("v0.0.0-") && major == ".v1" {
+        return Ok(());
+    }
+    let (m, build) = match parse_semver(version) {
+        Some(sv) => (format!("v{}", sv.major), sv.build),
+        None => (String::new(), ""),
+    };
+    let want = if major.is_empty() {
+        if m == "v0" || m == "v1" || build == "+incompatible" {
+            return Ok(());
+        }
+        "v0 or v1".to_string()
+    } else {
+        if m == major[1..] {
+            return Ok(());
+        }
+        major[1..].to_string()
+    };
+    Err(format!(
+        "version {version:?} invalid: should be {want}, not {m}"
+    ))
+}
+
+/// Go's `path.Clean` over bytes.
+pub(crate) fn clean(p: &[u8]) -> Vec<u8> {
+    if p.is_empty() {
+        return b".".to_vec();
+    }
+    let rooted = p[0] == b'/';
+    let mut out: Vec<&[u8]> = Vec::new();
+    for elem in p.split(|&b| b == b'/') {
+        match elem {
+            b"" | b"." => {}
+            b".." => {
+                if out.last().is_some_and(|l| *l != b"..") {
+                    out.pop();
+                } else if !rooted {
+                    out.push(elem);
+                }
+            }
+            _ => out.push(elem),
+        }
+    }
+    let mut r = Vec::with_capacity(p.len());
+    if rooted {
+        r.push(b'/');
+    }
+    r.extend_from_slice(&out.join(&b'/'));
+    if r.is_empty() {
+        r.push(b'.');
+    }
+    r
+}
+
+/// A key with `fold(a) == fold(b)` iff Go's `strings.EqualFold(a, b)`
+/// (x/mod/zip `strToFold`).
+// TODO(merge): approximates unicode.SimpleFold orbits with std case mapping;
+// exact for ASCII and the common special cases (K, ſ, ß/ẞ, σ/ς, İ, ı).
+pub(crate) fn fold(s: &str) -> String {
+    if s.bytes().all(|b| b.is_ascii() && !b.is_ascii_uppercase()) {
+        return s.to_string();
+    }
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        out.push(fold_char(c));
+    }
+    out
+}
+
+fn fold_char(c: char) -> char {
+    if c.is_ascii() {
+        return c.to_ascii_lowercase();
+    }
+    // Dotless i and dotted capital I have singleton orbits in Go.
+    if c == '\u{131}' || c == '\u{130}' {
+        return c;
+    }
+    let mut up = c.to_uppercase();
+    let u = match (up.next(), up.next()) {
+        (Some(u), None) => u,
+        _ => c,
+    };
+    let mut low = u.to_lowercase();
+    match (low.next(), low.next()) {
+        (Some(l), None) => l,
+        _ => u,
+    }
+}
+
+/// Lower-case ASCII comparison used for `strings.EqualFold(base, "go.mod")`:
+/// Go folds the Kelvin sign etc. too, so use the same key as collisions.
+pub(crate) fn equal_fold(a: &str, b: &str) -> bool {
+    fold(a) == fold(b)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clean_matches_go() {
+        for (i, o) in [
+            ("", "."),
+            ("a/b", "a/b"),
+            ("a//b", "a/b"),
+            ("a/./b", "a/b"),
+            ("a/../b", "b"),
+            ("../a", "../a"),
+            ("/..", "/"),
+            ("a/", "a"),
+            ("./", "."),
+        ] {
+            assert_eq!(clean(i.as_bytes()), o.as_bytes(), "{i}");
+        }
+    }
+
+    #[test]
+    fn canonical_versions() {
+        assert_eq!(canonical_version("v1"), "v1.0.0");
+        assert_eq!(canonical_version("v1.2"), "v1.2.0");
+        assert_eq!(canonical_version("v1.2.3+meta"), "v1.2.3");
+        assert_eq!(
+            canonical_version("v2.0.0+incompatible"),
+            "v2.0.0+incompatible"
+        );
+        assert_eq!(canonical_version("v1.2.3-pre.1"), "v1.2.3-pre.1");
+        assert_eq!(canonical_version("v01.2.3"), "");
+        assert_eq!(canonical_version("1.2.3"), "");
+        assert_eq!(canonical_version("v1.2.3-01"), "");
+    }
+
+    #[test]
+    fn module_checks() {
+        assert!(check_module("example.com/m", "v1.0.0").is_ok());
+        assert!(check_module("example.com/m/v2", "v2.0.0").is_ok());
+        assert!(check_module("example.com/m/v2", "v1.0.0").is_err());
+        assert!(check_module("example.com/m", "v2.0.0").is_err());
+        assert!(check_module("example.com/m", "v2.0.0+incompatible").is_ok());
+        assert!(check_module("gopkg.in/yaml.v2", "v2.4.0").is_ok());
+        assert!(check_module("example", "v1.0.0").is_err());
+    }
+
+    #[test]
+    fn folding() {
+        assert_eq!(fold("ABC"), "abc");
+        assert_eq!(fold("\u{212A}"), "k");
+        assert_eq!(fold("\u{17F}"), "s");
+        assert_eq!(fold("\u{1E9E}"), fold("ß"));
+        assert_ne!(fold("ß"), fold("ss"));
+        assert_eq!(fold("ς"), fold("Σ"));
+        assert_ne!(fold("ı"), fold("i"));
+    }
+}
