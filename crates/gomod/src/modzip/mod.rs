@@ -112,20 +112,34 @@ pub enum FileReason {
 impl fmt::Display for FileReason {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            FileReason::MissingPrefix(p) => write!(f, "path does not have prefix {p:?}"),
+            FileReason::MissingPrefix(p) => {
+                write!(
+                    f,
+                    "path does not have prefix {}",
+                    names::quote(p.as_bytes())
+                )
+            }
             FileReason::NotClean => f.write_str("file path is not clean"),
             FileReason::NotRelative => f.write_str("file path is not relative"),
             FileReason::InvalidPath(m) => f.write_str(m),
             FileReason::CaseCollision { first, second } => {
-                write!(
-                    f,
-                    "case-insensitive file name collision: {first:?} and {second:?}"
-                )
+                let (a, b) = (
+                    names::quote(first.as_bytes()),
+                    names::quote(second.as_bytes()),
+                );
+                write!(f, "case-insensitive file name collision: {a} and {b}")
             }
             FileReason::FileAndDirectory(p) => {
-                write!(f, "entry {p:?} is both a file and a directory")
+                let p = names::quote(p.as_bytes());
+                write!(f, "entry {p} is both a file and a directory")
             }
-            FileReason::Duplicate(p) => write!(f, "multiple entries for file {p:?}"),
+            FileReason::Duplicate(p) => {
+                write!(
+                    f,
+                    "multiple entries for file {}",
+                    names::quote(p.as_bytes())
+                )
+            }
             FileReason::GoModNotRoot => f.write_str("go.mod file not in module root directory"),
             FileReason::GoModCase => f.write_str("go.mod files must have lowercase names"),
             FileReason::GoModTooLarge => {

@@ -50,7 +50,10 @@ fn check_elem(elem: &str, kind: Kind) -> Result<(), Bad> {
         return Err(bad("empty path element"));
     }
     if elem.bytes().all(|b| b == b'.') {
-        return Err(bad(format!("invalid path element {elem:?}")));
+        return Err(bad(format!(
+            "invalid path element {}",
+            quote(elem.as_bytes())
+        )));
     }
     if kind == Kind::Module && elem.starts_with('.') {
         return Err(bad("leading dot in path element"));
@@ -64,7 +67,7 @@ fn check_elem(elem: &str, kind: Kind) -> Result<(), Bad> {
             Kind::File => file_name_ok(c),
         };
         if !ok {
-            return Err(bad(format!("invalid char {c:?}")));
+            return Err(bad(format!("invalid char {}", quote_rune(c))));
         }
     }
     let short = elem.split('.').next().unwrap_or(elem);
@@ -73,7 +76,8 @@ fn check_elem(elem: &str, kind: Kind) -> Result<(), Bad> {
         .any(|b| b.eq_ignore_ascii_case(short))
     {
         return Err(bad(format!(
-            "{short:?} disallowed as path element component on Windows"
+            "{} disallowed as path element component on Windows",
+            quote(short.as_bytes())
         )));
     }
     if kind == Kind::File {
@@ -109,17 +113,18 @@ fn check_path_kind(path: &[u8], kind: Kind) -> Result<(), Bad> {
 
 /// `module.CheckFilePath`, the reason only.
 pub(crate) fn check_file_path(path: &[u8]) -> Result<(), Bad> {
-    check_path_kind(path, Kind::File).map_err(|e| {
-        Bad(format!(
-            "malformed file path {:?}: {e}",
-            String::from_utf8_lossy(path)
-        ))
-    })
+    check_path_kind(path, Kind::File)
+        .map_err(|e| Bad(format!("malformed file path {}: {e}", quote(path))))
 }
 
 /// `module.CheckPath`.
 pub(crate) fn check_module_path(path: &str) -> Result<(), Bad> {
-    let wrap = |e: Bad| Bad(format!("malformed module path {path:?}: {e}"));
+    let wrap = |e: Bad| {
+        Bad(format!(
+            "malformed module path {}: {e}",
+            quote(path.as_bytes())
+        ))
+    };
     check_path_kind(path.as_bytes(), Kind::Module).map_err(wrap)?;
     let first = path.split('/').next().unwrap_or("");
     if first.is_empty() {
@@ -136,7 +141,8 @@ pub(crate) fn check_module_path(path: &str) -> Result<(), Bad> {
         .find(|&c| !(c == '-' || c == '.' || c.is_ascii_digit() || c.is_ascii_lowercase()))
     {
         return Err(wrap(bad(format!(
-            "invalid char {c:?} in first path element"
+            "invalid char {} in first path element",
+            quote_rune(c)
         ))));
     }
     if split_path_version(path).is_none() {
@@ -338,6 +344,72 @@ pub(crate) fn check_path_major(version: &str, major: &str) -> Result<(), String>
     ))
 }
 
+/// Go's `unicode.IsPrint`, approximately: letters, marks, numbers,
+/// punctuation, symbols and ASCII space.
+// TODO(merge): exact general-category tables; this misses unassigned code points.
+pub(crate) fn is_print(c: char) -> bool {
+    if c == ' ' {
+        return true;
+    }
+    if c.is_control() || c.is_whitespace() {
+        return false;
+    }
+    let u = c as u32;
+    let format = matches!(u,
+        0xAD | 0x600..=0x605 | 0x61C | 0x6DD | 0x70F | 0x890..=0x891 | 0x8E2 | 0x180E
+        | 0x200B..=0x200F | 0x202A..=0x202E | 0x2060..=0x2064 | 0x2066..=0x206F | 0xFEFF
+        | 0xFFF9..=0xFFFB | 0x110BD | 0x110CD | 0x13430..=0x1343F | 0x1BCA0..=0x1BCA3
+        | 0x1D173..=0x1D17A | 0xE0001 | 0xE0020..=0xE007F);
+    let private = matches!(u, 0xE000..=0xF8FF | 0xF0000..=0xFFFFD | 0x100000..=0x10FFFD);
+    let nonchar = (u & 0xFFFE) == 0xFFFE || (0xFDD0..=0xFDEF).contains(&u);
+    !(format || private || nonchar)
+}
+
+fn escape_into(out: &mut String, c: char, quote: char) {
+    match c {
+        '\x07' => out.push_str("\\a"),
+        '\x08' => out.push_str("\\b"),
+        '\x0c' => out.push_str("\\f"),
+        '\n' => out.push_str("\\n"),
+        '\r' => out.push_str("\\r"),
+        '\t' => out.push_str("\\t"),
+        '\x0b' => out.push_str("\\v"),
+        '\\' => out.push_str("\\\\"),
+        c if c == quote => {
+            out.push('\\');
+            out.push(c);
+        }
+        c if is_print(c) => out.push(c),
+        c if (c as u32) < 0x20 || c as u32 == 0x7f => out.push_str(&format!("\\x{:02x}", c as u32)),
+        c if (c as u32) < 0x10000 => out.push_str(&format!("\\u{:04x}", c as u32)),
+        c => out.push_str(&format!("\\U{:08x}", c as u32)),
+    }
+}
+
+/// Go's `strconv.Quote` (the `%q` verb) over bytes: invalid UTF-8 bytes
+/// become `\xNN`.
+pub(crate) fn quote(s: &[u8]) -> String {
+    let mut out = String::from("\"");
+    for chunk in s.utf8_chunks() {
+        for c in chunk.valid().chars() {
+            escape_into(&mut out, c, '"');
+        }
+        for b in chunk.invalid() {
+            out.push_str(&format!("\\x{b:02x}"));
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// Go's `strconv.QuoteRune` (`%q` of a rune).
+pub(crate) fn quote_rune(c: char) -> String {
+    let mut out = String::from("'");
+    escape_into(&mut out, c, '\'');
+    out.push('\'');
+    out
+}
+
 /// Go's `path.Clean` over bytes.
 pub(crate) fn clean(p: &[u8]) -> Vec<u8> {
     if p.is_empty() {
@@ -466,5 +538,16 @@ mod tests {
         assert_ne!(fold("ß"), fold("ss"));
         assert_eq!(fold("ς"), fold("Σ"));
         assert_ne!(fold("ı"), fold("i"));
+    }
+
+    #[test]
+    fn quoting_matches_go() {
+        assert_eq!(
+            quote(b"a\"b\\c\n\xff\x01\xe2\x80\x8b\xc3\xa9"),
+            r#""a\"b\\c\n\xff\x01\u200bé""#
+        );
+        assert_eq!(quote_rune('\n'), r"'\n'");
+        assert_eq!(quote_rune(':'), "':'");
+        assert_eq!(quote_rune('\''), r"'\''");
     }
 }

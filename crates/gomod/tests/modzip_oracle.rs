@@ -1,0 +1,553 @@
+//! Module zip checks against golang.org/x/mod/zip: adversarial zips (the
+//! committed fixtures, named after the attack they simulate, plus random
+//! mutations) get the same verdict from gotrust's `check_zip` as from
+//! `zip.CheckZip`, the same `h1:` (or failure) as `dirhash.HashZip`, and
+//! `check_and_hash_zip` succeeds exactly when CheckZip, HashZip and Unzip do.
+
+use std::fs;
+use std::io::{Cursor, Write};
+use std::path::{Path, PathBuf};
+
+use flate2::Compression;
+use flate2::write::DeflateEncoder;
+use gomod::dirhash;
+use gomod::modzip::{self, ZipError};
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use serde_json::Value;
+
+const MOD: &str = "example.com/m";
+const VER: &str = "v1.0.0";
+const P: &str = "example.com/m@v1.0.0/";
+
+/// One entry of a hand-made zip; fields override what an honest writer records.
+#[derive(Clone)]
+struct RawEntry {
+    name: Vec<u8>,
+    data: Vec<u8>,
+    deflate: bool,
+    declared: Option<u64>,
+    crc: Option<u32>,
+    method: Option<u16>,
+    descriptor: bool,
+    descriptor_crc: Option<u32>,
+    truncate_compressed: usize,
+}
+
+fn entry(name: impl AsRef<[u8]>, data: impl AsRef<[u8]>) -> RawEntry {
+    RawEntry {
+        name: name.as_ref().to_vec(),
+        data: data.as_ref().to_vec(),
+        deflate: true,
+        declared: None,
+        crc: None,
+        method: None,
+        descriptor: false,
+        descriptor_crc: None,
+        truncate_compressed: 0,
+    }
+}
+
+fn crc32(data: &[u8]) -> u32 {
+    let mut c = flate2::Crc::new();
+    c.update(data);
+    c.sum()
+}
+
+/// Writes a zip byte for byte, with no sanity checks: the point is to lie.
+fn raw_zip(entries: &[RawEntry], junk_prefix: &[u8]) -> Vec<u8> {
+    let mut out = junk_prefix.to_vec();
+    let mut central = Vec::new();
+    for e in entries {
+        let offset = (out.len() - junk_prefix.len()) as u32;
+        let mut body = if e.deflate {
+            let mut enc = DeflateEncoder::new(Vec::new(), Compression::default());
+            enc.write_all(&e.data).unwrap();
+            enc.finish().unwrap()
+        } else {
+            e.data.clone()
+        };
+        body.truncate(body.len() - e.truncate_compressed.min(body.len()));
+        let method = e.method.unwrap_or(if e.deflate { 8 } else { 0 });
+        let crc = e.crc.unwrap_or_else(|| crc32(&e.data));
+        let usize_ = e.declared.unwrap_or(e.data.len() as u64) as u32;
+        let flags: u16 = 0x800 | if e.descriptor { 0x8 } else { 0 };
+        let common = |v: &mut Vec<u8>| {
+            v.extend_from_slice(&20u16.to_le_bytes());
+            v.extend_from_slice(&flags.to_le_bytes());
+            v.extend_from_slice(&method.to_le_bytes());
+            v.extend_from_slice(&0u16.to_le_bytes());
+            v.extend_from_slice(&0x21u16.to_le_bytes());
+            v.extend_from_slice(&crc.to_le_bytes());
+            v.extend_from_slice(&(body.len() as u32).to_le_bytes());
+            v.extend_from_slice(&usize_.to_le_bytes());
+            v.extend_from_slice(&(e.name.len() as u16).to_le_bytes());
+            v.extend_from_slice(&0u16.to_le_bytes());
+        };
+        out.extend_from_slice(&0x0403_4b50u32.to_le_bytes());
+        common(&mut out);
+        out.extend_from_slice(&e.name);
+        out.extend_from_slice(&body);
+        if e.descriptor {
+            out.extend_from_slice(&0x0807_4b50u32.to_le_bytes());
+            out.extend_from_slice(&e.descriptor_crc.unwrap_or(crc).to_le_bytes());
+            out.extend_from_slice(&(body.len() as u32).to_le_bytes());
+            out.extend_from_slice(&usize_.to_le_bytes());
+        }
+        central.extend_from_slice(&0x0201_4b50u32.to_le_bytes());
+        central.extend_from_slice(&20u16.to_le_bytes());
+        common(&mut central);
+        // comment length, disk number, internal attributes
+        central.extend_from_slice(&[0u8; 6]);
+        let ext: u32 = if e.name.ends_with(b"/") { 0x10 } else { 0 };
+        central.extend_from_slice(&ext.to_le_bytes());
+        central.extend_from_slice(&offset.to_le_bytes());
+        central.extend_from_slice(&e.name);
+    }
+    let cd_offset = (out.len() - junk_prefix.len()) as u32;
+    out.extend_from_slice(&central);
+    out.extend_from_slice(&0x0605_4b50u32.to_le_bytes());
+    out.extend_from_slice(&[0u8; 4]);
+    out.extend_from_slice(&(entries.len() as u16).to_le_bytes());
+    out.extend_from_slice(&(entries.len() as u16).to_le_bytes());
+    out.extend_from_slice(&(central.len() as u32).to_le_bytes());
+    out.extend_from_slice(&cd_offset.to_le_bytes());
+    out.extend_from_slice(&0u16.to_le_bytes());
+    out
+}
+
+fn p(name: &str) -> String {
+    format!("{P}{name}")
+}
+
+/// The committed fixtures: file name (the attack) and how to build it.
+fn fixtures() -> Vec<(&'static str, Vec<u8>)> {
+    let gomod = entry(p("go.mod"), "module example.com/m\n");
+    let with = |mut v: Vec<RawEntry>| {
+        v.insert(0, gomod.clone());
+        raw_zip(&v, b"")
+    };
+    let mut bomb = entry(p("bomb.txt"), vec![0u8; 1 << 20]);
+    bomb.declared = Some(10);
+    let mut bomb_crc_ok = bomb.clone();
+    bomb_crc_ok.crc = None;
+    let huge = |n: &str| {
+        let mut e = entry(p(n), "x");
+        e.declared = Some(200 << 20);
+        e
+    };
+    let mut crc = entry(p("a.go"), "package a\n");
+    crc.crc = Some(0xdead_beef);
+    let mut method = entry(p("a.go"), "package a\n");
+    method.method = Some(12);
+    let mut dd_crc = entry(p("a.go"), "package a\n");
+    dd_crc.descriptor = true;
+    dd_crc.descriptor_crc = Some(1);
+    let mut dd_ok = entry(p("a.go"), "package a\n");
+    dd_ok.descriptor = true;
+    let mut trunc = entry(p("a.go"), "package a\n".repeat(100));
+    trunc.truncate_compressed = 3;
+    let mut short = entry(p("a.go"), "package a\n");
+    short.declared = Some(100);
+    let mut dir_data = entry(p("d/"), "");
+    dir_data.declared = Some(5);
+    let mut big_gomod = entry(p("go.mod"), vec![b' '; (16 << 20) + 1]);
+    big_gomod.deflate = true;
+    let big_license = entry(p("LICENSE"), vec![b' '; (16 << 20) + 1]);
+    let max_license = entry(p("LICENSE"), vec![b' '; 16 << 20]);
+    vec![
+        (
+            "valid-basic.zip",
+            with(vec![
+                entry(p("m.go"), "package m\n"),
+                entry(p("LICENSE"), "MIT\n"),
+            ]),
+        ),
+        ("valid-empty.zip", raw_zip(&[], b"")),
+        ("valid-data-descriptor.zip", with(vec![dd_ok])),
+        (
+            "valid-prefix-directory-entries.zip",
+            with(vec![
+                entry(P, ""),
+                entry(p("sub/"), ""),
+                entry(p("sub/x.go"), "package sub\n"),
+            ]),
+        ),
+        ("valid-license-at-limit.zip", with(vec![max_license])),
+        (
+            "valid-junk-before-zip.zip",
+            raw_zip(
+                std::slice::from_ref(&gomod),
+                b"MZ junk prepended to the archive",
+            ),
+        ),
+        (
+            "zip-slip-dotdot.zip",
+            with(vec![entry(
+                p("../../../../etc/cron.d/evil"),
+                "* * * * * root sh\n",
+            )]),
+        ),
+        (
+            "zip-slip-dotdot-clean-looking.zip",
+            with(vec![entry(p("a/../../evil"), "x")]),
+        ),
+        (
+            "zip-slip-absolute.zip",
+            with(vec![entry(
+                format!("{P}/etc/passwd"),
+                "root::0:0::/:/bin/sh\n",
+            )]),
+        ),
+        (
+            "zip-slip-backslash.zip",
+            with(vec![entry(p("..\\..\\evil.bat"), "x")]),
+        ),
+        (
+            "missing-prefix.zip",
+            with(vec![entry("evil.go", "package evil\n")]),
+        ),
+        (
+            "wrong-version-prefix.zip",
+            with(vec![entry("example.com/m@v1.0.1/m.go", "package m\n")]),
+        ),
+        (
+            "other-module-prefix.zip",
+            with(vec![entry("example.com/n@v1.0.0/m.go", "package m\n")]),
+        ),
+        (
+            "duplicate-name.zip",
+            with(vec![
+                entry(p("m.go"), "package m // honest\n"),
+                entry(p("m.go"), "package m // evil\n"),
+            ]),
+        ),
+        (
+            "duplicate-go-mod.zip",
+            with(vec![entry(p("go.mod"), "module example.com/evil\n")]),
+        ),
+        (
+            "case-fold-collision.zip",
+            with(vec![entry(p("README"), "a"), entry(p("readme"), "b")]),
+        ),
+        (
+            "case-fold-collision-dir.zip",
+            with(vec![entry(p("Dir/a.go"), "a"), entry(p("dir/b.go"), "b")]),
+        ),
+        (
+            "case-fold-collision-kelvin.zip",
+            with(vec![entry(p("k.go"), "a"), entry(p("\u{212A}.go"), "b")]),
+        ),
+        (
+            "file-and-directory.zip",
+            with(vec![
+                entry(p("a"), "file"),
+                entry(p("a/b.go"), "package a\n"),
+            ]),
+        ),
+        (
+            "file-and-directory-entry.zip",
+            with(vec![entry(p("a"), "file"), entry(p("a/"), "")]),
+        ),
+        (
+            "go-mod-not-root.zip",
+            with(vec![entry(p("sub/go.mod"), "module example.com/m/sub\n")]),
+        ),
+        (
+            "go-mod-uppercase.zip",
+            vec![entry(p("GO.MOD"), "module example.com/m\n")].pipe(|v| raw_zip(&v, b"")),
+        ),
+        ("go-mod-too-large.zip", raw_zip(&[big_gomod], b"")),
+        ("license-too-large.zip", with(vec![big_license])),
+        ("bomb-declared-small.zip", with(vec![bomb])),
+        (
+            "bomb-declared-small-crc-of-prefix.zip",
+            with(vec![bomb_crc_ok]),
+        ),
+        (
+            "bomb-declared-total.zip",
+            with(vec![huge("a"), huge("b"), huge("c")]),
+        ),
+        ("declared-larger-than-data.zip", with(vec![short])),
+        ("crc-mismatch.zip", with(vec![crc])),
+        ("data-descriptor-crc-mismatch.zip", with(vec![dd_crc])),
+        ("unsupported-method.zip", with(vec![method])),
+        ("truncated-deflate.zip", with(vec![trunc])),
+        ("directory-with-data.zip", with(vec![dir_data])),
+        (
+            "windows-reserved-name.zip",
+            with(vec![entry(p("aux.go"), "package m\n")]),
+        ),
+        ("not-clean-dot.zip", with(vec![entry(p("a/./b.go"), "x")])),
+        (
+            "not-clean-double-slash.zip",
+            with(vec![entry(p("a//b.go"), "x")]),
+        ),
+        ("trailing-dot.zip", with(vec![entry(p("a./b.go"), "x")])),
+        ("invalid-char.zip", with(vec![entry(p("a:b.go"), "x")])),
+        (
+            "invalid-utf8-name.zip",
+            with(vec![entry([P.as_bytes(), b"\xffa.go"].concat(), "x")]),
+        ),
+        ("newline-in-name.zip", with(vec![entry(p("a\nb.go"), "x")])),
+        ("empty-name.zip", with(vec![entry("", "x")])),
+        (
+            "valid-unicode-names.zip",
+            with(vec![entry(p("é/ж/中文.go"), "x"), entry(p("ß.txt"), "y")]),
+        ),
+        ("not-a-zip.zip", b"this is not a zip file at all".to_vec()),
+        (
+            "truncated-archive.zip",
+            with(vec![entry(p("m.go"), "package m\n")]).pipe(|v| v[..v.len() - 30].to_vec()),
+        ),
+    ]
+}
+
+trait Pipe: Sized {
+    fn pipe<T>(self, f: impl FnOnce(Self) -> T) -> T {
+        f(self)
+    }
+}
+impl<T> Pipe for T {}
+
+fn fixture_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
+}
+
+/// The committed fixtures are exactly what `fixtures()` builds
+/// (set GOTRUST_REGEN_FIXTURES=1 to rewrite them).
+#[test]
+fn fixtures_are_current() {
+    let regen = std::env::var_os("GOTRUST_REGEN_FIXTURES").is_some();
+    for (name, bytes) in fixtures() {
+        let path = fixture_dir().join(name);
+        if regen {
+            fs::write(&path, &bytes).unwrap();
+        }
+        let have = fs::read(&path).unwrap_or_else(|e| panic!("{name}: {e} (regenerate fixtures)"));
+        assert!(have == bytes, "{name} differs from its generator");
+    }
+}
+
+/// Random mutations of valid zips: flipped bytes, random names, sizes and methods.
+fn random_zips(n: usize) -> Vec<Vec<u8>> {
+    let mut rng = StdRng::seed_from_u64(0x5eed_2026);
+    let names = [
+        "go.mod",
+        "m.go",
+        "LICENSE",
+        "a/b.go",
+        "A/b.go",
+        "vendor/x/y.go",
+        "sub/go.mod",
+        "Go.mod",
+        "é.go",
+        "x/",
+        "a/../b",
+        "con.txt",
+        "k.go",
+        "K.go",
+    ];
+    let mut out = Vec::new();
+    for i in 0..n {
+        let count = rng.random_range(0..6);
+        let mut entries = Vec::new();
+        for _ in 0..count {
+            let name = names[rng.random_range(0..names.len())];
+            let full = if rng.random_ratio(1, 10) {
+                name.to_string()
+            } else {
+                p(name)
+            };
+            let size = rng.random_range(0..3000);
+            let data: Vec<u8> = (0..size).map(|_| rng.random_range(b'a'..=b'f')).collect();
+            let mut e = entry(full, data);
+            e.deflate = rng.random_bool(0.7);
+            if rng.random_ratio(1, 8) {
+                e.declared = Some(rng.random_range(0..4000));
+            }
+            if rng.random_ratio(1, 10) {
+                e.crc = Some(rng.random());
+            }
+            if rng.random_ratio(1, 10) {
+                e.descriptor = true;
+            }
+            entries.push(e);
+        }
+        let mut z = raw_zip(&entries, b"");
+        if i % 3 == 0 && !z.is_empty() {
+            for _ in 0..rng.random_range(1..4) {
+                let at = rng.random_range(0..z.len());
+                z[at] ^= 1 << rng.random_range(0..8);
+            }
+        }
+        out.push(z);
+    }
+    out
+}
+
+fn first_invalid(v: &Value) -> Option<(String, String)> {
+    let inv = v["invalid"].as_array()?;
+    let f = inv.first()?;
+    Some((
+        f["path"].as_str()?.to_string(),
+        f["err"].as_str()?.to_string(),
+    ))
+}
+
+#[test]
+fn adversarial_zips_match_xmod() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut cases: Vec<(String, Vec<u8>)> = fixtures()
+        .into_iter()
+        .map(|(n, b)| (n.to_string(), b))
+        .collect();
+    for (i, z) in random_zips(300).into_iter().enumerate() {
+        cases.push((format!("random-{i}.zip"), z));
+    }
+    let mut req = String::new();
+    for (i, (name, bytes)) in cases.iter().enumerate() {
+        let path = tmp.path().join(name);
+        fs::write(&path, bytes).unwrap();
+        req.push_str(&format!(
+            "check\t{}\t{MOD}\t{VER}\t{}\n",
+            path.display(),
+            tmp.path().join(format!("unzip-{i}")).display()
+        ));
+    }
+    let out = testkit::run_oracle("modzip", req.as_bytes());
+    let answers: Vec<Value> = out
+        .split(|&b| b == b'\n')
+        .filter(|l| !l.is_empty())
+        .map(|l| serde_json::from_slice(l).unwrap())
+        .collect();
+    assert_eq!(answers.len(), cases.len());
+    let (mut agree_verdict, mut agree_hash, mut agree_single) = (0, 0, 0);
+    let mut failures = Vec::new();
+    for ((name, bytes), go) in cases.iter().zip(&answers) {
+        let go_ok = go["error"].as_str().is_none();
+        if name.starts_with("valid-") {
+            assert!(go_ok && go["unzip"] == "ok", "x/mod rejects {name}: {go}");
+        }
+        let ours = modzip::check_zip(&mut Cursor::new(bytes), MOD, VER);
+        // Verdict and offending file.
+        let (ours_ok, ours_first, ours_valid) = match &ours {
+            Ok(cf) => (true, None, Some(cf.valid.clone())),
+            Err(ZipError::InvalidFiles(cf)) => (
+                false,
+                cf.invalid
+                    .first()
+                    .map(|e| (e.path.clone(), e.reason.to_string())),
+                Some(cf.valid.clone()),
+            ),
+            Err(ZipError::Size { checked, .. }) => (
+                false,
+                checked
+                    .invalid
+                    .first()
+                    .map(|e| (e.path.clone(), e.reason.to_string())),
+                Some(checked.valid.clone()),
+            ),
+            Err(_) => (false, None, None),
+        };
+        let go_first = first_invalid(go);
+        let go_valid: Option<Vec<String>> = go["valid"]
+            .as_array()
+            .map(|a| a.iter().map(|s| s.as_str().unwrap().to_string()).collect());
+        let go_valid = if go_valid.as_ref().is_some_and(|v| v.is_empty()) && ours_valid.is_none() {
+            None
+        } else {
+            go_valid
+        };
+        let ours_valid = if ours_valid.as_ref().is_some_and(|v| v.is_empty()) && go_valid.is_none()
+        {
+            None
+        } else {
+            ours_valid
+        };
+        if ours_ok == go_ok && ours_first == go_first && ours_valid == go_valid {
+            agree_verdict += 1;
+        } else {
+            failures.push(format!("{name}: check: ours ok={ours_ok} first={ours_first:?} valid={ours_valid:?}; go {go}"));
+        }
+        // h1 as HashZip computes it.
+        let ours_h1 = dirhash::hash_zip(&mut Cursor::new(bytes)).ok();
+        let go_h1 = go["h1_error"]
+            .as_str()
+            .is_none()
+            .then(|| go["h1"].as_str().unwrap().to_string());
+        if ours_h1 == go_h1 {
+            agree_hash += 1;
+        } else {
+            failures.push(format!(
+                "{name}: hash: ours {ours_h1:?}, go {go_h1:?} ({})",
+                go["h1_error"]
+            ));
+        }
+        // Single pass check + hash accepts exactly what CheckZip + Unzip + HashZip accept.
+        let single = modzip::check_and_hash_zip(&mut Cursor::new(bytes), MOD, VER);
+        let go_all = go_ok && go["unzip"] == "ok" && go_h1.is_some();
+        match (&single, go_all) {
+            (Ok((_, h)), true) if Some(h) == go_h1.as_ref() => agree_single += 1,
+            (Err(_), false) => agree_single += 1,
+            _ => failures.push(format!(
+                "{name}: single pass: ours {:?}, go unzip {} h1 {go_h1:?}",
+                single.as_ref().map(|r| &r.1),
+                go["unzip"]
+            )),
+        }
+    }
+    println!(
+        "module zips: {} cases; verdict agree {agree_verdict}, h1 agree {agree_hash}, single-pass agree {agree_single}",
+        cases.len()
+    );
+    assert!(
+        failures.is_empty(),
+        "{} disagreements:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+#[test]
+fn fixture_verdicts_are_meaningful() {
+    // A few spot checks that do not depend on the oracle: the attack fixtures are rejected.
+    for (name, bytes) in fixtures() {
+        let r = modzip::check_and_hash_zip(&mut Cursor::new(&bytes), MOD, VER);
+        assert_eq!(
+            r.is_ok(),
+            name.starts_with("valid-"),
+            "{name}: {:?}",
+            r.err()
+        );
+    }
+    let bytes = fixtures()
+        .into_iter()
+        .find(|(n, _)| *n == "duplicate-name.zip")
+        .unwrap()
+        .1;
+    match modzip::check_zip(&mut Cursor::new(&bytes), MOD, VER) {
+        Err(ZipError::InvalidFiles(cf)) => assert_eq!(
+            cf.invalid[0].reason.to_string(),
+            "multiple entries for file \"m.go\""
+        ),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn rejects_bad_module_versions() {
+    let z = raw_zip(&[], b"");
+    assert!(matches!(
+        modzip::check_zip(&mut Cursor::new(&z), MOD, "v1.0"),
+        Err(ZipError::NonCanonicalVersion { .. })
+    ));
+    assert!(matches!(
+        modzip::check_zip(&mut Cursor::new(&z), MOD, "v2.0.0"),
+        Err(ZipError::InvalidModule(_))
+    ));
+    assert!(matches!(
+        modzip::check_zip(&mut Cursor::new(&z), "example/m", VER),
+        Err(ZipError::InvalidModule(_))
+    ));
+}
