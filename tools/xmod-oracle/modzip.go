@@ -2,11 +2,13 @@ package main
 
 import (
 	"bufio"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"os"
 	"strings"
 
+	"golang.org/x/mod/modfile"
 	"golang.org/x/mod/module"
 	"golang.org/x/mod/sumdb/dirhash"
 	modzip "golang.org/x/mod/zip"
@@ -103,6 +105,132 @@ func init() {
 				}
 			default:
 				return fmt.Errorf("modzip: bad request %q", line)
+			}
+			if err := enc.Encode(r); err != nil {
+				return err
+			}
+		}
+	})
+}
+
+// "modfile" parses go.mod and go.work files with golang.org/x/mod/modfile
+// (the module zip vendor rule depends on it, so it lives here).
+//
+// Input: one request per line: MODE TAB BASE64(content), MODE one of
+// mod (Parse), lax (ParseLax), work (ParseWork); the file name is go.mod
+// or go.work. Output: one JSON object per request: {"error": "..."} or the
+// parsed directives with their line numbers.
+type modLine struct {
+	Path      string `json:"path,omitempty"`
+	Version   string `json:"version,omitempty"`
+	Indirect  bool   `json:"indirect,omitempty"`
+	NewPath   string `json:"new_path,omitempty"`
+	NewVer    string `json:"new_version,omitempty"`
+	Rationale string `json:"rationale,omitempty"`
+	Low       string `json:"low,omitempty"`
+	High      string `json:"high,omitempty"`
+	Line      int    `json:"line"`
+}
+
+type modReport struct {
+	Error      string    `json:"error,omitempty"`
+	Module     *modLine  `json:"module,omitempty"`
+	Deprecated string    `json:"deprecated,omitempty"`
+	Go         *modLine  `json:"go,omitempty"`
+	Toolchain  *modLine  `json:"toolchain,omitempty"`
+	Godebug    []modLine `json:"godebug"`
+	Require    []modLine `json:"require"`
+	Exclude    []modLine `json:"exclude"`
+	Replace    []modLine `json:"replace"`
+	Retract    []modLine `json:"retract"`
+	Tool       []modLine `json:"tool"`
+	Ignore     []modLine `json:"ignore"`
+	Use        []modLine `json:"use"`
+}
+
+func replaces(rs []*modfile.Replace) []modLine {
+	out := []modLine{}
+	for _, r := range rs {
+		out = append(out, modLine{Path: r.Old.Path, Version: r.Old.Version, NewPath: r.New.Path, NewVer: r.New.Version, Line: r.Syntax.Start.Line})
+	}
+	return out
+}
+
+func init() {
+	register("modfile", func(in *bufio.Reader, out *bufio.Writer) error {
+		enc := json.NewEncoder(out)
+		for {
+			line, err := in.ReadString('\n')
+			if line == "" && err != nil {
+				return nil
+			}
+			f := strings.Split(strings.TrimSuffix(line, "\n"), "\t")
+			if len(f) != 2 {
+				return fmt.Errorf("modfile: bad request %q", line)
+			}
+			data, err := base64.StdEncoding.DecodeString(f[1])
+			if err != nil {
+				return err
+			}
+			r := modReport{Godebug: []modLine{}, Require: []modLine{}, Exclude: []modLine{}, Replace: []modLine{}, Retract: []modLine{}, Tool: []modLine{}, Ignore: []modLine{}, Use: []modLine{}}
+			if f[0] == "work" {
+				w, err := modfile.ParseWork("go.work", data, nil)
+				if err != nil {
+					r.Error = err.Error()
+				} else {
+					if w.Go != nil {
+						r.Go = &modLine{Version: w.Go.Version, Line: w.Go.Syntax.Start.Line}
+					}
+					if w.Toolchain != nil {
+						r.Toolchain = &modLine{Version: w.Toolchain.Name, Line: w.Toolchain.Syntax.Start.Line}
+					}
+					for _, g := range w.Godebug {
+						r.Godebug = append(r.Godebug, modLine{Path: g.Key, Version: g.Value, Line: g.Syntax.Start.Line})
+					}
+					for _, u := range w.Use {
+						r.Use = append(r.Use, modLine{Path: u.Path, Line: u.Syntax.Start.Line})
+					}
+					r.Replace = replaces(w.Replace)
+				}
+			} else {
+				parse := modfile.Parse
+				if f[0] == "lax" {
+					parse = modfile.ParseLax
+				}
+				m, err := parse("go.mod", data, nil)
+				if err != nil {
+					r.Error = err.Error()
+				} else {
+					if m.Module != nil {
+						r.Module = &modLine{Path: m.Module.Mod.Path, Line: m.Module.Syntax.Start.Line}
+						r.Deprecated = m.Module.Deprecated
+					}
+					if m.Go != nil {
+						r.Go = &modLine{Version: m.Go.Version, Line: m.Go.Syntax.Start.Line}
+					}
+					if m.Toolchain != nil {
+						r.Toolchain = &modLine{Version: m.Toolchain.Name, Line: m.Toolchain.Syntax.Start.Line}
+					}
+					for _, g := range m.Godebug {
+						r.Godebug = append(r.Godebug, modLine{Path: g.Key, Version: g.Value, Line: g.Syntax.Start.Line})
+					}
+					for _, q := range m.Require {
+						r.Require = append(r.Require, modLine{Path: q.Mod.Path, Version: q.Mod.Version, Indirect: q.Indirect, Line: q.Syntax.Start.Line})
+					}
+					for _, q := range m.Exclude {
+						r.Exclude = append(r.Exclude, modLine{Path: q.Mod.Path, Version: q.Mod.Version, Line: q.Syntax.Start.Line})
+					}
+					r.Replace = replaces(m.Replace)
+					for _, q := range m.Retract {
+						r.Retract = append(r.Retract, modLine{Low: q.Low, High: q.High, Rationale: q.Rationale, Line: q.Syntax.Start.Line})
+					}
+					for _, q := range m.Tool {
+						r.Tool = append(r.Tool, modLine{Path: q.Path, Line: q.Syntax.Start.Line})
+					}
+					for _, q := range m.Ignore {
+						r.Ignore = append(r.Ignore, modLine{Path: q.Path, Line: q.Syntax.Start.Line})
+					}
+				}
 			}
 			if err := enc.Encode(r); err != nil {
 				return err

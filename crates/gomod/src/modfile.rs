@@ -212,6 +212,8 @@ impl Tk {
 struct Token {
     kind: Tk,
     pos: Position,
+    /// Where the lexer stood after this token (Go's `in.pos` once it is peeked).
+    end: Position,
     text: String,
 }
 
@@ -275,14 +277,22 @@ impl<'a> Lexer<'a> {
         c
     }
 
-    fn tokens(mut self) -> Result<Vec<Token>, ModFileError> {
+    /// All tokens up to EOF or up to a lexical error, which Go raises only
+    /// when the parser asks for the bad token (one token of lookahead), so a
+    /// syntax error before it wins.
+    fn tokens(mut self) -> (Vec<Token>, Option<ModFileError>) {
         let mut out = Vec::new();
         loop {
-            let t = self.next()?;
-            let end = t.kind == Tk::Eof;
-            out.push(t);
-            if end {
-                return Ok(out);
+            match self.next() {
+                Ok(mut t) => {
+                    t.end = self.pos;
+                    let end = t.kind == Tk::Eof;
+                    out.push(t);
+                    if end {
+                        return (out, None);
+                    }
+                }
+                Err(e) => return (out, Some(e)),
             }
         }
     }
@@ -312,7 +322,12 @@ impl<'a> Lexer<'a> {
                     text.pop();
                 }
                 let kind = if suffix { Tk::EolComment } else { Tk::Comment };
-                return Ok(Token { kind, pos, text });
+                return Ok(Token {
+                    kind,
+                    pos,
+                    end: pos,
+                    text,
+                });
             }
             if self.prefix("/*") {
                 return Err(self.err("mod files must use // comments (not /* */ comments)"));
@@ -324,6 +339,7 @@ impl<'a> Lexer<'a> {
             return Ok(Token {
                 kind: Tk::Eof,
                 pos,
+                end: pos,
                 text: String::new(),
             });
         };
@@ -338,6 +354,7 @@ impl<'a> Lexer<'a> {
                 return Ok(Token {
                     kind,
                     pos,
+                    end: pos,
                     text: self.text(start),
                 });
             }
@@ -366,13 +383,17 @@ impl<'a> Lexer<'a> {
                 return Ok(Token {
                     kind: Tk::Str,
                     pos,
+                    end: pos,
                     text: self.text(start),
                 });
             }
             _ => {}
         }
         if !is_ident(c) {
-            return Err(self.err(format!("unexpected input character {c:?}")));
+            return Err(self.err(format!(
+                "unexpected input character {}",
+                names::quote_rune(c)
+            )));
         }
         while self.peek().is_some_and(is_ident) {
             if self.prefix("//") {
@@ -386,6 +407,7 @@ impl<'a> Lexer<'a> {
         Ok(Token {
             kind: Tk::Ident,
             pos,
+            end: pos,
             text: self.text(start),
         })
     }
@@ -417,6 +439,7 @@ enum Stmt {
 struct Parser<'a> {
     file: &'a str,
     toks: Vec<Token>,
+    lex_err: Option<ModFileError>,
     i: usize,
 }
 
@@ -424,12 +447,16 @@ impl Parser<'_> {
     fn peek(&self) -> Tk {
         self.toks[self.i].kind
     }
-    fn lex(&mut self) -> Token {
+    /// Takes the current token and reads the next, failing like Go's
+    /// `readToken` when the next one is not lexically valid.
+    fn lex(&mut self) -> Result<Token, ModFileError> {
         let t = self.toks[self.i].clone();
         if self.i + 1 < self.toks.len() {
             self.i += 1;
+        } else if let Some(e) = self.lex_err.take() {
+            return Err(e);
         }
-        t
+        Ok(t)
     }
     fn err(&self, pos: Position, msg: impl Into<String>) -> ModFileError {
         ModFileError {
@@ -447,10 +474,10 @@ impl Parser<'_> {
         loop {
             match self.peek() {
                 Tk::Newline => {
-                    self.lex();
+                    self.lex()?;
                     comments.clear();
                 }
-                Tk::Comment => comments.push(self.lex().text),
+                Tk::Comment => comments.push(self.lex()?.text),
                 Tk::Eof => return Ok(stmts),
                 _ => {
                     let mut s = self.stmt()?;
@@ -466,11 +493,11 @@ impl Parser<'_> {
     }
 
     fn stmt(&mut self) -> Result<Stmt, ModFileError> {
-        let first = self.lex();
+        let first = self.lex()?;
         let start = first.pos;
         let mut tokens = vec![first.text];
         loop {
-            let t = self.lex();
+            let t = self.lex()?;
             if t.kind.is_eol() {
                 let suffix = if t.kind == Tk::EolComment {
                     vec![t.text]
@@ -489,9 +516,9 @@ impl Parser<'_> {
                 if next.is_eol() {
                     return self.block(start, tokens);
                 } else if next == Tk::Punct(b')') {
-                    let r = self.lex();
+                    let r = self.lex()?;
                     if self.peek().is_eol() {
-                        self.lex();
+                        self.lex()?;
                         return Ok(Stmt::Block {
                             start,
                             tokens,
@@ -516,13 +543,13 @@ impl Parser<'_> {
         loop {
             match self.peek() {
                 Tk::EolComment => {
-                    self.lex();
+                    self.lex()?;
                 }
                 Tk::Newline => {
-                    self.lex();
+                    self.lex()?;
                     comments.push(String::new());
                 }
-                Tk::Comment => comments.push(self.lex().text),
+                Tk::Comment => comments.push(self.lex()?.text),
                 Tk::Eof => {
                     let pos = self.toks[self.i].pos;
                     return Err(self.err(
@@ -534,14 +561,14 @@ impl Parser<'_> {
                     ));
                 }
                 Tk::Punct(b')') => {
-                    self.lex();
+                    self.lex()?;
                     if !self.peek().is_eol() {
-                        let pos = self.toks[self.i].pos;
+                        let pos = self.toks[self.i].end;
                         return Err(
                             self.err(pos, "syntax error (expected newline after closing paren)")
                         );
                     }
-                    self.lex();
+                    self.lex()?;
                     return Ok(Stmt::Block {
                         start,
                         tokens,
@@ -550,7 +577,7 @@ impl Parser<'_> {
                     });
                 }
                 _ => {
-                    let first = self.lex();
+                    let first = self.lex()?;
                     let mut l = Line {
                         start: first.pos,
                         tokens: vec![first.text],
@@ -558,7 +585,7 @@ impl Parser<'_> {
                         suffix: vec![],
                     };
                     loop {
-                        let t = self.lex();
+                        let t = self.lex()?;
                         if t.kind.is_eol() {
                             if t.kind == Tk::EolComment {
                                 l.suffix.push(t.text);
@@ -581,8 +608,16 @@ fn syntax(file: &str, data: &[u8]) -> Result<Vec<Stmt>, ModFileErrors> {
         i: 0,
         pos: Position { line: 1, column: 1 },
     };
-    let toks = lexer.tokens().map_err(|e| ModFileErrors(vec![e]))?;
-    let mut p = Parser { file, toks, i: 0 };
+    let (toks, lex_err) = lexer.tokens();
+    if toks.is_empty() {
+        return Err(ModFileErrors(lex_err.into_iter().collect()));
+    }
+    let mut p = Parser {
+        file,
+        toks,
+        lex_err,
+        i: 0,
+    };
     p.file().map_err(|e| ModFileErrors(vec![e]))
 }
 
@@ -932,7 +967,9 @@ fn parse_replace(ctx: &mut Ctx<'_>, l: &Line, verb: &str, args: &[String]) -> Op
 /// A version error: (verb, module path, message); empty strings when absent.
 type VersionErr = (String, String, String);
 
-/// `parseVersionInterval`; returns the interval and the tokens left.
+/// `parseVersionInterval` as `File.add` calls it, with `dontFixRetract`:
+/// versions are unquoted but neither checked nor canonicalised (a nil
+/// fixer skips the later `fixRetract` pass too).
 fn version_interval<'t>(
     verb: &str,
     path: &str,
@@ -942,6 +979,15 @@ fn version_interval<'t>(
     if toks.is_empty() || toks[0] == "(" {
         return Err(plain("expected '[' or version"));
     }
+    let parse_version = |verb: &str, path: &str, s: &str| -> Result<String, VersionErr> {
+        parse_string(s).map_err(|e| {
+            (
+                verb.into(),
+                path.into(),
+                format!("version {} invalid: {e}", names::quote(s.as_bytes())),
+            )
+        })
+    };
     if toks[0] != "[" {
         let v = parse_version(verb, path, &toks[0])?;
         return Ok((v.clone(), v, &toks[1..]));
@@ -1333,5 +1379,242 @@ pub fn parse_work(file: &str, data: &[u8]) -> Result<WorkFile, ModFileErrors> {
         Ok(f)
     } else {
         Err(ModFileErrors(ctx.errs))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GOOD: &str = r#"// Deprecated: use example.com/new instead.
+module "example.com/m"
+
+go 1.21
+toolchain go1.22.1
+
+godebug default=go1.21
+
+require example.com/a v1.2.3 // indirect
+require (
+	example.com/b v0.1.0
+	example.com/c/v2 v2.0.0 // indirect; used by tests
+	example.com/d v1.0.0 // indirectly
+)
+
+exclude example.com/a v1.0.0
+
+replace example.com/a => ../a
+replace (
+	example.com/b v0.1.0 => example.com/b2 v0.2.0
+	example.com/e => /abs/e
+)
+
+// Broken build.
+retract v1.0.1
+retract (
+	[v1.1.0, v1.2.0] // security hole
+)
+
+tool example.com/tool
+ignore ./node_modules
+"#;
+
+    #[test]
+    fn parses_every_directive_with_lines() {
+        let f = parse("go.mod", GOOD.as_bytes()).unwrap();
+        let m = f.module.unwrap();
+        assert_eq!(
+            (m.path.as_str(), m.line, m.deprecated.as_deref()),
+            ("example.com/m", 2, Some("use example.com/new instead."))
+        );
+        assert_eq!(
+            f.go.unwrap(),
+            VersionStmt {
+                version: "1.21".into(),
+                line: 4
+            }
+        );
+        assert_eq!(f.toolchain.unwrap().version, "go1.22.1");
+        assert_eq!(f.godebug[0].key, "default");
+        let req: Vec<_> = f
+            .require
+            .iter()
+            .map(|r| (r.path.as_str(), r.version.as_str(), r.indirect, r.line))
+            .collect();
+        assert_eq!(
+            req,
+            [
+                ("example.com/a", "v1.2.3", true, 9),
+                ("example.com/b", "v0.1.0", false, 11),
+                ("example.com/c/v2", "v2.0.0", true, 12),
+                ("example.com/d", "v1.0.0", false, 13),
+            ]
+        );
+        assert_eq!(f.exclude[0].line, 16);
+        assert_eq!(f.replace.len(), 3);
+        assert_eq!(f.replace[0].new_path, "../a");
+        assert_eq!(f.replace[0].old_version, None);
+        assert_eq!(f.replace[1].new_version.as_deref(), Some("v0.2.0"));
+        assert_eq!(f.replace[2].line, 21);
+        assert_eq!(f.retract[0].rationale, "Broken build.");
+        assert_eq!(
+            (f.retract[1].low.as_str(), f.retract[1].high.as_str()),
+            ("v1.1.0", "v1.2.0")
+        );
+        assert_eq!(f.retract[1].rationale, "security hole");
+        assert_eq!(f.tool[0].path, "example.com/tool");
+        assert_eq!(f.ignore[0].path, "./node_modules");
+    }
+
+    fn errs(data: &str) -> Vec<String> {
+        parse("go.mod", data.as_bytes())
+            .unwrap_err()
+            .0
+            .iter()
+            .map(|e| e.to_string())
+            .collect()
+    }
+
+    #[test]
+    fn errors_carry_positions_and_go_text() {
+        assert_eq!(
+            errs("module m\nfoo bar\n"),
+            ["go.mod:2: unknown directive: foo"]
+        );
+        assert_eq!(
+            errs("module m\nrequire x.com/a 1.0\n"),
+            ["go.mod:2: require x.com/a: version \"1.0\" invalid: must be of the form v1.2.3"]
+        );
+        assert_eq!(
+            errs("module m\nrequire (\n\tx.com/a\n)\n"),
+            ["go.mod:3:2: usage: require module/path v1.2.3"]
+        );
+        assert_eq!(
+            errs("module m\nrequire x.com/a v2.0.0\n"),
+            ["go.mod:2: require x.com/a: version \"v2.0.0\" invalid: should be v0 or v1, not v2"]
+        );
+        assert_eq!(
+            errs("module m\nmodule n\n"),
+            ["go.mod:2: repeated module statement"]
+        );
+        assert_eq!(
+            errs("go 1.21.x\n"),
+            ["go.mod:1: invalid go version '1.21.x': must match format 1.23.0"]
+        );
+        assert_eq!(
+            errs("module a\"b\n"),
+            ["go.mod:1: invalid quoted string: unquoted string cannot contain quote"]
+        );
+        assert_eq!(
+            errs("require (\nx.com/a v1.0.0\n"),
+            ["go.mod:3: syntax error (unterminated block started at go.mod:1:1)"]
+        );
+        assert_eq!(
+            errs("module m /* c */\n"),
+            ["go.mod:1:10: mod files must use // comments (not /* */ comments)"]
+        );
+        assert_eq!(
+            errs("module \"m\n"),
+            ["go.mod:1:10: unexpected newline in string"]
+        );
+        assert_eq!(
+            errs("replace x.com/a => x.com/b\n"),
+            [
+                "go.mod:1: replacement module without version must be directory path (rooted or starting with . or ..)"
+            ]
+        );
+        assert_eq!(errs("foo (\n)\n"), ["go.mod:1: unknown block type: foo"]);
+        assert_eq!(
+            errs("retract [v1.0.0 v1.1.0]\n"),
+            ["go.mod:1: expected ',' after version"]
+        );
+        assert_eq!(errs("module m\nfoo\nbar\n").len(), 2);
+    }
+
+    #[test]
+    fn lax_ignores_what_go_ignores() {
+        let data =
+            b"module m\ngo 1.21rc1x\nfoo bar\nreplace what ever\nretract junk\nexclude x v1\n";
+        let f = parse_lax("go.mod", data).unwrap();
+        assert_eq!(f.go.unwrap().version, "1.21");
+        assert!(f.replace.is_empty() && f.exclude.is_empty());
+        // With no version fixer, retract versions are taken as written.
+        assert_eq!(f.retract[0].low, "junk");
+        assert_eq!(
+            go_version_lax(b"module m\ngo 1.24.1\n").as_deref(),
+            Some("1.24.1")
+        );
+        assert_eq!(go_version_lax(b"module m\nrequire x\ngo 1.24\n"), None);
+    }
+
+    #[test]
+    fn go_work() {
+        let w = parse_work(
+            "go.work",
+            b"go 1.22\n\nuse (\n\t./a\n\t\"./b c\"\n)\nreplace x.com/a v1.0.0 => ./a\n",
+        )
+        .unwrap();
+        assert_eq!(w.go.unwrap().version, "1.22");
+        let dirs: Vec<_> = w
+            .use_dirs
+            .iter()
+            .map(|u| (u.path.as_str(), u.line))
+            .collect();
+        assert_eq!(dirs, [("./a", 4), ("./b c", 5)]);
+        assert_eq!(w.replace[0].old_version.as_deref(), Some("v1.0.0"));
+        let e = parse_work("go.work", b"go 1.22\nmodule x\nuse a b\n").unwrap_err();
+        let msgs: Vec<_> = e.0.iter().map(|e| e.to_string()).collect();
+        assert_eq!(
+            msgs,
+            [
+                "go.work:2: unknown directive: module",
+                "go.work:3: usage: use local/dir"
+            ]
+        );
+    }
+
+    #[test]
+    fn never_panics_on_junk() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand::rngs::StdRng::seed_from_u64(7);
+        let pieces: &[&[u8]] = &[
+            b"module",
+            b"require",
+            b"replace",
+            b"retract",
+            b"go",
+            b"use",
+            b"(",
+            b")",
+            b"[",
+            b"]",
+            b",",
+            b"=>",
+            b"\"",
+            b"`",
+            b"\\",
+            b"//",
+            b"/*",
+            b"\n",
+            b" ",
+            b"\t",
+            b"\r",
+            b"v1.2.3",
+            b"x.com/a",
+            b"\xff",
+            b"\xe2\x80",
+            b"indirect",
+            b"1.21",
+            b"go1.2",
+        ];
+        for _ in 0..5000 {
+            let mut d = Vec::new();
+            for _ in 0..rng.random_range(0..30) {
+                d.extend_from_slice(pieces[rng.random_range(0..pieces.len())]);
+            }
+            let _ = parse("go.mod", &d);
+            let _ = parse_lax("go.mod", &d);
+            let _ = parse_work("go.work", &d);
+        }
     }
 }

@@ -551,3 +551,291 @@ fn rejects_bad_module_versions() {
         Err(ZipError::InvalidModule(_))
     ));
 }
+
+// go.mod parsing decides the module zip vendor rule (`go` ≥ 1.24), so the
+// parser is checked here too: gotrust's modfile against x/mod's Parse,
+// ParseLax and ParseWork over hand-written, mutated and random files.
+
+fn modfile_json(mode: &str, data: &[u8]) -> Value {
+    use gomod::modfile::{self, Replace};
+    use serde_json::{Map, json};
+    let mut m = Map::new();
+    for k in [
+        "godebug", "require", "exclude", "replace", "retract", "tool", "ignore", "use",
+    ] {
+        m.insert(k.into(), json!([]));
+    }
+    let obj = |pairs: &[(&str, Value)]| {
+        let mut o = Map::new();
+        for (k, v) in pairs {
+            let empty = matches!(v, Value::String(s) if s.is_empty())
+                || *v == Value::Bool(false)
+                || v.is_null();
+            if !empty || *k == "line" {
+                o.insert((*k).into(), v.clone());
+            }
+        }
+        Value::Object(o)
+    };
+    let replaces = |rs: &[Replace]| {
+        Value::Array(
+            rs.iter()
+                .map(|r| {
+                    obj(&[
+                        ("path", json!(r.old_path)),
+                        ("version", json!(r.old_version.clone().unwrap_or_default())),
+                        ("new_path", json!(r.new_path)),
+                        (
+                            "new_version",
+                            json!(r.new_version.clone().unwrap_or_default()),
+                        ),
+                        ("line", json!(r.line)),
+                    ])
+                })
+                .collect(),
+        )
+    };
+    let version = |v: &Option<modfile::VersionStmt>| {
+        v.as_ref()
+            .map(|v| obj(&[("version", json!(v.version)), ("line", json!(v.line))]))
+    };
+    let kv = |g: &[modfile::Godebug]| {
+        Value::Array(
+            g.iter()
+                .map(|g| {
+                    obj(&[
+                        ("path", json!(g.key)),
+                        ("version", json!(g.value)),
+                        ("line", json!(g.line)),
+                    ])
+                })
+                .collect(),
+        )
+    };
+    let paths = |p: &[modfile::PathStmt]| {
+        Value::Array(
+            p.iter()
+                .map(|p| obj(&[("path", json!(p.path)), ("line", json!(p.line))]))
+                .collect(),
+        )
+    };
+    if mode == "work" {
+        match modfile::parse_work("go.work", data) {
+            Err(e) => return json!({ "error": e.to_string() }),
+            Ok(w) => {
+                if let Some(v) = version(&w.go) {
+                    m.insert("go".into(), v);
+                }
+                if let Some(v) = version(&w.toolchain) {
+                    m.insert("toolchain".into(), v);
+                }
+                m.insert("godebug".into(), kv(&w.godebug));
+                m.insert("use".into(), paths(&w.use_dirs));
+                m.insert("replace".into(), replaces(&w.replace));
+            }
+        }
+        return Value::Object(m);
+    }
+    let parsed = if mode == "lax" {
+        modfile::parse_lax("go.mod", data)
+    } else {
+        modfile::parse("go.mod", data)
+    };
+    let f = match parsed {
+        Err(e) => return json!({ "error": e.to_string() }),
+        Ok(f) => f,
+    };
+    if let Some(md) = &f.module {
+        m.insert(
+            "module".into(),
+            obj(&[("path", json!(md.path)), ("line", json!(md.line))]),
+        );
+        if let Some(d) = md.deprecated.as_ref().filter(|d| !d.is_empty()) {
+            m.insert("deprecated".into(), json!(d));
+        }
+    }
+    if let Some(v) = version(&f.go) {
+        m.insert("go".into(), v);
+    }
+    if let Some(v) = version(&f.toolchain) {
+        m.insert("toolchain".into(), v);
+    }
+    m.insert("godebug".into(), kv(&f.godebug));
+    let reqs = |rs: &[modfile::Require]| {
+        Value::Array(
+            rs.iter()
+                .map(|r| {
+                    obj(&[
+                        ("path", json!(r.path)),
+                        ("version", json!(r.version)),
+                        ("indirect", json!(r.indirect)),
+                        ("line", json!(r.line)),
+                    ])
+                })
+                .collect(),
+        )
+    };
+    m.insert("require".into(), reqs(&f.require));
+    m.insert("exclude".into(), reqs(&f.exclude));
+    m.insert("replace".into(), replaces(&f.replace));
+    m.insert(
+        "retract".into(),
+        Value::Array(
+            f.retract
+                .iter()
+                .map(|r| {
+                    obj(&[
+                        ("rationale", json!(r.rationale)),
+                        ("low", json!(r.low)),
+                        ("high", json!(r.high)),
+                        ("line", json!(r.line)),
+                    ])
+                })
+                .collect(),
+        ),
+    );
+    m.insert("tool".into(), paths(&f.tool));
+    m.insert("ignore".into(), paths(&f.ignore));
+    Value::Object(m)
+}
+
+const GO_MOD: &str = "// Deprecated: use example.com/new instead.\nmodule \"example.com/m\"\n\ngo 1.21\ntoolchain go1.22.1\n\ngodebug default=go1.21\n\nrequire example.com/a v1.2.3 // indirect\nrequire (\n\texample.com/b v0.1.0\n\texample.com/c/v2 v2.0.0 // indirect; used by tests\n\texample.com/d v1.0.0 // indirectly\n)\n\nexclude example.com/a v1.0.0\n\nreplace example.com/a => ../a\nreplace (\n\texample.com/b v0.1.0 => example.com/b2 v0.2.0\n\texample.com/e => /abs/e\n)\n\n// Broken build.\nretract v1.0.1\nretract (\n\t[v1.1.0, v1.2.0] // security hole\n)\n\ntool example.com/tool\nignore ./node_modules\n";
+
+const GO_WORK: &str = "go 1.22\n\nuse (\n\t./a\n\t\"./b c\"\n)\nuse ./d\nreplace x.com/a v1.0.0 => ./a\ngodebug (\n\tpanicnil=1\n)\n";
+
+#[test]
+fn modfile_matches_xmod() {
+    let mut rng = StdRng::seed_from_u64(0x60d_0001);
+    let pieces: &[&str] = &[
+        "module",
+        "require",
+        "replace",
+        "exclude",
+        "retract",
+        "go",
+        "toolchain",
+        "use",
+        "tool",
+        "ignore",
+        "godebug",
+        "(",
+        ")",
+        "[",
+        "]",
+        ",",
+        "=>",
+        "\"",
+        "`",
+        "\\",
+        "//",
+        "/*",
+        "\n",
+        "\n",
+        "\n",
+        " ",
+        " ",
+        "\t",
+        "\r",
+        "v1.2.3",
+        "v2.0.0",
+        "v1.2",
+        "v0.0.0-20200101000000-abcdefabcdef",
+        "x.com/a",
+        "x.com/a/v2",
+        "gopkg.in/y.v2",
+        "./dir",
+        "../d",
+        "indirect",
+        "// indirect",
+        "1.21",
+        "1.24.0",
+        "go1.22",
+        "1.21rc1",
+        "a=b",
+        "Deprecated:",
+        "\u{e9}",
+        "\u{200b}",
+    ];
+    let mut cases: Vec<(&str, Vec<u8>)> = vec![
+        ("mod", GO_MOD.into()),
+        ("lax", GO_MOD.into()),
+        ("work", GO_WORK.into()),
+    ];
+    for i in 0..3000 {
+        let mode = ["mod", "lax", "work"][i % 3];
+        let base = if mode == "work" { GO_WORK } else { GO_MOD };
+        let mut data: Vec<u8> = if i % 2 == 0 {
+            base.as_bytes().to_vec()
+        } else {
+            Vec::new()
+        };
+        for _ in 0..rng.random_range(1..12) {
+            let piece = pieces[rng.random_range(0..pieces.len())].as_bytes();
+            let at = if data.is_empty() {
+                0
+            } else {
+                rng.random_range(0..=data.len())
+            };
+            // Insert at a char boundary so the text stays mostly UTF-8.
+            let at = (0..=at)
+                .rev()
+                .find(|&k| k == data.len() || data[k] & 0xC0 != 0x80)
+                .unwrap_or(0);
+            if i % 2 == 0 && rng.random_bool(0.3) && !data.is_empty() {
+                let end = (at + rng.random_range(1..8)).min(data.len());
+                let end = (end..=data.len())
+                    .find(|&k| k == data.len() || data[k] & 0xC0 != 0x80)
+                    .unwrap();
+                data.drain(at..end);
+            } else {
+                data.splice(at..at, piece.iter().copied());
+            }
+        }
+        cases.push((mode, data));
+    }
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let req: String = cases
+        .iter()
+        .map(|(m, d)| format!("{m}\t{}\n", base64::Engine::encode(&b64, d)))
+        .collect();
+    let out = testkit::run_oracle("modfile", req.as_bytes());
+    let go: Vec<Value> = out
+        .split(|&b| b == b'\n')
+        .filter(|l| !l.is_empty())
+        .map(|l| serde_json::from_slice(l).unwrap())
+        .collect();
+    assert_eq!(go.len(), cases.len());
+    let (mut ok, mut errors) = (0, 0);
+    let mut failures = Vec::new();
+    for ((mode, data), go) in cases.iter().zip(&go) {
+        let ours = modfile_json(mode, data);
+        // On error only the message matters.
+        let go = &match go.get("error") {
+            Some(e) => serde_json::json!({ "error": e }),
+            None => go.clone(),
+        };
+        if ours == *go {
+            if go.get("error").is_some() {
+                errors += 1;
+            } else {
+                ok += 1;
+            }
+        } else {
+            failures.push(format!(
+                "{mode} {:?}\n ours {ours}\n go   {go}",
+                String::from_utf8_lossy(data)
+            ));
+        }
+    }
+    println!(
+        "modfile: {} files; agree on {ok} parsed and {errors} rejected (same message)",
+        cases.len()
+    );
+    assert!(
+        failures.is_empty(),
+        "{} disagreements:\n{}",
+        failures.len(),
+        failures[..failures.len().min(8)].join("\n")
+    );
+    assert!(ok > 300, "too few files parsed to mean anything");
+}
