@@ -839,3 +839,27 @@ fn modfile_matches_xmod() {
     );
     assert!(ok > 300, "too few files parsed to mean anything");
 }
+
+/// Spec §8.4 zip vectors (x/mod zip/testdata/create): `create` then `hash_zip`.
+#[test]
+fn spec_zip_vectors() {
+    let mut z = Vec::new();
+    modzip::create(&mut z, "example.com/empty", VER, &[]).unwrap();
+    assert_eq!(
+        dirhash::hash_zip(&mut Cursor::new(&z)).unwrap(),
+        dirhash::EMPTY_H1
+    );
+    let hello = "package main\n\nimport (\n  \"fmt\"\n  \"example.com/m\"\n)\n\nfunc main() {\n  fmt.Println(m.Foo())\n}\n";
+    let files = [
+        modzip::SourceFile::bytes("go.mod", b"module example.com/m\n\ngo 1.13\n"),
+        modzip::SourceFile::bytes("m.go", b"package m\n\nfunc Foo() int { return 42 }\n"),
+        modzip::SourceFile::bytes("cmd/hello/hello.go", hello.as_bytes()),
+    ];
+    let mut z = Vec::new();
+    let cf = modzip::create(&mut z, MOD, VER, &files).unwrap();
+    assert_eq!(cf.valid, ["go.mod", "m.go", "cmd/hello/hello.go"]);
+    let want = "h1:tpqYOOmuilagXzyqoJ3roUjp8gneQeTv5YVpL6BG7/k=";
+    assert_eq!(dirhash::hash_zip(&mut Cursor::new(&z)).unwrap(), want);
+    let (_, h) = modzip::check_and_hash_zip(&mut Cursor::new(&z), MOD, VER).unwrap();
+    assert_eq!(h, want);
+}
