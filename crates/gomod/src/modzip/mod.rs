@@ -48,6 +48,10 @@ pub enum ArchiveError {
     /// The DEFLATE stream is corrupt.
     #[error("zip: corrupt deflate stream")]
     Corrupt,
+    /// An entry inflates to more bytes than its declared size (Go reports
+    /// `ErrFormat`; a zip bomb).
+    #[error("zip: not a valid zip file (content exceeds the declared size)")]
+    ExceedsDeclaredSize,
     /// Nothing left to read where a record was expected.
     #[error("EOF")]
     Eof,
@@ -482,7 +486,7 @@ pub fn check_and_hash_zip<R: Read + Seek>(
         }
         let mut h = Sha256::new();
         reader::stream_entry(r, e, &mut buf, &mut |c| h.update(c)).map_err(|err| match err {
-            ArchiveError::Format if !e.name.ends_with(b"/") => ZipError::LargerThanDeclared {
+            ArchiveError::ExceedsDeclaredSize => ZipError::LargerThanDeclared {
                 name: lossy(&e.name),
                 declared: e.uncompressed_size,
             },

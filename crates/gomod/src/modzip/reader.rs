@@ -425,13 +425,13 @@ pub(crate) fn stream_entry<R: Read + Seek>(
                     break;
                 }
                 if !feed(&inbuf[..n]) {
-                    return Err(ArchiveError::Format);
+                    return Err(ArchiveError::ExceedsDeclaredSize);
                 }
             }
         } else {
             inflate(&mut section, inbuf, outbuf, &mut feed)?;
             if over {
-                return Err(ArchiveError::Format);
+                return Err(ArchiveError::ExceedsDeclaredSize);
             }
         }
     }
