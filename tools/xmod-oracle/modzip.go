@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"unicode"
 
 	"golang.org/x/mod/modfile"
 	"golang.org/x/mod/module"
@@ -236,5 +237,41 @@ func init() {
 				return err
 			}
 		}
+	})
+}
+
+// "unicode" prints the Unicode facts module zip names and go.mod lexing
+// depend on, as Go's unicode package has them: ranges of runes for which
+// unicode.IsLetter and unicode.IsPrint hold ("letter LO HI", "print LO HI",
+// hex), and for every rune whose unicode.SimpleFold orbit is not just
+// itself, the smallest rune of the orbit ("fold R MIN"). No input.
+func init() {
+	register("unicode", func(_ *bufio.Reader, out *bufio.Writer) error {
+		ranges := func(name string, pred func(rune) bool) {
+			start := rune(-1)
+			for r := rune(0); r <= unicode.MaxRune+1; r++ {
+				ok := r <= unicode.MaxRune && pred(r)
+				if ok && start < 0 {
+					start = r
+				} else if !ok && start >= 0 {
+					fmt.Fprintf(out, "%s %x %x\n", name, start, r-1)
+					start = -1
+				}
+			}
+		}
+		ranges("letter", unicode.IsLetter)
+		ranges("print", unicode.IsPrint)
+		for r := rune(0); r <= unicode.MaxRune; r++ {
+			min := r
+			for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
+				if f < min {
+					min = f
+				}
+			}
+			if min != r {
+				fmt.Fprintf(out, "fold %x %x\n", r, min)
+			}
+		}
+		return nil
 	})
 }

@@ -20,6 +20,7 @@ use sha2::{Digest, Sha256};
 
 pub(crate) mod names;
 pub(crate) mod reader;
+mod unicode_tables;
 
 /// Maximum size in bytes of a module zip file, and of the total uncompressed
 /// size of its files (`zip.MaxZipFile`, 500 MiB).

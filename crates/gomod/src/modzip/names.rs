@@ -3,8 +3,11 @@
 //! `path.Clean` and the case-folding key of `x/mod/zip`.
 // TODO(merge): use crate::module::check_file_path, check, canonical_version
 // once module.rs lands; these copies exist only so modzip builds before it.
+// `fold`, `quote`, `is_print` and `clean` stay here (x/mod/zip, strconv, path).
 
 use std::fmt;
+
+use super::unicode_tables;
 
 /// Why a path or version was rejected (the text Go prints after the path).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -30,9 +33,7 @@ fn file_name_ok(c: char) -> bool {
     if c.is_ascii() {
         c.is_ascii_alphanumeric() || "!#$%&()+,-.=@[]^_{}~ ".contains(c)
     } else {
-        // TODO(merge): Go's unicode.IsLetter is general category L only;
-        // char::is_alphabetic also admits marks and letter numbers.
-        c.is_alphabetic()
+        is_letter(c)
     }
 }
 
@@ -344,25 +345,29 @@ pub(crate) fn check_path_major(version: &str, major: &str) -> Result<(), String>
     ))
 }
 
-/// Go's `unicode.IsPrint`, approximately: letters, marks, numbers,
-/// punctuation, symbols and ASCII space.
-// TODO(merge): exact general-category tables; this misses unassigned code points.
+fn in_ranges(table: &[(u32, u32)], c: char) -> bool {
+    let c = c as u32;
+    table
+        .binary_search_by(|&(lo, hi)| {
+            if hi < c {
+                std::cmp::Ordering::Less
+            } else if lo > c {
+                std::cmp::Ordering::Greater
+            } else {
+                std::cmp::Ordering::Equal
+            }
+        })
+        .is_ok()
+}
+
+/// Go's `unicode.IsLetter`.
+pub(crate) fn is_letter(c: char) -> bool {
+    in_ranges(unicode_tables::LETTER, c)
+}
+
+/// Go's `unicode.IsPrint`.
 pub(crate) fn is_print(c: char) -> bool {
-    if c == ' ' {
-        return true;
-    }
-    if c.is_control() || c.is_whitespace() {
-        return false;
-    }
-    let u = c as u32;
-    let format = matches!(u,
-        0xAD | 0x600..=0x605 | 0x61C | 0x6DD | 0x70F | 0x890..=0x891 | 0x8E2 | 0x180E
-        | 0x200B..=0x200F | 0x202A..=0x202E | 0x2060..=0x2064 | 0x2066..=0x206F | 0xFEFF
-        | 0xFFF9..=0xFFFB | 0x110BD | 0x110CD | 0x13430..=0x1343F | 0x1BCA0..=0x1BCA3
-        | 0x1D173..=0x1D17A | 0xE0001 | 0xE0020..=0xE007F);
-    let private = matches!(u, 0xE000..=0xF8FF | 0xF0000..=0xFFFFD | 0x100000..=0x10FFFD);
-    let nonchar = (u & 0xFFFE) == 0xFFFE || (0xFDD0..=0xFDEF).contains(&u);
-    !(format || private || nonchar)
+    in_ranges(unicode_tables::PRINT, c)
 }
 
 fn escape_into(out: &mut String, c: char, quote: char) {
@@ -442,38 +447,21 @@ pub(crate) fn clean(p: &[u8]) -> Vec<u8> {
 }
 
 /// A key with `fold(a) == fold(b)` iff Go's `strings.EqualFold(a, b)`
-/// (x/mod/zip `strToFold`).
-// TODO(merge): approximates unicode.SimpleFold orbits with std case mapping;
-// exact for ASCII and the common special cases (K, ſ, ß/ẞ, σ/ς, İ, ı).
+/// (x/mod/zip `strToFold`): each rune becomes the smallest rune of its
+/// `unicode.SimpleFold` orbit, then A-Z become a-z.
 pub(crate) fn fold(s: &str) -> String {
     if s.bytes().all(|b| b.is_ascii() && !b.is_ascii_uppercase()) {
         return s.to_string();
     }
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        out.push(fold_char(c));
-    }
-    out
+    s.chars().map(fold_char).collect()
 }
 
 fn fold_char(c: char) -> char {
-    if c.is_ascii() {
-        return c.to_ascii_lowercase();
-    }
-    // Dotless i and dotted capital I have singleton orbits in Go.
-    if c == '\u{131}' || c == '\u{130}' {
-        return c;
-    }
-    let mut up = c.to_uppercase();
-    let u = match (up.next(), up.next()) {
-        (Some(u), None) => u,
-        _ => c,
+    let min = match unicode_tables::FOLD.binary_search_by_key(&(c as u32), |&(r, _)| r) {
+        Ok(i) => char::from_u32(unicode_tables::FOLD[i].1).unwrap_or(c),
+        Err(_) => c,
     };
-    let mut low = u.to_lowercase();
-    match (low.next(), low.next()) {
-        (Some(l), None) => l,
-        _ => u,
-    }
+    min.to_ascii_lowercase()
 }
 
 /// Lower-case ASCII comparison used for `strings.EqualFold(base, "go.mod")`:
@@ -538,6 +526,80 @@ mod tests {
         assert_ne!(fold("ß"), fold("ss"));
         assert_eq!(fold("ς"), fold("Σ"));
         assert_ne!(fold("ı"), fold("i"));
+    }
+
+    /// The tables in unicode_tables.rs are Go's (x/mod oracle `unicode`).
+    #[test]
+    fn unicode_tables_match_go() {
+        let out = String::from_utf8(testkit::run_oracle("unicode", b"")).unwrap();
+        let (mut letter, mut print, mut fold) = (vec![], vec![], vec![]);
+        for l in out.lines() {
+            let f: Vec<&str> = l.split(' ').collect();
+            let pair = (
+                u32::from_str_radix(f[1], 16).unwrap(),
+                u32::from_str_radix(f[2], 16).unwrap(),
+            );
+            match f[0] {
+                "letter" => letter.push(pair),
+                "print" => print.push(pair),
+                "fold" => fold.push(pair),
+                other => panic!("unknown table {other}"),
+            }
+        }
+        if std::env::var_os("GOTRUST_REGEN_FIXTURES").is_some() {
+            let render = |name: &str, doc: &str, v: &[(u32, u32)]| {
+                let mut s = format!(
+                    "/// {doc}\n#[rustfmt::skip]\npub(crate) const {name}: &[(u32, u32)] = &[\n"
+                );
+                for row in v.chunks(6) {
+                    let cells: Vec<String> = row
+                        .iter()
+                        .map(|(a, b)| format!("(0x{a:x}, 0x{b:x}),"))
+                        .collect();
+                    s += &format!("    {}\n", cells.join(" "));
+                }
+                s + "];\n"
+            };
+            let path = concat!(env!("CARGO_MANIFEST_DIR"), "/src/modzip/unicode_tables.rs");
+            let old = std::fs::read_to_string(path).unwrap();
+            let header = &old[..old
+                .find("/// Inclusive ranges where `unicode.IsLetter`")
+                .unwrap()];
+            let text = format!(
+                "{header}{}\n{}\n{}",
+                render(
+                    "LETTER",
+                    "Inclusive ranges where `unicode.IsLetter` holds.",
+                    &letter
+                ),
+                render(
+                    "PRINT",
+                    "Inclusive ranges where `unicode.IsPrint` holds.",
+                    &print
+                ),
+                render(
+                    "FOLD",
+                    "`(rune, smallest rune of its SimpleFold orbit)` where they differ, sorted.",
+                    &fold
+                ),
+            );
+            std::fs::write(path, text).unwrap();
+        }
+        assert_eq!(
+            unicode_tables::LETTER,
+            &letter[..],
+            "regenerate with GOTRUST_REGEN_FIXTURES=1"
+        );
+        assert_eq!(
+            unicode_tables::PRINT,
+            &print[..],
+            "regenerate with GOTRUST_REGEN_FIXTURES=1"
+        );
+        assert_eq!(
+            unicode_tables::FOLD,
+            &fold[..],
+            "regenerate with GOTRUST_REGEN_FIXTURES=1"
+        );
     }
 
     #[test]
