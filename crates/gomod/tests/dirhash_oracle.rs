@@ -27,7 +27,7 @@ const TREES: usize = 240;
 
 const ALPHABET: &[&str] = &[
     "a", "b", "c", "Z", "x", "é", "ж", "中", "ß", "Σ", "σ", "-", "_", ".", "1", "9", " ", "~", "@",
-    "+", "!",
+    "+", "!", "ς", "k", "\u{212A}", "ı", "İ",
 ];
 
 fn random_name(rng: &mut StdRng) -> Vec<u8> {

@@ -347,6 +347,10 @@ fn random_zips(n: usize) -> Vec<Vec<u8>> {
         "con.txt",
         "k.go",
         "K.go",
+        "\u{212A}.go",
+        "ſ.go",
+        "S.go",
+        "\u{301}.go",
     ];
     let mut out = Vec::new();
     for i in 0..n {
