@@ -120,6 +120,22 @@ fn p(name: &str) -> String {
     format!("{P}{name}")
 }
 
+/// A zip written by the `zip` crate with zip64 extra fields on every entry.
+fn zip64_zip() -> Vec<u8> {
+    let mut w = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    let opts = zip::write::SimpleFileOptions::default()
+        .last_modified_time(zip::DateTime::default())
+        .large_file(true);
+    for (n, d) in [
+        ("go.mod", "module example.com/m\n"),
+        ("m.go", "package m\n"),
+    ] {
+        w.start_file(p(n), opts).unwrap();
+        w.write_all(d.as_bytes()).unwrap();
+    }
+    w.finish().unwrap().into_inner()
+}
+
 /// The committed fixtures: file name (the attack) and how to build it.
 fn fixtures() -> Vec<(&'static str, Vec<u8>)> {
     let gomod = entry(p("go.mod"), "module example.com/m\n");
@@ -164,6 +180,7 @@ fn fixtures() -> Vec<(&'static str, Vec<u8>)> {
             ]),
         ),
         ("valid-empty.zip", raw_zip(&[], b"")),
+        ("valid-zip64-extra-fields.zip", zip64_zip()),
         ("valid-data-descriptor.zip", with(vec![dd_ok])),
         (
             "valid-prefix-directory-entries.zip",
@@ -759,6 +776,14 @@ fn modfile_matches_xmod() {
         "Deprecated:",
         "\u{e9}",
         "\u{200b}",
+        "\"x.com/q\\x41\"",
+        "\"v1.0.0\\u0030\"",
+        "\"\\q\"",
+        "\"\\101\"",
+        "'",
+        "{",
+        "}",
+        "\u{85}",
     ];
     let mut cases: Vec<(&str, Vec<u8>)> = vec![
         ("mod", GO_MOD.into()),
