@@ -1,6 +1,6 @@
 //! `h1:` throughput against the raw cost of the same bytes.
 //!
-//! One synthetic module of 48 MiB (1,500 files, half compressible text, half
+//! One synthetic module of about 140 MiB (1,500 files of 64-128 KiB, half compressible text, half
 //! random bytes) is hashed four ways: `hash_zip` and `check_and_hash_zip`
 //! over its zip, compared with inflate + SHA-256 of every entry through the
 //! `zip` crate and SHA-256 of the zip file's bytes; and `hash_dir` over the
