@@ -399,3 +399,31 @@ async fn steps_record_the_path_taken() {
     let empty = try_proxies::<(), StepErr, _, _>(&[], |_, _| async { Ok(()) }).await;
     assert!(empty.result.is_none());
 }
+
+#[tokio::test]
+async fn zip_h1_is_computed_off_the_runtime() {
+    let m = std::sync::Arc::new(net_server::modules::module("example.com/hello"));
+    let m2 = m.clone();
+    let srv = start(None, move |p| match p {
+        "/example.com/hello/@v/v1.0.0.zip" => Reply::ok(m2.zip.clone()),
+        "/example.com/hello/@v/v1.0.0.mod" => Reply::ok(m2.gomod.clone()),
+        _ => Reply::ok(b"not a zip".to_vec()),
+    })
+    .await;
+    let (c, _d) = client();
+    let p = ProxyClient::new(&c, &format!("http://{}", srv.addr)).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let dl = p
+        .zip_to_file("example.com/hello", "v1.0.0", dir.path())
+        .await
+        .unwrap();
+    // The same hash the real go accepted in net_sumdb_go.
+    assert_eq!(dl.h1().await.unwrap(), m.zip_h1);
+    let (_, gomod) = p.go_mod("example.com/hello", "v1.0.0").await.unwrap();
+    assert_eq!(gomod::dirhash::hash_go_mod(&gomod), m.mod_h1);
+    let bad = p
+        .zip_to_file("example.com/other", "v1.0.0", dir.path())
+        .await
+        .unwrap();
+    assert!(matches!(bad.h1().await, Err(ProxyError::ZipHash(_))));
+}

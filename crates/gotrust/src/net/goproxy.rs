@@ -49,6 +49,9 @@ pub enum ProxyError {
     /// A `.zip` over 500 MiB.
     #[error("downloaded zip file too large")]
     ZipTooLarge,
+    /// The downloaded zip could not be hashed (not a zip, bad entries).
+    #[error("hashing downloaded zip: {0}")]
+    ZipHash(String),
     /// Writing the download to disk failed.
     #[error("{0}")]
     Io(String),
@@ -101,6 +104,15 @@ pub struct ZipDownload {
 }
 
 impl ZipDownload {
+    /// The zip's `h1:` hash (dirhash `HashZip`), computed on a blocking thread.
+    pub async fn h1(&self) -> Result<String, ProxyError> {
+        self.with_file(|path| {
+            let mut f = std::fs::File::open(path).map_err(|e| ProxyError::Io(e.to_string()))?;
+            gomod::dirhash::hash_zip(&mut f).map_err(|e| ProxyError::ZipHash(e.to_string()))
+        })
+        .await?
+    }
+
     /// Runs `f` (e.g. the `h1:` computation) on the file in a blocking task, so hashing a
     /// large zip never occupies an async worker thread.
     pub async fn with_file<R, F>(&self, f: F) -> Result<R, ProxyError>
