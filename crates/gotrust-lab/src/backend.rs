@@ -121,26 +121,3 @@ pub fn sign_note(skey: &str, text: &str) -> Result<Vec<u8>, BackendError> {
     let _ = (skey, text);
     Err(BackendError::Pending("note::sign"))
 }
-
-// TODO(merge): replace with gomod::module once the `patterns` branch lands.
-/// Reverses [`escape`]; `None` for an invalid escaped string.
-pub fn unescape(s: &str) -> Option<String> {
-    let mut out = String::with_capacity(s.len());
-    let mut bang = false;
-    for c in s.chars() {
-        if bang {
-            if !c.is_ascii_lowercase() {
-                return None;
-            }
-            out.push(c.to_ascii_uppercase());
-            bang = false;
-        } else if c == '!' {
-            bang = true;
-        } else if c.is_ascii_uppercase() {
-            return None;
-        } else {
-            out.push(c);
-        }
-    }
-    (!bang).then_some(out)
-}

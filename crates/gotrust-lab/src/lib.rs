@@ -34,7 +34,6 @@ mod server;
 pub mod tls;
 pub mod treelog;
 pub mod txtar;
-mod version;
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};

@@ -17,7 +17,7 @@ use thiserror::Error;
 
 use crate::backend::{self, BackendError};
 use crate::txtar::{self, TxtarError};
-use crate::version;
+use gomod::module::{self as gomodule, semver};
 
 /// Largest single file read from a modules directory (go.mod limit is 16 MiB
 /// and zips 500 MiB; fixtures are far smaller).
@@ -196,7 +196,7 @@ impl ModuleSet {
             .take_while(|((p, _), _)| p == path)
             .map(|((_, v), _)| v.as_str())
             .collect();
-        v.sort_by(|a, b| version::compare(a, b));
+        v.sort_by(|a, b| semver::compare(a, b));
         v
     }
 
@@ -207,8 +207,8 @@ impl ModuleSet {
         let pick = vs
             .iter()
             .rev()
-            .find(|v| !version::is_prerelease(v))
-            .or_else(|| vs.iter().rev().find(|v| !version::is_pseudo(v)))
+            .find(|v| !semver::is_prerelease(v))
+            .or_else(|| vs.iter().rev().find(|v| !gomodule::is_pseudo_version(v)))
             .or_else(|| vs.last())?;
         self.get(path, pick)
     }
@@ -277,8 +277,8 @@ fn bad_name(path: &Path, reason: impl Into<String>) -> LoadError {
 pub fn fixture_name(name: &str) -> Option<(String, String)> {
     let stem = name.strip_suffix(".txt")?;
     let i = stem.rfind("_v")?;
-    let path = backend::unescape(&stem[..i].replace('_', "/"))?;
-    let version = backend::unescape(&stem[i + 1..])?;
+    let path = gomodule::unescape_path(&stem[..i].replace('_', "/")).ok()?;
+    let version = gomodule::unescape_version(&stem[i + 1..]).ok()?;
     Some((path, version))
 }
 
@@ -286,12 +286,14 @@ fn generated_info(version: &str) -> Vec<u8> {
     format!("{{\"Version\":\"{version}\",\"Time\":\"{DEFAULT_TIME}\"}}\n").into_bytes()
 }
 
-fn check_version(path: &Path, v: &str) -> Result<(), LoadError> {
-    if version::is_valid(v) {
-        Ok(())
-    } else {
-        Err(bad_name(path, format!("{v:?} is not a semantic version")))
+/// Rejects what go itself would refuse to fetch: an invalid module path, a
+/// non-canonical version, or a version not matching the path's major suffix.
+fn check_module(path: &Path, module: &str, v: &str) -> Result<(), LoadError> {
+    gomodule::check(module, v).map_err(|e| bad_name(path, e.to_string()))?;
+    if gomodule::canonical_version(v).as_deref() != Some(v) {
+        return Err(bad_name(path, format!("version {v:?} is not canonical")));
     }
+    Ok(())
 }
 
 fn load_fixture(path: &Path, name: &str) -> Result<Option<LabModule>, LoadError> {
@@ -301,7 +303,7 @@ fn load_fixture(path: &Path, name: &str) -> Result<Option<LabModule>, LoadError>
     }
     let (module, version) = fixture_name(name)
         .ok_or_else(|| bad_name(path, "not <escaped path>_<escaped version>.txt"))?;
-    check_version(path, &version)?;
+    check_module(path, &module, &version)?;
     let data = read_bounded(path)?;
     let archive = txtar::parse(&data).map_err(|source| LoadError::Txtar {
         path: path.to_path_buf(),
@@ -331,7 +333,7 @@ fn load_fixture(path: &Path, name: &str) -> Result<Option<LabModule>, LoadError>
 }
 
 fn load_tree(dir: &Path, module: &str, version: &str) -> Result<LabModule, LoadError> {
-    check_version(dir, version)?;
+    check_module(dir, module, version)?;
     let be = |source| LoadError::Backend {
         path: dir.to_path_buf(),
         source,

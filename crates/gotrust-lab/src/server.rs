@@ -26,6 +26,8 @@ use tokio::time::Sleep;
 use tokio_rustls::TlsAcceptor;
 use tokio_rustls::rustls::ServerConfig;
 
+use gomod::module::{unescape_path, unescape_version};
+
 use crate::backend;
 use crate::fault::{Endpoint, Fault, FaultKind, RequestTarget};
 use crate::modules::ModuleSet;
@@ -182,9 +184,9 @@ fn route(path: &str, name: &str) -> Route {
             let Some((m, v)) = key.split_once('@') else {
                 return Route::Bad(format!("invalid module@version syntax: {key}"));
             };
-            return match (backend::unescape(m), backend::unescape(v)) {
-                (Some(m), Some(v)) => Route::Lookup(m, v),
-                _ => Route::Bad(format!("invalid escaped module@version: {key}")),
+            return match (unescape_path(m), unescape_version(v)) {
+                (Ok(m), Ok(v)) => Route::Lookup(m, v),
+                (Err(e), _) | (_, Err(e)) => Route::Bad(e.to_string()),
             };
         }
         if let Some(t) = rest.strip_prefix('/')
@@ -198,16 +200,17 @@ fn route(path: &str, name: &str) -> Route {
         return Route::Unknown;
     };
     if let Some(enc) = p.strip_suffix("/@latest") {
-        return match backend::unescape(enc) {
-            Some(m) => Route::Latest(m),
-            None => Route::Bad(format!("invalid escaped module path {enc:?}")),
+        return match unescape_path(enc) {
+            Ok(m) => Route::Latest(m),
+            Err(e) => Route::Bad(e.to_string()),
         };
     }
     let Some((enc, file)) = p.split_once("/@v/") else {
         return Route::Unknown;
     };
-    let Some(m) = backend::unescape(enc) else {
-        return Route::Bad(format!("invalid escaped module path {enc:?}"));
+    let m = match unescape_path(enc) {
+        Ok(m) => m,
+        Err(e) => return Route::Bad(e.to_string()),
     };
     if file == "list" {
         return Route::List(m);
@@ -215,8 +218,9 @@ fn route(path: &str, name: &str) -> Route {
     let Some((ev, ext)) = file.rsplit_once('.') else {
         return Route::Unknown;
     };
-    let Some(v) = backend::unescape(ev) else {
-        return Route::Bad(format!("invalid escaped version {ev:?}"));
+    let v = match unescape_version(ev) {
+        Ok(v) => v,
+        Err(e) => return Route::Bad(e.to_string()),
     };
     match ext {
         "info" => Route::Info(m, v),
@@ -376,7 +380,7 @@ impl Shared {
                     .modules
                     .versions(m)
                     .into_iter()
-                    .filter(|v| !crate::version::is_pseudo(v))
+                    .filter(|v| !gomod::module::is_pseudo_version(v))
                     .collect();
                 if state.modules.versions(m).is_empty() {
                     Reply::not_found(format!("module {m}: no versions"))

@@ -21,7 +21,11 @@ async fn download_everything(tls: bool) {
     let mut args = vec!["mod", "download", "-json"];
     args.extend(mods.iter().map(String::as_str));
     let run = go_lab(tmp.path(), &lab, &args).await;
-    assert!(run.ok, "go mod download failed:\n{}\n{}", run.stderr, run.stdout);
+    assert!(
+        run.ok,
+        "go mod download failed:\n{}\n{}",
+        run.stderr, run.stdout
+    );
 
     // Every JSON object: no Error, Sum and GoModSum equal the lab's lines.
     let mut seen = 0;
@@ -58,7 +62,10 @@ async fn download_everything(tls: bool) {
     // GOSUMDB names its URL, so go never probes <proxy>/sumdb/<name>/supported.
     assert!(requests(&log, "/supported").is_empty());
     assert!(!requests(&log, "/tile/8/0/").is_empty());
-    assert!(log.iter().all(|e| e.fault.is_empty() && e.status == 200), "{log:#?}");
+    assert!(
+        log.iter().all(|e| e.fault.is_empty() && e.status == 200),
+        "{log:#?}"
+    );
     lab.shutdown().await;
 }
 
@@ -83,8 +90,20 @@ async fn tree_grows_across_restarts_and_go_accepts_it() {
     std::fs::create_dir_all(&first).unwrap();
     std::fs::create_dir_all(&second).unwrap();
     for (dir, names) in [
-        (&first, &["example.com_simple_v1.0.0.txt", "example.com_simple_v1.1.0.txt"][..]),
-        (&second, &["example.com_deps_v1.0.0.txt", "example.com_!upper!case_v1.0.0.txt"][..]),
+        (
+            &first,
+            &[
+                "example.com_simple_v1.0.0.txt",
+                "example.com_simple_v1.1.0.txt",
+            ][..],
+        ),
+        (
+            &second,
+            &[
+                "example.com_deps_v1.0.0.txt",
+                "example.com_!upper!case_v1.0.0.txt",
+            ][..],
+        ),
     ] {
         for n in names {
             std::fs::copy(fixtures().join(n), dir.join(n)).unwrap();
@@ -99,7 +118,12 @@ async fn tree_grows_across_restarts_and_go_accepts_it() {
         .unwrap();
     let vkey = lab1.verifier_key().to_string();
     assert_eq!(lab1.tree_size(), 2);
-    let run = go_lab(tmp.path(), &lab1, &["mod", "download", "example.com/simple@v1.0.0"]).await;
+    let run = go_lab(
+        tmp.path(),
+        &lab1,
+        &["mod", "download", "example.com/simple@v1.0.0"],
+    )
+    .await;
     assert!(run.ok, "{}", run.stderr);
     lab1.shutdown().await;
     let records_before = std::fs::read_to_string(state.join("records")).unwrap();
@@ -107,7 +131,10 @@ async fn tree_grows_across_restarts_and_go_accepts_it() {
         .path()
         .join("gopath/pkg/sumdb/sum.gotrust.localhost/latest");
     let head_before = std::fs::read_to_string(&latest_file).unwrap();
-    assert!(head_before.starts_with("go.sum database tree\n2\n"), "{head_before}");
+    assert!(
+        head_before.starts_with("go.sum database tree\n2\n"),
+        "{head_before}"
+    );
 
     // Restart on the same state, same modules plus new ones.
     let lab2 = gotrust_lab::Lab::builder()
@@ -121,16 +148,27 @@ async fn tree_grows_across_restarts_and_go_accepts_it() {
     assert_eq!(lab2.add_modules_dir(&second).unwrap(), 2);
     assert_eq!(lab2.tree_size(), 4);
     let records_after = std::fs::read_to_string(state.join("records")).unwrap();
-    assert!(records_after.starts_with(&records_before), "records are only appended");
+    assert!(
+        records_after.starts_with(&records_before),
+        "records are only appended"
+    );
 
     let run = go_lab(
         tmp.path(),
         &lab2,
-        &["mod", "download", "example.com/deps@v1.0.0", "example.com/UpperCase@v1.0.0"],
+        &[
+            "mod",
+            "download",
+            "example.com/deps@v1.0.0",
+            "example.com/UpperCase@v1.0.0",
+        ],
     )
     .await;
     assert!(run.ok, "{}", run.stderr);
     let head_after = std::fs::read_to_string(&latest_file).unwrap();
-    assert!(head_after.starts_with("go.sum database tree\n4\n"), "{head_after}");
+    assert!(
+        head_after.starts_with("go.sum database tree\n4\n"),
+        "{head_after}"
+    );
     lab2.shutdown().await;
 }

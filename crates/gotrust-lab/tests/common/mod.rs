@@ -14,7 +14,9 @@ pub fn fixtures() -> PathBuf {
 
 /// `testdata/<name>`.
 pub fn testdata(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("testdata")
+        .join(name)
 }
 
 /// A lab over the fixture modules with its state in `tmp/state`.
@@ -50,11 +52,7 @@ pub fn workspace(root: &Path) -> PathBuf {
 }
 
 /// Runs go with `args` in `root/work`, with the lab's environment plus `extra`.
-pub async fn go(
-    root: &Path,
-    env: Vec<(String, String)>,
-    args: &[&str],
-) -> GoRun {
+pub async fn go(root: &Path, env: Vec<(String, String)>, args: &[&str]) -> GoRun {
     let root = root.to_path_buf();
     let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
     tokio::task::spawn_blocking(move || {
