@@ -255,7 +255,7 @@ async fn comma_stops_on_403_500_503() {
         assert_contains(
             &run,
             &[
-                &format!("example.com/simple@v1.0.0: reading http://"),
+                "example.com/simple@v1.0.0: reading http://",
                 &format!("/example.com/simple/@v/v1.0.0.zip: {text}"),
                 &format!("server response: lab fault: status {status}"),
             ],
