@@ -12,6 +12,7 @@
 //! | [`modzip`] | module zip checks and creation (`x/mod/zip`) |
 //! | [`note`] | signed notes and keys (`x/mod/sumdb/note`) |
 //! | [`tlog`] | tiles, hashes and proofs (`x/mod/sumdb/tlog`) |
+//! | [`sumdb`] | lookup responses, records and size limits of the checksum-database protocol |
 #![deny(missing_docs)]
 
 pub mod dirhash;
@@ -21,4 +22,5 @@ pub mod module;
 pub mod modzip;
 pub mod note;
 pub mod pattern;
+pub mod sumdb;
 pub mod tlog;

@@ -1,6 +1,55 @@
 //! The `gotrust` binary: argument parsing, renderer choice, exit codes. No logic
 //! a library user would want lives here.
+//!
+//! Exit codes (design §1): 0 when nothing is at or above `--fail-on` and every verification
+//! held; 1 for findings at or above `--fail-on` or a failed verification; 2 when gotrust could
+//! not do what was asked (bad arguments, unreadable input, a network failure that prevents a
+//! verdict).
 
-fn main() {
-    std::process::exit(2);
+mod args;
+mod cmd;
+mod output;
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use crate::args::Cli;
+
+/// Exit status: gotrust could not do what was asked.
+pub const EXIT_ERROR: u8 = 2;
+/// Exit status: findings at or above `--fail-on`, or a verification failed.
+pub const EXIT_FINDINGS: u8 = 1;
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            // clap exits 0 for --help/--version and 2 for usage errors, as we want. A help
+            // text written to a closed pipe is not an error worth reporting.
+            let _ = e.print();
+            return ExitCode::from(e.exit_code().clamp(0, 255) as u8);
+        }
+    };
+    match cmd::run(&cli.global, &cli.command) {
+        Ok(code) => code,
+        Err(err) if is_broken_pipe(&err) => {
+            // The reader went away (`gotrust audit | head`): like every Unix tool, stop quietly.
+            ExitCode::SUCCESS
+        }
+        Err(err) => {
+            // Not eprintln!: it panics when stderr is closed.
+            let _ = writeln!(std::io::stderr(), "gotrust: error: {err:#}");
+            ExitCode::from(EXIT_ERROR)
+        }
+    }
+}
+
+fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
 }

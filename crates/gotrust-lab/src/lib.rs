@@ -342,7 +342,7 @@ fn append_records(
             .any(|f| f.kind == FaultKind::WrongHash && f.covers_module(&m.path, Some(&m.version)));
         let text = if wrong {
             let bogus =
-                backend::hash_go_mod(format!("gotrust lab wrong hash for {}", m.id()).as_bytes())?;
+                backend::hash_go_mod(format!("gotrust lab wrong hash for {}", m.id()).as_bytes());
             format!(
                 "{p} {v} {bogus}\n{p} {v}/go.mod {h}\n",
                 p = m.path,
@@ -350,7 +350,7 @@ fn append_records(
                 h = m.mod_hash
             )
         } else {
-            m.go_sum_lines()
+            backend::go_sum_record(&m.path, &m.version, &m.zip_hash, &m.mod_hash)?
         };
         tree.append(&text)?;
     }
@@ -457,6 +457,11 @@ impl RunningLab {
             .modules
             .get(path, version)
             .map(LabModule::go_sum_lines)
+    }
+
+    /// A copy of one served module version (zip, go.mod, info, hashes).
+    pub fn module(&self, path: &str, version: &str) -> Option<LabModule> {
+        self.read_state().modules.get(path, version).cloned()
     }
 
     /// `(path, version)` of every module served.

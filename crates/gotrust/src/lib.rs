@@ -7,6 +7,9 @@
 //! [`audit`] rules -> [`report::Report`] -> a renderer.
 #![deny(missing_docs)]
 
+pub mod diagnose;
 pub mod env;
 pub mod policy;
 pub mod report;
+pub mod scan;
+pub mod settings;

@@ -11,6 +11,8 @@
 //! downloads golang.org/x/mod from the Go module proxy into
 //! `target/xmod-oracle/modcache`, where it stays cached.
 
+pub mod http;
+
 use std::fs::{self, File};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -147,5 +149,43 @@ mod tests {
     fn oracle_builds_and_reports_xmod() {
         let out = String::from_utf8(super::run_oracle("version", b"")).unwrap();
         assert!(out.contains("golang.org/x/mod@v0."), "{out}");
+    }
+}
+
+#[cfg(test)]
+mod http_tests {
+    use super::http::{Answer, StatusServer};
+    use std::io::{Read, Write};
+
+    #[test]
+    fn answers_by_longest_prefix_and_records_requests() {
+        let s = StatusServer::start(vec![
+            (
+                "/a/".into(),
+                Answer {
+                    status: 410,
+                    body: b"gone".to_vec(),
+                },
+            ),
+            (
+                "/a/b/".into(),
+                Answer {
+                    status: 200,
+                    body: b"ok".to_vec(),
+                },
+            ),
+        ]);
+        let get = |path: &str| {
+            let mut c =
+                std::net::TcpStream::connect(s.url().trim_start_matches("http://")).unwrap();
+            write!(c, "GET {path} HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
+            let mut out = String::new();
+            c.read_to_string(&mut out).unwrap();
+            out
+        };
+        assert!(get("/a/x").starts_with("HTTP/1.1 410"));
+        assert!(get("/a/b/c?go-get=1").starts_with("HTTP/1.1 200"));
+        assert!(get("/zzz").starts_with("HTTP/1.1 404"));
+        assert_eq!(s.requests(), vec!["/a/x", "/a/b/c?go-get=1", "/zzz"]);
     }
 }

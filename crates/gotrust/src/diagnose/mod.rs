@@ -1,0 +1,731 @@
+//! `gotrust diagnose`: go command output -> trace events and classified errors.
+//!
+//! [`LogParser`] reads any [`BufRead`] line by line in constant memory: each line is cut at a
+//! bounded length (the rest is skipped, and counted), and the only state kept between lines is
+//! one pending multi-line block (a checksum mismatch waits for its `downloaded:` and `go.sum:`
+//! lines) and the module named by the last error line, both bounded by the line cap. A 100 MB
+//! CI log costs the same memory as a 1 KB one.
+//!
+//! It recognises the `-x` trace lines of cmd/go (`cmd/go/internal/web/http.go`: `# get URL`,
+//! `# get URL: 200 OK (0.090s)`, `# get URL: <error>`) and VCS command lines
+//! (`cmd/go/internal/vcs`, `modfetch/codehost`), and every error text of spec §7, mapped to a
+//! [`DiagnosisKind`] whose [`KindInfo`] gives cause, setting, fix, wrong fixes and the audit
+//! rule that would have caught it. Data only: nothing is printed.
+
+mod kinds;
+
+use std::io::{self, BufRead};
+
+use serde::Serialize;
+
+pub use kinds::{DiagnosisKind, KindInfo};
+
+use crate::scan::redact_urls;
+
+/// Default cap on a line's length; longer lines are truncated (go's own lines are far shorter,
+/// except server responses, which go itself caps at 648 bytes).
+pub const DEFAULT_MAX_LINE: usize = 64 * 1024;
+
+/// What a `-x` trace line reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
+pub enum TraceKind {
+    /// `# get URL`: a request is about to be sent.
+    Request,
+    /// `# get URL: 200 OK (0.090s)`: a response arrived (any status).
+    Response,
+    /// `# get URL: <error>`: no response (transport error, `insecure`, `unsupported`,
+    /// `insecure credentials`).
+    Error,
+    /// A VCS command (`git ls-remote -q URL`, `0.123s # cd DIR; git fetch ...`).
+    Vcs,
+}
+
+/// One `-x` trace line.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TraceEvent {
+    /// 1-based line number in the log.
+    pub line_no: u64,
+    /// Which kind of trace line.
+    pub kind: TraceKind,
+    /// The URL (redacted: userinfo replaced); for VCS commands the remote URL if one is named.
+    pub url: String,
+    /// HTTP status code of a response.
+    pub status: Option<u16>,
+    /// Seconds reported by go (responses, finished VCS commands).
+    pub seconds: Option<f64>,
+    /// Error text of a failed request.
+    pub error: Option<String>,
+    /// The VCS command line (redacted), for [`TraceKind::Vcs`].
+    pub command: Option<String>,
+}
+
+/// Hashes involved in a checksum mismatch, telling which side moved.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ChecksumEvidence {
+    /// `downloaded: h1:…`: what the bits hash to now.
+    pub downloaded: Option<String>,
+    /// The hash it was compared with.
+    pub recorded: Option<String>,
+    /// Where `recorded` comes from: `go.sum`, `go.work.sum`, a go.sum path (workspace mode), or
+    /// the checksum database's name.
+    pub recorded_in: Option<String>,
+}
+
+/// One classified error.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Diagnosis {
+    /// 1-based line number of the (first) line of the message.
+    pub line_no: u64,
+    /// What it means.
+    pub kind: DiagnosisKind,
+    /// `path@version` (or the import path) the message is about, when named.
+    pub module: Option<String>,
+    /// The message line (redacted).
+    pub detail: String,
+    /// For checksum mismatches: the two hashes and where the recorded one comes from.
+    pub checksum: Option<ChecksumEvidence>,
+}
+
+impl Diagnosis {
+    /// Cause, setting, fix, wrong fixes and audit rule for this diagnosis.
+    pub fn info(&self) -> KindInfo {
+        self.kind.info()
+    }
+}
+
+/// One item of a parsed log.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "type", rename_all = "kebab-case")]
+pub enum LogEvent {
+    /// A `-x` trace line.
+    Trace(TraceEvent),
+    /// A classified error.
+    Diagnosis(Diagnosis),
+}
+
+/// Counters kept while parsing.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct LogStats {
+    /// Lines read.
+    pub lines: u64,
+    /// Lines longer than the cap (truncated).
+    pub truncated_lines: u64,
+    /// Trace events produced.
+    pub traces: u64,
+    /// Diagnoses produced.
+    pub diagnoses: u64,
+}
+
+/// Reading the log failed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum DiagnoseError {
+    /// An I/O error from the reader.
+    #[error("reading the log after line {line_no}: {source}")]
+    Read {
+        /// Last line read successfully.
+        line_no: u64,
+        /// The I/O error.
+        source: io::Error,
+    },
+}
+
+/// A checksum-mismatch block waiting for its hash lines.
+#[derive(Debug)]
+struct Pending {
+    diagnosis: Diagnosis,
+    /// Continuation lines still expected (bounded).
+    remaining: u8,
+}
+
+/// Streaming parser of go command output; iterate it to get [`LogEvent`]s.
+#[derive(Debug)]
+pub struct LogParser<R> {
+    reader: R,
+    max_line: usize,
+    buf: Vec<u8>,
+    line_no: u64,
+    stats: LogStats,
+    pending: Option<Pending>,
+    /// An event produced while flushing `pending`, returned before the next line is read.
+    ready: Option<LogEvent>,
+    /// Module named by the most recent error line, for continuation lines such as git's
+    /// `fatal: … terminal prompts disabled`.
+    last_module: Option<String>,
+    /// Inside a `server response:` excerpt: its text comes from the server and is not go's.
+    in_server_response: bool,
+    done: bool,
+}
+
+impl<R: BufRead> LogParser<R> {
+    /// A parser with the default line cap.
+    pub fn new(reader: R) -> Self {
+        Self::with_max_line(reader, DEFAULT_MAX_LINE)
+    }
+
+    /// A parser that keeps at most `max_line` bytes of each line (minimum 256).
+    pub fn with_max_line(reader: R, max_line: usize) -> Self {
+        let max_line = max_line.max(256);
+        LogParser {
+            reader,
+            max_line,
+            buf: Vec::with_capacity(max_line),
+            line_no: 0,
+            stats: LogStats::default(),
+            pending: None,
+            ready: None,
+            last_module: None,
+            in_server_response: false,
+            done: false,
+        }
+    }
+
+    /// Counters so far.
+    pub fn stats(&self) -> LogStats {
+        self.stats
+    }
+
+    /// Bytes of heap the parser holds between lines (line buffer, pending block, remembered
+    /// module). Bounded by a small multiple of the line cap whatever the input: the test of
+    /// the constant-memory claim.
+    pub fn retained_bytes(&self) -> usize {
+        let pending = self.pending.as_ref().map_or(0, |p| {
+            let d = &p.diagnosis;
+            d.detail.capacity()
+                + d.module.as_ref().map_or(0, String::capacity)
+                + d.checksum.as_ref().map_or(0, |c| {
+                    [&c.downloaded, &c.recorded, &c.recorded_in]
+                        .iter()
+                        .map(|s| s.as_ref().map_or(0, String::capacity))
+                        .sum()
+                })
+        });
+        self.buf.capacity() + pending + self.last_module.as_ref().map_or(0, String::capacity)
+    }
+
+    /// Reads one line into `buf` (without the newline), keeping at most `max_line` bytes.
+    /// Returns false at end of input.
+    fn read_line(&mut self) -> io::Result<bool> {
+        self.buf.clear();
+        let mut any = false;
+        let mut truncated = false;
+        loop {
+            let avail = match self.reader.fill_buf() {
+                Ok(a) => a,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            };
+            if avail.is_empty() {
+                break;
+            }
+            any = true;
+            let (take, newline) = match avail.iter().position(|&b| b == b'\n') {
+                Some(p) => (p, true),
+                None => (avail.len(), false),
+            };
+            let room = self.max_line - self.buf.len();
+            if take > room {
+                truncated = true;
+            }
+            self.buf.extend_from_slice(&avail[..take.min(room)]);
+            self.reader.consume(take + usize::from(newline));
+            if newline {
+                break;
+            }
+        }
+        if truncated {
+            self.stats.truncated_lines += 1;
+        }
+        Ok(any)
+    }
+
+    fn flush_pending(&mut self) -> Option<LogEvent> {
+        self.pending.take().map(|p| {
+            self.stats.diagnoses += 1;
+            LogEvent::Diagnosis(p.diagnosis)
+        })
+    }
+
+    /// Processes one line; may return an event and leave another in `ready`.
+    fn process(&mut self, line: &str) -> Option<LogEvent> {
+        let line_no = self.line_no;
+        // Continuation lines of a pending checksum-mismatch block.
+        if let Some(p) = &mut self.pending {
+            if let Some(rest) = line.strip_prefix('\t')
+                && let Some((label, hash)) = rest.split_once(':')
+            {
+                let hash = hash.trim();
+                let ev = p.diagnosis.checksum.get_or_insert_with(Default::default);
+                if label == "downloaded" {
+                    ev.downloaded = Some(hash.to_string());
+                } else {
+                    ev.recorded = Some(hash.to_string());
+                    if ev.recorded_in.is_none() {
+                        ev.recorded_in = Some(label.trim().to_string());
+                    }
+                }
+                p.remaining = p.remaining.saturating_sub(1);
+                if p.remaining == 0 {
+                    return self.flush_pending();
+                }
+                return None;
+            }
+            let flushed = self.flush_pending();
+            let next = self.process(line);
+            return match (flushed, next) {
+                (Some(a), Some(b)) => {
+                    self.ready = Some(b);
+                    Some(a)
+                }
+                (a, b) => a.or(b),
+            };
+        }
+        // Server response excerpts (§2.6) are the server's words, possibly an attacker's:
+        // they never produce a diagnosis of their own.
+        if line.trim_start().starts_with("server response:") {
+            self.in_server_response = true;
+            return None;
+        }
+        if self.in_server_response {
+            if line.starts_with('\t') {
+                return None;
+            }
+            self.in_server_response = false;
+        }
+        if let Some(t) = parse_trace(line, line_no) {
+            self.stats.traces += 1;
+            return Some(LogEvent::Trace(t));
+        }
+        let Some((kind, module)) = classify(line) else {
+            // Remember the module of unclassified error lines (`go: m@v: git ls-remote …
+            // exit status 128:`) for the continuation lines that explain them.
+            if line.starts_with("go: ")
+                && let Some(m) = module_of(line)
+            {
+                self.last_module = Some(m);
+            }
+            return None;
+        };
+        let module = module.or_else(|| {
+            // git's `fatal:` lines continue the error of the line before.
+            (line.starts_with('\t') || line.starts_with("fatal:"))
+                .then(|| self.last_module.clone())
+                .flatten()
+        });
+        if module.is_some() {
+            self.last_module.clone_from(&module);
+        }
+        let mut d = Diagnosis {
+            line_no,
+            kind,
+            module,
+            detail: redact_urls(line.trim()),
+            checksum: None,
+        };
+        if matches!(
+            kind,
+            DiagnosisKind::GoSumMismatch | DiagnosisKind::SumDbMismatch
+        ) {
+            if kind == DiagnosisKind::SumDbMismatch {
+                d.checksum = Some(ChecksumEvidence::default());
+            }
+            self.pending = Some(Pending {
+                diagnosis: d,
+                remaining: 2,
+            });
+            return None;
+        }
+        self.stats.diagnoses += 1;
+        Some(LogEvent::Diagnosis(d))
+    }
+}
+
+impl<R: BufRead> Iterator for LogParser<R> {
+    type Item = Result<LogEvent, DiagnoseError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if let Some(ev) = self.ready.take() {
+            return Some(Ok(ev));
+        }
+        while !self.done {
+            match self.read_line() {
+                Ok(true) => {}
+                Ok(false) => {
+                    self.done = true;
+                    return self.flush_pending().map(Ok);
+                }
+                Err(source) => {
+                    self.done = true;
+                    return Some(Err(DiagnoseError::Read {
+                        line_no: self.line_no,
+                        source,
+                    }));
+                }
+            }
+            self.line_no += 1;
+            self.stats.lines += 1;
+            let buf = std::mem::take(&mut self.buf);
+            let text = String::from_utf8_lossy(&buf);
+            let line = text.strip_suffix('\r').unwrap_or(&text);
+            let ev = self.process(line);
+            drop(text);
+            self.buf = buf;
+            if let Some(ev) = ev {
+                return Some(Ok(ev));
+            }
+        }
+        None
+    }
+}
+
+/// Parses every line of `log` (convenience for small inputs; use [`LogParser`] for streams).
+pub fn parse_str(log: &str) -> Vec<LogEvent> {
+    LogParser::new(log.as_bytes())
+        .filter_map(Result::ok)
+        .collect()
+}
+
+/// Parses a `-x` trace line.
+fn parse_trace(line: &str, line_no: u64) -> Option<TraceEvent> {
+    let mut ev = TraceEvent {
+        line_no,
+        kind: TraceKind::Request,
+        url: String::new(),
+        status: None,
+        seconds: None,
+        error: None,
+        command: None,
+    };
+    if let Some(rest) = line.strip_prefix("# get ") {
+        match rest.split_once(": ") {
+            None => ev.url = redact_urls(rest.trim()),
+            Some((url, result)) => {
+                ev.url = redact_urls(url);
+                if let Some((status, secs)) = parse_status(result) {
+                    ev.kind = TraceKind::Response;
+                    ev.status = Some(status);
+                    ev.seconds = secs;
+                } else {
+                    ev.kind = TraceKind::Error;
+                    ev.error = Some(redact_urls(result));
+                }
+            }
+        }
+        return Some(ev);
+    }
+    // VCS: `[0.123s # ][cd DIR; ]git ARGS`.
+    let mut rest = line;
+    if let Some((secs, cmd)) = line.split_once("s # ")
+        && let Ok(s) = secs.parse::<f64>()
+    {
+        ev.seconds = Some(s);
+        rest = cmd;
+    }
+    if let Some(after_cd) = rest.strip_prefix("cd ")
+        && let Some((_, cmd)) = after_cd.split_once("; ")
+    {
+        rest = cmd;
+    }
+    let tool = rest.split(' ').next().unwrap_or("");
+    if matches!(tool, "git" | "hg" | "svn" | "fossil" | "bzr") && rest.len() > tool.len() {
+        ev.kind = TraceKind::Vcs;
+        ev.command = Some(redact_urls(rest));
+        ev.url = rest
+            .split(' ')
+            .rev()
+            .find(|w| w.contains("://") || (w.contains('@') && w.contains(':')))
+            .map(|w| redact_urls(w.trim_matches('\'')))
+            .unwrap_or_default();
+        return Some(ev);
+    }
+    None
+}
+
+/// `200 OK (0.090s)` -> (200, Some(0.09)).
+fn parse_status(result: &str) -> Option<(u16, Option<f64>)> {
+    let code = result.get(..3)?;
+    if !code.bytes().all(|b| b.is_ascii_digit()) || result.as_bytes().get(3) != Some(&b' ') {
+        return None;
+    }
+    let status = code.parse().ok()?;
+    let secs = result
+        .rsplit_once('(')
+        .and_then(|(_, s)| s.strip_suffix("s)"))
+        .and_then(|s| s.parse().ok());
+    Some((status, secs))
+}
+
+/// The `path@version` an error line is about: the first `X: ` segment after `go: ` that
+/// contains `@`, or the path inside `unrecognized import path "…"`, or `verifying X@V:`.
+fn module_of(line: &str) -> Option<String> {
+    let t = line.trim_start();
+    let t = t.strip_prefix("go: ").unwrap_or(t);
+    let t = t.strip_prefix("verifying ").unwrap_or(t);
+    if let Some((first, _)) = t.split_once(": ")
+        && first.contains('@')
+        && !first.contains(' ')
+    {
+        return Some(first.trim_end_matches("/go.mod").to_string());
+    }
+    if let Some(i) = t.find("unrecognized import path \"") {
+        let rest = &t[i + 26..];
+        return rest.split('"').next().map(str::to_string);
+    }
+    None
+}
+
+fn has_status(line: &str, codes: &[&str]) -> bool {
+    codes.iter().any(|c| line.contains(&format!(": {c}")))
+}
+
+/// Classifies one line; `None` for lines that are not errors gotrust knows.
+pub fn classify(line: &str) -> Option<(DiagnosisKind, Option<String>)> {
+    use DiagnosisKind as K;
+    let has = |s: &str| line.contains(s);
+    let any = |xs: &[&str]| xs.iter().any(|s| line.contains(s));
+    let kind = if any(&[
+        "go.sum database server misbehavior detected",
+        "security error: misbehaving server",
+    ]) {
+        K::SumDbMisbehavior
+    } else if has("checksum mismatch") {
+        if any(&["verifying module:", "verifying go.mod:"]) {
+            K::SumDbMismatch
+        } else {
+            K::GoSumMismatch
+        }
+    } else if has("unknown hashes in go.sum") {
+        K::UnknownHashAlgorithm
+    } else if any(&[
+        "invalid GOSUMDB",
+        "invalid sumdb name (must be host[/path])",
+    ]) {
+        K::GosumdbInvalid
+    } else if has("missing GOSUMDB") {
+        K::GosumdbMissing
+    } else if has("checksum database disabled by GOSUMDB=off") {
+        K::GosumdbOffToolchain
+    } else if has("initializing sumdb.Client") {
+        // Problems with the stored tree head or key are local, whatever the inner text says.
+        K::SumDbClientInit
+    } else if has("note has no verifiable signatures") {
+        K::SumDbKeyMismatch
+    } else if has("invalid signature for key") {
+        K::SumDbBadSignature
+    } else if has("checking tree#") && has("/tile/") && has_status(line, &["404", "410"]) {
+        K::SumDbTileMissing
+    } else if any(&[
+        "malformed note",
+        "malformed tree note",
+        "malformed record data",
+        "cannot authenticate record data",
+        "cannot validate record",
+        "downloaded inconsistent tile",
+    ]) {
+        K::SumDbBadResponse
+    } else if has("could not locate sumdb file") {
+        K::SumDbNoGopath
+    } else if has("x509: certificate signed by unknown authority") {
+        K::TlsUnknownAuthority
+    } else if any(&[
+        "x509: certificate is valid for",
+        "x509: certificate is not valid for any names",
+    ]) {
+        K::TlsHostnameMismatch
+    } else if has("x509: certificate has expired or is not yet valid") {
+        K::TlsExpired
+    } else if has("legacy Common Name field") {
+        K::TlsLegacyCommonName
+    } else if has("x509: failed to load system roots") {
+        K::TlsNoRoots
+    } else if has("proxyconnect tcp") {
+        K::HttpProxyUnreachable
+    } else if has("Proxy Authentication Required") {
+        K::HttpProxyAuth
+    } else if has("refusing to pass credentials to insecure URL") {
+        K::CredentialsToInsecureUrl
+    } else if has("redirected from secure URL") {
+        K::InsecureRedirect
+    } else if has("stopped after 10 redirects") {
+        K::TooManyRedirects
+    } else if any(&[": verifying module: ", ": verifying go.mod: "]) {
+        if has("/sumdb/") && has("/supported") {
+            K::SumDbProbeFailed
+        } else if has("/lookup/") && has_status(line, &["404 ", "410 "]) {
+            K::SumDbLookupNotFound
+        } else {
+            K::SumDbUnreachable
+        }
+    } else if has("GOPROXY list is not the empty string, but contains no entries") {
+        K::ProxyNoEntries
+    } else if any(&[
+        "invalid proxy URL missing scheme",
+        "invalid proxy URL scheme",
+        "invalid file:// proxy URL with non-path elements",
+    ]) {
+        K::ProxyInvalidEntry
+    } else if has("module lookup disabled by GOPROXY=off") {
+        K::ProxyOff
+    } else if has("disabled by GOPRIVATE/GONOPROXY") {
+        K::DisabledByGoPrivate
+    } else if has("module lookup disabled by -mod=vendor") {
+        K::VendorMode
+    } else if has("GOVCS disallows using") {
+        K::GovcsDisallows
+    } else if any(&[
+        "no secure protocol found for repository",
+        "no protocol found for repository",
+    ]) {
+        K::NoSecureProtocol
+    } else if any(&[
+        "terminal prompts disabled",
+        "could not read Username",
+        "could not read Password",
+        "Authentication failed for",
+        "Permission denied (publickey)",
+    ]) {
+        K::GitAuth
+    } else if has("unrecognized import path \"") {
+        K::UnrecognizedImportPath
+    } else if has("disagree about go-import for") {
+        K::GoImportConflict
+    } else if has("unknown revision") {
+        K::UnknownRevision
+    } else if has(": invalid version: ") {
+        K::InvalidVersion
+    } else if has("missing go.sum entry") {
+        K::MissingGoSumEntry
+    } else if has("updates to go.sum needed, disabled by -mod=readonly") {
+        K::GoSumUpdatesDisabled
+    } else if has("malformed go.sum") {
+        K::GoSumMalformed
+    } else if any(&["parsing $GOFLAGS:", "(from $GOFLAGS)", "(from %GOFLAGS%)"]) {
+        K::GoflagsInvalid
+    } else if has("-insecure flag is no longer supported") {
+        K::InsecureFlagRemoved
+    } else if has("-insecure flag is deprecated") {
+        K::InsecureFlagDeprecated
+    } else if any(&[
+        "GOAUTH encountered an empty command",
+        "GOAUTH=off cannot be combined",
+        "GOAUTH=git dir method requires",
+    ]) {
+        K::GoauthInvalid
+    } else if has("GOAUTH encountered errors for") {
+        K::GoauthNoCredentials
+    } else if has("unknown environment setting GO111MODULE=") || has("invalid GO111MODULE value") {
+        K::Go111ModuleInvalid
+    } else if has("is a language version but not a toolchain version") {
+        K::ToolchainLanguageVersion
+    } else if has("invalid GOTOOLCHAIN") {
+        K::ToolchainInvalid
+    } else if has("toolchain not available") {
+        K::ToolchainUnavailable
+    } else if line.starts_with("go: download go") {
+        K::ToolchainDownloadFailed
+    } else if has("cannot find \"go") && has("in PATH") {
+        K::ToolchainNotInPath
+    } else if any(&[
+        "GOMODCACHE entry is relative",
+        "module cache not found: neither GOMODCACHE nor GOPATH",
+    ]) {
+        K::ModCacheInvalid
+    } else if has("unknown go command variable") {
+        K::EnvUnknownVariable
+    } else if has("cannot find go env config: GOENV=off") {
+        K::GoenvOff
+    } else if has("does not override conflicting OS environment variable") {
+        K::EnvWShadowed
+    } else if has("network disabled by cmdgonetlimit=0") {
+        K::NetworkDisabled
+    } else if has("invalid response from proxy") {
+        K::ProxyInvalidResponse
+    } else if has("proxy returned info for version") {
+        K::ProxyWrongVersion
+    } else if has("downloaded zip file too large") {
+        K::ZipTooLarge
+    } else if has("has unexpected file") && has("zip for") {
+        K::ZipUnexpectedFile
+    } else if has("insecure URL: ") {
+        K::InsecureUrl
+    } else if has("unsupported scheme: ") {
+        K::UnsupportedScheme
+    } else if has("no such host") {
+        K::DnsFailure
+    } else if has("connection refused") {
+        K::ConnectionRefused
+    } else if any(&[
+        "i/o timeout",
+        "Client.Timeout exceeded",
+        "TLS handshake timeout",
+        "context deadline exceeded",
+    ]) {
+        K::Timeout
+    } else if has("reading ") && has_status(line, &["404 Not Found", "410 Gone"]) {
+        K::ProxyNotFound
+    } else if has("reading ") && has_status(line, &["401 ", "403 ", "407 "]) {
+        K::ProxyUnauthorized
+    } else if has("reading ")
+        && has_status(
+            line,
+            &[
+                "500 ", "501 ", "502 ", "503 ", "504 ", "505 ", "507 ", "508 ", "520 ", "521 ",
+                "522 ", "523 ", "524 ",
+            ],
+        )
+    {
+        K::ProxyServerError
+    } else {
+        return None;
+    };
+    Some((kind, module_of(line)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn trace_lines() {
+        let ev = parse_trace(
+            "# get https://proxy.golang.org/rsc.io/quote/@v/list: 200 OK (0.081s)",
+            3,
+        )
+        .unwrap();
+        assert_eq!(ev.kind, TraceKind::Response);
+        assert_eq!(ev.status, Some(200));
+        assert_eq!(ev.seconds, Some(0.081));
+        assert_eq!(ev.url, "https://proxy.golang.org/rsc.io/quote/@v/list");
+        let ev = parse_trace(
+            "# get http://u:xxxxx@127.0.0.1:1/x.info: insecure credentials",
+            1,
+        )
+        .unwrap();
+        assert_eq!(ev.kind, TraceKind::Error);
+        assert_eq!(ev.error.as_deref(), Some("insecure credentials"));
+        let ev = parse_trace(
+            "0.012s # cd /m/cache/vcs/ab; git ls-remote -q https://example.com/r",
+            9,
+        )
+        .unwrap();
+        assert_eq!(ev.kind, TraceKind::Vcs);
+        assert_eq!(ev.seconds, Some(0.012));
+        assert_eq!(ev.url, "https://example.com/r");
+        assert!(parse_trace("go: downloading rsc.io/quote v1.5.2", 1).is_none());
+    }
+
+    #[test]
+    fn every_kind_has_text_and_a_unique_id() {
+        let mut ids = std::collections::HashSet::new();
+        for k in DiagnosisKind::ALL {
+            let i = k.info();
+            assert!(
+                !i.cause.is_empty() && !i.fix.is_empty() && !i.setting.is_empty(),
+                "{k:?}"
+            );
+            assert!(ids.insert(k.id()), "duplicate id {}", k.id());
+        }
+    }
+}

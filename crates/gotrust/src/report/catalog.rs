@@ -1,0 +1,303 @@
+//! The rule catalog: every finding gotrust can report, with its stable ID.
+//!
+//! IDs are `category/name` (design §3). They appear in text, JSON and SARIF output (`ruleId`)
+//! and in the policy file, so an ID is never removed or renamed; new rules are appended.
+//! Each rule is a `static` so that a [`Finding`](super::Finding) can only name a rule that
+//! exists: the SARIF `rules` array and the policy validation can then never disagree with the
+//! findings.
+
+use super::Severity;
+
+/// One rule of the catalog.
+#[derive(Debug, PartialEq, Eq, Hash)]
+pub struct Rule {
+    /// Stable ID, `category/name`.
+    pub id: &'static str,
+    /// Default severity. A finding may carry another one where the rule says so (for example
+    /// `proxy/plaintext` is critical when modules reach the proxy unverified), and the policy
+    /// file may override it.
+    pub severity: Severity,
+    /// What the rule detects, in one line.
+    pub summary: &'static str,
+    /// The fix, in general terms; a finding carries the concrete one.
+    pub help: &'static str,
+}
+
+impl Rule {
+    /// The category: the part of the ID before `/`.
+    pub fn category(&self) -> &'static str {
+        self.id.split_once('/').map_or(self.id, |(c, _)| c)
+    }
+}
+
+/// Declares each rule as a `pub static` and the [`RULES`] table from one list, so the two
+/// cannot drift apart.
+macro_rules! catalog {
+    ($( $name:ident = $id:literal, $sev:ident, $summary:literal, $help:literal; )*) => {
+        $(
+            #[doc = concat!("`", $id, "`: ", $summary)]
+            pub static $name: Rule = Rule {
+                id: $id,
+                severity: Severity::$sev,
+                summary: $summary,
+                help: $help,
+            };
+        )*
+
+        /// Every rule, in catalog order (the order of design §3).
+        pub static RULES: &[&Rule] = &[$(&$name),*];
+    };
+}
+
+catalog! {
+    // Checksum database.
+    SUMDB_DISABLED = "sumdb/disabled", Critical,
+        "GOSUMDB is off: downloaded modules are not checked against the checksum database",
+        "Unset GOSUMDB (the default is sum.golang.org); exclude only private modules with GOPRIVATE or GONOSUMDB.";
+    SUMDB_MISSING = "sumdb/missing", High,
+        "GOSUMDB is set to the empty string: every verification fails",
+        "Remove the empty setting (`go env -u GOSUMDB`) so the default database is used.";
+    SUMDB_INVALID = "sumdb/invalid", High,
+        "GOSUMDB does not parse: go refuses to verify anything",
+        "Set GOSUMDB to a known database name, or `name+key` with a valid verifier key, optionally followed by its URL.";
+    SUMDB_CUSTOM = "sumdb/custom", Medium,
+        "A checksum database other than sum.golang.org (or a different key or URL) is trusted",
+        "Check that the database, its key and its URL are the ones your organisation intends to trust.";
+    SUMDB_BYPASS_PUBLIC = "sumdb/bypass-public", High,
+        "GONOSUMDB (or GOPRIVATE) exempts public module hosts or every path from the checksum database",
+        "Narrow GOPRIVATE/GONOSUMDB to the private hosts and paths only.";
+    SUMDB_PRIVATE_PATH_LEAK = "sumdb/private-path-leak", Medium,
+        "A private module fetched directly is not excluded from the checksum database: its path is sent to the public database",
+        "Cover the private paths in GOPRIVATE (or both GONOPROXY and GONOSUMDB).";
+    SUMDB_LEGACY_INSECURE_FLAG = "sumdb/legacy-insecure-flag", High,
+        "GOFLAGS contains -insecure: it disables the checksum database on Go 1.16 and earlier, and breaks go get later",
+        "Remove -insecure from GOFLAGS; use GOINSECURE for the few hosts that truly need it.";
+
+    // Proxy.
+    PROXY_PLAINTEXT = "proxy/plaintext", High,
+        "A GOPROXY entry uses plain http:// on a non-loopback host",
+        "Use https:// for every proxy that is not on the loopback interface.";
+    PROXY_CREDENTIALS_IN_URL = "proxy/credentials-in-url", High,
+        "A GOPROXY or GOSUMDB URL contains credentials, which go env, go -x and CI logs print",
+        "Move the credentials to .netrc (or GOAUTH) and remove them from the URL.";
+    PROXY_UNVERIFIED_THIRD_PARTY = "proxy/unverified-third-party", Critical,
+        "Modules that skip the checksum database can be served by a proxy outside the private scope",
+        "Route unverified (private) modules only to trusted proxies or direct, or keep them in the checksum database.";
+    PROXY_FALLBACK_ON_ANY_ERROR = "proxy/fallback-on-any-error", Medium,
+        "A `|` separator in GOPROXY moves to the next source on any error, including one an attacker causes",
+        "Use `,` so that only not-found (404/410) answers fall back to the next source.";
+    PROXY_DIRECT_FALLBACK = "proxy/direct-fallback", Low,
+        "`direct` after a proxy: modules the proxy lacks are fetched straight from version control",
+        "Drop `direct` from GOPROXY if the proxy is meant to curate every module.";
+    PROXY_PRIVATE_PATH_LEAK = "proxy/private-path-leak", Medium,
+        "Modules excluded from the checksum database are still requested from public proxies",
+        "Cover the private paths in GOPRIVATE (or both GONOPROXY and GONOSUMDB).";
+    PROXY_EMPTY = "proxy/empty", High,
+        "GOPROXY is empty or has no entries: every fetch fails",
+        "Unset GOPROXY (the default is https://proxy.golang.org,direct) or list at least one source.";
+    PROXY_INVALID_ENTRY = "proxy/invalid-entry", High,
+        "A GOPROXY entry is rejected by go (missing or bad scheme, file URL with a host, ...)",
+        "Fix the entry: an absolute https://, http:// or file:/// URL, or `direct` or `off`.";
+    PROXY_IGNORED_ENTRIES = "proxy/ignored-entries", Low,
+        "GOPROXY entries after `direct` or `off` are never used",
+        "Remove the entries after `direct` or `off`, or move them before it.";
+    PROXY_FILE = "proxy/file", Low,
+        "A file:// proxy: whoever can write its directory decides what modules contain",
+        "Make sure the directory is writable only by its owner, or use a network proxy.";
+    PROXY_DIRECT_ONLY = "proxy/direct-only", Low,
+        "GOPROXY=direct: every module comes from version control, without an immutable cache",
+        "Use a module proxy (for example https://proxy.golang.org) in front of `direct`.";
+    PROXY_OFF = "proxy/off", Info,
+        "GOPROXY=off: module downloads are disabled",
+        "Nothing to fix if offline builds are intended; otherwise set GOPROXY.";
+
+    // Insecure transport.
+    INSECURE_MATCH_ALL = "insecure/match-all", Critical,
+        "GOINSECURE matches every module path",
+        "Restrict GOINSECURE to the specific hosts that cannot serve HTTPS, or remove it.";
+    INSECURE_PUBLIC_HOST = "insecure/public-host", High,
+        "GOINSECURE matches public module hosts",
+        "Remove public hosts from GOINSECURE; they serve HTTPS.";
+    INSECURE_BROAD = "insecure/broad", Medium,
+        "A GOINSECURE pattern covers more than one host",
+        "Replace the wildcard with the exact hosts that need it.";
+    INSECURE_UNVERIFIED = "insecure/unverified", Critical,
+        "Modules matched by GOINSECURE also skip the checksum database: neither TLS nor checksums protect them",
+        "Serve those modules over HTTPS, or keep them in the checksum database (or a private one).";
+    INSECURE_NO_EFFECT = "insecure/no-effect", Info,
+        "A GOINSECURE pattern only covers modules fetched through proxies, where it does nothing",
+        "Remove the pattern, or add the paths to GONOPROXY if direct insecure fetches are really intended.";
+    TLS_CUSTOM_ROOTS = "tls/custom-roots", Info,
+        "SSL_CERT_FILE or SSL_CERT_DIR replaces the system trust store",
+        "Check that the listed certificate authorities are the ones you intend to trust.";
+    GIT_TLS_VERIFY_OFF = "git/tls-verify-off", High,
+        "Git does not verify TLS certificates (GIT_SSL_NO_VERIFY or http.sslVerify=false)",
+        "Unset GIT_SSL_NO_VERIFY and remove http.sslVerify=false; add the private CA to the trust store instead.";
+    GIT_INSTEADOF = "git/insteadof", Info,
+        "A git url.*.insteadOf rule rewrites module repository URLs",
+        "Check that every rewrite is intended; never rewrite https:// to http:// or git://.";
+    VCS_PERMISSIVE = "vcs/permissive", Low,
+        "GOVCS lets public modules use every version control system",
+        "Keep the default GOVCS (git and hg for public modules) or list only the systems you use.";
+
+    // Environment and local state.
+    ENV_UNKNOWN_VARIABLE = "env/unknown-variable", Medium,
+        "A GO* variable that go does not know: it does nothing",
+        "Fix the name (for example GONOSUMDB, GOPRIVATE) or remove the variable.";
+    ENV_SHADOWED = "env/shadowed", Info,
+        "A value in the go env file or go.env is overridden, or an empty variable does not clear it",
+        "Remove the value you do not want, with `go env -u` for the go env file.";
+    ENV_QUOTED_VALUE = "env/quoted-value", Medium,
+        "A go env file value with literal quotes, carriage returns or spaces that go keeps verbatim",
+        "Rewrite the value without quotes or stray whitespace (`go env -w NAME=value`).";
+    ENV_FILE_WRITABLE = "env/file-writable", Medium,
+        "The go env file or $GOROOT/go.env is writable by group or others",
+        "Make the file writable by its owner only (chmod go-w).";
+    PATTERN_INVALID = "pattern/invalid", Medium,
+        "A malformed glob in a pattern list silently matches nothing",
+        "Fix the pattern (path.Match syntax, comma-separated, no spaces).";
+    CACHE_WRITABLE = "cache/writable", High,
+        "The module cache is writable by group or others: anyone with that access can change modules",
+        "Make GOMODCACHE writable by its owner only.";
+    CACHE_MODCACHERW = "cache/modcacherw", Low,
+        "GOFLAGS contains -modcacherw: extracted modules stay writable",
+        "Remove -modcacherw from GOFLAGS.";
+    NETRC_PERMISSIONS = "netrc/permissions", Medium,
+        "A .netrc with passwords is readable by group or others",
+        "Make the .netrc readable by its owner only (chmod 600).";
+    TRANSPORT_HTTP_PROXY = "transport/http-proxy", Info,
+        "An HTTP(S) proxy carries the traffic to module proxies or the checksum database",
+        "Check that the HTTP proxy is trusted, or exclude those hosts with NO_PROXY.";
+
+    // Project.
+    PROJECT_GO_SUM_MISSING = "project/go-sum-missing", Medium,
+        "go.mod requires modules but go.sum is absent or lacks their lines",
+        "Run `go mod tidy` (or `go mod download`) with the checksum database on, and commit go.sum.";
+    PROJECT_GO_SUM_CONFLICT = "project/go-sum-conflict", High,
+        "go.sum holds two different hashes for the same module version",
+        "Remove the wrong line after checking both against the checksum database (`gotrust verify sums`).";
+    PROJECT_UNVERIFIED_MODULES = "project/unverified-modules", High,
+        "Required modules would be fetched without the checksum database",
+        "Keep public modules in the checksum database; exclude only private paths with GOPRIVATE.";
+}
+
+/// The rule with this ID, if the catalog has one.
+pub fn find(id: &str) -> Option<&'static Rule> {
+    RULES.iter().copied().find(|r| r.id == id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeSet;
+
+    /// The IDs of design §3, one by one, so that a rule dropped from the macro list is noticed.
+    const DESIGN_IDS: &[&str] = &[
+        "sumdb/disabled",
+        "sumdb/missing",
+        "sumdb/invalid",
+        "sumdb/custom",
+        "sumdb/bypass-public",
+        "sumdb/private-path-leak",
+        "sumdb/legacy-insecure-flag",
+        "proxy/plaintext",
+        "proxy/credentials-in-url",
+        "proxy/unverified-third-party",
+        "proxy/fallback-on-any-error",
+        "proxy/direct-fallback",
+        "proxy/private-path-leak",
+        "proxy/empty",
+        "proxy/invalid-entry",
+        "proxy/ignored-entries",
+        "proxy/file",
+        "proxy/direct-only",
+        "proxy/off",
+        "insecure/match-all",
+        "insecure/public-host",
+        "insecure/broad",
+        "insecure/unverified",
+        "insecure/no-effect",
+        "tls/custom-roots",
+        "git/tls-verify-off",
+        "git/insteadof",
+        "vcs/permissive",
+        "env/unknown-variable",
+        "env/shadowed",
+        "env/quoted-value",
+        "env/file-writable",
+        "pattern/invalid",
+        "cache/writable",
+        "cache/modcacherw",
+        "netrc/permissions",
+        "transport/http-proxy",
+        "project/go-sum-missing",
+        "project/go-sum-conflict",
+        "project/unverified-modules",
+    ];
+
+    #[test]
+    fn ids_unique() {
+        let mut seen = BTreeSet::new();
+        for r in RULES {
+            assert!(seen.insert(r.id), "duplicate rule ID {}", r.id);
+        }
+    }
+
+    #[test]
+    fn ids_well_formed() {
+        for r in RULES {
+            let (cat, name) = r.id.split_once('/').expect("category/name");
+            let ok = |s: &str| {
+                !s.is_empty()
+                    && !s.starts_with('-')
+                    && !s.ends_with('-')
+                    && s.bytes()
+                        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+            };
+            assert!(ok(cat) && ok(name), "malformed rule ID {:?}", r.id);
+            assert_eq!(r.category(), cat);
+            assert!(
+                !r.summary.is_empty() && !r.summary.contains('\n'),
+                "{}",
+                r.id
+            );
+            assert!(!r.help.is_empty() && !r.help.contains('\n'), "{}", r.id);
+        }
+    }
+
+    /// Every design ID is in the catalog, in the design's order; rules added later (probe/*,
+    /// verify/*) may be added anywhere but never replace one.
+    #[test]
+    fn catalog_matches_design() {
+        let ours: Vec<&str> = RULES.iter().map(|r| r.id).collect();
+        let kept: Vec<&str> = ours
+            .iter()
+            .copied()
+            .filter(|id| DESIGN_IDS.contains(id))
+            .collect();
+        assert_eq!(kept, DESIGN_IDS);
+        for id in DESIGN_IDS {
+            assert_eq!(find(id).map(|r| r.id), Some(*id));
+        }
+        assert!(find("sumdb/disable").is_none());
+        assert!(find("").is_none());
+    }
+
+    #[test]
+    fn design_default_severities() {
+        use Severity::*;
+        let expect = [
+            ("sumdb/disabled", Critical),
+            ("proxy/unverified-third-party", Critical),
+            ("insecure/match-all", Critical),
+            ("insecure/unverified", Critical),
+            ("proxy/fallback-on-any-error", Medium),
+            ("proxy/off", Info),
+            ("cache/writable", High),
+            ("project/go-sum-conflict", High),
+        ];
+        for (id, sev) in expect {
+            assert_eq!(find(id).unwrap().severity, sev, "{id}");
+        }
+    }
+}

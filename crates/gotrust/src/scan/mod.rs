@@ -1,0 +1,801 @@
+//! `gotrust scan`: Go-relevant settings written in a repository's files.
+//!
+//! The scanner walks a directory (respecting `.gitignore`, never following symlinks), picks the
+//! files whose kind it understands from their names (Dockerfiles, GitHub Actions and GitLab CI
+//! YAML, Compose files, Makefiles, shell scripts, `.envrc`/`.env`, devcontainer.json, go env
+//! files) and extracts every assignment of a variable that changes how `go` fetches modules
+//! (spec §1.4-1.8), plus the git configuration that weakens TLS or rewrites URLs.
+//!
+//! It never executes anything: values are taken verbatim, and values that refer to other
+//! variables (`$FOO`, `${{ secrets.X }}`, `$(VAR)`) are flagged as unresolved rather than
+//! guessed. The result is data ([`FoundSetting`]); the audit rules that judge it live elsewhere.
+//! Credentials inside URL values are kept for the rules but redacted by
+//! [`FoundSetting::display_value`] and in serialized output.
+
+mod dockerfile;
+mod goenvfile;
+mod jsonc;
+mod make;
+mod shell;
+mod yaml;
+
+use std::fmt;
+use std::fs::File;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use serde::{Serialize, Serializer};
+
+/// Default cap on the size of a file the scanner reads (larger files are skipped with a note).
+pub const DEFAULT_MAX_FILE_SIZE: u64 = 2 * 1024 * 1024;
+
+/// How many leading bytes decide whether a file is binary (a NUL byte there means binary, as
+/// git and ripgrep decide it).
+const BINARY_PROBE: usize = 8 * 1024;
+
+/// The kind of file a setting was found in; decides which parser reads it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
+pub enum FileKind {
+    /// `Dockerfile`, `*.Dockerfile`, `Dockerfile.*`, `Containerfile`.
+    Dockerfile,
+    /// `.github/workflows/*.yml` and composite actions (`action.yml`).
+    GitHubActions,
+    /// `.gitlab-ci.yml` and `*.gitlab-ci.yml`.
+    GitLabCi,
+    /// `docker-compose*.yml`, `compose*.yml`.
+    Compose,
+    /// Other CI systems' YAML (CircleCI, Azure Pipelines, Bitbucket, Travis, Drone, Woodpecker,
+    /// Buildkite, Cloud Build, Taskfile), read generically: variable-named keys, `K=V` list
+    /// items, `name:`/`value:` pairs, and script keys (`run`, `script`, `commands`, ...).
+    CiYaml,
+    /// `Makefile`, `GNUmakefile`, `makefile`, `*.mk`.
+    Makefile,
+    /// Shell scripts (`*.sh`, `*.bash`, `*.zsh`, or a shell shebang).
+    Shell,
+    /// direnv's `.envrc`.
+    Envrc,
+    /// dotenv files (`.env`, `*.env` other than `go.env`).
+    DotEnv,
+    /// `devcontainer.json` / `.devcontainer.json`.
+    Devcontainer,
+    /// A go env file in Go's own format (§1.3): `go.env`, `*/go/env`.
+    GoEnvFile,
+}
+
+impl FileKind {
+    /// A short stable name (`dockerfile`, `github-actions`, ...).
+    pub fn name(self) -> &'static str {
+        match self {
+            FileKind::Dockerfile => "dockerfile",
+            FileKind::GitHubActions => "github-actions",
+            FileKind::GitLabCi => "gitlab-ci",
+            FileKind::Compose => "compose",
+            FileKind::CiYaml => "ci-yaml",
+            FileKind::Makefile => "makefile",
+            FileKind::Shell => "shell",
+            FileKind::Envrc => "envrc",
+            FileKind::DotEnv => "dotenv",
+            FileKind::Devcontainer => "devcontainer",
+            FileKind::GoEnvFile => "go-env-file",
+        }
+    }
+}
+
+impl fmt::Display for FileKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// How a setting is written, which decides whether and where it takes effect.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
+pub enum How {
+    /// Dockerfile `ENV`, or an `env:` map in CI YAML (process environment of later commands).
+    Env,
+    /// Dockerfile `ARG` default (environment of `RUN` in that stage only; not in the image).
+    Arg,
+    /// `export K=V` in a shell script or RUN line.
+    Export,
+    /// A plain shell assignment `K=V` (not exported unless exported elsewhere).
+    Assign,
+    /// `K=V cmd` or `env K=V cmd`: environment of that one command.
+    CommandPrefix,
+    /// `go env -w K=V`: written to the user go env file, persists (§1.4).
+    GoEnvW,
+    /// `go env -u K`: removed from the user go env file (value is empty).
+    GoEnvU,
+    /// A `KEY=VALUE` line of a go env file (§1.3).
+    GoEnvFile,
+    /// `echo "K=V" >> $GITHUB_ENV`: environment of every later step of the job.
+    GithubEnv,
+    /// GitLab CI `variables:` (environment of the job's scripts).
+    CiVariable,
+    /// devcontainer.json `containerEnv`.
+    ContainerEnv,
+    /// devcontainer.json `remoteEnv`.
+    RemoteEnv,
+    /// devcontainer.json `build.args` or Compose `build.args` (Docker build arguments).
+    BuildArg,
+    /// A Makefile variable (reaches recipes only when referenced or exported).
+    MakeVariable,
+    /// An exported Makefile variable (`export K = V`): environment of every recipe.
+    MakeExport,
+    /// `git config ... KEY VALUE` or `git -c KEY=VALUE`.
+    GitConfig,
+}
+
+/// What kind of variable a name is, so rules can pick what concerns them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
+pub enum VarClass {
+    /// A variable the go command reads (spec §1.4 known list, plus GOVERSION/GODEBUG/...).
+    Go,
+    /// A `GO`-prefixed name without `_` that go does not know (typos, `GONOSUMCHECK`): it
+    /// does nothing, which is exactly why it is reported (`env/unknown-variable`).
+    UnknownGo,
+    /// HTTP(S)_PROXY, NO_PROXY and their lowercase forms (spec §1.8).
+    HttpProxy,
+    /// SSL_CERT_FILE / SSL_CERT_DIR (spec §1.8).
+    TlsRoots,
+    /// Git environment variables that change transport security (GIT_SSL_NO_VERIFY, ...).
+    GitEnv,
+    /// A git configuration key (`http.sslVerify`, `url.<base>.insteadOf`, ...).
+    GitConfig,
+}
+
+/// One setting found in a file.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FoundSetting {
+    /// Path relative to the scanned root.
+    pub file: PathBuf,
+    /// 1-based line of the variable name.
+    pub line: usize,
+    /// 1-based column (in characters) where known.
+    pub column: Option<usize>,
+    /// Kind of file.
+    pub kind: FileKind,
+    /// Variable name (or git config key), as written.
+    pub variable: String,
+    /// Value verbatim (quotes removed only where the file's own syntax removes them).
+    /// Serialized redacted (URL userinfo).
+    #[serde(serialize_with = "serialize_redacted")]
+    pub value: String,
+    /// How the setting is written.
+    pub how: How,
+    /// Where inside the file: CI job and step, Dockerfile stage, Make target.
+    pub context: Option<String>,
+    /// The value refers to other variables or CI expressions and cannot be known statically.
+    pub unresolved: bool,
+    /// What kind of variable this is.
+    pub class: VarClass,
+}
+
+impl FoundSetting {
+    /// The value with credentials in URLs replaced by `xxxxx`: use this in anything rendered.
+    pub fn display_value(&self) -> String {
+        redact_urls(&self.value)
+    }
+}
+
+fn serialize_redacted<S: Serializer>(value: &str, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&redact_urls(value))
+}
+
+/// A file the scanner saw but did not read.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Skipped {
+    /// Path relative to the scanned root.
+    pub file: PathBuf,
+    /// Why it was skipped.
+    pub reason: SkipReason,
+}
+
+/// Why a file was not read.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
+pub enum SkipReason {
+    /// A NUL byte in the first 8 KiB.
+    Binary,
+    /// Larger than the size cap.
+    TooLarge {
+        /// File size in bytes.
+        size: u64,
+        /// The cap in force.
+        cap: u64,
+    },
+    /// A symbolic link: never followed, so nothing outside the tree is read.
+    Symlink,
+}
+
+/// A per-file (or per-walk-entry) failure; the scan continues past it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize)]
+#[non_exhaustive]
+pub enum ScanError {
+    /// The YAML file does not parse.
+    #[error("{}:{line}:{column}: malformed YAML: {message}", file.display())]
+    Yaml {
+        /// Path relative to the scanned root.
+        file: PathBuf,
+        /// 1-based line.
+        line: usize,
+        /// 1-based column.
+        column: usize,
+        /// The parser's message.
+        message: String,
+    },
+    /// The JSON (JSONC) file does not parse.
+    #[error("{}:{line}:{column}: malformed JSON: {message}", file.display())]
+    Json {
+        /// Path relative to the scanned root.
+        file: PathBuf,
+        /// 1-based line.
+        line: usize,
+        /// 1-based column.
+        column: usize,
+        /// What was wrong.
+        message: String,
+    },
+    /// The file or directory could not be read.
+    #[error("{}: {message}", file.display())]
+    Io {
+        /// Path relative to the scanned root (the root itself if it is unreadable).
+        file: PathBuf,
+        /// The OS error text.
+        message: String,
+    },
+}
+
+/// Scanner options.
+#[derive(Debug, Clone)]
+pub struct ScanOptions {
+    /// Files larger than this are skipped (default [`DEFAULT_MAX_FILE_SIZE`]).
+    pub max_file_size: u64,
+    /// Honour `.gitignore` / `.ignore` files (default true).
+    pub respect_gitignore: bool,
+}
+
+impl Default for ScanOptions {
+    fn default() -> Self {
+        ScanOptions {
+            max_file_size: DEFAULT_MAX_FILE_SIZE,
+            respect_gitignore: true,
+        }
+    }
+}
+
+/// Everything a scan found.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct ScanReport {
+    /// Settings in walk order (files sorted by path, settings by position).
+    pub settings: Vec<FoundSetting>,
+    /// Files that could not be parsed or read.
+    pub errors: Vec<ScanError>,
+    /// Files deliberately not read.
+    pub skipped: Vec<Skipped>,
+    /// Number of files parsed.
+    pub files_scanned: usize,
+}
+
+/// Walks `root` and extracts settings from every file whose kind is recognised.
+///
+/// Fails only when `root` itself cannot be read; per-file problems land in
+/// [`ScanReport::errors`] and [`ScanReport::skipped`].
+pub fn scan_dir(root: &Path, opts: &ScanOptions) -> Result<ScanReport, ScanError> {
+    let meta = std::fs::metadata(root).map_err(|e| ScanError::Io {
+        file: root.to_path_buf(),
+        message: e.to_string(),
+    })?;
+    let mut report = ScanReport::default();
+    if meta.is_file() {
+        let name = PathBuf::from(root.file_name().unwrap_or(root.as_os_str()));
+        scan_one(root, &name, opts, &mut report);
+        return Ok(report);
+    }
+    let mut builder = ignore::WalkBuilder::new(root);
+    builder
+        .hidden(false)
+        .follow_links(false)
+        .git_global(false)
+        .require_git(false)
+        .parents(opts.respect_gitignore)
+        .ignore(opts.respect_gitignore)
+        .git_ignore(opts.respect_gitignore)
+        .git_exclude(opts.respect_gitignore)
+        .sort_by_file_name(|a, b| a.cmp(b))
+        // The repository's own database is not configuration.
+        .filter_entry(|e| e.file_name() != ".git");
+    for entry in builder.build() {
+        let entry = match entry {
+            Ok(e) => e,
+            Err(e) => {
+                let file = match &e {
+                    ignore::Error::WithPath { path, .. } => rel(root, path),
+                    _ => PathBuf::new(),
+                };
+                report.errors.push(ScanError::Io {
+                    file,
+                    message: e.to_string(),
+                });
+                continue;
+            }
+        };
+        let Some(ft) = entry.file_type() else {
+            continue;
+        };
+        let relpath = rel(root, entry.path());
+        if ft.is_symlink() {
+            if detect_kind(&relpath, &[]).is_some() {
+                report.skipped.push(Skipped {
+                    file: relpath,
+                    reason: SkipReason::Symlink,
+                });
+            }
+            continue;
+        }
+        if ft.is_file() {
+            scan_one(entry.path(), &relpath, opts, &mut report);
+        }
+    }
+    Ok(report)
+}
+
+fn rel(root: &Path, path: &Path) -> PathBuf {
+    path.strip_prefix(root).unwrap_or(path).to_path_buf()
+}
+
+/// Reads and parses one file if its kind is recognised.
+fn scan_one(path: &Path, relpath: &Path, opts: &ScanOptions, report: &mut ScanReport) {
+    let by_name = detect_kind(relpath, &[]);
+    let maybe_shebang = by_name.is_none() && relpath.extension().is_none();
+    if by_name.is_none() && !maybe_shebang {
+        return;
+    }
+    let io_err = |e: std::io::Error| ScanError::Io {
+        file: relpath.to_path_buf(),
+        message: e.to_string(),
+    };
+    let mut file = match File::open(path) {
+        Ok(f) => f,
+        Err(e) => {
+            report.errors.push(io_err(e));
+            return;
+        }
+    };
+    let size = match file.metadata() {
+        Ok(m) => m.len(),
+        Err(e) => {
+            report.errors.push(io_err(e));
+            return;
+        }
+    };
+    let mut head = vec![0u8; BINARY_PROBE.min(size as usize)];
+    if let Err(e) = file.read_exact(&mut head) {
+        report.errors.push(io_err(e));
+        return;
+    }
+    let Some(kind) = by_name.or_else(|| detect_kind(relpath, &head)) else {
+        return;
+    };
+    if head.contains(&0) {
+        report.skipped.push(Skipped {
+            file: relpath.to_path_buf(),
+            reason: SkipReason::Binary,
+        });
+        return;
+    }
+    if size > opts.max_file_size {
+        report.skipped.push(Skipped {
+            file: relpath.to_path_buf(),
+            reason: SkipReason::TooLarge {
+                size,
+                cap: opts.max_file_size,
+            },
+        });
+        return;
+    }
+    let mut bytes = head;
+    // The cap bounds the read even if the file grows between metadata and read.
+    if let Err(e) = file
+        .take(opts.max_file_size.saturating_sub(bytes.len() as u64))
+        .read_to_end(&mut bytes)
+    {
+        report.errors.push(io_err(e));
+        return;
+    }
+    let text = String::from_utf8_lossy(&bytes);
+    report.files_scanned += 1;
+    match scan_text(relpath, kind, &text) {
+        Ok(mut found) => report.settings.append(&mut found),
+        Err(e) => report.errors.push(e),
+    }
+}
+
+/// Decides a file's kind from its path (relative to the scan root) and, for files without an
+/// extension, its first bytes (a shell shebang). `None`: not a file the scanner reads.
+pub fn detect_kind(relpath: &Path, head: &[u8]) -> Option<FileKind> {
+    let name = relpath.file_name()?.to_str()?;
+    let lower = name.to_ascii_lowercase();
+    let parent = relpath
+        .parent()
+        .and_then(|p| p.file_name())
+        .and_then(|p| p.to_str())
+        .unwrap_or("");
+    let grandparent = relpath
+        .parent()
+        .and_then(|p| p.parent())
+        .and_then(|p| p.file_name())
+        .and_then(|p| p.to_str())
+        .unwrap_or("");
+    let is_yaml = lower.ends_with(".yml") || lower.ends_with(".yaml");
+    if lower == "dockerfile"
+        || lower == "containerfile"
+        || lower.starts_with("dockerfile.")
+        || lower.ends_with(".dockerfile")
+        || lower.starts_with("containerfile.")
+    {
+        return Some(FileKind::Dockerfile);
+    }
+    // Gitea and Forgejo run GitHub Actions workflows unchanged.
+    if is_yaml && parent == "workflows" && matches!(grandparent, ".github" | ".gitea" | ".forgejo")
+    {
+        return Some(FileKind::GitHubActions);
+    }
+    if lower == "action.yml" || lower == "action.yaml" {
+        return Some(FileKind::GitHubActions);
+    }
+    if lower == ".gitlab-ci.yml" || lower == ".gitlab-ci.yaml" || lower.ends_with(".gitlab-ci.yml")
+    {
+        return Some(FileKind::GitLabCi);
+    }
+    if is_yaml && (lower.starts_with("docker-compose") || lower.starts_with("compose")) {
+        return Some(FileKind::Compose);
+    }
+    if is_yaml
+        && (matches!(
+            lower.as_str(),
+            "azure-pipelines.yml"
+                | "azure-pipelines.yaml"
+                | "bitbucket-pipelines.yml"
+                | ".travis.yml"
+                | ".drone.yml"
+                | ".woodpecker.yml"
+                | "taskfile.yml"
+                | "taskfile.yaml"
+                | "cloudbuild.yaml"
+                | "cloudbuild.yml"
+                | "codefresh.yml"
+        ) || (parent == ".circleci" && lower.starts_with("config."))
+            || matches!(parent, ".woodpecker" | ".buildkite" | ".azure-pipelines"))
+    {
+        return Some(FileKind::CiYaml);
+    }
+    if lower == "makefile" || lower == "gnumakefile" || lower.ends_with(".mk") {
+        return Some(FileKind::Makefile);
+    }
+    if lower == "devcontainer.json" || lower == ".devcontainer.json" {
+        return Some(FileKind::Devcontainer);
+    }
+    if name == "go.env" || (name == "env" && parent == "go") {
+        return Some(FileKind::GoEnvFile);
+    }
+    if name == ".envrc" {
+        return Some(FileKind::Envrc);
+    }
+    if lower == ".env" || lower.ends_with(".env") || lower.starts_with(".env.") {
+        return Some(FileKind::DotEnv);
+    }
+    if lower.ends_with(".sh")
+        || lower.ends_with(".bash")
+        || lower.ends_with(".zsh")
+        || lower == ".bashrc"
+        || lower == ".profile"
+        || lower == ".bash_profile"
+        || lower == ".zshrc"
+    {
+        return Some(FileKind::Shell);
+    }
+    if head.starts_with(b"#!") && shebang_is_shell(head) {
+        return Some(FileKind::Shell);
+    }
+    None
+}
+
+/// Is the interpreter of a `#!` line a POSIX-style shell (directly or through `env`)?
+fn shebang_is_shell(head: &[u8]) -> bool {
+    let first = head.split(|&b| b == b'\n').next().unwrap_or(&[]);
+    let first = String::from_utf8_lossy(&first[2..]);
+    let mut words = first.split_whitespace();
+    let base = |w: &str| w.rsplit('/').next().unwrap_or("").to_string();
+    let Some(mut interp) = words.next().map(base) else {
+        return false;
+    };
+    if interp == "env" {
+        match words.find(|w| !w.starts_with('-') && !w.contains('=')) {
+            Some(w) => interp = base(w),
+            None => return false,
+        }
+    }
+    matches!(
+        interp.as_str(),
+        "sh" | "bash" | "zsh" | "dash" | "ksh" | "ash" | "mksh"
+    )
+}
+
+/// Extracts settings from the text of one file of a known kind. `relpath` is recorded in each
+/// [`FoundSetting`] and error.
+pub fn scan_text(
+    relpath: &Path,
+    kind: FileKind,
+    text: &str,
+) -> Result<Vec<FoundSetting>, ScanError> {
+    // Editors on Windows write a byte-order mark that Docker, shells and YAML parsers skip;
+    // go does not, so go env files keep it (their first line then does not count, §1.3).
+    let text = match kind {
+        FileKind::GoEnvFile => text,
+        _ => text.strip_prefix('\u{feff}').unwrap_or(text),
+    };
+    let mut out = Sink {
+        file: relpath.to_path_buf(),
+        kind,
+        found: Vec::new(),
+    };
+    match kind {
+        FileKind::Dockerfile => dockerfile::scan(text, &mut out),
+        FileKind::GitHubActions | FileKind::GitLabCi | FileKind::Compose | FileKind::CiYaml => {
+            yaml::scan(text, &mut out)?
+        }
+        FileKind::Makefile => make::scan(text, &mut out),
+        FileKind::Shell | FileKind::Envrc | FileKind::DotEnv => {
+            let map = shell::LineMap::for_text(text, 1);
+            shell::scan_script(text, &map, None, &mut out);
+        }
+        FileKind::Devcontainer => jsonc::scan_devcontainer(text, &mut out)?,
+        FileKind::GoEnvFile => goenvfile::scan(text, &mut out),
+    }
+    out.found.sort_by_key(|s| (s.line, s.column));
+    Ok(out.found)
+}
+
+/// Collects settings for one file; parsers call [`Sink::push`] with every assignment they see
+/// and the sink keeps only the relevant variables.
+pub(crate) struct Sink {
+    pub(crate) file: PathBuf,
+    pub(crate) kind: FileKind,
+    pub(crate) found: Vec<FoundSetting>,
+}
+
+/// One candidate assignment as a parser sees it.
+pub(crate) struct Candidate<'a> {
+    pub(crate) line: usize,
+    pub(crate) column: Option<usize>,
+    pub(crate) variable: &'a str,
+    pub(crate) value: &'a str,
+    pub(crate) how: How,
+    pub(crate) context: Option<&'a str>,
+    /// The parser already knows the value contains an expansion.
+    pub(crate) unresolved: bool,
+}
+
+impl Sink {
+    pub(crate) fn push(&mut self, c: Candidate<'_>) {
+        let class = if c.how == How::GitConfig {
+            match classify_git_key(c.variable) {
+                Some(cl) => cl,
+                None => return,
+            }
+        } else {
+            match classify(c.variable) {
+                Some(cl) => cl,
+                None => return,
+            }
+        };
+        // Go env files are never expanded by go: `$HOME` there is a literal value.
+        let unresolved = c.unresolved || (c.how != How::GoEnvFile && has_reference(c.value));
+        self.found.push(FoundSetting {
+            file: self.file.clone(),
+            line: c.line,
+            column: c.column,
+            kind: self.kind,
+            variable: c.variable.to_string(),
+            value: c.value.to_string(),
+            how: c.how,
+            context: c.context.map(str::to_string),
+            unresolved,
+            class,
+        });
+    }
+}
+
+/// Variables go reads (spec §1.4 `KnownEnv`, plus read-only and runtime ones a user may set).
+const KNOWN_GO: &[&str] = &[
+    "GO111MODULE",
+    "GO386",
+    "GOAMD64",
+    "GOARCH",
+    "GOARM",
+    "GOARM64",
+    "GOAUTH",
+    "GOBIN",
+    "GOCACHE",
+    "GOCACHEPROG",
+    "GOENV",
+    "GOEXE",
+    "GOEXPERIMENT",
+    "GOFIPS140",
+    "GOFLAGS",
+    "GOGCCFLAGS",
+    "GOHOSTARCH",
+    "GOHOSTOS",
+    "GOINSECURE",
+    "GOMIPS",
+    "GOMIPS64",
+    "GOMODCACHE",
+    "GONOPROXY",
+    "GONOSUMDB",
+    "GOOS",
+    "GOPATH",
+    "GOPPC64",
+    "GOPRIVATE",
+    "GOPROXY",
+    "GORISCV64",
+    "GOROOT",
+    "GOSUMDB",
+    "GOTMPDIR",
+    "GOTOOLCHAIN",
+    "GOTOOLDIR",
+    "GOVCS",
+    "GOWASM",
+    "GOWORK",
+    "GO_EXTLINK_ENABLED",
+    "GOMOD",
+    "GOVERSION",
+    "GOTELEMETRY",
+    "GOTELEMETRYDIR",
+    "GODEBUG",
+    "GOCOVERDIR",
+    "GOROOT_FINAL",
+    "GOMAXPROCS",
+    "GOGC",
+    "GOMEMLIMIT",
+    "GOTRACEBACK",
+    "GORACE",
+    "GOLOONG64",
+];
+
+/// Classifies an environment variable name; `None` means not relevant to the scan.
+///
+/// Unknown `GO*` names are reported only when they contain no `_`: `GONOSUMCHECK` or
+/// `GOPRIVTE` look like Go settings and silently do nothing, while `GOPROXY_MIRROR` or
+/// `GO_VERSION` are a project's own variables.
+pub fn classify(name: &str) -> Option<VarClass> {
+    if KNOWN_GO.contains(&name) {
+        return Some(VarClass::Go);
+    }
+    match name {
+        "HTTP_PROXY" | "HTTPS_PROXY" | "NO_PROXY" | "http_proxy" | "https_proxy" | "no_proxy"
+        | "ALL_PROXY" | "all_proxy" => return Some(VarClass::HttpProxy),
+        "SSL_CERT_FILE" | "SSL_CERT_DIR" => return Some(VarClass::TlsRoots),
+        "GIT_SSL_NO_VERIFY"
+        | "GIT_SSL_CAINFO"
+        | "GIT_SSL_CAPATH"
+        | "GIT_ALLOW_PROTOCOL"
+        | "GIT_TERMINAL_PROMPT"
+        | "GIT_CONFIG_PARAMETERS" => return Some(VarClass::GitEnv),
+        _ => {}
+    }
+    let b = name.as_bytes();
+    if b.len() > 2
+        && name.starts_with("GO")
+        && b.iter()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+    {
+        return Some(VarClass::UnknownGo);
+    }
+    None
+}
+
+/// Classifies a git configuration key (case-insensitive sections and names, as git does).
+fn classify_git_key(key: &str) -> Option<VarClass> {
+    let lower = key.to_ascii_lowercase();
+    let interesting = lower == "http.sslverify"
+        || (lower.starts_with("http.") && lower.ends_with(".sslverify"))
+        || (lower.starts_with("url.") && lower.ends_with(".insteadof"))
+        || lower == "http.proxy"
+        || lower == "http.sslcainfo"
+        || lower == "http.sslcapath";
+    interesting.then_some(VarClass::GitConfig)
+}
+
+/// Does a value refer to something only known at run time? Shell/Docker `$NAME`, `${...}`,
+/// `$(...)`, GitHub `${{ ... }}`, GitLab `$CI_...`, Make `$(VAR)`, command substitution.
+pub(crate) fn has_reference(value: &str) -> bool {
+    let b = value.as_bytes();
+    for (i, &c) in b.iter().enumerate() {
+        if c == b'`' {
+            return true;
+        }
+        if c == b'$'
+            && let Some(&n) = b.get(i + 1)
+            && (n == b'{' || n == b'(' || n == b'_' || n.is_ascii_alphabetic())
+        {
+            return true;
+        }
+    }
+    false
+}
+
+/// Replaces the userinfo of every `scheme://user[:pass]@host` in `s` with `xxxxx` (keeping a
+/// plain user name only when a password follows it, since a token is often the user part).
+pub fn redact_urls(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(i) = rest.find("://") {
+        let (head, tail) = rest.split_at(i + 3);
+        out.push_str(head);
+        // The authority ends at the first '/', '?', '#', whitespace, ',' or '|' (a GOPROXY list).
+        let end = tail
+            .find(|c: char| {
+                matches!(c, '/' | '?' | '#' | ',' | '|' | '"' | '\'') || c.is_whitespace()
+            })
+            .unwrap_or(tail.len());
+        let authority = &tail[..end];
+        match authority.rfind('@') {
+            Some(at) => {
+                let userinfo = &authority[..at];
+                match userinfo.split_once(':') {
+                    Some((user, _)) if !user.is_empty() => {
+                        out.push_str(user);
+                        out.push_str(":xxxxx");
+                    }
+                    _ => out.push_str("xxxxx"),
+                }
+                out.push_str(&authority[at..]);
+            }
+            None => out.push_str(authority),
+        }
+        rest = &tail[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redaction() {
+        assert_eq!(
+            redact_urls("https://u:p@h.example/x,https://tok@h2|direct"),
+            "https://u:xxxxx@h.example/x,https://xxxxx@h2|direct"
+        );
+        assert_eq!(redact_urls("no url here"), "no url here");
+        assert_eq!(redact_urls("http://h/p@q"), "http://h/p@q");
+    }
+
+    #[test]
+    fn classes() {
+        assert_eq!(classify("GOPROXY"), Some(VarClass::Go));
+        assert_eq!(classify("GONOSUMCHECK"), Some(VarClass::UnknownGo));
+        assert_eq!(classify("GOPROXY_MIRROR"), None);
+        assert_eq!(classify("GO_VERSION"), None);
+        assert_eq!(classify("GO"), None);
+        assert_eq!(classify("https_proxy"), Some(VarClass::HttpProxy));
+        assert_eq!(classify("PATH"), None);
+    }
+
+    #[test]
+    fn references() {
+        assert!(has_reference("${{ secrets.X }}"));
+        assert!(has_reference("$FOO,direct"));
+        assert!(has_reference("$(PROXY)"));
+        assert!(!has_reference("https://a$"));
+        assert!(!has_reference("a$1"));
+    }
+}

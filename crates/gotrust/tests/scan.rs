@@ -1,0 +1,633 @@
+//! `gotrust scan` over fixture repositories: every file kind, risky settings next to their
+//! near-misses (comments, look-alike names, quoted text), malformed files, binary and large
+//! files, gitignored files and symlinks.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use gotrust::scan::{
+    FileKind, How, ScanError, ScanOptions, ScanReport, SkipReason, VarClass, scan_dir, scan_text,
+};
+
+fn fixture(name: &str) -> ScanReport {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/scan")
+        .join(name);
+    scan_dir(&root, &ScanOptions::default()).expect("fixture root readable")
+}
+
+/// (file, line, variable, value, how) of every finding.
+fn rows(r: &ScanReport) -> Vec<(String, usize, String, String, How)> {
+    r.settings
+        .iter()
+        .map(|s| {
+            (
+                s.file.display().to_string(),
+                s.line,
+                s.variable.clone(),
+                s.value.clone(),
+                s.how,
+            )
+        })
+        .collect()
+}
+
+fn row(
+    file: &str,
+    line: usize,
+    var: &str,
+    value: &str,
+    how: How,
+) -> (String, usize, String, String, How) {
+    (file.into(), line, var.into(), value.into(), how)
+}
+
+fn vars(r: &ScanReport) -> Vec<&str> {
+    r.settings.iter().map(|s| s.variable.as_str()).collect()
+}
+
+#[test]
+fn dockerfile_env_arg_run_heredoc_exec_form() {
+    let r = fixture("docker");
+    assert!(r.errors.is_empty(), "{:?}", r.errors);
+    let d = "Dockerfile";
+    assert_eq!(
+        rows(&r),
+        vec![
+            row(
+                d,
+                4,
+                "GOPROXY",
+                "https://proxy.corp.example,direct",
+                How::Arg
+            ),
+            row(d, 6, "GOFLAGS", "-mod=mod", How::Env),
+            row(d, 6, "GONOSUMDB", "corp.example/*", How::Env),
+            row(d, 7, "GOPRIVATE", "corp.example", How::Env),
+            row(d, 8, "GOINSECURE", "*.corp.example", How::Env),
+            row(d, 9, "GOSUMDB", "off", How::Export),
+            row(d, 10, "GOFLAGS", "-insecure", How::CommandPrefix),
+            row(
+                d,
+                11,
+                "GOPROXY",
+                "https://user:s3cret@proxy.corp.example",
+                How::GoEnvW
+            ),
+            row(d, 13, "GONOSUMCHECK", "1", How::GoEnvW),
+            row(d, 14, "http.sslVerify", "false", How::GitConfig),
+            row(d, 16, "HTTPS_PROXY", "$PROXY_URL", How::Env),
+            row(d, 16, "NO_PROXY", "localhost", How::Env),
+            row(d, 18, "SSL_CERT_FILE", "/etc/ssl/corp.pem", How::Export),
+            row(d, 20, "GOTOOLCHAIN", "local", How::GoEnvW),
+            row("build.Dockerfile", 3, "GOPROXY", "off", How::Env),
+            row("build.Dockerfile", 4, "GOSUMDB", "sum.golang.org", How::Env),
+        ]
+    );
+    let s = &r.settings;
+    // Columns point at the variable name.
+    assert_eq!(s[5].column, Some(12));
+    assert_eq!(s[2].column, Some(22));
+    assert_eq!(s[0].context.as_deref(), Some("stage build"));
+    assert_eq!(s[10].context.as_deref(), Some("stage 1"));
+    assert!(s[10].unresolved, "$PROXY_URL cannot be known statically");
+    assert!(!s[11].unresolved);
+    assert_eq!(s[8].class, VarClass::UnknownGo);
+    assert_eq!(s[0].kind, FileKind::Dockerfile);
+    // The comment on line 2 and GOPROXY_MIRROR (a project's own variable) are not settings.
+    assert!(!vars(&r).contains(&"GOPROXY_MIRROR"));
+    assert!(r.settings.iter().all(|s| s.line != 2));
+}
+
+#[test]
+fn github_actions_env_levels_run_scripts_and_github_env() {
+    let r = fixture("github");
+    let w = ".github/workflows/ci.yml";
+    assert_eq!(
+        rows(&r),
+        vec![
+            row(w, 4, "GOPROXY", "https://proxy.corp.example", How::Env),
+            row(w, 10, "GOFLAGS", "-mod=mod", How::Env),
+            row(w, 11, "GOPRIVATE", "${{ vars.PRIVATE_PATHS }}", How::Env),
+            row(w, 15, "GOINSECURE", "*", How::Env),
+            row(w, 20, "GONOSUMDB", "corp.example/*", How::Env),
+            row(w, 22, "GOSUMDB", "off", How::GithubEnv),
+            row(w, 23, "GOPROXY", "direct", How::GoEnvW),
+            row(w, 24, "http.sslVerify", "false", How::GitConfig),
+            row(w, 26, "GOFLAGS", "-insecure", How::CommandPrefix),
+            row(
+                w,
+                30,
+                "GOPROXY",
+                "https://proxy.corp.example",
+                How::BuildArg
+            ),
+            row("action.yml", 7, "GOTOOLCHAIN", "go1.24.1+auto", How::Export),
+        ]
+    );
+    let s = &r.settings;
+    assert!(s[2].unresolved);
+    assert_eq!(s[0].context.as_deref(), Some("workflow"));
+    assert_eq!(s[3].context.as_deref(), Some("job build container"));
+    assert_eq!(s[5].context.as_deref(), Some("job build / step Configure"));
+    assert_eq!(s[5].column, Some(16));
+    // The malformed workflow is one typed error with file and position; the scan went on.
+    assert_eq!(
+        r.errors,
+        vec![ScanError::Yaml {
+            file: PathBuf::from(".github/workflows/broken.yml"),
+            line: 6,
+            column: 9,
+            message: "while parsing a block mapping, did not find expected key".into(),
+        }]
+    );
+}
+
+#[test]
+fn gitlab_variables_scripts_default_and_hidden_jobs() {
+    let r = fixture("gitlab");
+    let f = ".gitlab-ci.yml";
+    assert_eq!(
+        rows(&r),
+        vec![
+            row(
+                f,
+                2,
+                "GOPROXY",
+                "https://proxy.corp.example|direct",
+                How::CiVariable
+            ),
+            row(f, 3, "GOSUMDB", "off", How::CiVariable),
+            row(f, 8, "GONOSUMDB", "corp.example", How::Export),
+            row(f, 11, "GOFLAGS", "-mod=mod", How::CiVariable),
+            row(f, 14, "GOPRIVATE", "corp.example/*", How::GoEnvW),
+            row(f, 17, "GOINSECURE", "git.corp.example", How::CommandPrefix),
+            row(f, 20, "GOVCS", "*:all", How::CiVariable),
+        ]
+    );
+    assert_eq!(r.settings[4].context.as_deref(), Some("job test"));
+    assert_eq!(r.settings[2].context.as_deref(), Some("default"));
+}
+
+#[test]
+fn makefile_assignments_targets_and_recipes() {
+    let r = fixture("make");
+    let f = "Makefile";
+    assert_eq!(
+        rows(&r),
+        vec![
+            row(
+                f,
+                1,
+                "GOPROXY",
+                "https://proxy.corp.example",
+                How::MakeExport
+            ),
+            row(f, 2, "GOFLAGS", "-mod=mod", How::MakeVariable),
+            row(f, 3, "GOSUMDB", "off", How::MakeVariable),
+            row(f, 10, "GONOSUMDB", "corp.example", How::MakeVariable),
+            row(f, 12, "GOFLAGS", "-insecure", How::CommandPrefix),
+            row(f, 13, "GOTOOLCHAIN", "local", How::GoEnvW),
+            row(f, 14, "http.sslVerify", "false", How::GitConfig),
+            row(f, 15, "GOINSECURE", "x.example", How::Export),
+        ]
+    );
+    assert_eq!(r.settings[3].context.as_deref(), Some("target build"));
+    assert_eq!(r.settings[7].context.as_deref(), Some("target test"));
+}
+
+#[test]
+fn shell_scripts_envrc_dotenv_and_shebang_detection() {
+    let r = fixture("shell");
+    assert_eq!(
+        rows(&r),
+        vec![
+            row(".env", 1, "GOPRIVATE", "corp.example", How::Assign),
+            row(
+                ".env",
+                2,
+                "HTTPS_PROXY",
+                "http://user:pw@proxy.corp.example:3128",
+                How::Assign
+            ),
+            row(
+                ".envrc",
+                1,
+                "GOPROXY",
+                "https://proxy.corp.example",
+                How::Export
+            ),
+            row(".envrc", 2, "GIT_SSL_NO_VERIFY", "1", How::Export),
+            row(
+                "scripts/setup.sh",
+                3,
+                "GOPROXY",
+                "https://proxy.corp.example,direct",
+                How::Export
+            ),
+            row("scripts/setup.sh", 4, "GOFLAGS", "-mod=mod", How::Assign),
+            row(
+                "scripts/setup.sh",
+                5,
+                "GOFLAGS",
+                "-insecure",
+                How::CommandPrefix
+            ),
+            row(
+                "scripts/setup.sh",
+                6,
+                "GOPRIVATE",
+                "corp.example/*",
+                How::GoEnvW
+            ),
+            row(
+                "scripts/setup.sh",
+                6,
+                "GONOSUMDB",
+                "corp.example",
+                How::GoEnvW
+            ),
+            row("scripts/setup.sh", 9, "GOSUMDB", "off", How::Export),
+            row("tools/bootstrap", 2, "GOINSECURE", "*", How::Export),
+        ]
+    );
+    assert_eq!(r.settings[0].kind, FileKind::DotEnv);
+    assert_eq!(r.settings[2].kind, FileKind::Envrc);
+    assert_eq!(r.settings[10].kind, FileKind::Shell);
+    // tools/README has no shebang: not a script, not read.
+    assert_eq!(r.files_scanned, 4);
+}
+
+#[test]
+fn devcontainer_jsonc_and_malformed_json() {
+    let r = fixture("devcontainer");
+    let f = ".devcontainer/devcontainer.json";
+    assert_eq!(
+        rows(&r),
+        vec![
+            row(f, 4, "GOPROXY", "https://proxy.corp.example", How::BuildArg),
+            row(f, 6, "GOFLAGS", "-mod=mod", How::ContainerEnv),
+            row(f, 7, "GOSUMDB", "off", How::ContainerEnv),
+            row(f, 9, "GOPRIVATE", "${localEnv:GOPRIVATE}", How::RemoteEnv),
+        ]
+    );
+    assert!(r.settings[3].unresolved);
+    assert_eq!(
+        r.errors,
+        vec![ScanError::Json {
+            file: PathBuf::from(".devcontainer/broken/devcontainer.json"),
+            line: 4,
+            column: 5,
+            message: "expected ',' or '}' in object".into(),
+        }]
+    );
+}
+
+#[test]
+fn go_env_files_are_read_exactly_like_go() {
+    let r = fixture("goenv");
+    assert_eq!(
+        rows(&r),
+        vec![
+            // Quotes and the \r stay part of the value (§1.3).
+            row(
+                "config/go/env",
+                1,
+                "GOPROXY",
+                "\"https://proxy.corp.example\"\r",
+                How::GoEnvFile
+            ),
+            row(
+                "config/go/env",
+                2,
+                "GOPRIVATE",
+                "corp.example",
+                How::GoEnvFile
+            ),
+            row("config/go/env", 5, "GONOSUMDB", "$HOME", How::GoEnvFile),
+            row(
+                "go.env",
+                2,
+                "GOPROXY",
+                "https://proxy.golang.org,direct",
+                How::GoEnvFile
+            ),
+            row("go.env", 3, "GOSUMDB", "sum.golang.org", How::GoEnvFile),
+        ]
+    );
+    // go never expands variables in these files.
+    assert!(!r.settings[2].unresolved);
+}
+
+#[test]
+fn credentials_are_redacted_when_rendered() {
+    let r = fixture("docker");
+    let s = r
+        .settings
+        .iter()
+        .find(|s| s.how == How::GoEnvW && s.variable == "GOPROXY")
+        .unwrap();
+    assert_eq!(s.display_value(), "https://user:xxxxx@proxy.corp.example");
+    let json = serde_json::to_string(&r).unwrap();
+    assert!(!json.contains("s3cret"), "{json}");
+    assert!(json.contains("user:xxxxx@proxy.corp.example"));
+}
+
+#[test]
+fn near_misses_in_one_script() {
+    let text = "\
+# GOPROXY=https://comment.example
+echo GOPROXY=https://echoed.example
+GOPROXY_MIRROR=https://mirror.example
+GOFLAGS=-mod=mod
+GOFLAGS=-insecure
+printf '%s' \"GOSUMDB=off\"
+MYGOPROXY=x
+gofmt -l .
+";
+    let found = scan_text(Path::new("s.sh"), FileKind::Shell, text).unwrap();
+    let got: Vec<(usize, &str, &str)> = found
+        .iter()
+        .map(|s| (s.line, s.variable.as_str(), s.value.as_str()))
+        .collect();
+    assert_eq!(
+        got,
+        vec![(4, "GOFLAGS", "-mod=mod"), (5, "GOFLAGS", "-insecure")]
+    );
+}
+
+#[test]
+fn gitignore_binary_large_and_symlinks() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    fs::write(root.join(".gitignore"), "secret.sh\nbuild/\n").unwrap();
+    fs::write(root.join("secret.sh"), "export GOSUMDB=off\n").unwrap();
+    fs::create_dir(root.join("build")).unwrap();
+    fs::write(root.join("build/Dockerfile"), "ENV GOSUMDB=off\n").unwrap();
+    fs::write(root.join("ok.sh"), "export GOPROXY=direct\n").unwrap();
+    fs::write(root.join("bin.sh"), b"export GOPROXY=x\n\0\x01\x02").unwrap();
+    let mut big = String::from("export GOSUMDB=off\n");
+    big.push_str(&"#".repeat(5000));
+    fs::write(root.join("big.sh"), big).unwrap();
+    let outside = tempfile::tempdir().unwrap();
+    fs::write(outside.path().join("evil.sh"), "export GOINSECURE=*\n").unwrap();
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(outside.path().join("evil.sh"), root.join("link.sh")).unwrap();
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(outside.path(), root.join("linkdir")).unwrap();
+
+    let opts = ScanOptions {
+        max_file_size: 1024,
+        ..ScanOptions::default()
+    };
+    let r = scan_dir(root, &opts).unwrap();
+    assert_eq!(
+        rows(&r),
+        vec![row("ok.sh", 1, "GOPROXY", "direct", How::Export)]
+    );
+    assert!(r.errors.is_empty(), "{:?}", r.errors);
+    let mut skipped: Vec<(String, SkipReason)> = r
+        .skipped
+        .iter()
+        .map(|s| (s.file.display().to_string(), s.reason.clone()))
+        .collect();
+    skipped.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut want = vec![
+        (
+            "big.sh".to_string(),
+            SkipReason::TooLarge {
+                size: 5019,
+                cap: 1024,
+            },
+        ),
+        ("bin.sh".to_string(), SkipReason::Binary),
+    ];
+    if cfg!(unix) {
+        want.push(("link.sh".to_string(), SkipReason::Symlink));
+    }
+    assert_eq!(skipped, want);
+
+    // Without .gitignore handling the ignored files are read too.
+    let all = scan_dir(
+        root,
+        &ScanOptions {
+            respect_gitignore: false,
+            ..opts
+        },
+    )
+    .unwrap();
+    let mut files: Vec<String> = all
+        .settings
+        .iter()
+        .map(|s| s.file.display().to_string())
+        .collect();
+    files.sort();
+    assert_eq!(files, vec!["build/Dockerfile", "ok.sh", "secret.sh"]);
+}
+
+#[test]
+fn byte_order_mark() {
+    let f = scan_text(
+        Path::new("Dockerfile"),
+        FileKind::Dockerfile,
+        "\u{feff}ENV GOPROXY=off\n",
+    )
+    .unwrap();
+    assert_eq!(
+        (f[0].line, f[0].variable.as_str(), f[0].value.as_str()),
+        (1, "GOPROXY", "off")
+    );
+    // go itself does not skip it: the first line of a go env file with a BOM is ignored.
+    let f = scan_text(
+        Path::new("go.env"),
+        FileKind::GoEnvFile,
+        "\u{feff}GOPROXY=off\nGOSUMDB=off\n",
+    )
+    .unwrap();
+    assert_eq!(f.len(), 1);
+    assert_eq!(f[0].variable, "GOSUMDB");
+}
+
+#[test]
+fn unreadable_root_is_an_error() {
+    let err = scan_dir(
+        Path::new("/nonexistent/gotrust-scan-root"),
+        &ScanOptions::default(),
+    )
+    .unwrap_err();
+    assert!(matches!(err, ScanError::Io { .. }), "{err:?}");
+}
+
+#[test]
+fn hostile_inputs_do_not_panic() {
+    let nasty = [
+        "RUN \\",
+        "ENV",
+        "ENV =",
+        "RUN [\"sh\", \"-c\"",
+        "RUN <<",
+        "ARG \"",
+        "RUN echo \"unterminated",
+        "RUN $((((((",
+        "RUN ${{{{",
+        "RUN `",
+        "RUN 'x",
+        "FROM",
+        "RUN go env -w",
+        "RUN git -c",
+        "RUN git config",
+        "\u{feff}ENV GOPROXY=x",
+        "ENV K=é${\u{301}",
+        "RUN echo \\é",
+        "RUN echo $é",
+        "RUN echo \"$é\"",
+        "x=$\u{301}",
+    ];
+    for kind in [
+        FileKind::Dockerfile,
+        FileKind::Shell,
+        FileKind::Makefile,
+        FileKind::GitHubActions,
+        FileKind::Devcontainer,
+        FileKind::GoEnvFile,
+    ] {
+        for text in nasty {
+            let _ = scan_text(Path::new("x"), kind, text);
+        }
+        let deep = "[".repeat(10_000);
+        let _ = scan_text(Path::new("x"), kind, &deep);
+        let deep = "{\"a\":".repeat(10_000);
+        let _ = scan_text(Path::new("x"), kind, &deep);
+    }
+}
+
+#[test]
+fn other_ci_yaml_read_generically() {
+    let r = fixture("otherci");
+    assert!(r.errors.is_empty(), "{:?}", r.errors);
+    let (c, d, t) = (".circleci/config.yml", ".drone.yml", ".travis.yml");
+    assert_eq!(
+        rows(&r),
+        vec![
+            row(c, 7, "GOPROXY", "https://proxy.corp.example", How::Env),
+            row(c, 14, "GOFLAGS", "-insecure", How::Export),
+            row(c, 16, "GOSUMDB", "off", How::CommandPrefix),
+            row(d, 6, "GONOSUMDB", "corp.example", How::Env),
+            row(d, 8, "GOPRIVATE", "corp.example", How::GoEnvW),
+            row(d, 11, "GOINSECURE", "*", How::Env),
+            row(t, 3, "GOFLAGS", "-mod=mod", How::Env),
+            row(t, 6, "GOPROXY", "direct", How::CommandPrefix),
+        ]
+    );
+    let ctx: Vec<&str> = r
+        .settings
+        .iter()
+        .map(|s| s.context.as_deref().unwrap())
+        .collect();
+    assert_eq!(
+        ctx,
+        vec![
+            "jobs.build.environment",
+            "build.steps[1].run.command",
+            "jobs.build.steps[2].run",
+            "steps[0].environment",
+            "steps[0].commands",
+            "steps[1].env[0]",
+            "env[0]",
+            "script",
+        ]
+    );
+    assert!(r.settings.iter().all(|s| s.kind == FileKind::CiYaml));
+}
+
+#[test]
+fn shebang_detection() {
+    use gotrust::scan::detect_kind;
+    let p = Path::new("tools/run");
+    for (head, want) in [
+        ("#!/bin/sh\n", Some(FileKind::Shell)),
+        ("#!/usr/bin/env bash\n", Some(FileKind::Shell)),
+        ("#!/usr/bin/env -S bash -e\n", Some(FileKind::Shell)),
+        ("#!/bin/bash -eu\n", Some(FileKind::Shell)),
+        ("#!/usr/bin/env python3\n", None),
+        ("#!/usr/bin/perl\n", None),
+        ("#!\n", None),
+        ("no shebang\n", None),
+    ] {
+        assert_eq!(detect_kind(p, head.as_bytes()), want, "{head:?}");
+    }
+    assert_eq!(
+        detect_kind(Path::new(".gitea/workflows/ci.yaml"), b""),
+        Some(FileKind::GitHubActions)
+    );
+    assert_eq!(
+        detect_kind(Path::new("x/.github/workflows/ci.yml"), b""),
+        Some(FileKind::GitHubActions)
+    );
+    assert_eq!(detect_kind(Path::new("workflows/ci.yml"), b""), None);
+    assert_eq!(detect_kind(Path::new("deploy/values.yaml"), b""), None);
+    assert_eq!(
+        detect_kind(Path::new("ci/Dockerfile.dev"), b""),
+        Some(FileKind::Dockerfile)
+    );
+    assert_eq!(
+        detect_kind(Path::new("go.env"), b""),
+        Some(FileKind::GoEnvFile)
+    );
+    assert_eq!(
+        detect_kind(Path::new("prod.env"), b""),
+        Some(FileKind::DotEnv)
+    );
+}
+
+/// go env files: scan's reading (last line per key wins in the user file) against
+/// `go env -json`, the oracle, on the lines that trip people up (§1.3).
+#[test]
+fn go_env_file_matches_go_env_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = "\u{feff}GOPROXY=off\nGOSUMDB=\"quoted\"\r\n GOPRIVATE=indented\nGOPRIVATE=a.example\nGOPRIVATE=b.example\nGONOSUMDB=$HOME/x\ngoinsecure=lower\nGOINSECURE=x=y\n#GOFLAGS=-x\nGOFLAGS= -mod=mod \nGONOPROXY\n";
+    let file = dir.path().join("goenv");
+    fs::write(&file, text).unwrap();
+    let found = scan_text(Path::new("goenv"), FileKind::GoEnvFile, text).unwrap();
+    let mut last = std::collections::BTreeMap::new();
+    for s in &found {
+        last.insert(s.variable.clone(), s.value.clone());
+    }
+    let keys = [
+        "GOPROXY",
+        "GOSUMDB",
+        "GOPRIVATE",
+        "GONOSUMDB",
+        "GOINSECURE",
+        "GOFLAGS",
+        "GONOPROXY",
+    ];
+    let mut cmd = testkit::hermetic_go(dir.path());
+    for k in keys {
+        cmd.env_remove(k);
+    }
+    let out = cmd
+        .env("GOENV", &file)
+        .args(["env", "-json"])
+        .args(keys)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let go: std::collections::BTreeMap<String, String> =
+        serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        last.keys().map(String::as_str).collect::<Vec<_>>(),
+        vec!["GOFLAGS", "GOINSECURE", "GONOSUMDB", "GOPRIVATE", "GOSUMDB"]
+    );
+    for (k, v) in &last {
+        assert_eq!(go.get(k), Some(v), "{k}");
+    }
+    // The BOM line and the key-only line do not count for go either: GOPROXY is the default
+    // from go.env and GONOPROXY falls back to GOPRIVATE.
+    assert_ne!(go["GOPROXY"], "off");
+    assert_eq!(go["GONOPROXY"], "b.example");
+}
