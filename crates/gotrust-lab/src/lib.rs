@@ -277,7 +277,7 @@ impl LabBuilder {
             state_dir,
             faults: self.faults,
             shutdown: tx,
-            task,
+            task: Some(task),
         })
     }
 }
@@ -357,8 +357,8 @@ fn append_records(
     Ok(())
 }
 
-/// A started lab; serving stops at [`RunningLab::shutdown`] or when dropped
-/// with the runtime.
+/// A started lab; serving stops at [`RunningLab::shutdown`] or when it is
+/// dropped.
 #[derive(Debug)]
 pub struct RunningLab {
     shared: Arc<Shared>,
@@ -369,7 +369,14 @@ pub struct RunningLab {
     state_dir: PathBuf,
     faults: Vec<Fault>,
     shutdown: watch::Sender<bool>,
-    task: JoinHandle<Result<(), std::convert::Infallible>>,
+    task: Option<JoinHandle<Result<(), std::convert::Infallible>>>,
+}
+
+impl Drop for RunningLab {
+    fn drop(&mut self) {
+        // Stops the accept loop and every open connection.
+        let _ = self.shutdown.send(true);
+    }
 }
 
 impl std::fmt::Debug for Shared {
@@ -493,8 +500,10 @@ impl RunningLab {
     }
 
     /// Stops accepting and closes open connections.
-    pub async fn shutdown(self) {
+    pub async fn shutdown(mut self) {
         let _ = self.shutdown.send(true);
-        let _ = self.task.await;
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
     }
 }

@@ -183,7 +183,8 @@ fn route(path: &str, name: &str) -> Route {
             return Route::TreeHead;
         }
         if let Some(key) = rest.strip_prefix("/lookup/") {
-            let Some((m, v)) = key.split_once('@') else {
+            // The key syntax x/mod's reference server accepts.
+            let Some((m, v)) = gomod::sumdb::parse_lookup_key(key) else {
                 return Route::Bad(format!("invalid module@version syntax: {key}"));
             };
             return match (unescape_path(m), unescape_version(v)) {

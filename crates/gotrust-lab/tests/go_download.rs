@@ -313,3 +313,30 @@ async fn tree_beyond_one_tile_grows_and_go_follows() {
     assert!(log.iter().all(|e| e.status == 200));
     lab.shutdown().await;
 }
+
+/// The lab certificate names `localhost` as well as 127.0.0.1.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn https_by_localhost_name() {
+    let tmp = tempfile::tempdir().unwrap();
+    let lab = lab(tmp.path()).tls(true).start().await.unwrap();
+    let base = format!("https://localhost:{}", lab.addr().port());
+    let mut env = lab.go_env();
+    env.push(("GOPROXY".into(), base.clone()));
+    env.push((
+        "GOSUMDB".into(),
+        format!("{} {base}/sumdb/{}", lab.verifier_key(), lab.sumdb_name()),
+    ));
+    let run = go(
+        tmp.path(),
+        env,
+        &["mod", "download", "example.com/simple@v1.1.0"],
+    )
+    .await;
+    assert!(run.ok, "{}", run.stderr);
+    assert!(
+        std::fs::read_to_string(lab.ca_file().unwrap())
+            .unwrap()
+            .starts_with("-----BEGIN CERTIFICATE-----")
+    );
+    lab.shutdown().await;
+}
