@@ -606,3 +606,54 @@ fn proxy_choice_comes_from_go_settings() {
         ProxyChoice::Direct(_)
     ));
 }
+
+#[tokio::test]
+async fn config_from_go_settings() {
+    use gotrust::env::resolve::{EnvSources, resolve};
+    use gotrust::settings::Settings;
+    let tls = net_server::make_tls();
+    let srv = start(Some(tls.acceptor.clone()), |_| Reply::ok(b"ok".to_vec())).await;
+    let home = tempfile::tempdir().unwrap();
+    let ca = home.path().join("ca.pem");
+    std::fs::write(&ca, &tls.ca_pem).unwrap();
+    let netrc = home.path().join("my-netrc");
+    std::fs::write(
+        &netrc,
+        format!(
+            "machine 127.0.0.1:{} login carol password pw\n",
+            srv.addr.port()
+        ),
+    )
+    .unwrap();
+    let h = home.path().display().to_string();
+    let src = EnvSources::with_process([
+        ("HOME", h.clone()),
+        ("XDG_CONFIG_HOME", format!("{h}/.config")),
+        ("SSL_CERT_FILE", ca.display().to_string()),
+        ("SSL_CERT_DIR", format!("{h}/none")),
+        ("NETRC", netrc.display().to_string()),
+        ("HTTPS_PROXY", "proxy.corp.example:3128".to_string()),
+        ("NO_PROXY", "internal.example".to_string()),
+    ]);
+    let env = resolve(&src);
+    let settings = Settings::from_env(&env, &src);
+    let cfg = HttpConfig::from_settings(&settings);
+    assert!(cfg.netrc.is_some(), "GOAUTH defaults to netrc");
+    let c = HttpClient::new(cfg).unwrap();
+    assert_eq!(c.roots().files, std::slice::from_ref(&ca));
+    let (ex, _) = c
+        .get_bytes(
+            &url(&format!("https://127.0.0.1:{}/x", srv.addr.port())),
+            10,
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        ex.credentials.as_deref(),
+        Some(format!("netrc:127.0.0.1:{}", srv.addr.port()).as_str())
+    );
+    assert!(matches!(
+        c.proxy_for(&url("https://proxy.golang.org/")),
+        gotrust::settings::httpproxy::ProxyChoice::Proxy(_)
+    ));
+}

@@ -434,3 +434,30 @@ async fn concurrent_lookups_share_tiles() {
         "one tile request for 40 lookups"
     );
 }
+
+#[test]
+fn config_from_gosumdb_setting() {
+    use gotrust::settings::sumdb::SumDb;
+    let SumDb::Db(db) = SumDb::parse("sum.golang.org").unwrap() else {
+        panic!("enabled")
+    };
+    let base = SumdbBase(url::Url::parse("https://proxy.golang.org/sumdb/sum.golang.org").unwrap());
+    let root = std::path::Path::new("/cache/gotrust");
+    let cfg = SumdbConfig::new(&db, base, root).with_go_state(
+        db.name(),
+        Some(std::path::Path::new("/go")),
+        Some(std::path::Path::new("/go/pkg/mod")),
+    );
+    assert_eq!(cfg.key, gotrust::settings::sumdb::SUM_GOLANG_ORG_KEY);
+    assert_eq!(cfg.state_dir, root.join("sumdb/sum.golang.org"));
+    assert_eq!(
+        cfg.go_latest.as_deref(),
+        Some(std::path::Path::new("/go/pkg/sumdb/sum.golang.org/latest"))
+    );
+    assert_eq!(
+        cfg.go_cache.as_deref(),
+        Some(std::path::Path::new(
+            "/go/pkg/mod/cache/download/sumdb/sum.golang.org"
+        ))
+    );
+}

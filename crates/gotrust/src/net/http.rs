@@ -92,6 +92,26 @@ impl Default for HttpConfig {
     }
 }
 
+impl HttpConfig {
+    /// The configuration go's own requests would use for these settings: Go's HTTP proxy
+    /// decision, Go's root locations, and the netrc file when GOAUTH consults it (a missing
+    /// file is an empty netrc; an invalid GOAUTH attaches no credentials, go would stop).
+    pub fn from_settings(settings: &crate::settings::Settings) -> HttpConfig {
+        let netrc = match (&settings.goauth, &settings.netrc_path) {
+            (Ok(auth), Ok(path)) if auth.uses_netrc() => {
+                Some(Netrc::read(path).unwrap_or_default())
+            }
+            _ => None,
+        };
+        HttpConfig {
+            proxy: settings.http_proxy.clone(),
+            roots: RootSource::Go(settings.tls.clone()),
+            netrc,
+            ..HttpConfig::default()
+        }
+    }
+}
+
 /// Failure to build the client.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]

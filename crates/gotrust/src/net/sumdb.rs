@@ -219,6 +219,45 @@ impl std::fmt::Debug for SumdbConfig {
     }
 }
 
+impl SumdbConfig {
+    /// The configuration for a parsed GOSUMDB database at `base`, with gotrust's state under
+    /// `cache_root` (see [`default_cache_root`]) in `sumdb/⟨name⟩`.
+    pub fn new(
+        db: &crate::settings::sumdb::SumDbConfig,
+        base: SumdbBase,
+        cache_root: &Path,
+    ) -> Self {
+        SumdbConfig {
+            key: db.key_text.clone(),
+            base,
+            state_dir: cache_root.join("sumdb").join(db.name()),
+            go_latest: None,
+            go_cache: None,
+            private: None,
+        }
+    }
+
+    /// Adds go's own state as read-only sources (§5.11): `$GOPATH[0]/pkg/sumdb/⟨name⟩/latest`
+    /// and `$GOMODCACHE/cache/download/sumdb/⟨name⟩`.
+    pub fn with_go_state(
+        mut self,
+        name: &str,
+        gopath0: Option<&Path>,
+        gomodcache: Option<&Path>,
+    ) -> Self {
+        self.go_latest = gopath0.map(|g| g.join("pkg").join("sumdb").join(name).join("latest"));
+        self.go_cache =
+            gomodcache.map(|m| m.join("cache").join("download").join("sumdb").join(name));
+        self
+    }
+
+    /// Never sends module paths for which `private` is true.
+    pub fn with_private(mut self, private: PrivatePredicate) -> Self {
+        self.private = Some(private);
+        self
+    }
+}
+
 /// A signed tree head as evidence.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct TreeHead {
