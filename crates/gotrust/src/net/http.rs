@@ -9,7 +9,7 @@
 //! (redirect chain, proxy, HTTP version, cache headers, TLS peer chain) for the report.
 //!
 //! Redirects are followed here rather than by reqwest so each hop is recorded and the policy is
-//! exactly go's; proxies are chosen by [`super::proxyenv`] rather than reqwest's system-proxy
+//! exactly go's; proxies are chosen by [`crate::settings::httpproxy`] rather than reqwest's system-proxy
 //! support so the choice is Go's and can be reported.
 
 use std::collections::HashMap;
