@@ -27,19 +27,6 @@ pub(crate) fn canonical_version(v: &str) -> String {
     module::canonical_version(v).unwrap_or_default()
 }
 
-// TODO(merge): modfile.rs should call crate::module::{split_path_version,
-// check_path_major} itself; these two adapters keep its signatures meanwhile.
-
-/// `modulePathMajor` of x/mod/modfile: the `/vN` or `.vN` suffix, `None` if malformed.
-pub(crate) fn check_path_major_split(path: &str) -> Option<String> {
-    module::split_path_version(path).map(|(_, m)| m.to_string())
-}
-
-/// `module.CheckPathMajor`, the message as `InvalidVersionError` prints it.
-pub(crate) fn check_path_major(version: &str, major: &str) -> Result<(), String> {
-    module::check_path_major(version, major).map_err(|e| e.to_string())
-}
-
 /// Go's text of `e`, with `raw` (the path as given, possibly not UTF-8) quoted by
 /// `%q`.
 fn go_message(e: &ModuleError, raw: &[u8]) -> String {
@@ -244,12 +231,6 @@ mod tests {
             check_module("example.com/m", "v2.0.0").unwrap_err(),
             "example.com/m@v2.0.0: invalid version: should be v0 or v1, not v2"
         );
-        assert_eq!(
-            check_path_major("v2.0.0", "/v3").unwrap_err(),
-            r#"version "v2.0.0" invalid: should be v3, not v2"#
-        );
-        assert_eq!(check_path_major_split("x.y/z/v2").as_deref(), Some("/v2"));
-        assert_eq!(check_path_major_split("x.y/z/v1"), None);
     }
 
     #[test]
