@@ -44,7 +44,7 @@ use crate::settings::sumdb::SumDb;
 use crate::settings::url::GoUrl;
 
 pub use render::{render_mermaid, render_text};
-pub use walk::{Outcome, Walk};
+pub use walk::{DbBase, Outcome, Walk};
 
 /// The module path for which the checksum database rule has an exception (§4.3).
 pub const TOOLCHAIN_MODULE: &str = "golang.org/toolchain";
@@ -191,6 +191,9 @@ pub struct SumDbProbe {
     pub url: String,
     /// The database base URL if the probe answers 200.
     pub base: String,
+    /// The lookup URL through that base, when a version was given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lookup: Option<String>,
     /// When go moves on after this probe fails.
     pub fallback: HopFallback,
 }
@@ -214,10 +217,12 @@ pub struct SumDbAccess {
     /// stopped always ends in `direct_url` (go ranks direct's not-found above proxy errors);
     /// otherwise a proxy error seen after `|` fails every database read.
     pub then: WalkEnd,
-    /// The lookup URL for the module version (`!` stays literal), when a version was given,
-    /// relative to the chosen base: `⟨base⟩/lookup/⟨path⟩@⟨version⟩`.
+    /// The lookup URL through the explicit URL, or else through `direct_url`, when a version
+    /// was given. Whether `!` is sent literally or as `%21` depends on the base (Go's
+    /// `web.Join` keeps a raw path only while it still decodes to the path: literal for a
+    /// proxy or database URL without path, `%21` below a path).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub lookup_suffix: Option<String>,
+    pub lookup: Option<String>,
 }
 
 /// What ends a GOPROXY list.
@@ -448,28 +453,21 @@ impl<'a> Planner<'a> {
         let private = self.gonoproxy.matches(module);
         let mut hops = Vec::new();
         if private {
-            // §2.2: only `noproxy` or `direct` serve a GONOPROXY path; every other entry
-            // answers a not-found-class error without a request, so nothing follows.
-            let entry = list
-                .entries
-                .iter()
-                .find(|e| matches!(e.kind, ProxyKind::NoProxy | ProxyKind::Direct));
-            if let Some(e) = entry {
-                hops.push(self.direct_hop(&e.display(), module, vendor_error));
-            } else {
-                // Unreachable with a parsed list (GONOPROXY non-empty adds noproxy unless
-                // GOPROXY is exactly `direct`), kept for robustness.
-                hops.push(Hop {
-                    kind: HopKind::Off,
-                    entry: "off".into(),
-                    url: None,
-                    fallback: HopFallback::None,
-                    plain_http: false,
-                    requests: Vec::new(),
-                    http_proxy: None,
-                    direct: None,
-                    error: Some("disabled by GOPRIVATE/GONOPROXY".into()),
-                });
+            // §2.2: only `noproxy` and `direct` serve a GONOPROXY path, each with a direct
+            // lookup (not shared: go repeats the discovery); every other entry answers a
+            // not-found-class error without a request.
+            for e in &list.entries {
+                if matches!(e.kind, ProxyKind::NoProxy | ProxyKind::Direct) {
+                    let mut hop = self.direct_hop(&e.display(), module, vendor_error.clone());
+                    hop.fallback = match e.fallback {
+                        Fallback::OnNotFound => HopFallback::NotFound,
+                        Fallback::OnAnyError => HopFallback::AnyError,
+                    };
+                    hops.push(hop);
+                }
+            }
+            if let Some(last) = hops.last_mut() {
+                last.fallback = HopFallback::None;
             }
             return hops;
         }
@@ -658,6 +656,21 @@ impl<'a> Planner<'a> {
             }
             Ok(SumDb::Db(cfg)) => {
                 let name = cfg.name().to_string();
+                let lookup_rel = version.and_then(|v| {
+                    let p = gomod::module::escape_path(module).ok()?;
+                    let v = gomod::module::escape_version(v).ok()?;
+                    Some(format!("lookup/{p}@{v}"))
+                });
+                let base = cfg
+                    .url
+                    .clone()
+                    .or_else(|| GoUrl::parse(&cfg.direct_url).ok());
+                let lookup = match (&base, &lookup_rel) {
+                    (Some(b), Some(l)) => {
+                        Some(redact_userinfo(&web_join(&parsed_raw(b), l).to_go_string()))
+                    }
+                    _ => None,
+                };
                 let probes = match (&cfg.url, &self.settings.proxy) {
                     (None, Ok(list)) => {
                         let probes: Vec<SumDbProbe> = list
@@ -665,13 +678,16 @@ impl<'a> Planner<'a> {
                             .iter()
                             .filter_map(|e| match &e.kind {
                                 ProxyKind::Url { parsed, .. } => {
-                                    let base = web_join(parsed, &format!("sumdb/{name}"));
+                                    let base =
+                                        web_join(&parsed_raw(parsed), &format!("sumdb/{name}"));
                                     Some(SumDbProbe {
-                                        url: redact_userinfo(&web_join(
-                                            parsed,
-                                            &format!("sumdb/{name}/supported"),
-                                        )),
-                                        base: redact_userinfo(&base),
+                                        url: redact_userinfo(
+                                            &web_join(&base, "supported").to_go_string(),
+                                        ),
+                                        base: redact_userinfo(&base.to_go_string()),
+                                        lookup: lookup_rel.as_ref().map(|l| {
+                                            redact_userinfo(&web_join(&base, l).to_go_string())
+                                        }),
                                         fallback: match e.fallback {
                                             Fallback::OnNotFound => HopFallback::NotFound,
                                             Fallback::OnAnyError => HopFallback::AnyError,
@@ -701,11 +717,7 @@ impl<'a> Planner<'a> {
                         }
                         _ => WalkEnd::None,
                     },
-                    lookup_suffix: version.and_then(|v| {
-                        let p = gomod::module::escape_path(module).ok()?;
-                        let v = gomod::module::escape_version(v).ok()?;
-                        Some(format!("/lookup/{p}@{v}"))
-                    }),
+                    lookup,
                 });
             }
             Err(e) => {
@@ -797,17 +809,25 @@ fn clean(p: &str) -> String {
     }
 }
 
-/// `proxyRepo.getBody`'s URL: `path.Join(base.Path, rel)`, escaped on the wire.
+/// Go's `path.Join` of two elements.
+fn path_join(a: &str, b: &str) -> String {
+    match (a.is_empty(), b.is_empty()) {
+        (true, true) => String::new(),
+        (true, false) => clean(b),
+        (false, true) => clean(a),
+        (false, false) => clean(&format!("{a}/{b}")),
+    }
+}
+
+/// `proxyRepo.getBody`'s URL: Path = `path.Join(base.Path, rel)`, RawPath =
+/// `path.Join(base.RawPath, pathEscape(rel))`; on the wire `!` becomes `%21`.
 fn proxy_request_url(base: &GoUrl, module: &str, rel: &str) -> Option<String> {
     let p = gomod::module::escape_path(module).ok()?;
+    let rel = format!("{p}/{rel}");
+    let base = parsed_raw(base);
     let mut u = base.clone();
-    let joined = if base.path.is_empty() {
-        clean(&format!("{p}/{rel}"))
-    } else {
-        clean(&format!("{}/{p}/{rel}", base.path))
-    };
-    u.path = joined;
-    u.raw_path_input = String::new();
+    u.path = path_join(&base.path, &rel);
+    u.raw_path_input = path_join(&base.raw_path_input, &path_escape(&rel));
     Some(u.to_go_string())
 }
 
@@ -816,12 +836,72 @@ fn proxy_request(base: &GoUrl, module: &str, version: &str, ext: &str) -> Option
     proxy_request_url(base, module, &format!("@v/{v}.{ext}"))
 }
 
-/// cmd/go's `web.Join`: the base path without a trailing `/`, then `/rel` (no cleaning).
-fn web_join(base: &GoUrl, rel: &str) -> String {
+/// `url.PathEscape` of `s` with `%2F` turned back into `/` (proxy.go's `pathEscape`).
+fn path_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        let keep = b.is_ascii_alphanumeric()
+            || matches!(
+                b,
+                b'-' | b'_' | b'.' | b'~' | b'$' | b'&' | b'+' | b':' | b'=' | b'@' | b'/'
+            );
+        if keep {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// Go's escaping of a path (`encodePath`), used to tell whether url.Parse keeps a RawPath.
+fn escape_path_mode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        let keep = b.is_ascii_alphanumeric()
+            || matches!(
+                b,
+                b'-' | b'_'
+                    | b'.'
+                    | b'~'
+                    | b'$'
+                    | b'&'
+                    | b'+'
+                    | b','
+                    | b'/'
+                    | b':'
+                    | b';'
+                    | b'='
+                    | b'@'
+            );
+        if keep {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// A parsed URL with `raw_path_input` replaced by Go's `URL.RawPath`, which url.Parse sets
+/// only when the written path differs from the default escaping of the path.
+fn parsed_raw(u: &GoUrl) -> GoUrl {
+    let mut u = u.clone();
+    if u.raw_path_input == escape_path_mode(&u.path) {
+        u.raw_path_input = String::new();
+    }
+    u
+}
+
+/// cmd/go's `web.Join`: path and RawPath each get `/rel` appended (no cleaning). The
+/// result's `raw_path_input` is Go's RawPath; rendering uses it only while it still decodes
+/// to the path, as `URL.EscapedPath` does.
+fn web_join(base: &GoUrl, rel: &str) -> GoUrl {
+    let rel = rel.trim_start_matches('/');
     let mut u = base.clone();
     u.path = format!("{}/{rel}", base.path.trim_end_matches('/'));
-    u.raw_path_input = String::new();
-    u.to_go_string()
+    u.raw_path_input = format!("{}/{rel}", base.raw_path_input.trim_end_matches('/'));
+    u
 }
 
 fn http_proxy_use(cfg: &HttpProxyConfig, url: &GoUrl) -> HttpProxyUse {

@@ -31,6 +31,15 @@ pub struct Walk {
     pub not_found: bool,
 }
 
+/// The database base URL a probe walk settled on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DbBase {
+    /// The base URL.
+    pub base: String,
+    /// The lookup URL for the route's version through this base.
+    pub lookup: Option<String>,
+}
+
 /// `bestErr` ranking of `TryProxies`.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum Rank {
@@ -71,6 +80,11 @@ impl Route {
     /// attempt, then http for GOINSECURE paths after a transport failure); a failed
     /// discovery is not-found class (`unrecognized import path`). Without a version, proxy
     /// hops contribute no request.
+    ///
+    /// go verifies a downloaded `.mod` or `.zip` against go.sum and the checksum database
+    /// inside the walk: a verification failure is that hop's error (not not-found class),
+    /// so after `|` go downloads the same file from the next hop. Callers model that by
+    /// answering the download request with [`Outcome::Failed`] when verification fails.
     pub fn walk(&self, ext: &str, mut outcome: impl FnMut(&str) -> Outcome) -> Walk {
         let mut requests = Vec::new();
         let mut best = Best::new();
@@ -134,7 +148,7 @@ impl Route {
 impl SumDbAccess {
     /// The probe walk of `initBase` (§4.4) and the base URL it settles on: `Some(base)`, or
     /// `None` when every database read fails with the walk's error.
-    pub fn walk(&self, mut outcome: impl FnMut(&str) -> Outcome) -> (Walk, Option<String>) {
+    pub fn walk(&self, mut outcome: impl FnMut(&str) -> Outcome) -> (Walk, Option<DbBase>) {
         let mut requests = Vec::new();
         if let Some(url) = &self.url {
             let walk = Walk {
@@ -142,7 +156,13 @@ impl SumDbAccess {
                 success: None,
                 not_found: false,
             };
-            return (walk, Some(url.clone()));
+            return (
+                walk,
+                Some(DbBase {
+                    base: url.clone(),
+                    lookup: self.lookup.clone(),
+                }),
+            );
         }
         let mut best = Best::new();
         let mut stopped = false;
@@ -155,7 +175,13 @@ impl SumDbAccess {
                     success: Some(i),
                     not_found: false,
                 };
-                return (walk, Some(p.base.clone()));
+                return (
+                    walk,
+                    Some(DbBase {
+                        base: p.base.clone(),
+                        lookup: p.lookup.clone(),
+                    }),
+                );
             }
             let not_found = result == Outcome::NotFound;
             best.record(false, not_found);
@@ -177,7 +203,13 @@ impl SumDbAccess {
             not_found: best.not_found,
         };
         if walk.not_found {
-            (walk, Some(self.direct_url.clone()))
+            (
+                walk,
+                Some(DbBase {
+                    base: self.direct_url.clone(),
+                    lookup: self.lookup.clone(),
+                }),
+            )
         } else {
             (walk, None)
         }
