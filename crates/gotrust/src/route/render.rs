@@ -211,8 +211,10 @@ pub fn render_mermaid(routes: &[Route]) -> String {
             };
         }
         let sum = if r.checksum.database {
-            let name = r.checksum.access.as_ref().map_or("", |a| a.name.as_str());
-            format!("checksum database {name}")
+            match &r.checksum.access {
+                Some(a) => format!("checksum database {}", a.name),
+                None => "checksum database (unusable)".to_string(),
+            }
         } else {
             "no checksum database".to_string()
         };
