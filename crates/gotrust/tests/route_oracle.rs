@@ -154,6 +154,15 @@ fn cases() -> Vec<Case> {
             min_requests: 1,
         },
         Case {
+            name: "GONOPROXY path never asks a proxy without direct",
+            goproxy: "{0}",
+            vars: &[("GONOPROXY", "corp.invalid")],
+            gosumdb: None,
+            servers: vec![serving(200)],
+            module: "corp.invalid/x",
+            min_requests: 1,
+        },
+        Case {
             name: "GOPROXY=off blocks public paths",
             goproxy: "off",
             vars: &[("GONOPROXY", "corp.invalid")],
