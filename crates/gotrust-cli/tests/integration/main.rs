@@ -2,5 +2,7 @@
 //! with a scrubbed environment (see `util.rs`).
 
 mod cli;
+mod env;
+mod explain;
 mod report;
 mod util;
