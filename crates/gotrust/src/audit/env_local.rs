@@ -30,8 +30,19 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
 /// (edit distance 1 to a fetch variable). Process variables outside this set are not judged:
 /// many tools own GO* names (GOOGLE_*, GOLANGCI_*, GOMAXPROCS, ...).
 const FETCH_VARS: &[&str] = &[
-    "GOPROXY", "GOSUMDB", "GOPRIVATE", "GONOPROXY", "GONOSUMDB", "GOINSECURE", "GOFLAGS",
-    "GOAUTH", "GOVCS", "GOTOOLCHAIN", "GOMODCACHE", "GONOSUMCHECK", "GONOVERIFY",
+    "GOPROXY",
+    "GOSUMDB",
+    "GOPRIVATE",
+    "GONOPROXY",
+    "GONOSUMDB",
+    "GOINSECURE",
+    "GOFLAGS",
+    "GOAUTH",
+    "GOVCS",
+    "GOTOOLCHAIN",
+    "GOMODCACHE",
+    "GONOSUMCHECK",
+    "GONOVERIFY",
 ];
 
 fn near(a: &str, b: &str) -> bool {
@@ -42,7 +53,10 @@ fn near(a: &str, b: &str) -> bool {
     if a.len() == b.len() {
         let diff: Vec<usize> = (0..a.len()).filter(|&i| a[i] != b[i]).collect();
         return diff.len() == 1
-            || (diff.len() == 2 && diff[1] == diff[0] + 1 && a[diff[0]] == b[diff[1]] && a[diff[1]] == b[diff[0]]);
+            || (diff.len() == 2
+                && diff[1] == diff[0] + 1
+                && a[diff[0]] == b[diff[1]]
+                && a[diff[1]] == b[diff[0]]);
     }
     let (s, l) = if a.len() < b.len() { (a, b) } else { (b, a) };
     if l.len() != s.len() + 1 {
@@ -53,20 +67,34 @@ fn near(a: &str, b: &str) -> bool {
 }
 
 fn suggestion(name: &str) -> Option<&'static str> {
-    ["GOPROXY", "GOSUMDB", "GOPRIVATE", "GONOPROXY", "GONOSUMDB", "GOINSECURE", "GOFLAGS", "GOAUTH", "GOVCS", "GOTOOLCHAIN", "GOMODCACHE"]
-        .into_iter()
-        .find(|k| near(name, k))
-        .or(match name {
-            "GONOSUMCHECK" | "GONOVERIFY" => Some("GONOSUMDB"),
-            _ => None,
-        })
+    [
+        "GOPROXY",
+        "GOSUMDB",
+        "GOPRIVATE",
+        "GONOPROXY",
+        "GONOSUMDB",
+        "GOINSECURE",
+        "GOFLAGS",
+        "GOAUTH",
+        "GOVCS",
+        "GOTOOLCHAIN",
+        "GOMODCACHE",
+    ]
+    .into_iter()
+    .find(|k| near(name, k))
+    .or(match name {
+        "GONOSUMCHECK" | "GONOVERIFY" => Some("GONOSUMDB"),
+        _ => None,
+    })
 }
 
 /// `env/unknown-variable`: keys in the env files that go does not know, and process variables
 /// that are misspellings of (or folklore names for) fetch settings.
 fn unknown(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     for (f, e) in ctx.input.env.unknown_file_keys() {
-        let hint = suggestion(&e.key).map(|s| format!(" (did you mean {s}?)")).unwrap_or_default();
+        let hint = suggestion(&e.key)
+            .map(|s| format!(" (did you mean {s}?)"))
+            .unwrap_or_default();
         let origin = match f.kind {
             EnvFileKind::User => "user go env file",
             EnvFileKind::Goroot => "$GOROOT/go.env",
@@ -83,14 +111,21 @@ fn unknown(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
             )
             .with_affected(e.key.clone())
             .with_fix(match (f.kind, suggestion(&e.key)) {
-                (EnvFileKind::User, Some(s)) => format!("`go env -u {}` and `go env -w {s}=...`", e.key),
+                (EnvFileKind::User, Some(s)) => {
+                    format!("`go env -u {}` and `go env -w {s}=...`", e.key)
+                }
                 (EnvFileKind::User, None) => format!("`go env -u {}`", e.key),
-                (EnvFileKind::Goroot, _) => format!("Delete line {} of {}.", e.line, f.path.display()),
+                (EnvFileKind::Goroot, _) => {
+                    format!("Delete line {} of {}.", e.line, f.path.display())
+                }
             }),
         );
     }
     for (k, v) in &ctx.input.sources.process {
-        if !k.starts_with("GO") || KNOWN_ENV.contains(&k.as_str()) || FETCH_VARS[..11].contains(&k.as_str()) {
+        if !k.starts_with("GO")
+            || KNOWN_ENV.contains(&k.as_str())
+            || FETCH_VARS[..11].contains(&k.as_str())
+        {
             continue;
         }
         let Some(s) = suggestion(k) else { continue };
@@ -115,7 +150,9 @@ fn unknown(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
 /// of `go env -w` and is not reported.
 fn shadowed(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     for var in GO_VARS {
-        let Some(s) = ctx.input.env.get(var) else { continue };
+        let Some(s) = ctx.input.env.get(var) else {
+            continue;
+        };
         if s.origin == Origin::Process {
             for sh in &s.shadowed {
                 if let Some((path, line)) = sh.origin.location() {
@@ -145,11 +182,20 @@ fn shadowed(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
         }
         if s.empty_in_process {
             let file_value = match &s.origin {
-                Origin::UserFile { .. } | Origin::GorootEnv { .. } => Some((s.origin.clone(), s.value.clone())),
-                _ => s.shadowed.iter().find(|sh| sh.origin.location().is_some()).map(|sh| (sh.origin.clone(), sh.value.clone())),
+                Origin::UserFile { .. } | Origin::GorootEnv { .. } => {
+                    Some((s.origin.clone(), s.value.clone()))
+                }
+                _ => s
+                    .shadowed
+                    .iter()
+                    .find(|sh| sh.origin.location().is_some())
+                    .map(|sh| (sh.origin.clone(), sh.value.clone())),
             };
             if let Some((origin, value)) = file_value {
-                let (path, line) = origin.location().map(|(p, l)| (p.to_path_buf(), l)).unwrap_or_default();
+                let (path, line) = origin
+                    .location()
+                    .map(|(p, l)| (p.to_path_buf(), l))
+                    .unwrap_or_default();
                 out.push(
                     Finding::new(
                         &catalog::ENV_SHADOWED,
@@ -211,12 +257,25 @@ fn quoted(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
                 "user go env file",
                 format!("`go env -w {}={}`", e.key, shell_quote(&clean)),
             ),
-            EnvFileKind::Goroot => ("$GOROOT/go.env", format!("Rewrite line {} of {} as {}={clean}", e.line, f.path.display(), e.key)),
+            EnvFileKind::Goroot => (
+                "$GOROOT/go.env",
+                format!(
+                    "Rewrite line {} of {} as {}={clean}",
+                    e.line,
+                    f.path.display(),
+                    e.key
+                ),
+            ),
         };
         out.push(
             Finding::new(
                 &catalog::ENV_QUOTED_VALUE,
-                format!("{} has {}, which go keeps as part of the value: {:?}", e.key, what.join(" and "), raw),
+                format!(
+                    "{} has {}, which go keeps as part of the value: {:?}",
+                    e.key,
+                    what.join(" and "),
+                    raw
+                ),
             )
             .with_evidence(
                 Evidence::variable(e.key.clone(), raw.clone())
@@ -231,7 +290,13 @@ fn quoted(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
 
 /// `env/file-writable`: the user go env file or go.env writable by group or others.
 fn writable_files(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
-    for f in ctx.input.env.user_file.iter().chain(ctx.input.env.goroot_env.iter()) {
+    for f in ctx
+        .input
+        .env
+        .user_file
+        .iter()
+        .chain(ctx.input.env.goroot_env.iter())
+    {
         if !f.writable_by_others() {
             continue;
         }
@@ -265,7 +330,11 @@ fn patterns(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
                 }
                 None => continue,
             };
-            let fail_open = if var == "GOINSECURE" { "" } else { " (private paths it was meant to cover are treated as public)" };
+            let fail_open = if var == "GOINSECURE" {
+                ""
+            } else {
+                " (private paths it was meant to cover are treated as public)"
+            };
             let rest: Vec<String> = list
                 .patterns()
                 .iter()
@@ -276,7 +345,10 @@ fn patterns(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
             out.push(
                 Finding::new(
                     &catalog::PATTERN_INVALID,
-                    format!("{var} entry {:?} matches nothing{fail_open}: {problem}", p.text),
+                    format!(
+                        "{var} entry {:?} matches nothing{fail_open}: {problem}",
+                        p.text
+                    ),
                 )
                 .with_evidence(ctx.evidence(var))
                 .with_affected(p.text.clone())
@@ -294,7 +366,11 @@ fn patterns(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
 fn goflags(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     let err = match &ctx.input.settings.goflags {
         Err(e) => e.source.to_string(),
-        Ok(flags) => match flags.chdir().and(flags.mod_mode().map(|_| ())).and(flags.modcacherw().map(|_| ())) {
+        Ok(flags) => match flags
+            .chdir()
+            .and(flags.mod_mode().map(|_| ()))
+            .and(flags.modcacherw().map(|_| ()))
+        {
             Err(e) => e.to_string(),
             Ok(()) => {
                 if flags.modcacherw() == Ok(true) {
@@ -312,9 +388,12 @@ fn goflags(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
         },
     };
     out.push(
-        Finding::new(&catalog::ENV_GOFLAGS_INVALID, format!("go rejects GOFLAGS: {err}"))
-            .with_evidence(ctx.evidence("GOFLAGS"))
-            .with_fix(unset_fix(&ctx.origin("GOFLAGS"), "GOFLAGS")),
+        Finding::new(
+            &catalog::ENV_GOFLAGS_INVALID,
+            format!("go rejects GOFLAGS: {err}"),
+        )
+        .with_evidence(ctx.evidence("GOFLAGS"))
+        .with_fix(unset_fix(&ctx.origin("GOFLAGS"), "GOFLAGS")),
     );
 }
 
@@ -322,7 +401,12 @@ fn without_flag(ctx: &Ctx<'_>, name: &str) -> String {
     let Ok(flags) = &ctx.input.settings.goflags else {
         return String::new();
     };
-    let rest: Vec<&str> = flags.flags.iter().filter(|f| f.name != name).map(|f| f.word.as_str()).collect();
+    let rest: Vec<&str> = flags
+        .flags
+        .iter()
+        .filter(|f| f.name != name)
+        .map(|f| f.word.as_str())
+        .collect();
     if rest.is_empty() {
         unset_fix(&ctx.origin("GOFLAGS"), "GOFLAGS")
     } else {
@@ -342,7 +426,10 @@ fn invalid_settings(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     }
     let m = ctx.value("GO111MODULE");
     if !matches!(m, "" | "on" | "off" | "auto") {
-        errs.push(("GO111MODULE", format!("go: unknown environment setting GO111MODULE={m}")));
+        errs.push((
+            "GO111MODULE",
+            format!("go: unknown environment setting GO111MODULE={m}"),
+        ));
     }
     for (var, msg) in errs {
         out.push(
@@ -402,24 +489,38 @@ fn netrc(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
         return;
     }
     let Some(n) = Netrc::read(path) else { return };
-    let with_password: Vec<String> = n.entries.iter().filter(|e| !e.password().is_empty()).map(|e| e.machine.clone()).collect();
+    let with_password: Vec<String> = n
+        .entries
+        .iter()
+        .filter(|e| !e.password().is_empty())
+        .map(|e| e.machine.clone())
+        .collect();
     if with_password.is_empty() {
         return;
     }
     out.push(
         Finding::new(
             &catalog::NETRC_PERMISSIONS,
-            format!("{} holds passwords for {} and is readable by group or others (mode {mode:04o})", path.display(), super::list_some(&with_password, 5)),
+            format!(
+                "{} holds passwords for {} and is readable by group or others (mode {mode:04o})",
+                path.display(),
+                super::list_some(&with_password, 5)
+            ),
         )
         .with_evidence(Evidence::variable("mode", format!("{mode:04o}")).at(path, None))
         .with_affected(path.display().to_string())
-        .with_fix(format!("chmod 600 {}", shell_quote(&path.display().to_string()))),
+        .with_fix(format!(
+            "chmod 600 {}",
+            shell_quote(&path.display().to_string())
+        )),
     );
 }
 
 /// `env/go-disagrees`: `go env -json` prints another value than gotrust computed.
 fn disagreements(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
-    let Some(cc) = ctx.input.cross_check else { return };
+    let Some(cc) = ctx.input.cross_check else {
+        return;
+    };
     for d in cc.disagreements() {
         let go = d.go.clone().unwrap_or_default();
         out.push(

@@ -59,7 +59,8 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
             .with_evidence(ev.clone())
             .with_affected(p.text.clone())
             .with_fix(fix_without(&p.text));
-            f.affected.extend(public.iter().take(20).map(|s| s.to_string()));
+            f.affected
+                .extend(public.iter().take(20).map(|s| s.to_string()));
             out.push(f);
         } else if broad(&p.trimmed) && !allowed(&p.text) {
             out.push(
@@ -83,7 +84,11 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
         // the pattern, or the pattern covers a GONOPROXY entry.
         let direct = direct_for_all
             || covers(&ctx.gonoproxy, p)
-            || ctx.gonoproxy.patterns().iter().any(|q| p.matches(&q.trimmed));
+            || ctx
+                .gonoproxy
+                .patterns()
+                .iter()
+                .any(|q| p.matches(&q.trimmed));
         if !direct {
             if !allowed(&p.text) {
                 out.push(
@@ -141,7 +146,12 @@ pub fn broad(glob: &str) -> bool {
         return false;
     };
     let suffix = &host[last_wild + 1..];
-    suffix.trim_start_matches('.').split('.').filter(|l| !l.is_empty()).count() < 2
+    suffix
+        .trim_start_matches('.')
+        .split('.')
+        .filter(|l| !l.is_empty())
+        .count()
+        < 2
 }
 
 #[cfg(test)]
@@ -153,7 +163,12 @@ mod tests {
         for b in ["*", "*.com", "*.io", "*.*", "dev.*", "*/x", "[a-z]*.net"] {
             assert!(broad(b), "{b}");
         }
-        for n in ["corp.example.com", "*.corp.example", "dev.local", "github.com/acme/*"] {
+        for n in [
+            "corp.example.com",
+            "*.corp.example",
+            "dev.local",
+            "github.com/acme/*",
+        ] {
             assert!(!broad(n), "{n}");
         }
     }

@@ -142,6 +142,18 @@ impl<'a> Ctx<'a> {
         ev
     }
 
+    /// True if `var` is empty only because no GOROOT (hence no go.env) could be located at
+    /// all: there is no go installation to judge, so the rules that depend on go.env's
+    /// defaults (`proxy/empty`, `sumdb/missing`) stay silent rather than guess. A located
+    /// GOROOT without go.env is judged (packagers do delete it, spec §1.1).
+    pub fn default_unknown(&self, var: &str) -> bool {
+        let env = self.input.env;
+        self.value(var).trim().is_empty()
+            && self.origin(var) == Origin::Default
+            && env.goroot_env.is_none()
+            && env.goroot_for_env.is_none()
+    }
+
     /// The parsed GOPROXY list, if valid.
     pub fn proxy_list(&self) -> Option<&ProxyList> {
         self.input.settings.proxy.as_ref().ok()
@@ -241,10 +253,9 @@ pub fn unset_fix(origin: &Origin, var: &str) -> String {
         Origin::Process => format!(
             "Unset {var} in the process environment (shell profile, CI configuration, Dockerfile: wherever it is exported)."
         ),
-        Origin::UserFile { path, line } => format!(
-            "Run `go env -u {var}` (removes {}:{line}).",
-            path.display()
-        ),
+        Origin::UserFile { path, line } => {
+            format!("Run `go env -u {var}` (removes {}:{line}).", path.display())
+        }
         Origin::GorootEnv { path, line } => format!(
             "Delete line {line} of {} (go env -u cannot remove it; `go env -w {var}=...` overrides it).",
             path.display()

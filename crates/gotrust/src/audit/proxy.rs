@@ -17,6 +17,10 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     let list = match &ctx.input.settings.proxy {
         Ok(l) => l,
         Err(e) => {
+            if matches!(e.source, ProxyError::NoEntries) && ctx.default_unknown("GOPROXY") {
+                credentials_sumdb(ctx, out);
+                return;
+            }
             let (rule, msg, fix) = match &e.source {
                 ProxyError::NoEntries => (
                     &catalog::PROXY_EMPTY,
@@ -70,7 +74,8 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
                     .with_fix(set_fix(
                         &origin,
                         "GOPROXY",
-                        &ctx.value("GOPROXY").replace(url.as_str(), &url.replacen("http://", "https://", 1)),
+                        &ctx.value("GOPROXY")
+                            .replace(url.as_str(), &url.replacen("http://", "https://", 1)),
                     )),
             );
         }
@@ -184,7 +189,11 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
             .with_evidence(ctx.evidence("GOPROXY"))
             .with_fix(format!(
                 "Remove them, or move them before `{stop}`: {}",
-                set_fix(&origin, "GOPROXY", truncate_after_stop(ctx.value("GOPROXY"), &stop))
+                set_fix(
+                    &origin,
+                    "GOPROXY",
+                    truncate_after_stop(ctx.value("GOPROXY"), &stop)
+                )
             )),
         );
     }
@@ -283,7 +292,9 @@ fn third_party(ctx: &Ctx<'_>, unverified: &[String], out: &mut Vec<Finding>) {
                 unset_fix(&ctx.origin("GOSUMDB"), "GOSUMDB")
             ));
         } else {
-            f = f.with_evidence(ctx.evidence("GONOSUMDB")).with_evidence(ctx.evidence("GONOPROXY"));
+            f = f
+                .with_evidence(ctx.evidence("GONOSUMDB"))
+                .with_evidence(ctx.evidence("GONOPROXY"));
             f.affected.extend(unverified.iter().cloned());
             f = f.with_fix(format!(
                 "Route them direct or to a trusted proxy: `go env -w GONOPROXY={}` (or set GOPRIVATE, which covers both), or list the proxy under [proxy] trusted in gotrust.toml if it is yours.",
@@ -319,7 +330,12 @@ fn private_path_leak(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
         .iter()
         .map(|p| (p, "GONOSUMDB"))
         .collect();
-    candidates.extend(ctx.scope.patterns().iter().map(|p| (p, "the policy's private scope")));
+    candidates.extend(
+        ctx.scope
+            .patterns()
+            .iter()
+            .map(|p| (p, "the policy's private scope")),
+    );
     let mut seen: Vec<&str> = Vec::new();
     for (p, from) in candidates {
         if !can_match_module(p) || covers(&ctx.gonoproxy, p) || seen.contains(&p.trimmed.as_str()) {
@@ -390,7 +406,10 @@ fn http_proxy(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
         })
         .collect();
     if let Ok(SumDb::Db(cfg)) = &ctx.input.settings.sumdb {
-        let u = cfg.url_text.clone().unwrap_or_else(|| cfg.direct_url.clone());
+        let u = cfg
+            .url_text
+            .clone()
+            .unwrap_or_else(|| cfg.direct_url.clone());
         if let Ok(u) = GoUrl::parse(&u) {
             targets.push(u);
         }
@@ -422,7 +441,14 @@ fn http_proxy(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
             "Check that {proxy} is trusted, or exclude the hosts with NO_PROXY={}",
             hosts.join(",")
         ));
-        for var in ["HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "NO_PROXY", "no_proxy"] {
+        for var in [
+            "HTTPS_PROXY",
+            "https_proxy",
+            "HTTP_PROXY",
+            "http_proxy",
+            "NO_PROXY",
+            "no_proxy",
+        ] {
             if let Some(v) = ctx.input.sources.process.get(var).filter(|v| !v.is_empty()) {
                 f = f.with_evidence(
                     Evidence::variable(var, v.clone()).origin("process environment"),
@@ -445,7 +471,10 @@ mod tests {
         assert!(is_loopback("[::1]:3000"));
         assert!(!is_loopback("proxy.corp"));
         assert!(!is_loopback("10.0.0.1"));
-        assert_eq!(truncate_after_stop("https://a,direct,https://b", "direct"), "https://a,direct");
+        assert_eq!(
+            truncate_after_stop("https://a,direct,https://b", "direct"),
+            "https://a,direct"
+        );
         assert_eq!(truncate_after_stop("off|x", "off"), "off");
         assert_eq!(without_direct("https://a,direct"), "https://a");
         assert_eq!(without_direct("direct"), "");

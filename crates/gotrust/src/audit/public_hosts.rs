@@ -360,7 +360,11 @@ mod tests {
 
     #[test]
     fn sorted_unique_valid() {
-        assert!(PUBLIC_MODULE_PATHS.len() >= 250, "{}", PUBLIC_MODULE_PATHS.len());
+        assert!(
+            PUBLIC_MODULE_PATHS.len() >= 250,
+            "{}",
+            PUBLIC_MODULE_PATHS.len()
+        );
         for w in PUBLIC_MODULE_PATHS.windows(2) {
             assert!(w[0] < w[1], "not sorted or duplicate: {} {}", w[0], w[1]);
         }

@@ -28,6 +28,9 @@ fn database(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
                 unset_fix(&origin, "GOSUMDB")
             )),
         ),
+        Err(e) if matches!(e.source, SumDbError::Missing) && ctx.default_unknown("GOSUMDB") => {
+            let _ = e;
+        }
         Err(e) if matches!(e.source, SumDbError::Missing) => out.push(
             Finding::new(
                 &catalog::SUMDB_MISSING,
@@ -115,10 +118,15 @@ fn bypass(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
         }
         let everything = matches_everything(|t| p.matches(t));
         let public = public_matches(|t| p.matches(t), |t| ctx.in_scope(t));
-        let outside_scope =
-            ctx.input.policy.is_some() && !ctx.scope.is_empty() && can_match_module(p) && !covers(&ctx.scope, p);
+        let outside_scope = ctx.input.policy.is_some()
+            && !ctx.scope.is_empty()
+            && can_match_module(p)
+            && !covers(&ctx.scope, p);
         let message = if everything {
-            format!("{var} pattern {:?} exempts every module path from the checksum database", p.text)
+            format!(
+                "{var} pattern {:?} exempts every module path from the checksum database",
+                p.text
+            )
         } else if !public.is_empty() {
             format!(
                 "{var} pattern {:?} exempts public modules from the checksum database ({})",
@@ -143,7 +151,8 @@ fn bypass(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
         if var == "GOPRIVATE" {
             f = f.with_evidence(ctx.evidence("GOPRIVATE"));
         }
-        f.affected.extend(public.iter().take(20).map(|s| s.to_string()));
+        f.affected
+            .extend(public.iter().take(20).map(|s| s.to_string()));
         out.push(f);
     }
 }
@@ -196,7 +205,11 @@ fn private_path_leak(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
             super::shell_quote(&join_list(ctx.value("GOPRIVATE"), &p.trimmed))
         ));
         if let Some((path, line)) = ctx.policy_location(&p.text) {
-            f = f.with_evidence(Evidence::variable("[private] scope", p.text.clone()).origin("policy").at(path, line));
+            f = f.with_evidence(
+                Evidence::variable("[private] scope", p.text.clone())
+                    .origin("policy")
+                    .at(path, line),
+            );
         }
         out.push(f);
     }

@@ -49,9 +49,11 @@ fn roots(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     if *dirs_from_env {
         any = true;
         f = f.with_evidence(
-            Evidence::variable("SSL_CERT_DIR", ctx.value("SSL_CERT_DIR")).origin("process environment"),
+            Evidence::variable("SSL_CERT_DIR", ctx.value("SSL_CERT_DIR"))
+                .origin("process environment"),
         );
-        f.affected.extend(dirs.iter().map(|d| d.display().to_string()));
+        f.affected
+            .extend(dirs.iter().map(|d| d.display().to_string()));
     }
     if any {
         out.push(f);
@@ -79,8 +81,12 @@ fn git_evidence(e: &crate::settings::git::GitConfigEntry) -> Evidence {
     let ev = Evidence::variable(name, e.value.clone().unwrap_or_else(|| "true".into()));
     match e.scope {
         GitScope::Env => ev.origin(format!("process environment ({})", e.file.display())),
-        GitScope::System => ev.origin("system git config").at(&e.file, u32::try_from(e.line).ok()),
-        GitScope::Global => ev.origin("global git config").at(&e.file, u32::try_from(e.line).ok()),
+        GitScope::System => ev
+            .origin("system git config")
+            .at(&e.file, u32::try_from(e.line).ok()),
+        GitScope::Global => ev
+            .origin("global git config")
+            .at(&e.file, u32::try_from(e.line).ok()),
     }
 }
 
@@ -90,9 +96,20 @@ fn git_unset(e: &crate::settings::git::GitConfigEntry) -> String {
         None => format!("{}.{}", e.section, e.key),
     };
     match e.scope {
-        GitScope::Env => format!("Remove {} from the environment (GIT_CONFIG_COUNT/KEY/VALUE).", e.file.display()),
-        GitScope::System => format!("`git config --system --unset {name}` (line {} of {}).", e.line, e.file.display()),
-        GitScope::Global => format!("`git config --file {} --unset {name}` (line {}).", e.file.display(), e.line),
+        GitScope::Env => format!(
+            "Remove {} from the environment (GIT_CONFIG_COUNT/KEY/VALUE).",
+            e.file.display()
+        ),
+        GitScope::System => format!(
+            "`git config --system --unset {name}` (line {} of {}).",
+            e.line,
+            e.file.display()
+        ),
+        GitScope::Global => format!(
+            "`git config --file {} --unset {name}` (line {}).",
+            e.file.display(),
+            e.line
+        ),
     }
 }
 
@@ -144,10 +161,16 @@ fn git(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
         let (sev, msg) = if from_secure && to_plain {
             (
                 Severity::High,
-                format!("git rewrites {} to {}: HTTPS fetches become unauthenticated plain-text fetches", rule.prefix, rule.base),
+                format!(
+                    "git rewrites {} to {}: HTTPS fetches become unauthenticated plain-text fetches",
+                    rule.prefix, rule.base
+                ),
             )
         } else {
-            (Severity::Info, format!("git rewrites {} to {}", rule.prefix, rule.base))
+            (
+                Severity::Info,
+                format!("git rewrites {} to {}", rule.prefix, rule.base),
+            )
         };
         out.push(
             Finding::new(&catalog::GIT_INSTEADOF, msg)
