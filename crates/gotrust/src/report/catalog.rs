@@ -190,6 +190,9 @@ catalog! {
     ENV_INVALID_SETTING = "env/invalid-setting", Medium,
         "A setting that go rejects when it uses it (GOVCS, GOAUTH, GO111MODULE, HTTP proxy)",
         "Fix the value as the message says, or unset the variable.";
+    PROJECT_MALFORMED = "project/malformed", Medium,
+        "go.mod or go.sum does not parse: every go command in the project fails",
+        "Fix the line go names (for go.sum, `go mod tidy` rewrites it).";
 }
 
 /// The rule with this ID, if the catalog has one.
