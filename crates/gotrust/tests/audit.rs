@@ -225,12 +225,7 @@ fn evidence_names_file_and_line() {
     let loc = ev.location.as_ref().unwrap();
     assert_eq!(loc.path, l.dir.join("user.env"));
     assert_eq!(loc.line, Some(1));
-    assert!(
-        ev.origin
-            .as_deref()
-            .unwrap()
-            .starts_with("user go env file ")
-    );
+    assert_eq!(ev.origin.as_deref(), Some("user go env file"));
     assert_eq!(
         f.fix,
         format!(
@@ -451,4 +446,52 @@ fn bad_input_is_findings_or_errors() {
             );
         }
     }
+}
+
+/// Snapshots of the three renderers on a realistic risky configuration (paths of the
+/// temporary copy are replaced by `[FIXTURE]`).
+#[test]
+fn risky_configuration_snapshots() {
+    let l = Loaded::new(&fixtures().with_file_name("audit-risky"));
+    let r = l.report();
+    let dir = l._tmp.path().display().to_string();
+    let mut text = Vec::new();
+    gotrust::report::text::render(
+        &r,
+        gotrust::report::text::TextOptions { colour: false },
+        &mut text,
+    )
+    .unwrap();
+    let mut json = Vec::new();
+    gotrust::report::json::render(&r, &mut json).unwrap();
+    let mut sarif = Vec::new();
+    gotrust::report::sarif::render(&r, "0.0.0-test", &mut sarif).unwrap();
+    let (text, json, sarif) = (
+        String::from_utf8(text).unwrap(),
+        String::from_utf8(json).unwrap(),
+        String::from_utf8(sarif).unwrap(),
+    );
+    let pattern = regex_escape(&dir);
+    let filters = vec![(pattern.as_str(), "[TMP]")];
+    insta::with_settings!({filters => filters}, {
+        insta::assert_snapshot!("risky_text", &text);
+        insta::assert_snapshot!("risky_json", &json);
+        insta::assert_snapshot!("risky_sarif", &sarif);
+    });
+    // The proxy password never reaches any output.
+    for out in [&text, &json, &sarif] {
+        assert!(!out.contains("tok3n"));
+    }
+}
+
+fn regex_escape(s: &str) -> String {
+    s.chars()
+        .flat_map(|c| {
+            if "\\.+*?()|[]{}^$".contains(c) {
+                vec!['\\', c]
+            } else {
+                vec![c]
+            }
+        })
+        .collect()
 }

@@ -106,7 +106,7 @@ fn unknown(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
             )
             .with_evidence(
                 Evidence::variable(e.key.clone(), e.value())
-                    .origin(format!("{origin} {}:{}", f.path.display(), e.line))
+                    .origin(origin)
                     .at(&f.path, u32::try_from(e.line).ok()),
             )
             .with_affected(e.key.clone())
@@ -155,7 +155,8 @@ fn shadowed(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
         };
         if s.origin == Origin::Process {
             for sh in &s.shadowed {
-                if let Some((path, line)) = sh.origin.location() {
+                if let Origin::UserFile { path, line } = &sh.origin {
+                    let (path, line) = (path.as_path(), *line);
                     if sh.value == s.value {
                         continue;
                     }
@@ -170,11 +171,11 @@ fn shadowed(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
                         .with_evidence(ctx.evidence(var))
                         .with_evidence(
                             Evidence::variable(*var, sh.value.clone())
-                                .origin(sh.origin.to_string())
+                                .origin(super::origin_text(&sh.origin))
                                 .at(path, u32::try_from(line).ok()),
                         )
                         .with_affected(var.to_string())
-                        .with_fix(format!("Unset {var} in the process environment if the file value is the one you want; otherwise remove it from the file ({}).", unset_fix(&sh.origin, var))),
+                        .with_fix(format!("Unset {var} in the process environment if the file value is the one you want; otherwise remove it from the file: {}", super::lower_first(&unset_fix(&sh.origin, var)))),
                     );
                     break;
                 }
@@ -204,11 +205,11 @@ fn shadowed(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
                         ),
                     )
                     .with_evidence(Evidence::variable(*var, "").origin("process environment (empty)"))
-                    .with_evidence(Evidence::variable(*var, value).origin(origin.to_string()).at(path, u32::try_from(line).ok()))
+                    .with_evidence(Evidence::variable(*var, value).origin(super::origin_text(&origin)).at(path, u32::try_from(line).ok()))
                     .with_affected(var.to_string())
                     .with_fix(match var {
-                        &"GONOPROXY" | &"GONOSUMDB" => format!("To match nothing, set {var}=none; to remove the file value, {}", unset_fix(&origin, var)),
-                        _ => format!("To clear it, {}", unset_fix(&origin, var)),
+                        &"GONOPROXY" | &"GONOSUMDB" => format!("To match nothing, set {var}=none; to remove the file value: {}", super::lower_first(&unset_fix(&origin, var))),
+                        _ => format!("To clear it: {}", super::lower_first(&unset_fix(&origin, var))),
                     }),
                 );
             }
@@ -224,7 +225,7 @@ fn shadowed(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
                 )
                 .with_evidence(
                     Evidence::variable(e.key.clone(), e.value())
-                        .origin(format!("user go env file {}:{}", f.path.display(), e.line))
+                        .origin("user go env file")
                         .at(&f.path, u32::try_from(e.line).ok()),
                 )
                 .with_affected(e.key.clone())
@@ -279,7 +280,7 @@ fn quoted(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
             )
             .with_evidence(
                 Evidence::variable(e.key.clone(), raw.clone())
-                    .origin(format!("{origin} {}:{}", f.path.display(), e.line))
+                    .origin(origin)
                     .at(&f.path, u32::try_from(e.line).ok()),
             )
             .with_affected(e.key.clone())

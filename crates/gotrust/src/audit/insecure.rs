@@ -129,9 +129,9 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
                 f.with_evidence(ctx.evidence("GONOSUMDB"))
             };
             out.push(f.with_fix(format!(
-                "Serve {:?} over HTTPS with a trusted certificate and remove it from GOINSECURE ({}), or run a private checksum database for it.",
+                "Serve {:?} over HTTPS with a trusted certificate and remove it from GOINSECURE, or run a private checksum database for it. To remove it: {}",
                 p.text,
-                fix_without(&p.text)
+                super::lower_first(&fix_without(&p.text))
             )));
         }
     }

@@ -131,7 +131,7 @@ impl<'a> Ctx<'a> {
     pub fn evidence(&self, var: &str) -> Evidence {
         let value = self.value(var);
         let origin = self.origin(var);
-        let mut ev = Evidence::variable(var, value).origin(origin.to_string());
+        let mut ev = Evidence::variable(var, value).origin(origin_text(&origin));
         let located = match &origin {
             Origin::Derived { from } if from == "GOPRIVATE" => self.origin("GOPRIVATE"),
             o => o.clone(),
@@ -211,6 +211,25 @@ impl<'a> Ctx<'a> {
             .position(|l| l.contains(&needle))
             .and_then(|i| u32::try_from(i + 1).ok());
         Some((path, line))
+    }
+}
+
+/// The origin as evidence text: for a file, its kind only, since the evidence location
+/// carries the path and line (renderers print both).
+pub fn origin_text(origin: &Origin) -> String {
+    match origin {
+        Origin::UserFile { .. } => "user go env file".into(),
+        Origin::GorootEnv { .. } => "$GOROOT/go.env".into(),
+        o => o.to_string(),
+    }
+}
+
+/// `s` with its first letter in lower case (to continue a sentence with a fix).
+pub fn lower_first(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_lowercase().chain(c).collect(),
+        None => String::new(),
     }
 }
 

@@ -113,8 +113,11 @@ impl ProjectFiles {
 }
 
 fn line_ev(file: &Path, what: &str, value: String, line: usize) -> Evidence {
+    let name = file
+        .file_name()
+        .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
     Evidence::variable(what, value)
-        .origin(format!("{}:{line}", file.display()))
+        .origin(name)
         .at(file, u32::try_from(line).ok())
 }
 
@@ -122,6 +125,15 @@ fn line_ev(file: &Path, what: &str, value: String, line: usize) -> Evidence {
 /// without any checksum.
 fn is_local(path: &str) -> bool {
     gomod::modfile::is_directory_path(path)
+}
+
+/// "1 required module", "2 required modules".
+fn modules(n: usize) -> String {
+    if n == 1 {
+        "1 required module".into()
+    } else {
+        format!("{n} required modules")
+    }
 }
 
 /// Runs the `project/*` rules.
@@ -228,13 +240,13 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
         let names: Vec<String> = missing.iter().map(|(p, v, _)| format!("{p}@{v}")).collect();
         let msg = if project.go_sum.is_none() {
             format!(
-                "go.mod requires {} modules but there is no go.sum: the first build fetches their hashes from wherever GOPROXY points",
-                missing.len()
+                "go.mod requires {} but there is no go.sum: the first build fetches their hashes from wherever GOPROXY points",
+                modules(missing.len())
             )
         } else {
             format!(
-                "go.sum has no line for {} required modules ({})",
-                missing.len(),
+                "go.sum has no line for {} ({})",
+                modules(missing.len()),
                 list_some(&names, 5)
             )
         };
@@ -315,14 +327,14 @@ fn unverified(
         };
         let msg = if sev == Severity::High {
             format!(
-                "{} required modules are fetched without the checksum database ({why}): {}",
-                items.len(),
+                "{} fetched without the checksum database ({why}): {}",
+                modules(items.len()),
                 list_some(&names, 5)
             )
         } else {
             format!(
-                "{} required modules match GONOSUMDB and rely on go.sum only: {} (declare [private] scope in gotrust.toml to confirm they are private)",
-                items.len(),
+                "{} matching GONOSUMDB rely on go.sum only: {} (declare [private] scope in gotrust.toml to confirm they are private)",
+                modules(items.len()),
                 list_some(&names, 5)
             )
         };

@@ -162,7 +162,7 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
                     } else {
                         format!(
                             "If the proxy is meant to curate every module: {}",
-                            set_fix(&origin, "GOPROXY", &without)
+                            super::lower_first(&set_fix(&origin, "GOPROXY", &without))
                         )
                     }),
                 );

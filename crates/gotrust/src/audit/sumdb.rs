@@ -4,7 +4,7 @@ use crate::report::{Evidence, Finding, Severity, catalog};
 use crate::settings::sumdb::{SUM_GOLANG_ORG_KEY, SumDb, SumDbError, VerifierKey};
 
 use super::public_hosts::{matches_everything, public_matches};
-use super::{Ctx, can_match_module, covers, list_some, set_fix, unset_fix};
+use super::{Ctx, can_match_module, covers, list_some, lower_first, set_fix, unset_fix};
 
 /// Runs the `sumdb/*` rules.
 pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
@@ -89,14 +89,6 @@ fn database(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
             f.affected.push(cfg.name().to_string());
             out.push(f);
         }
-    }
-}
-
-fn lower_first(s: &str) -> String {
-    let mut c = s.chars();
-    match c.next() {
-        Some(f) => f.to_lowercase().chain(c).collect(),
-        None => String::new(),
     }
 }
 
