@@ -357,14 +357,14 @@ fn private_path_leak(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
             "Add it to GOPRIVATE (covers GONOPROXY and GONOSUMDB): `go env -w GOPRIVATE={}`",
             super::shell_quote(&super::sumdb::join_list(ctx.value("GOPRIVATE"), &p.trimmed))
         ));
-        if from != "GONOSUMDB" {
-            if let Some((path, line)) = ctx.policy_location(&p.text) {
-                f = f.with_evidence(
-                    Evidence::variable("[private] scope", p.text.clone())
-                        .origin("policy")
-                        .at(path, line),
-                );
-            }
+        if from != "GONOSUMDB"
+            && let Some((path, line)) = ctx.policy_location(&p.text)
+        {
+            f = f.with_evidence(
+                Evidence::variable("[private] scope", p.text.clone())
+                    .origin("policy")
+                    .at(path, line),
+            );
         }
         out.push(f);
     }
@@ -383,10 +383,10 @@ fn credentials_finding(ctx: &Ctx<'_>, var: &str, shown: &str) -> Finding {
 }
 
 fn credentials_sumdb(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
-    if let Ok(SumDb::Db(cfg)) = &ctx.input.settings.sumdb {
-        if let Some(u) = cfg.url.as_ref().filter(|u| u.userinfo.is_some()) {
-            out.push(credentials_finding(ctx, "GOSUMDB", &u.redacted()));
-        }
+    if let Ok(SumDb::Db(cfg)) = &ctx.input.settings.sumdb
+        && let Some(u) = cfg.url.as_ref().filter(|u| u.userinfo.is_some())
+    {
+        out.push(credentials_finding(ctx, "GOSUMDB", &u.redacted()));
     }
 }
 
