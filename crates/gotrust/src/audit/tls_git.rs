@@ -34,16 +34,19 @@ fn roots(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     if *file_from_env {
         any = true;
         for file in files {
-            let count = count_certs(file);
+            let subjects = cert_subjects(file);
             f = f
                 .with_evidence(
                     Evidence::variable("SSL_CERT_FILE", file.display().to_string())
                         .origin("process environment"),
                 )
-                .with_affected(match count {
-                    Some(n) => format!("{} ({n} certificates)", file.display()),
+                .with_affected(match &subjects {
+                    Some(s) => format!("{} ({} certificates)", file.display(), s.len()),
                     None => format!("{} (unreadable)", file.display()),
                 });
+            if let Some(s) = subjects {
+                f.affected.extend(s);
+            }
         }
     }
     if *dirs_from_env {
@@ -60,8 +63,10 @@ fn roots(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     }
 }
 
-/// Number of PEM certificates in a file (bounded read), `None` if unreadable.
-fn count_certs(path: &std::path::Path) -> Option<usize> {
+/// Subjects of the PEM certificates in a file (bounded read), `None` if unreadable. A
+/// certificate whose subject cannot be decoded is listed as `<undecodable certificate>`.
+fn cert_subjects(path: &std::path::Path) -> Option<Vec<String>> {
+    use base64::Engine;
     use std::io::Read;
     let mut data = Vec::new();
     std::fs::File::open(path)
@@ -70,7 +75,72 @@ fn count_certs(path: &std::path::Path) -> Option<usize> {
         .read_to_end(&mut data)
         .ok()?;
     let text = String::from_utf8_lossy(&data);
-    Some(text.matches("-----BEGIN CERTIFICATE-----").count())
+    let mut out = Vec::new();
+    let mut rest = text.as_ref();
+    while let Some(i) = rest.find("-----BEGIN CERTIFICATE-----") {
+        rest = &rest[i + 27..];
+        let end = rest.find("-----END CERTIFICATE-----").unwrap_or(rest.len());
+        let b64: String = rest[..end].split_whitespace().collect();
+        rest = &rest[end..];
+        let subject = base64::engine::general_purpose::STANDARD
+            .decode(b64)
+            .ok()
+            .and_then(|der| subject_of(&der));
+        out.push(subject.unwrap_or_else(|| "<undecodable certificate>".into()));
+    }
+    Some(out)
+}
+
+/// One DER TLV: (tag, content, rest).
+fn tlv(b: &[u8]) -> Option<(u8, &[u8], &[u8])> {
+    let (&tag, b) = b.split_first()?;
+    let (&l0, mut b) = b.split_first()?;
+    let len = if l0 < 0x80 {
+        usize::from(l0)
+    } else {
+        let n = usize::from(l0 & 0x7f);
+        if n == 0 || n > 4 || b.len() < n {
+            return None;
+        }
+        let v = b[..n].iter().fold(0usize, |a, &x| (a << 8) | usize::from(x));
+        b = &b[n..];
+        v
+    };
+    (b.len() >= len).then(|| (tag, &b[..len], &b[len..]))
+}
+
+/// The subject of a DER certificate as `CN=…, O=…` (the attributes present of those two).
+fn subject_of(der: &[u8]) -> Option<String> {
+    let (_, cert, _) = tlv(der)?;
+    let (_, tbs, _) = tlv(cert)?;
+    let mut b = tbs;
+    let (tag, _, r) = tlv(b)?;
+    if tag == 0xa0 {
+        b = r; // explicit version
+    }
+    // serial, signature algorithm, issuer, validity
+    for _ in 0..4 {
+        b = tlv(b)?.2;
+    }
+    let (_, name, _) = tlv(b)?;
+    let mut parts = Vec::new();
+    let mut sets = name;
+    while !sets.is_empty() {
+        let (_, set, r) = tlv(sets)?;
+        sets = r;
+        let (_, atv, _) = tlv(set)?;
+        let (_, oid, r) = tlv(atv)?;
+        let (vtag, val, _) = tlv(r)?;
+        let label = match oid {
+            [0x55, 0x04, 0x03] => "CN",
+            [0x55, 0x04, 0x0a] => "O",
+            _ => continue,
+        };
+        if matches!(vtag, 0x0c | 0x13 | 0x14 | 0x16) {
+            parts.push(format!("{label}={}", String::from_utf8_lossy(val)));
+        }
+    }
+    (!parts.is_empty()).then(|| parts.join(", "))
 }
 
 fn git_evidence(e: &crate::settings::git::GitConfigEntry) -> Evidence {
@@ -221,5 +291,27 @@ fn govcs(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
             );
             break;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A real self-signed certificate (O=gotrust, CN=gotrust test CA), made with openssl.
+    const PEM: &str = include_str!("../../tests/fixtures/audit/tls/custom-roots/fires/ca.pem");
+
+    #[test]
+    fn subjects() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("ca.pem");
+        std::fs::write(&p, format!("{PEM}junk\n-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n")).unwrap();
+        assert_eq!(
+            cert_subjects(&p).unwrap(),
+            ["O=gotrust, CN=gotrust test CA", "<undecodable certificate>"]
+        );
+        assert_eq!(cert_subjects(&dir.path().join("missing")), None);
+        assert_eq!(tlv(&[0x30, 0x85, 1, 1, 1, 1, 1]), None);
+        assert_eq!(subject_of(&[]), None);
     }
 }
