@@ -12,5 +12,6 @@ pub mod diagnose;
 pub mod env;
 pub mod policy;
 pub mod report;
+pub mod route;
 pub mod scan;
 pub mod settings;
