@@ -4,10 +4,10 @@
 //! or when the GOPROXY walk reaches `direct`. It never relaxes checksums or proxies (§3.5).
 
 use crate::report::{Finding, catalog};
-use crate::settings::sumdb::SumDb;
+use crate::route::ChecksumReason;
 
 use super::public_hosts::{matches_everything, public_matches};
-use super::{Ctx, can_match_module, covers, list_some};
+use super::{Ctx, can_match_module, list_some};
 
 /// Runs the `insecure/*` rules, one finding per pattern and rule: the widest of match-all,
 /// public-host and broad, then unverified or no-effect.
@@ -17,7 +17,6 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
             .policy
             .is_some_and(|p| p.insecure_allowed.iter().any(|a| a == text))
     };
-    let direct_for_all = ctx.direct_reachable();
     let fix_without = |text: &str| -> String {
         let rest: Vec<&str> = ctx
             .value("GOINSECURE")
@@ -80,16 +79,17 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
         if !can_match_module(p) {
             continue;
         }
-        // Some of its modules are fetched direct: the walk reaches `direct`, GONOPROXY covers
-        // the pattern, or the pattern covers a GONOPROXY entry.
-        let direct = direct_for_all
-            || covers(&ctx.gonoproxy, p)
-            || ctx
-                .gonoproxy
-                .patterns()
-                .iter()
-                .any(|q| p.matches(&q.trimmed));
-        if !direct {
+        // Ask the route planner (shared with `gotrust explain`) about concrete paths of the
+        // pattern: its representative and the GONOPROXY entries it covers.
+        let routes: Vec<_> = super::sample_paths(ctx, p)
+            .iter()
+            .map(|m| ctx.route(m))
+            .collect();
+        if routes.is_empty() {
+            continue;
+        }
+        let direct: Vec<_> = routes.iter().filter(|r| super::route_direct(r)).collect();
+        if direct.is_empty() {
             if !allowed(&p.text) {
                 out.push(
                     Finding::new(
@@ -97,7 +97,7 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
                         format!(
                             "GOINSECURE pattern {:?} has no effect: those modules are fetched only through {} (GOINSECURE does not apply to proxies)",
                             p.text,
-                            ctx.public_sources().iter().map(|e| e.display()).collect::<Vec<_>>().join(", ")
+                            routes[0].hops.iter().map(|h| h.entry.clone()).collect::<Vec<_>>().join(", ")
                         ),
                     )
                     .with_evidence(ev.clone())
@@ -108,11 +108,10 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
             }
             continue;
         }
-        let unverified = match &ctx.input.settings.sumdb {
-            Ok(SumDb::Off) => true,
-            Ok(SumDb::Db(_)) => covers(&ctx.gonosumdb, p),
-            Err(_) => false,
-        };
+        // An invalid GOSUMDB makes go fail, not skip verification (sumdb/invalid says so).
+        let unverified = direct
+            .iter()
+            .any(|r| !r.checksum.database && r.checksum.reason != ChecksumReason::GosumdbInvalid);
         if unverified {
             let mut f = Finding::new(
                 &catalog::INSECURE_UNVERIFIED,

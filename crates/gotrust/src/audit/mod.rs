@@ -35,6 +35,7 @@ use gomod::pattern::{Pattern, PatternList};
 use crate::env::{CrossCheck, EnvSources, GoEnv, Origin};
 use crate::policy::Policy;
 use crate::report::{Evidence, Finding, Report};
+use crate::route::{HopKind, Planner, Route};
 use crate::settings::Settings;
 use crate::settings::git::GitSettings;
 use crate::settings::proxy::{ProxyEntry, ProxyKind, ProxyList};
@@ -95,6 +96,8 @@ pub struct Ctx<'a> {
     pub goinsecure: PatternList,
     /// The policy's private scope as a pattern list (empty without policy).
     pub scope: PatternList,
+    /// The route planner shared with `gotrust explain`, so that the two never disagree.
+    pub planner: Planner<'a>,
 }
 
 impl<'a> Ctx<'a> {
@@ -109,7 +112,13 @@ impl<'a> Ctx<'a> {
             gonosumdb: PatternList::parse(input.env.value("GONOSUMDB")),
             goinsecure: PatternList::parse(input.env.value("GOINSECURE")),
             scope,
+            planner: Planner::new(input.settings, input.env),
         }
+    }
+
+    /// The route of `module` (see [`crate::route`]).
+    pub fn route(&self, module: &str) -> Route {
+        self.planner.plan_version(module, None)
     }
 
     /// The effective value of a variable.
@@ -238,6 +247,54 @@ pub fn lower_first(s: &str) -> String {
 /// make every path below it match too). Wildcards inside `pattern` are compared literally.
 pub fn covers(list: &PatternList, pattern: &Pattern) -> bool {
     list.patterns().iter().any(|p| p.trimmed == pattern.trimmed) || list.matches(&pattern.trimmed)
+}
+
+/// A concrete path the pattern matches, for asking the route planner about it: wildcards are
+/// replaced by `x`, a class by its first member, escapes by the escaped character. `None`
+/// when that path is not matched (a negated class, say); callers then stay silent.
+pub fn representative(pattern: &Pattern) -> Option<String> {
+    if !can_match_module(pattern) {
+        return None;
+    }
+    let mut out = String::new();
+    let mut chars = pattern.trimmed.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '*' | '?' => out.push('x'),
+            '\\' => out.extend(chars.next()),
+            '[' => {
+                let first = chars.next()?;
+                out.push(if first == '\\' { chars.next()? } else { first });
+                for c in chars.by_ref() {
+                    if c == ']' {
+                        break;
+                    }
+                }
+            }
+            c => out.push(c),
+        }
+    }
+    pattern.matches(&out).then_some(out)
+}
+
+/// The concrete paths a pattern stands for when asking the planner: its representative and
+/// every GONOPROXY entry it covers (so `*.corp` with GONOPROXY=`git.corp` includes `git.corp`).
+pub fn sample_paths(ctx: &Ctx<'_>, pattern: &Pattern) -> Vec<String> {
+    let mut out: Vec<String> = representative(pattern).into_iter().collect();
+    for q in ctx.gonoproxy.patterns() {
+        if let Some(r) = representative(q)
+            && pattern.matches(&r)
+            && !out.contains(&r)
+        {
+            out.push(r);
+        }
+    }
+    out
+}
+
+/// Whether a route can reach direct mode.
+pub fn route_direct(route: &Route) -> bool {
+    route.hops.iter().any(|h| h.kind == HopKind::Direct)
 }
 
 /// Whether a pattern can match a module path at all: go requires a dot in the first path

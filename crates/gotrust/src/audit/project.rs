@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use gomod::{gosum, modfile};
 
 use crate::report::{Evidence, Finding, Severity, catalog};
+use crate::route::ChecksumReason;
 use crate::settings::sumdb::SumDb;
 
 use super::public_hosts::PUBLIC_MODULE_PATHS;
@@ -288,20 +289,26 @@ fn unverified(
     let mut high: Vec<(String, usize, String)> = Vec::new();
     let mut info: Vec<(String, usize, String)> = Vec::new();
     for (p, v, line) in reqs {
-        if p == "golang.org/toolchain" {
-            continue; // always verified (spec §4.3)
+        // The planner shared with `gotrust explain` decides whether the database is used
+        // (including the golang.org/toolchain exception, spec §4.3) and through which hops.
+        let route = ctx.route(p);
+        if route.checksum.database || route.checksum.reason == ChecksumReason::GosumdbInvalid {
+            continue;
         }
-        let via = if ctx.gonoproxy.matches(p) {
-            "direct".to_string()
+        let via = if route.hops.is_empty() {
+            "nowhere".to_string()
         } else {
-            ctx.public_sources()
-                .first()
-                .map_or_else(|| "nowhere".into(), |e| e.display())
+            route
+                .hops
+                .iter()
+                .map(|h| h.entry.clone())
+                .collect::<Vec<_>>()
+                .join(" then ")
         };
         let item = (format!("{p}@{v}"), *line, via);
         if ctx.sumdb_off() {
             high.push(item);
-        } else if ctx.gonosumdb.matches(p) {
+        } else {
             let public = PUBLIC_MODULE_PATHS
                 .iter()
                 .any(|q| q == p || p.starts_with(&format!("{q}/")));

@@ -1,6 +1,7 @@
 //! Proxy rules (`proxy/*`, `transport/http-proxy`; design §3; spec §2.1-2.3, §2.6, §2.8, §1.8).
 
 use crate::report::{Evidence, Finding, Severity, catalog};
+use crate::route::{ChecksumReason, HopKind};
 use crate::settings::httpproxy::ProxyChoice;
 use crate::settings::proxy::{Fallback, ProxyError, ProxyKind};
 use crate::settings::sumdb::SumDb;
@@ -248,16 +249,29 @@ fn unverified_to_proxies(ctx: &Ctx<'_>) -> Vec<String> {
     if !has_proxy {
         return Vec::new();
     }
+    // The route planner decides, for a concrete path of each set, whether its hops include a
+    // proxy and whether the database is skipped.
+    let through_proxy_unverified = |m: &str| {
+        let r = ctx.route(m);
+        !r.checksum.database
+            && r.checksum.reason != ChecksumReason::GosumdbInvalid
+            && r.hops.iter().any(|h| h.kind == HopKind::Proxy)
+    };
     if ctx.sumdb_off() {
-        return vec!["all modules (GOSUMDB=off)".into()];
-    }
-    if !matches!(ctx.input.settings.sumdb, Ok(SumDb::Db(_))) {
-        return Vec::new();
+        return if through_proxy_unverified("example.com/m") {
+            vec!["all modules (GOSUMDB=off)".into()]
+        } else {
+            Vec::new()
+        };
     }
     ctx.gonosumdb
         .patterns()
         .iter()
-        .filter(|p| can_match_module(p) && !covers(&ctx.gonoproxy, p))
+        .filter(|p| {
+            super::sample_paths(ctx, p)
+                .iter()
+                .any(|m| through_proxy_unverified(m))
+        })
         .map(|p| p.text.clone())
         .collect()
 }

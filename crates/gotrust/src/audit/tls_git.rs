@@ -102,7 +102,9 @@ fn tlv(b: &[u8]) -> Option<(u8, &[u8], &[u8])> {
         if n == 0 || n > 4 || b.len() < n {
             return None;
         }
-        let v = b[..n].iter().fold(0usize, |a, &x| (a << 8) | usize::from(x));
+        let v = b[..n]
+            .iter()
+            .fold(0usize, |a, &x| (a << 8) | usize::from(x));
         b = &b[n..];
         v
     };
@@ -305,7 +307,11 @@ mod tests {
     fn subjects() {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("ca.pem");
-        std::fs::write(&p, format!("{PEM}junk\n-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n")).unwrap();
+        std::fs::write(
+            &p,
+            format!("{PEM}junk\n-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n"),
+        )
+        .unwrap();
         assert_eq!(
             cert_subjects(&p).unwrap(),
             ["O=gotrust, CN=gotrust test CA", "<undecodable certificate>"]
