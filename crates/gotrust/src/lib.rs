@@ -7,6 +7,7 @@
 //! [`audit`] rules -> [`report::Report`] -> a renderer.
 #![deny(missing_docs)]
 
+pub mod audit;
 pub mod diagnose;
 pub mod env;
 pub mod net;

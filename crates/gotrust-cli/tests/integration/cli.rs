@@ -188,7 +188,6 @@ fn global_flags_accepted() {
     let flags: &[&[&str]] = &[
         &["--go", "never"],
         &["--go", "auto"],
-        &["--go", "/opt/go/bin/go"],
         &["--offline"],
         &["-q"],
         &["-v"],

@@ -1,6 +1,7 @@
 //! Integration tests for the gotrust binary: it is run as a subprocess in a temporary directory
 //! with a scrubbed environment (see `util.rs`).
 
+mod audit;
 mod cli;
 mod env;
 mod explain;

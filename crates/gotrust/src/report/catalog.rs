@@ -179,6 +179,20 @@ catalog! {
     PROJECT_UNVERIFIED_MODULES = "project/unverified-modules", High,
         "Required modules would be fetched without the checksum database",
         "Keep public modules in the checksum database; exclude only private paths with GOPRIVATE.";
+
+    // Added by the audit (spec §1.6-1.7, `--go auto`).
+    ENV_GO_DISAGREES = "env/go-disagrees", Medium,
+        "`go env -json` and gotrust disagree about an effective value: the audit may not describe what go does",
+        "Report the difference to gotrust; until then, trust the go command's value.";
+    ENV_GOFLAGS_INVALID = "env/goflags-invalid", Medium,
+        "GOFLAGS does not parse: every go command except `go env` fails",
+        "Fix or remove the offending word in GOFLAGS.";
+    ENV_INVALID_SETTING = "env/invalid-setting", Medium,
+        "A setting that go rejects when it uses it (GOVCS, GOAUTH, GO111MODULE, HTTP proxy)",
+        "Fix the value as the message says, or unset the variable.";
+    PROJECT_MALFORMED = "project/malformed", Medium,
+        "go.mod or go.sum does not parse: every go command in the project fails",
+        "Fix the line go names (for go.sum, `go mod tidy` rewrites it).";
 }
 
 /// The rule with this ID, if the catalog has one.

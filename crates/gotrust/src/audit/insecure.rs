@@ -1,0 +1,174 @@
+//! GOINSECURE rules (`insecure/*`; design §3; spec §2.5, §3.5, §4.5).
+//!
+//! GOINSECURE only matters where a module is fetched in direct mode: when it matches GONOPROXY,
+//! or when the GOPROXY walk reaches `direct`. It never relaxes checksums or proxies (§3.5).
+
+use crate::report::{Finding, catalog};
+use crate::route::ChecksumReason;
+
+use super::public_hosts::{matches_everything, public_matches};
+use super::{Ctx, can_match_module, list_some};
+
+/// Runs the `insecure/*` rules, one finding per pattern and rule: the widest of match-all,
+/// public-host and broad, then unverified or no-effect.
+pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
+    let allowed = |text: &str| {
+        ctx.input
+            .policy
+            .is_some_and(|p| p.insecure_allowed.iter().any(|a| a == text))
+    };
+    let fix_without = |text: &str| -> String {
+        let rest: Vec<&str> = ctx
+            .value("GOINSECURE")
+            .split(',')
+            .filter(|t| *t != text && !t.is_empty())
+            .collect();
+        if rest.is_empty() {
+            super::unset_fix(&ctx.origin("GOINSECURE"), "GOINSECURE")
+        } else {
+            super::set_fix(&ctx.origin("GOINSECURE"), "GOINSECURE", &rest.join(","))
+        }
+    };
+    for p in ctx.goinsecure.patterns() {
+        if p.error.is_some() {
+            continue; // pattern/invalid reports it; it matches nothing.
+        }
+        let everything = matches_everything(|t| p.matches(t));
+        let public = public_matches(|t| p.matches(t), |t| ctx.in_scope(t));
+        let ev = ctx.evidence("GOINSECURE");
+        if everything {
+            out.push(
+                Finding::new(
+                    &catalog::INSECURE_MATCH_ALL,
+                    format!("GOINSECURE pattern {:?} matches every module path: direct fetches of any module may use plain HTTP and unverified TLS", p.text),
+                )
+                .with_evidence(ev.clone())
+                .with_affected(p.text.clone())
+                .with_fix(fix_without(&p.text)),
+            );
+        } else if !public.is_empty() && !allowed(&p.text) {
+            let mut f = Finding::new(
+                &catalog::INSECURE_PUBLIC_HOST,
+                format!(
+                    "GOINSECURE pattern {:?} matches public modules ({}): their discovery may use plain HTTP and unverified TLS",
+                    p.text,
+                    list_some(&public, 5)
+                ),
+            )
+            .with_evidence(ev.clone())
+            .with_affected(p.text.clone())
+            .with_fix(fix_without(&p.text));
+            f.affected
+                .extend(public.iter().take(20).map(|s| s.to_string()));
+            out.push(f);
+        } else if broad(&p.trimmed) && !allowed(&p.text) {
+            out.push(
+                Finding::new(
+                    &catalog::INSECURE_BROAD,
+                    format!("GOINSECURE pattern {:?} covers every host under a top-level domain, not one host", p.text),
+                )
+                .with_evidence(ev.clone())
+                .with_affected(p.text.clone())
+                .with_fix(format!(
+                    "Replace {:?} with the exact hosts that cannot serve HTTPS (`go env -w GOINSECURE=dev.corp.example`).",
+                    p.text
+                )),
+            );
+        }
+
+        if !can_match_module(p) {
+            continue;
+        }
+        // Ask the route planner (shared with `gotrust explain`) about concrete paths of the
+        // pattern: its representative and the GONOPROXY entries it covers.
+        let routes: Vec<_> = super::sample_paths(ctx, p)
+            .iter()
+            .map(|m| ctx.route(m))
+            .collect();
+        if routes.is_empty() {
+            continue;
+        }
+        let direct: Vec<_> = routes.iter().filter(|r| super::route_direct(r)).collect();
+        if direct.is_empty() {
+            if !allowed(&p.text) {
+                out.push(
+                    Finding::new(
+                        &catalog::INSECURE_NO_EFFECT,
+                        format!(
+                            "GOINSECURE pattern {:?} has no effect: those modules are fetched only through {} (GOINSECURE does not apply to proxies)",
+                            p.text,
+                            routes[0].hops.iter().map(|h| h.entry.clone()).collect::<Vec<_>>().join(", ")
+                        ),
+                    )
+                    .with_evidence(ev.clone())
+                    .with_evidence(ctx.evidence("GOPROXY"))
+                    .with_affected(p.text.clone())
+                    .with_fix(fix_without(&p.text)),
+                );
+            }
+            continue;
+        }
+        // An invalid GOSUMDB makes go fail, not skip verification (sumdb/invalid says so).
+        let unverified = direct
+            .iter()
+            .any(|r| !r.checksum.database && r.checksum.reason != ChecksumReason::GosumdbInvalid);
+        if unverified {
+            let mut f = Finding::new(
+                &catalog::INSECURE_UNVERIFIED,
+                format!(
+                    "Modules matching GOINSECURE pattern {:?} are fetched without TLS guarantees and are not checked against the checksum database: only go.sum protects them",
+                    p.text
+                ),
+            )
+            .with_evidence(ev.clone())
+            .with_affected(p.text.clone());
+            f = if ctx.sumdb_off() {
+                f.with_evidence(ctx.evidence("GOSUMDB"))
+            } else {
+                f.with_evidence(ctx.evidence("GONOSUMDB"))
+            };
+            out.push(f.with_fix(format!(
+                "Serve {:?} over HTTPS with a trusted certificate and remove it from GOINSECURE, or run a private checksum database for it. To remove it: {}",
+                p.text,
+                super::lower_first(&fix_without(&p.text))
+            )));
+        }
+    }
+}
+
+/// A pattern wider than one host: a wildcard in the host element whose fixed suffix is at
+/// most one label (`*`, `*.com`, `*.io`, `*.*`, `dev.*`). `*.corp.example` (one domain's
+/// hosts) is not broad.
+pub fn broad(glob: &str) -> bool {
+    let host = glob.split('/').next().unwrap_or("");
+    let Some(last_wild) = host.rfind(['*', '?', '[', ']']) else {
+        return false;
+    };
+    let suffix = &host[last_wild + 1..];
+    suffix
+        .trim_start_matches('.')
+        .split('.')
+        .filter(|l| !l.is_empty())
+        .count()
+        < 2
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn broad_patterns() {
+        for b in ["*", "*.com", "*.io", "*.*", "dev.*", "*/x", "[a-z]*.net"] {
+            assert!(broad(b), "{b}");
+        }
+        for n in [
+            "corp.example.com",
+            "*.corp.example",
+            "dev.local",
+            "github.com/acme/*",
+        ] {
+            assert!(!broad(n), "{n}");
+        }
+    }
+}

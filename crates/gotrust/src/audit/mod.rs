@@ -1,0 +1,384 @@
+//! `gotrust audit`: every rule of the catalog (design §3) applied to the effective Go
+//! environment, the parsed settings, local files and, when there is one, the project.
+//!
+//! Like cargo-deny, one module per category: [`sumdb`], [`proxy`], [`insecure`], [`tls_git`],
+//! [`env_local`], [`project`]. Each exposes `check(&Ctx, &mut Vec<Finding>)` and is silent
+//! where its condition does not hold. Every finding carries the variable, its value, the
+//! origin text and, for a value set in a file, the file and line; the affected modules or
+//! patterns; and a concrete fix (`go env -w`/`go env -u`, or the variable to unset and where).
+//!
+//! Policy semantics ([`Policy`]):
+//! * `[proxy] trusted`: a proxy listed there (compared after removing a trailing `/`) is not
+//!   a third party: `proxy/unverified-third-party` and `proxy/private-path-leak` are silent
+//!   for it, and `proxy/plaintext` stays (plain HTTP is a transport problem whoever runs it).
+//! * `[private] scope`: public reference paths inside the scope are not "public" for
+//!   `sumdb/bypass-public` and `insecure/public-host`; a GONOSUMDB pattern outside the scope
+//!   is `sumdb/bypass-public`; a scope pattern not covered by GONOSUMDB is
+//!   `sumdb/private-path-leak`, not covered by GONOPROXY `proxy/private-path-leak`.
+//! * `[insecure] allowed`: a GOINSECURE pattern listed there (exact text) raises no
+//!   `insecure/public-host`, `insecure/broad` or `insecure/no-effect`; `insecure/match-all`
+//!   and `insecure/unverified` still fire (allowing plain transport never waives checksums).
+//! * severity overrides and ignores: [`Report::with_policy`].
+
+pub mod env_local;
+pub mod insecure;
+pub mod project;
+pub mod proxy;
+pub mod public_hosts;
+pub mod sumdb;
+pub mod tls_git;
+
+use std::path::{Path, PathBuf};
+
+use gomod::pattern::{Pattern, PatternList};
+
+use crate::env::{CrossCheck, EnvSources, GoEnv, Origin};
+use crate::policy::Policy;
+use crate::report::{Evidence, Finding, Report};
+use crate::route::{HopKind, Planner, Route};
+use crate::settings::Settings;
+use crate::settings::git::GitSettings;
+use crate::settings::proxy::{ProxyEntry, ProxyKind, ProxyList};
+use crate::settings::sumdb::SumDb;
+
+pub use project::{ProjectError, ProjectFiles};
+
+/// Everything an audit looks at. Nothing here is read again from the process environment.
+#[derive(Debug, Clone, Copy)]
+pub struct AuditInput<'a> {
+    /// The effective Go environment.
+    pub env: &'a GoEnv,
+    /// The sources it was resolved from (process variables, GOOS).
+    pub sources: &'a EnvSources,
+    /// Parsed settings of `env`.
+    pub settings: &'a Settings,
+    /// Git configuration (`None`: the git rules are skipped).
+    pub git: Option<&'a GitSettings>,
+    /// The organisation's policy.
+    pub policy: Option<&'a Policy>,
+    /// The project, when a go.mod was found.
+    pub project: Option<&'a ProjectFiles>,
+    /// `go env -json` compared with `env` (`--go auto|PATH`).
+    pub cross_check: Option<&'a CrossCheck>,
+}
+
+/// Runs every rule and returns the report (after the policy's overrides and ignores).
+pub fn run(input: &AuditInput<'_>) -> Report {
+    let findings = findings(input);
+    match input.policy {
+        Some(p) => Report::with_policy(findings, p),
+        None => Report::new(findings),
+    }
+}
+
+/// Every finding, before the policy's severity overrides and ignores.
+pub fn findings(input: &AuditInput<'_>) -> Vec<Finding> {
+    let ctx = Ctx::new(input);
+    let mut out = Vec::new();
+    sumdb::check(&ctx, &mut out);
+    proxy::check(&ctx, &mut out);
+    insecure::check(&ctx, &mut out);
+    tls_git::check(&ctx, &mut out);
+    env_local::check(&ctx, &mut out);
+    project::check(&ctx, &mut out);
+    out
+}
+
+/// Shared, precomputed view of the input for the rule modules.
+pub struct Ctx<'a> {
+    /// The input.
+    pub input: &'a AuditInput<'a>,
+    /// Effective GONOPROXY.
+    pub gonoproxy: PatternList,
+    /// Effective GONOSUMDB.
+    pub gonosumdb: PatternList,
+    /// Effective GOINSECURE.
+    pub goinsecure: PatternList,
+    /// The policy's private scope as a pattern list (empty without policy).
+    pub scope: PatternList,
+    /// The route planner shared with `gotrust explain`, so that the two never disagree.
+    pub planner: Planner<'a>,
+}
+
+impl<'a> Ctx<'a> {
+    fn new(input: &'a AuditInput<'a>) -> Ctx<'a> {
+        let scope = input
+            .policy
+            .map(|p| PatternList::parse(&p.private_scope.join(",")))
+            .unwrap_or_default();
+        Ctx {
+            input,
+            gonoproxy: PatternList::parse(input.env.value("GONOPROXY")),
+            gonosumdb: PatternList::parse(input.env.value("GONOSUMDB")),
+            goinsecure: PatternList::parse(input.env.value("GOINSECURE")),
+            scope,
+            planner: Planner::new(input.settings, input.env),
+        }
+    }
+
+    /// The route of `module` (see [`crate::route`]).
+    pub fn route(&self, module: &str) -> Route {
+        self.planner.plan_version(module, None)
+    }
+
+    /// The effective value of a variable.
+    pub fn value(&self, var: &str) -> &str {
+        self.input.env.value(var)
+    }
+
+    /// The origin of a variable (`Default` when not resolved).
+    pub fn origin(&self, var: &str) -> Origin {
+        self.input
+            .env
+            .get(var)
+            .map_or(Origin::Default, |s| s.origin.clone())
+    }
+
+    /// Evidence for `var`: value, origin text, file and line when set in a file. For
+    /// GONOPROXY/GONOSUMDB derived from GOPRIVATE, the GOPRIVATE setting is where to look, so
+    /// its location is used.
+    pub fn evidence(&self, var: &str) -> Evidence {
+        let value = self.value(var);
+        let origin = self.origin(var);
+        let mut ev = Evidence::variable(var, value).origin(origin_text(&origin));
+        let located = match &origin {
+            Origin::Derived { from } if from == "GOPRIVATE" => self.origin("GOPRIVATE"),
+            o => o.clone(),
+        };
+        if let Some((path, line)) = located.location() {
+            ev = ev.at(path, u32::try_from(line).ok());
+        }
+        ev
+    }
+
+    /// True if `var` is empty only because no GOROOT (hence no go.env) could be located at
+    /// all: there is no go installation to judge, so the rules that depend on go.env's
+    /// defaults (`proxy/empty`, `sumdb/missing`) stay silent rather than guess. A located
+    /// GOROOT without go.env is judged (packagers do delete it, spec §1.1).
+    pub fn default_unknown(&self, var: &str) -> bool {
+        let env = self.input.env;
+        self.value(var).trim().is_empty()
+            && self.origin(var) == Origin::Default
+            && env.goroot_env.is_none()
+            && env.goroot_for_env.is_none()
+    }
+
+    /// The parsed GOPROXY list, if valid.
+    pub fn proxy_list(&self) -> Option<&ProxyList> {
+        self.input.settings.proxy.as_ref().ok()
+    }
+
+    /// True if GOSUMDB is `off`.
+    pub fn sumdb_off(&self) -> bool {
+        matches!(self.input.settings.sumdb, Ok(SumDb::Off))
+    }
+
+    /// The entries a module NOT matching GONOPROXY walks through, in order (spec §2.8): the
+    /// list without `noproxy`, cut after the first `direct` or `off`.
+    pub fn public_sources(&self) -> Vec<&ProxyEntry> {
+        let mut out = Vec::new();
+        for e in self.proxy_list().map_or(&[][..], |l| &l.entries[..]) {
+            match e.kind {
+                ProxyKind::NoProxy => {}
+                ProxyKind::Direct | ProxyKind::Off => {
+                    out.push(e);
+                    break;
+                }
+                _ => out.push(e),
+            }
+        }
+        out
+    }
+
+    /// Whether a module not matching GONOPROXY can reach `direct`.
+    pub fn direct_reachable(&self) -> bool {
+        self.public_sources()
+            .iter()
+            .any(|e| e.kind == ProxyKind::Direct)
+    }
+
+    /// Whether `url` (a GOPROXY entry) is in the policy's trusted list.
+    pub fn trusted_proxy(&self, url: &str) -> bool {
+        let norm = |s: &str| s.trim_end_matches('/').to_string();
+        self.input
+            .policy
+            .is_some_and(|p| p.trusted_proxies.iter().any(|t| norm(t) == norm(url)))
+    }
+
+    /// Whether `path` is inside the policy's private scope.
+    pub fn in_scope(&self, path: &str) -> bool {
+        self.scope.matches(path)
+    }
+
+    /// The policy file line that mentions `text` (for SARIF locations), if any.
+    pub fn policy_location(&self, text: &str) -> Option<(PathBuf, Option<u32>)> {
+        let path = self.input.policy?.path.clone()?;
+        let data = std::fs::read_to_string(&path).ok()?;
+        let needle = format!("\"{text}\"");
+        let line = data
+            .lines()
+            .position(|l| l.contains(&needle))
+            .and_then(|i| u32::try_from(i + 1).ok());
+        Some((path, line))
+    }
+}
+
+/// The origin as evidence text: for a file, its kind only, since the evidence location
+/// carries the path and line (renderers print both).
+pub fn origin_text(origin: &Origin) -> String {
+    match origin {
+        Origin::UserFile { .. } => "user go env file".into(),
+        Origin::GorootEnv { .. } => "$GOROOT/go.env".into(),
+        o => o.to_string(),
+    }
+}
+
+/// `s` with its first letter in lower case (to continue a sentence with a fix).
+pub fn lower_first(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_lowercase().chain(c).collect(),
+        None => String::new(),
+    }
+}
+
+/// Whether `list` covers everything `pattern` can match, decided exactly where possible:
+/// the same text, or a list entry matching the pattern's text as a path (prefix semantics
+/// make every path below it match too). Wildcards inside `pattern` are compared literally.
+pub fn covers(list: &PatternList, pattern: &Pattern) -> bool {
+    list.patterns().iter().any(|p| p.trimmed == pattern.trimmed) || list.matches(&pattern.trimmed)
+}
+
+/// A concrete path the pattern matches, for asking the route planner about it: wildcards are
+/// replaced by `x`, a class by its first member, escapes by the escaped character. `None`
+/// when that path is not matched (a negated class, say); callers then stay silent.
+pub fn representative(pattern: &Pattern) -> Option<String> {
+    if !can_match_module(pattern) {
+        return None;
+    }
+    let mut out = String::new();
+    let mut chars = pattern.trimmed.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '*' | '?' => out.push('x'),
+            '\\' => out.extend(chars.next()),
+            '[' => {
+                let first = chars.next()?;
+                out.push(if first == '\\' { chars.next()? } else { first });
+                for c in chars.by_ref() {
+                    if c == ']' {
+                        break;
+                    }
+                }
+            }
+            c => out.push(c),
+        }
+    }
+    pattern.matches(&out).then_some(out)
+}
+
+/// The concrete paths a pattern stands for when asking the planner: its representative and
+/// every GONOPROXY entry it covers (so `*.corp` with GONOPROXY=`git.corp` includes `git.corp`).
+pub fn sample_paths(ctx: &Ctx<'_>, pattern: &Pattern) -> Vec<String> {
+    let mut out: Vec<String> = representative(pattern).into_iter().collect();
+    for q in ctx.gonoproxy.patterns() {
+        if let Some(r) = representative(q)
+            && pattern.matches(&r)
+            && !out.contains(&r)
+        {
+            out.push(r);
+        }
+    }
+    out
+}
+
+/// Whether a route can reach direct mode.
+pub fn route_direct(route: &Route) -> bool {
+    route.hops.iter().any(|h| h.kind == HopKind::Direct)
+}
+
+/// Whether a pattern can match a module path at all: go requires a dot in the first path
+/// element, so a literal first element without a dot (`none`, `off`) never matches.
+pub fn can_match_module(pattern: &Pattern) -> bool {
+    if pattern.error.is_some() {
+        return false;
+    }
+    let first = pattern.trimmed.split('/').next().unwrap_or("");
+    first.contains(['.', '*', '?', '[', '\\'])
+}
+
+/// How to change a variable so that it has `value`, depending on where it is set now.
+pub fn set_fix(origin: &Origin, var: &str, value: &str) -> String {
+    let cmd = format!("go env -w {var}={}", shell_quote(value));
+    match origin {
+        Origin::Process => format!(
+            "Change {var} where the process environment sets it (shell profile, CI configuration, Dockerfile) to {}, or unset it there and run `{cmd}`.",
+            shell_quote(value)
+        ),
+        Origin::GorootEnv { path, line } => format!(
+            "Run `{cmd}` (it overrides {}:{line}), or edit that line.",
+            path.display()
+        ),
+        _ => format!("Run `{cmd}`."),
+    }
+}
+
+/// How to remove a variable's current value, depending on where it is set.
+pub fn unset_fix(origin: &Origin, var: &str) -> String {
+    match origin {
+        Origin::Process => format!(
+            "Unset {var} in the process environment (shell profile, CI configuration, Dockerfile: wherever it is exported)."
+        ),
+        Origin::UserFile { path, line } => {
+            format!("Run `go env -u {var}` (removes {}:{line}).", path.display())
+        }
+        Origin::GorootEnv { path, line } => format!(
+            "Delete line {line} of {} (go env -u cannot remove it; `go env -w {var}=...` overrides it).",
+            path.display()
+        ),
+        Origin::Derived { from } => format!("Change {from}, from which {var} is derived."),
+        _ => format!("Unset {var}."),
+    }
+}
+
+/// Quotes a value for a POSIX shell when needed.
+pub fn shell_quote(v: &str) -> String {
+    if !v.is_empty()
+        && v.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-_./:,@+=%*".contains(&b))
+    {
+        v.to_string()
+    } else {
+        format!("'{}'", v.replace('\'', "'\\''"))
+    }
+}
+
+/// Joins up to `max` items and says how many more there are.
+pub fn list_some(items: &[impl AsRef<str>], max: usize) -> String {
+    let mut s = items
+        .iter()
+        .take(max)
+        .map(AsRef::as_ref)
+        .collect::<Vec<_>>()
+        .join(", ");
+    if items.len() > max {
+        s.push_str(&format!(" and {} more", items.len() - max));
+    }
+    s
+}
+
+/// Unix permission bits of `path`, if it exists.
+pub fn mode_of(path: &Path) -> Option<u32> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::metadata(path)
+            .ok()
+            .map(|m| m.permissions().mode() & 0o7777)
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = path;
+        None
+    }
+}
