@@ -1,7 +1,11 @@
-//! `gotrust scan`: Go settings written in a repository.
+//! `gotrust scan`: Go settings written in a repository, judged by the audit rules.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
+
+use anyhow::Context;
+use gotrust::report::Report;
+use gotrust::scan::{ScanOptions, evaluate::evaluate, scan_dir};
 
 use crate::args::GlobalArgs;
 
@@ -11,9 +15,26 @@ pub struct Args {
     /// Repository to scan
     #[arg(value_name = "DIR", default_value = ".")]
     pub dir: PathBuf,
+    /// Also scan files that .gitignore excludes
+    #[arg(long)]
+    pub no_ignore: bool,
 }
 
-/// Not wired yet (exit 2).
-pub fn run(_global: &GlobalArgs, _args: &Args) -> anyhow::Result<ExitCode> {
-    super::not_implemented("scan")
+/// Scans `DIR` (never executing anything it reads), evaluates each file's settings with the
+/// audit rules and reports findings at their file and line.
+pub fn run(global: &GlobalArgs, args: &Args) -> anyhow::Result<ExitCode> {
+    let opts = ScanOptions {
+        respect_gitignore: !args.no_ignore,
+        ..ScanOptions::default()
+    };
+    let scanned = scan_dir(&args.dir, &opts)
+        .with_context(|| format!("cannot scan {}", args.dir.display()))?;
+    // A file that cannot be parsed does not stop the scan; say which and why.
+    for e in &scanned.errors {
+        eprintln!("gotrust: warning: {e}");
+    }
+    let policy = super::load_policy(global, &args.dir)?;
+    let findings = evaluate(&scanned.settings, &args.dir, Some(&policy));
+    let report = Report::with_policy(findings, &policy);
+    crate::output::report(global, "scan", &report)
 }

@@ -3,7 +3,9 @@
 
 mod audit;
 mod cli;
+mod diagnose;
 mod env;
 mod explain;
 mod report;
+mod scan;
 mod util;

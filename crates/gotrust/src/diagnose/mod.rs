@@ -12,6 +12,7 @@
 //! [`DiagnosisKind`] whose [`KindInfo`] gives cause, setting, fix, wrong fixes and the audit
 //! rule that would have caught it. Data only: nothing is printed.
 
+pub mod compare;
 mod kinds;
 
 use std::io::{self, BufRead};

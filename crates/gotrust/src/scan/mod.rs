@@ -13,6 +13,7 @@
 //! [`FoundSetting::display_value`] and in serialized output.
 
 mod dockerfile;
+pub mod evaluate;
 mod goenvfile;
 mod jsonc;
 mod make;

@@ -1,0 +1,106 @@
+//! `gotrust diagnose` on go output captured from the real go (crates/gotrust/tests/fixtures/
+//! diagnose/real, re-captured by the gotrust diagnose tests).
+
+use crate::util::TestDir;
+
+fn real_log(name: &str) -> String {
+    let path = testkit::workspace_root()
+        .join("crates/gotrust/tests/fixtures/diagnose/real")
+        .join(name);
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+#[test]
+fn checksum_mismatch_is_explained_with_both_hashes() {
+    let dir = TestDir::new();
+    let log = dir.write("go.log", &real_log("go-sum-mismatch.txt"));
+    let out = dir
+        .cmd(&["--go", "never", "diagnose", log.to_str().unwrap()])
+        .run()
+        .code(1);
+    assert!(out.stdout.contains("checksum"), "{}", out.stdout);
+    assert!(out.stdout.contains("downloaded h1:"), "{}", out.stdout);
+    assert!(out.stdout.contains("fix:"), "{}", out.stdout);
+}
+
+#[test]
+fn json_lists_diagnoses_with_rule_and_trace() {
+    let dir = TestDir::new();
+    let log = dir.write("go.log", &real_log("sumdb-lookup-410.txt"));
+    let out = dir
+        .cmd(&[
+            "--go",
+            "never",
+            "--format",
+            "json",
+            "diagnose",
+            log.to_str().unwrap(),
+        ])
+        .run()
+        .code(1);
+    let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(v["schema_version"], 1);
+    let diags = v["diagnoses"].as_array().unwrap();
+    assert!(!diags.is_empty());
+    assert!(
+        diags
+            .iter()
+            .all(|d| d["line"].as_u64().unwrap() > 0 && d["fix"].is_string())
+    );
+    assert!(!v["trace"].as_array().unwrap().is_empty());
+}
+
+#[test]
+fn clean_trace_exits_zero_and_reads_stdin() {
+    let dir = TestDir::new();
+    let mut cmd = dir.cmd(&["--go", "never", "diagnose", "-"]).into_inner();
+    cmd.stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped());
+    // The captured trace talks to a loopback proxy: make it the current GOPROXY so the trace
+    // agrees with the route.
+    let log = real_log("proxy-ok-trace.txt").replace("$PORT", "4000");
+    cmd.env("GOPROXY", "http://127.0.0.1:4000/ok");
+    let mut child = cmd.spawn().unwrap();
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(log.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    assert!(stdout.contains("0 error(s) diagnosed"), "{stdout}");
+}
+
+#[test]
+fn trace_against_another_proxy_is_a_route_deviation() {
+    let dir = TestDir::new();
+    let log = real_log("proxy-ok-trace.txt").replace("$PORT", "4000");
+    let log = dir.write("go.log", &log);
+    let out = dir
+        .cmd(&[
+            "--go",
+            "never",
+            "--format",
+            "json",
+            "diagnose",
+            log.to_str().unwrap(),
+        ])
+        .env("GOPROXY", "https://proxy.corp.example")
+        .run()
+        .code(1);
+    let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    let devs = v["route_deviations"].as_array().unwrap();
+    assert!(!devs.is_empty());
+    assert_eq!(devs[0]["kind"], "proxy-not-in-route");
+    assert_eq!(devs[0]["module"], "example.com/hello");
+}
+
+#[test]
+fn unreadable_log_exits_2_naming_it() {
+    let dir = TestDir::new();
+    let out = dir.cmd(&["diagnose", "/nonexistent/go.log"]).run().code(2);
+    assert!(out.stderr.contains("/nonexistent/go.log"), "{}", out.stderr);
+}
