@@ -15,16 +15,16 @@ use thiserror::Error;
 
 /// Text for `--help`.
 pub const HELP: &str = "\
-FAULT is KIND[=ARG][@MODULE[@VERSION]][:ENDPOINT], e.g. `status=500@example.com/m@v1.0.0:zip`, \
-`tamper-zip@example.com/m@v1.0.0`, `forked-tree`, `latency=200ms`.
-  kinds without ARG: tamper-zip, tamper-go-mod, wrong-hash, forked-tree, bad-signature, \
-foreign-signature, reset, plaintext-only, untrusted-cert, redirect-to-http (the last three need \
---tls)
-  kinds with ARG: status=CODE, latency=DURATION, stall=BYTES/DURATION, truncate=BYTES, \
-oversized=BYTES, rolled-back=SIZE, polluted=VERSION (the version whose content answers for \
-MODULE@VERSION)
-  DURATION: 250ms, 2s or a number of milliseconds
-  ENDPOINT: list, info, mod, zip, latest, supported, lookup, tile, tree-head";
+FAULT syntax: KIND[=ARG][@MODULE[@VERSION]][:ENDPOINT]
+  e.g. status=500@example.com/m@v1.0.0:zip, tamper-zip@example.com/m@v1.0.0, forked-tree,
+  latency=200ms
+Kinds without ARG: tamper-zip, tamper-go-mod, wrong-hash, forked-tree, bad-signature,
+  foreign-signature, reset; with --tls: plaintext-only, untrusted-cert, redirect-to-http
+Kinds with ARG: status=CODE, latency=DURATION, stall=BYTES/DURATION, truncate=BYTES,
+  oversized=BYTES, rolled-back=SIZE, polluted=VERSION (VERSION's content answers for
+  MODULE@VERSION)
+DURATION: 250ms, 2s or a number of milliseconds
+ENDPOINT: list, info, mod, zip, latest, supported, lookup, tile, tree-head";
 
 /// Why a `--fault` value was rejected; every variant carries the whole spec.
 #[derive(Debug, Error, PartialEq, Eq)]

@@ -107,11 +107,11 @@ async fn wait_for_signal() -> &'static str {
     }
 }
 
-/// Quotes a value for POSIX shells when it needs it.
+/// Quotes a value for POSIX shells when it needs it (an empty value needs nothing:
+/// `export GONOSUMDB=`).
 fn shell_quote(v: &str) -> String {
-    if !v.is_empty()
-        && v.bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"/:.,_-+=@%".contains(&b))
+    if v.bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b"/:.,_-+=@%".contains(&b))
     {
         v.to_owned()
     } else {
@@ -211,7 +211,7 @@ mod tests {
             shell_quote("http://127.0.0.1:8080"),
             "http://127.0.0.1:8080"
         );
-        assert_eq!(shell_quote(""), "''");
+        assert_eq!(shell_quote(""), "");
         assert_eq!(shell_quote("a b"), "'a b'");
         assert_eq!(shell_quote("it's"), r"'it'\''s'");
     }

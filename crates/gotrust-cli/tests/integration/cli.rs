@@ -112,8 +112,6 @@ fn unwired_commands_exit_2() {
         &["probe", "https://proxy.golang.org"],
         &["diagnose", "-"],
         &["scan"],
-        &["lab", "serve"],
-        &["lab", "run"],
     ];
     for args in cases {
         let name = args

@@ -2,5 +2,6 @@
 //! with a scrubbed environment (see `util.rs`).
 
 mod cli;
+mod lab;
 mod report;
 mod util;
