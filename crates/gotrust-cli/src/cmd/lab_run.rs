@@ -82,7 +82,7 @@ struct Scenario {
     shows: Shows,
     /// What the expected outcome means.
     meaning: &'static str,
-    /// gotrust rules that catch the configuration.
+    /// gotrust rules (or commands) that catch the configuration or the pollution.
     rules: &'static [&'static str],
 }
 
@@ -169,20 +169,23 @@ const SCENARIOS: &[Scenario] = &[
     },
     Scenario {
         name: "polluted-version",
-        title: "A proxy answering 200 for a version that was never published",
+        title: "A proxy answering 200 for a version that was never published: go resolves it",
         claim: "article §2.4: a stale or polluted proxy invents versions",
         faults: "polluted-version",
         tls: false,
         proxy: Proxy::Single,
-        env: &[("GONOSUMDB", MODULE)],
+        env: &[],
         args: &["list", "-m", "-json", "example.com/simple@v1.9.9"],
         go_succeeds: true,
         stderr_has: &[],
         checks: &[Check::FaultApplied("polluted")],
         shows: Shows::Risk,
-        meaning: "outside the database go takes the proxy's word that v1.9.9 exists and \
-                  resolves it",
-        rules: &["sumdb/bypass-public", "proxy/unverified-third-party"],
+        meaning: "even with the checksum database on, go takes the proxy's .info as proof that \
+                  v1.9.9 exists: version queries are not verified, only content is",
+        rules: &[
+            "gotrust probe (a made-up version answered 200)",
+            "gotrust verify proxy",
+        ],
     },
     Scenario {
         name: "polluted-version-sumdb",
@@ -354,7 +357,7 @@ impl Outcome {
             "passed": self.passed(),
             "problems": self.problems,
             "verdict": self.verdict(),
-            "rules": s.rules,
+            "caught_by": s.rules,
         })
     }
 
@@ -362,15 +365,15 @@ impl Outcome {
         let s = self.scenario;
         let mark = if self.passed() { "PASS" } else { "FAIL" };
         let mut t = format!("{mark} {}: {}\n", s.name, s.title);
-        t += &format!("  claim:    {}\n", s.claim);
-        t += &format!("  lab:      {}\n", self.faults.join(", "));
+        t += &format!("  claim:     {}\n", s.claim);
+        t += &format!("  lab:       {}\n", self.faults.join(", "));
         let extra: Vec<String> = s.env.iter().map(|(k, v)| format!("{k}={v}")).collect();
         let proxy = match s.proxy {
             Proxy::Single => String::new(),
             Proxy::Fallback(sep) => format!("GOPROXY=<faulty lab>{sep}<healthy lab> "),
         };
         t += &format!(
-            "  run:      {proxy}{}go {}\n",
+            "  run:       {proxy}{}go {}\n",
             if extra.is_empty() {
                 String::new()
             } else {
@@ -378,9 +381,9 @@ impl Outcome {
             },
             s.args.join(" ")
         );
-        t += &format!("  go:       {}\n", self.go_summary());
-        t += &format!("  verdict:  {}\n", self.verdict());
-        t += &format!("  rules:    {}\n", s.rules.join(", "));
+        t += &format!("  go:        {}\n", self.go_summary());
+        t += &format!("  verdict:   {}\n", self.verdict());
+        t += &format!("  caught by: {}\n", s.rules.join(", "));
         t
     }
 }

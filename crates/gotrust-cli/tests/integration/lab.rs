@@ -225,7 +225,7 @@ fn run_every_scenario_passes_with_real_go() {
         assert_eq!(s["problems"].as_array().unwrap().len(), 0);
         let want_ok = s["expected"]["go_succeeds"].as_bool().unwrap();
         assert_eq!(s["go"]["exit_code"] == 0, want_ok, "{s:#}");
-        assert!(!s["rules"].as_array().unwrap().is_empty());
+        assert!(!s["caught_by"].as_array().unwrap().is_empty());
     }
     let by = |n: &str| scenarios.iter().find(|s| s["scenario"] == n).unwrap();
     // The risk is real: with the database off, go took the tampered zip.
@@ -261,12 +261,12 @@ fn run_one_scenario_text() {
         .code(0);
     assert!(out.stdout.starts_with("PASS gonosumdb: "), "{}", out.stdout);
     assert!(
-        out.stdout.contains("verdict:  risk reproduced: "),
+        out.stdout.contains("verdict:   risk reproduced: "),
         "{}",
         out.stdout
     );
     assert!(
-        out.stdout.contains("rules:    sumdb/bypass-public"),
+        out.stdout.contains("caught by: sumdb/bypass-public"),
         "{}",
         out.stdout
     );
