@@ -30,6 +30,7 @@ mod backend;
 pub mod fault;
 pub mod modules;
 pub mod reqlog;
+pub mod scenarios;
 mod server;
 pub mod tls;
 pub mod treelog;

@@ -1,7 +1,18 @@
 //! `gotrust lab serve|run`: a local GOPROXY and checksum database, and the experiments.
 
+#[path = "lab_fault.rs"]
+pub mod fault;
+#[path = "lab_run.rs"]
+pub mod run;
+#[path = "lab_serve.rs"]
+pub mod serve;
+
+use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
+
+use anyhow::Context;
+use gotrust_lab::Fault;
 
 use crate::args::GlobalArgs;
 
@@ -9,6 +20,7 @@ use crate::args::GlobalArgs;
 #[derive(Debug, clap::Subcommand)]
 pub enum Command {
     /// Serve a GOPROXY and a signing checksum database on loopback, with fault injection
+    #[command(after_help = fault::HELP)]
     Serve(ServeArgs),
     /// Run the experiments end to end with the real go command
     Run(RunArgs),
@@ -17,12 +29,33 @@ pub enum Command {
 /// Flags of `gotrust lab serve`.
 #[derive(Debug, clap::Args)]
 pub struct ServeArgs {
-    /// Directory of modules to serve
+    /// Directory of modules to serve: txtar fixtures and `path@version/` trees (repeatable)
+    /// [default: a small built-in set]
+    #[arg(long = "modules", value_name = "DIR")]
+    pub modules: Vec<PathBuf>,
+    /// Directory for the transparency log, keys, CA and request log, reused across restarts
+    /// [default: a new temporary directory]
     #[arg(long, value_name = "DIR")]
-    pub modules: Option<PathBuf>,
-    /// Fault to inject (repeatable)
-    #[arg(long = "fault", value_name = "FAULT")]
-    pub faults: Vec<String>,
+    pub state: Option<PathBuf>,
+    /// Serve HTTPS with a generated CA (its PEM file is printed as SSL_CERT_FILE)
+    #[arg(long)]
+    pub tls: bool,
+    /// Address to listen on
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:0")]
+    pub bind: SocketAddr,
+    /// Name of the checksum database
+    #[arg(long, value_name = "NAME", default_value = gotrust_lab::DEFAULT_SUMDB_NAME)]
+    pub name: String,
+    /// File holding the signer key (`PRIVATE+KEY+...`) [default: generated into the state
+    /// directory]
+    #[arg(long, value_name = "FILE")]
+    pub key: Option<PathBuf>,
+    /// Fault to inject (repeatable; syntax below)
+    #[arg(long = "fault", value_name = "FAULT", value_parser = fault::parse)]
+    pub faults: Vec<Fault>,
+    /// Scenario file: a TOML list of faults (repeatable)
+    #[arg(long = "scenario", value_name = "FILE")]
+    pub scenarios: Vec<PathBuf>,
 }
 
 /// Flags of `gotrust lab run`.
@@ -31,12 +64,21 @@ pub struct RunArgs {
     /// Scenarios to run [default: all]
     #[arg(value_name = "SCENARIO")]
     pub scenarios: Vec<String>,
+    /// List the scenarios and exit
+    #[arg(long)]
+    pub list: bool,
 }
 
-/// Not wired yet (exit 2).
-pub fn run(_global: &GlobalArgs, cmd: &Command) -> anyhow::Result<ExitCode> {
+/// Runs a lab subcommand on a multi-threaded runtime: the lab serves on its worker threads
+/// while this thread waits for signals or runs go.
+pub fn run(global: &GlobalArgs, cmd: &Command) -> anyhow::Result<ExitCode> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
     match cmd {
-        Command::Serve(_) => super::not_implemented("lab serve"),
-        Command::Run(_) => super::not_implemented("lab run"),
+        Command::Serve(args) => serve::run(&runtime, global, args),
+        Command::Run(args) => run::run(&runtime, global, args),
     }
 }

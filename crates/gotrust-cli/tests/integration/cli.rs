@@ -108,8 +108,6 @@ fn unwired_commands_exit_2() {
         &["verify", "proxy"],
         &["verify", "cache"],
         &["probe", "https://proxy.golang.org"],
-        &["lab", "serve"],
-        &["lab", "run"],
     ];
     for args in cases {
         let name = args

@@ -6,6 +6,7 @@ mod cli;
 mod diagnose;
 mod env;
 mod explain;
+mod lab;
 mod report;
 mod scan;
 mod util;

@@ -1,0 +1,233 @@
+//! `gotrust lab serve`: start a lab, print how to point go at it, serve until SIGINT/SIGTERM.
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use anyhow::{Context, anyhow};
+use gotrust_lab::{Lab, RunningLab, Scenario};
+use serde_json::json;
+
+use super::ServeArgs;
+use crate::args::{Format, GlobalArgs};
+
+/// Starts the lab and serves until a signal arrives.
+pub fn run(
+    runtime: &tokio::runtime::Runtime,
+    global: &GlobalArgs,
+    args: &ServeArgs,
+) -> anyhow::Result<ExitCode> {
+    if !matches!(global.format, Format::Text | Format::Json) {
+        return Err(anyhow!(
+            "--format {} is not available for gotrust lab serve",
+            global.format.name()
+        ));
+    }
+    let mut builder = Lab::builder()
+        .bind(args.bind)
+        .tls(args.tls)
+        .sumdb_name(&args.name);
+    // Kept alive while serving: the built-in modules live there.
+    let mut builtin = None;
+    if args.modules.is_empty() {
+        let dir = tempfile::Builder::new()
+            .prefix("gotrust-lab-modules-")
+            .tempdir()
+            .context("cannot create a directory for the built-in modules")?;
+        gotrust_lab::scenarios::write_builtin_modules(dir.path())
+            .context("cannot write the built-in modules")?;
+        builder = builder.modules_dir(dir.path());
+        builtin = Some(dir);
+    }
+    for dir in &args.modules {
+        builder = builder.modules_dir(dir);
+    }
+    if let Some(state) = &args.state {
+        builder = builder.state_dir(state);
+    }
+    if let Some(path) = &args.key {
+        let key = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read the signer key {}", path.display()))?;
+        builder = builder.signer_key(key.trim());
+    }
+    for path in &args.scenarios {
+        builder = builder.scenario(Scenario::load(path)?);
+    }
+    for f in &args.faults {
+        builder = builder.fault(f.clone());
+    }
+    let lab = runtime
+        .block_on(builder.start())
+        .context("cannot start the lab")?;
+
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    match global.format {
+        Format::Json => writeln!(out, "{}", describe_json(&lab))?,
+        _ => write!(out, "{}", describe_text(&lab, global.quiet))?,
+    }
+    // The reader (a script, a test) needs the environment now, not at exit.
+    out.flush().context("cannot write to stdout")?;
+    drop(out);
+
+    let signal = runtime.block_on(wait_for_signal());
+    let log = lab.state_dir().join("requests.jsonl");
+    let served = lab.request_log().len();
+    runtime.block_on(lab.shutdown());
+    drop(builtin);
+    if !global.quiet {
+        let _ = writeln!(
+            std::io::stderr(),
+            "gotrust lab: {signal}: stopped after {served} requests (log: {})",
+            log.display()
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Waits for SIGINT or SIGTERM (Ctrl-C elsewhere) and names it.
+async fn wait_for_signal() -> &'static str {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => tokio::select! {
+                _ = tokio::signal::ctrl_c() => "SIGINT",
+                _ = term.recv() => "SIGTERM",
+            },
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+                "SIGINT"
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+        "Ctrl-C"
+    }
+}
+
+/// Quotes a value for POSIX shells when it needs it (an empty value needs nothing:
+/// `export GONOSUMDB=`).
+fn shell_quote(v: &str) -> String {
+    if v.bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b"/:.,_-+=@%".contains(&b))
+    {
+        v.to_owned()
+    } else {
+        format!("'{}'", v.replace('\'', r"'\''"))
+    }
+}
+
+fn describe_text(lab: &RunningLab, quiet: bool) -> String {
+    let mut s = String::new();
+    if !quiet {
+        let mods = lab.modules();
+        s += &format!(
+            "# gotrust lab: {} module versions on {}, checksum database {} at {}\n",
+            mods.len(),
+            lab.proxy_url(),
+            lab.sumdb_name(),
+            lab.sumdb_url()
+        );
+        for f in lab.faults() {
+            s += &format!("# fault: {}\n", fault_summary(f));
+        }
+        s += "# Point go at the lab (in a shell: eval these lines):\n";
+    }
+    for (k, v) in lab.go_env() {
+        s += &format!("export {k}={}\n", shell_quote(&v));
+    }
+    if !quiet {
+        s += "# Keep your own module cache out of it: export GOMODCACHE=\"$(mktemp -d)\" GOFLAGS=-modcacherw\n";
+        s += &format!(
+            "# Request log: {}\n# Stop with Ctrl-C or SIGTERM.\n",
+            lab.state_dir().join("requests.jsonl").display()
+        );
+    }
+    s
+}
+
+fn describe_json(lab: &RunningLab) -> serde_json::Value {
+    let env: serde_json::Map<String, serde_json::Value> = lab
+        .go_env()
+        .into_iter()
+        .map(|(k, v)| (k, v.into()))
+        .collect();
+    json!({
+        "schema_version": 1,
+        "proxy_url": lab.proxy_url(),
+        "sumdb_url": lab.sumdb_url(),
+        "sumdb_name": lab.sumdb_name(),
+        "verifier_key": lab.verifier_key(),
+        "ca_file": lab.ca_file().map(|p| p.display().to_string()),
+        "state_dir": lab.state_dir().display().to_string(),
+        "request_log": lab.state_dir().join("requests.jsonl").display().to_string(),
+        "modules": lab.modules().iter().map(|(p, v)| format!("{p}@{v}")).collect::<Vec<_>>(),
+        "faults": lab.faults().iter().map(fault_summary).collect::<Vec<_>>(),
+        "env": env,
+    })
+}
+
+/// A fault in the `--fault` syntax.
+pub fn fault_summary(f: &gotrust_lab::Fault) -> String {
+    use gotrust_lab::FaultKind as K;
+    let mut s = f.kind.name().to_owned();
+    match &f.kind {
+        K::Status { status } => s += &format!("={status}"),
+        K::Latency { ms } => s += &format!("={ms}ms"),
+        K::Stall { after_bytes, ms } => s += &format!("={after_bytes}/{ms}ms"),
+        K::Truncate { bytes } | K::Oversized { bytes } => s += &format!("={bytes}"),
+        K::RolledBack { size } => s += &format!("={size}"),
+        K::Polluted { serve } => s += &format!("={serve}"),
+        _ => {}
+    }
+    if let Some(m) = &f.module {
+        s += &format!("@{m}");
+        if let Some(v) = &f.version {
+            s += &format!("@{v}");
+        }
+    }
+    if let Some(e) = f.endpoint {
+        let name = serde_json::to_value(e)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default();
+        s += &format!(":{name}");
+    }
+    if let Some(p) = &f.path_prefix {
+        s += &format!(" (paths under {p})");
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quoting() {
+        assert_eq!(
+            shell_quote("http://127.0.0.1:8080"),
+            "http://127.0.0.1:8080"
+        );
+        assert_eq!(shell_quote(""), "");
+        assert_eq!(shell_quote("a b"), "'a b'");
+        assert_eq!(shell_quote("it's"), r"'it'\''s'");
+    }
+
+    #[test]
+    fn summary_round_trips_through_the_parser() {
+        for spec in [
+            "status=500@example.com/m@v1.0.0:zip",
+            "tamper-zip@example.com/m@v1.0.0",
+            "forked-tree",
+            "latency=200ms",
+            "stall=10/5ms:tree-head",
+            "polluted=v1.0.0@example.com/m@v1.9.9",
+        ] {
+            let f = super::super::fault::parse(spec).unwrap();
+            assert_eq!(fault_summary(&f), spec);
+        }
+    }
+}

@@ -1,0 +1,308 @@
+//! `gotrust lab serve` and `gotrust lab run` with the real go command, on loopback only.
+
+use std::io::{BufRead, BufReader, Read};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+
+use serde_json::Value;
+
+use crate::util::TestDir;
+
+/// Starts `gotrust lab serve ARGS` and returns it with its stdout reader.
+fn serve(dir: &TestDir, args: &[&str]) -> (Child, BufReader<std::process::ChildStdout>) {
+    let mut full = vec!["lab", "serve"];
+    full.extend_from_slice(args);
+    let mut cmd = dir.cmd(&full).into_inner();
+    cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
+    let mut child = cmd.spawn().expect("start gotrust lab serve");
+    let out = BufReader::new(child.stdout.take().unwrap());
+    (child, out)
+}
+
+/// Sends `signal` (TERM, INT) to the child and returns its exit code and stderr.
+fn stop(mut child: Child, signal: &str) -> (i32, String) {
+    let st = Command::new("kill")
+        .args([&format!("-{signal}"), &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let status = child.wait().unwrap();
+    let mut err = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut err)
+        .unwrap();
+    (status.code().expect("exited, not killed"), err)
+}
+
+/// Runs go hermetically under `root` with `env` on top.
+fn go(root: &Path, env: &[(String, String)], args: &[&str]) -> std::process::Output {
+    let work = root.join("work");
+    std::fs::create_dir_all(&work).unwrap();
+    std::fs::write(work.join("go.mod"), "module example.com/t\n\ngo 1.21\n").unwrap();
+    let mut cmd = testkit::hermetic_go(root);
+    cmd.current_dir(&work).args(args);
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    cmd.output().unwrap()
+}
+
+#[test]
+fn serve_json_then_go_downloads_and_sigterm_stops() {
+    let dir = TestDir::new();
+    let state = tempfile::tempdir().unwrap();
+    let (child, mut out) = serve(
+        &dir,
+        &[
+            "--format",
+            "json",
+            "--state",
+            state.path().to_str().unwrap(),
+        ],
+    );
+    let mut line = String::new();
+    out.read_line(&mut line).unwrap();
+    let v: Value = serde_json::from_str(&line).unwrap_or_else(|e| panic!("{e}: {line:?}"));
+    let proxy = v["proxy_url"].as_str().unwrap();
+    assert!(proxy.starts_with("http://127.0.0.1:"), "{v}");
+    assert_eq!(v["env"]["GOPROXY"], proxy);
+    let sumdb = v["env"]["GOSUMDB"].as_str().unwrap();
+    assert_eq!(
+        sumdb,
+        format!(
+            "{} {proxy}/sumdb/sum.gotrust.localhost",
+            v["verifier_key"].as_str().unwrap()
+        )
+    );
+    assert_eq!(v["env"]["GONOSUMDB"], "");
+    assert_eq!(v["env"]["GOPRIVATE"], "");
+    assert!(v["ca_file"].is_null());
+    // The built-in modules.
+    let modules: Vec<&str> = v["modules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m.as_str().unwrap())
+        .collect();
+    assert!(
+        modules.contains(&"example.com/simple@v1.0.0"),
+        "{modules:?}"
+    );
+
+    let env: Vec<(String, String)> = v["env"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .map(|(k, v)| (k.clone(), v.as_str().unwrap().to_owned()))
+        .collect();
+    let root = tempfile::tempdir().unwrap();
+    let run = go(
+        root.path(),
+        &env,
+        &["mod", "download", "-json", "example.com/simple@v1.0.0"],
+    );
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let dl: Value = serde_json::from_slice(&run.stdout).unwrap();
+    assert!(dl.get("Error").is_none(), "{dl}");
+
+    let (code, err) = stop(child, "TERM");
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("SIGTERM: stopped after"), "{err}");
+    let log = std::fs::read_to_string(v["request_log"].as_str().unwrap()).unwrap();
+    assert!(
+        log.contains("/example.com/simple/@v/v1.0.0.zip")
+            && log.contains("/lookup/example.com/simple@v1.0.0"),
+        "{log}"
+    );
+    assert!(Path::new(v["state_dir"].as_str().unwrap()).starts_with(state.path()));
+}
+
+#[test]
+fn serve_text_prints_shell_exports_with_tls_and_faults() {
+    let dir = TestDir::new();
+    let state = tempfile::tempdir().unwrap();
+    let (child, out) = serve(
+        &dir,
+        &[
+            "--tls",
+            "--fault",
+            "tamper-zip@example.com/simple@v1.0.0",
+            "--state",
+            state.path().to_str().unwrap(),
+        ],
+    );
+    let mut text = String::new();
+    for line in out.lines() {
+        let line = line.unwrap();
+        let last = line.starts_with("# Stop with");
+        text += &line;
+        text += "\n";
+        if last {
+            break;
+        }
+    }
+    assert!(
+        text.contains("# fault: tamper-zip@example.com/simple@v1.0.0\n"),
+        "{text}"
+    );
+    assert!(text.contains("export GOPROXY=https://127.0.0.1:"), "{text}");
+    assert!(
+        text.contains("export GOSUMDB='sum.gotrust.localhost+"),
+        "{text}"
+    );
+    assert!(text.contains("export GONOSUMDB=\n"), "{text}");
+    assert!(text.contains("export GOPRIVATE=\n"), "{text}");
+    assert!(text.contains("export SSL_CERT_FILE="), "{text}");
+    assert!(text.contains("GOMODCACHE"), "{text}");
+    let (code, err) = stop(child, "INT");
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("SIGINT"), "{err}");
+}
+
+#[test]
+fn bad_fault_exits_2_naming_it() {
+    let dir = TestDir::new();
+    for (spec, words) in [
+        ("explode@example.com/m", "unknown fault kind `explode`"),
+        ("status=abc", "bad value `abc` for fault `status`"),
+        ("reset:nowhere", "unknown endpoint `nowhere`"),
+    ] {
+        let out = dir.cmd(&["lab", "serve", "--fault", spec]).run().code(2);
+        assert!(out.stderr.contains(spec), "{}", out.stderr);
+        assert!(out.stderr.contains(words), "{}", out.stderr);
+        assert!(out.stdout.is_empty());
+    }
+}
+
+#[test]
+fn run_every_scenario_passes_with_real_go() {
+    let dir = TestDir::new();
+    let out = dir
+        .cmd(&[
+            "lab",
+            "run",
+            "--format",
+            "json",
+            "--go",
+            testkit::go_binary().to_str().unwrap(),
+        ])
+        .env("PATH", &std::env::var("PATH").unwrap_or_default())
+        .run();
+    let scenarios: Vec<Value> = out
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(out.code, 0, "{}\n{}", out.stdout, out.stderr);
+    let names: Vec<&str> = scenarios
+        .iter()
+        .map(|s| s["scenario"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "sumdb-off",
+            "gonosumdb",
+            "sumdb-catches-tamper",
+            "tampered-go-mod",
+            "polluted-version",
+            "polluted-version-sumdb",
+            "goinsecure-proxy-tls",
+            "goinsecure-sumdb",
+            "fallback-comma-500",
+            "fallback-pipe-500",
+        ]
+    );
+    for s in &scenarios {
+        assert_eq!(s["passed"], true, "{s:#}");
+        assert_eq!(s["problems"].as_array().unwrap().len(), 0);
+        let want_ok = s["expected"]["go_succeeds"].as_bool().unwrap();
+        assert_eq!(s["go"]["exit_code"] == 0, want_ok, "{s:#}");
+        assert!(!s["caught_by"].as_array().unwrap().is_empty());
+    }
+    let by = |n: &str| scenarios.iter().find(|s| s["scenario"] == n).unwrap();
+    // The risk is real: with the database off, go took the tampered zip.
+    assert_eq!(by("sumdb-off")["env"]["GOSUMDB"], "off");
+    assert_eq!(by("sumdb-off")["shows"], "risk");
+    assert!(
+        by("sumdb-catches-tamper")["go"]["stderr"]
+            .as_str()
+            .unwrap()
+            .contains("SECURITY ERROR")
+    );
+    assert!(
+        by("goinsecure-proxy-tls")["go"]["stderr"]
+            .as_str()
+            .unwrap()
+            .contains("x509: certificate signed by unknown authority")
+    );
+}
+
+#[test]
+fn run_one_scenario_text() {
+    let dir = TestDir::new();
+    let out = dir
+        .cmd(&[
+            "lab",
+            "run",
+            "gonosumdb",
+            "--go",
+            testkit::go_binary().to_str().unwrap(),
+        ])
+        .env("PATH", &std::env::var("PATH").unwrap_or_default())
+        .run()
+        .code(0);
+    assert!(out.stdout.starts_with("PASS gonosumdb: "), "{}", out.stdout);
+    assert!(
+        out.stdout.contains("verdict:   risk reproduced: "),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout.contains("caught by: sumdb/bypass-public"),
+        "{}",
+        out.stdout
+    );
+}
+
+#[test]
+fn run_without_go_or_with_unknown_scenario_exits_2() {
+    let dir = TestDir::new();
+    let out = dir
+        .cmd(&["lab", "run", "--go", "/nonexistent/go"])
+        .run()
+        .code(2);
+    assert!(
+        out.stderr.contains("gotrust lab run needs the go command")
+            && out.stderr.contains("/nonexistent/go"),
+        "{}",
+        out.stderr
+    );
+    let out = dir.cmd(&["lab", "run", "--go", "never"]).run().code(2);
+    assert!(
+        out.stderr.contains("needs the go command"),
+        "{}",
+        out.stderr
+    );
+    let out = dir.cmd(&["lab", "run", "no-such"]).run().code(2);
+    assert!(
+        out.stderr.contains("unknown scenario `no-such`"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn run_list_names_every_scenario() {
+    let dir = TestDir::new();
+    let out = dir.cmd(&["lab", "run", "--list"]).run().code(0);
+    assert_eq!(out.stdout.lines().count(), 10, "{}", out.stdout);
+    assert!(out.stdout.starts_with("sumdb-off "), "{}", out.stdout);
+}
