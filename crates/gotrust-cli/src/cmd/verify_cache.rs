@@ -73,8 +73,8 @@ pub fn run(global: &GlobalArgs, args: &CacheArgs) -> anyhow::Result<ExitCode> {
     } else {
         ProgressBar::hidden()
     };
-    let results = cache::verify_cache(&opts, &Bar(bar.clone()))
-        .with_context(|| format!("cannot verify the module cache {}", opts.modcache.display()))?;
+    let results =
+        cache::verify_cache(&opts, &Bar(bar.clone())).context("cannot verify the module cache")?;
     bar.finish_and_clear();
     render(global, &results)
 }

@@ -108,7 +108,6 @@ fn unwired_commands_exit_2() {
         &["explain", "golang.org/x/text"],
         &["verify", "sums"],
         &["verify", "proxy"],
-        &["verify", "cache"],
         &["probe", "https://proxy.golang.org"],
         &["diagnose", "-"],
         &["scan"],

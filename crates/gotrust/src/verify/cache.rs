@@ -124,7 +124,7 @@ pub enum CacheError {
     #[error("module cache {} is not a directory", .0.display())]
     NotADirectory(PathBuf),
     /// A file or directory could not be read.
-    #[error("{}: {source}", path.display())]
+    #[error("{}", path.display())]
     Io {
         /// The file or directory.
         path: PathBuf,
