@@ -189,8 +189,9 @@ fn missing_cache_exits_2() {
         .run()
         .code(2);
     assert!(
-        out.stderr
-            .contains("cannot verify the module cache /nonexistent/gotrust-cache"),
+        out.stderr.starts_with(
+            "gotrust: error: cannot verify the module cache: /nonexistent/gotrust-cache: No such file"
+        ),
         "{}",
         out.stderr
     );
