@@ -9,8 +9,10 @@
 
 pub mod diagnose;
 pub mod env;
+pub mod net;
 pub mod policy;
 pub mod report;
+pub mod route;
 pub mod scan;
 pub mod settings;
 pub mod verify;

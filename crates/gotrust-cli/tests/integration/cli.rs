@@ -104,8 +104,6 @@ fn bad_arguments_exit_2() {
 fn unwired_commands_exit_2() {
     let dir = TestDir::new();
     let cases: &[&[&str]] = &[
-        &["env"],
-        &["explain", "golang.org/x/text"],
         &["verify", "sums"],
         &["verify", "proxy"],
         &["probe", "https://proxy.golang.org"],

@@ -2,6 +2,8 @@
 //! with a scrubbed environment (see `util.rs`).
 
 mod cli;
+mod env;
+mod explain;
 mod report;
 mod util;
 mod verify_cache;

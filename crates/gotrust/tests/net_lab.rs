@@ -1,0 +1,232 @@
+//! The net layer against the gotrust lab (an independent proxy + checksum-database server)
+//! over HTTPS with its own CA: every module the lab serves is verified end to end, and the
+//! lab's faults surface as the typed errors they should.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use gotrust::net::goproxy::{Hop, HopKind};
+use gotrust::net::sumdb::{BaseSource, SumdbClient, SumdbClientError, SumdbConfig, resolve_base};
+use gotrust::net::tls::RootSource;
+use gotrust::net::{FetchErrorKind, HttpClient, HttpConfig, ProxyClient, ProxyError, TimeoutPhase};
+use gotrust_lab::{Endpoint, Fault, FaultKind, Lab, RunningLab};
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../gotrust-lab/testdata/modules")
+}
+
+async fn start_lab(tmp: &Path, faults: Vec<Fault>) -> RunningLab {
+    let mut b = Lab::builder()
+        .modules_dir(fixtures())
+        .state_dir(tmp.join("lab"))
+        .tls(true);
+    for f in faults {
+        b = b.fault(f);
+    }
+    b.start().await.unwrap()
+}
+
+fn client(lab: &RunningLab, read_timeout: Duration) -> Arc<HttpClient> {
+    Arc::new(
+        HttpClient::new(HttpConfig {
+            roots: RootSource::CaFile(lab.ca_file().unwrap().to_path_buf()),
+            read_timeout,
+            ..HttpConfig::default()
+        })
+        .unwrap(),
+    )
+}
+
+fn hop(url: String) -> Hop {
+    Hop {
+        kind: HopKind::Url(url),
+        fall_back_on_any_error: false,
+    }
+}
+
+async fn sumdb(lab: &RunningLab, http: &Arc<HttpClient>, state: &Path) -> SumdbClient {
+    let r = resolve_base(http, lab.sumdb_name(), None, &[hop(lab.proxy_url())])
+        .await
+        .unwrap();
+    assert_eq!(r.source, BaseSource::Proxy { hop: 0 });
+    SumdbClient::new(
+        http.clone(),
+        SumdbConfig {
+            key: lab.verifier_key().to_string(),
+            base: r.base,
+            state_dir: state.join("sumdb"),
+            go_latest: None,
+            go_cache: None,
+            private: None,
+        },
+    )
+    .await
+    .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_lab_module_verifies_end_to_end() {
+    let tmp = tempfile::tempdir().unwrap();
+    let lab = start_lab(tmp.path(), Vec::new()).await;
+    let http = client(&lab, Duration::from_secs(30));
+    let db = sumdb(&lab, &http, tmp.path()).await;
+    let proxy = ProxyClient::new(&http, &lab.proxy_url()).unwrap();
+    let modules = lab.modules();
+    assert!(modules.len() >= 5, "{modules:?}");
+    for (path, version) in &modules {
+        let zip_line = db.lookup(path, version).await.unwrap().lines;
+        let mod_line = db
+            .lookup(path, &format!("{version}/go.mod"))
+            .await
+            .unwrap()
+            .lines;
+        assert_eq!(
+            format!("{}\n{}\n", zip_line.join("\n"), mod_line.join("\n")),
+            lab.go_sum_lines(path, version).unwrap(),
+            "{path}@{version}"
+        );
+        let dl = proxy.zip_to_file(path, version, tmp.path()).await.unwrap();
+        assert_eq!(
+            zip_line[0].rsplit(' ').next().unwrap(),
+            dl.h1().await.unwrap(),
+            "{path}@{version} zip"
+        );
+        let (ex, gomod) = proxy.go_mod(path, version).await.unwrap();
+        assert_eq!(
+            mod_line[0].rsplit(' ').next().unwrap(),
+            gomod::dirhash::hash_go_mod(&gomod),
+            "{path}@{version} go.mod"
+        );
+        let chain = ex.tls.expect("https").chain;
+        assert!(!chain.is_empty());
+    }
+    assert_eq!(db.latest().0.n as usize, lab.tree_size());
+    lab.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lab_faults_become_typed_errors() {
+    let simple = "example.com/simple";
+    let tmp = tempfile::tempdir().unwrap();
+    let lab = start_lab(
+        tmp.path(),
+        vec![
+            Fault::new(FaultKind::TamperZip).module_version(simple, "v1.0.0"),
+            Fault::new(FaultKind::Status { status: 410 })
+                .module(simple)
+                .endpoint(Endpoint::List),
+            Fault::new(FaultKind::Stall {
+                after_bytes: 10,
+                ms: 5_000,
+            })
+            .module(simple)
+            .endpoint(Endpoint::Mod),
+            Fault::new(FaultKind::Oversized { bytes: 4 << 20 })
+                .module(simple)
+                .endpoint(Endpoint::Info),
+        ],
+    )
+    .await;
+    let http = client(&lab, Duration::from_millis(500));
+    let db = sumdb(&lab, &http, tmp.path()).await;
+    let proxy = ProxyClient::new(&http, &lab.proxy_url()).unwrap();
+
+    // A tampered zip: the database's proven hash and the download's hash differ.
+    let line = db.lookup(simple, "v1.0.0").await.unwrap().lines;
+    let dl = proxy
+        .zip_to_file(simple, "v1.0.0", tmp.path())
+        .await
+        .unwrap();
+    assert_ne!(line[0].rsplit(' ').next().unwrap(), dl.h1().await.unwrap());
+    // 410 is not-found class.
+    assert!(proxy.list(simple).await.unwrap_err().is_not_found());
+    // A stalled body times out.
+    match proxy.go_mod(simple, "v1.0.0").await.unwrap_err() {
+        ProxyError::Fetch(e) => assert_eq!(
+            e.kind,
+            FetchErrorKind::Timeout {
+                phase: TimeoutPhase::Read
+            }
+        ),
+        e => panic!("{e:?}"),
+    }
+    // An oversized .info hits the cap.
+    match proxy.info(simple, "v1.0.0").await.unwrap_err() {
+        ProxyError::Fetch(e) => assert!(matches!(e.kind, FetchErrorKind::TooLarge { .. })),
+        e => panic!("{e:?}"),
+    }
+    lab.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lab_database_misbehaviour_is_caught() {
+    let tmp = tempfile::tempdir().unwrap();
+    let lab = start_lab(
+        tmp.path(),
+        vec![Fault::new(FaultKind::ForkedTree).module("example.com/simple")],
+    )
+    .await;
+    let http = client(&lab, Duration::from_secs(30));
+    let db = sumdb(&lab, &http, tmp.path()).await;
+    let (path, version) = lab
+        .modules()
+        .into_iter()
+        .find(|(p, _)| p != "example.com/simple")
+        .unwrap();
+    db.lookup(&path, &version).await.unwrap();
+    let e = db.lookup("example.com/simple", "v1.0.0").await.unwrap_err();
+    match e.error {
+        SumdbClientError::Fork(ev) => {
+            assert_eq!(ev.older.n, ev.newer.n, "same size, different hash");
+            assert!(ev.report.starts_with("SECURITY ERROR\n"));
+        }
+        other => panic!("{other:?}"),
+    }
+    lab.shutdown().await;
+
+    for (kind, want) in [
+        (FaultKind::BadSignature, "reading tree note: "),
+        (
+            FaultKind::ForeignSignature,
+            "reading tree note: note has no verifiable signatures",
+        ),
+    ] {
+        let tmp = tempfile::tempdir().unwrap();
+        let lab = start_lab(tmp.path(), vec![Fault::new(kind)]).await;
+        let http = client(&lab, Duration::from_secs(30));
+        let db = sumdb(&lab, &http, tmp.path()).await;
+        let e = db.lookup("example.com/simple", "v1.0.0").await.unwrap_err();
+        assert!(
+            e.to_string()
+                .starts_with(&format!("example.com/simple@v1.0.0: {want}")),
+            "{e}"
+        );
+        lab.shutdown().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lab_transport_faults() {
+    for (kind, check) in [
+        (FaultKind::UntrustedCert, "tls"),
+        (FaultKind::RedirectToHttp, "redirect"),
+    ] {
+        let tmp = tempfile::tempdir().unwrap();
+        let lab = start_lab(tmp.path(), vec![Fault::new(kind)]).await;
+        let http = client(&lab, Duration::from_secs(30));
+        let proxy = ProxyClient::new(&http, &lab.proxy_url()).unwrap();
+        let e = proxy.list("example.com/simple").await.unwrap_err();
+        let ProxyError::Fetch(f) = &e else {
+            panic!("{e:?}")
+        };
+        match check {
+            "tls" => assert!(matches!(f.kind, FetchErrorKind::Tls { .. }), "{e}"),
+            _ => assert!(
+                matches!(f.kind, FetchErrorKind::InsecureRedirect { .. }),
+                "{e}"
+            ),
+        }
+        lab.shutdown().await;
+    }
+}
