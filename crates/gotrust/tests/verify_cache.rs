@@ -577,7 +577,7 @@ fn private_paths_are_never_sent_and_say_so() {
     // path is example.com/Upper/Beta, so "example.com/upper" does not match.
     assert_eq!(
         note("example.com/Upper/Beta"),
-        "no checksum-database client in this build"
+        "no checksum-database client"
     );
     let mut opts = opts.clone();
     opts.gonosumdb = "example.com/Upper".to_owned();
@@ -696,4 +696,87 @@ fn large_zip_child() {
         "large zip verified: {} (peak RSS {before} KiB -> {after} KiB)",
         z.hash.as_deref().unwrap()
     );
+}
+
+/// A database that answers from go's own go.sum lines, with one line altered.
+struct FakeDb {
+    lines: Vec<String>,
+    asked: std::sync::Mutex<Vec<String>>,
+}
+
+impl gotrust::verify::cache::DatabaseLookup for FakeDb {
+    fn lookup(&self, path: &str, version: &str) -> Result<Vec<String>, String> {
+        self.asked.lock().unwrap().push(format!("{path}@{version}"));
+        Ok(self
+            .lines
+            .iter()
+            .filter(|l| l.starts_with(&format!("{path} {version}")))
+            .cloned()
+            .collect())
+    }
+}
+
+#[test]
+fn database_answers_are_compared_and_private_paths_never_asked() {
+    let f = Fixture::new(&standard());
+    let sum = fs::read_to_string(f.proj().join("go.sum")).unwrap();
+    // The database disagrees with the cache (and go.sum) about gamma's zip.
+    let lines: Vec<String> = sum
+        .lines()
+        .map(|l| {
+            if l.starts_with("example.com/gamma/v2 v2.0.1 h1:") {
+                "example.com/gamma/v2 v2.0.1 h1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="
+                    .to_owned()
+            } else {
+                l.to_owned()
+            }
+        })
+        .collect();
+    let db = FakeDb {
+        lines,
+        asked: Default::default(),
+    };
+    let mut opts = CacheOptions::new(f.modcache());
+    opts.database = Database::Lookup(&db);
+    opts.gonosumdb = "example.com/alpha".to_owned();
+    let r = verify_cache(&opts, &NoProgress).unwrap();
+    let outcome = |kind, m: &str| {
+        item(&r, kind, m)
+            .checks
+            .iter()
+            .find(|c| c.against == Reference::Sumdb)
+            .unwrap()
+            .outcome
+    };
+    assert_eq!(
+        outcome(ItemKind::Zip, "example.com/Upper/Beta"),
+        Outcome::Match
+    );
+    assert_eq!(
+        outcome(ItemKind::Mod, "example.com/Upper/Beta"),
+        Outcome::Match
+    );
+    assert_eq!(
+        outcome(ItemKind::Zip, "example.com/gamma/v2"),
+        Outcome::Mismatch
+    );
+    assert_eq!(
+        outcome(ItemKind::Mod, "example.com/gamma/v2"),
+        Outcome::Match
+    );
+    assert_eq!(
+        outcome(ItemKind::Zip, "example.com/alpha"),
+        Outcome::NotConsulted
+    );
+    assert_eq!(
+        item(&r, ItemKind::Zip, "example.com/gamma/v2").status,
+        VerifyStatus::Mismatch
+    );
+    assert!(r.failed());
+    let asked = db.asked.lock().unwrap();
+    assert!(
+        asked.iter().all(|a| !a.starts_with("example.com/alpha")),
+        "{asked:?}"
+    );
+    assert!(!asked.is_empty());
 }

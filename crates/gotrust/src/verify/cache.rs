@@ -57,25 +57,47 @@ const MAX_ZIPHASH: u64 = 4096;
 /// Read buffer for hashing files of extracted trees.
 const BUF_SIZE: usize = 256 << 10;
 
+/// Looks module versions up in the checksum database. The CLI implements it over
+/// `gotrust::net`'s verified client (inclusion proofs against a signed, consistent tree head);
+/// tests implement it with a map.
+pub trait DatabaseLookup: Sync {
+    /// The go.sum lines the database holds for `path` at `version` (both the zip line and
+    /// the `/go.mod` line), already proven; or why they could not be obtained.
+    fn lookup(&self, path: &str, version: &str) -> Result<Vec<String>, String>;
+}
+
 /// How the checksum database is (not) used.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, Copy)]
 #[non_exhaustive]
-pub enum Database {
+pub enum Database<'a> {
     /// `--offline`: the database is never contacted.
     Offline,
-    /// No database client is available in this build.
+    /// No database client is available.
     Unavailable,
+    /// Look every public module version up (private paths per GONOSUMDB are never sent;
+    /// nothing is sent when GOSUMDB=off).
+    Lookup(&'a dyn DatabaseLookup),
+}
+
+impl std::fmt::Debug for Database<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Database::Offline => "Offline",
+            Database::Unavailable => "Unavailable",
+            Database::Lookup(_) => "Lookup",
+        })
+    }
 }
 
 /// What to verify.
 #[derive(Debug, Clone)]
-pub struct CacheOptions {
+pub struct CacheOptions<'a> {
     /// The module cache (GOMODCACHE).
     pub modcache: PathBuf,
     /// Limit the check to this project's modules (its go.mod and go.sum).
     pub project: Option<PathBuf>,
     /// Database use.
-    pub database: Database,
+    pub database: Database<'a>,
     /// Effective GOSUMDB (`off` disables database checks for every module).
     pub gosumdb: String,
     /// Effective GONOSUMDB (inherits GOPRIVATE): these paths are never sent to the database.
@@ -84,7 +106,7 @@ pub struct CacheOptions {
     pub modcacherw: bool,
 }
 
-impl CacheOptions {
+impl CacheOptions<'_> {
     /// Options for `modcache` with the database offline and nothing private.
     pub fn new(modcache: impl Into<PathBuf>) -> Self {
         CacheOptions {
@@ -175,7 +197,10 @@ struct SumRef {
 }
 
 /// Verifies the module cache. Never writes to it.
-pub fn verify_cache(opts: &CacheOptions, progress: &dyn Progress) -> Result<Results, CacheError> {
+pub fn verify_cache(
+    opts: &CacheOptions<'_>,
+    progress: &dyn Progress,
+) -> Result<Results, CacheError> {
     let meta = fs::metadata(&opts.modcache).map_err(io_err(&opts.modcache))?;
     if !meta.is_dir() {
         return Err(CacheError::NotADirectory(opts.modcache.clone()));
@@ -267,13 +292,19 @@ pub fn verify_cache(opts: &CacheOptions, progress: &dyn Progress) -> Result<Resu
     Ok(results)
 }
 
-fn database_note(opts: &CacheOptions) -> String {
+fn database_note(opts: &CacheOptions<'_>) -> String {
     match opts.database {
         Database::Offline => {
             "checksum database not consulted (--offline): hashes were compared with the cache's .ziphash files and go.sum only".to_owned()
         }
         Database::Unavailable => {
-            "checksum database not consulted (this build has no checksum-database client yet): hashes were compared with the cache's .ziphash files and go.sum only".to_owned()
+            "checksum database not consulted (no checksum-database client): hashes were compared with the cache's .ziphash files and go.sum only".to_owned()
+        }
+        Database::Lookup(_) if opts.gosumdb == "off" => {
+            "checksum database not consulted (GOSUMDB=off)".to_owned()
+        }
+        Database::Lookup(_) => {
+            "checksum database consulted for every module version outside GONOSUMDB/GOPRIVATE (verified lookups)".to_owned()
         }
     }
 }
@@ -307,7 +338,7 @@ fn leftover(
 
 /// Walks `cache/download` for `@v` directories (skipping `sumdb`, the database's own cache).
 fn scan_download(
-    opts: &CacheOptions,
+    opts: &CacheOptions<'_>,
     entries: &mut BTreeMap<(String, String), Entry>,
     items: &mut Vec<ItemResult>,
 ) -> Result<(), CacheError> {
@@ -407,7 +438,7 @@ fn scan_versions(
 /// Walks the cache outside `cache/` for extracted trees (`ESCPATH@ESCVER`), and attaches
 /// them to entries; partial files and orphan locks become leftover items.
 fn scan_trees(
-    opts: &CacheOptions,
+    opts: &CacheOptions<'_>,
     entries: &mut BTreeMap<(String, String), Entry>,
     items: &mut Vec<ItemResult>,
 ) -> Result<(), CacheError> {
@@ -535,7 +566,7 @@ struct Unit<'a> {
 }
 
 struct Ctx<'a> {
-    opts: &'a CacheOptions,
+    opts: &'a CacheOptions<'a>,
     sum: Option<&'a SumRef>,
 }
 
@@ -599,7 +630,9 @@ impl Ctx<'_> {
         })
     }
 
-    fn sumdb_check(&self, module: &str) -> Check {
+    /// Compares `hash` with the database's line for the key (spec §4.3 step 3: a line with
+    /// another `h1:` is a mismatch; no `h1:` line for the key is not an error).
+    fn sumdb_check(&self, module: &str, version: &str, go_mod: bool, hash: &str) -> Check {
         let why = if self.opts.gosumdb == "off" {
             "GOSUMDB=off".to_owned()
         } else if pattern::match_prefix_patterns(&self.opts.gonosumdb, module) {
@@ -607,7 +640,8 @@ impl Ctx<'_> {
         } else {
             match self.opts.database {
                 Database::Offline => "--offline".to_owned(),
-                Database::Unavailable => "no checksum-database client in this build".to_owned(),
+                Database::Unavailable => "no checksum-database client".to_owned(),
+                Database::Lookup(db) => return database_check(db, module, version, go_mod, hash),
             }
         };
         Check::not_consulted(Reference::Sumdb, why)
@@ -643,7 +677,12 @@ impl Ctx<'_> {
             _ => ".mod hashed; no go.sum line to compare with".to_owned(),
         };
         item.checks.extend(sum);
-        item.checks.push(self.sumdb_check(&u.module));
+        let db = self.sumdb_check(&u.module, &u.version, true, &h);
+        if db.outcome == Outcome::Mismatch {
+            item.status = VerifyStatus::Mismatch;
+            item.message = format!(".mod differs from the checksum database: hash {h}");
+        }
+        item.checks.push(db);
         item.hash = Some(h);
         item
     }
@@ -672,7 +711,6 @@ impl Ctx<'_> {
                 // after download.
                 item.status = VerifyStatus::Mismatch;
                 item.message = format!("zip has been modified: not a valid module zip: {e}");
-                item.checks.push(self.sumdb_check(&u.module));
                 return item;
             }
         };
@@ -703,7 +741,12 @@ impl Ctx<'_> {
         };
         item.checks.push(zh);
         item.checks.extend(sum);
-        item.checks.push(self.sumdb_check(&u.module));
+        let db = self.sumdb_check(&u.module, &u.version, false, &h);
+        if db.outcome == Outcome::Mismatch {
+            item.status = VerifyStatus::Mismatch;
+            item.message = format!("zip differs from the checksum database: hash {h}");
+        }
+        item.checks.push(db);
         item.hash = Some(h);
         item
     }
@@ -731,7 +774,12 @@ impl Ctx<'_> {
             _ => "zip not in the cache; .ziphash not compared".to_owned(),
         };
         item.checks.extend(sum);
-        item.checks.push(self.sumdb_check(&u.module));
+        let db = self.sumdb_check(&u.module, &u.version, false, &h);
+        if db.outcome == Outcome::Mismatch {
+            item.status = VerifyStatus::Mismatch;
+            item.message = ".ziphash differs from the checksum database".to_owned();
+        }
+        item.checks.push(db);
         item.hash = Some(h);
         item
     }
@@ -845,6 +893,46 @@ impl Ctx<'_> {
         item.checks.extend(sum);
         item.hash = h;
         item
+    }
+}
+
+fn database_check(
+    db: &dyn DatabaseLookup,
+    module: &str,
+    version: &str,
+    go_mod: bool,
+    hash: &str,
+) -> Check {
+    let lines = match db.lookup(module, version) {
+        Ok(l) => l,
+        Err(e) => {
+            return Check {
+                note: Some(format!("lookup failed: {e}")),
+                ..Check::new(Reference::Sumdb, Outcome::Absent)
+            };
+        }
+    };
+    let key = if go_mod {
+        format!("{module} {version}/go.mod ")
+    } else {
+        format!("{module} {version} ")
+    };
+    let hashes: Vec<&str> = lines
+        .iter()
+        .filter_map(|l| l.strip_prefix(&key))
+        .map(str::trim)
+        .filter(|h| h.starts_with("h1:"))
+        .collect();
+    let outcome = if hashes.contains(&hash) {
+        Outcome::Match
+    } else if hashes.is_empty() {
+        Outcome::Absent
+    } else {
+        Outcome::Mismatch
+    };
+    Check {
+        expected: hashes.first().map(|h| (*h).to_owned()),
+        ..Check::new(Reference::Sumdb, outcome)
     }
 }
 
