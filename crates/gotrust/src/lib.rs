@@ -16,3 +16,4 @@ pub mod report;
 pub mod route;
 pub mod scan;
 pub mod settings;
+pub mod verify;

@@ -9,6 +9,7 @@ pub mod lab;
 pub mod probe;
 pub mod scan;
 pub mod verify;
+pub mod verify_cache;
 
 use std::path::Path;
 use std::process::ExitCode;

@@ -52,6 +52,6 @@ pub fn run(_global: &GlobalArgs, cmd: &Command) -> anyhow::Result<ExitCode> {
     match cmd {
         Command::Sums(_) => super::not_implemented("verify sums"),
         Command::Proxy(_) => super::not_implemented("verify proxy"),
-        Command::Cache(_) => super::not_implemented("verify cache"),
+        Command::Cache(args) => super::verify_cache::run(_global, args),
     }
 }

@@ -106,7 +106,6 @@ fn unwired_commands_exit_2() {
     let cases: &[&[&str]] = &[
         &["verify", "sums"],
         &["verify", "proxy"],
-        &["verify", "cache"],
         &["probe", "https://proxy.golang.org"],
     ];
     for args in cases {

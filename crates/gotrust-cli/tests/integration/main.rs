@@ -10,3 +10,4 @@ mod lab;
 mod report;
 mod scan;
 mod util;
+mod verify_cache;

@@ -1,0 +1,100 @@
+//! `gotrust verify cache`: the local module cache against its hashes, go.sum and the checksum
+//! database. The engine is [`gotrust::verify::cache`]; this file resolves the Go environment
+//! (GOMODCACHE, GOSUMDB, GONOSUMDB, GOFLAGS), draws the progress bar and renders the results.
+
+use std::io::{self, IsTerminal, Write};
+use std::process::ExitCode;
+
+use anyhow::{Context, bail};
+use gotrust::env::{EnvSources, resolve};
+use gotrust::settings::goflags::GoFlags;
+use gotrust::verify::Results;
+use gotrust::verify::cache::{self, CacheOptions, Database, Progress};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use super::verify::CacheArgs;
+use crate::EXIT_FINDINGS;
+use crate::args::{Format, GlobalArgs};
+
+/// An indicatif bar on stderr, drawn only on a terminal.
+struct Bar(ProgressBar);
+
+impl Progress for Bar {
+    fn start(&self, units: u64) {
+        self.0.set_length(units);
+    }
+    fn advance(&self) {
+        self.0.inc(1);
+    }
+}
+
+/// Runs `gotrust verify cache`.
+pub fn run(global: &GlobalArgs, args: &CacheArgs) -> anyhow::Result<ExitCode> {
+    let env = resolve(&EnvSources::from_process());
+    let modcache = match &args.modcache {
+        Some(dir) => dir.clone(),
+        None => {
+            let v = env.value("GOMODCACHE");
+            if v.is_empty() {
+                bail!(
+                    "GOMODCACHE is not set and cannot be derived (set GOPATH or pass --modcache)"
+                );
+            }
+            v.into()
+        }
+    };
+    // A GOFLAGS go would reject is reported by `gotrust audit`; here it only decides whether
+    // writable trees are expected.
+    let modcacherw = GoFlags::parse(env.value("GOFLAGS"))
+        .ok()
+        .and_then(|f| f.modcacherw().ok())
+        .unwrap_or(false);
+    let opts = CacheOptions {
+        project: args.project.clone(),
+        database: if global.offline {
+            Database::Offline
+        } else {
+            Database::Unavailable
+        },
+        gosumdb: env.value("GOSUMDB").to_owned(),
+        gonosumdb: env.value("GONOSUMDB").to_owned(),
+        modcacherw,
+        ..CacheOptions::new(modcache)
+    };
+    let show_bar =
+        matches!(global.format, Format::Text) && !global.quiet && io::stderr().is_terminal();
+    let bar = if show_bar {
+        let pb = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
+        pb.set_style(
+            ProgressStyle::with_template("{spinner} verifying {pos}/{len} [{bar:30}] {elapsed}")
+                .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        );
+        pb
+    } else {
+        ProgressBar::hidden()
+    };
+    let results =
+        cache::verify_cache(&opts, &Bar(bar.clone())).context("cannot verify the module cache")?;
+    bar.finish_and_clear();
+    render(global, &results)
+}
+
+fn render(global: &GlobalArgs, results: &Results) -> anyhow::Result<ExitCode> {
+    let report = results.to_report();
+    let stdout = io::stdout();
+    let mut out = io::BufWriter::new(stdout.lock());
+    match global.format {
+        Format::Text => results.render_text(global.verbose > 0, &mut out),
+        Format::Json => results.render_json(&mut out),
+        Format::Sarif => {
+            gotrust::report::sarif::render(&report, env!("CARGO_PKG_VERSION"), &mut out)
+        }
+        Format::Mermaid => bail!("--format mermaid is not available for gotrust verify cache"),
+    }
+    .and_then(|()| out.flush())
+    .context("cannot write to stdout")?;
+    if results.failed() {
+        return Ok(ExitCode::from(EXIT_FINDINGS));
+    }
+    Ok(crate::output::exit_code(&report, global.fail_on.into()))
+}

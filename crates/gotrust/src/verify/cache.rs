@@ -1,0 +1,1147 @@
+//! `gotrust verify cache`: the local module cache against its own hashes, go.sum and the
+//! checksum database. Mirrors and extends cmd/go's `go mod verify`
+//! (`src/cmd/go/internal/modcmd/verify.go`, spec §6.8) over the cache layout of
+//! `src/cmd/go/internal/modfetch/cache.go` and `fetch.go` (spec §6.7).
+//!
+//! What is checked, per module version found:
+//! * the zip (`cache/download/P/@v/V.zip`): a valid module zip whose `h1:` equals the
+//!   `.ziphash` (what `go mod verify` checks), the go.sum line and the database;
+//! * the `.mod` file against the go.sum `/go.mod` line and the database;
+//! * a `.ziphash` whose zip is gone, against go.sum;
+//! * the extracted tree (`P@V/`): its `h1:` against the `.ziphash` (and go.sum); on a
+//!   mismatch, every file is compared with the zip's entries to name the modified, added and
+//!   missing files; symbolic links and special files are named without being opened; write
+//!   bits are reported unless `-modcacherw` is in effect (go makes the tree read-only);
+//! * leftovers: `V.partial` (an interrupted extraction, whose tree is then not judged, as go
+//!   re-extracts it), `*.tmp` files of interrupted downloads, and `V.lock` files with nothing
+//!   else of that version (go keeps `V.lock` after every successful download, so a lock beside
+//!   a zip or a tree is normal and not reported).
+//!
+//! `--project DIR` limits the check to that project's modules: its go.mod `require`s (and the
+//! module versions they are replaced with) plus every module version named in its go.sum.
+//! This is a superset of what `go mod verify` covers when go.sum is tidy; the full module
+//! graph is not walked (that would need go's MVS over every `.mod`).
+//!
+//! Every byte is read once when the cache is clean: each zip is checked and hashed in one
+//! streaming pass ([`gomod::modzip::check_and_hash_zip`]) and each file of a tree is hashed
+//! once, per file, so a mismatching tree can be compared with the zip's per-entry digests
+//! (only then is the zip read a second time). Work runs in parallel across zips and files
+//! (rayon). Memory does not grow with file sizes: everything is streamed with fixed buffers.
+//! Nothing is written: files are opened read-only and no lock is taken.
+//!
+//! The checksum database is not consulted yet: every zip and `.mod` item carries a
+//! [`Reference::Sumdb`] check with outcome [`Outcome::NotConsulted`] and the reason
+//! (`--offline`, private path per GONOSUMDB, GOSUMDB=off, or no database client).
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::fs::{self, File};
+use std::io::{self, Read};
+use std::path::{Path, PathBuf};
+
+use gomod::dirhash;
+use gomod::gosum::{self, GoSum};
+use gomod::modfile;
+use gomod::module;
+use gomod::modzip::{self, ZipError};
+use gomod::pattern;
+use rayon::prelude::*;
+use sha2::{Digest, Sha256};
+
+use super::{
+    Change, Check, FileChange, ItemKind, ItemResult, Outcome, Reference, Results, VerifyStatus,
+};
+use crate::report::Location;
+
+/// Largest `.ziphash` read (a valid one is 47 bytes; go trims white space).
+const MAX_ZIPHASH: u64 = 4096;
+/// Read buffer for hashing files of extracted trees.
+const BUF_SIZE: usize = 256 << 10;
+
+/// Looks module versions up in the checksum database. The CLI implements it over
+/// `gotrust::net`'s verified client (inclusion proofs against a signed, consistent tree head);
+/// tests implement it with a map.
+pub trait DatabaseLookup: Sync {
+    /// The go.sum lines the database holds for `path` at `version` (both the zip line and
+    /// the `/go.mod` line), already proven; or why they could not be obtained.
+    fn lookup(&self, path: &str, version: &str) -> Result<Vec<String>, String>;
+}
+
+/// How the checksum database is (not) used.
+#[derive(Clone, Copy)]
+#[non_exhaustive]
+pub enum Database<'a> {
+    /// `--offline`: the database is never contacted.
+    Offline,
+    /// No database client is available.
+    Unavailable,
+    /// Look every public module version up (private paths per GONOSUMDB are never sent;
+    /// nothing is sent when GOSUMDB=off).
+    Lookup(&'a dyn DatabaseLookup),
+}
+
+impl std::fmt::Debug for Database<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Database::Offline => "Offline",
+            Database::Unavailable => "Unavailable",
+            Database::Lookup(_) => "Lookup",
+        })
+    }
+}
+
+/// What to verify.
+#[derive(Debug, Clone)]
+pub struct CacheOptions<'a> {
+    /// The module cache (GOMODCACHE).
+    pub modcache: PathBuf,
+    /// Limit the check to this project's modules (its go.mod and go.sum).
+    pub project: Option<PathBuf>,
+    /// Database use.
+    pub database: Database<'a>,
+    /// Effective GOSUMDB (`off` disables database checks for every module).
+    pub gosumdb: String,
+    /// Effective GONOSUMDB (inherits GOPRIVATE): these paths are never sent to the database.
+    pub gonosumdb: String,
+    /// `-modcacherw` is in effect: writable trees are expected and not reported.
+    pub modcacherw: bool,
+}
+
+impl CacheOptions<'_> {
+    /// Options for `modcache` with the database offline and nothing private.
+    pub fn new(modcache: impl Into<PathBuf>) -> Self {
+        CacheOptions {
+            modcache: modcache.into(),
+            project: None,
+            database: Database::Offline,
+            gosumdb: String::new(),
+            gonosumdb: String::new(),
+            modcacherw: false,
+        }
+    }
+}
+
+/// Receives progress: the number of work units, then one call per unit done.
+/// Implementations must be cheap and thread-safe (units finish on worker threads).
+pub trait Progress: Sync {
+    /// The number of units (zips, trees, `.mod` files) about to be checked.
+    fn start(&self, units: u64);
+    /// One unit is done.
+    fn advance(&self);
+}
+
+/// A [`Progress`] that ignores everything.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NoProgress;
+
+impl Progress for NoProgress {
+    fn start(&self, _units: u64) {}
+    fn advance(&self) {}
+}
+
+/// Why the verification could not run at all.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum CacheError {
+    /// The module cache is not a directory.
+    #[error("module cache {} is not a directory", .0.display())]
+    NotADirectory(PathBuf),
+    /// A file or directory could not be read.
+    #[error("{}", path.display())]
+    Io {
+        /// The file or directory.
+        path: PathBuf,
+        /// The OS error.
+        #[source]
+        source: io::Error,
+    },
+    /// The project's go.mod does not parse.
+    #[error("{}: {errors}", path.display())]
+    GoMod {
+        /// The go.mod file.
+        path: PathBuf,
+        /// The parse errors.
+        errors: modfile::ModFileErrors,
+    },
+    /// The project's go.sum does not parse.
+    #[error(transparent)]
+    GoSum(#[from] gosum::GoSumError),
+}
+
+fn io_err(path: &Path) -> impl FnOnce(io::Error) -> CacheError + '_ {
+    move |source| CacheError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+/// What the cache holds for one module version.
+#[derive(Debug, Default)]
+struct Entry {
+    /// `cache/download/ESCPATH/@v`, when it exists.
+    vdir: Option<PathBuf>,
+    /// Escaped version (file stem in `@v`).
+    escver: String,
+    zip: bool,
+    ziphash: bool,
+    modfile: bool,
+    partial: bool,
+    lock: bool,
+    /// The extracted tree, when it exists.
+    dir: Option<PathBuf>,
+}
+
+/// The project's go.sum, with its path for locations.
+struct SumRef {
+    path: PathBuf,
+    sum: GoSum,
+}
+
+/// Verifies the module cache. Never writes to it.
+pub fn verify_cache(
+    opts: &CacheOptions<'_>,
+    progress: &dyn Progress,
+) -> Result<Results, CacheError> {
+    let meta = fs::metadata(&opts.modcache).map_err(io_err(&opts.modcache))?;
+    if !meta.is_dir() {
+        return Err(CacheError::NotADirectory(opts.modcache.clone()));
+    }
+    let mut results = Results {
+        command: "verify cache",
+        ..Results::default()
+    };
+    let mut entries: BTreeMap<(String, String), Entry> = BTreeMap::new();
+    let mut items = Vec::new();
+    scan_download(opts, &mut entries, &mut items)?;
+    scan_trees(opts, &mut entries, &mut items)?;
+
+    let mut sum = None;
+    if let Some(project) = &opts.project {
+        let (wanted, s) = project_modules(project)?;
+        results.notes.push(format!(
+            "--project {}: {} module versions (go.mod requires and their replacements, and every go.sum line); the module graph is not walked",
+            project.display(),
+            wanted.len()
+        ));
+        entries.retain(|k, _| wanted.contains(k));
+        items.retain(|i: &ItemResult| match (&i.module, &i.version) {
+            (Some(m), Some(v)) => wanted.contains(&(m.clone(), v.clone())),
+            _ => false,
+        });
+        for (m, v) in wanted {
+            if !entries.contains_key(&(m.clone(), v.clone())) {
+                let mut item = ItemResult::new(
+                    ItemKind::Module,
+                    VerifyStatus::NotCached,
+                    "nothing in the module cache",
+                );
+                item.module = Some(m);
+                item.version = Some(v);
+                items.push(item);
+            }
+        }
+        sum = s;
+    } else {
+        results
+            .notes
+            .push("go.sum not consulted (no --project given)".to_owned());
+    }
+    results.notes.push(database_note(opts));
+
+    let units: Vec<Unit> = entries
+        .iter()
+        .flat_map(|((m, v), e)| {
+            let mut u = Vec::new();
+            if e.modfile {
+                u.push(UnitKind::Mod);
+            }
+            if e.zip {
+                u.push(UnitKind::Zip);
+            } else if e.ziphash {
+                u.push(UnitKind::Ziphash);
+            }
+            if e.dir.is_some() && !e.partial {
+                u.push(UnitKind::Dir);
+            }
+            u.into_iter().map(move |kind| (kind, m, v, e))
+        })
+        .map(|(kind, m, v, e)| Unit {
+            kind,
+            module: m.clone(),
+            version: v.clone(),
+            entry: e,
+        })
+        .collect();
+    progress.start(units.len() as u64);
+    let ctx = Ctx {
+        opts,
+        sum: sum.as_ref(),
+    };
+    let done: Vec<ItemResult> = units
+        .par_iter()
+        .map(|u| {
+            let r = ctx.run(u);
+            progress.advance();
+            r
+        })
+        .collect();
+    items.extend(done);
+    items.sort_by(|a, b| {
+        (&a.module, &a.version, a.kind, &a.path).cmp(&(&b.module, &b.version, b.kind, &b.path))
+    });
+    results.items = items;
+    Ok(results)
+}
+
+fn database_note(opts: &CacheOptions<'_>) -> String {
+    match opts.database {
+        Database::Offline => {
+            "checksum database not consulted (--offline): hashes were compared with the cache's .ziphash files and go.sum only".to_owned()
+        }
+        Database::Unavailable => {
+            "checksum database not consulted (no checksum-database client): hashes were compared with the cache's .ziphash files and go.sum only".to_owned()
+        }
+        Database::Lookup(_) if opts.gosumdb == "off" => {
+            "checksum database not consulted (GOSUMDB=off)".to_owned()
+        }
+        Database::Lookup(_) => {
+            "checksum database consulted for every module version outside GONOSUMDB/GOPRIVATE (verified lookups)".to_owned()
+        }
+    }
+}
+
+/// Splits `STEM.EXT` for the extensions the download cache uses.
+fn split_cache_name(name: &str) -> Option<(&str, &str)> {
+    for ext in ["ziphash", "zip", "mod", "info", "lock", "partial"] {
+        if let Some(stem) = name
+            .strip_suffix(ext)
+            .and_then(|s| s.strip_suffix('.'))
+            .filter(|s| !s.is_empty())
+        {
+            return Some((stem, ext));
+        }
+    }
+    None
+}
+
+fn leftover(
+    path: PathBuf,
+    module: Option<String>,
+    version: Option<String>,
+    why: &str,
+) -> ItemResult {
+    let mut item = ItemResult::new(ItemKind::Leftover, VerifyStatus::Leftover, why);
+    item.module = module;
+    item.version = version;
+    item.path = Some(path);
+    item
+}
+
+/// Walks `cache/download` for `@v` directories (skipping `sumdb`, the database's own cache).
+fn scan_download(
+    opts: &CacheOptions<'_>,
+    entries: &mut BTreeMap<(String, String), Entry>,
+    items: &mut Vec<ItemResult>,
+) -> Result<(), CacheError> {
+    let root = opts.modcache.join("cache").join("download");
+    if !root.is_dir() {
+        return Ok(());
+    }
+    let mut stack = vec![(root.clone(), String::new())];
+    while let Some((dir, rel)) = stack.pop() {
+        let mut names = Vec::new();
+        for ent in fs::read_dir(&dir).map_err(io_err(&dir))? {
+            let ent = ent.map_err(io_err(&dir))?;
+            let ft = ent.file_type().map_err(io_err(&ent.path()))?;
+            names.push((ent.file_name(), ft));
+        }
+        for (name, ft) in names {
+            let Some(name) = name.to_str() else { continue };
+            if !ft.is_dir() {
+                continue;
+            }
+            if rel.is_empty() && name == "sumdb" {
+                continue;
+            }
+            if name == "@v" {
+                scan_versions(&dir.join("@v"), &rel, entries, items)?;
+            } else {
+                let r = if rel.is_empty() {
+                    name.to_owned()
+                } else {
+                    format!("{rel}/{name}")
+                };
+                stack.push((dir.join(name), r));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn scan_versions(
+    vdir: &Path,
+    escpath: &str,
+    entries: &mut BTreeMap<(String, String), Entry>,
+    items: &mut Vec<ItemResult>,
+) -> Result<(), CacheError> {
+    let module = module::unescape_path(escpath).ok();
+    for ent in fs::read_dir(vdir).map_err(io_err(vdir))? {
+        let ent = ent.map_err(io_err(vdir))?;
+        let Some(name) = ent.file_name().to_str().map(str::to_owned) else {
+            continue;
+        };
+        if name.ends_with(".tmp") {
+            // fetch.go's tempFile names: `V.zip<random>.tmp`; renameio: `V.info<random>.tmp`.
+            let version = name
+                .split_once(".zip")
+                .or_else(|| name.split_once(".mod"))
+                .or_else(|| name.split_once(".info"))
+                .and_then(|(s, _)| module::unescape_version(s).ok());
+            items.push(leftover(
+                ent.path(),
+                module.clone(),
+                version,
+                "temporary file of an interrupted download",
+            ));
+            continue;
+        }
+        let Some((stem, ext)) = split_cache_name(&name) else {
+            continue;
+        };
+        let Some(module) = &module else {
+            let mut item = ItemResult::new(
+                ItemKind::Leftover,
+                VerifyStatus::Error,
+                format!("{escpath:?} is not a valid escaped module path"),
+            );
+            item.path = Some(ent.path());
+            items.push(item);
+            continue;
+        };
+        let Ok(version) = module::unescape_version(stem) else {
+            continue;
+        };
+        let e = entries.entry((module.clone(), version)).or_default();
+        e.vdir = Some(vdir.to_path_buf());
+        e.escver = stem.to_owned();
+        match ext {
+            "zip" => e.zip = true,
+            "ziphash" => e.ziphash = true,
+            "mod" => e.modfile = true,
+            "partial" => e.partial = true,
+            "lock" => e.lock = true,
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// Walks the cache outside `cache/` for extracted trees (`ESCPATH@ESCVER`), and attaches
+/// them to entries; partial files and orphan locks become leftover items.
+fn scan_trees(
+    opts: &CacheOptions<'_>,
+    entries: &mut BTreeMap<(String, String), Entry>,
+    items: &mut Vec<ItemResult>,
+) -> Result<(), CacheError> {
+    let mut stack = vec![(opts.modcache.clone(), String::new())];
+    while let Some((dir, rel)) = stack.pop() {
+        for ent in fs::read_dir(&dir).map_err(io_err(&dir))? {
+            let ent = ent.map_err(io_err(&dir))?;
+            let ft = ent.file_type().map_err(io_err(&ent.path()))?;
+            let Some(name) = ent.file_name().to_str().map(str::to_owned) else {
+                continue;
+            };
+            if !ft.is_dir() || (rel.is_empty() && name == "cache") {
+                continue;
+            }
+            // Module path elements cannot contain '@', so the first one splits path and version.
+            if let Some((last, escver)) = name.split_once('@') {
+                let escpath = if rel.is_empty() {
+                    last.to_owned()
+                } else {
+                    format!("{rel}/{last}")
+                };
+                let (Ok(m), Ok(v)) = (
+                    module::unescape_path(&escpath),
+                    module::unescape_version(escver),
+                ) else {
+                    continue;
+                };
+                let e = entries.entry((m, v)).or_default();
+                if e.escver.is_empty() {
+                    e.escver = escver.to_owned();
+                }
+                e.dir = Some(ent.path());
+            } else {
+                let r = if rel.is_empty() {
+                    name
+                } else {
+                    format!("{rel}/{name}")
+                };
+                stack.push((ent.path(), r));
+            }
+        }
+    }
+    for ((m, v), e) in entries.iter() {
+        let Some(vdir) = &e.vdir else { continue };
+        if e.partial {
+            items.push(leftover(
+                vdir.join(format!("{}.partial", e.escver)),
+                Some(m.clone()),
+                Some(v.clone()),
+                "extraction was interrupted; go re-extracts this module on next use, so its tree was not judged",
+            ));
+        }
+        if e.lock && !e.zip && !e.ziphash && e.dir.is_none() {
+            items.push(leftover(
+                vdir.join(format!("{}.lock", e.escver)),
+                Some(m.clone()),
+                Some(v.clone()),
+                "lock file with no zip, .ziphash or extracted tree: an interrupted download",
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The module versions of a project: go.mod requires (and their replacements), go.sum keys.
+#[allow(clippy::type_complexity)]
+fn project_modules(
+    project: &Path,
+) -> Result<(BTreeSet<(String, String)>, Option<SumRef>), CacheError> {
+    let mut wanted = BTreeSet::new();
+    let gomod = project.join("go.mod");
+    let data = fs::read(&gomod).map_err(io_err(&gomod))?;
+    let mf =
+        modfile::parse(&gomod.to_string_lossy(), &data).map_err(|errors| CacheError::GoMod {
+            path: gomod.clone(),
+            errors,
+        })?;
+    for r in &mf.require {
+        let replaced = mf.replace.iter().find(|rep| {
+            rep.old_path == r.path && rep.old_version.as_ref().is_none_or(|v| *v == r.version)
+        });
+        match replaced {
+            // A directory replacement has nothing in the cache.
+            Some(rep) => {
+                if let Some(v) = &rep.new_version {
+                    wanted.insert((rep.new_path.clone(), v.clone()));
+                }
+            }
+            None => {
+                wanted.insert((r.path.clone(), r.version.clone()));
+            }
+        }
+    }
+    let sum_path = project.join("go.sum");
+    let sum = match fs::read(&sum_path) {
+        Ok(data) => {
+            let sum = gosum::parse(&sum_path.to_string_lossy(), &data)?;
+            for l in &sum.lines {
+                wanted.insert((l.module.clone(), l.version.clone()));
+            }
+            Some(SumRef {
+                path: sum_path,
+                sum,
+            })
+        }
+        Err(e) if e.kind() == io::ErrorKind::NotFound => None,
+        Err(e) => return Err(io_err(&sum_path)(e)),
+    };
+    Ok((wanted, sum))
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum UnitKind {
+    Mod,
+    Zip,
+    Ziphash,
+    Dir,
+}
+
+struct Unit<'a> {
+    kind: UnitKind,
+    module: String,
+    version: String,
+    entry: &'a Entry,
+}
+
+struct Ctx<'a> {
+    opts: &'a CacheOptions<'a>,
+    sum: Option<&'a SumRef>,
+}
+
+/// Reads a `.ziphash`: bounded, white space trimmed as go does.
+fn read_ziphash(path: &Path) -> io::Result<String> {
+    let mut s = String::new();
+    File::open(path)?.take(MAX_ZIPHASH).read_to_string(&mut s)?;
+    Ok(s.trim().to_owned())
+}
+
+impl Ctx<'_> {
+    fn run(&self, u: &Unit<'_>) -> ItemResult {
+        let e = u.entry;
+        let vdir = e.vdir.as_deref();
+        let file = |ext: &str| vdir.map(|d| d.join(format!("{}.{ext}", e.escver)));
+        let mut item = match u.kind {
+            UnitKind::Mod => self.check_mod(u, &file("mod").unwrap_or_default()),
+            UnitKind::Zip => self.check_zip(u, &file("zip").unwrap_or_default(), file("ziphash")),
+            UnitKind::Ziphash => self.check_ziphash(u, &file("ziphash").unwrap_or_default()),
+            UnitKind::Dir => self.check_dir(
+                u,
+                e.dir.as_deref().unwrap_or(Path::new("")),
+                file("ziphash").filter(|_| e.ziphash),
+                file("zip").filter(|_| e.zip),
+            ),
+        };
+        item.module = Some(u.module.clone());
+        item.version = Some(u.version.clone());
+        item
+    }
+
+    /// Compares `hash` with the go.sum lines of the key, if a go.sum was given.
+    fn go_sum_check(&self, module: &str, version: &str, go_mod: bool, hash: &str) -> Option<Check> {
+        let s = self.sum?;
+        let lines: Vec<_> = s
+            .sum
+            .lookup(module, version, go_mod)
+            .filter(|l| l.hash.starts_with("h1:"))
+            .collect();
+        let at = |line: usize| Location {
+            path: s.path.clone(),
+            line: u32::try_from(line).ok(),
+        };
+        Some(match lines.iter().find(|l| l.hash == hash) {
+            Some(l) => Check {
+                expected: Some(l.hash.clone()),
+                location: Some(at(l.line)),
+                ..Check::new(Reference::GoSum, Outcome::Match)
+            },
+            None => match lines.first() {
+                Some(l) => Check {
+                    expected: Some(l.hash.clone()),
+                    location: Some(at(l.line)),
+                    ..Check::new(Reference::GoSum, Outcome::Mismatch)
+                },
+                None => Check {
+                    note: Some("go.sum has no h1: line for it".to_owned()),
+                    ..Check::new(Reference::GoSum, Outcome::Absent)
+                },
+            },
+        })
+    }
+
+    /// Compares `hash` with the database's line for the key (spec §4.3 step 3: a line with
+    /// another `h1:` is a mismatch; no `h1:` line for the key is not an error).
+    fn sumdb_check(&self, module: &str, version: &str, go_mod: bool, hash: &str) -> Check {
+        let why = if self.opts.gosumdb == "off" {
+            "GOSUMDB=off".to_owned()
+        } else if pattern::match_prefix_patterns(&self.opts.gonosumdb, module) {
+            "private path (matches GONOSUMDB/GOPRIVATE): never sent to the database".to_owned()
+        } else {
+            match self.opts.database {
+                Database::Offline => "--offline".to_owned(),
+                Database::Unavailable => "no checksum-database client".to_owned(),
+                Database::Lookup(db) => return database_check(db, module, version, go_mod, hash),
+            }
+        };
+        Check::not_consulted(Reference::Sumdb, why)
+    }
+
+    fn check_mod(&self, u: &Unit<'_>, path: &Path) -> ItemResult {
+        let mut item = ItemResult::new(ItemKind::Mod, VerifyStatus::Verified, "");
+        item.path = Some(path.to_path_buf());
+        let mut data = Vec::new();
+        let read =
+            File::open(path).and_then(|f| f.take(modzip::MAX_GO_MOD + 1).read_to_end(&mut data));
+        if let Err(e) = read {
+            item.status = VerifyStatus::Error;
+            item.message = format!("cannot read: {e}");
+            return item;
+        }
+        if data.len() as u64 > modzip::MAX_GO_MOD {
+            item.status = VerifyStatus::Mismatch;
+            item.message = format!(
+                "larger than go's go.mod limit ({} bytes)",
+                modzip::MAX_GO_MOD
+            );
+            return item;
+        }
+        let h = dirhash::hash_go_mod(&data);
+        let sum = self.go_sum_check(&u.module, &u.version, true, &h);
+        item.message = match &sum {
+            Some(c) if c.outcome == Outcome::Mismatch => {
+                item.status = VerifyStatus::Mismatch;
+                format!(".mod has been modified: hash {h} differs from go.sum")
+            }
+            Some(c) if c.outcome == Outcome::Match => ".mod matches go.sum".to_owned(),
+            _ => ".mod hashed; no go.sum line to compare with".to_owned(),
+        };
+        item.checks.extend(sum);
+        let db = self.sumdb_check(&u.module, &u.version, true, &h);
+        if db.outcome == Outcome::Mismatch {
+            item.status = VerifyStatus::Mismatch;
+            item.message = format!(".mod differs from the checksum database: hash {h}");
+        }
+        item.checks.push(db);
+        item.hash = Some(h);
+        item
+    }
+
+    fn check_zip(&self, u: &Unit<'_>, path: &Path, ziphash_path: Option<PathBuf>) -> ItemResult {
+        let mut item = ItemResult::new(ItemKind::Zip, VerifyStatus::Verified, "");
+        item.path = Some(path.to_path_buf());
+        let hashed = File::open(path)
+            .map_err(|source| ZipError::Io {
+                path: path.display().to_string(),
+                source,
+            })
+            .and_then(|f| {
+                let mut r = io::BufReader::with_capacity(BUF_SIZE, f);
+                modzip::check_and_hash_zip(&mut r, &u.module, &u.version)
+            });
+        let h = match hashed {
+            Ok((_, h)) => h,
+            Err(ZipError::Io { source, .. }) => {
+                item.status = VerifyStatus::Error;
+                item.message = format!("cannot read: {source}");
+                return item;
+            }
+            Err(e) => {
+                // go checks every zip before it enters the cache: an invalid one was changed
+                // after download.
+                item.status = VerifyStatus::Mismatch;
+                item.message = format!("zip has been modified: not a valid module zip: {e}");
+                return item;
+            }
+        };
+        let zh = ziphash_check(ziphash_path.as_deref(), &h);
+        let sum = self.go_sum_check(&u.module, &u.version, false, &h);
+        let zh_bad = zh.outcome == Outcome::Mismatch;
+        let sum_bad = sum.as_ref().is_some_and(|c| c.outcome == Outcome::Mismatch);
+        let sum_ok = sum.as_ref().is_some_and(|c| c.outcome == Outcome::Match);
+        (item.status, item.message) = match (zh.outcome, zh_bad, sum_bad) {
+            (_, true, false) if sum_ok => (
+                VerifyStatus::Mismatch,
+                ".ziphash has been modified: the zip matches go.sum but not its .ziphash"
+                    .to_owned(),
+            ),
+            (_, true, _) | (_, _, true) => (
+                VerifyStatus::Mismatch,
+                format!("zip has been modified: hash {h}"),
+            ),
+            (Outcome::Absent, _, _) => (
+                VerifyStatus::Missing,
+                "missing ziphash (go mod verify fails on it)".to_owned(),
+            ),
+            _ if sum_ok => (
+                VerifyStatus::Verified,
+                "zip matches .ziphash and go.sum".to_owned(),
+            ),
+            _ => (VerifyStatus::Verified, "zip matches .ziphash".to_owned()),
+        };
+        item.checks.push(zh);
+        item.checks.extend(sum);
+        let db = self.sumdb_check(&u.module, &u.version, false, &h);
+        if db.outcome == Outcome::Mismatch {
+            item.status = VerifyStatus::Mismatch;
+            item.message = format!("zip differs from the checksum database: hash {h}");
+        }
+        item.checks.push(db);
+        item.hash = Some(h);
+        item
+    }
+
+    fn check_ziphash(&self, u: &Unit<'_>, path: &Path) -> ItemResult {
+        let mut item = ItemResult::new(ItemKind::Ziphash, VerifyStatus::Verified, "");
+        item.path = Some(path.to_path_buf());
+        let h = match read_ziphash(path) {
+            Ok(h) => h,
+            Err(e) => {
+                item.status = VerifyStatus::Error;
+                item.message = format!("cannot read: {e}");
+                return item;
+            }
+        };
+        let sum = self.go_sum_check(&u.module, &u.version, false, &h);
+        item.message = match &sum {
+            Some(c) if c.outcome == Outcome::Mismatch => {
+                item.status = VerifyStatus::Mismatch;
+                ".ziphash differs from go.sum (the zip is not in the cache)".to_owned()
+            }
+            Some(c) if c.outcome == Outcome::Match => {
+                ".ziphash matches go.sum (the zip is not in the cache)".to_owned()
+            }
+            _ => "zip not in the cache; .ziphash not compared".to_owned(),
+        };
+        item.checks.extend(sum);
+        let db = self.sumdb_check(&u.module, &u.version, false, &h);
+        if db.outcome == Outcome::Mismatch {
+            item.status = VerifyStatus::Mismatch;
+            item.message = ".ziphash differs from the checksum database".to_owned();
+        }
+        item.checks.push(db);
+        item.hash = Some(h);
+        item
+    }
+
+    fn check_dir(
+        &self,
+        u: &Unit<'_>,
+        dir: &Path,
+        ziphash_path: Option<PathBuf>,
+        zip_path: Option<PathBuf>,
+    ) -> ItemResult {
+        let mut item = ItemResult::new(ItemKind::Dir, VerifyStatus::Verified, "");
+        item.path = Some(dir.to_path_buf());
+        let tree = match hash_tree(dir) {
+            Ok(t) => t,
+            Err(e) => {
+                item.status = VerifyStatus::Error;
+                item.message = format!("cannot read: {e}");
+                return item;
+            }
+        };
+        let prefix = format!("{}@{}/", u.module, u.version);
+        let writable: Vec<FileChange> = if self.opts.modcacherw {
+            Vec::new()
+        } else {
+            tree.writable
+                .iter()
+                .map(|n| FileChange {
+                    change: Change::Writable,
+                    name: n.clone(),
+                })
+                .collect()
+        };
+        let not_regular: Vec<FileChange> = tree
+            .not_regular
+            .iter()
+            .map(|n| FileChange {
+                change: Change::NotRegular,
+                name: n.clone(),
+            })
+            .collect();
+        let h = if not_regular.is_empty() {
+            let digests = tree
+                .files
+                .iter()
+                .map(|(n, d)| {
+                    let mut name = prefix.clone().into_bytes();
+                    name.extend_from_slice(n.as_bytes());
+                    (name, *d)
+                })
+                .collect();
+            match dirhash::hash1_from_digests(digests) {
+                Ok(h) => Some(h),
+                Err(e) => {
+                    item.status = VerifyStatus::Mismatch;
+                    item.message = format!("tree has been modified: {e}");
+                    return item;
+                }
+            }
+        } else {
+            None
+        };
+        let zh = match &h {
+            Some(h) => ziphash_check(ziphash_path.as_deref(), h),
+            None => ziphash_check(ziphash_path.as_deref(), ""),
+        };
+        let sum = h
+            .as_ref()
+            .and_then(|h| self.go_sum_check(&u.module, &u.version, false, h));
+        let bad = !not_regular.is_empty()
+            || zh.outcome == Outcome::Mismatch
+            || sum.as_ref().is_some_and(|c| c.outcome == Outcome::Mismatch);
+        if bad {
+            item.status = VerifyStatus::Mismatch;
+            let mut files = not_regular;
+            match zip_path.as_deref().map(|z| zip_digests(z, &prefix)) {
+                Some(Ok(zd)) => {
+                    files.extend(diff(&tree.files, &zd));
+                    item.message = if files.is_empty() {
+                        "dir has been modified (its hash differs, yet every file matches the zip)"
+                            .to_owned()
+                    } else {
+                        "dir has been modified".to_owned()
+                    };
+                }
+                Some(Err(e)) => {
+                    item.message =
+                        format!("dir has been modified (files not named: cannot read the zip: {e})")
+                }
+                None => {
+                    item.message =
+                        "dir has been modified (files not named: the zip is not in the cache)"
+                            .to_owned()
+                }
+            }
+            item.files = files;
+        } else if zh.outcome == Outcome::Absent {
+            item.status = VerifyStatus::Missing;
+            item.message = "missing ziphash (go mod verify fails on it)".to_owned();
+        } else if !writable.is_empty() {
+            item.status = VerifyStatus::Writable;
+            item.message = format!(
+                "dir matches .ziphash but {} files or directories are writable (go makes them read-only)",
+                writable.len()
+            );
+        } else {
+            item.message = "dir matches .ziphash".to_owned();
+        }
+        item.files.extend(writable);
+        item.checks.push(zh);
+        item.checks.extend(sum);
+        item.hash = h;
+        item
+    }
+}
+
+fn database_check(
+    db: &dyn DatabaseLookup,
+    module: &str,
+    version: &str,
+    go_mod: bool,
+    hash: &str,
+) -> Check {
+    let lines = match db.lookup(module, version) {
+        Ok(l) => l,
+        Err(e) => {
+            return Check {
+                note: Some(format!("lookup failed: {e}")),
+                ..Check::new(Reference::Sumdb, Outcome::Absent)
+            };
+        }
+    };
+    let key = if go_mod {
+        format!("{module} {version}/go.mod ")
+    } else {
+        format!("{module} {version} ")
+    };
+    let hashes: Vec<&str> = lines
+        .iter()
+        .filter_map(|l| l.strip_prefix(&key))
+        .map(str::trim)
+        .filter(|h| h.starts_with("h1:"))
+        .collect();
+    let outcome = if hashes.contains(&hash) {
+        Outcome::Match
+    } else if hashes.is_empty() {
+        Outcome::Absent
+    } else {
+        Outcome::Mismatch
+    };
+    Check {
+        expected: hashes.first().map(|h| (*h).to_owned()),
+        ..Check::new(Reference::Sumdb, outcome)
+    }
+}
+
+/// Compares `hash` with the `.ziphash` file, if any.
+fn ziphash_check(path: Option<&Path>, hash: &str) -> Check {
+    let Some(path) = path else {
+        return Check::new(Reference::Ziphash, Outcome::Absent);
+    };
+    let loc = Location {
+        path: path.to_path_buf(),
+        line: None,
+    };
+    match read_ziphash(path) {
+        Ok(want) => Check {
+            outcome: if want == hash {
+                Outcome::Match
+            } else {
+                Outcome::Mismatch
+            },
+            expected: Some(want),
+            location: Some(loc),
+            note: None,
+            against: Reference::Ziphash,
+        },
+        Err(e) => Check {
+            note: Some(format!("cannot read: {e}")),
+            location: Some(loc),
+            ..Check::new(Reference::Ziphash, Outcome::Absent)
+        },
+    }
+}
+
+/// A tree hashed file by file.
+#[derive(Debug, Default)]
+struct Tree {
+    /// (slash path relative to the root, SHA-256), in no particular order.
+    files: Vec<(String, [u8; 32])>,
+    /// Symbolic links and special files: listed, never opened.
+    not_regular: Vec<String>,
+    /// Files and directories with a write bit (the root included, as ".").
+    writable: Vec<String>,
+}
+
+#[cfg(unix)]
+fn is_writable(m: &fs::Metadata) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    m.permissions().mode() & 0o222 != 0
+}
+
+#[cfg(not(unix))]
+fn is_writable(m: &fs::Metadata) -> bool {
+    !m.permissions().readonly()
+}
+
+fn lossy_name(rel: &Path) -> String {
+    rel.to_string_lossy()
+        .replace(std::path::MAIN_SEPARATOR, "/")
+}
+
+/// Walks `dir` (symbolic links not followed) and hashes every regular file in parallel.
+fn hash_tree(dir: &Path) -> io::Result<Tree> {
+    let mut tree = Tree::default();
+    let mut regular = Vec::new();
+    if is_writable(&fs::symlink_metadata(dir)?) {
+        tree.writable.push(".".to_owned());
+    }
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for ent in fs::read_dir(&d)? {
+            let ent = ent?;
+            let path = ent.path();
+            let meta = fs::symlink_metadata(&path)?;
+            let rel = lossy_name(path.strip_prefix(dir).unwrap_or(&path));
+            if is_writable(&meta) && !meta.file_type().is_symlink() {
+                tree.writable.push(rel.clone());
+            }
+            if meta.is_dir() {
+                stack.push(path);
+            } else if meta.is_file() {
+                regular.push((rel, path));
+            } else {
+                tree.not_regular.push(rel);
+            }
+        }
+    }
+    tree.files = regular
+        .into_par_iter()
+        .map(|(rel, path)| {
+            let mut f = File::open(&path)?;
+            let d = sha256_stream(&mut f)?;
+            Ok((rel, d))
+        })
+        .collect::<io::Result<Vec<_>>>()?;
+    tree.not_regular.sort();
+    tree.writable.sort();
+    Ok(tree)
+}
+
+fn sha256_stream(r: &mut impl Read) -> io::Result<[u8; 32]> {
+    let mut h = Sha256::new();
+    let mut buf = vec![0u8; BUF_SIZE];
+    loop {
+        let n = match r.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        h.update(&buf[..n]);
+    }
+    Ok(h.finalize().into())
+}
+
+/// SHA-256 of every file entry of the zip, keyed by name without `prefix`. Used only when a
+/// tree does not match, to name files; directory entries are skipped (extraction makes no
+/// file of them).
+fn zip_digests(path: &Path, prefix: &str) -> Result<HashMap<String, [u8; 32]>, String> {
+    let f = File::open(path).map_err(|e| e.to_string())?;
+    let mut z = zip::ZipArchive::new(io::BufReader::new(f)).map_err(|e| e.to_string())?;
+    let mut out = HashMap::new();
+    for i in 0..z.len() {
+        let mut ent = z.by_index(i).map_err(|e| e.to_string())?;
+        if ent.is_dir() {
+            continue;
+        }
+        let name = String::from_utf8_lossy(ent.name_raw()).into_owned();
+        let name = name.strip_prefix(prefix).unwrap_or(&name).to_owned();
+        // The zip already passed the size checks of check_and_hash_zip only when it verified;
+        // bound the read by the 500 MiB module limit regardless.
+        let d =
+            sha256_stream(&mut (&mut ent).take(modzip::MAX_ZIP_FILE)).map_err(|e| e.to_string())?;
+        out.insert(name, d);
+    }
+    Ok(out)
+}
+
+/// Files of the tree that differ from the zip's entries, sorted by name.
+fn diff(tree: &[(String, [u8; 32])], zip: &HashMap<String, [u8; 32]>) -> Vec<FileChange> {
+    let mut out = Vec::new();
+    let mut seen = BTreeSet::new();
+    for (name, d) in tree {
+        seen.insert(name.as_str());
+        match zip.get(name) {
+            Some(z) if z == d => {}
+            Some(_) => out.push(FileChange {
+                change: Change::Modified,
+                name: name.clone(),
+            }),
+            None => out.push(FileChange {
+                change: Change::Added,
+                name: name.clone(),
+            }),
+        }
+    }
+    for name in zip.keys() {
+        if !seen.contains(name.as_str()) {
+            out.push(FileChange {
+                change: Change::Missing,
+                name: name.clone(),
+            });
+        }
+    }
+    out.sort_by(|a, b| a.name.cmp(&b.name).then(a.change.cmp(&b.change)));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cache_names() {
+        assert_eq!(split_cache_name("v1.0.0.zip"), Some(("v1.0.0", "zip")));
+        assert_eq!(
+            split_cache_name("v1.0.0.ziphash"),
+            Some(("v1.0.0", "ziphash"))
+        );
+        assert_eq!(
+            split_cache_name("v1.0.0-!r!c1.mod"),
+            Some(("v1.0.0-!r!c1", "mod"))
+        );
+        assert_eq!(split_cache_name("list"), None);
+        assert_eq!(split_cache_name(".zip"), None);
+    }
+
+    #[test]
+    fn diff_names_changes() {
+        let a = [1u8; 32];
+        let b = [2u8; 32];
+        let tree = vec![
+            ("x.go".to_owned(), a),
+            ("new.go".to_owned(), a),
+            ("y.go".to_owned(), b),
+        ];
+        let zip: HashMap<String, [u8; 32]> = [
+            ("x.go".to_owned(), a),
+            ("y.go".to_owned(), a),
+            ("gone.go".to_owned(), a),
+        ]
+        .into();
+        let d = diff(&tree, &zip);
+        let got: Vec<_> = d.iter().map(|c| (c.change, c.name.as_str())).collect();
+        assert_eq!(
+            got,
+            [
+                (Change::Missing, "gone.go"),
+                (Change::Added, "new.go"),
+                (Change::Modified, "y.go")
+            ]
+        );
+    }
+}

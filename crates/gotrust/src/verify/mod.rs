@@ -1,0 +1,680 @@
+//! Verification: go.sum lines, proxies and the module cache against their hashes and the
+//! checksum database.
+//!
+//! Every `verify` command returns [`Results`]: one [`ItemResult`] per thing it judged (a zip,
+//! a `.mod` file, an extracted tree, a go.sum line, a leftover file), each with a
+//! [`VerifyStatus`] and the [`Check`]s behind it: which reference the item was compared with
+//! ([`Reference`]: the cache's `.ziphash`, a go.sum line, the checksum database, the zip) and
+//! how that came out ([`Outcome`]). A reference that was not consulted is recorded as such,
+//! with the reason, so a result never claims more than was checked.
+//!
+//! Verification failures are data, not errors: a hash mismatch is an item with status
+//! [`VerifyStatus::Mismatch`]. Errors (`Err`) are kept for "could not do what was asked".
+//!
+//! Rendering: [`Results::render_text`], [`Results::render_json`] (one object per item, with a
+//! `status` field), and [`Results::to_report`], which turns every item that is not clean into
+//! a [`Finding`] of a `verify/…` rule so the SARIF renderer of [`crate::report`] applies
+//! unchanged (go.sum line locations included).
+//!
+//! Submodules: [`cache`] (`gotrust verify cache`, the local module cache).
+
+pub mod cache;
+
+use std::fmt;
+use std::io::{self, Write};
+use std::path::PathBuf;
+
+use serde::Serialize;
+
+use crate::report::{Evidence, Finding, Location, Report, Rule, Severity, redact_url_userinfo};
+
+/// The verdict on one item. Serialized in lowercase snake case (`not_cached`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum VerifyStatus {
+    /// Every check that applied held.
+    Verified,
+    /// A hash differs from a reference, or the content is not what any valid producer writes:
+    /// tampering or corruption.
+    Mismatch,
+    /// A file the check needs is absent (for example a zip without its `.ziphash`, which
+    /// `go mod verify` reports as `missing ziphash`).
+    Missing,
+    /// A file left behind by an interrupted go command (`.partial`, `.tmp`, an orphan `.lock`).
+    Leftover,
+    /// An extracted tree that go would have made read-only is writable.
+    Writable,
+    /// A module of the build list has nothing in the cache (not an error: nothing to verify).
+    NotCached,
+    /// The item could not be checked (an I/O error); the message says why.
+    Error,
+}
+
+impl VerifyStatus {
+    /// The name used in every output.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            VerifyStatus::Verified => "verified",
+            VerifyStatus::Mismatch => "mismatch",
+            VerifyStatus::Missing => "missing",
+            VerifyStatus::Leftover => "leftover",
+            VerifyStatus::Writable => "writable",
+            VerifyStatus::NotCached => "not_cached",
+            VerifyStatus::Error => "error",
+        }
+    }
+
+    /// Whether this status makes the verification fail (exit status 1 whatever `--fail-on`
+    /// says): mismatch, missing and error.
+    pub fn is_failure(self) -> bool {
+        matches!(
+            self,
+            VerifyStatus::Mismatch | VerifyStatus::Missing | VerifyStatus::Error
+        )
+    }
+
+    /// The rule under which a non-clean item is reported, `None` for clean ones.
+    pub fn rule(self) -> Option<&'static Rule> {
+        match self {
+            VerifyStatus::Verified | VerifyStatus::NotCached => None,
+            VerifyStatus::Mismatch => Some(&VERIFY_MISMATCH),
+            VerifyStatus::Missing => Some(&VERIFY_MISSING),
+            VerifyStatus::Leftover => Some(&VERIFY_LEFTOVER),
+            VerifyStatus::Writable => Some(&VERIFY_WRITABLE),
+            VerifyStatus::Error => Some(&VERIFY_ERROR),
+        }
+    }
+
+    /// Rank used to combine several checks into one status: the worst wins.
+    fn rank(self) -> u8 {
+        match self {
+            VerifyStatus::Verified => 0,
+            VerifyStatus::NotCached => 1,
+            VerifyStatus::Leftover => 2,
+            VerifyStatus::Writable => 3,
+            VerifyStatus::Error => 4,
+            VerifyStatus::Missing => 5,
+            VerifyStatus::Mismatch => 6,
+        }
+    }
+
+    /// The worse of two statuses.
+    pub fn worst(self, other: VerifyStatus) -> VerifyStatus {
+        if other.rank() > self.rank() {
+            other
+        } else {
+            self
+        }
+    }
+}
+
+impl fmt::Display for VerifyStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// `verify/mismatch`: a hash differs from go.sum, the `.ziphash` or the checksum database.
+pub static VERIFY_MISMATCH: Rule = Rule {
+    id: "verify/mismatch",
+    severity: Severity::Critical,
+    summary: "content differs from its recorded hash (go.sum, .ziphash or the checksum database)",
+    help: "Do not build with it. Find out who changed it; then remove the module from the cache (`go clean -modcache`, or delete its files) and download it again.",
+};
+
+/// `verify/missing`: a file needed to verify an item is absent.
+pub static VERIFY_MISSING: Rule = Rule {
+    id: "verify/missing",
+    severity: Severity::High,
+    summary: "a file needed to verify a module (such as its .ziphash) is absent",
+    help: "Remove the module from the cache and download it again so go records its hash.",
+};
+
+/// `verify/error`: an item could not be checked.
+pub static VERIFY_ERROR: Rule = Rule {
+    id: "verify/error",
+    severity: Severity::High,
+    summary: "an item could not be verified (unreadable file or directory)",
+    help: "Fix the permissions or the file system error, then run the verification again.",
+};
+
+/// `verify/writable`: an extracted module tree is writable.
+pub static VERIFY_WRITABLE: Rule = Rule {
+    id: "verify/writable",
+    severity: Severity::Medium,
+    summary: "an extracted module tree is writable (go makes it read-only unless -modcacherw)",
+    help: "Remove -modcacherw from GOFLAGS and re-extract the module, or remove the write bits (chmod -R a-w).",
+};
+
+/// `verify/leftover`: a file left by an interrupted go command.
+pub static VERIFY_LEFTOVER: Rule = Rule {
+    id: "verify/leftover",
+    severity: Severity::Low,
+    summary: "a file left behind by an interrupted download or extraction",
+    help: "Run the go command again (it cleans up and re-extracts), or remove the module from the cache.",
+};
+
+/// Every `verify/…` rule, most severe first.
+pub static RULES: &[&Rule] = &[
+    &VERIFY_MISMATCH,
+    &VERIFY_MISSING,
+    &VERIFY_ERROR,
+    &VERIFY_WRITABLE,
+    &VERIFY_LEFTOVER,
+];
+
+/// What an item is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum ItemKind {
+    /// A module's go.mod file (`cache/download/…/@v/V.mod`).
+    Mod,
+    /// A module zip (`cache/download/…/@v/V.zip`).
+    Zip,
+    /// A `.ziphash` checked on its own (its zip is not in the cache).
+    Ziphash,
+    /// An extracted module tree (`GOMODCACHE/PATH@V/`).
+    Dir,
+    /// A leftover file (`.partial`, `.tmp`, orphan `.lock`).
+    Leftover,
+    /// A module of the build list, when nothing of it is in the cache.
+    Module,
+    /// One go.sum line.
+    GoSumLine,
+}
+
+impl ItemKind {
+    /// The name used in every output.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ItemKind::Mod => "mod",
+            ItemKind::Zip => "zip",
+            ItemKind::Ziphash => "ziphash",
+            ItemKind::Dir => "dir",
+            ItemKind::Leftover => "leftover",
+            ItemKind::Module => "module",
+            ItemKind::GoSumLine => "go_sum_line",
+        }
+    }
+}
+
+/// What an item was compared with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Reference {
+    /// The cache's own `.ziphash` (what `go mod verify` compares with).
+    Ziphash,
+    /// A go.sum line.
+    GoSum,
+    /// The checksum database.
+    Sumdb,
+    /// The module zip's entries (an extracted tree against its zip).
+    Zip,
+    /// A proxy's answer.
+    Proxy,
+}
+
+/// How one comparison came out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Outcome {
+    /// The reference has the same hash.
+    Match,
+    /// The reference has a different hash.
+    Mismatch,
+    /// The reference has no hash for this item (no go.sum line, no `.ziphash`).
+    Absent,
+    /// The reference was not consulted; [`Check::note`] says why (offline, private path,
+    /// GOSUMDB=off).
+    NotConsulted,
+}
+
+/// One comparison of an item with a reference.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Check {
+    /// What the item was compared with.
+    pub against: Reference,
+    /// How it came out.
+    pub outcome: Outcome,
+    /// The reference's hash (the first `h1:` one if it has several).
+    pub expected: Option<String>,
+    /// Where the reference's hash is written (go.sum file and line, `.ziphash` file).
+    pub location: Option<Location>,
+    /// Why it was not consulted, or anything else worth saying.
+    pub note: Option<String>,
+}
+
+impl Check {
+    /// A check with this outcome and nothing else.
+    pub fn new(against: Reference, outcome: Outcome) -> Self {
+        Check {
+            against,
+            outcome,
+            expected: None,
+            location: None,
+            note: None,
+        }
+    }
+
+    /// A reference that was not consulted, and why.
+    pub fn not_consulted(against: Reference, why: impl Into<String>) -> Self {
+        Check {
+            note: Some(why.into()),
+            ..Check::new(against, Outcome::NotConsulted)
+        }
+    }
+}
+
+/// How a file of an extracted tree differs from the module zip.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Change {
+    /// Present in both, different content.
+    Modified,
+    /// In the tree, not in the zip.
+    Added,
+    /// In the zip, not in the tree.
+    Missing,
+    /// A symbolic link or special file, which no module zip can produce.
+    NotRegular,
+    /// A writable file or directory.
+    Writable,
+}
+
+/// One file named by a tree comparison.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct FileChange {
+    /// What happened to it.
+    pub change: Change,
+    /// Slash-separated path relative to the module root (lossy UTF-8).
+    pub name: String,
+}
+
+/// The verdict on one item.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ItemResult {
+    /// What the item is.
+    pub kind: ItemKind,
+    /// Module path, when the item belongs to a module.
+    pub module: Option<String>,
+    /// Module version, when the item belongs to a module.
+    pub version: Option<String>,
+    /// The file or directory judged.
+    pub path: Option<PathBuf>,
+    /// The verdict: the worst of the checks.
+    pub status: VerifyStatus,
+    /// One sentence for humans.
+    pub message: String,
+    /// The `h1:` hash computed from the item, when it could be computed.
+    pub hash: Option<String>,
+    /// The comparisons made (and the ones not made, with the reason).
+    pub checks: Vec<Check>,
+    /// Files named by a tree comparison (modified, added, missing, writable, …).
+    pub files: Vec<FileChange>,
+}
+
+impl ItemResult {
+    /// An item with no checks yet.
+    pub fn new(kind: ItemKind, status: VerifyStatus, message: impl Into<String>) -> Self {
+        ItemResult {
+            kind,
+            module: None,
+            version: None,
+            path: None,
+            status,
+            message: message.into(),
+            hash: None,
+            checks: Vec::new(),
+            files: Vec::new(),
+        }
+    }
+
+    /// The first go.sum location among the checks (SARIF's result location).
+    pub fn go_sum_location(&self) -> Option<&Location> {
+        self.checks
+            .iter()
+            .filter(|c| c.against == Reference::GoSum)
+            .find_map(|c| c.location.as_ref())
+    }
+
+    /// `path@version`, `path` or the file name: how the item is named in messages.
+    pub fn subject(&self) -> String {
+        match (&self.module, &self.version, &self.path) {
+            (Some(m), Some(v), _) => format!("{m}@{v}"),
+            (Some(m), None, _) => m.clone(),
+            (None, _, Some(p)) => p.display().to_string(),
+            (None, _, None) => String::new(),
+        }
+    }
+}
+
+/// Counts per status.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Counts {
+    /// Items.
+    pub total: usize,
+    /// Verified items.
+    pub verified: usize,
+    /// Mismatches.
+    pub mismatch: usize,
+    /// Missing files.
+    pub missing: usize,
+    /// Leftover files.
+    pub leftover: usize,
+    /// Writable trees.
+    pub writable: usize,
+    /// Build-list modules with nothing in the cache.
+    pub not_cached: usize,
+    /// Items that could not be checked.
+    pub error: usize,
+}
+
+/// The result of a verification command.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Results {
+    /// `verify cache`, `verify sums`, `verify proxy`.
+    pub command: &'static str,
+    /// Every item, in a stable order (module path, version, kind).
+    pub items: Vec<ItemResult>,
+    /// Things true of the whole run (for example that the checksum database was not
+    /// consulted, and why; what `--project` covers).
+    pub notes: Vec<String>,
+}
+
+/// The JSON schema version of [`Results::render_json`].
+pub const SCHEMA_VERSION: u32 = 1;
+
+impl Results {
+    /// Counts per status.
+    pub fn counts(&self) -> Counts {
+        let mut c = Counts {
+            total: self.items.len(),
+            ..Counts::default()
+        };
+        for i in &self.items {
+            *match i.status {
+                VerifyStatus::Verified => &mut c.verified,
+                VerifyStatus::Mismatch => &mut c.mismatch,
+                VerifyStatus::Missing => &mut c.missing,
+                VerifyStatus::Leftover => &mut c.leftover,
+                VerifyStatus::Writable => &mut c.writable,
+                VerifyStatus::NotCached => &mut c.not_cached,
+                VerifyStatus::Error => &mut c.error,
+            } += 1;
+        }
+        c
+    }
+
+    /// Whether the verification failed: some item is a mismatch, missing or an error.
+    pub fn failed(&self) -> bool {
+        self.items.iter().any(|i| i.status.is_failure())
+    }
+
+    /// One finding per item that is not clean (`verify/<status>` rules), located at the
+    /// go.sum line when there is one, else at the cache file. For SARIF and `--fail-on`.
+    pub fn to_report(&self) -> Report {
+        let findings = self
+            .items
+            .iter()
+            .filter_map(|item| {
+                let rule = item.status.rule()?;
+                let mut f = Finding::new(rule, format!("{}: {}", item.subject(), item.message));
+                if let Some(loc) = item.go_sum_location() {
+                    f = f.with_evidence(Evidence {
+                        location: Some(loc.clone()),
+                        ..Evidence::default()
+                    });
+                }
+                if let Some(p) = &item.path {
+                    f = f.with_evidence(Evidence::default().at(p.clone(), None));
+                }
+                if let Some(m) = &item.module {
+                    f = f.with_affected(match &item.version {
+                        Some(v) => format!("{m}@{v}"),
+                        None => m.clone(),
+                    });
+                }
+                Some(f)
+            })
+            .collect();
+        Report::new(findings)
+    }
+
+    /// The JSON document, schema version 1:
+    ///
+    /// ```json
+    /// {"schema_version": 1, "command": "verify cache",
+    ///  "results": [{"kind": "zip", "module": "m", "version": "v1.0.0", "path": "...",
+    ///               "status": "verified", "message": "...", "hash": "h1:...",
+    ///               "checks": [{"against": "go_sum", "outcome": "match", "expected": "h1:...",
+    ///                           "location": {"path": "go.sum", "line": 3}, "note": null}],
+    ///               "files": [{"change": "modified", "name": "a.go"}]}],
+    ///  "notes": ["..."],
+    ///  "summary": {"total": 1, "verified": 1, ..., "failed": false}}
+    /// ```
+    ///
+    /// Absent fields are `null`, never missing. Credentials in URLs are redacted.
+    pub fn render_json(&self, w: &mut impl Write) -> io::Result<()> {
+        #[derive(Serialize)]
+        struct Doc<'a> {
+            schema_version: u32,
+            command: &'a str,
+            results: Vec<JsonItem<'a>>,
+            notes: Vec<String>,
+            summary: JsonSummary,
+        }
+        #[derive(Serialize)]
+        struct JsonSummary {
+            #[serde(flatten)]
+            counts: Counts,
+            failed: bool,
+        }
+        #[derive(Serialize)]
+        struct JsonItem<'a> {
+            kind: ItemKind,
+            module: Option<&'a str>,
+            version: Option<&'a str>,
+            path: Option<String>,
+            status: VerifyStatus,
+            message: String,
+            hash: Option<&'a str>,
+            checks: Vec<JsonCheck<'a>>,
+            files: &'a [FileChange],
+        }
+        #[derive(Serialize)]
+        struct JsonCheck<'a> {
+            against: Reference,
+            outcome: Outcome,
+            expected: Option<&'a str>,
+            location: Option<JsonLocation>,
+            note: Option<String>,
+        }
+        #[derive(Serialize)]
+        struct JsonLocation {
+            path: String,
+            line: Option<u32>,
+        }
+        let loc = |l: &Location| JsonLocation {
+            path: l.path.to_string_lossy().into_owned(),
+            line: l.line,
+        };
+        let doc = Doc {
+            schema_version: SCHEMA_VERSION,
+            command: self.command,
+            results: self
+                .items
+                .iter()
+                .map(|i| JsonItem {
+                    kind: i.kind,
+                    module: i.module.as_deref(),
+                    version: i.version.as_deref(),
+                    path: i.path.as_ref().map(|p| p.to_string_lossy().into_owned()),
+                    status: i.status,
+                    message: redact_url_userinfo(&i.message),
+                    hash: i.hash.as_deref(),
+                    checks: i
+                        .checks
+                        .iter()
+                        .map(|c| JsonCheck {
+                            against: c.against,
+                            outcome: c.outcome,
+                            expected: c.expected.as_deref(),
+                            location: c.location.as_ref().map(loc),
+                            note: c.note.as_deref().map(redact_url_userinfo),
+                        })
+                        .collect(),
+                    files: &i.files,
+                })
+                .collect(),
+            notes: self.notes.iter().map(|n| redact_url_userinfo(n)).collect(),
+            summary: JsonSummary {
+                counts: self.counts(),
+                failed: self.failed(),
+            },
+        };
+        serde_json::to_writer_pretty(&mut *w, &doc)?;
+        writeln!(w)
+    }
+
+    /// The text report: one block per item that is not clean (every item when `all`), each
+    /// with the files it names and its checks, then the notes and a summary line.
+    pub fn render_text(&self, all: bool, w: &mut impl Write) -> io::Result<()> {
+        // Long lists of files are cut: the JSON output has them all.
+        const MAX_FILES: usize = 20;
+        for item in &self.items {
+            let clean = matches!(
+                item.status,
+                VerifyStatus::Verified | VerifyStatus::NotCached
+            );
+            if clean && !all {
+                continue;
+            }
+            writeln!(
+                w,
+                "{:<10} {} {}: {}",
+                item.status.as_str(),
+                item.kind.as_str(),
+                item.subject(),
+                redact_url_userinfo(&item.message)
+            )?;
+            if let Some(p) = &item.path {
+                writeln!(w, "           at {}", p.display())?;
+            }
+            for f in item.files.iter().take(MAX_FILES) {
+                let what = match f.change {
+                    Change::Modified => "modified",
+                    Change::Added => "added",
+                    Change::Missing => "missing",
+                    Change::NotRegular => "not a regular file",
+                    Change::Writable => "writable",
+                };
+                writeln!(w, "           {what}: {}", f.name)?;
+            }
+            if item.files.len() > MAX_FILES {
+                writeln!(
+                    w,
+                    "           ... and {} more (see --format json)",
+                    item.files.len() - MAX_FILES
+                )?;
+            }
+            if !clean {
+                for c in item
+                    .checks
+                    .iter()
+                    .filter(|c| c.outcome == Outcome::Mismatch)
+                {
+                    let against = match c.against {
+                        Reference::Ziphash => ".ziphash",
+                        Reference::GoSum => "go.sum",
+                        Reference::Sumdb => "checksum database",
+                        Reference::Zip => "zip",
+                        Reference::Proxy => "proxy",
+                    };
+                    let at = c
+                        .location
+                        .as_ref()
+                        .map(|l| format!(" ({l})"))
+                        .unwrap_or_default();
+                    writeln!(
+                        w,
+                        "           {against}{at} says {}",
+                        c.expected.as_deref().unwrap_or("?")
+                    )?;
+                }
+            }
+        }
+        for n in &self.notes {
+            writeln!(w, "note: {}", redact_url_userinfo(n))?;
+        }
+        let c = self.counts();
+        let mut parts = vec![format!("{} verified", c.verified)];
+        for (n, name) in [
+            (c.mismatch, "mismatch"),
+            (c.missing, "missing"),
+            (c.error, "error"),
+            (c.writable, "writable"),
+            (c.leftover, "leftover"),
+            (c.not_cached, "not cached"),
+        ] {
+            if n > 0 {
+                parts.push(format!("{n} {name}"));
+            }
+        }
+        writeln!(
+            w,
+            "{}: {} items: {}",
+            self.command,
+            c.total,
+            parts.join(", ")
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn worst_status_wins_and_failures() {
+        use VerifyStatus::*;
+        assert_eq!(Verified.worst(Writable), Writable);
+        assert_eq!(Mismatch.worst(Missing), Mismatch);
+        assert_eq!(Leftover.worst(Verified), Leftover);
+        assert!(Mismatch.is_failure() && Missing.is_failure() && Error.is_failure());
+        assert!(!Writable.is_failure() && !Leftover.is_failure() && !NotCached.is_failure());
+        assert_eq!(serde_json::to_string(&NotCached).unwrap(), "\"not_cached\"");
+    }
+
+    #[test]
+    fn report_locates_go_sum_line() {
+        let mut item = ItemResult::new(ItemKind::Zip, VerifyStatus::Mismatch, "zip modified");
+        item.module = Some("example.com/a".into());
+        item.version = Some("v1.0.0".into());
+        item.path = Some("/c/v1.0.0.zip".into());
+        item.checks.push(Check {
+            location: Some(Location {
+                path: "go.sum".into(),
+                line: Some(3),
+            }),
+            ..Check::new(Reference::GoSum, Outcome::Mismatch)
+        });
+        let ok = ItemResult::new(ItemKind::Mod, VerifyStatus::Verified, "ok");
+        let r = Results {
+            command: "verify cache",
+            items: vec![item, ok],
+            notes: vec![],
+        };
+        assert!(r.failed());
+        let report = r.to_report();
+        assert_eq!(report.findings().len(), 1);
+        let f = &report.findings()[0];
+        assert_eq!(f.rule.id, "verify/mismatch");
+        assert_eq!(f.location().unwrap().to_string(), "go.sum:3");
+        assert_eq!(f.affected, ["example.com/a@v1.0.0"]);
+    }
+}
