@@ -9,6 +9,7 @@
 
 pub mod diagnose;
 pub mod env;
+pub mod net;
 pub mod policy;
 pub mod report;
 pub mod scan;

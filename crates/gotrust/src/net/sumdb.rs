@@ -1,0 +1,856 @@
+//! The checksum-database client: lookups verified by Merkle proofs, tree heads checked for
+//! consistency, forks reported with both signed notes as evidence.
+//!
+//! Mirrors `golang.org/x/mod/sumdb/client.go` (go-semantics §5.10) as cmd/go uses it
+//! (`cmd/go/internal/modfetch/sumdb.go`, §4.4, §5.11):
+//!
+//! * the database is reached at an explicit URL, else through the first GOPROXY entry that
+//!   answers `/sumdb/⟨name⟩/supported`, else directly at `https://⟨name⟩` ([`resolve_base`]);
+//! * every lookup's record is checked against the newest verified tree head through
+//!   authenticated tiles (an inclusion proof), and every new tree head is checked to extend
+//!   the stored one (a consistency proof); a hash mismatch is a fork, reported with go's
+//!   `SECURITY ERROR` text and both notes;
+//! * gotrust keeps its own tree head and tile/lookup cache under its cache directory and reads
+//!   go's (`$GOPATH/pkg/sumdb/⟨name⟩/latest`, `$GOMODCACHE/cache/download/sumdb/⟨name⟩/…`)
+//!   read-only: go's tree head is merged too, so a fork between what go saw and what gotrust
+//!   sees is detected, and go's cached tiles and lookups save requests (they are verified like
+//!   network answers);
+//! * tiles are fetched once per client and shared by concurrent lookups; all tiles one
+//!   verification needs are fetched concurrently; only authenticated tiles are written to disk.
+//!
+//! gomod's tlog code is synchronous, so each verification runs on a blocking thread and
+//! fetches the tiles it needs through the runtime handle.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use gomod::module::{self, ModuleError};
+use gomod::note::{self, NoteError, Verifier, Verifiers};
+use gomod::sumdb::{self as gsumdb, SumdbError};
+use gomod::tlog::{self, EMPTY_TREE_HASH, Tile, TileHashReader, TileReader, TlogError, Tree};
+use serde::Serialize;
+use tokio::sync::OnceCell;
+
+use super::error::FetchError;
+use super::goproxy::{
+    Hop, HopKind, ProxyClient, ProxyError, Step, SumdbBase, WalkError, try_proxies,
+};
+use super::http::{Exchange, HttpClient, limits};
+
+/// gotrust's cache root: `$GOTRUST_CACHE_DIR`, else `$XDG_CACHE_HOME/gotrust`, else
+/// `~/.cache/gotrust`.
+pub fn default_cache_root() -> Option<PathBuf> {
+    let var = |k: &str| {
+        std::env::var_os(k)
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+    };
+    if let Some(d) = var("GOTRUST_CACHE_DIR") {
+        return Some(d);
+    }
+    if let Some(d) = var("XDG_CACHE_HOME").filter(|d| d.is_absolute()) {
+        return Some(d.join("gotrust"));
+    }
+    var("HOME").map(|h| h.join(".cache").join("gotrust"))
+}
+
+/// How the database base URL was found (§4.4).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "via", rename_all = "snake_case")]
+pub enum BaseSource {
+    /// GOSUMDB named a URL.
+    Explicit,
+    /// GOPROXY entry `hop` answered `/sumdb/⟨name⟩/supported`.
+    Proxy {
+        /// Index into the hop list.
+        hop: usize,
+    },
+    /// No proxy mirrors it (all not-found, or the walk reached `direct`/`off`).
+    Direct,
+}
+
+/// The resolved database location.
+#[derive(Debug, Clone)]
+pub struct ResolvedBase {
+    /// The base URL.
+    pub base: SumdbBase,
+    /// How it was found.
+    pub source: BaseSource,
+    /// The proxy walk, if one was made.
+    pub steps: Vec<Step>,
+}
+
+/// Why the base URL could not be found: a proxy probe failed with an error that stops the
+/// walk (e.g. 503 after a `,`); go then fails every database read with it.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("{error}")]
+pub struct ResolveError {
+    /// The error go reports.
+    pub error: ProxyError,
+    /// The walk.
+    pub steps: Vec<Step>,
+}
+
+#[derive(Debug)]
+enum ProbeErr {
+    Proxy(ProxyError),
+    Keyword(&'static str),
+}
+
+impl std::fmt::Display for ProbeErr {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ProbeErr::Proxy(e) => e.fmt(f),
+            ProbeErr::Keyword(k) => f.write_str(k),
+        }
+    }
+}
+
+impl WalkError for ProbeErr {
+    fn is_not_found(&self) -> bool {
+        match self {
+            ProbeErr::Proxy(e) => e.is_not_found(),
+            ProbeErr::Keyword(_) => true,
+        }
+    }
+}
+
+/// Finds the database base URL as go does (`initBase`, §4.4).
+pub async fn resolve_base(
+    http: &HttpClient,
+    name: &str,
+    explicit: Option<&str>,
+    hops: &[Hop],
+) -> Result<ResolvedBase, ResolveError> {
+    let direct = || -> Result<SumdbBase, ResolveError> {
+        let u = url::Url::parse(&format!("https://{name}")).map_err(|e| ResolveError {
+            error: ProxyError::BadBase(format!("invalid sumdb name {name:?}: {e}")),
+            steps: Vec::new(),
+        })?;
+        Ok(SumdbBase(u))
+    };
+    if let Some(u) = explicit {
+        let url = url::Url::parse(u).map_err(|e| ResolveError {
+            error: ProxyError::BadBase(format!("invalid GOSUMDB URL {u:?}: {e}")),
+            steps: Vec::new(),
+        })?;
+        return Ok(ResolvedBase {
+            base: SumdbBase(url),
+            source: BaseSource::Explicit,
+            steps: Vec::new(),
+        });
+    }
+    let walk = try_proxies(hops, |i, hop| {
+        let kind = hop.kind.clone();
+        async move {
+            match kind {
+                HopKind::Url(u) => {
+                    let p = ProxyClient::new(http, &u).map_err(ProbeErr::Proxy)?;
+                    p.sumdb_supported(name).await.map_err(ProbeErr::Proxy)?;
+                    Ok((i, p.sumdb_base(name)))
+                }
+                HopKind::Direct | HopKind::Off | HopKind::NoProxy => {
+                    Err(ProbeErr::Keyword("use direct connection"))
+                }
+            }
+        }
+    })
+    .await;
+    match walk.result {
+        Some(Ok((hop, base))) => Ok(ResolvedBase {
+            base,
+            source: BaseSource::Proxy { hop },
+            steps: walk.steps,
+        }),
+        None => Ok(ResolvedBase {
+            base: direct()?,
+            source: BaseSource::Direct,
+            steps: walk.steps,
+        }),
+        Some(Err(e)) if e.is_not_found() => Ok(ResolvedBase {
+            base: direct()?,
+            source: BaseSource::Direct,
+            steps: walk.steps,
+        }),
+        Some(Err(ProbeErr::Proxy(error))) => Err(ResolveError {
+            error,
+            steps: walk.steps,
+        }),
+        Some(Err(ProbeErr::Keyword(k))) => Err(ResolveError {
+            error: ProxyError::BadBase(k.to_string()),
+            steps: walk.steps,
+        }),
+    }
+}
+
+/// Reports whether a module path is private (never to be sent to the database).
+pub type PrivatePredicate = Arc<dyn Fn(&str) -> bool + Send + Sync>;
+
+/// Where the client keeps and finds state.
+#[derive(Clone)]
+pub struct SumdbConfig {
+    /// The verifier key (`name+hash+base64`).
+    pub key: String,
+    /// The database base URL.
+    pub base: SumdbBase,
+    /// gotrust's directory for this database (tree head, tiles, lookups), e.g.
+    /// `⟨cache root⟩/sumdb/⟨name⟩`. Created on first write.
+    pub state_dir: PathBuf,
+    /// go's tree head file (`$GOPATH/pkg/sumdb/⟨name⟩/latest`), read only.
+    pub go_latest: Option<PathBuf>,
+    /// go's download cache for this database (`$GOMODCACHE/cache/download/sumdb/⟨name⟩`),
+    /// read only.
+    pub go_cache: Option<PathBuf>,
+    /// Module paths that must never be sent (GONOSUMDB / GOPRIVATE matches).
+    pub private: Option<PrivatePredicate>,
+}
+
+impl std::fmt::Debug for SumdbConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SumdbConfig")
+            .field("key", &self.key)
+            .field("base", &self.base)
+            .field("state_dir", &self.state_dir)
+            .field("go_latest", &self.go_latest)
+            .field("go_cache", &self.go_cache)
+            .field("private", &self.private.is_some())
+            .finish()
+    }
+}
+
+/// A signed tree head as evidence.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TreeHead {
+    /// Tree size.
+    pub n: i64,
+    /// Root hash, base64.
+    pub hash: String,
+    /// The full signed note.
+    pub note: String,
+}
+
+/// Proof that the database showed two trees that cannot both be honest.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ForkEvidence {
+    /// The older (smaller or equal) tree.
+    pub older: TreeHead,
+    /// The newer tree, which does not contain the older one.
+    pub newer: TreeHead,
+    /// The hash the newer tree implies for the older size, base64.
+    pub implied_hash: String,
+    /// go's report text (`SECURITY ERROR` … `proof of misbehavior:` …), verbatim.
+    pub report: String,
+}
+
+/// A checksum-database failure.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum SumdbClientError {
+    /// The module is private: it is never sent to the database.
+    #[error("module path is private (GONOSUMDB/GOPRIVATE): not sent to the checksum database")]
+    Private,
+    /// The configured key is invalid.
+    #[error("invalid GOSUMDB key: {0}")]
+    Key(NoteError),
+    /// A request failed.
+    #[error(transparent)]
+    Fetch(FetchError),
+    /// The path or version cannot be escaped.
+    #[error(transparent)]
+    Escape(ModuleError),
+    /// The lookup response is malformed.
+    #[error(transparent)]
+    Response(SumdbError),
+    /// A tree note did not verify.
+    #[error("reading tree note: {error}\nnote:\n{note}")]
+    TreeNote {
+        /// Why.
+        error: NoteError,
+        /// The note as received.
+        note: String,
+    },
+    /// A verified note is not a tree note.
+    #[error("reading tree: {error}\ntree:\n{text}")]
+    Tree {
+        /// Why.
+        error: TlogError,
+        /// The note text.
+        text: String,
+    },
+    /// Checking one tree against another failed for a reason other than a hash mismatch
+    /// (a tile could not be fetched, or a tile did not authenticate).
+    #[error("{}", tree_check_text(*.older, *.newer, .detail))]
+    TreeCheck {
+        /// The older size.
+        older: i64,
+        /// The newer size.
+        newer: i64,
+        /// The underlying error text (`downloaded inconsistent tile`, a fetch error…).
+        detail: String,
+        /// The typed fetch error, when a tile request failed.
+        fetch: Option<FetchError>,
+    },
+    /// Reading the record's hash through the tiles failed (a tile could not be fetched or
+    /// did not authenticate); go reports the bare error here.
+    #[error("{detail}")]
+    RecordProof {
+        /// The underlying error text.
+        detail: String,
+        /// The typed fetch error, when a tile request failed.
+        fetch: Option<FetchError>,
+    },
+    /// The record id is not in the verified tree.
+    #[error("cannot validate record {id} in tree of size {n}")]
+    NotInTree {
+        /// Record id.
+        id: i64,
+        /// Tree size.
+        n: i64,
+    },
+    /// The record's hash is not the one the tree has at its index.
+    #[error("cannot authenticate record data in server response")]
+    RecordMismatch,
+    /// The database forked: see the evidence.
+    #[error("security error: misbehaving server")]
+    Fork(Box<ForkEvidence>),
+    /// Reading or writing gotrust's state failed.
+    #[error("sumdb state {path}: {detail}")]
+    Store {
+        /// The file.
+        path: PathBuf,
+        /// What failed.
+        detail: String,
+    },
+    /// A background task failed.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+fn tree_check_text(older: i64, newer: i64, detail: &str) -> String {
+    if older == newer {
+        format!("checking tree#{older}: {detail}")
+    } else {
+        format!("checking tree#{older} against tree#{newer}: {detail}")
+    }
+}
+
+/// A lookup failure, prefixed like go's (`⟨path⟩@⟨version⟩: ⟨err⟩`).
+#[derive(Debug, thiserror::Error)]
+#[error("{path}@{version}: {error}")]
+pub struct LookupError {
+    /// Module path.
+    pub path: String,
+    /// Version as requested (may end in `/go.mod`).
+    pub version: String,
+    /// Why.
+    pub error: SumdbClientError,
+}
+
+/// Where a lookup answer came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AnswerSource {
+    /// The network.
+    Network,
+    /// gotrust's cache.
+    GotrustCache,
+    /// go's module cache (read only).
+    GoCache,
+}
+
+/// A verified lookup.
+#[derive(Debug, Clone, Serialize)]
+pub struct Lookup {
+    /// The go.sum lines for the requested path and version.
+    pub lines: Vec<String>,
+    /// The record id (leaf index).
+    pub record_id: i64,
+    /// The tree the record was proven against.
+    pub tree_size: i64,
+    /// Where the response came from.
+    pub source: AnswerSource,
+    /// The exchange, when fetched.
+    pub exchange: Option<Exchange>,
+}
+
+/// How a merged tree head related to the current one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Merge {
+    /// Older than the current head (and consistent with it).
+    Past,
+    /// The same tree.
+    Now,
+    /// Newer, consistent, and now adopted.
+    Future,
+}
+
+type TileResult = Result<(Vec<u8>, AnswerSource), FetchError>;
+
+/// One tile's data, fetched at most once successfully and shared by all readers.
+type TileCell = OnceCell<(Vec<u8>, AnswerSource)>;
+
+struct Inner {
+    http: Arc<HttpClient>,
+    name: String,
+    verifiers: Verifiers,
+    cfg: SumdbConfig,
+    latest: Mutex<(Tree, Vec<u8>)>,
+    tiles: Mutex<HashMap<Tile, Arc<TileCell>>>,
+    handle: tokio::runtime::Handle,
+    warnings: Mutex<Vec<String>>,
+    exchanges: Mutex<Vec<Exchange>>,
+}
+
+/// The checksum-database client. Cheap to clone; clones share state.
+#[derive(Clone)]
+pub struct SumdbClient {
+    inner: Arc<Inner>,
+}
+
+impl std::fmt::Debug for SumdbClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SumdbClient")
+            .field("name", &self.inner.name)
+            .field("base", &self.inner.cfg.base)
+            .finish_non_exhaustive()
+    }
+}
+
+const TILE_MEMORY_MAX: usize = 1 << 16;
+
+impl SumdbClient {
+    /// Parses the key and merges the stored tree heads: gotrust's own, then go's (read only).
+    /// Merging may fetch tiles when the two differ; a fork between them is an error carrying
+    /// the evidence.
+    pub async fn new(http: Arc<HttpClient>, cfg: SumdbConfig) -> Result<Self, SumdbClientError> {
+        let verifier = Verifier::new(&cfg.key).map_err(SumdbClientError::Key)?;
+        let name = verifier.name().to_string();
+        let inner = Arc::new(Inner {
+            http,
+            name,
+            verifiers: Verifiers::new(vec![verifier]),
+            latest: Mutex::new((
+                Tree {
+                    n: 0,
+                    hash: EMPTY_TREE_HASH,
+                },
+                Vec::new(),
+            )),
+            tiles: Mutex::new(HashMap::new()),
+            handle: tokio::runtime::Handle::current(),
+            warnings: Mutex::new(Vec::new()),
+            exchanges: Mutex::new(Vec::new()),
+            cfg,
+        });
+        let client = SumdbClient { inner };
+        let own = client.inner.cfg.state_dir.join("latest");
+        if let Some(msg) = read_nonempty(&own) {
+            client.merge(msg).await?;
+        }
+        if let Some(go) = client.inner.cfg.go_latest.clone()
+            && let Some(msg) = read_nonempty(&go)
+        {
+            match client.merge(msg).await {
+                Ok(_) => {}
+                Err(e @ SumdbClientError::Fork(_)) => return Err(e),
+                Err(e) => client.warn(format!("go's tree head {} not used: {e}", go.display())),
+            }
+        }
+        Ok(client)
+    }
+
+    /// The database name (from the key).
+    pub fn name(&self) -> &str {
+        &self.inner.name
+    }
+
+    /// The newest verified tree head and its signed note.
+    pub fn latest(&self) -> (Tree, Vec<u8>) {
+        self.inner
+            .latest
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    /// Non-fatal problems met so far (an unusable go tree head, cache write failures).
+    pub fn warnings(&self) -> Vec<String> {
+        self.inner
+            .warnings
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    /// Every network exchange made so far (lookups, tiles, `/latest`).
+    pub fn exchanges(&self) -> Vec<Exchange> {
+        self.inner
+            .exchanges
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    fn warn(&self, w: String) {
+        self.inner
+            .warnings
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(w);
+    }
+
+    /// Verifies a signed tree note and merges it into the current head: an older or equal
+    /// tree must be contained in the current one, a newer one must contain it (then it is
+    /// adopted and stored).
+    pub async fn merge(&self, msg: Vec<u8>) -> Result<Merge, SumdbClientError> {
+        let me = self.clone();
+        tokio::task::spawn_blocking(move || me.merge_blocking(&msg))
+            .await
+            .map_err(|e| SumdbClientError::Internal(e.to_string()))?
+    }
+
+    /// Fetches `/latest` and merges it. (go never requests `/latest`; gotrust uses it to
+    /// check the database's current head.)
+    pub async fn fetch_latest(&self) -> Result<(Merge, Tree), SumdbClientError> {
+        let url = self.inner.cfg.base.join_raw("latest");
+        let (ex, body) = self
+            .inner
+            .http
+            .get_bytes(&url, limits::LATEST)
+            .await
+            .map_err(SumdbClientError::Fetch)?;
+        self.record(ex);
+        let m = self.merge(body).await?;
+        Ok((m, self.latest().0))
+    }
+
+    fn record(&self, ex: Exchange) {
+        let mut v = self
+            .inner
+            .exchanges
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        if v.len() < 100_000 {
+            v.push(ex);
+        }
+    }
+
+    /// Looks up `path@version` (version may end in `/go.mod`), verifies the record's inclusion
+    /// in the newest tree head, and returns the matching go.sum lines.
+    pub async fn lookup(&self, path: &str, version: &str) -> Result<Lookup, LookupError> {
+        let wrap = |error| LookupError {
+            path: path.to_string(),
+            version: version.to_string(),
+            error,
+        };
+        if self.inner.cfg.private.as_ref().is_some_and(|p| p(path)) {
+            return Err(wrap(SumdbClientError::Private));
+        }
+        let bare = version.strip_suffix("/go.mod").unwrap_or(version);
+        let epath = module::escape_path(path).map_err(|e| wrap(SumdbClientError::Escape(e)))?;
+        let ever = module::escape_version(bare).map_err(|e| wrap(SumdbClientError::Escape(e)))?;
+        let rel = format!("lookup/{epath}@{ever}");
+        let (msg, source, exchange) = match self.cached(&rel) {
+            Some((m, s)) => (m, s, None),
+            None => {
+                let url = self.inner.cfg.base.join_raw(&rel);
+                let (ex, body) = self
+                    .inner
+                    .http
+                    .get_bytes(&url, limits::LOOKUP)
+                    .await
+                    .map_err(|e| wrap(SumdbClientError::Fetch(e)))?;
+                self.record(ex.clone());
+                (body, AnswerSource::Network, Some(ex))
+            }
+        };
+        let me = self.clone();
+        let (path_s, version_s) = (path.to_string(), version.to_string());
+        let verified = tokio::task::spawn_blocking(move || {
+            me.verify_lookup(&msg, &path_s, &version_s)
+                .map(|r| (r, msg))
+        })
+        .await
+        .map_err(|e| wrap(SumdbClientError::Internal(e.to_string())))?;
+        let ((lines, record_id, tree_size), msg) = verified.map_err(wrap)?;
+        if source != AnswerSource::GotrustCache {
+            let file = self.inner.cfg.state_dir.join(&rel);
+            if let Err(e) = write_atomic(&file, &msg) {
+                self.warn(format!("caching {}: {e}", file.display()));
+            }
+        }
+        Ok(Lookup {
+            lines,
+            record_id,
+            tree_size,
+            source,
+            exchange,
+        })
+    }
+
+    fn cached(&self, rel: &str) -> Option<(Vec<u8>, AnswerSource)> {
+        if let Some(d) = read_nonempty(&self.inner.cfg.state_dir.join(rel)) {
+            return Some((d, AnswerSource::GotrustCache));
+        }
+        let go = self.inner.cfg.go_cache.as_ref()?;
+        read_nonempty(&go.join(rel)).map(|d| (d, AnswerSource::GoCache))
+    }
+
+    fn verify_lookup(
+        &self,
+        msg: &[u8],
+        path: &str,
+        version: &str,
+    ) -> Result<(Vec<String>, i64, i64), SumdbClientError> {
+        let resp = gsumdb::parse_lookup_response(msg).map_err(SumdbClientError::Response)?;
+        self.merge_blocking(&resp.note)?;
+        let (tree, _) = self.latest();
+        if resp.id >= tree.n {
+            return Err(SumdbClientError::NotInTree {
+                id: resp.id,
+                n: tree.n,
+            });
+        }
+        let reader = Reader { client: self };
+        let thr = TileHashReader::new(tree, &reader);
+        let index = tlog::stored_hash_index(0, resp.id);
+        let got = tlog::HashReader::read_hashes(&thr, &[index]).map_err(|e| {
+            SumdbClientError::RecordProof {
+                fetch: reader_fetch_error(&e),
+                detail: e.to_string(),
+            }
+        })?;
+        if got.first() != Some(&tlog::record_hash(&resp.text)) {
+            return Err(SumdbClientError::RecordMismatch);
+        }
+        let text = String::from_utf8_lossy(&resp.text);
+        let lines = gsumdb::record_lines(&text, path, version)
+            .into_iter()
+            .map(str::to_string)
+            .collect();
+        Ok((lines, resp.id, tree.n))
+    }
+
+    fn merge_blocking(&self, msg: &[u8]) -> Result<Merge, SumdbClientError> {
+        if msg.is_empty() {
+            return Ok(if self.latest().0.n == 0 {
+                Merge::Now
+            } else {
+                Merge::Past
+            });
+        }
+        let opened =
+            note::open(msg, &self.inner.verifiers).map_err(|error| SumdbClientError::TreeNote {
+                error,
+                note: String::from_utf8_lossy(msg).into_owned(),
+            })?;
+        let tree =
+            tlog::parse_tree(opened.text.as_bytes()).map_err(|error| SumdbClientError::Tree {
+                error,
+                text: opened.text.clone(),
+            })?;
+        for _ in 0..100 {
+            let (cur, cur_note) = self.latest();
+            if tree.n <= cur.n {
+                self.check_trees(tree, msg, cur, &cur_note)?;
+                return Ok(if tree.n < cur.n {
+                    Merge::Past
+                } else {
+                    Merge::Now
+                });
+            }
+            self.check_trees(cur, &cur_note, tree, msg)?;
+            let adopted = {
+                let mut l = self.inner.latest.lock().unwrap_or_else(|e| e.into_inner());
+                if l.0 == cur {
+                    *l = (tree, msg.to_vec());
+                    true
+                } else {
+                    false
+                }
+            };
+            if adopted {
+                self.store_latest(msg);
+                return Ok(Merge::Future);
+            }
+        }
+        Err(SumdbClientError::Internal(
+            "tree head kept moving while merging".into(),
+        ))
+    }
+
+    /// Writes the adopted head, unless the file already holds a newer one (another gotrust
+    /// process); that one is merged on the next start.
+    fn store_latest(&self, msg: &[u8]) {
+        let file = self.inner.cfg.state_dir.join("latest");
+        let lock_path = self.inner.cfg.state_dir.join("latest.lock");
+        let res = (|| -> std::io::Result<()> {
+            std::fs::create_dir_all(&self.inner.cfg.state_dir)?;
+            let lock = std::fs::File::create(&lock_path)?;
+            lock.lock()?;
+            if let Some(current) = read_nonempty(&file)
+                && let Ok(n) = note::open(&current, &self.inner.verifiers)
+                && let Ok(t) = tlog::parse_tree(n.text.as_bytes())
+                && t.n > self.latest().0.n
+            {
+                return Ok(());
+            }
+            write_atomic(&file, msg)
+        })();
+        if let Err(e) = res {
+            self.warn(format!("storing tree head in {}: {e}", file.display()));
+        }
+    }
+
+    fn check_trees(
+        &self,
+        older: Tree,
+        older_note: &[u8],
+        newer: Tree,
+        newer_note: &[u8],
+    ) -> Result<(), SumdbClientError> {
+        let reader = Reader { client: self };
+        let thr = TileHashReader::new(newer, &reader);
+        let h =
+            tlog::tree_hash(older.n, &thr).map_err(|e| tree_check_error(older.n, newer.n, e))?;
+        if h == older.hash {
+            return Ok(());
+        }
+        let report = gsumdb::misbehavior_report(older_note, older.n, newer, newer_note, h, &thr);
+        let head = |t: Tree, note: &[u8]| TreeHead {
+            n: t.n,
+            hash: t.hash.to_string(),
+            note: String::from_utf8_lossy(note).into_owned(),
+        };
+        Err(SumdbClientError::Fork(Box::new(ForkEvidence {
+            older: head(older, older_note),
+            newer: head(newer, newer_note),
+            implied_hash: h.to_string(),
+            report,
+        })))
+    }
+
+    async fn read_tile(&self, t: Tile) -> TileResult {
+        let cell = {
+            let mut m = self.inner.tiles.lock().unwrap_or_else(|e| e.into_inner());
+            if m.len() >= TILE_MEMORY_MAX {
+                m.clear();
+            }
+            m.entry(t).or_default().clone()
+        };
+        // Failures are not remembered (unlike go's per-process cache): a long-lived client
+        // retries a tile whose fetch failed.
+        cell.get_or_try_init(|| self.fetch_tile(t)).await.cloned()
+    }
+
+    /// go's tile order (§5.10): exact tile from a cache, the full tile from a cache, the exact
+    /// tile remotely, then the full tile remotely for a missing partial one.
+    async fn fetch_tile(&self, t: Tile) -> TileResult {
+        let want = t.data_len();
+        let full = Tile { w: 1 << t.h, ..t };
+        for (tile, exact) in [(t, true), (full, false)] {
+            if !exact && t.is_full() {
+                break;
+            }
+            if let Some((d, s)) = self.cached(&tile.path())
+                && d.len() >= want
+                && (!exact || d.len() == want)
+            {
+                return Ok((d[..want].to_vec(), s));
+            }
+        }
+        let fetch = |tile: Tile| async move {
+            let url = self.inner.cfg.base.join_raw(&tile.path());
+            let r = self.inner.http.get_bytes(&url, limits::TILE).await;
+            if let Ok((ex, _)) = &r {
+                self.record(ex.clone());
+            }
+            r.map(|(_, d)| d)
+        };
+        match fetch(t).await {
+            Ok(d) => Ok((d, AnswerSource::Network)),
+            Err(e) if !t.is_full() => match fetch(full).await {
+                Ok(d) if d.len() >= want => Ok((d[..want].to_vec(), AnswerSource::Network)),
+                _ => Err(e),
+            },
+            Err(e) => Err(e),
+        }
+    }
+}
+
+fn reader_fetch_error(e: &TlogError) -> Option<FetchError> {
+    match e {
+        TlogError::Reader(inner) => inner.downcast_ref::<FetchError>().cloned(),
+        _ => None,
+    }
+}
+
+fn tree_check_error(older: i64, newer: i64, e: TlogError) -> SumdbClientError {
+    SumdbClientError::TreeCheck {
+        older,
+        newer,
+        fetch: reader_fetch_error(&e),
+        detail: e.to_string(),
+    }
+}
+
+/// The bridge from gomod's synchronous tile reader to the async fetcher (runs on a
+/// blocking thread).
+struct Reader<'a> {
+    client: &'a SumdbClient,
+}
+
+impl TileReader for Reader<'_> {
+    fn height(&self) -> u32 {
+        gsumdb::TILE_HEIGHT
+    }
+
+    fn read_tiles(&self, tiles: &[Tile]) -> Result<Vec<Vec<u8>>, TlogError> {
+        let c = self.client;
+        let results = c.inner.handle.block_on(futures_util::future::join_all(
+            tiles.iter().map(|t| c.read_tile(*t)),
+        ));
+        results
+            .into_iter()
+            .map(|r| {
+                r.map(|(d, _)| d)
+                    .map_err(|e| TlogError::Reader(Box::new(e)))
+            })
+            .collect()
+    }
+
+    fn save_tiles(&self, tiles: &[Tile], data: &[Vec<u8>]) {
+        let c = self.client;
+        for (t, d) in tiles.iter().zip(data) {
+            let from_own_cache = {
+                let m = c.inner.tiles.lock().unwrap_or_else(|e| e.into_inner());
+                m.get(t)
+                    .and_then(|cell| cell.get().map(|(_, s)| *s))
+                    .is_some_and(|s| s == AnswerSource::GotrustCache)
+            };
+            if from_own_cache {
+                continue;
+            }
+            let file = c.inner.cfg.state_dir.join(t.path());
+            if let Err(e) = write_atomic(&file, d) {
+                c.warn(format!("caching {}: {e}", file.display()));
+            }
+        }
+    }
+}
+
+/// A file's content if it exists and is not empty (go treats an empty cache file as missing).
+fn read_nonempty(p: &Path) -> Option<Vec<u8>> {
+    std::fs::read(p).ok().filter(|d| !d.is_empty())
+}
+
+fn write_atomic(p: &Path, data: &[u8]) -> std::io::Result<()> {
+    let dir = p.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir)?;
+    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
+    std::io::Write::write_all(&mut tmp, data)?;
+    tmp.persist(p).map_err(|e| e.error)?;
+    Ok(())
+}

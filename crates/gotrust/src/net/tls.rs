@@ -1,0 +1,384 @@
+//! TLS settings: which roots are trusted, and what the server presented.
+//!
+//! Roots follow Go's `crypto/x509` on Linux (`root_unix.go`): `SSL_CERT_FILE` replaces the
+//! default bundle list, `SSL_CERT_DIR` the default directories, otherwise the system bundle
+//! (found by `rustls-native-certs`, which applies the same two variables). An explicit CA file
+//! (`--ca-file`) replaces all of them and must contain at least one usable certificate.
+//! One crypto provider everywhere: `ring` (the lab's rcgen/tokio-rustls use it too).
+//!
+//! reqwest only exposes the leaf certificate of a connection, so the verifier is wrapped to
+//! remember every chain it is shown, keyed by the leaf; a response's record then carries the
+//! whole chain the server sent.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use rustls::client::WebPkiServerVerifier;
+use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
+use rustls::{DigitallySignedStruct, RootCertStore, SignatureScheme};
+use rustls_pki_types::pem::PemObject;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::settings::tls::TlsRoots;
+
+/// Where trusted roots come from.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum RootSource {
+    /// Like Go on Linux: `SSL_CERT_FILE` / `SSL_CERT_DIR`, else the system bundle.
+    #[default]
+    System,
+    /// Only the certificates in this PEM file (`--ca-file`).
+    CaFile(PathBuf),
+    /// Exactly the files Go would load ([`TlsRoots`], from the effective GOOS,
+    /// `SSL_CERT_FILE` and `SSL_CERT_DIR`); the platform store where Go uses the OS verifier.
+    Go(TlsRoots),
+}
+
+/// Failure to set up TLS.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum TlsSetupError {
+    /// The explicit CA file could not be read or parsed.
+    #[error("reading CA file {path}: {detail}")]
+    CaFile {
+        /// The file.
+        path: PathBuf,
+        /// What failed.
+        detail: String,
+    },
+    /// No usable root certificate was found.
+    #[error("no usable root certificates ({detail})")]
+    NoRoots {
+        /// Where we looked and what failed.
+        detail: String,
+    },
+    /// rustls refused the configuration.
+    #[error("TLS configuration: {0}")]
+    Rustls(String),
+}
+
+/// The roots actually loaded, for the report.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct RootsReport {
+    /// `system`, `SSL_CERT_FILE`/`SSL_CERT_DIR` or `ca-file`.
+    pub source: String,
+    /// Number of trust anchors loaded.
+    pub loaded: usize,
+    /// Certificates found but unusable as anchors.
+    pub ignored: usize,
+    /// Non-fatal load errors (unreadable files in the bundle directories).
+    pub warnings: Vec<String>,
+    /// The files certificates were read from (for Go's locations).
+    pub files: Vec<PathBuf>,
+}
+
+/// Loads the trust anchors for `source`.
+pub fn load_roots(source: &RootSource) -> Result<(RootCertStore, RootsReport), TlsSetupError> {
+    let mut store = RootCertStore::empty();
+    let mut report = RootsReport::default();
+    match source {
+        RootSource::CaFile(path) => {
+            let certs = read_pem_file(path).map_err(|detail| TlsSetupError::CaFile {
+                path: path.clone(),
+                detail,
+            })?;
+            let (added, ignored) = store.add_parsable_certificates(certs);
+            report.source = "ca-file".into();
+            report.loaded = added;
+            report.ignored = ignored;
+            if added == 0 {
+                return Err(TlsSetupError::CaFile {
+                    path: path.clone(),
+                    detail: "no usable certificate in file".into(),
+                });
+            }
+        }
+        RootSource::Go(TlsRoots::Files { files, dirs, .. }) => {
+            report.source = "go".into();
+            let mut certs = Vec::new();
+            // crypto/x509 root_unix.go: the first readable bundle file, then every file of
+            // every directory; unreadable entries are skipped.
+            if let Some(f) = files
+                .iter()
+                .find(|f| f.is_file() && std::fs::File::open(f).is_ok())
+            {
+                match read_pem_file(f) {
+                    Ok(c) => {
+                        certs.extend(c);
+                        report.files.push(f.clone());
+                    }
+                    Err(e) => report.warnings.push(format!("{}: {e}", f.display())),
+                }
+            }
+            for d in dirs {
+                let Ok(entries) = std::fs::read_dir(d) else {
+                    continue;
+                };
+                let mut names: Vec<PathBuf> = entries.flatten().map(|e| e.path()).collect();
+                names.sort();
+                for p in names.into_iter().filter(|p| p.is_file()) {
+                    if let Ok(c) = read_pem_file(&p)
+                        && !c.is_empty()
+                    {
+                        certs.extend(c);
+                        report.files.push(p);
+                    }
+                }
+            }
+            let (added, ignored) = store.add_parsable_certificates(certs);
+            report.loaded = added;
+            report.ignored = ignored;
+            if added == 0 {
+                return Err(TlsSetupError::NoRoots {
+                    detail: "x509: failed to load system roots and no roots provided".into(),
+                });
+            }
+        }
+        RootSource::System | RootSource::Go(_) => {
+            let env_set = ["SSL_CERT_FILE", "SSL_CERT_DIR"]
+                .iter()
+                .any(|v| std::env::var_os(v).is_some_and(|x| !x.is_empty()));
+            let res = rustls_native_certs::load_native_certs();
+            report.warnings = res.errors.iter().map(|e| e.to_string()).collect();
+            let (added, ignored) = store.add_parsable_certificates(res.certs);
+            report.source = if env_set {
+                "SSL_CERT_FILE/SSL_CERT_DIR"
+            } else {
+                "system"
+            }
+            .into();
+            report.loaded = added;
+            report.ignored = ignored;
+            if added == 0 {
+                // Go: "x509: failed to load system roots and no roots provided".
+                return Err(TlsSetupError::NoRoots {
+                    detail: if report.warnings.is_empty() {
+                        "x509: failed to load system roots and no roots provided".into()
+                    } else {
+                        report.warnings.join("; ")
+                    },
+                });
+            }
+        }
+    }
+    Ok((store, report))
+}
+
+fn read_pem_file(path: &Path) -> Result<Vec<CertificateDer<'static>>, String> {
+    let iter = CertificateDer::pem_file_iter(path).map_err(|e| e.to_string())?;
+    iter.collect::<Result<Vec<_>, _>>()
+        .map_err(|e| e.to_string())
+}
+
+/// One certificate as shown in reports.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CertSummary {
+    /// Subject distinguished name (RFC 4514).
+    pub subject: String,
+    /// Issuer distinguished name (RFC 4514).
+    pub issuer: String,
+    /// Start of validity (RFC 2822-like text from the certificate).
+    pub not_before: String,
+    /// End of validity.
+    pub not_after: String,
+    /// End of validity as Unix seconds.
+    pub not_after_unix: i64,
+    /// DNS names and IP addresses from the subjectAltName extension.
+    pub sans: Vec<String>,
+    /// Serial number, hex.
+    pub serial: String,
+    /// SHA-256 of the DER encoding, hex.
+    pub sha256: String,
+}
+
+/// Summarizes a DER certificate; `None` if it does not parse.
+pub fn summarize(der: &[u8]) -> Option<CertSummary> {
+    use x509_parser::prelude::*;
+    let (_, cert) = X509Certificate::from_der(der).ok()?;
+    let mut sans = Vec::new();
+    if let Ok(Some(ext)) = cert.subject_alternative_name() {
+        for name in &ext.value.general_names {
+            match name {
+                GeneralName::DNSName(d) => sans.push((*d).to_string()),
+                GeneralName::IPAddress(b) => match b.len() {
+                    4 => sans
+                        .push(std::net::Ipv4Addr::from(<[u8; 4]>::try_from(*b).ok()?).to_string()),
+                    16 => sans
+                        .push(std::net::Ipv6Addr::from(<[u8; 16]>::try_from(*b).ok()?).to_string()),
+                    _ => {}
+                },
+                GeneralName::URI(u) => sans.push((*u).to_string()),
+                _ => {}
+            }
+        }
+    }
+    Some(CertSummary {
+        subject: cert.subject().to_string(),
+        issuer: cert.issuer().to_string(),
+        not_before: cert.validity().not_before.to_string(),
+        not_after: cert.validity().not_after.to_string(),
+        not_after_unix: cert.validity().not_after.timestamp(),
+        sans,
+        serial: cert.raw_serial_as_string().replace(':', ""),
+        sha256: hex::encode(Sha256::digest(der)),
+    })
+}
+
+type Chain = Vec<CertificateDer<'static>>;
+
+/// Remembers the chains servers presented (bounded, so a long run cannot grow it forever).
+#[derive(Debug, Default)]
+pub(crate) struct ChainLog {
+    by_leaf: Mutex<HashMap<[u8; 32], Chain>>,
+    failed_by_name: Mutex<HashMap<String, Chain>>,
+}
+
+const CHAIN_LOG_MAX: usize = 4096;
+
+impl ChainLog {
+    /// The chain whose leaf is `leaf`, or just the leaf.
+    pub(crate) fn chain_for_leaf(&self, leaf: &[u8]) -> Vec<CertSummary> {
+        let key: [u8; 32] = Sha256::digest(leaf).into();
+        let map = self.by_leaf.lock().unwrap_or_else(|e| e.into_inner());
+        match map.get(&key) {
+            Some(chain) => chain.iter().filter_map(|c| summarize(c)).collect(),
+            None => summarize(leaf).into_iter().collect(),
+        }
+    }
+
+    /// The chain a server named `host` presented in a failed handshake.
+    pub(crate) fn failed_chain(&self, host: &str) -> Vec<CertSummary> {
+        let map = self
+            .failed_by_name
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        map.get(host)
+            .map(|chain| chain.iter().filter_map(|c| summarize(c)).collect())
+            .unwrap_or_default()
+    }
+}
+
+/// A webpki verifier that records what it sees.
+#[derive(Debug)]
+pub(crate) struct RecordingVerifier {
+    inner: Arc<WebPkiServerVerifier>,
+    pub(crate) log: Arc<ChainLog>,
+}
+
+impl ServerCertVerifier for RecordingVerifier {
+    fn verify_server_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        server_name: &ServerName<'_>,
+        ocsp_response: &[u8],
+        now: UnixTime,
+    ) -> Result<ServerCertVerified, rustls::Error> {
+        let chain: Chain = std::iter::once(end_entity)
+            .chain(intermediates)
+            .map(|c| c.clone().into_owned())
+            .collect();
+        let res = self.inner.verify_server_cert(
+            end_entity,
+            intermediates,
+            server_name,
+            ocsp_response,
+            now,
+        );
+        if res.is_ok() {
+            let mut map = self.log.by_leaf.lock().unwrap_or_else(|e| e.into_inner());
+            if map.len() >= CHAIN_LOG_MAX {
+                map.clear();
+            }
+            map.insert(Sha256::digest(end_entity.as_ref()).into(), chain);
+        } else {
+            let mut map = self
+                .log
+                .failed_by_name
+                .lock()
+                .unwrap_or_else(|e| e.into_inner());
+            if map.len() >= CHAIN_LOG_MAX {
+                map.clear();
+            }
+            map.insert(server_name.to_str().into_owned(), chain);
+        }
+        res
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        self.inner.verify_tls12_signature(message, cert, dss)
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        self.inner.verify_tls13_signature(message, cert, dss)
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.inner.supported_verify_schemes()
+    }
+}
+
+/// Builds the rustls client configuration (ring provider, recording verifier, h2 + http/1.1).
+pub(crate) fn client_config(
+    roots: RootCertStore,
+) -> Result<(rustls::ClientConfig, Arc<ChainLog>), TlsSetupError> {
+    // Installing the process default keeps any other rustls user in the process (the lab, a
+    // test server) from panicking over an ambiguous provider; an existing default is fine.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let inner = WebPkiServerVerifier::builder_with_provider(Arc::new(roots), provider.clone())
+        .build()
+        .map_err(|e| TlsSetupError::Rustls(e.to_string()))?;
+    let log = Arc::new(ChainLog::default());
+    let verifier = Arc::new(RecordingVerifier {
+        inner,
+        log: log.clone(),
+    });
+    let mut config = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| TlsSetupError::Rustls(e.to_string()))?
+        .dangerous()
+        .with_custom_certificate_verifier(verifier)
+        .with_no_client_auth();
+    config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    Ok((config, log))
+}
+
+/// The text go prints for the same certificate failure, where there is a clear equivalent.
+pub(crate) fn go_text_for(err: &rustls::Error, host: &str) -> Option<String> {
+    use rustls::CertificateError as C;
+    let rustls::Error::InvalidCertificate(c) = err else {
+        return None;
+    };
+    let x = match c {
+        // A CA with the right name but another key fails the signature check; go reports
+        // both as an unknown authority.
+        C::UnknownIssuer | C::BadSignature => {
+            "x509: certificate signed by unknown authority".to_string()
+        }
+        C::Expired | C::NotValidYet => {
+            "x509: certificate has expired or is not yet valid".to_string()
+        }
+        C::ExpiredContext { .. } | C::NotValidYetContext { .. } => {
+            "x509: certificate has expired or is not yet valid".to_string()
+        }
+        C::NotValidForName | C::NotValidForNameContext { .. } => {
+            format!("x509: certificate is not valid for {host}")
+        }
+        _ => return None,
+    };
+    Some(format!("tls: failed to verify certificate: {x}"))
+}
