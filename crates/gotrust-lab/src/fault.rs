@@ -1,0 +1,405 @@
+//! Fault injection: what the lab does wrong, for which module and endpoint.
+//!
+//! A [`Fault`] is a [`FaultKind`] plus an optional scope (module path,
+//! version, endpoint, URL path prefix); an unscoped fault applies to every
+//! request. Faults combine: every matching fault applies, in the order given.
+//! Scenario files are TOML:
+//!
+//! ```toml
+//! [[fault]]
+//! kind = "status"
+//! status = 500
+//! module = "example.com/simple"
+//! endpoint = "zip"
+//! ```
+
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+/// Which kind of request a fault applies to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Endpoint {
+    /// `/<module>/@v/list`
+    List,
+    /// `/<module>/@v/<version>.info`
+    Info,
+    /// `/<module>/@v/<version>.mod`
+    Mod,
+    /// `/<module>/@v/<version>.zip`
+    Zip,
+    /// `/<module>/@latest`
+    Latest,
+    /// `/sumdb/<name>/supported`
+    Supported,
+    /// `.../lookup/<module>@<version>`
+    Lookup,
+    /// `.../tile/...`
+    Tile,
+    /// `.../latest` of the checksum database
+    TreeHead,
+}
+
+impl Endpoint {
+    /// Whether this is a checksum-database endpoint.
+    pub fn is_sumdb(self) -> bool {
+        matches!(
+            self,
+            Endpoint::Supported | Endpoint::Lookup | Endpoint::Tile | Endpoint::TreeHead
+        )
+    }
+}
+
+/// What goes wrong.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "kebab-case", deny_unknown_fields)]
+#[non_exhaustive]
+pub enum FaultKind {
+    /// The proxy serves a zip with an extra file; the database records the real one.
+    TamperZip,
+    /// The proxy serves a go.mod with an extra line; the database records the real one.
+    TamperGoMod,
+    /// The database records a wrong zip hash for the module (applied when
+    /// the record is first appended; an existing record is never rewritten).
+    WrongHash,
+    /// Lookups for the module are answered from a forked tree: same size,
+    /// different record, so its head contradicts the real one.
+    ForkedTree,
+    /// The database serves the head (and lookups) of its first `size` records only.
+    RolledBack {
+        /// Tree size served.
+        size: usize,
+    },
+    /// Tree notes carry a corrupted signature.
+    BadSignature,
+    /// Tree notes are signed by a different key with the same name.
+    ForeignSignature,
+    /// Answer with this status code and a `text/plain` body.
+    Status {
+        /// HTTP status (404, 410, 403, 500, 503, ...).
+        status: u16,
+    },
+    /// Wait before answering.
+    Latency {
+        /// Milliseconds.
+        ms: u64,
+    },
+    /// Send `after_bytes` of the body, then pause for `ms` before the rest.
+    Stall {
+        /// Bytes sent before the pause.
+        after_bytes: u64,
+        /// Milliseconds.
+        ms: u64,
+    },
+    /// Announce the full length but close the connection after `bytes`.
+    Truncate {
+        /// Bytes sent.
+        bytes: u64,
+    },
+    /// Reset the connection (TCP RST) instead of answering.
+    Reset,
+    /// Append zero bytes to the body until it is `bytes` long.
+    Oversized {
+        /// Total body size.
+        bytes: u64,
+    },
+    /// A version the lab does not have is answered with 200 and the
+    /// content of version `serve` (a polluted cache); `.info` reports the
+    /// requested version.
+    Polluted {
+        /// The version whose content is served.
+        serve: String,
+    },
+    /// The advertised URLs are `https://` but the server speaks plain HTTP.
+    PlaintextOnly,
+    /// TLS with a certificate from a CA that is not in the written PEM file.
+    UntrustedCert,
+    /// `https` requests are redirected (302) to the same URL over `http`.
+    RedirectToHttp,
+}
+
+impl FaultKind {
+    /// Short name used in the request log.
+    pub fn name(&self) -> &'static str {
+        match self {
+            FaultKind::TamperZip => "tamper-zip",
+            FaultKind::TamperGoMod => "tamper-go-mod",
+            FaultKind::WrongHash => "wrong-hash",
+            FaultKind::ForkedTree => "forked-tree",
+            FaultKind::RolledBack { .. } => "rolled-back",
+            FaultKind::BadSignature => "bad-signature",
+            FaultKind::ForeignSignature => "foreign-signature",
+            FaultKind::Status { .. } => "status",
+            FaultKind::Latency { .. } => "latency",
+            FaultKind::Stall { .. } => "stall",
+            FaultKind::Truncate { .. } => "truncate",
+            FaultKind::Reset => "reset",
+            FaultKind::Oversized { .. } => "oversized",
+            FaultKind::Polluted { .. } => "polluted",
+            FaultKind::PlaintextOnly => "plaintext-only",
+            FaultKind::UntrustedCert => "untrusted-cert",
+            FaultKind::RedirectToHttp => "redirect-to-http",
+        }
+    }
+
+    /// Whether the fault acts on whole connections rather than requests.
+    pub fn is_connection_level(&self) -> bool {
+        matches!(self, FaultKind::PlaintextOnly | FaultKind::UntrustedCert)
+    }
+}
+
+/// A fault and where it applies.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Fault {
+    /// What goes wrong.
+    #[serde(flatten)]
+    pub kind: FaultKind,
+    /// Only for this module path.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub module: Option<String>,
+    /// Only for this version (with `module`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    /// Only for this endpoint.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub endpoint: Option<Endpoint>,
+    /// Only for request paths starting with this (after percent-decoding).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path_prefix: Option<String>,
+}
+
+impl From<FaultKind> for Fault {
+    fn from(kind: FaultKind) -> Fault {
+        Fault::new(kind)
+    }
+}
+
+impl Fault {
+    /// An unscoped fault.
+    pub fn new(kind: FaultKind) -> Fault {
+        Fault {
+            kind,
+            module: None,
+            version: None,
+            endpoint: None,
+            path_prefix: None,
+        }
+    }
+
+    /// Restricts the fault to one module path.
+    pub fn module(mut self, path: impl Into<String>) -> Fault {
+        self.module = Some(path.into());
+        self
+    }
+
+    /// Restricts the fault to one module version (`path@version`).
+    pub fn module_version(mut self, path: impl Into<String>, version: impl Into<String>) -> Fault {
+        self.module = Some(path.into());
+        self.version = Some(version.into());
+        self
+    }
+
+    /// Restricts the fault to one endpoint.
+    pub fn endpoint(mut self, e: Endpoint) -> Fault {
+        self.endpoint = Some(e);
+        self
+    }
+
+    /// Restricts the fault to request paths with this prefix.
+    pub fn path_prefix(mut self, p: impl Into<String>) -> Fault {
+        self.path_prefix = Some(p.into());
+        self
+    }
+
+    /// Whether the fault's module scope covers `path@version`.
+    pub fn covers_module(&self, path: &str, version: Option<&str>) -> bool {
+        match (&self.module, &self.version) {
+            (None, _) => true,
+            (Some(m), None) => m == path,
+            (Some(m), Some(v)) => m == path && version == Some(v.as_str()),
+        }
+    }
+
+    /// Whether the fault applies to a request.
+    pub fn matches(&self, req: &RequestTarget<'_>) -> bool {
+        if let Some(e) = self.endpoint
+            && req.endpoint != Some(e)
+        {
+            return false;
+        }
+        if let Some(p) = &self.path_prefix
+            && !req.path.starts_with(p.as_str())
+        {
+            return false;
+        }
+        if self.module.is_some() {
+            match req.module {
+                Some((m, v)) => self.covers_module(m, v),
+                None => false,
+            }
+        } else {
+            true
+        }
+    }
+}
+
+/// What a request is about, for matching faults.
+#[derive(Debug, Clone, Copy)]
+pub struct RequestTarget<'a> {
+    /// Decoded URL path.
+    pub path: &'a str,
+    /// Endpoint, if the path is one the lab knows.
+    pub endpoint: Option<Endpoint>,
+    /// Module path and version (if the endpoint names one).
+    pub module: Option<(&'a str, Option<&'a str>)>,
+}
+
+/// A scenario file: a list of faults.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scenario {
+    /// Free-form description.
+    #[serde(default)]
+    pub description: String,
+    /// The faults.
+    #[serde(default, rename = "fault")]
+    pub faults: Vec<Fault>,
+}
+
+/// Why a scenario file was rejected.
+#[derive(Debug, Error)]
+#[non_exhaustive]
+pub enum ScenarioError {
+    /// The file could not be read.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file.
+        path: std::path::PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// The TOML is invalid or names an unknown fault.
+    #[error("{path}: {source}")]
+    Toml {
+        /// The file.
+        path: std::path::PathBuf,
+        /// The parse error.
+        source: toml::de::Error,
+    },
+    /// A fault is scoped by version but not by module.
+    #[error("{path}: fault {index}: `version` needs `module`")]
+    VersionWithoutModule {
+        /// The file.
+        path: std::path::PathBuf,
+        /// Index of the fault.
+        index: usize,
+    },
+}
+
+impl Scenario {
+    /// Parses scenario TOML; `path` is only used in errors.
+    pub fn parse(text: &str, path: &Path) -> Result<Scenario, ScenarioError> {
+        let s: Scenario = toml::from_str(text).map_err(|source| ScenarioError::Toml {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        if let Some(index) = s
+            .faults
+            .iter()
+            .position(|f| f.version.is_some() && f.module.is_none())
+        {
+            return Err(ScenarioError::VersionWithoutModule {
+                path: path.to_path_buf(),
+                index,
+            });
+        }
+        Ok(s)
+    }
+
+    /// Reads and parses a scenario file.
+    pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ScenarioError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Scenario::parse(&text, path)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scenario_toml() {
+        let s = Scenario::parse(
+            r#"
+description = "500 on one zip, slow everything"
+[[fault]]
+kind = "status"
+status = 500
+module = "example.com/a"
+endpoint = "zip"
+[[fault]]
+kind = "latency"
+ms = 20
+[[fault]]
+kind = "polluted"
+serve = "v1.0.0"
+module = "example.com/a"
+version = "v1.9.9"
+"#,
+            Path::new("s.toml"),
+        )
+        .unwrap();
+        assert_eq!(
+            s.faults,
+            vec![
+                Fault::new(FaultKind::Status { status: 500 })
+                    .module("example.com/a")
+                    .endpoint(Endpoint::Zip),
+                Fault::new(FaultKind::Latency { ms: 20 }),
+                Fault::new(FaultKind::Polluted {
+                    serve: "v1.0.0".into()
+                })
+                .module_version("example.com/a", "v1.9.9"),
+            ]
+        );
+    }
+
+    #[test]
+    fn scenario_errors() {
+        let p = Path::new("s.toml");
+        assert!(matches!(
+            Scenario::parse("[[fault]]\nkind = \"nope\"\n", p),
+            Err(ScenarioError::Toml { .. })
+        ));
+        assert!(matches!(
+            Scenario::parse("[[fault]]\nkind = \"reset\"\nversion = \"v1.0.0\"\n", p),
+            Err(ScenarioError::VersionWithoutModule { index: 0, .. })
+        ));
+    }
+
+    #[test]
+    fn matching() {
+        let f = Fault::new(FaultKind::Reset)
+            .module_version("example.com/a", "v1.0.0")
+            .endpoint(Endpoint::Zip);
+        let t = |e, m, v| RequestTarget {
+            path: "/x",
+            endpoint: Some(e),
+            module: Some((m, v)),
+        };
+        assert!(f.matches(&t(Endpoint::Zip, "example.com/a", Some("v1.0.0"))));
+        assert!(!f.matches(&t(Endpoint::Mod, "example.com/a", Some("v1.0.0"))));
+        assert!(!f.matches(&t(Endpoint::Zip, "example.com/a", Some("v1.0.1"))));
+        assert!(!f.matches(&t(Endpoint::Zip, "example.com/b", Some("v1.0.0"))));
+        assert!(Fault::new(FaultKind::Reset).matches(&RequestTarget {
+            path: "/",
+            endpoint: None,
+            module: None
+        }));
+    }
+}

@@ -1,0 +1,2 @@
+// Package mixedcase is a source tree under an upper-case path.
+package mixedcase

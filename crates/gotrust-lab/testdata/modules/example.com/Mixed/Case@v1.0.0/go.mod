@@ -1,0 +1,3 @@
+module example.com/Mixed/Case
+
+go 1.21

@@ -1,0 +1,3 @@
+module example.com/nested/sub
+
+go 1.21

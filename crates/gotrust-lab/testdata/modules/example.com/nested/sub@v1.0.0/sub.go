@@ -1,0 +1,4 @@
+// Package sub is the nested module itself.
+package sub
+
+const Nested = true
