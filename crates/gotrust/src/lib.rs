@@ -14,3 +14,4 @@ pub mod policy;
 pub mod report;
 pub mod scan;
 pub mod settings;
+pub mod verify;
