@@ -24,3 +24,4 @@ pub mod note;
 pub mod pattern;
 pub mod sumdb;
 pub mod tlog;
+mod unicode;

@@ -848,7 +848,7 @@ fn parse_version(verb: &str, path: &str, s: &str) -> Result<String, VersionErr> 
             format!("version {s:?} invalid: {e}"),
         )
     })?;
-    let cv = names::canonical_version(&t);
+    let cv = crate::module::canonical_version(&t).unwrap_or_default();
     if cv.is_empty() {
         return Err((
             verb.into(),
@@ -861,11 +861,11 @@ fn parse_version(verb: &str, path: &str, s: &str) -> Result<String, VersionErr> 
 
 fn path_major(path: &str) -> Option<String> {
     // modulePathMajor: SplitPathVersion must succeed.
-    crate::modzip::names::check_path_major_split(path)
+    crate::module::split_path_version(path).map(|(_, m)| m.to_string())
 }
 
 fn check_major(v: &str, major: &str) -> Result<(), String> {
-    crate::modzip::names::check_path_major(v, major)
+    crate::module::check_path_major(v, major).map_err(|e| e.to_string())
 }
 
 fn version_err(ctx: &mut Ctx<'_>, l: &Line, e: VersionErr) {
@@ -1385,6 +1385,16 @@ pub fn parse_work(file: &str, data: &[u8]) -> Result<WorkFile, ModFileErrors> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn path_major_and_check_major_use_module_rules() {
+        assert_eq!(
+            check_major("v2.0.0", "/v3").unwrap_err(),
+            r#"version "v2.0.0" invalid: should be v3, not v2"#
+        );
+        assert_eq!(path_major("x.y/z/v2").as_deref(), Some("/v2"));
+        assert_eq!(path_major("x.y/z/v1"), None);
+    }
 
     const GOOD: &str = r#"// Deprecated: use example.com/new instead.
 module "example.com/m"

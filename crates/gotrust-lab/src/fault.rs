@@ -370,6 +370,55 @@ version = "v1.9.9"
     }
 
     #[test]
+    fn every_kind_round_trips_under_its_log_name() {
+        let kinds = vec![
+            FaultKind::TamperZip,
+            FaultKind::TamperGoMod,
+            FaultKind::WrongHash,
+            FaultKind::ForkedTree,
+            FaultKind::RolledBack { size: 3 },
+            FaultKind::BadSignature,
+            FaultKind::ForeignSignature,
+            FaultKind::Status { status: 503 },
+            FaultKind::Latency { ms: 5 },
+            FaultKind::Stall {
+                after_bytes: 1,
+                ms: 2,
+            },
+            FaultKind::Truncate { bytes: 9 },
+            FaultKind::Reset,
+            FaultKind::Oversized { bytes: 10 },
+            FaultKind::Polluted {
+                serve: "v1.0.0".into(),
+            },
+            FaultKind::PlaintextOnly,
+            FaultKind::UntrustedCert,
+            FaultKind::RedirectToHttp,
+        ];
+        for k in kinds {
+            let s = Scenario {
+                description: String::new(),
+                faults: vec![Fault::new(k.clone()).endpoint(Endpoint::TreeHead)],
+            };
+            let text = toml::to_string(&s).unwrap();
+            assert!(text.contains(&format!("kind = \"{}\"", k.name())), "{text}");
+            assert_eq!(Scenario::parse(&text, Path::new("x")).unwrap(), s);
+        }
+    }
+
+    #[test]
+    fn scenario_fixtures_parse() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/scenarios");
+        let mut n = 0;
+        for e in std::fs::read_dir(dir).unwrap() {
+            let s = Scenario::load(&e.unwrap().path()).unwrap();
+            assert!(!s.description.is_empty() && !s.faults.is_empty());
+            n += 1;
+        }
+        assert_eq!(n, 3);
+    }
+
+    #[test]
     fn scenario_errors() {
         let p = Path::new("s.toml");
         assert!(matches!(

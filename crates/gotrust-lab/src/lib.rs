@@ -277,7 +277,7 @@ impl LabBuilder {
             state_dir,
             faults: self.faults,
             shutdown: tx,
-            task,
+            task: Some(task),
         })
     }
 }
@@ -342,7 +342,7 @@ fn append_records(
             .any(|f| f.kind == FaultKind::WrongHash && f.covers_module(&m.path, Some(&m.version)));
         let text = if wrong {
             let bogus =
-                backend::hash_go_mod(format!("gotrust lab wrong hash for {}", m.id()).as_bytes())?;
+                backend::hash_go_mod(format!("gotrust lab wrong hash for {}", m.id()).as_bytes());
             format!(
                 "{p} {v} {bogus}\n{p} {v}/go.mod {h}\n",
                 p = m.path,
@@ -350,15 +350,15 @@ fn append_records(
                 h = m.mod_hash
             )
         } else {
-            m.go_sum_lines()
+            backend::go_sum_record(&m.path, &m.version, &m.zip_hash, &m.mod_hash)?
         };
         tree.append(&text)?;
     }
     Ok(())
 }
 
-/// A started lab; serving stops at [`RunningLab::shutdown`] or when dropped
-/// with the runtime.
+/// A started lab; serving stops at [`RunningLab::shutdown`] or when it is
+/// dropped.
 #[derive(Debug)]
 pub struct RunningLab {
     shared: Arc<Shared>,
@@ -369,7 +369,14 @@ pub struct RunningLab {
     state_dir: PathBuf,
     faults: Vec<Fault>,
     shutdown: watch::Sender<bool>,
-    task: JoinHandle<Result<(), std::convert::Infallible>>,
+    task: Option<JoinHandle<Result<(), std::convert::Infallible>>>,
+}
+
+impl Drop for RunningLab {
+    fn drop(&mut self) {
+        // Stops the accept loop and every open connection.
+        let _ = self.shutdown.send(true);
+    }
 }
 
 impl std::fmt::Debug for Shared {
@@ -459,6 +466,11 @@ impl RunningLab {
             .map(LabModule::go_sum_lines)
     }
 
+    /// A copy of one served module version (zip, go.mod, info, hashes).
+    pub fn module(&self, path: &str, version: &str) -> Option<LabModule> {
+        self.read_state().modules.get(path, version).cloned()
+    }
+
     /// `(path, version)` of every module served.
     pub fn modules(&self) -> Vec<(String, String)> {
         self.read_state()
@@ -488,8 +500,10 @@ impl RunningLab {
     }
 
     /// Stops accepting and closes open connections.
-    pub async fn shutdown(self) {
+    pub async fn shutdown(mut self) {
         let _ = self.shutdown.send(true);
-        let _ = self.task.await;
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
     }
 }

@@ -344,8 +344,7 @@ fn load_tree(dir: &Path, module: &str, version: &str) -> Result<LabModule, LoadE
     } else {
         format!("module {module}\n").into_bytes()
     };
-    let zip = backend::zip_from_dir(module, version, dir).map_err(be)?;
-    let files = backend::zip_files(module, version, &zip).map_err(be)?;
+    let (zip, files) = backend::zip_from_dir(module, version, dir).map_err(be)?;
     finish(
         dir,
         module.to_string(),
@@ -371,7 +370,7 @@ fn finish(
         source: source_err,
     };
     let zip_hash = backend::hash_zip(&format!("{path}@{version}"), &zip).map_err(be)?;
-    let mod_hash = backend::hash_go_mod(&go_mod).map_err(be)?;
+    let mod_hash = backend::hash_go_mod(&go_mod);
     Ok(LabModule {
         path,
         version,
@@ -405,5 +404,85 @@ mod tests {
         );
         assert_eq!(fixture_name("example.com_!!x_v1.0.0.txt"), None);
         assert_eq!(fixture_name("README"), None);
+    }
+
+    fn fixtures() -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/modules")
+    }
+
+    #[test]
+    fn loads_the_fixture_set() {
+        let set = ModuleSet::load_dir(&fixtures()).unwrap();
+        assert_eq!(set.len(), 23);
+        assert_eq!(
+            set.versions("example.com/simple"),
+            ["v1.0.0", "v1.1.0", "v1.2.0-pre.1"]
+        );
+        assert_eq!(set.latest("example.com/simple").unwrap().version, "v1.1.0");
+        assert_eq!(
+            set.latest("example.com/major/v3").unwrap().version,
+            "v3.0.0-beta.2"
+        );
+        let m = set.get("example.com/Mixed/Case", "v1.0.0").unwrap();
+        assert!(m.source.ends_with("example.com/Mixed/Case@v1.0.0"));
+        assert!(
+            m.go_sum_lines()
+                .starts_with("example.com/Mixed/Case v1.0.0 h1:")
+        );
+    }
+
+    #[test]
+    fn rejects_bad_module_directories() {
+        let tmp = tempfile::tempdir().unwrap();
+        let d = tmp.path();
+        std::fs::write(
+            d.join("example.com_a_v1.0.0.txt"),
+            "-- a.go --\npackage a\n",
+        )
+        .unwrap();
+        std::fs::create_dir_all(d.join("example.com/a@v1.0.0")).unwrap();
+        std::fs::write(d.join("example.com/a@v1.0.0/a.go"), "package a\n").unwrap();
+        assert!(matches!(
+            ModuleSet::load_dir(d),
+            Err(LoadError::Duplicate { .. })
+        ));
+
+        let tmp = tempfile::tempdir().unwrap();
+        std::fs::write(tmp.path().join("example.com_a_v1.0.txt"), "").unwrap();
+        assert!(matches!(
+            ModuleSet::load_dir(tmp.path()),
+            Err(LoadError::BadName { .. })
+        ));
+
+        // A /v2 path with a v1 version is refused as go would refuse it.
+        let tmp = tempfile::tempdir().unwrap();
+        std::fs::write(tmp.path().join("example.com_a_v2_v1.0.0.txt"), "").unwrap();
+        assert!(matches!(
+            ModuleSet::load_dir(tmp.path()),
+            Err(LoadError::BadName { .. })
+        ));
+
+        let tmp = tempfile::tempdir().unwrap();
+        std::fs::write(
+            tmp.path().join("example.com_a_v1.0.0.txt"),
+            "-- a.go --\n-- a.go --\n",
+        )
+        .unwrap();
+        assert!(matches!(
+            ModuleSet::load_dir(tmp.path()),
+            Err(LoadError::Txtar { .. })
+        ));
+
+        // A file name the zip rules refuse (not clean) is an error.
+        let tmp = tempfile::tempdir().unwrap();
+        std::fs::write(
+            tmp.path().join("example.com_a_v1.0.0.txt"),
+            "-- x/../a.go --\npackage a\n",
+        )
+        .unwrap();
+        assert!(matches!(
+            ModuleSet::load_dir(tmp.path()),
+            Err(LoadError::Backend { .. })
+        ));
     }
 }

@@ -7,6 +7,7 @@
 
 use std::collections::VecDeque;
 use std::convert::Infallible;
+use std::future::Future as _;
 use std::io;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -28,11 +29,12 @@ use tokio_rustls::rustls::ServerConfig;
 
 use gomod::module::{unescape_path, unescape_version};
 
+use crate::LabError;
 use crate::backend;
 use crate::fault::{Endpoint, Fault, FaultKind, RequestTarget};
 use crate::modules::ModuleSet;
 use crate::reqlog::{LogEntry, RequestLog, rfc3339};
-use crate::treelog::{TreeLog, tree_text};
+use crate::treelog::TreeLog;
 
 /// State shared by every connection.
 pub(crate) struct Shared {
@@ -181,7 +183,8 @@ fn route(path: &str, name: &str) -> Route {
             return Route::TreeHead;
         }
         if let Some(key) = rest.strip_prefix("/lookup/") {
-            let Some((m, v)) = key.split_once('@') else {
+            // The key syntax x/mod's reference server accepts.
+            let Some((m, v)) = gomod::sumdb::parse_lookup_key(key) else {
                 return Route::Bad(format!("invalid module@version syntax: {key}"));
             };
             return match (unescape_path(m), unescape_version(v)) {
@@ -272,7 +275,7 @@ impl Shared {
         faults: &[&Fault],
         applied: &mut Vec<&'static str>,
     ) -> Result<Vec<u8>, backend::BackendError> {
-        let text = tree_text(n, hash);
+        let text = backend::tree_text(n as i64, *hash);
         let foreign = faults.iter().any(|f| f.kind == FaultKind::ForeignSignature);
         let key = match (&self.foreign_skey, foreign) {
             (Some(k), true) => {
@@ -360,7 +363,7 @@ impl Shared {
         route: &Route,
         faults: &[&Fault],
         applied: &mut Vec<&'static str>,
-    ) -> Result<Reply, backend::BackendError> {
+    ) -> Result<Reply, LabError> {
         let has = |k: &FaultKind| faults.iter().any(|f| &f.kind == k);
         // A version the lab lacks, answered with another's content.
         let polluted = |m: &str, v: &str| {
@@ -455,13 +458,16 @@ impl Shared {
                 } else {
                     (rec.text.clone(), state.tree.tree_hash(n)?)
                 };
-                let mut body = format!("{id}\n{text}\n").into_bytes();
-                body.extend(self.signed_head(n, &hash, faults, applied)?);
-                Reply::ok(TEXT, body)
+                let note = self.signed_head(n, &hash, faults, applied)?;
+                Reply::ok(TEXT, backend::lookup_response(id as i64, &text, &note)?)
             }
             Route::Tile(t) => {
                 let n = self.served_size(&state.tree, faults, applied);
-                if let Some((start, count)) = backend::data_tile_range(t) {
+                let tile = match backend::parse_tile(t) {
+                    Ok(tile) => tile,
+                    Err(_) => return Ok(Reply::text(400, format!("invalid tile syntax: {t}"))),
+                };
+                if let Some((start, count)) = backend::data_tile_range(&tile) {
                     let end = start.saturating_add(count);
                     if start < 0 || end > n as i64 {
                         return Ok(Reply::not_found(format!("tile {t} beyond tree size {n}")));
@@ -473,10 +479,9 @@ impl Shared {
                     }
                     Reply::ok(TEXT, body)
                 } else {
-                    match backend::hash_tile(t, n as i64, state.tree.stored()) {
-                        Ok(Some(b)) => Reply::ok(BINARY, b),
-                        Ok(None) => Reply::not_found(format!("tile {t} beyond tree size {n}")),
-                        Err(_) => Reply::text(400, format!("invalid tile syntax: {t}")),
+                    match backend::hash_tile(&tile, n as i64, state.tree.stored())? {
+                        Some(b) => Reply::ok(BINARY, b),
+                        None => Reply::not_found(format!("tile {t} beyond tree size {n}")),
                     }
                 }
             }
@@ -486,11 +491,11 @@ impl Shared {
 
 /// The log with record `id` altered (its hashes changed): a tree of the same
 /// size that cannot be consistent with the real one.
-fn fork_of(tree: &TreeLog, id: usize, n: usize) -> Result<TreeLog, backend::BackendError> {
+fn fork_of(tree: &TreeLog, id: usize, n: usize) -> Result<TreeLog, LabError> {
     let mut fork = TreeLog::in_memory();
     for (i, r) in tree.records().iter().take(n.max(id + 1)).enumerate() {
         let text = if i == id {
-            let bogus = backend::hash_go_mod(format!("gotrust lab fork of {}", r.text).as_bytes())?;
+            let bogus = backend::hash_go_mod(format!("gotrust lab fork of {}", r.text).as_bytes());
             r.text
                 .lines()
                 .map(|l| match l.rsplit_once(' ') {
@@ -501,8 +506,7 @@ fn fork_of(tree: &TreeLog, id: usize, n: usize) -> Result<TreeLog, backend::Back
         } else {
             r.text.clone()
         };
-        fork.append(&text)
-            .map_err(|e| backend::BackendError::Tlog(e.to_string()))?;
+        fork.append(&text)?;
     }
     Ok(fork)
 }
@@ -576,8 +580,6 @@ impl Body for LabBody {
         }
     }
 }
-
-use std::future::Future as _;
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
@@ -655,6 +657,9 @@ async fn handle(
             }
             Delivery::Truncate(_) => {
                 parts.push_back(Part::Data(body.slice(..sent as usize)));
+                // Let hyper flush what was sent before the connection drops;
+                // otherwise the client sees no response at all.
+                parts.push_back(Part::Pause(Duration::from_millis(50)));
                 parts.push_back(Part::Fail);
             }
             Delivery::Pad(_) => {

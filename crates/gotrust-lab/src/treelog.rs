@@ -15,8 +15,8 @@ use thiserror::Error;
 
 use crate::backend::{self, BackendError, Hash};
 
-/// Largest record accepted when reloading state.
-const MAX_RECORD_BYTES: usize = 1 << 20;
+/// Largest record accepted when reloading state (the client's own limit).
+const MAX_RECORD_BYTES: usize = gomod::sumdb::MAX_RECORD_BYTES;
 
 /// Why the log could not be loaded or extended.
 #[derive(Debug, Error)]
@@ -187,15 +187,6 @@ impl TreeLog {
     }
 }
 
-/// Text of the tree note for a tree of `n` records with root `hash` (§5.5).
-pub fn tree_text(n: usize, hash: &Hash) -> String {
-    use base64::Engine as _;
-    format!(
-        "go.sum database tree\n{n}\n{}\n",
-        base64::engine::general_purpose::STANDARD.encode(hash)
-    )
-}
-
 fn parse_record(text: &str) -> Option<Record> {
     if !text.ends_with('\n') || text.contains("\n\n") {
         return None;
@@ -211,4 +202,60 @@ fn parse_record(text: &str) -> Option<Record> {
         version: version.to_string(),
         text: text.to_string(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rec(i: usize) -> String {
+        format!("example.com/m{i} v1.0.0 h1:AAAA{i}=\nexample.com/m{i} v1.0.0/go.mod h1:BBBB{i}=\n")
+    }
+
+    #[test]
+    fn persists_appends_and_reloads() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut log = TreeLog::open(dir.path()).unwrap();
+        for i in 0..5 {
+            assert_eq!(log.append(&rec(i)).unwrap(), i);
+        }
+        // The same module version again keeps its first record.
+        assert_eq!(log.append(&rec(2)).unwrap(), 2);
+        let h5 = log.tree_hash(5).unwrap();
+        let h3 = log.tree_hash(3).unwrap();
+        drop(log);
+
+        let mut log = TreeLog::open(dir.path()).unwrap();
+        assert_eq!(log.size(), 5);
+        assert_eq!(log.tree_hash(5).unwrap(), h5);
+        assert_eq!(log.lookup("example.com/m3", "v1.0.0").unwrap().0, 3);
+        log.append(&rec(5)).unwrap();
+        assert_eq!(log.tree_hash(3).unwrap(), h3, "older trees are unchanged");
+        assert_eq!(log.stored().len() as i64, gomod::tlog::stored_hash_count(6));
+    }
+
+    #[test]
+    fn rejects_corrupt_state() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("records"), rec(0).trim_end()).unwrap();
+        assert!(matches!(
+            TreeLog::open(dir.path()),
+            Err(LogError::Corrupt { index: 0, .. })
+        ));
+        std::fs::write(
+            dir.path().join("records"),
+            format!("{}\nnot a record\n\n", rec(0)),
+        )
+        .unwrap();
+        assert!(matches!(
+            TreeLog::open(dir.path()),
+            Err(LogError::Corrupt { index: 1, .. })
+        ));
+        let mut log = TreeLog::in_memory();
+        assert!(matches!(log.append("x\n"), Err(LogError::Corrupt { .. })));
+        assert!(matches!(
+            log.append(&format!("{}\n", rec(0))),
+            Err(LogError::Corrupt { .. })
+        ));
+    }
 }

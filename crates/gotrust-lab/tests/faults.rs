@@ -37,6 +37,7 @@ async fn download(tmp: &std::path::Path, lab: &RunningLab, m: &str) -> GoRun {
 }
 
 fn assert_contains(run: &GoRun, needles: &[&str]) {
+    eprintln!("go stderr:\n{}", run.stderr);
     assert!(!run.ok, "go unexpectedly succeeded:\n{}", run.stderr);
     for n in needles {
         assert!(
@@ -138,11 +139,17 @@ async fn forked_tree_is_detected_as_server_misbehaviour() {
     assert_contains(
         &run,
         &[
-            "SECURITY ERROR",
-            "go.sum database server misbehavior detected!",
+            "SECURITY ERROR\ngo.sum database server misbehavior detected!",
+            "proof of misbehavior:",
         ],
     );
-    assert!(!faulted(&lab.request_log(), "forked-tree").is_empty());
+    let log = lab.request_log();
+    assert!(
+        faulted(&log, "forked-tree")
+            .iter()
+            .all(|e| e.path.contains("/lookup/example.com/simple@v1.1.0"))
+    );
+    assert!(!faulted(&log, "forked-tree").is_empty());
     lab.shutdown().await;
 }
 
@@ -185,7 +192,9 @@ async fn corrupted_tree_signature_is_rejected() {
     assert_contains(
         &run,
         &[
-            "verifying module: example.com/simple@v1.0.0: reading tree note: invalid signature for key sum.gotrust.localhost+",
+            // go looks up the go.mod line first.
+            "go: example.com/simple@v1.0.0: verifying go.mod: example.com/simple@v1.0.0/go.mod: \
+             reading tree note: invalid signature for key sum.gotrust.localhost+",
         ],
     );
     assert!(!faulted(&lab.request_log(), "bad-signature").is_empty());
@@ -312,7 +321,13 @@ async fn truncated_zip_fails_with_unexpected_eof() {
     let s = Scenario::load(&testdata("scenarios/slow-and-cut.toml")).unwrap();
     let lab = lab(tmp.path()).scenario(s).start().await.unwrap();
     let run = download(tmp.path(), &lab, SIMPLE).await;
-    assert_contains(&run, &["example.com/simple@v1.0.0: ", "unexpected EOF"]);
+    assert_contains(
+        &run,
+        &[
+            "go: example.com/simple@v1.0.0: read \"http://",
+            "/@v/v1.0.0.zip\": unexpected EOF",
+        ],
+    );
     let log = lab.request_log();
     let cut = faulted(&log, "truncate");
     assert_eq!(cut[0].bytes, 100);
@@ -347,7 +362,7 @@ async fn connection_reset_is_reported() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn polluted_cache_version_is_refused() {
+async fn polluted_cache_version_is_caught_by_the_database_or_the_zip_prefix() {
     let tmp = tempfile::tempdir().unwrap();
     let lab = start(
         tmp.path(),
@@ -359,10 +374,36 @@ async fn polluted_cache_version_is_refused() {
         ],
     )
     .await;
+    // With the database: it has no record of the version.
     let run = download(tmp.path(), &lab, "example.com/simple@v1.9.9").await;
-    assert_contains(&run, &["example.com/simple@v1.9.9"]);
+    assert_contains(
+        &run,
+        &[
+            "go: example.com/simple@v1.9.9: verifying go.mod: example.com/simple@v1.9.9/go.mod: reading ",
+            "/sumdb/sum.gotrust.localhost/lookup/example.com/simple@v1.9.9: 404 Not Found",
+        ],
+    );
     let log = lab.request_log();
-    assert!(!faulted(&log, "polluted").is_empty(), "{log:#?}");
+    assert!(
+        faulted(&log, "polluted")
+            .iter()
+            .any(|e| e.path.ends_with("v1.9.9.mod") && e.status == 200),
+        "{log:#?}"
+    );
+    // Without it (GONOSUMDB), the go.mod passes and only the zip's file
+    // names, which carry the real version, give the substitution away.
+    let mut env = lab.go_env();
+    env.push(("GONOSUMDB".into(), "example.com/simple".into()));
+    let run = go(
+        tmp.path(),
+        env,
+        &["mod", "download", "example.com/simple@v1.9.9"],
+    )
+    .await;
+    assert_contains(
+        &run,
+        &["zip for example.com/simple@v1.9.9 has unexpected file example.com/simple@v1.0.0/"],
+    );
     lab.shutdown().await;
 }
 
@@ -413,7 +454,7 @@ async fn redirect_from_https_to_http_is_refused() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn oversized_go_mod_is_refused() {
+async fn zip_padded_with_trailing_bytes_is_not_a_valid_zip() {
     let tmp = tempfile::tempdir().unwrap();
     let lab = start(
         tmp.path(),
@@ -421,9 +462,29 @@ async fn oversized_go_mod_is_refused() {
     )
     .await;
     let run = download(tmp.path(), &lab, SIMPLE).await;
-    assert_contains(&run, &["example.com/simple@v1.0.0"]);
+    // go names no module here: the message is archive/zip's alone.
+    assert_contains(&run, &["go: zip: not a valid zip file"]);
     let log = lab.request_log();
     assert_eq!(faulted(&log, "oversized")[0].bytes, 1 << 20);
+    lab.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn zip_over_500_mib_is_refused() {
+    const LIMIT: u64 = 500 << 20;
+    let tmp = tempfile::tempdir().unwrap();
+    let lab = start(
+        tmp.path(),
+        vec![Fault::new(FaultKind::Oversized { bytes: LIMIT + 1 }).endpoint(Endpoint::Zip)],
+    )
+    .await;
+    let run = download(tmp.path(), &lab, SIMPLE).await;
+    assert_contains(
+        &run,
+        &["example.com/simple@v1.0.0: downloaded zip file too large"],
+    );
+    let log = lab.request_log();
+    assert_eq!(faulted(&log, "oversized")[0].bytes, LIMIT + 1);
     lab.shutdown().await;
 }
 

@@ -43,22 +43,46 @@ async fn download_everything(tls: bool) {
         seen += 1;
     }
     assert_eq!(seen, mods.len());
+    // The download phase's log (go get below adds 404s for module-prefix probes).
+    let log = lab.request_log();
 
-    // go.sum as go wrote it equals the lab's lines for all modules.
-    let written = std::fs::read_to_string(tmp.path().join("work/go.sum")).unwrap();
-    let ours: String = lab
+    // `go mod download m@v` verifies but does not record; `go get` of one
+    // version per path makes go write go.sum, which must hold exactly the
+    // lab's lines: both lines of every module fetched, nothing else.
+    let mut latest: std::collections::BTreeMap<String, String> = Default::default();
+    for (p, v) in lab.modules() {
+        latest.insert(p, v); // modules() is sorted by version string; any one will do
+    }
+    let mut get = vec!["get".to_string()];
+    get.extend(latest.iter().map(|(p, v)| format!("{p}@{v}")));
+    let get: Vec<&str> = get.iter().map(String::as_str).collect();
+    let run = go_lab(tmp.path(), &lab, &get).await;
+    assert!(run.ok, "go get failed:\n{}", run.stderr);
+    let written = go_sum_set(&std::fs::read_to_string(tmp.path().join("work/go.sum")).unwrap());
+    let ours: BTreeSet<String> = lab
         .modules()
         .iter()
-        .map(|(p, v)| lab.go_sum_lines(p, v).unwrap())
+        .flat_map(|(p, v)| go_sum_set(&lab.go_sum_lines(p, v).unwrap()))
         .collect();
-    assert_eq!(go_sum_set(&written), go_sum_set(&ours));
+    assert!(written.is_subset(&ours), "{:#?}", written.difference(&ours));
+    for (p, v) in &latest {
+        for line in go_sum_set(&lab.go_sum_lines(p, v).unwrap()) {
+            assert!(written.contains(&line), "go.sum lacks {line}");
+        }
+    }
 
     // The log shows `!` sent as %21, the database probed and consulted, no fault.
-    let log = lab.request_log();
     assert!(!requests(&log, "/example.com/%21upper%21case/@v/v1.0.0.zip").is_empty());
     assert!(!requests(&log, "/@v/v1.0.0-%21r%21c1.zip").is_empty());
     assert!(!requests(&log, "/@v/v2.0.0+incompatible.zip").is_empty());
-    assert!(!requests(&log, "/lookup/example.com/!upper!case@v1.0.0").is_empty());
+    // go percent-encodes `!` in database lookups too (go1.26; spec §4.4 says
+    // it stays literal there): the lab must decode both.
+    assert_eq!(
+        requests(&log, "/lookup/example.com/%21upper%21case@v1.0.0").len(),
+        1,
+        "{log:#?}"
+    );
+    assert_eq!(requests(&log, "/lookup/").len(), mods.len());
     // GOSUMDB names its URL, so go never probes <proxy>/sumdb/<name>/supported.
     assert!(requests(&log, "/supported").is_empty());
     assert!(!requests(&log, "/tile/8/0/").is_empty());
@@ -171,4 +195,148 @@ async fn tree_grows_across_restarts_and_go_accepts_it() {
         "{head_after}"
     );
     lab2.shutdown().await;
+}
+
+/// GOSUMDB with a key but no URL: go probes `<proxy>/sumdb/<name>/supported`
+/// and, on 200, reaches the database through the proxy.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn database_is_reached_through_the_proxy_when_gosumdb_has_no_url() {
+    let tmp = tempfile::tempdir().unwrap();
+    let lab = lab(tmp.path()).start().await.unwrap();
+    let mut env = lab.go_env();
+    env.push(("GOSUMDB".into(), lab.verifier_key().to_string()));
+    let run = go(
+        tmp.path(),
+        env,
+        &["mod", "download", "example.com/simple@v1.0.0"],
+    )
+    .await;
+    assert!(run.ok, "{}", run.stderr);
+    let log = lab.request_log();
+    let probes = requests(&log, "/sumdb/sum.gotrust.localhost/supported");
+    assert_eq!(probes.len(), 1, "{log:#?}");
+    assert_eq!(
+        requests(
+            &log,
+            "/sumdb/sum.gotrust.localhost/lookup/example.com/simple@v1.0.0"
+        )
+        .len(),
+        1
+    );
+    lab.shutdown().await;
+}
+
+/// A 503 on the `supported` probe with `,` after the proxy: every database
+/// read fails with it (spec §4.4), so the download fails.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn failed_supported_probe_fails_verification() {
+    let tmp = tempfile::tempdir().unwrap();
+    let lab = lab(tmp.path())
+        .fault(
+            gotrust_lab::Fault::new(gotrust_lab::FaultKind::Status { status: 503 })
+                .endpoint(gotrust_lab::Endpoint::Supported),
+        )
+        .start()
+        .await
+        .unwrap();
+    let mut env = lab.go_env();
+    env.push(("GOSUMDB".into(), lab.verifier_key().to_string()));
+    env.push(("GOPROXY".into(), format!("{},off", lab.proxy_url())));
+    let run = go(
+        tmp.path(),
+        env,
+        &["mod", "download", "example.com/simple@v1.0.0"],
+    )
+    .await;
+    assert!(!run.ok);
+    assert!(
+        run.stderr
+            .contains("/sumdb/sum.gotrust.localhost/supported: 503 Service Unavailable"),
+        "{}",
+        run.stderr
+    );
+    assert!(requests(&lab.request_log(), "/lookup/").is_empty());
+    lab.shutdown().await;
+}
+
+fn bulk_fixtures(dir: &std::path::Path, range: std::ops::Range<usize>) {
+    std::fs::create_dir_all(dir).unwrap();
+    for i in range {
+        let name = format!("example.com_bulk_m{i:03}_v1.0.0.txt");
+        let body = format!(
+            "bulk module {i}\n-- go.mod --\nmodule example.com/bulk/m{i:03}\n-- m.go --\npackage m{i:03}\n"
+        );
+        std::fs::write(dir.join(name), body).unwrap();
+    }
+}
+
+/// A tree past 256 records: go needs level-1 tiles and partial tiles of
+/// both levels, before and after growth, and accepts them all.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tree_beyond_one_tile_grows_and_go_follows() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
+    bulk_fixtures(&a, 0..300);
+    bulk_fixtures(&b, 300..520);
+    let lab = gotrust_lab::Lab::builder()
+        .modules_dir(&a)
+        .state_dir(tmp.path().join("state"))
+        .start()
+        .await
+        .unwrap();
+    assert_eq!(lab.tree_size(), 300);
+    let run = go_lab(
+        tmp.path(),
+        &lab,
+        &["mod", "download", "example.com/bulk/m010@v1.0.0"],
+    )
+    .await;
+    assert!(run.ok, "{}", run.stderr);
+    lab.add_modules_dir(&b).unwrap();
+    assert_eq!(lab.tree_size(), 520);
+    let run = go_lab(
+        tmp.path(),
+        &lab,
+        &["mod", "download", "example.com/bulk/m513@v1.0.0"],
+    )
+    .await;
+    assert!(run.ok, "{}", run.stderr);
+    let log = lab.request_log();
+    for tile in [
+        "/tile/8/0/001.p/44",
+        "/tile/8/1/000.p/1",
+        "/tile/8/0/002.p/8",
+        "/tile/8/1/000.p/2",
+    ] {
+        assert_eq!(requests(&log, tile).len(), 1, "{tile}: {log:#?}");
+    }
+    assert!(log.iter().all(|e| e.status == 200));
+    lab.shutdown().await;
+}
+
+/// The lab certificate names `localhost` as well as 127.0.0.1.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn https_by_localhost_name() {
+    let tmp = tempfile::tempdir().unwrap();
+    let lab = lab(tmp.path()).tls(true).start().await.unwrap();
+    let base = format!("https://localhost:{}", lab.addr().port());
+    let mut env = lab.go_env();
+    env.push(("GOPROXY".into(), base.clone()));
+    env.push((
+        "GOSUMDB".into(),
+        format!("{} {base}/sumdb/{}", lab.verifier_key(), lab.sumdb_name()),
+    ));
+    let run = go(
+        tmp.path(),
+        env,
+        &["mod", "download", "example.com/simple@v1.1.0"],
+    )
+    .await;
+    assert!(run.ok, "{}", run.stderr);
+    assert!(
+        std::fs::read_to_string(lab.ca_file().unwrap())
+            .unwrap()
+            .starts_with("-----BEGIN CERTIFICATE-----")
+    );
+    lab.shutdown().await;
 }

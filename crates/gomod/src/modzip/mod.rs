@@ -20,7 +20,6 @@ use sha2::{Digest, Sha256};
 
 pub(crate) mod names;
 pub(crate) mod reader;
-mod unicode_tables;
 
 /// Maximum size in bytes of a module zip file, and of the total uncompressed
 /// size of its files (`zip.MaxZipFile`, 500 MiB).
@@ -321,7 +320,7 @@ fn check_module(path: &str, version: &str) -> Result<(), ZipError> {
             canonical,
         });
     }
-    names::check_module(path, version).map_err(|e| ZipError::InvalidModule(e.0))
+    names::check_module(path, version).map_err(ZipError::InvalidModule)
 }
 
 /// Go's `collisionChecker`: case-folded names seen so far.
@@ -423,12 +422,13 @@ fn check_zip_inner<R: Read + Seek>(
             add(FileReason::NotClean);
             continue;
         }
-        if let Err(m) = names::check_file_path(name) {
-            add(FileReason::InvalidPath(m.0));
-            continue;
-        }
-        // check_file_path accepted it, so it is UTF-8.
-        let name = std::str::from_utf8(name).unwrap_or_default();
+        let name = match names::check_file_path(name) {
+            Ok(name) => name,
+            Err(m) => {
+                add(FileReason::InvalidPath(m));
+                continue;
+            }
+        };
         if let Err(reason) = collisions.check(name, is_dir) {
             add(reason);
             continue;
@@ -680,11 +680,13 @@ fn check_files_inner(files: &[SourceFile<'_>]) -> (CheckedFiles, Vec<usize>) {
             add(&mut cf, p, true, FileReason::HgArchivalTxt);
             continue;
         }
-        if let Err(m) = names::check_file_path(p) {
-            add(&mut cf, p, false, FileReason::InvalidPath(m.0));
-            continue;
-        }
-        let ps = std::str::from_utf8(p).unwrap_or_default();
+        let ps = match names::check_file_path(p) {
+            Ok(ps) => ps,
+            Err(m) => {
+                add(&mut cf, p, false, FileReason::InvalidPath(m));
+                continue;
+            }
+        };
         if ps.to_lowercase() == "go.mod" && ps != "go.mod" {
             add(&mut cf, p, false, FileReason::GoModCase);
             continue;

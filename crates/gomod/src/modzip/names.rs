@@ -1,373 +1,57 @@
-//! Private, minimal versions of the `golang.org/x/mod/module` checks that
-//! module zips need (`CheckFilePath`, `Check`, `CanonicalVersion`) and of
-//! `path.Clean` and the case-folding key of `x/mod/zip`.
-// TODO(merge): use crate::module::check_file_path, check, canonical_version
-// once module.rs lands; these copies exist only so modzip builds before it.
-// `fold`, `quote`, `is_print` and `clean` stay here (x/mod/zip, strconv, path).
+//! The `x/mod/module` checks module zips need, with the messages `x/mod/zip` reports,
+//! and small Go helpers: `strconv.Quote`, `path.Clean` and the case-folding key of
+//! `x/mod/zip` (`strToFold`).
+//!
+//! The checks themselves are [`crate::module`]'s; this file only renders their errors
+//! as Go prints them. [`ModuleError`]'s `Display` quotes with Rust's `{:?}`, which
+//! differs from Go's `%q` for unprintable characters and cannot show invalid UTF-8
+//! bytes, and zip entry names can hold both.
 
-use std::fmt;
+use crate::module::{self, ModuleError, PathProblem};
 
-use super::unicode_tables;
+pub(crate) use crate::unicode::is_print;
 
-/// Why a path or version was rejected (the text Go prints after the path).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Bad(pub String);
-
-impl fmt::Display for Bad {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
+/// `module.CheckFilePath` for a name that may not be UTF-8 (a zip entry name): the
+/// name as `&str` if valid, else Go's message (`malformed file path "…": …`).
+pub(crate) fn check_file_path(path: &[u8]) -> Result<&str, String> {
+    module::check_file_path_bytes(path).map_err(|e| go_message(&e, path))
 }
 
-fn bad(s: impl Into<String>) -> Bad {
-    Bad(s.into())
+/// `module.Check`, with Go's message.
+pub(crate) fn check_module(path: &str, version: &str) -> Result<(), String> {
+    module::check(path, version).map_err(|e| go_message(&e, path.as_bytes()))
 }
 
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Kind {
-    Module,
-    File,
-}
-
-fn file_name_ok(c: char) -> bool {
-    if c.is_ascii() {
-        c.is_ascii_alphanumeric() || "!#$%&()+,-.=@[]^_{}~ ".contains(c)
-    } else {
-        is_letter(c)
-    }
-}
-
-fn mod_path_ok(c: char) -> bool {
-    c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_' | '~')
-}
-
-const BAD_WINDOWS_NAMES: [&str; 22] = [
-    "CON", "PRN", "AUX", "NUL", "COM1", "COM2", "COM3", "COM4", "COM5", "COM6", "COM7", "COM8",
-    "COM9", "LPT1", "LPT2", "LPT3", "LPT4", "LPT5", "LPT6", "LPT7", "LPT8", "LPT9",
-];
-
-fn check_elem(elem: &str, kind: Kind) -> Result<(), Bad> {
-    if elem.is_empty() {
-        return Err(bad("empty path element"));
-    }
-    if elem.bytes().all(|b| b == b'.') {
-        return Err(bad(format!(
-            "invalid path element {}",
-            quote(elem.as_bytes())
-        )));
-    }
-    if kind == Kind::Module && elem.starts_with('.') {
-        return Err(bad("leading dot in path element"));
-    }
-    if elem.ends_with('.') {
-        return Err(bad("trailing dot in path element"));
-    }
-    for c in elem.chars() {
-        let ok = match kind {
-            Kind::Module => mod_path_ok(c),
-            Kind::File => file_name_ok(c),
-        };
-        if !ok {
-            return Err(bad(format!("invalid char {}", quote_rune(c))));
-        }
-    }
-    let short = elem.split('.').next().unwrap_or(elem);
-    if BAD_WINDOWS_NAMES
-        .iter()
-        .any(|b| b.eq_ignore_ascii_case(short))
-    {
-        return Err(bad(format!(
-            "{} disallowed as path element component on Windows",
-            quote(short.as_bytes())
-        )));
-    }
-    if kind == Kind::File {
-        return Ok(());
-    }
-    if let Some(t) = short.rfind('~') {
-        let suffix = &short[t + 1..];
-        if !suffix.is_empty() && suffix.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(bad("trailing tilde and digits in path element"));
-        }
-    }
-    Ok(())
-}
-
-fn check_path_kind(path: &[u8], kind: Kind) -> Result<(), Bad> {
-    let Ok(path) = std::str::from_utf8(path) else {
-        return Err(bad("invalid UTF-8"));
-    };
-    if path.is_empty() {
-        return Err(bad("empty string"));
-    }
-    if path.starts_with('-') && kind != Kind::File {
-        return Err(bad("leading dash"));
-    }
-    if path.contains("//") {
-        return Err(bad("double slash"));
-    }
-    if path.ends_with('/') {
-        return Err(bad("trailing slash"));
-    }
-    path.split('/').try_for_each(|e| check_elem(e, kind))
-}
-
-/// `module.CheckFilePath`, the reason only.
-pub(crate) fn check_file_path(path: &[u8]) -> Result<(), Bad> {
-    check_path_kind(path, Kind::File)
-        .map_err(|e| Bad(format!("malformed file path {}: {e}", quote(path))))
-}
-
-/// `module.CheckPath`.
-pub(crate) fn check_module_path(path: &str) -> Result<(), Bad> {
-    let wrap = |e: Bad| {
-        Bad(format!(
-            "malformed module path {}: {e}",
-            quote(path.as_bytes())
-        ))
-    };
-    check_path_kind(path.as_bytes(), Kind::Module).map_err(wrap)?;
-    let first = path.split('/').next().unwrap_or("");
-    if first.is_empty() {
-        return Err(wrap(bad("leading slash")));
-    }
-    if !first.contains('.') {
-        return Err(wrap(bad("missing dot in first path element")));
-    }
-    if path.starts_with('-') {
-        return Err(wrap(bad("leading dash in first path element")));
-    }
-    if let Some(c) = first
-        .chars()
-        .find(|&c| !(c == '-' || c == '.' || c.is_ascii_digit() || c.is_ascii_lowercase()))
-    {
-        return Err(wrap(bad(format!(
-            "invalid char {} in first path element",
-            quote_rune(c)
-        ))));
-    }
-    if split_path_version(path).is_none() {
-        return Err(wrap(bad("invalid version")));
-    }
-    Ok(())
-}
-
-/// `module.SplitPathVersion`: `(prefix, pathMajor)`, `None` when malformed.
-fn split_path_version(path: &str) -> Option<(&str, &str)> {
-    if let Some(rest) = path.strip_prefix("gopkg.in/") {
-        let _ = rest;
-        return split_gopkg_in(path);
-    }
-    let b = path.as_bytes();
-    let mut i = b.len();
-    let mut dot = false;
-    while i > 0 && (b[i - 1].is_ascii_digit() || b[i - 1] == b'.') {
-        dot |= b[i - 1] == b'.';
-        i -= 1;
-    }
-    if i <= 1 || i == b.len() || b[i - 1] != b'v' || b[i - 2] != b'/' {
-        return Some((path, ""));
-    }
-    let (prefix, major) = (&path[..i - 2], &path[i - 2..]);
-    if dot || major.len() <= 2 || major.as_bytes()[2] == b'0' || major == "/v1" {
-        return None;
-    }
-    Some((prefix, major))
-}
-
-fn split_gopkg_in(path: &str) -> Option<(&str, &str)> {
-    let b = path.as_bytes();
-    let mut i = b.len();
-    let unstable = path.ends_with("-unstable");
-    if unstable {
-        i -= "-unstable".len();
-    }
-    while i > 0 && b[i - 1].is_ascii_digit() {
-        i -= 1;
-    }
-    if i <= 1 || b[i - 1] != b'v' || b[i - 2] != b'.' {
-        return None;
-    }
-    let (prefix, major) = (&path[..i - 2], &path[i - 2..]);
-    if major.len() <= 2 || (major.as_bytes()[2] == b'0' && major != ".v0") {
-        return None;
-    }
-    Some((prefix, major))
-}
-
-/// Parsed `vMAJOR.MINOR.PATCH[-pre][+build]` (golang.org/x/mod/semver).
-struct Semver<'a> {
-    major: &'a str,
-    minor: &'a str,
-    patch: &'a str,
-    pre: &'a str,
-    build: &'a str,
-}
-
-fn num(s: &str) -> Option<(&str, &str)> {
-    let end = s
-        .bytes()
-        .position(|b| !b.is_ascii_digit())
-        .unwrap_or(s.len());
-    let (n, rest) = s.split_at(end);
-    if n.is_empty() || (n.len() > 1 && n.starts_with('0')) {
-        return None;
-    }
-    Some((n, rest))
-}
-
-fn ident_list(s: &str, numeric_rule: bool) -> bool {
-    s.split('.').all(|id| {
-        !id.is_empty()
-            && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
-            && !(numeric_rule
-                && id.len() > 1
-                && id.starts_with('0')
-                && id.bytes().all(|b| b.is_ascii_digit()))
-    })
-}
-
-fn parse_semver(v: &str) -> Option<Semver<'_>> {
-    let v = v.strip_prefix('v')?;
-    let (major, rest) = num(v)?;
-    if rest.is_empty() {
-        return Some(Semver {
-            major,
-            minor: "0",
-            patch: "0",
-            pre: "",
-            build: "",
-        });
-    }
-    let (minor, rest) = num(rest.strip_prefix('.')?)?;
-    if rest.is_empty() {
-        return Some(Semver {
-            major,
-            minor,
-            patch: "0",
-            pre: "",
-            build: "",
-        });
-    }
-    let (patch, mut rest) = num(rest.strip_prefix('.')?)?;
-    let mut pre = "";
-    if rest.starts_with('-') {
-        let end = rest.find('+').unwrap_or(rest.len());
-        pre = &rest[..end];
-        if !ident_list(&pre[1..], true) {
-            return None;
-        }
-        rest = &rest[end..];
-    }
-    let mut build = "";
-    if rest.starts_with('+') {
-        build = rest;
-        if !ident_list(&build[1..], false) {
-            return None;
-        }
-        rest = "";
-    }
-    if !rest.is_empty() {
-        return None;
-    }
-    Some(Semver {
-        major,
-        minor,
-        patch,
-        pre,
-        build,
-    })
-}
-
-/// `module.CanonicalVersion`.
+/// `module.CanonicalVersion`: empty if `v` is not a semantic version.
 pub(crate) fn canonical_version(v: &str) -> String {
-    match parse_semver(v) {
-        None => String::new(),
-        Some(p) => {
-            let mut c = format!("v{}.{}.{}{}", p.major, p.minor, p.patch, p.pre);
-            if p.build == "+incompatible" {
-                c.push_str("+incompatible");
-            }
-            c
+    module::canonical_version(v).unwrap_or_default()
+}
+
+/// Go's text of `e`, with `raw` (the path as given, possibly not UTF-8) quoted by
+/// `%q`.
+fn go_message(e: &ModuleError, raw: &[u8]) -> String {
+    match e {
+        ModuleError::InvalidPath { kind, problem, .. } => {
+            let problem = match problem {
+                PathProblem::DotsOnly(el) => {
+                    format!("invalid path element {}", quote(el.as_bytes()))
+                }
+                PathProblem::InvalidChar(c) => format!("invalid char {}", quote_rune(*c)),
+                PathProblem::WindowsReserved(s) => format!(
+                    "{} disallowed as path element component on Windows",
+                    quote(s.as_bytes())
+                ),
+                PathProblem::InvalidCharInFirst(c) => {
+                    format!("invalid char {} in first path element", quote_rune(*c))
+                }
+                // The other problems quote nothing.
+                other => other.to_string(),
+            };
+            format!("malformed {kind} path {}: {problem}", quote(raw))
         }
+        // Version messages print the module path and version unquoted, as Go does.
+        other => other.to_string(),
     }
-}
-
-/// `module.Check`.
-pub(crate) fn check_module(path: &str, version: &str) -> Result<(), Bad> {
-    check_module_path(path)?;
-    if parse_semver(version).is_none() {
-        return Err(Bad(format!(
-            "{path}@{version}: invalid version: not a semantic version"
-        )));
-    }
-    let (_, major) = split_path_version(path).unwrap_or((path, ""));
-    check_path_major(version, major).map_err(|e| {
-        let e = e
-            .strip_prefix(&format!("version {version:?} invalid: "))
-            .unwrap_or(&e)
-            .to_string();
-        Bad(format!("{path}@{version}: invalid version: {e}"))
-    })
-}
-
-/// `modulePathMajor` of x/mod/modfile: the `/vN` or `.vN` suffix, `None` if malformed.
-pub(crate) fn check_path_major_split(path: &str) -> Option<String> {
-    split_path_version(path).map(|(_, m)| m.to_string())
-}
-
-/// `module.CheckPathMajor`, the message as `InvalidVersionError` prints it.
-pub(crate) fn check_path_major(version: &str, major: &str) -> Result<(), String> {
-    let mut major = major;
-    if major.starts_with(".v") && major.ends_with("-unstable") {
-        major = &major[..major.len() - "-unstable".len()];
-    }
-    if version.starts_with("v0.0.0-") && major == ".v1" {
-        return Ok(());
-    }
-    let (m, build) = match parse_semver(version) {
-        Some(sv) => (format!("v{}", sv.major), sv.build),
-        None => (String::new(), ""),
-    };
-    let want = if major.is_empty() {
-        if m == "v0" || m == "v1" || build == "+incompatible" {
-            return Ok(());
-        }
-        "v0 or v1".to_string()
-    } else {
-        if m == major[1..] {
-            return Ok(());
-        }
-        major[1..].to_string()
-    };
-    Err(format!(
-        "version {version:?} invalid: should be {want}, not {m}"
-    ))
-}
-
-fn in_ranges(table: &[(u32, u32)], c: char) -> bool {
-    let c = c as u32;
-    table
-        .binary_search_by(|&(lo, hi)| {
-            if hi < c {
-                std::cmp::Ordering::Less
-            } else if lo > c {
-                std::cmp::Ordering::Greater
-            } else {
-                std::cmp::Ordering::Equal
-            }
-        })
-        .is_ok()
-}
-
-/// Go's `unicode.IsLetter`.
-pub(crate) fn is_letter(c: char) -> bool {
-    in_ranges(unicode_tables::LETTER, c)
-}
-
-/// Go's `unicode.IsPrint`.
-pub(crate) fn is_print(c: char) -> bool {
-    in_ranges(unicode_tables::PRINT, c)
 }
 
 fn escape_into(out: &mut String, c: char, quote: char) {
@@ -457,11 +141,7 @@ pub(crate) fn fold(s: &str) -> String {
 }
 
 fn fold_char(c: char) -> char {
-    let min = match unicode_tables::FOLD.binary_search_by_key(&(c as u32), |&(r, _)| r) {
-        Ok(i) => char::from_u32(unicode_tables::FOLD[i].1).unwrap_or(c),
-        Err(_) => c,
-    };
-    min.to_ascii_lowercase()
+    crate::unicode::fold_orbit_min(c).to_ascii_lowercase()
 }
 
 /// Lower-case ASCII comparison used for `strings.EqualFold(base, "go.mod")`:
@@ -528,77 +208,28 @@ mod tests {
         assert_ne!(fold("ı"), fold("i"));
     }
 
-    /// The tables in unicode_tables.rs are Go's (x/mod oracle `unicode`).
     #[test]
-    fn unicode_tables_match_go() {
-        let out = String::from_utf8(testkit::run_oracle("unicode", b"")).unwrap();
-        let (mut letter, mut print, mut fold) = (vec![], vec![], vec![]);
-        for l in out.lines() {
-            let f: Vec<&str> = l.split(' ').collect();
-            let pair = (
-                u32::from_str_radix(f[1], 16).unwrap(),
-                u32::from_str_radix(f[2], 16).unwrap(),
-            );
-            match f[0] {
-                "letter" => letter.push(pair),
-                "print" => print.push(pair),
-                "fold" => fold.push(pair),
-                other => panic!("unknown table {other}"),
-            }
-        }
-        if std::env::var_os("GOTRUST_REGEN_FIXTURES").is_some() {
-            let render = |name: &str, doc: &str, v: &[(u32, u32)]| {
-                let mut s = format!(
-                    "/// {doc}\n#[rustfmt::skip]\npub(crate) const {name}: &[(u32, u32)] = &[\n"
-                );
-                for row in v.chunks(6) {
-                    let cells: Vec<String> = row
-                        .iter()
-                        .map(|(a, b)| format!("(0x{a:x}, 0x{b:x}),"))
-                        .collect();
-                    s += &format!("    {}\n", cells.join(" "));
-                }
-                s + "];\n"
-            };
-            let path = concat!(env!("CARGO_MANIFEST_DIR"), "/src/modzip/unicode_tables.rs");
-            let old = std::fs::read_to_string(path).unwrap();
-            let header = &old[..old
-                .find("/// Inclusive ranges where `unicode.IsLetter`")
-                .unwrap()];
-            let text = format!(
-                "{header}{}\n{}\n{}",
-                render(
-                    "LETTER",
-                    "Inclusive ranges where `unicode.IsLetter` holds.",
-                    &letter
-                ),
-                render(
-                    "PRINT",
-                    "Inclusive ranges where `unicode.IsPrint` holds.",
-                    &print
-                ),
-                render(
-                    "FOLD",
-                    "`(rune, smallest rune of its SimpleFold orbit)` where they differ, sorted.",
-                    &fold
-                ),
-            );
-            std::fs::write(path, text).unwrap();
-        }
+    fn messages_are_gos() {
+        let msg = |p: &[u8]| check_file_path(p).unwrap_err();
         assert_eq!(
-            unicode_tables::LETTER,
-            &letter[..],
-            "regenerate with GOTRUST_REGEN_FIXTURES=1"
+            msg(b"a/\xffb"),
+            r#"malformed file path "a/\xffb": invalid UTF-8"#
         );
         assert_eq!(
-            unicode_tables::PRINT,
-            &print[..],
-            "regenerate with GOTRUST_REGEN_FIXTURES=1"
+            msg("a/\u{200b}".as_bytes()),
+            r#"malformed file path "a/\u200b": invalid char '\u200b'"#
         );
         assert_eq!(
-            unicode_tables::FOLD,
-            &fold[..],
-            "regenerate with GOTRUST_REGEN_FIXTURES=1"
+            msg(b"a/../b"),
+            r#"malformed file path "a/../b": invalid path element "..""#
+        );
+        assert_eq!(
+            check_module("Example.com/m", "v1.0.0").unwrap_err(),
+            r#"malformed module path "Example.com/m": invalid char 'E' in first path element"#
+        );
+        assert_eq!(
+            check_module("example.com/m", "v2.0.0").unwrap_err(),
+            "example.com/m@v2.0.0: invalid version: should be v0 or v1, not v2"
         );
     }
 

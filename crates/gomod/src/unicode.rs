@@ -1,13 +1,55 @@
-//! Unicode facts as Go's `unicode` package has them (Go 1.26), for module
-//! zip name checks (`unicode.IsLetter`), case-fold collisions
-//! (`unicode.SimpleFold` orbits) and go.mod lexing and quoting
-//! (`unicode.IsPrint`). Generated from the x/mod oracle's `unicode` command;
-//! the `unicode_tables_match_go` test checks them and rewrites them when
-//! GOTRUST_REGEN_FIXTURES is set.
+//! Unicode facts as Go's `unicode` package has them (the Go that builds the x/mod
+//! oracle, 1.26): `unicode.IsLetter` (module file paths, `module.CheckFilePath`),
+//! `unicode.IsPrint` (`strconv.Quote`, go.mod lexing) and `unicode.SimpleFold` orbits
+//! (`strings.EqualFold`, module zip case-fold collisions).
+//!
+//! Rust's `char` predicates follow another Unicode version and other properties
+//! (`is_alphabetic` includes Nl and some marks), so Go's sets are kept as tables. They
+//! are generated from the x/mod oracle's `unicode` command; the `tables_match_go` test
+//! checks them and rewrites them when GOTRUST_REGEN_FIXTURES is set.
+
+use std::cmp::Ordering;
+
+/// Reports whether `c` lies in one of the sorted, disjoint inclusive ranges.
+fn in_ranges(table: &[(u32, u32)], c: char) -> bool {
+    let c = u32::from(c);
+    table
+        .binary_search_by(|&(lo, hi)| {
+            if hi < c {
+                Ordering::Less
+            } else if lo > c {
+                Ordering::Greater
+            } else {
+                Ordering::Equal
+            }
+        })
+        .is_ok()
+}
+
+/// Go's `unicode.IsLetter`.
+pub(crate) fn is_letter(c: char) -> bool {
+    in_ranges(LETTER, c)
+}
+
+/// Go's `unicode.IsPrint`.
+pub(crate) fn is_print(c: char) -> bool {
+    in_ranges(PRINT, c)
+}
+
+/// The smallest rune of `c`'s `unicode.SimpleFold` orbit (`c` itself when it folds
+/// to nothing else).
+pub(crate) fn fold_orbit_min(c: char) -> char {
+    match FOLD.binary_search_by_key(&u32::from(c), |&(r, _)| r) {
+        Ok(i) => char::from_u32(FOLD[i].1).unwrap_or(c),
+        Err(_) => c,
+    }
+}
+
+// Everything from here to END_OF_TABLES is generated (see `tables_match_go`).
 
 /// Inclusive ranges where `unicode.IsLetter` holds.
 #[rustfmt::skip]
-pub(crate) const LETTER: &[(u32, u32)] = &[
+const LETTER: &[(u32, u32)] = &[
     (0x41, 0x5a), (0x61, 0x7a), (0xaa, 0xaa), (0xb5, 0xb5), (0xba, 0xba), (0xc0, 0xd6),
     (0xd8, 0xf6), (0xf8, 0x2c1), (0x2c6, 0x2d1), (0x2e0, 0x2e4), (0x2ec, 0x2ec), (0x2ee, 0x2ee),
     (0x370, 0x374), (0x376, 0x377), (0x37a, 0x37d), (0x37f, 0x37f), (0x386, 0x386), (0x388, 0x38a),
@@ -122,7 +164,7 @@ pub(crate) const LETTER: &[(u32, u32)] = &[
 
 /// Inclusive ranges where `unicode.IsPrint` holds.
 #[rustfmt::skip]
-pub(crate) const PRINT: &[(u32, u32)] = &[
+const PRINT: &[(u32, u32)] = &[
     (0x20, 0x7e), (0xa1, 0xac), (0xae, 0x377), (0x37a, 0x37f), (0x384, 0x38a), (0x38c, 0x38c),
     (0x38e, 0x3a1), (0x3a3, 0x52f), (0x531, 0x556), (0x559, 0x58a), (0x58d, 0x58f), (0x591, 0x5c7),
     (0x5d0, 0x5ea), (0x5ef, 0x5f4), (0x606, 0x61b), (0x61d, 0x6dc), (0x6de, 0x70d), (0x710, 0x74a),
@@ -246,7 +288,7 @@ pub(crate) const PRINT: &[(u32, u32)] = &[
 
 /// `(rune, smallest rune of its SimpleFold orbit)` where they differ, sorted.
 #[rustfmt::skip]
-pub(crate) const FOLD: &[(u32, u32)] = &[
+const FOLD: &[(u32, u32)] = &[
     (0x61, 0x41), (0x62, 0x42), (0x63, 0x43), (0x64, 0x44), (0x65, 0x45), (0x66, 0x46),
     (0x67, 0x47), (0x68, 0x48), (0x69, 0x49), (0x6a, 0x4a), (0x6b, 0x4b), (0x6c, 0x4c),
     (0x6d, 0x4d), (0x6e, 0x4e), (0x6f, 0x4f), (0x70, 0x50), (0x71, 0x51), (0x72, 0x52),
@@ -491,3 +533,97 @@ pub(crate) const FOLD: &[(u32, u32)] = &[
     (0x1e93c, 0x1e91a), (0x1e93d, 0x1e91b), (0x1e93e, 0x1e91c), (0x1e93f, 0x1e91d), (0x1e940, 0x1e91e), (0x1e941, 0x1e91f),
     (0x1e942, 0x1e920), (0x1e943, 0x1e921),
 ];
+
+// END_OF_TABLES
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tables_are_sorted_and_disjoint() {
+        for t in [LETTER, PRINT] {
+            assert!(t.iter().all(|&(lo, hi)| lo <= hi));
+            assert!(t.windows(2).all(|w| w[0].1 + 1 < w[1].0));
+        }
+        assert!(FOLD.windows(2).all(|w| w[0].0 < w[1].0));
+        assert!(FOLD.iter().all(|&(r, min)| min < r));
+    }
+
+    #[test]
+    fn spot_checks() {
+        assert!(is_letter('a') && is_letter('é') && is_letter('ǅ') && is_letter('ʰ'));
+        assert!(is_letter('日'));
+        assert!(!is_letter('٣') && !is_letter('\u{301}') && !is_letter('Ⅻ') && !is_letter('1'));
+        assert!(is_print(' ') && is_print('é') && !is_print('\u{200b}') && !is_print('\n'));
+        assert_eq!(fold_orbit_min('k'), 'K');
+        assert_eq!(fold_orbit_min('\u{212A}'), 'K');
+        assert_eq!(fold_orbit_min('K'), 'K');
+        assert_eq!(fold_orbit_min('1'), '1');
+    }
+
+    /// The tables are Go's (x/mod oracle `unicode`).
+    #[test]
+    fn tables_match_go() {
+        let out = String::from_utf8(testkit::run_oracle("unicode", b"")).unwrap();
+        let (mut letter, mut print, mut fold) = (vec![], vec![], vec![]);
+        for l in out.lines() {
+            let f: Vec<&str> = l.split(' ').collect();
+            let pair = (
+                u32::from_str_radix(f[1], 16).unwrap(),
+                u32::from_str_radix(f[2], 16).unwrap(),
+            );
+            match f[0] {
+                "letter" => letter.push(pair),
+                "print" => print.push(pair),
+                "fold" => fold.push(pair),
+                other => panic!("unknown table {other}"),
+            }
+        }
+        if std::env::var_os("GOTRUST_REGEN_FIXTURES").is_some() {
+            let render = |name: &str, doc: &str, v: &[(u32, u32)]| {
+                let mut s =
+                    format!("/// {doc}\n#[rustfmt::skip]\nconst {name}: &[(u32, u32)] = &[\n");
+                for row in v.chunks(6) {
+                    let cells: Vec<String> = row
+                        .iter()
+                        .map(|(a, b)| format!("(0x{a:x}, 0x{b:x}),"))
+                        .collect();
+                    s += &format!("    {}\n", cells.join(" "));
+                }
+                s + "];\n"
+            };
+            let path = concat!(env!("CARGO_MANIFEST_DIR"), "/src/unicode.rs");
+            let old = std::fs::read_to_string(path).unwrap();
+            let start = old
+                .find("/// Inclusive ranges where `unicode.IsLetter`")
+                .unwrap();
+            let end = old.find("// END_OF_TABLES\n").unwrap();
+            let text = format!(
+                "{}{}\n{}\n{}\n{}",
+                &old[..start],
+                render(
+                    "LETTER",
+                    "Inclusive ranges where `unicode.IsLetter` holds.",
+                    &letter
+                ),
+                render(
+                    "PRINT",
+                    "Inclusive ranges where `unicode.IsPrint` holds.",
+                    &print
+                ),
+                render(
+                    "FOLD",
+                    "`(rune, smallest rune of its SimpleFold orbit)` where they differ, sorted.",
+                    &fold
+                ),
+                &old[end..],
+            );
+            std::fs::write(path, text).unwrap();
+        }
+        let regen = "regenerate with GOTRUST_REGEN_FIXTURES=1";
+        assert_eq!(LETTER, &letter[..], "{regen}");
+        assert_eq!(PRINT, &print[..], "{regen}");
+        assert_eq!(FOLD, &fold[..], "{regen}");
+    }
+}
