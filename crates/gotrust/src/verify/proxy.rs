@@ -502,7 +502,7 @@ async fn fetch_source(
     } else {
         Served::NotFetched
     };
-    let listed = list.map(|l| l.iter().any(|v| *v == t.version));
+    let listed = list.map(|l| l.contains(&t.version));
     if listed == Some(false) && info.value().is_some() {
         findings.push(ProxyFinding {
             kind: FindingKind::Unlisted,

@@ -683,7 +683,7 @@ pub fn judge(module: &str, version: &str, hash: &str, outcome: &LookupOutcome) -
             source,
         } => {
             let want = format!("{module} {version} {hash}");
-            if lines.iter().any(|l| *l == want) {
+            if lines.contains(&want) {
                 LineStatus::Verified {
                     record_id: *record_id,
                     tree_size: *tree_size,
