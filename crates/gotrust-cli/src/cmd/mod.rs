@@ -9,6 +9,8 @@ pub mod lab;
 pub mod probe;
 pub mod scan;
 pub mod verify;
+pub mod verify_proxy;
+pub mod verify_sums;
 
 use std::path::Path;
 use std::process::ExitCode;

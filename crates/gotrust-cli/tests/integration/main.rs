@@ -4,3 +4,4 @@
 mod cli;
 mod report;
 mod util;
+mod verify_sums;
