@@ -81,13 +81,25 @@ pub enum VerifySetupError {
     Http(#[from] HttpSetupError),
     /// The database base URL could not be found (a proxy probe failed).
     #[error("finding the checksum database: {0}")]
-    Resolve(#[from] ResolveError),
+    Resolve(Box<ResolveError>),
     /// The client could not start: bad key, or the stored tree heads already conflict.
     #[error("checksum database: {0}")]
-    Client(#[from] SumdbClientError),
+    Client(Box<SumdbClientError>),
     /// No cache directory for gotrust's tree-head store.
     #[error("no cache directory: set GOTRUST_CACHE_DIR or HOME")]
     NoCacheDir,
+}
+
+impl From<ResolveError> for VerifySetupError {
+    fn from(e: ResolveError) -> Self {
+        VerifySetupError::Resolve(Box::new(e))
+    }
+}
+
+impl From<SumdbClientError> for VerifySetupError {
+    fn from(e: SumdbClientError) -> Self {
+        VerifySetupError::Client(Box::new(e))
+    }
 }
 
 /// The HTTP configuration go would use in `env`: its TLS roots and HTTP(S)_PROXY rules, and
