@@ -28,7 +28,8 @@ pub struct SumsArgs {
 /// Flags of `gotrust verify proxy`.
 #[derive(Debug, clap::Args)]
 pub struct ProxyArgs {
-    /// Proxy to check (repeatable) [default: the proxies of GOPROXY]
+    /// Proxy to check (repeatable): `URL` replaces GOPROXY's proxies, `+URL` adds to them
+    /// [default: the proxies of GOPROXY]
     #[arg(long = "proxy", value_name = "URL")]
     pub proxies: Vec<String>,
     /// A go.sum file, or module@version pairs
@@ -47,11 +48,11 @@ pub struct CacheArgs {
     pub project: Option<PathBuf>,
 }
 
-/// Not wired yet (exit 2).
+/// Runs the chosen verification.
 pub fn run(_global: &GlobalArgs, cmd: &Command) -> anyhow::Result<ExitCode> {
     match cmd {
-        Command::Sums(_) => super::not_implemented("verify sums"),
-        Command::Proxy(_) => super::not_implemented("verify proxy"),
+        Command::Sums(args) => super::verify_sums::run(_global, args),
+        Command::Proxy(args) => super::verify_proxy::run(_global, args),
         Command::Cache(args) => super::verify_cache::run(_global, args),
     }
 }

@@ -11,3 +11,4 @@ mod report;
 mod scan;
 mod util;
 mod verify_cache;
+mod verify_sums;

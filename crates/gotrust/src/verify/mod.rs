@@ -19,6 +19,8 @@
 //! Submodules: [`cache`] (`gotrust verify cache`, the local module cache).
 
 pub mod cache;
+pub mod proxy;
+pub mod sums;
 
 use std::fmt;
 use std::io::{self, Write};

@@ -1,0 +1,207 @@
+//! `gotrust verify sums` and `verify proxy` end to end: the binary against an in-process lab,
+//! configured through GOPROXY/GOSUMDB like go; text, JSON and SARIF, exit codes.
+
+use std::path::Path;
+
+use gotrust_lab::{Fault, FaultKind, Lab, RunningLab};
+
+use crate::util::{Output, TestDir};
+
+fn modules_dir() -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../gotrust-lab/testdata/modules")
+}
+
+async fn lab(faults: Vec<Fault>) -> (RunningLab, tempfile::TempDir) {
+    let state = tempfile::tempdir().unwrap();
+    let mut b = Lab::builder()
+        .modules_dir(modules_dir())
+        .state_dir(state.path());
+    for f in faults {
+        b = b.fault(f);
+    }
+    (b.start().await.unwrap(), state)
+}
+
+fn go_sum(lab: &RunningLab) -> String {
+    lab.modules()
+        .iter()
+        .map(|(p, v)| lab.go_sum_lines(p, v).unwrap())
+        .collect()
+}
+
+/// Runs gotrust in `dir` with the lab as GOPROXY and GOSUMDB, off the async workers so the
+/// lab keeps serving.
+async fn gotrust(dir: &TestDir, lab: &RunningLab, args: &[&str]) -> Output {
+    let cache = dir.write(".cache/keep", "");
+    let mut c = dir.cmd(args);
+    for (k, v) in lab.go_env() {
+        c = c.env(&k, &v);
+    }
+    c = c
+        .env(
+            "GOTRUST_CACHE_DIR",
+            cache.parent().unwrap().to_str().unwrap(),
+        )
+        .env("GOFLAGS", "")
+        .env("GOTOOLCHAIN", "local");
+    tokio::task::spawn_blocking(move || c.run()).await.unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn clean_go_sum_verifies_and_exits_0() {
+    let (lab, _s) = lab(vec![]).await;
+    let dir = TestDir::new();
+    let sum = go_sum(&lab);
+    dir.write("go.sum", &sum);
+    let out = gotrust(&dir, &lab, &["verify", "sums"]).await.code(0);
+    let n = sum.lines().count();
+    assert!(
+        out.stdout
+            .contains(&format!("{n} lines in 1 file: {n} verified")),
+        "{}",
+        out.stdout
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tampered_line_is_reported_in_every_format_with_its_line() {
+    let (lab, _s) = lab(vec![]).await;
+    let dir = TestDir::new();
+    let sum = go_sum(&lab);
+    let mut lines: Vec<String> = sum.lines().map(str::to_string).collect();
+    let head = lines[4].rsplit_once(' ').unwrap().0.to_string();
+    let module = head.split(' ').next().unwrap().to_string();
+    lines[4] = format!("{head} h1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=");
+    dir.write("go.sum", &(lines.join("\n") + "\n"));
+
+    let text = gotrust(&dir, &lab, &["verify", "sums", "go.sum"])
+        .await
+        .code(1);
+    assert!(
+        text.stdout
+            .contains(&format!("go.sum:5: mismatch {module} ")),
+        "{}",
+        text.stdout
+    );
+    assert!(
+        text.stdout
+            .contains("h1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=")
+    );
+
+    let json = gotrust(&dir, &lab, &["verify", "sums", "--format", "json"])
+        .await
+        .code(1);
+    let v: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    assert_eq!(v["schema_version"], 1);
+    let results = v["results"].as_array().unwrap();
+    assert_eq!(results.len(), lines.len());
+    let bad: Vec<_> = results
+        .iter()
+        .filter(|r| r["status"] != "verified")
+        .collect();
+    assert_eq!(bad.len(), 1);
+    assert_eq!(bad[0]["status"], "mismatch");
+    assert_eq!(bad[0]["line"], 5);
+    assert_eq!(bad[0]["database"].as_array().unwrap().len(), 1);
+
+    let sarif = gotrust(&dir, &lab, &["verify", "sums", "--format", "sarif"])
+        .await
+        .code(1);
+    let v: serde_json::Value = serde_json::from_str(&sarif.stdout).unwrap();
+    let res = v["runs"][0]["results"].as_array().unwrap();
+    assert_eq!(res.len(), 1);
+    assert_eq!(res[0]["ruleId"], "verify/sum-mismatch");
+    let loc = &res[0]["locations"][0]["physicalLocation"];
+    assert_eq!(loc["artifactLocation"]["uri"], "go.sum");
+    assert_eq!(loc["region"]["startLine"], 5);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn private_modules_are_skipped_and_gosumdb_off_skips_all() {
+    let (lab, _s) = lab(vec![]).await;
+    let dir = TestDir::new();
+    dir.write("go.sum", &go_sum(&lab));
+    let cache = dir.write(".cache/keep", "");
+    let mut c = dir.cmd(&["verify", "sums", "--format", "json"]);
+    for (k, v) in lab.go_env() {
+        if k != "GOPRIVATE" {
+            c = c.env(&k, &v);
+        }
+    }
+    c = c.env("GOPRIVATE", "example.com").env(
+        "GOTRUST_CACHE_DIR",
+        cache.parent().unwrap().to_str().unwrap(),
+    );
+    let out = tokio::task::spawn_blocking(move || c.run())
+        .await
+        .unwrap()
+        .code(0);
+    let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    for r in v["results"].as_array().unwrap() {
+        let private = r["module"].as_str().unwrap().starts_with("example.com/");
+        assert_eq!(
+            r["status"],
+            if private { "skipped" } else { "verified" },
+            "{r}"
+        );
+    }
+    assert!(
+        lab.request_log()
+            .iter()
+            .all(|e| !e.path.contains("example.com"))
+    );
+
+    let mut c = dir.cmd(&["verify", "sums"]);
+    c = c.env("GOSUMDB", "off");
+    let out = tokio::task::spawn_blocking(move || c.run())
+        .await
+        .unwrap()
+        .code(0);
+    assert!(out.stdout.contains("GOSUMDB=off"), "{}", out.stdout);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn missing_default_go_sum_is_exit_2() {
+    let dir = TestDir::new();
+    let out = dir.cmd(&["verify", "sums"]).run().code(2);
+    assert!(out.stderr.contains("no go.sum"), "{}", out.stderr);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn verify_proxy_shows_which_side_disagrees() {
+    let (good, _s1) = lab(vec![]).await;
+    let (bad, _s2) = lab(vec![
+        Fault::new(FaultKind::TamperZip).module("example.com/simple"),
+    ])
+    .await;
+    let dir = TestDir::new();
+    dir.write(
+        "go.sum",
+        &good.go_sum_lines("example.com/simple", "v1.0.0").unwrap(),
+    );
+    let bad_url = bad.proxy_url();
+    let out = gotrust(
+        &dir,
+        &good,
+        &["verify", "proxy", "--proxy", &format!("+{bad_url}")],
+    )
+    .await
+    .code(1);
+    assert!(
+        out.stdout.contains("example.com/simple@v1.0.0: mismatch"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout
+            .contains(&format!("- proxy {bad_url}: {bad_url} serves zip")),
+        "{}",
+        out.stdout
+    );
+    let json = gotrust(&dir, &good, &["verify", "proxy", "--format", "json"])
+        .await
+        .code(0);
+    let v: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    assert_eq!(v["results"][0]["status"], "verified");
+    assert_eq!(v["proxies"].as_array().unwrap().len(), 1);
+}

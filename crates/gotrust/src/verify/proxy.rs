@@ -1,0 +1,898 @@
+//! `gotrust verify proxy`: what each proxy serves, compared with go.sum, the checksum
+//! database and the other proxies.
+//!
+//! For each module version, every proxy is asked for `.info`, `.mod` and (when go.sum has a
+//! zip line or the version was named on the command line) `.zip`, as cmd/go's
+//! `modfetch/proxy.go` asks (go-semantics §2): bodies are streamed and hashed with go's size
+//! limits, the zip is checked against go's rules (`modzip::check_and_hash_zip`, as
+//! `modfetch/fetch.go` `downloadZip` does) and hashed, the go.mod hashed like go.sum's
+//! `/go.mod` lines. `@v/list` is read for each module, and each proxy is asked once per module
+//! for a version that cannot exist: a 200 there is a polluted or stale cache.
+//!
+//! Attribution: the database's record is signed and proven, so a proxy that disagrees with it
+//! is blamed, and so is a go.sum line; when go.sum and every proxy agree with one another but
+//! not with the database, the database is blamed. Without a database record, proxies are
+//! compared with go.sum and with each other.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use gomod::module;
+use serde::Serialize;
+
+use super::sums::{DatabaseAccess, ErrorClass, HeadCheck, LookupOutcome, check_head, lookup_all};
+use crate::net::{HttpClient, ProxyClient, ProxyError};
+
+/// One module version to check, with the go.sum lines that name it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProxyTarget {
+    /// Module path.
+    pub module: String,
+    /// Version.
+    pub version: String,
+    /// The go.sum file the lines come from.
+    pub go_sum_file: Option<PathBuf>,
+    /// go.sum's zip line (line number, hash).
+    pub zip_line: Option<(usize, String)>,
+    /// go.sum's `/go.mod` line (line number, hash).
+    pub mod_line: Option<(usize, String)>,
+    /// Fetch the zip (go.sum has a zip line, or the version was named explicitly).
+    pub want_zip: bool,
+}
+
+/// Why a target could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum TargetError {
+    /// `M@V` is not a valid module version.
+    #[error("invalid module version {arg:?}: {detail}")]
+    BadArg {
+        /// The argument.
+        arg: String,
+        /// Why.
+        detail: String,
+    },
+    /// The go.sum does not parse.
+    #[error("{0}")]
+    GoSum(String),
+}
+
+/// Parses `path@version` arguments.
+pub fn targets_from_args(args: &[String]) -> Result<Vec<ProxyTarget>, TargetError> {
+    args.iter()
+        .map(|a| {
+            let (m, v) = a.split_once('@').ok_or_else(|| TargetError::BadArg {
+                arg: a.clone(),
+                detail: "expected module@version".into(),
+            })?;
+            module::check(m, v).map_err(|e| TargetError::BadArg {
+                arg: a.clone(),
+                detail: e.to_string(),
+            })?;
+            Ok(ProxyTarget {
+                module: m.to_string(),
+                version: v.to_string(),
+                go_sum_file: None,
+                zip_line: None,
+                mod_line: None,
+                want_zip: true,
+            })
+        })
+        .collect()
+}
+
+/// The module versions of a go.sum, in file order.
+pub fn targets_from_go_sum(file: &Path, data: &[u8]) -> Result<Vec<ProxyTarget>, TargetError> {
+    let sum = gomod::gosum::parse(&file.display().to_string(), data)
+        .map_err(|e| TargetError::GoSum(e.to_string()))?;
+    let mut order: Vec<(String, String)> = Vec::new();
+    let mut by: HashMap<(String, String), ProxyTarget> = HashMap::new();
+    for l in sum.lines {
+        let key = (l.module.clone(), l.version.clone());
+        let t = by.entry(key.clone()).or_insert_with(|| {
+            order.push(key.clone());
+            ProxyTarget {
+                module: l.module.clone(),
+                version: l.version.clone(),
+                go_sum_file: Some(file.to_path_buf()),
+                zip_line: None,
+                mod_line: None,
+                want_zip: false,
+            }
+        });
+        if l.go_mod {
+            t.mod_line.get_or_insert((l.line, l.hash));
+        } else {
+            t.zip_line.get_or_insert((l.line, l.hash));
+            t.want_zip = true;
+        }
+    }
+    Ok(order.into_iter().filter_map(|k| by.remove(&k)).collect())
+}
+
+/// Options of [`verify_proxies`].
+#[derive(Debug, Clone)]
+pub struct ProxyOptions {
+    /// The proxy base URLs.
+    pub proxies: Vec<String>,
+    /// Module versions fetched at once (each host is also bounded by the HTTP client).
+    pub concurrency: usize,
+    /// Directory for downloaded zips (deleted after hashing).
+    pub temp_dir: PathBuf,
+    /// Ask each proxy for a version that does not exist.
+    pub probe_missing: bool,
+}
+
+/// Which source a finding blames.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "side", rename_all = "kebab-case")]
+pub enum Side {
+    /// A proxy.
+    Proxy {
+        /// Its base URL.
+        url: String,
+    },
+    /// The checksum database.
+    Database,
+    /// The go.sum line.
+    GoSum {
+        /// The file.
+        file: PathBuf,
+        /// The line.
+        line: usize,
+    },
+    /// Two proxies disagree and nothing decides which is right.
+    Undecided,
+}
+
+/// Which artifact a finding is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Artifact {
+    /// `.zip` (go.sum's `h1:` line).
+    Zip,
+    /// `.mod` (go.sum's `/go.mod` line).
+    GoMod,
+    /// `.info`.
+    Info,
+    /// `@v/list`.
+    List,
+}
+
+/// What a finding is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FindingKind {
+    /// A hash differs from the reference.
+    Mismatch,
+    /// The zip breaks go's rules (go would refuse it).
+    InvalidZip,
+    /// `.info` is wrong (another version, not JSON).
+    BadInfo,
+    /// A version that cannot exist was served with 200.
+    PollutedCache,
+    /// The version is not in `@v/list` (go accepts this; worth knowing).
+    Unlisted,
+    /// `.info` carries an `Origin` (unauthenticated metadata; informational).
+    Origin,
+}
+
+impl FindingKind {
+    /// Whether the finding fails verification (exit 1).
+    pub fn is_failure(self) -> bool {
+        matches!(
+            self,
+            FindingKind::Mismatch
+                | FindingKind::InvalidZip
+                | FindingKind::BadInfo
+                | FindingKind::PollutedCache
+        )
+    }
+}
+
+/// One disagreement or problem, with the side it is attributed to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ProxyFinding {
+    /// What.
+    pub kind: FindingKind,
+    /// About which artifact.
+    pub artifact: Artifact,
+    /// Who is blamed.
+    pub blame: Side,
+    /// Explanation with both values.
+    pub message: String,
+}
+
+/// What one proxy served for one artifact.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "result", rename_all = "kebab-case")]
+pub enum Served {
+    /// Not asked.
+    NotFetched,
+    /// 200: its `h1:` hash (for `.info`, the version it names).
+    Ok {
+        /// `h1:` hash, or for `.info` the `Version` field.
+        value: String,
+        /// Body size.
+        size: u64,
+    },
+    /// 404/410.
+    NotFound {
+        /// The error text.
+        message: String,
+    },
+    /// Any other failure (timeouts, status, too large).
+    Failed {
+        /// The error text.
+        message: String,
+    },
+}
+
+impl Served {
+    fn value(&self) -> Option<&str> {
+        match self {
+            Served::Ok { value, .. } => Some(value),
+            _ => None,
+        }
+    }
+}
+
+/// One proxy's answers for one module version.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SourceResult {
+    /// Base URL (credentials redacted).
+    pub proxy: String,
+    /// `.info`.
+    pub info: Served,
+    /// `.mod`.
+    pub go_mod: Served,
+    /// `.zip`.
+    pub zip: Served,
+    /// Whether `@v/list` names the version (`None`: list unavailable).
+    pub listed: Option<bool>,
+}
+
+/// The database's record for one module version.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "result", rename_all = "kebab-case")]
+pub enum DbRecord {
+    /// Not consulted (off, offline, private).
+    Skipped {
+        /// Why.
+        reason: String,
+    },
+    /// Proven record.
+    Found {
+        /// Zip hash, if the record has one.
+        zip: Option<String>,
+        /// go.mod hash.
+        go_mod: Option<String>,
+    },
+    /// Not in the database.
+    NotFound {
+        /// The server's reason.
+        reason: String,
+    },
+    /// The lookup failed.
+    Failed {
+        /// How it bears on the verdict.
+        class: ErrorClass,
+        /// Why.
+        message: String,
+    },
+}
+
+/// The result for one module version.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ModuleResult {
+    /// Module path.
+    pub module: String,
+    /// Version.
+    pub version: String,
+    /// `verified`, `mismatch`, `not-in-database`, `skipped` or `error`.
+    pub status: &'static str,
+    /// The go.sum file.
+    pub go_sum_file: Option<PathBuf>,
+    /// go.sum's zip line.
+    pub go_sum_zip: Option<(usize, String)>,
+    /// go.sum's go.mod line.
+    pub go_sum_mod: Option<(usize, String)>,
+    /// The database's record.
+    pub database: DbRecord,
+    /// Each proxy's answers.
+    pub sources: Vec<SourceResult>,
+    /// Disagreements and problems.
+    pub findings: Vec<ProxyFinding>,
+}
+
+/// The answer of one proxy to a version that cannot exist.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MissingProbe {
+    /// Base URL.
+    pub proxy: String,
+    /// Module path asked about.
+    pub module: String,
+    /// The nonexistent version asked for.
+    pub version: String,
+    /// `.info` answer.
+    pub info: Served,
+    /// `.mod` answer.
+    pub go_mod: Served,
+    /// True when either answered 200.
+    pub polluted: bool,
+}
+
+/// The result of `verify proxy`.
+#[derive(Debug, Clone, Serialize)]
+pub struct ProxyReport {
+    /// Proxies checked.
+    pub proxies: Vec<String>,
+    /// One result per module version.
+    pub modules: Vec<ModuleResult>,
+    /// Nonexistent-version probes.
+    pub probes: Vec<MissingProbe>,
+    /// The database head check, when a database was consulted.
+    pub head: Option<HeadCheck>,
+}
+
+impl ProxyReport {
+    /// A mismatch, tampering, polluted cache or database failure (exit 1).
+    pub fn failed(&self) -> bool {
+        self.modules
+            .iter()
+            .flat_map(|m| &m.findings)
+            .any(|f| f.kind.is_failure())
+            || self.probes.iter().any(|p| p.polluted)
+            || self.modules.iter().any(|m| {
+                matches!(
+                    m.database,
+                    DbRecord::Failed {
+                        class: ErrorClass::Verification,
+                        ..
+                    }
+                )
+            })
+            || matches!(
+                self.head,
+                Some(HeadCheck::RolledBack { .. } | HeadCheck::Fork(_) | HeadCheck::Invalid { .. })
+            )
+    }
+
+    /// Some module got no verdict (exit 2 when nothing failed).
+    pub fn incomplete(&self) -> bool {
+        self.modules.iter().any(|m| m.status == "error")
+    }
+}
+
+/// A version of `path` that cannot exist: right major version, a prerelease no proxy serves.
+pub fn nonexistent_version(path: &str) -> String {
+    let major = module::split_path_version(path)
+        .map(|(_, pv)| {
+            pv.trim_start_matches(['/', '.'])
+                .trim_start_matches('v')
+                .to_string()
+        })
+        .filter(|m| !m.is_empty())
+        .unwrap_or_else(|| "0".into());
+    let candidates = [
+        format!("v{major}.0.0-gotrust-nonexistent-probe"),
+        "v0.0.0-gotrust-nonexistent-probe".to_string(),
+        "v1.0.0-gotrust-nonexistent-probe".to_string(),
+    ];
+    candidates
+        .iter()
+        .find(|v| module::check(path, v).is_ok())
+        .cloned()
+        .unwrap_or_else(|| candidates[0].clone())
+}
+
+fn served_err(e: &ProxyError) -> Served {
+    if e.is_not_found() {
+        Served::NotFound {
+            message: e.to_string(),
+        }
+    } else {
+        Served::Failed {
+            message: e.to_string(),
+        }
+    }
+}
+
+async fn fetch_source(
+    http: &HttpClient,
+    base: &str,
+    t: &ProxyTarget,
+    list: Option<&[String]>,
+    temp_dir: &Path,
+    findings: &mut Vec<ProxyFinding>,
+) -> SourceResult {
+    let redacted = crate::report::redact_url_userinfo(base);
+    let blame = || Side::Proxy {
+        url: redacted.clone(),
+    };
+    let client = match ProxyClient::new(http, base) {
+        Ok(c) => c,
+        Err(e) => {
+            let f = Served::Failed {
+                message: e.to_string(),
+            };
+            return SourceResult {
+                proxy: redacted.clone(),
+                info: f.clone(),
+                go_mod: f.clone(),
+                zip: f,
+                listed: None,
+            };
+        }
+    };
+    let info = match client.info(&t.module, &t.version).await {
+        Ok((ex, i)) => {
+            if i.origin.is_some() {
+                findings.push(ProxyFinding {
+                    kind: FindingKind::Origin,
+                    artifact: Artifact::Info,
+                    blame: blame(),
+                    message: format!(
+                        "{redacted} sends an Origin in .info (unauthenticated: go does not verify it)"
+                    ),
+                });
+            }
+            Served::Ok {
+                value: i.version,
+                size: ex.body_len,
+            }
+        }
+        Err(e @ ProxyError::WrongVersion { .. }) | Err(e @ ProxyError::InvalidResponse { .. }) => {
+            findings.push(ProxyFinding {
+                kind: FindingKind::BadInfo,
+                artifact: Artifact::Info,
+                blame: blame(),
+                message: format!("{redacted}: {e}"),
+            });
+            served_err(&e)
+        }
+        Err(e) => served_err(&e),
+    };
+    let go_mod = match client.go_mod(&t.module, &t.version).await {
+        Ok((ex, body)) => Served::Ok {
+            value: gomod::dirhash::hash_go_mod(&body),
+            size: ex.body_len,
+        },
+        Err(e) => served_err(&e),
+    };
+    let zip = if t.want_zip {
+        match client.zip_to_file(&t.module, &t.version, temp_dir).await {
+            Ok(dl) => {
+                let (m, v) = (t.module.clone(), t.version.clone());
+                let checked = dl
+                    .with_file(move |p| {
+                        let mut f = std::fs::File::open(p).map_err(|e| e.to_string())?;
+                        gomod::modzip::check_and_hash_zip(&mut f, &m, &v)
+                            .map(|(_, h)| h)
+                            .map_err(|e| e.to_string())
+                    })
+                    .await;
+                match checked {
+                    Ok(Ok(h)) => Served::Ok {
+                        value: h,
+                        size: dl.exchange.body_len,
+                    },
+                    Ok(Err(e)) => {
+                        findings.push(ProxyFinding {
+                            kind: FindingKind::InvalidZip,
+                            artifact: Artifact::Zip,
+                            blame: blame(),
+                            message: format!(
+                                "{redacted} serves a zip go would refuse: {e} (sha256 {})",
+                                dl.exchange.body_sha256
+                            ),
+                        });
+                        Served::Failed {
+                            message: format!("invalid zip: {e}"),
+                        }
+                    }
+                    Err(e) => Served::Failed {
+                        message: e.to_string(),
+                    },
+                }
+            }
+            Err(e) => served_err(&e),
+        }
+    } else {
+        Served::NotFetched
+    };
+    let listed = list.map(|l| l.contains(&t.version));
+    if listed == Some(false) && info.value().is_some() {
+        findings.push(ProxyFinding {
+            kind: FindingKind::Unlisted,
+            artifact: Artifact::List,
+            blame: blame(),
+            message: format!(
+                "{redacted} serves {}@{} but its @v/list does not name it",
+                t.module, t.version
+            ),
+        });
+    }
+    SourceResult {
+        proxy: redacted,
+        info,
+        go_mod,
+        zip,
+        listed,
+    }
+}
+
+/// Compares the values of one artifact and blames the odd ones out.
+fn attribute(
+    artifact: Artifact,
+    go_sum: Option<(&Path, usize, &str)>,
+    db: Option<&str>,
+    proxies: &[(String, Option<String>)],
+    findings: &mut Vec<ProxyFinding>,
+) {
+    let served: Vec<(&str, &str)> = proxies
+        .iter()
+        .filter_map(|(u, h)| h.as_deref().map(|h| (u.as_str(), h)))
+        .collect();
+    let what = match artifact {
+        Artifact::Zip => "zip",
+        _ => "go.mod",
+    };
+    let mut push = |blame: Side, message: String| {
+        findings.push(ProxyFinding {
+            kind: FindingKind::Mismatch,
+            artifact,
+            blame,
+            message,
+        })
+    };
+    if let Some(d) = db {
+        let gosum_agrees_with_proxies = go_sum
+            .map(|(_, _, g)| g != d && !served.is_empty() && served.iter().all(|(_, h)| *h == g))
+            .unwrap_or(false);
+        let proxies_agree_against_db = served.len() >= 2
+            && served.iter().all(|(_, h)| *h != d)
+            && served.windows(2).all(|w| w[0].1 == w[1].1);
+        if gosum_agrees_with_proxies || (go_sum.is_none() && proxies_agree_against_db) {
+            push(
+                Side::Database,
+                format!(
+                    "the database records {what} {d}, but {} serve{} {}",
+                    if go_sum.is_some() {
+                        "go.sum and every proxy"
+                    } else {
+                        "every proxy"
+                    },
+                    if served.len() == 1 && go_sum.is_none() {
+                        "s"
+                    } else {
+                        ""
+                    },
+                    served[0].1
+                ),
+            );
+            return;
+        }
+        for (u, h) in &served {
+            if *h != d {
+                push(
+                    Side::Proxy { url: u.to_string() },
+                    format!("{u} serves {what} {h}; the database records {d}"),
+                );
+            }
+        }
+        if let Some((file, line, g)) = go_sum
+            && g != d
+        {
+            push(
+                Side::GoSum {
+                    file: file.to_path_buf(),
+                    line,
+                },
+                format!(
+                    "{}:{line} has {what} {g}; the database records {d}",
+                    file.display()
+                ),
+            );
+        }
+        return;
+    }
+    if let Some((file, line, g)) = go_sum {
+        let disagree: Vec<_> = served.iter().filter(|(_, h)| *h != g).collect();
+        if !disagree.is_empty() && disagree.len() == served.len() && served.len() >= 2 {
+            // Every proxy agrees on another hash: go.sum is the odd one out.
+            if served.windows(2).all(|w| w[0].1 == w[1].1) {
+                push(
+                    Side::GoSum {
+                        file: file.to_path_buf(),
+                        line,
+                    },
+                    format!(
+                        "{}:{line} has {what} {g}; every proxy serves {}",
+                        file.display(),
+                        served[0].1
+                    ),
+                );
+                return;
+            }
+        }
+        for (u, h) in disagree {
+            push(
+                Side::Proxy { url: u.to_string() },
+                format!(
+                    "{u} serves {what} {h}; {}:{line} has {g} (no database record)",
+                    file.display()
+                ),
+            );
+        }
+        return;
+    }
+    // Only proxies: a strict majority decides; otherwise nobody can.
+    let mut votes: BTreeMap<&str, usize> = BTreeMap::new();
+    for (_, h) in &served {
+        *votes.entry(h).or_default() += 1;
+    }
+    if votes.len() <= 1 {
+        return;
+    }
+    let (top, n) = votes
+        .iter()
+        .max_by_key(|(_, n)| **n)
+        .map(|(h, n)| (*h, *n))
+        .unwrap_or(("", 0));
+    let majority = n * 2 > served.len();
+    for (u, h) in &served {
+        if majority && *h == top {
+            continue;
+        }
+        push(
+            if majority {
+                Side::Proxy { url: u.to_string() }
+            } else {
+                Side::Undecided
+            },
+            format!(
+                "{u} serves {what} {h}; other proxies disagree (no database record, no go.sum line)"
+            ),
+        );
+    }
+}
+
+fn hash_of(lines: &[String]) -> Option<String> {
+    lines
+        .first()
+        .and_then(|l| l.rsplit(' ').next())
+        .map(str::to_string)
+}
+
+/// Checks every target on every proxy.
+pub async fn verify_proxies(
+    http: Arc<HttpClient>,
+    targets: &[ProxyTarget],
+    db: &DatabaseAccess,
+    opts: &ProxyOptions,
+) -> ProxyReport {
+    // The database's view first: one lookup per key, shared tiles.
+    let (records, head) = match db {
+        DatabaseAccess::Off { reason } => (
+            targets
+                .iter()
+                .map(|_| DbRecord::Skipped {
+                    reason: reason.clone(),
+                })
+                .collect::<Vec<_>>(),
+            None,
+        ),
+        DatabaseAccess::On(d) => {
+            let head = check_head(&d.http, &d.client, &d.sumdb_base).await;
+            let mut keys = Vec::new();
+            for t in targets {
+                if d.private_pattern(&t.module).is_none() {
+                    keys.push((t.module.clone(), t.version.clone()));
+                    keys.push((t.module.clone(), format!("{}/go.mod", t.version)));
+                }
+            }
+            let out = lookup_all(&d.client, keys, 64).await;
+            let recs = targets
+                .iter()
+                .map(|t| {
+                    if let Some(p) = d.private_pattern(&t.module) {
+                        return DbRecord::Skipped {
+                            reason: format!("GONOSUMDB pattern {p:?} matches; path not sent"),
+                        };
+                    }
+                    let zip = out.get(&(t.module.clone(), t.version.clone()));
+                    let gm = out.get(&(t.module.clone(), format!("{}/go.mod", t.version)));
+                    match (zip, gm) {
+                        (
+                            Some(LookupOutcome::Found { lines: z, .. }),
+                            Some(LookupOutcome::Found { lines: g, .. }),
+                        ) => DbRecord::Found {
+                            zip: hash_of(z),
+                            go_mod: hash_of(g),
+                        },
+                        (Some(LookupOutcome::NotFound { reason, .. }), _) => DbRecord::NotFound {
+                            reason: reason.clone(),
+                        },
+                        (Some(LookupOutcome::Failed { class, message, .. }), _)
+                        | (_, Some(LookupOutcome::Failed { class, message, .. })) => {
+                            DbRecord::Failed {
+                                class: *class,
+                                message: message.clone(),
+                            }
+                        }
+                        _ => DbRecord::Failed {
+                            class: ErrorClass::Failure,
+                            message: "lookup incomplete".into(),
+                        },
+                    }
+                })
+                .collect();
+            (recs, Some(head))
+        }
+    };
+
+    // @v/list once per proxy and module path.
+    let mut paths: Vec<&str> = targets.iter().map(|t| t.module.as_str()).collect();
+    paths.sort_unstable();
+    paths.dedup();
+    let mut lists: HashMap<(String, String), Option<Vec<String>>> = HashMap::new();
+    let mut probes = Vec::new();
+    for base in &opts.proxies {
+        let Ok(client) = ProxyClient::new(&http, base) else {
+            continue;
+        };
+        for p in &paths {
+            let l = client
+                .list(p)
+                .await
+                .ok()
+                .map(|(_, l)| l.lines.into_iter().map(|x| x.version).collect());
+            lists.insert((base.clone(), p.to_string()), l);
+            if opts.probe_missing {
+                let v = nonexistent_version(p);
+                let info = match client.info(p, &v).await {
+                    Ok((ex, i)) => Served::Ok {
+                        value: i.version,
+                        size: ex.body_len,
+                    },
+                    Err(e) => served_err(&e),
+                };
+                let go_mod = match client.go_mod(p, &v).await {
+                    Ok((ex, body)) => Served::Ok {
+                        value: gomod::dirhash::hash_go_mod(&body),
+                        size: ex.body_len,
+                    },
+                    Err(e) => served_err(&e),
+                };
+                let polluted =
+                    matches!(info, Served::Ok { .. }) || matches!(go_mod, Served::Ok { .. });
+                probes.push(MissingProbe {
+                    proxy: crate::report::redact_url_userinfo(base),
+                    module: p.to_string(),
+                    version: v,
+                    info,
+                    go_mod,
+                    polluted,
+                });
+            }
+        }
+    }
+
+    let sem = Arc::new(tokio::sync::Semaphore::new(opts.concurrency.max(1)));
+    let lists = Arc::new(lists);
+    let mut set = tokio::task::JoinSet::new();
+    for (i, t) in targets.iter().enumerate() {
+        let (http, sem, lists) = (http.clone(), sem.clone(), lists.clone());
+        let (t, rec, proxies, tmp) = (
+            t.clone(),
+            records[i].clone(),
+            opts.proxies.clone(),
+            opts.temp_dir.clone(),
+        );
+        set.spawn(async move {
+            let _permit = sem.acquire_owned().await;
+            let mut findings = Vec::new();
+            let mut sources = Vec::new();
+            for base in &proxies {
+                let list = lists
+                    .get(&(base.clone(), t.module.clone()))
+                    .and_then(|l| l.as_deref());
+                sources.push(fetch_source(&http, base, &t, list, &tmp, &mut findings).await);
+            }
+            (i, judge_module(t, rec, sources, findings))
+        });
+    }
+    let mut modules: Vec<Option<ModuleResult>> = vec![None; targets.len()];
+    while let Some(r) = set.join_next().await {
+        if let Ok((i, m)) = r {
+            modules[i] = Some(m);
+        }
+    }
+    ProxyReport {
+        proxies: opts
+            .proxies
+            .iter()
+            .map(|p| crate::report::redact_url_userinfo(p))
+            .collect(),
+        modules: modules.into_iter().flatten().collect(),
+        probes,
+        head,
+    }
+}
+
+fn judge_module(
+    t: ProxyTarget,
+    rec: DbRecord,
+    sources: Vec<SourceResult>,
+    mut findings: Vec<ProxyFinding>,
+) -> ModuleResult {
+    let (db_zip, db_mod) = match &rec {
+        DbRecord::Found { zip, go_mod } => (zip.clone(), go_mod.clone()),
+        _ => (None, None),
+    };
+    let file = t.go_sum_file.clone().unwrap_or_default();
+    let zips: Vec<(String, Option<String>)> = sources
+        .iter()
+        .map(|s| (s.proxy.clone(), s.zip.value().map(str::to_string)))
+        .collect();
+    let mods: Vec<(String, Option<String>)> = sources
+        .iter()
+        .map(|s| (s.proxy.clone(), s.go_mod.value().map(str::to_string)))
+        .collect();
+    if t.want_zip {
+        attribute(
+            Artifact::Zip,
+            t.zip_line
+                .as_ref()
+                .map(|(l, h)| (file.as_path(), *l, h.as_str())),
+            db_zip.as_deref(),
+            &zips,
+            &mut findings,
+        );
+    }
+    attribute(
+        Artifact::GoMod,
+        t.mod_line
+            .as_ref()
+            .map(|(l, h)| (file.as_path(), *l, h.as_str())),
+        db_mod.as_deref(),
+        &mods,
+        &mut findings,
+    );
+    let failed_fetch = sources.iter().any(|s| {
+        [&s.info, &s.go_mod, &s.zip]
+            .iter()
+            .any(|x| matches!(x, Served::Failed { .. }))
+    });
+    let status = if findings.iter().any(|f| f.kind.is_failure())
+        || matches!(
+            rec,
+            DbRecord::Failed {
+                class: ErrorClass::Verification,
+                ..
+            }
+        ) {
+        "mismatch"
+    } else if failed_fetch || matches!(rec, DbRecord::Failed { .. }) {
+        "error"
+    } else if matches!(rec, DbRecord::NotFound { .. }) {
+        "not-in-database"
+    } else if matches!(rec, DbRecord::Skipped { .. }) {
+        "skipped"
+    } else {
+        "verified"
+    };
+    ModuleResult {
+        module: t.module,
+        version: t.version,
+        status,
+        go_sum_file: t.go_sum_file,
+        go_sum_zip: t.zip_line,
+        go_sum_mod: t.mod_line,
+        database: rec,
+        sources,
+        findings,
+    }
+}

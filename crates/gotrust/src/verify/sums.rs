@@ -1,0 +1,910 @@
+//! `gotrust verify sums`: every go.sum line checked against the checksum database.
+//!
+//! Mirrors what cmd/go does for a hash it has not verified yet
+//! (`cmd/go/internal/modfetch/fetch.go` `checkSumDB`, `useSumDB`; go-semantics §4-§5): a
+//! module path matched by GONOSUMDB (or GOPRIVATE) is never sent; otherwise the database's
+//! record for `path@version` is looked up, proven to be in the newest signed tree head through
+//! tiles, and its lines are compared with the go.sum line. Unlike go, gotrust reports every
+//! line with its result instead of stopping at the first failure.
+//!
+//! Lookups run concurrently (bounded here, and per host by [`HttpClient`]); one lookup is made
+//! per `path@version` key however many lines and files name it; tiles are fetched once by the
+//! shared [`SumdbClient`]. Before any lookup, the database's `/latest` head is merged into the
+//! stored one: a fork (two heads that cannot both be honest) or a rollback (a smaller tree
+//! than one the database already signed) is a database-level failure.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use gomod::gosum::{self, SkipReason};
+use gomod::pattern::PatternList;
+use serde::Serialize;
+
+use crate::env::GoEnv;
+use crate::net::goproxy::{SumdbBase, hops};
+use crate::net::http::HttpSetupError;
+use crate::net::sumdb::{
+    AnswerSource, BaseSource, ForkEvidence, Merge, ResolveError, SumdbClient, SumdbClientError,
+    SumdbConfig, resolve_base,
+};
+use crate::net::{FetchErrorKind, HttpClient, HttpConfig, limits};
+use crate::settings::Settings;
+use crate::settings::sumdb::SumDb;
+
+/// One go.sum file to check.
+#[derive(Debug, Clone)]
+pub struct GoSumInput {
+    /// The file as the user named it (used in results and SARIF locations).
+    pub path: PathBuf,
+    /// Its bytes.
+    pub data: Vec<u8>,
+}
+
+impl GoSumInput {
+    /// Reads a go.sum file, refusing one over 64 MiB (no real go.sum comes close).
+    pub fn read(path: &Path) -> Result<GoSumInput, VerifySetupError> {
+        const MAX: u64 = 64 << 20;
+        let err = |detail: String| VerifySetupError::Input {
+            path: path.to_path_buf(),
+            detail,
+        };
+        let meta = std::fs::metadata(path).map_err(|e| err(e.to_string()))?;
+        if meta.len() > MAX {
+            return Err(err(format!("larger than {MAX} bytes")));
+        }
+        let data = std::fs::read(path).map_err(|e| err(e.to_string()))?;
+        Ok(GoSumInput {
+            path: path.to_path_buf(),
+            data,
+        })
+    }
+}
+
+/// Why verification could not start.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum VerifySetupError {
+    /// An input file could not be read.
+    #[error("{}: {detail}", path.display())]
+    Input {
+        /// The file.
+        path: PathBuf,
+        /// What failed.
+        detail: String,
+    },
+    /// GOSUMDB (or another setting verification needs) does not parse.
+    #[error("{0}")]
+    Setting(String),
+    /// The HTTP client could not be built.
+    #[error(transparent)]
+    Http(#[from] HttpSetupError),
+    /// The database base URL could not be found (a proxy probe failed).
+    #[error("finding the checksum database: {0}")]
+    Resolve(Box<ResolveError>),
+    /// The client could not start: bad key, or the stored tree heads already conflict.
+    #[error("checksum database: {0}")]
+    Client(Box<SumdbClientError>),
+    /// No cache directory for gotrust's tree-head store.
+    #[error("no cache directory: set GOTRUST_CACHE_DIR or HOME")]
+    NoCacheDir,
+}
+
+impl From<ResolveError> for VerifySetupError {
+    fn from(e: ResolveError) -> Self {
+        VerifySetupError::Resolve(Box::new(e))
+    }
+}
+
+impl From<SumdbClientError> for VerifySetupError {
+    fn from(e: SumdbClientError) -> Self {
+        VerifySetupError::Client(Box::new(e))
+    }
+}
+
+/// The HTTP configuration go would use in `env`: its TLS roots and HTTP(S)_PROXY rules, and
+/// the .netrc that GOAUTH=netrc reads.
+pub fn http_config(settings: &Settings) -> HttpConfig {
+    HttpConfig {
+        roots: crate::net::tls::RootSource::Go(settings.tls.clone()),
+        proxy: settings.http_proxy.clone(),
+        netrc: settings
+            .netrc_path
+            .as_ref()
+            .ok()
+            .and_then(|p| crate::settings::netrc::Netrc::read(p)),
+        ..HttpConfig::default()
+    }
+}
+
+/// How the checksum database is reached, or why it is not.
+#[derive(Clone)]
+pub enum DatabaseAccess {
+    /// No database: every line is skipped with this reason.
+    Off {
+        /// Why (`GOSUMDB=off`, `--offline`).
+        reason: String,
+    },
+    /// The database.
+    On(Arc<Database>),
+}
+
+impl std::fmt::Debug for DatabaseAccess {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            DatabaseAccess::Off { reason } => write!(f, "Off({reason})"),
+            DatabaseAccess::On(db) => write!(f, "On({})", db.base),
+        }
+    }
+}
+
+/// An open checksum database.
+#[derive(Debug)]
+pub struct Database {
+    /// The HTTP client (shared with the database client).
+    pub http: Arc<HttpClient>,
+    /// The client (tree-head store, tile cache).
+    pub client: SumdbClient,
+    /// The base URL.
+    pub sumdb_base: SumdbBase,
+    /// The base URL in use.
+    pub base: String,
+    /// How the base was found.
+    pub base_source: BaseSource,
+    /// GONOSUMDB as go computes it (GOPRIVATE when unset).
+    pub nosumdb: String,
+    patterns: PatternList,
+}
+
+impl Database {
+    /// Wraps a client; `nosumdb` is the effective GONOSUMDB.
+    pub fn new(
+        http: Arc<HttpClient>,
+        client: SumdbClient,
+        sumdb_base: SumdbBase,
+        base_source: BaseSource,
+        nosumdb: &str,
+    ) -> Database {
+        Database {
+            http,
+            client,
+            base: sumdb_base.0.to_string(),
+            sumdb_base,
+            base_source,
+            nosumdb: nosumdb.to_string(),
+            patterns: PatternList::parse(nosumdb),
+        }
+    }
+
+    /// The GONOSUMDB pattern that makes `path` private, if any.
+    pub fn private_pattern(&self, path: &str) -> Option<String> {
+        self.patterns.matching(path).first().map(|p| p.text.clone())
+    }
+}
+
+/// Opens the database `env` names, as go would reach it: GOSUMDB's explicit URL, else the
+/// first GOPROXY entry that serves it, else `https://⟨name⟩` (§4.4). gotrust's tree head and
+/// cache live under `cache_root/sumdb/⟨name⟩`; go's tree head and download cache are read.
+pub async fn open_database(
+    env: &GoEnv,
+    settings: &Settings,
+    http: Arc<HttpClient>,
+    cache_root: Option<&Path>,
+    offline: bool,
+) -> Result<DatabaseAccess, VerifySetupError> {
+    let cfg = match &settings.sumdb {
+        Err(e) => return Err(VerifySetupError::Setting(e.to_string())),
+        Ok(SumDb::Off) => {
+            return Ok(DatabaseAccess::Off {
+                reason: "GOSUMDB=off: the checksum database is not consulted".into(),
+            });
+        }
+        Ok(SumDb::Db(c)) => c,
+    };
+    if offline {
+        return Ok(DatabaseAccess::Off {
+            reason: "--offline: the checksum database is not consulted".into(),
+        });
+    }
+    let name = cfg.name().to_string();
+    let proxy_hops = match &settings.proxy {
+        Ok(list) => hops(list),
+        Err(e) => return Err(VerifySetupError::Setting(e.to_string())),
+    };
+    let resolved = resolve_base(&http, &name, cfg.url_text.as_deref(), &proxy_hops).await?;
+    let root = cache_root.ok_or(VerifySetupError::NoCacheDir)?;
+    let gopath = env.value("GOPATH");
+    let first_gopath = std::env::split_paths(gopath)
+        .next()
+        .filter(|p| p.is_absolute());
+    let modcache = PathBuf::from(env.value("GOMODCACHE"));
+    let client = SumdbClient::new(
+        http.clone(),
+        SumdbConfig {
+            key: cfg.key_text.clone(),
+            base: resolved.base.clone(),
+            state_dir: root.join("sumdb").join(&name),
+            go_latest: first_gopath.map(|g| g.join("pkg").join("sumdb").join(&name).join("latest")),
+            go_cache: modcache
+                .is_absolute()
+                .then(|| modcache.join("cache/download/sumdb").join(&name)),
+            private: None,
+        },
+    )
+    .await?;
+    Ok(DatabaseAccess::On(Arc::new(Database::new(
+        http,
+        client,
+        resolved.base,
+        resolved.source,
+        env.value("GONOSUMDB"),
+    ))))
+}
+
+/// Options of [`verify_sums`].
+#[derive(Debug, Clone)]
+pub struct SumsOptions {
+    /// Lookups in flight at once (the HTTP client also bounds each host).
+    pub concurrency: usize,
+    /// Fetch the database's `/latest` first and merge it into the stored head (catches a
+    /// rollback or fork even when every lookup is cached).
+    pub check_latest: bool,
+}
+
+impl Default for SumsOptions {
+    fn default() -> Self {
+        SumsOptions {
+            concurrency: 64,
+            check_latest: true,
+        }
+    }
+}
+
+/// Why a line was not checked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SkipWhy {
+    /// GONOSUMDB / GOPRIVATE matches: the path is never sent.
+    Private,
+    /// GOSUMDB=off or `--offline`.
+    DatabaseOff,
+    /// The empty-go.mod hash an old go wrote; go ignores the line.
+    IgnoredByGo,
+}
+
+/// How an error bears on the verdict.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ErrorClass {
+    /// The database's answer did not verify (fork, bad signature, unproven record, malformed
+    /// signed data): a failed verification (exit 1).
+    Verification,
+    /// No verdict could be reached (network, timeout, unreadable input): exit 2.
+    Failure,
+}
+
+/// The result of one go.sum line.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "status", rename_all = "kebab-case")]
+pub enum LineStatus {
+    /// The database's proven record has exactly this line.
+    Verified {
+        /// Record id in the log.
+        record_id: i64,
+        /// Tree size the record was proven against.
+        tree_size: i64,
+        /// Where the lookup answer came from.
+        source: AnswerSource,
+    },
+    /// The database records another hash.
+    Mismatch {
+        /// The go.sum hash.
+        go_sum: String,
+        /// The database's hashes for the same key.
+        database: Vec<String>,
+        /// Record id in the log.
+        record_id: i64,
+        /// Tree size the record was proven against.
+        tree_size: i64,
+    },
+    /// The database has no record (404/410).
+    NotInDatabase {
+        /// The HTTP status.
+        http_status: u16,
+        /// The server's reason (its text/plain body, as go shows it), else the status text.
+        reason: String,
+    },
+    /// Not checked.
+    Skipped {
+        /// Why.
+        reason: SkipWhy,
+        /// Details (the GONOSUMDB pattern, the GOSUMDB value).
+        detail: String,
+    },
+    /// No verdict, or a failed verification of the database itself.
+    Error {
+        /// How it bears on the verdict.
+        class: ErrorClass,
+        /// The message (go's text where go has one).
+        message: String,
+    },
+}
+
+impl LineStatus {
+    /// The `status` name used in every output.
+    pub fn name(&self) -> &'static str {
+        match self {
+            LineStatus::Verified { .. } => "verified",
+            LineStatus::Mismatch { .. } => "mismatch",
+            LineStatus::NotInDatabase { .. } => "not-in-database",
+            LineStatus::Skipped { .. } => "skipped",
+            LineStatus::Error { .. } => "error",
+        }
+    }
+
+    /// Whether this result fails verification (exit 1).
+    pub fn is_failure(&self) -> bool {
+        matches!(
+            self,
+            LineStatus::Mismatch { .. }
+                | LineStatus::Error {
+                    class: ErrorClass::Verification,
+                    ..
+                }
+        )
+    }
+}
+
+/// One go.sum line and its result.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LineResult {
+    /// The go.sum file.
+    pub file: PathBuf,
+    /// 1-based line number.
+    pub line: usize,
+    /// Module path.
+    pub module: String,
+    /// Version field as written (`v1.2.3` or `v1.2.3/go.mod`).
+    pub version: String,
+    /// The go.sum hash.
+    pub hash: String,
+    /// The result.
+    #[serde(flatten)]
+    pub status: LineStatus,
+}
+
+/// What the database's current head showed.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "verdict", rename_all = "kebab-case")]
+pub enum HeadCheck {
+    /// `/latest` was not fetched.
+    NotChecked,
+    /// The served head extends (or equals) the stored one.
+    Consistent {
+        /// Served tree size.
+        size: i64,
+        /// How it related to the stored head.
+        merge: Merge,
+    },
+    /// The database serves a smaller tree than it signed before: a rollback (freeze).
+    RolledBack {
+        /// The stored (newer) size.
+        stored: i64,
+        /// The served size.
+        served: i64,
+    },
+    /// The served head contradicts a signed one.
+    Fork(Box<ForkEvidence>),
+    /// The served head failed verification (bad signature, malformed note, unproven tiles).
+    Invalid {
+        /// Why.
+        message: String,
+    },
+    /// `/latest` could not be fetched.
+    Unavailable {
+        /// Why.
+        message: String,
+    },
+}
+
+/// The database part of a report.
+#[derive(Debug, Clone, Serialize)]
+pub struct DatabaseReport {
+    /// Database name.
+    pub name: String,
+    /// Base URL (credentials redacted).
+    pub base: String,
+    /// How the base was found.
+    pub base_source: BaseSource,
+    /// Stored tree size before this run (0 for none).
+    pub stored_size: i64,
+    /// Verified tree size after this run.
+    pub size: i64,
+    /// The `/latest` check.
+    pub head: HeadCheck,
+    /// A fork met during lookups, with both notes.
+    pub fork: Option<ForkEvidence>,
+    /// Non-fatal problems (cache writes, unusable go tree head).
+    pub warnings: Vec<String>,
+    /// Network requests made.
+    pub requests: usize,
+}
+
+impl DatabaseReport {
+    /// Whether the database itself failed verification.
+    pub fn is_failure(&self) -> bool {
+        self.fork.is_some()
+            || matches!(
+                self.head,
+                HeadCheck::RolledBack { .. } | HeadCheck::Fork(_) | HeadCheck::Invalid { .. }
+            )
+    }
+}
+
+/// The result of `verify sums`.
+#[derive(Debug, Clone, Serialize)]
+pub struct SumsReport {
+    /// The files checked.
+    pub files: Vec<PathBuf>,
+    /// One result per go.sum line, in file then line order.
+    pub results: Vec<LineResult>,
+    /// The database, when one was consulted.
+    pub database: Option<DatabaseReport>,
+}
+
+impl SumsReport {
+    /// A mismatch, fork, rollback or failed proof (exit 1).
+    pub fn failed(&self) -> bool {
+        self.results.iter().any(|r| r.status.is_failure())
+            || self
+                .database
+                .as_ref()
+                .is_some_and(DatabaseReport::is_failure)
+    }
+
+    /// Some line got no verdict (exit 2 when nothing failed).
+    pub fn incomplete(&self) -> bool {
+        self.results.iter().any(|r| {
+            matches!(
+                r.status,
+                LineStatus::Error {
+                    class: ErrorClass::Failure,
+                    ..
+                }
+            )
+        })
+    }
+
+    /// How many results have each status name.
+    pub fn counts(&self) -> Vec<(&'static str, usize)> {
+        let names = [
+            "verified",
+            "mismatch",
+            "not-in-database",
+            "skipped",
+            "error",
+        ];
+        names
+            .iter()
+            .map(|n| {
+                (
+                    *n,
+                    self.results
+                        .iter()
+                        .filter(|r| r.status.name() == *n)
+                        .count(),
+                )
+            })
+            .collect()
+    }
+}
+
+/// A parsed go.sum line before verification.
+struct Pending {
+    file: usize,
+    line: usize,
+    module: String,
+    version: String,
+    hash: String,
+    pre: Option<LineStatus>,
+}
+
+fn parse_inputs(files: &[GoSumInput]) -> Vec<Pending> {
+    let mut out = Vec::new();
+    for (fi, f) in files.iter().enumerate() {
+        let name = f.path.display().to_string();
+        let parsed = match gosum::parse(&name, &f.data) {
+            Ok(p) => p,
+            Err(gosum::GoSumError::WrongFieldCount { line, fields, .. }) => {
+                // go refuses the whole file; gotrust reports the line and checks the rest.
+                out.push(Pending {
+                    file: fi,
+                    line,
+                    module: String::new(),
+                    version: String::new(),
+                    hash: String::new(),
+                    pre: Some(LineStatus::Error {
+                        class: ErrorClass::Failure,
+                        message: format!(
+                            "malformed go.sum line: wrong number of fields {fields} (go rejects the file)"
+                        ),
+                    }),
+                });
+                let tidy = gosum::parse_tidy(&f.data);
+                for (l, why) in &tidy.skipped {
+                    if *why == SkipReason::Malformed && *l != line {
+                        out.push(malformed(fi, *l));
+                    }
+                }
+                tidy
+            }
+            Err(e) => {
+                out.push(Pending {
+                    file: fi,
+                    line: 0,
+                    module: String::new(),
+                    version: String::new(),
+                    hash: String::new(),
+                    pre: Some(LineStatus::Error {
+                        class: ErrorClass::Failure,
+                        message: e.to_string(),
+                    }),
+                });
+                continue;
+            }
+        };
+        for (l, why) in &parsed.skipped {
+            if *why == SkipReason::EmptyGoModHash {
+                out.push(Pending {
+                    file: fi,
+                    line: *l,
+                    module: String::new(),
+                    version: String::new(),
+                    hash: gomod::dirhash::EMPTY_GO_MOD_H1.to_string(),
+                    pre: Some(LineStatus::Skipped {
+                        reason: SkipWhy::IgnoredByGo,
+                        detail: "hash of an empty go.mod written by an old go; go ignores the line"
+                            .into(),
+                    }),
+                });
+            }
+        }
+        for l in parsed.lines {
+            let version = l.version_field();
+            out.push(Pending {
+                file: fi,
+                line: l.line,
+                module: l.module,
+                version,
+                hash: l.hash,
+                pre: None,
+            });
+        }
+    }
+    out.sort_by_key(|p| (p.file, p.line));
+    out
+}
+
+fn malformed(file: usize, line: usize) -> Pending {
+    Pending {
+        file,
+        line,
+        module: String::new(),
+        version: String::new(),
+        hash: String::new(),
+        pre: Some(LineStatus::Error {
+            class: ErrorClass::Failure,
+            message: "malformed go.sum line: wrong number of fields".into(),
+        }),
+    }
+}
+
+/// The outcome of one database lookup, shared by every line with its key.
+#[derive(Debug, Clone)]
+pub enum LookupOutcome {
+    /// A proven record: its lines for the key.
+    Found {
+        /// Lines (`path version hash`).
+        lines: Vec<String>,
+        /// Record id.
+        record_id: i64,
+        /// Tree size.
+        tree_size: i64,
+        /// Answer source.
+        source: AnswerSource,
+    },
+    /// Not in the database.
+    NotFound {
+        /// HTTP status.
+        status: u16,
+        /// Server reason.
+        reason: String,
+    },
+    /// Failed.
+    Failed {
+        /// Class.
+        class: ErrorClass,
+        /// Message.
+        message: String,
+        /// Fork evidence, if the failure is a fork.
+        fork: Option<Box<ForkEvidence>>,
+    },
+}
+
+/// Classifies a client error: failures of the database's signed data are verification
+/// failures; transport and local problems are not.
+pub fn classify(e: &SumdbClientError) -> ErrorClass {
+    match e {
+        SumdbClientError::Fork(_)
+        | SumdbClientError::TreeNote { .. }
+        | SumdbClientError::Tree { .. }
+        | SumdbClientError::NotInTree { .. }
+        | SumdbClientError::RecordMismatch
+        | SumdbClientError::Response(_) => ErrorClass::Verification,
+        SumdbClientError::TreeCheck { fetch: None, .. }
+        | SumdbClientError::RecordProof { fetch: None, .. } => ErrorClass::Verification,
+        _ => ErrorClass::Failure,
+    }
+}
+
+/// Looks up one key and turns the answer into a [`LookupOutcome`].
+pub async fn lookup_outcome(client: &SumdbClient, module: &str, version: &str) -> LookupOutcome {
+    match client.lookup(module, version).await {
+        Ok(l) => LookupOutcome::Found {
+            lines: l.lines,
+            record_id: l.record_id,
+            tree_size: l.tree_size,
+            source: l.source,
+        },
+        Err(e) => {
+            if let SumdbClientError::Fetch(f) = &e.error
+                && let FetchErrorKind::NotFound {
+                    status,
+                    reason,
+                    server_message,
+                } = &f.kind
+            {
+                return LookupOutcome::NotFound {
+                    status: *status,
+                    reason: server_message
+                        .clone()
+                        .filter(|m| !m.is_empty())
+                        .unwrap_or_else(|| format!("{status} {reason}")),
+                };
+            }
+            let fork = match &e.error {
+                SumdbClientError::Fork(ev) => Some(ev.clone()),
+                _ => None,
+            };
+            LookupOutcome::Failed {
+                class: classify(&e.error),
+                message: e.to_string(),
+                fork,
+            }
+        }
+    }
+}
+
+/// Compares one go.sum line with a lookup outcome.
+pub fn judge(module: &str, version: &str, hash: &str, outcome: &LookupOutcome) -> LineStatus {
+    match outcome {
+        LookupOutcome::Found {
+            lines,
+            record_id,
+            tree_size,
+            source,
+        } => {
+            let want = format!("{module} {version} {hash}");
+            if lines.contains(&want) {
+                LineStatus::Verified {
+                    record_id: *record_id,
+                    tree_size: *tree_size,
+                    source: *source,
+                }
+            } else {
+                LineStatus::Mismatch {
+                    go_sum: hash.to_string(),
+                    database: lines
+                        .iter()
+                        .filter_map(|l| l.rsplit(' ').next())
+                        .map(str::to_string)
+                        .collect(),
+                    record_id: *record_id,
+                    tree_size: *tree_size,
+                }
+            }
+        }
+        LookupOutcome::NotFound { status, reason } => LineStatus::NotInDatabase {
+            http_status: *status,
+            reason: reason.clone(),
+        },
+        LookupOutcome::Failed { class, message, .. } => LineStatus::Error {
+            class: *class,
+            message: message.clone(),
+        },
+    }
+}
+
+/// Fetches the database's `/latest`, verifies it and merges it into the stored head: a
+/// smaller tree than the stored one is a rollback, a contradicting one a fork.
+pub async fn check_head(http: &HttpClient, client: &SumdbClient, base: &SumdbBase) -> HeadCheck {
+    let stored = client.latest().0.n;
+    let url = base.join_raw("latest");
+    let body = match http.get_bytes(&url, limits::LATEST).await {
+        Ok((_, b)) => b,
+        Err(e) => {
+            return HeadCheck::Unavailable {
+                message: e.to_string(),
+            };
+        }
+    };
+    // The size is read from the note text only for the report; `merge` verifies it.
+    let served = note_tree_size(&body);
+    match client.merge(body).await {
+        Ok(Merge::Past) => HeadCheck::RolledBack {
+            stored,
+            served: served.unwrap_or(-1),
+        },
+        Ok(merge) => HeadCheck::Consistent {
+            size: client.latest().0.n,
+            merge,
+        },
+        Err(SumdbClientError::Fork(ev)) => HeadCheck::Fork(ev),
+        Err(e) => match classify(&e) {
+            ErrorClass::Verification => HeadCheck::Invalid {
+                message: e.to_string(),
+            },
+            ErrorClass::Failure => HeadCheck::Unavailable {
+                message: e.to_string(),
+            },
+        },
+    }
+}
+
+fn note_tree_size(msg: &[u8]) -> Option<i64> {
+    let text = std::str::from_utf8(msg).ok()?;
+    let (body, _) = text.split_once("\n\n")?;
+    gomod::tlog::parse_tree(format!("{body}\n").as_bytes())
+        .ok()
+        .map(|t| t.n)
+}
+
+/// Verifies every line of `files` against `db`.
+pub async fn verify_sums(
+    files: &[GoSumInput],
+    db: &DatabaseAccess,
+    opts: &SumsOptions,
+) -> SumsReport {
+    let pending = parse_inputs(files);
+    let mut results = Vec::with_capacity(pending.len());
+    let database = match db {
+        DatabaseAccess::Off { reason } => {
+            for p in pending {
+                let status = p.pre.clone().unwrap_or_else(|| LineStatus::Skipped {
+                    reason: SkipWhy::DatabaseOff,
+                    detail: reason.clone(),
+                });
+                results.push(result(files, p, status));
+            }
+            None
+        }
+        DatabaseAccess::On(d) => {
+            let stored_size = d.client.latest().0.n;
+            let head = if opts.check_latest {
+                check_head(&d.http, &d.client, &d.sumdb_base).await
+            } else {
+                HeadCheck::NotChecked
+            };
+            // One lookup per key, bare version first so `/go.mod` lines hit its cache.
+            let mut keys: Vec<(String, String)> = Vec::new();
+            let mut seen = std::collections::HashSet::new();
+            for p in &pending {
+                if p.pre.is_none()
+                    && d.private_pattern(&p.module).is_none()
+                    && seen.insert((p.module.clone(), p.version.clone()))
+                {
+                    keys.push((p.module.clone(), p.version.clone()));
+                }
+            }
+            let outcomes = lookup_all(&d.client, keys, opts.concurrency).await;
+            let mut fork = None;
+            for o in outcomes.values() {
+                if let LookupOutcome::Failed { fork: Some(ev), .. } = o {
+                    fork = Some((**ev).clone());
+                }
+            }
+            for p in pending {
+                let status = if let Some(s) = p.pre.clone() {
+                    s
+                } else if let Some(pat) = d.private_pattern(&p.module) {
+                    LineStatus::Skipped {
+                        reason: SkipWhy::Private,
+                        detail: format!("GONOSUMDB pattern {pat:?} matches; path not sent"),
+                    }
+                } else {
+                    match outcomes.get(&(p.module.clone(), p.version.clone())) {
+                        Some(o) => judge(&p.module, &p.version, &p.hash, o),
+                        None => LineStatus::Error {
+                            class: ErrorClass::Failure,
+                            message: "internal error: lookup missing".into(),
+                        },
+                    }
+                };
+                results.push(result(files, p, status));
+            }
+            Some(DatabaseReport {
+                name: d.client.name().to_string(),
+                base: crate::report::redact_url_userinfo(&d.base),
+                base_source: d.base_source.clone(),
+                stored_size,
+                size: d.client.latest().0.n,
+                head,
+                fork,
+                warnings: d.client.warnings(),
+                requests: d.client.exchanges().len(),
+            })
+        }
+    };
+    SumsReport {
+        files: files.iter().map(|f| f.path.clone()).collect(),
+        results,
+        database,
+    }
+}
+
+fn result(files: &[GoSumInput], p: Pending, status: LineStatus) -> LineResult {
+    LineResult {
+        file: files[p.file].path.clone(),
+        line: p.line,
+        module: p.module,
+        version: p.version,
+        hash: p.hash,
+        status,
+    }
+}
+
+/// Runs the lookups of `keys` with at most `concurrency` in flight. Keys for a go.mod line
+/// wait for the bare key of the same version when both are present, so the second is
+/// answered from the lookup cache.
+pub async fn lookup_all(
+    client: &SumdbClient,
+    keys: Vec<(String, String)>,
+    concurrency: usize,
+) -> HashMap<(String, String), LookupOutcome> {
+    // Group `v` and `v/go.mod` of one module: one task does both, in that order.
+    let mut groups: Vec<Vec<(String, String)>> = Vec::new();
+    let mut index: HashMap<(String, String), usize> = HashMap::new();
+    for (m, v) in keys {
+        let bare = v.strip_suffix("/go.mod").unwrap_or(&v).to_string();
+        let g = *index.entry((m.clone(), bare)).or_insert_with(|| {
+            groups.push(Vec::new());
+            groups.len() - 1
+        });
+        groups[g].push((m, v));
+    }
+    for g in &mut groups {
+        g.sort_by_key(|(_, v)| v.ends_with("/go.mod"));
+    }
+    let sem = Arc::new(tokio::sync::Semaphore::new(concurrency.max(1)));
+    let mut set = tokio::task::JoinSet::new();
+    for g in groups {
+        let client = client.clone();
+        let sem = sem.clone();
+        set.spawn(async move {
+            let _permit = sem.acquire_owned().await;
+            let mut out = Vec::with_capacity(g.len());
+            for (m, v) in g {
+                let o = lookup_outcome(&client, &m, &v).await;
+                out.push(((m, v), o));
+            }
+            out
+        });
+    }
+    let mut all = HashMap::new();
+    while let Some(r) = set.join_next().await {
+        if let Ok(v) = r {
+            all.extend(v);
+        }
+    }
+    all
+}

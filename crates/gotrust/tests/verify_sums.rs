@@ -1,0 +1,486 @@
+//! `verify sums` against the lab's signing checksum database: every result kind, attributed to
+//! the right line, and database misbehaviour caught within a run and across runs.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use gotrust::net::goproxy::SumdbBase;
+use gotrust::net::sumdb::{BaseSource, SumdbClient, SumdbConfig};
+use gotrust::net::{HttpClient, HttpConfig};
+use gotrust::verify::sums::{
+    Database, DatabaseAccess, ErrorClass, GoSumInput, HeadCheck, LineStatus, SkipWhy, SumsOptions,
+    SumsReport, verify_sums,
+};
+use gotrust_lab::{Endpoint, Fault, FaultKind, Lab, RunningLab};
+
+fn modules_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../gotrust-lab/testdata/modules")
+}
+
+async fn lab(state: &Path, faults: Vec<Fault>) -> RunningLab {
+    let mut b = Lab::builder().modules_dir(modules_dir()).state_dir(state);
+    for f in faults {
+        b = b.fault(f);
+    }
+    b.start().await.unwrap()
+}
+
+fn http(read_timeout: Duration) -> Arc<HttpClient> {
+    Arc::new(
+        HttpClient::new(HttpConfig {
+            read_timeout,
+            connect_timeout: Duration::from_secs(5),
+            overall_timeout: Some(Duration::from_secs(20)),
+            ..HttpConfig::default()
+        })
+        .unwrap(),
+    )
+}
+
+async fn open(
+    lab: &RunningLab,
+    cache: &Path,
+    nosumdb: &str,
+    http: Arc<HttpClient>,
+) -> DatabaseAccess {
+    let base = SumdbBase(url::Url::parse(&lab.sumdb_url()).unwrap());
+    let client = SumdbClient::new(
+        http.clone(),
+        SumdbConfig {
+            key: lab.verifier_key().to_string(),
+            base: base.clone(),
+            state_dir: cache.join("sumdb").join(lab.sumdb_name()),
+            go_latest: None,
+            go_cache: None,
+            private: None,
+        },
+    )
+    .await
+    .unwrap();
+    DatabaseAccess::On(Arc::new(Database::new(
+        http,
+        client,
+        base,
+        BaseSource::Explicit,
+        nosumdb,
+    )))
+}
+
+/// go.sum text for every lab module, in the lab's order.
+fn full_go_sum(lab: &RunningLab) -> String {
+    lab.modules()
+        .iter()
+        .map(|(p, v)| lab.go_sum_lines(p, v).unwrap())
+        .collect()
+}
+
+async fn run(lab: &RunningLab, cache: &Path, sum: &str) -> SumsReport {
+    let db = open(lab, cache, "", http(Duration::from_secs(10))).await;
+    let input = GoSumInput {
+        path: "go.sum".into(),
+        data: sum.as_bytes().to_vec(),
+    };
+    verify_sums(&[input], &db, &SumsOptions::default()).await
+}
+
+fn statuses(r: &SumsReport) -> Vec<(usize, &'static str)> {
+    r.results
+        .iter()
+        .map(|l| (l.line, l.status.name()))
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn clean_lab_verifies_every_line() {
+    let (state, cache) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let lab = lab(state.path(), vec![]).await;
+    let sum = full_go_sum(&lab);
+    let r = run(&lab, cache.path(), &sum).await;
+    assert_eq!(r.results.len(), sum.lines().count());
+    assert!(r.results.len() >= 30, "{}", r.results.len());
+    for l in &r.results {
+        assert!(
+            matches!(l.status, LineStatus::Verified { .. }),
+            "{}:{} {:?}",
+            l.module,
+            l.line,
+            l.status
+        );
+    }
+    assert!(!r.failed() && !r.incomplete());
+    let db = r.database.as_ref().unwrap();
+    assert!(
+        matches!(db.head, HeadCheck::Consistent { .. }),
+        "{:?}",
+        db.head
+    );
+    assert_eq!(db.size as usize, lab.tree_size());
+    // One lookup per module version, not per line.
+    let lookups = lab
+        .request_log()
+        .iter()
+        .filter(|e| e.path.contains("/lookup/"))
+        .count();
+    assert_eq!(lookups, lab.modules().len());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tampered_line_is_reported_at_its_line_with_both_hashes() {
+    let (state, cache) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let lab = lab(state.path(), vec![]).await;
+    let sum = full_go_sum(&lab);
+    let mut lines: Vec<String> = sum.lines().map(str::to_string).collect();
+    let target = 7; // 1-based
+    let real = lines[target - 1].rsplit(' ').next().unwrap().to_string();
+    let forged = "h1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
+    let head = lines[target - 1].rsplit_once(' ').unwrap().0.to_string();
+    lines[target - 1] = format!("{head} {forged}");
+    let r = run(&lab, cache.path(), &(lines.join("\n") + "\n")).await;
+    let bad: Vec<_> = r
+        .results
+        .iter()
+        .filter(|l| l.status.name() != "verified")
+        .collect();
+    assert_eq!(bad.len(), 1, "{:?}", statuses(&r));
+    assert_eq!(bad[0].line, target);
+    assert_eq!(
+        bad[0].status,
+        LineStatus::Mismatch {
+            go_sum: forged.into(),
+            database: vec![real],
+            record_id: match &bad[0].status {
+                LineStatus::Mismatch { record_id, .. } => *record_id,
+                _ => unreachable!(),
+            },
+            tree_size: lab.tree_size() as i64,
+        }
+    );
+    assert!(r.failed());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wrong_database_hash_is_a_mismatch_of_the_zip_line_only() {
+    let (state, cache) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let lab = lab(
+        state.path(),
+        vec![Fault::new(FaultKind::WrongHash).module("example.com/simple")],
+    )
+    .await;
+    let r = run(&lab, cache.path(), &full_go_sum(&lab)).await;
+    let bad: Vec<_> = r
+        .results
+        .iter()
+        .filter(|l| l.status.name() != "verified")
+        .map(|l| (l.module.as_str(), l.version.as_str(), l.status.name()))
+        .collect();
+    assert_eq!(
+        bad,
+        [
+            ("example.com/simple", "v1.0.0", "mismatch"),
+            ("example.com/simple", "v1.1.0", "mismatch"),
+            ("example.com/simple", "v1.2.0-pre.1", "mismatch"),
+        ]
+    );
+    assert!(r.failed());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unknown_module_is_not_in_database_with_the_server_reason() {
+    let (state, cache) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let lab = lab(state.path(), vec![]).await;
+    let sum = format!(
+        "{}example.com/nowhere v1.0.0 h1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n",
+        lab.go_sum_lines("example.com/simple", "v1.0.0").unwrap()
+    );
+    let r = run(&lab, cache.path(), &sum).await;
+    assert_eq!(
+        statuses(&r),
+        [(1, "verified"), (2, "verified"), (3, "not-in-database")]
+    );
+    match &r.results[2].status {
+        LineStatus::NotInDatabase {
+            http_status,
+            reason,
+        } => {
+            assert!([404, 410].contains(http_status));
+            assert!(!reason.is_empty());
+        }
+        s => panic!("{s:?}"),
+    }
+    assert!(!r.failed() && !r.incomplete());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn private_paths_are_skipped_and_never_sent() {
+    let (state, cache) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let lab = lab(state.path(), vec![]).await;
+    let db = open(
+        &lab,
+        cache.path(),
+        "example.com/simple,*.in",
+        http(Duration::from_secs(10)),
+    )
+    .await;
+    let input = GoSumInput {
+        path: "go.sum".into(),
+        data: full_go_sum(&lab).into_bytes(),
+    };
+    let r = verify_sums(&[input], &db, &SumsOptions::default()).await;
+    for l in &r.results {
+        let private = l.module == "example.com/simple" || l.module.starts_with("gopkg.in/");
+        match &l.status {
+            LineStatus::Skipped {
+                reason: SkipWhy::Private,
+                detail,
+            } => {
+                assert!(private, "{}", l.module);
+                assert!(detail.contains("GONOSUMDB"));
+            }
+            LineStatus::Verified { .. } => assert!(!private, "{}", l.module),
+            s => panic!("{s:?}"),
+        }
+    }
+    for e in lab.request_log() {
+        assert!(
+            !e.path.contains("simple") && !e.path.contains("gopkg.in"),
+            "{}",
+            e.path
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn database_off_skips_every_line_with_the_reason() {
+    let input = GoSumInput {
+        path: "go.sum".into(),
+        data: b"example.com/a v1.0.0 h1:x=\nexample.com/a v1.0.0/go.mod h1:y=\n".to_vec(),
+    };
+    let db = DatabaseAccess::Off {
+        reason: "GOSUMDB=off".into(),
+    };
+    let r = verify_sums(&[input], &db, &SumsOptions::default()).await;
+    assert_eq!(statuses(&r), [(1, "skipped"), (2, "skipped")]);
+    assert!(r.database.is_none() && !r.failed() && !r.incomplete());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn malformed_and_ignored_lines_keep_their_numbers() {
+    let (state, cache) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let lab = lab(state.path(), vec![]).await;
+    let sum = format!(
+        "\nbroken line\n{}example.com/old v1.0.0/go.mod {}\n",
+        lab.go_sum_lines("example.com/simple", "v1.0.0").unwrap(),
+        gomod::dirhash::EMPTY_GO_MOD_H1
+    );
+    let r = run(&lab, cache.path(), &sum).await;
+    assert_eq!(
+        statuses(&r),
+        [
+            (2, "error"),
+            (3, "verified"),
+            (4, "verified"),
+            (5, "skipped")
+        ]
+    );
+    assert!(r.incomplete() && !r.failed());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lookups_are_shared_across_files() {
+    let (state, cache) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let lab = lab(state.path(), vec![]).await;
+    let sum = full_go_sum(&lab);
+    let db = open(&lab, cache.path(), "", http(Duration::from_secs(10))).await;
+    let inputs: Vec<GoSumInput> = ["a/go.sum", "b/go.work.sum"]
+        .iter()
+        .map(|p| GoSumInput {
+            path: p.into(),
+            data: sum.clone().into_bytes(),
+        })
+        .collect();
+    let r = verify_sums(&inputs, &db, &SumsOptions::default()).await;
+    assert_eq!(r.results.len(), 2 * sum.lines().count());
+    assert!(r.results.iter().all(|l| l.status.name() == "verified"));
+    let log = lab.request_log();
+    let lookups = log.iter().filter(|e| e.path.contains("/lookup/")).count();
+    assert_eq!(lookups, lab.modules().len());
+    let mut tiles: Vec<_> = log
+        .iter()
+        .filter(|e| e.path.contains("/tile/"))
+        .map(|e| e.path.clone())
+        .collect();
+    let n = tiles.len();
+    tiles.sort();
+    tiles.dedup();
+    assert_eq!(n, tiles.len(), "a tile was fetched twice");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn warm_caches_answer_without_lookups() {
+    let (state, cache) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let lab = lab(state.path(), vec![]).await;
+    let sum = full_go_sum(&lab);
+    run(&lab, cache.path(), &sum).await;
+    let before = lab.request_log().len();
+    let r = run(&lab, cache.path(), &sum).await;
+    assert!(r.results.iter().all(|l| l.status.name() == "verified"));
+    let again: Vec<_> = lab.request_log()[before..]
+        .iter()
+        .map(|e| e.path.clone())
+        .collect();
+    // Only the head check goes to the network.
+    assert!(again.iter().all(|p| p.ends_with("/latest")), "{again:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_fork_is_caught_across_runs_by_the_stored_head() {
+    let (state, cache) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let clean = lab(state.path(), vec![]).await;
+    // The first run stores the head; example.com/deps is not looked up (a cached answer
+    // would not be asked again).
+    let sum: String = full_go_sum(&clean)
+        .lines()
+        .filter(|l| !l.starts_with("example.com/deps "))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    assert!(!run(&clean, cache.path(), &sum).await.failed());
+    clean.shutdown().await;
+    // Same log and key; lookups for one module now come from a forked tree. Only that
+    // module's lines are checked and /latest is not asked: the stored head alone catches it.
+    let forked = lab(
+        state.path(),
+        vec![Fault::new(FaultKind::ForkedTree).module("example.com/deps")],
+    )
+    .await;
+    let db = open(&forked, cache.path(), "", http(Duration::from_secs(10))).await;
+    let input = GoSumInput {
+        path: "go.sum".into(),
+        data: forked
+            .go_sum_lines("example.com/deps", "v1.0.0")
+            .unwrap()
+            .into_bytes(),
+    };
+    let r = verify_sums(
+        &[input],
+        &db,
+        &SumsOptions {
+            check_latest: false,
+            ..SumsOptions::default()
+        },
+    )
+    .await;
+    assert!(r.failed());
+    let fork = r
+        .database
+        .as_ref()
+        .unwrap()
+        .fork
+        .as_ref()
+        .expect("fork evidence");
+    assert_eq!(fork.older.n, fork.newer.n);
+    assert_ne!(fork.older.hash, fork.newer.hash);
+    assert!(fork.report.contains("SECURITY ERROR"), "{}", fork.report);
+    for l in &r.results {
+        assert!(
+            matches!(
+                l.status,
+                LineStatus::Error {
+                    class: ErrorClass::Verification,
+                    ..
+                }
+            ),
+            "{:?}",
+            l.status
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rollback_is_caught_across_runs() {
+    let (state, cache) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let clean = lab(state.path(), vec![]).await;
+    let sum = full_go_sum(&clean);
+    let size = clean.tree_size();
+    assert!(!run(&clean, cache.path(), &sum).await.failed());
+    clean.shutdown().await;
+    let rolled = lab(
+        state.path(),
+        vec![Fault::new(FaultKind::RolledBack { size: size - 3 })],
+    )
+    .await;
+    let first = rolled.modules()[0].clone();
+    let r = run(
+        &rolled,
+        cache.path(),
+        &rolled.go_sum_lines(&first.0, &first.1).unwrap(),
+    )
+    .await;
+    let db = r.database.as_ref().unwrap();
+    match db.head {
+        HeadCheck::RolledBack { stored, served } => {
+            assert_eq!(stored as usize, size);
+            assert_eq!(served as usize, size - 3);
+        }
+        ref h => panic!("{h:?}"),
+    }
+    assert!(r.failed());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bad_signature_fails_verification() {
+    let (state, cache) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let lab = lab(state.path(), vec![Fault::new(FaultKind::BadSignature)]).await;
+    let r = run(&lab, cache.path(), &full_go_sum(&lab)).await;
+    assert!(r.failed());
+    assert!(matches!(
+        r.database.as_ref().unwrap().head,
+        HeadCheck::Invalid { .. }
+    ));
+    assert!(r.results.iter().all(|l| matches!(
+        l.status,
+        LineStatus::Error {
+            class: ErrorClass::Verification,
+            ..
+        }
+    )));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stalled_lookup_times_out_with_a_clear_error() {
+    let (state, cache) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let lab = lab(
+        state.path(),
+        vec![
+            Fault::new(FaultKind::Stall {
+                after_bytes: 10,
+                ms: 30_000,
+            })
+            .module("example.com/simple")
+            .endpoint(Endpoint::Lookup),
+        ],
+    )
+    .await;
+    let db = open(&lab, cache.path(), "", http(Duration::from_millis(500))).await;
+    let input = GoSumInput {
+        path: "go.sum".into(),
+        data: full_go_sum(&lab).into_bytes(),
+    };
+    let t = std::time::Instant::now();
+    let r = verify_sums(&[input], &db, &SumsOptions::default()).await;
+    assert!(t.elapsed() < Duration::from_secs(15), "{:?}", t.elapsed());
+    for l in &r.results {
+        if l.module == "example.com/simple" {
+            match &l.status {
+                LineStatus::Error {
+                    class: ErrorClass::Failure,
+                    message,
+                } => assert!(message.contains("timeout"), "{message}"),
+                s => panic!("{s:?}"),
+            }
+        } else {
+            assert_eq!(l.status.name(), "verified", "{}", l.module);
+        }
+    }
+    assert!(r.incomplete() && !r.failed());
+}
