@@ -11,6 +11,7 @@ pub mod diagnose;
 pub mod env;
 pub mod net;
 pub mod policy;
+pub mod probe;
 pub mod report;
 pub mod scan;
 pub mod settings;

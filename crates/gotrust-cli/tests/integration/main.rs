@@ -2,5 +2,6 @@
 //! with a scrubbed environment (see `util.rs`).
 
 mod cli;
+mod probe;
 mod report;
 mod util;
