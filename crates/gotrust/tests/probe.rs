@@ -124,10 +124,33 @@ async fn near_expiry_is_a_finding() {
     let lab = start(tmp.path(), true, vec![]).await;
     let http = client(&lab);
     let mut o = options(&lab, tmp.path(), Some(SIMPLE));
-    // Judge the chain as if it were ten years later.
-    o.now_unix += 10 * 365 * 86_400;
-    let p = gotrust::probe::probe(&http, &lab.proxy_url(), &o).await.unwrap();
-    assert_eq!(p.finding_ids(), ["probe/cert-expiring"], "{:#?}", p.findings);
+    let first = gotrust::probe::probe(&http, &lab.proxy_url(), &o)
+        .await
+        .unwrap();
+    let chain = first.tls.unwrap().chain;
+    let soonest = chain.iter().map(|c| c.not_after_unix).min().unwrap();
+    // Judge the chain three days before its first certificate expires.
+    o.now_unix = soonest - 3 * 86_400;
+    let p = gotrust::probe::probe(&http, &lab.proxy_url(), &o)
+        .await
+        .unwrap();
+    assert_eq!(
+        p.finding_ids(),
+        ["probe/cert-expiring"],
+        "{:#?}",
+        p.findings
+    );
+    assert!(
+        p.findings[0].message.contains("(3 days left)"),
+        "{}",
+        p.findings[0].message
+    );
+    // Outside the window: nothing.
+    o.now_unix = soonest - gotrust::probe::DEFAULT_NEAR_EXPIRY_SECS - 86_400;
+    let p = gotrust::probe::probe(&http, &lab.proxy_url(), &o)
+        .await
+        .unwrap();
+    assert!(p.findings.is_empty(), "{:#?}", p.findings);
     lab.shutdown().await;
 }
 
@@ -143,12 +166,22 @@ async fn polluted_version_is_not_found_200() {
     )
     .await;
     let p = run(&lab, tmp.path(), Some(SIMPLE)).await;
-    assert_eq!(p.finding_ids(), ["probe/not-found-200"], "{:#?}", p.findings);
+    assert_eq!(
+        p.finding_ids(),
+        ["probe/not-found-200"],
+        "{:#?}",
+        p.findings
+    );
     assert_eq!(outcome(&p, "not-found/version"), Outcome::Fail);
     // The made-up module is still 404: only known modules are polluted.
     assert_eq!(outcome(&p, "not-found/module"), Outcome::Pass);
     let f = &p.findings[0];
-    assert!(f.message.contains("example.com/simple@v0.0.1-gotrust-probe.test1"), "{}", f.message);
+    assert!(
+        f.message
+            .contains("example.com/simple@v0.0.1-gotrust-probe.test1"),
+        "{}",
+        f.message
+    );
     lab.shutdown().await;
 }
 
@@ -162,8 +195,17 @@ async fn server_errors_for_missing_modules_break_fallback() {
     )
     .await;
     let p = run(&lab, tmp.path(), Some(SIMPLE)).await;
-    assert_eq!(p.finding_ids(), ["probe/not-found-status"], "{:#?}", p.findings);
-    assert!(p.findings[0].message.contains("500"), "{}", p.findings[0].message);
+    assert_eq!(
+        p.finding_ids(),
+        ["probe/not-found-status"],
+        "{:#?}",
+        p.findings
+    );
+    assert!(
+        p.findings[0].message.contains("500"),
+        "{}",
+        p.findings[0].message
+    );
     assert_eq!(outcome(&p, "not-found/module"), Outcome::Fail);
     assert_eq!(outcome(&p, "content"), Outcome::Pass);
     lab.shutdown().await;
@@ -179,7 +221,12 @@ async fn https_to_http_redirect_is_a_finding() {
     )
     .await;
     let p = run(&lab, tmp.path(), Some(SIMPLE)).await;
-    assert_eq!(p.finding_ids(), ["probe/insecure-redirect"], "{:#?}", p.findings);
+    assert_eq!(
+        p.finding_ids(),
+        ["probe/insecure-redirect"],
+        "{:#?}",
+        p.findings
+    );
     assert!(
         p.findings[0].message.contains("to insecure URL http://"),
         "{}",
@@ -217,11 +264,13 @@ async fn database_not_supported_is_info() {
     )
     .await;
     let p = run(&lab, tmp.path(), Some(SIMPLE)).await;
-    assert_eq!(p.finding_ids(), ["probe/sumdb-not-supported"], "{:#?}", p.findings);
     assert_eq!(
-        p.findings[0].severity,
-        gotrust::report::Severity::Info
+        p.finding_ids(),
+        ["probe/sumdb-not-supported"],
+        "{:#?}",
+        p.findings
     );
+    assert_eq!(p.findings[0].severity, gotrust::report::Severity::Info);
     assert_eq!(outcome(&p, "sumdb/supported"), Outcome::Info);
     // GOSUMDB names the database URL, so the lookup still runs there.
     assert_eq!(outcome(&p, "content"), Outcome::Pass);
@@ -253,8 +302,17 @@ async fn tampered_zip_is_a_content_mismatch() {
     )
     .await;
     let p = run(&lab, tmp.path(), Some(SIMPLE)).await;
-    assert_eq!(p.finding_ids(), ["probe/content-mismatch"], "{:#?}", p.findings);
-    assert!(p.findings[0].message.contains("zip: proxy h1:"), "{}", p.findings[0].message);
+    assert_eq!(
+        p.finding_ids(),
+        ["probe/content-mismatch"],
+        "{:#?}",
+        p.findings
+    );
+    assert!(
+        p.findings[0].message.contains("zip: proxy h1:"),
+        "{}",
+        p.findings[0].message
+    );
     lab.shutdown().await;
 }
 

@@ -247,7 +247,11 @@ impl ProbeOptions {
             near_expiry_secs: DEFAULT_NEAR_EXPIRY_SECS,
             zip_limit: DEFAULT_ZIP_LIMIT,
             work_dir: work_dir.into(),
-            nonce: format!("{:x}{:x}", now.as_nanos() & 0xffff_ffff_ffff, std::process::id()),
+            nonce: format!(
+                "{:x}{:x}",
+                now.as_nanos() & 0xffff_ffff_ffff,
+                std::process::id()
+            ),
         }
     }
 
@@ -562,10 +566,7 @@ impl Run<'_> {
         match f {
             Failure::Tls(detail) => {
                 self.check("tls", Outcome::Fail, detail.clone());
-                let msg = format!(
-                    "{}: TLS verification failed: {detail}",
-                    self.out.url
-                );
+                let msg = format!("{}: TLS verification failed: {detail}", self.out.url);
                 self.finding(Finding::new(&catalog::PROBE_TLS_FAILED, msg));
                 true
             }
@@ -746,8 +747,7 @@ impl Run<'_> {
                     .lines
                     .iter()
                     .filter(|l| {
-                        module::canonical_version(&l.version).as_deref()
-                            != Some(l.version.as_str())
+                        module::canonical_version(&l.version).as_deref() != Some(l.version.as_str())
                             || module::check(&m.path, &l.version).is_err()
                     })
                     .map(|l| l.version.clone())
@@ -866,7 +866,10 @@ impl Run<'_> {
                 self.check(
                     "zip",
                     Outcome::Skip,
-                    format!("larger than the probe's cap of {} bytes", self.opts.zip_limit),
+                    format!(
+                        "larger than the probe's cap of {} bytes",
+                        self.opts.zip_limit
+                    ),
                 );
                 return None;
             }
@@ -879,7 +882,11 @@ impl Run<'_> {
             }
         };
         let ex = &dl.exchange;
-        let own = self.base.host_str().unwrap_or_default().to_ascii_lowercase();
+        let own = self
+            .base
+            .host_str()
+            .unwrap_or_default()
+            .to_ascii_lowercase();
         let mut hosts: Vec<String> = ex
             .redirects
             .iter()
@@ -1278,9 +1285,17 @@ mod tests {
     #[test]
     fn module_version_parse() {
         let m = ModuleVersion::parse("example.com/simple@v1.0.0").unwrap();
-        assert_eq!((m.path.as_str(), m.version.as_str()), ("example.com/simple", "v1.0.0"));
+        assert_eq!(
+            (m.path.as_str(), m.version.as_str()),
+            ("example.com/simple", "v1.0.0")
+        );
         assert_eq!(m.to_string(), "example.com/simple@v1.0.0");
-        for bad in ["example.com/simple", "example.com/simple@v1", "example.com/m/v2@v1.0.0", "@v1.0.0"] {
+        for bad in [
+            "example.com/simple",
+            "example.com/simple@v1",
+            "example.com/m/v2@v1.0.0",
+            "@v1.0.0",
+        ] {
             assert!(ModuleVersion::parse(bad).is_err(), "{bad}");
         }
     }
@@ -1316,7 +1331,10 @@ mod tests {
             "m v1.0.0/go.mod h1:def=".to_string(),
         ];
         assert_eq!(hash_of(&lines, "m", "v1.0.0").as_deref(), Some("h1:abc="));
-        assert_eq!(hash_of(&lines, "m", "v1.0.0/go.mod").as_deref(), Some("h1:def="));
+        assert_eq!(
+            hash_of(&lines, "m", "v1.0.0/go.mod").as_deref(),
+            Some("h1:def=")
+        );
         assert_eq!(hash_of(&lines, "n", "v1.0.0"), None);
     }
 }

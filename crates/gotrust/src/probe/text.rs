@@ -73,7 +73,10 @@ pub fn render_table(probes: &[ProxyProbe], w: &mut impl Write) -> io::Result<()>
 /// Every proxy's findings in one report, after the policy.
 pub fn report(probes: &[ProxyProbe], policy: &Policy) -> Report {
     Report::with_policy(
-        probes.iter().flat_map(|p| p.findings.iter().cloned()).collect(),
+        probes
+            .iter()
+            .flat_map(|p| p.findings.iter().cloned())
+            .collect(),
         policy,
     )
 }
