@@ -100,12 +100,11 @@ pub fn run(global: &GlobalArgs, args: &Args) -> anyhow::Result<ExitCode> {
                     &mut out,
                 )
             }),
-        Format::Json => serde_json::to_writer_pretty(
-            &mut out,
-            &probe::text::to_json(&probes, &policy),
-        )
-        .map_err(io::Error::from)
-        .and_then(|()| writeln!(out)),
+        Format::Json => {
+            serde_json::to_writer_pretty(&mut out, &probe::text::to_json(&probes, &policy))
+                .map_err(io::Error::from)
+                .and_then(|()| writeln!(out))
+        }
         Format::Sarif => sarif::render(&report, env!("CARGO_PKG_VERSION"), &mut out),
         Format::Mermaid => unreachable!("refused above"),
     }

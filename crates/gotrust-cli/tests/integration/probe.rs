@@ -68,7 +68,12 @@ fn clean_lab_json_shape_and_exit_0() {
             .unwrap_or_else(|| panic!("no {name}: {checks:#?}"))["outcome"]
             .clone()
     };
-    for name in ["not-found/module", "not-found/version", "sumdb/supported", "content"] {
+    for name in [
+        "not-found/module",
+        "not-found/version",
+        "sumdb/supported",
+        "content",
+    ] {
         assert_eq!(outcome(name), "pass", "{name}");
     }
     assert!(p["requests"].as_array().unwrap().len() >= 6);
@@ -97,12 +102,19 @@ fn polluted_lab_fails_at_high_and_renders_every_format() {
     // Below the threshold: exit 0.
     probe(&dir, &s.lab, &["--fail-on", "critical"]).code(0);
     let text = probe(&dir, &s.lab, &[]).code(1).stdout;
-    assert!(text.contains(&format!("proxy {}", s.lab.proxy_url())), "{text}");
+    assert!(
+        text.contains(&format!("proxy {}", s.lab.proxy_url())),
+        "{text}"
+    );
     assert!(text.contains("not-found/version"), "{text}");
     assert!(text.contains("FAIL"), "{text}");
     assert!(text.contains("probe/not-found-200"), "{text}");
-    let sarif: Value = serde_json::from_str(&probe(&dir, &s.lab, &["--format", "sarif"]).code(1).stdout).unwrap();
-    assert_eq!(sarif["runs"][0]["results"][0]["ruleId"], "probe/not-found-200");
+    let sarif: Value =
+        serde_json::from_str(&probe(&dir, &s.lab, &["--format", "sarif"]).code(1).stdout).unwrap();
+    assert_eq!(
+        sarif["runs"][0]["results"][0]["ruleId"],
+        "probe/not-found-200"
+    );
 }
 
 #[test]
@@ -130,8 +142,14 @@ fn bad_arguments_exit_2() {
         .cmd(&["probe", "--module", "example.com/x", "http://127.0.0.1:1"])
         .run()
         .code(2);
-    assert!(out.stderr.contains("invalid module@version"), "{}", out.stderr);
-    dir.cmd(&["probe", "--offline", "http://127.0.0.1:1"]).run().code(2);
+    assert!(
+        out.stderr.contains("invalid module@version"),
+        "{}",
+        out.stderr
+    );
+    dir.cmd(&["probe", "--offline", "http://127.0.0.1:1"])
+        .run()
+        .code(2);
     let out = dir.cmd(&["probe"]).env("GOPROXY", "off").run().code(2);
     assert!(out.stderr.contains("no proxy URL"), "{}", out.stderr);
 }
