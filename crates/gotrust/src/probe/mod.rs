@@ -1324,6 +1324,75 @@ mod tests {
         }
     }
 
+    fn cert(subject: &str, issuer: &str, not_after_unix: i64) -> CertSummary {
+        CertSummary {
+            subject: subject.into(),
+            issuer: issuer.into(),
+            not_before: String::new(),
+            not_after: String::new(),
+            not_after_unix,
+            sans: vec![],
+            serial: String::new(),
+            sha256: String::new(),
+        }
+    }
+
+    /// Judges a chain as `Run::tls` does for a proxy at `url`.
+    fn judge(url: &str, custom: bool, public: &[&str]) -> ProxyProbe {
+        let http = Arc::new(HttpClient::new(HttpConfig::default()).unwrap());
+        let mut opts = ProbeOptions::new("/nonexistent");
+        opts.custom_roots = custom;
+        opts.public_roots = Some(PublicRoots::from_subjects(public.iter().copied()));
+        let proxy = ProxyClient::new(&http, url).unwrap();
+        let mut run = Run {
+            http: &http,
+            base: proxy.base().clone(),
+            proxy,
+            opts: &opts,
+            out: ProxyProbe {
+                url: url.into(),
+                verdict: Verdict::Complete,
+                http_version: None,
+                tls: None,
+                module: None,
+                checks: vec![],
+                requests: vec![],
+                latency: None,
+                findings: vec![],
+            },
+            exchanges: vec![],
+        };
+        let far = opts.now_unix + 365 * 86_400;
+        run.tls(vec![cert("CN=leaf", "CN=Corp MITM CA", far)]);
+        run.out
+    }
+
+    #[test]
+    fn interception_is_judged_by_root_and_host() {
+        // A private root on a public proxy host: interception, high.
+        let p = judge("https://proxy.golang.org", true, &["CN=Public"]);
+        assert_eq!(p.finding_ids(), ["probe/tls-interception"]);
+        assert_eq!(p.findings[0].severity, Severity::High);
+        // On a private host: still reported, at the rule's medium.
+        let p = judge("https://goproxy.corp.example", true, &["CN=Public"]);
+        assert_eq!(p.findings[0].severity, Severity::Medium);
+        // On loopback: shown, not a finding.
+        let p = judge("https://127.0.0.1:8443", true, &["CN=Public"]);
+        assert!(p.findings.is_empty());
+        assert_eq!(p.check("tls/root").unwrap().outcome, Outcome::Info);
+        // A public root, or no custom roots at all: nothing to report.
+        assert!(
+            judge("https://proxy.golang.org", true, &["CN=Corp MITM CA"])
+                .findings
+                .is_empty()
+        );
+        assert!(
+            judge("https://proxy.golang.org", false, &["CN=Public"])
+                .findings
+                .is_empty()
+        );
+    }
+
     #[test]
     fn go_sum_line_hash() {
         let lines = vec![
