@@ -12,6 +12,7 @@ pub mod diagnose;
 pub mod env;
 pub mod net;
 pub mod policy;
+pub mod probe;
 pub mod report;
 pub mod route;
 pub mod scan;

@@ -59,11 +59,6 @@ pub fn run(global: &GlobalArgs, command: &Command) -> anyhow::Result<ExitCode> {
     }
 }
 
-/// The error of a subcommand whose engine is not wired yet (exit 2).
-pub fn not_implemented(command: &str) -> anyhow::Result<ExitCode> {
-    Err(anyhow!("gotrust {command} is not implemented yet"))
-}
-
 /// The policy: `--policy FILE` if given (it must exist), else `gotrust.toml` in `project`
 /// if present, else the empty policy.
 pub fn load_policy(global: &GlobalArgs, project: &Path) -> anyhow::Result<Policy> {

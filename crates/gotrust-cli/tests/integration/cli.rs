@@ -80,7 +80,6 @@ fn bad_arguments_exit_2() {
             &["explain", "example.com/m", "--project", "."],
             "cannot be used with",
         ),
-        (&["probe"], "required arguments were not provided"),
         (&["verify"], "Usage: gotrust verify"),
         (
             &["verify", "everything"],
@@ -96,27 +95,6 @@ fn bad_arguments_exit_2() {
             "{args:?}: stderr lacks {want:?}:\n{}",
             out.stderr
         );
-    }
-}
-
-/// Commands whose engine is not wired yet fail with exit 2 and a clear message.
-#[test]
-fn unwired_commands_exit_2() {
-    let dir = TestDir::new();
-    let cases: &[&[&str]] = &[&["probe", "https://proxy.golang.org"]];
-    for args in cases {
-        let name = args
-            .iter()
-            .take_while(|a| !a.contains(['.', '-']))
-            .copied()
-            .collect::<Vec<_>>()
-            .join(" ");
-        let out = dir.cmd(args).run().code(2);
-        assert_eq!(
-            out.stderr,
-            format!("gotrust: error: gotrust {name} is not implemented yet\n")
-        );
-        assert!(out.stdout.is_empty());
     }
 }
 

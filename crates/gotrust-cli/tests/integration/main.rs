@@ -7,6 +7,7 @@ mod diagnose;
 mod env;
 mod explain;
 mod lab;
+mod probe;
 mod report;
 mod scan;
 mod util;

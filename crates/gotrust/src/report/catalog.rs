@@ -193,6 +193,40 @@ catalog! {
     PROJECT_MALFORMED = "project/malformed", Medium,
         "go.mod or go.sum does not parse: every go command in the project fails",
         "Fix the line go names (for go.sum, `go mod tidy` rewrites it).";
+    // Probe (`gotrust probe`): how a proxy behaves on the wire.
+    PROBE_TLS_FAILED = "probe/tls-failed", High,
+        "The proxy's TLS certificate does not verify against the roots go uses: every fetch through it fails",
+        "Fix the server certificate (chain, names, validity), or trust its CA explicitly if it is yours.";
+    PROBE_TLS_INTERCEPTION = "probe/tls-interception", Medium,
+        "The proxy's certificate chains to a root that is not a public root but is trusted through SSL_CERT_FILE/SSL_CERT_DIR: TLS interception or a private CA",
+        "Confirm the CA is your organisation's; a public proxy host behind a private CA means the traffic is intercepted.";
+    PROBE_CERT_EXPIRING = "probe/cert-expiring", Medium,
+        "A certificate in the proxy's chain expires soon: fetches will then fail",
+        "Renew the certificate before it expires.";
+    PROBE_INSECURE_REDIRECT = "probe/insecure-redirect", High,
+        "The proxy redirects https requests to plain http: go refuses, and anything that follows it is unprotected",
+        "Serve every redirect target over https.";
+    PROBE_ZIP_REDIRECT_HOST = "probe/zip-redirect-host", Low,
+        "Module zips are redirected to another host: firewall and proxy allowlists must include it",
+        "Add the redirect hosts to egress allowlists next to the proxy host.";
+    PROBE_NOT_FOUND_200 = "probe/not-found-200", High,
+        "The proxy answers 200 for a module or version that does not exist: stale or polluted content",
+        "Make the proxy answer 404 or 410 for unknown modules and versions, and purge cached content it cannot justify.";
+    PROBE_NOT_FOUND_STATUS = "probe/not-found-status", Medium,
+        "The proxy answers a missing module with a status other than 404/410: a `,` GOPROXY list stops there instead of trying the next entry",
+        "Answer 404 or 410 for unknown modules and versions (reserve 403/5xx for real errors).";
+    PROBE_INVALID_RESPONSE = "probe/invalid-response", Medium,
+        "The proxy's @v/list or .info answer is not what go expects",
+        "Serve one canonical version per line in @v/list and JSON {\"Version\",\"Time\"} for the requested version in .info.";
+    PROBE_SUMDB_NOT_SUPPORTED = "probe/sumdb-not-supported", Info,
+        "The proxy does not mirror the checksum database (404/410 on /sumdb/<name>/supported): go contacts the database directly",
+        "Allow egress to the database host, or use a proxy that mirrors it.";
+    PROBE_SUMDB_ERROR = "probe/sumdb-error", Medium,
+        "The checksum database could not be reached or verified through the proxy: go's verification fails",
+        "Make /sumdb/<name>/supported answer 200 (or 404/410 to send go to the database directly) and the lookups succeed.";
+    PROBE_CONTENT_MISMATCH = "probe/content-mismatch", Critical,
+        "The proxy serves a module zip or go.mod whose hash differs from the checksum database",
+        "Do not use this proxy until the content is explained; purge its cache and compare against the origin.";
 }
 
 /// The rule with this ID, if the catalog has one.

@@ -1,0 +1,155 @@
+//! `gotrust probe` end to end against the lab over loopback: the JSON shape, text and SARIF
+//! output, and the exit codes (0 clean, 1 findings at or above --fail-on, 2 no verdict).
+
+use std::path::{Path, PathBuf};
+
+use gotrust_lab::{Fault, FaultKind, Lab, RunningLab};
+use serde_json::Value;
+
+use crate::util::{Output, TestDir};
+
+/// A lab on its own runtime, which keeps serving while the test blocks on the binary.
+struct Served {
+    lab: RunningLab,
+    _rt: tokio::runtime::Runtime,
+}
+
+fn serve(tmp: &Path, faults: Vec<Fault>) -> Served {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    let modules = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../gotrust-lab/testdata/modules");
+    let mut b = Lab::builder()
+        .modules_dir(modules)
+        .state_dir(tmp.join("lab"));
+    for f in faults {
+        b = b.fault(f);
+    }
+    let lab = rt.block_on(b.start()).unwrap();
+    Served { lab, _rt: rt }
+}
+
+fn probe(dir: &TestDir, lab: &RunningLab, args: &[&str]) -> Output {
+    let mut all = vec!["probe", "--module", "example.com/simple@v1.0.0"];
+    all.extend_from_slice(args);
+    let mut cmd = dir.cmd(&all);
+    for (k, v) in lab.go_env() {
+        cmd = cmd.env(&k, &v);
+    }
+    cmd.run()
+}
+
+fn json(out: &Output) -> Value {
+    serde_json::from_str(&out.stdout).unwrap_or_else(|e| panic!("{e}:\n{}", out.stdout))
+}
+
+#[test]
+fn clean_lab_json_shape_and_exit_0() {
+    let dir = TestDir::new();
+    let tmp = tempfile::tempdir().unwrap();
+    let s = serve(tmp.path(), vec![]);
+    let out = probe(&dir, &s.lab, &["--format", "json"]).code(0);
+    let v = json(&out);
+    assert_eq!(v["schema_version"], 1);
+    let proxies = v["proxies"].as_array().unwrap();
+    assert_eq!(proxies.len(), 1, "default: the URLs of GOPROXY");
+    let p = &proxies[0];
+    assert_eq!(p["url"], s.lab.proxy_url());
+    assert_eq!(p["verdict"], "complete");
+    assert_eq!(p["module"]["path"], "example.com/simple");
+    assert_eq!(p["findings"], Value::Array(vec![]));
+    let checks = p["checks"].as_array().unwrap();
+    let outcome = |name: &str| {
+        checks
+            .iter()
+            .find(|c| c["name"] == name)
+            .unwrap_or_else(|| panic!("no {name}: {checks:#?}"))["outcome"]
+            .clone()
+    };
+    for name in [
+        "not-found/module",
+        "not-found/version",
+        "sumdb/supported",
+        "content",
+    ] {
+        assert_eq!(outcome(name), "pass", "{name}");
+    }
+    assert!(p["requests"].as_array().unwrap().len() >= 6);
+    assert!(p["latency"]["count"].as_u64().unwrap() >= 6);
+    assert_eq!(v["summary"]["total"], 0);
+}
+
+#[test]
+fn polluted_lab_fails_at_high_and_renders_every_format() {
+    let dir = TestDir::new();
+    let tmp = tempfile::tempdir().unwrap();
+    let s = serve(
+        tmp.path(),
+        vec![Fault::new(FaultKind::Polluted {
+            serve: "v1.0.0".into(),
+        })],
+    );
+    let out = probe(&dir, &s.lab, &["--format", "json"]).code(1);
+    let v = json(&out);
+    let findings = v["proxies"][0]["findings"].as_array().unwrap();
+    assert_eq!(findings.len(), 1, "{findings:#?}");
+    assert_eq!(findings[0]["id"], "probe/not-found-200");
+    assert_eq!(findings[0]["severity"], "high");
+    assert_eq!(findings[0]["evidence"][0]["variable"], "proxy");
+    assert_eq!(v["summary"]["high"], 1);
+    // Below the threshold: exit 0.
+    probe(&dir, &s.lab, &["--fail-on", "critical"]).code(0);
+    let text = probe(&dir, &s.lab, &[]).code(1).stdout;
+    assert!(
+        text.contains(&format!("proxy {}", s.lab.proxy_url())),
+        "{text}"
+    );
+    assert!(text.contains("not-found/version"), "{text}");
+    assert!(text.contains("FAIL"), "{text}");
+    assert!(text.contains("probe/not-found-200"), "{text}");
+    let sarif: Value =
+        serde_json::from_str(&probe(&dir, &s.lab, &["--format", "sarif"]).code(1).stdout).unwrap();
+    assert_eq!(
+        sarif["runs"][0]["results"][0]["ruleId"],
+        "probe/not-found-200"
+    );
+}
+
+#[test]
+fn unreachable_proxy_exits_2() {
+    let dir = TestDir::new();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let url = format!("http://127.0.0.1:{port}");
+    let out = dir
+        .cmd(&["probe", "--format", "json", &url])
+        .env("GOSUMDB", "off")
+        .run()
+        .code(2);
+    assert!(out.stderr.contains("could not reach"), "{}", out.stderr);
+    assert_eq!(json(&out)["proxies"][0]["verdict"], "unreachable");
+}
+
+#[test]
+fn bad_arguments_exit_2() {
+    let dir = TestDir::new();
+    let out = dir
+        .cmd(&["probe", "--module", "example.com/x", "http://127.0.0.1:1"])
+        .run()
+        .code(2);
+    assert!(
+        out.stderr.contains("invalid module@version"),
+        "{}",
+        out.stderr
+    );
+    dir.cmd(&["probe", "--offline", "http://127.0.0.1:1"])
+        .run()
+        .code(2);
+    let out = dir.cmd(&["probe"]).env("GOPROXY", "off").run().code(2);
+    assert!(out.stderr.contains("no proxy URL"), "{}", out.stderr);
+}

@@ -1,0 +1,363 @@
+//! `gotrust::probe` against the lab over loopback: a clean lab (HTTP, and HTTPS with its CA
+//! trusted as SSL_CERT_FILE would) and one lab fault per rule.
+//!
+//! What a clean lab legitimately gives (documented in the report): over HTTP on loopback, no
+//! finding (plain HTTP to 127.0.0.1 leaves nothing on the network); over HTTPS, no finding
+//! either: the lab CA is not a public root and is trusted only through the CA file, which is
+//! interception-shaped, but on a loopback host it is reported as an `info` check, not as
+//! `probe/tls-interception`. The same chain on a non-loopback host is a finding (unit-tested
+//! through `public_roots` below with the lab's host name).
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use gotrust::net::tls::RootSource;
+use gotrust::net::{HttpClient, HttpConfig};
+use gotrust::probe::{ModuleVersion, Outcome, ProbeOptions, ProxyProbe, PublicRoots, Verdict};
+use gotrust::settings::sumdb::SumDb;
+use gotrust_lab::{Endpoint, Fault, FaultKind, Lab, RunningLab};
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../gotrust-lab/testdata/modules")
+}
+
+async fn start(tmp: &Path, tls: bool, faults: Vec<Fault>) -> RunningLab {
+    let mut b = Lab::builder()
+        .modules_dir(fixtures())
+        .state_dir(tmp.join("lab"))
+        .tls(tls);
+    for f in faults {
+        b = b.fault(f);
+    }
+    b.start().await.unwrap()
+}
+
+fn client(lab: &RunningLab) -> Arc<HttpClient> {
+    let mut cfg = HttpConfig {
+        connect_timeout: std::time::Duration::from_secs(5),
+        read_timeout: std::time::Duration::from_secs(10),
+        ..HttpConfig::default()
+    };
+    if let Some(ca) = lab.ca_file() {
+        cfg.roots = RootSource::CaFile(ca.to_path_buf());
+    }
+    Arc::new(HttpClient::new(cfg).unwrap())
+}
+
+fn options(lab: &RunningLab, tmp: &Path, module: Option<&str>) -> ProbeOptions {
+    let mut o = ProbeOptions::new(tmp.join("work"));
+    o.nonce = "test1".into();
+    o.module = module.map(|m| ModuleVersion::parse(m).unwrap());
+    o.sumdb = match SumDb::parse(&format!("{} {}", lab.verifier_key(), lab.sumdb_url())).unwrap() {
+        SumDb::Db(db) => Some(*db),
+        other => panic!("{other:?}"),
+    };
+    o.custom_roots = lab.ca_file().is_some();
+    // A public root set that does not hold the lab CA.
+    o.public_roots = Some(PublicRoots::from_subjects(["CN=Some Public Root"]));
+    o
+}
+
+const SIMPLE: &str = "example.com/simple@v1.0.0";
+
+async fn run(lab: &RunningLab, tmp: &Path, module: Option<&str>) -> ProxyProbe {
+    let http = client(lab);
+    gotrust::probe::probe(&http, &lab.proxy_url(), &options(lab, tmp, module))
+        .await
+        .unwrap()
+}
+
+fn outcome(p: &ProxyProbe, name: &str) -> Outcome {
+    p.check(name)
+        .unwrap_or_else(|| panic!("no check {name}: {:#?}", p.checks))
+        .outcome
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn clean_http_lab_has_no_findings() {
+    let tmp = tempfile::tempdir().unwrap();
+    let lab = start(tmp.path(), false, vec![]).await;
+    let p = run(&lab, tmp.path(), Some(SIMPLE)).await;
+    assert_eq!(p.verdict, Verdict::Complete);
+    assert!(p.findings.is_empty(), "{:#?}", p.findings);
+    for name in [
+        "not-found/module",
+        "not-found/version",
+        "list",
+        "info",
+        "zip",
+        "sumdb/supported",
+        "sumdb/lookup",
+        "content",
+        "redirects",
+    ] {
+        assert_eq!(outcome(&p, name), Outcome::Pass, "{name}: {:#?}", p.checks);
+    }
+    assert_eq!(outcome(&p, "transport"), Outcome::Info);
+    assert!(p.tls.is_none());
+    assert_eq!(p.http_version.as_deref(), Some("HTTP/1.1"));
+    let lat = p.latency.unwrap();
+    assert!(lat.count >= 6 && lat.min <= lat.median && lat.median <= lat.max);
+    lab.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn clean_https_lab_reports_chain_and_no_findings() {
+    let tmp = tempfile::tempdir().unwrap();
+    let lab = start(tmp.path(), true, vec![]).await;
+    let p = run(&lab, tmp.path(), Some(SIMPLE)).await;
+    assert!(p.findings.is_empty(), "{:#?}", p.findings);
+    let tls = p.tls.as_ref().expect("https");
+    assert!(!tls.chain.is_empty());
+    assert!(tls.custom_roots);
+    assert_eq!(tls.root_public, Some(false));
+    assert_eq!(outcome(&p, "tls"), Outcome::Pass);
+    // Private CA on loopback: shown, not a finding.
+    assert_eq!(outcome(&p, "tls/root"), Outcome::Info);
+    assert_eq!(outcome(&p, "content"), Outcome::Pass);
+    lab.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn near_expiry_is_a_finding() {
+    let tmp = tempfile::tempdir().unwrap();
+    let lab = start(tmp.path(), true, vec![]).await;
+    let http = client(&lab);
+    let mut o = options(&lab, tmp.path(), Some(SIMPLE));
+    let first = gotrust::probe::probe(&http, &lab.proxy_url(), &o)
+        .await
+        .unwrap();
+    let chain = first.tls.unwrap().chain;
+    let soonest = chain.iter().map(|c| c.not_after_unix).min().unwrap();
+    // Judge the chain three days before its first certificate expires.
+    o.now_unix = soonest - 3 * 86_400;
+    let p = gotrust::probe::probe(&http, &lab.proxy_url(), &o)
+        .await
+        .unwrap();
+    assert_eq!(
+        p.finding_ids(),
+        ["probe/cert-expiring"],
+        "{:#?}",
+        p.findings
+    );
+    assert!(
+        p.findings[0].message.contains("(3 days left)"),
+        "{}",
+        p.findings[0].message
+    );
+    // Outside the window: nothing.
+    o.now_unix = soonest - gotrust::probe::DEFAULT_NEAR_EXPIRY_SECS - 86_400;
+    let p = gotrust::probe::probe(&http, &lab.proxy_url(), &o)
+        .await
+        .unwrap();
+    assert!(p.findings.is_empty(), "{:#?}", p.findings);
+    lab.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn polluted_version_is_not_found_200() {
+    let tmp = tempfile::tempdir().unwrap();
+    let lab = start(
+        tmp.path(),
+        false,
+        vec![Fault::new(FaultKind::Polluted {
+            serve: "v1.0.0".into(),
+        })],
+    )
+    .await;
+    let p = run(&lab, tmp.path(), Some(SIMPLE)).await;
+    assert_eq!(
+        p.finding_ids(),
+        ["probe/not-found-200"],
+        "{:#?}",
+        p.findings
+    );
+    assert_eq!(outcome(&p, "not-found/version"), Outcome::Fail);
+    // The made-up module is still 404: only known modules are polluted.
+    assert_eq!(outcome(&p, "not-found/module"), Outcome::Pass);
+    let f = &p.findings[0];
+    assert!(
+        f.message
+            .contains("example.com/simple@v0.0.1-gotrust-probe.test1"),
+        "{}",
+        f.message
+    );
+    lab.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn server_errors_for_missing_modules_break_fallback() {
+    let tmp = tempfile::tempdir().unwrap();
+    let lab = start(
+        tmp.path(),
+        false,
+        vec![Fault::new(FaultKind::Status { status: 500 }).path_prefix("/gotrust.invalid/")],
+    )
+    .await;
+    let p = run(&lab, tmp.path(), Some(SIMPLE)).await;
+    assert_eq!(
+        p.finding_ids(),
+        ["probe/not-found-status"],
+        "{:#?}",
+        p.findings
+    );
+    assert!(
+        p.findings[0].message.contains("500"),
+        "{}",
+        p.findings[0].message
+    );
+    assert_eq!(outcome(&p, "not-found/module"), Outcome::Fail);
+    assert_eq!(outcome(&p, "content"), Outcome::Pass);
+    lab.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn https_to_http_redirect_is_a_finding() {
+    let tmp = tempfile::tempdir().unwrap();
+    let lab = start(
+        tmp.path(),
+        true,
+        vec![Fault::new(FaultKind::RedirectToHttp)],
+    )
+    .await;
+    let p = run(&lab, tmp.path(), Some(SIMPLE)).await;
+    assert_eq!(
+        p.finding_ids(),
+        ["probe/insecure-redirect"],
+        "{:#?}",
+        p.findings
+    );
+    assert!(
+        p.findings[0].message.contains("to insecure URL http://"),
+        "{}",
+        p.findings[0].message
+    );
+    assert_eq!(outcome(&p, "redirects"), Outcome::Fail);
+    lab.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn untrusted_certificate_is_a_finding_with_x509_detail() {
+    let tmp = tempfile::tempdir().unwrap();
+    let lab = start(tmp.path(), true, vec![Fault::new(FaultKind::UntrustedCert)]).await;
+    let p = run(&lab, tmp.path(), Some(SIMPLE)).await;
+    assert_eq!(p.finding_ids(), ["probe/tls-failed"], "{:#?}", p.findings);
+    assert!(
+        p.findings[0]
+            .message
+            .contains("x509: certificate signed by unknown authority"),
+        "{}",
+        p.findings[0].message
+    );
+    assert_eq!(outcome(&p, "tls"), Outcome::Fail);
+    assert_eq!(p.verdict, Verdict::Complete);
+    lab.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn database_not_supported_is_info() {
+    let tmp = tempfile::tempdir().unwrap();
+    let lab = start(
+        tmp.path(),
+        false,
+        vec![Fault::new(FaultKind::Status { status: 404 }).endpoint(Endpoint::Supported)],
+    )
+    .await;
+    let p = run(&lab, tmp.path(), Some(SIMPLE)).await;
+    assert_eq!(
+        p.finding_ids(),
+        ["probe/sumdb-not-supported"],
+        "{:#?}",
+        p.findings
+    );
+    assert_eq!(p.findings[0].severity, gotrust::report::Severity::Info);
+    assert_eq!(outcome(&p, "sumdb/supported"), Outcome::Info);
+    // GOSUMDB names the database URL, so the lookup still runs there.
+    assert_eq!(outcome(&p, "content"), Outcome::Pass);
+    lab.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn database_errors_are_findings() {
+    let tmp = tempfile::tempdir().unwrap();
+    let lab = start(
+        tmp.path(),
+        false,
+        vec![Fault::new(FaultKind::Status { status: 503 }).endpoint(Endpoint::Supported)],
+    )
+    .await;
+    let p = run(&lab, tmp.path(), Some(SIMPLE)).await;
+    assert_eq!(p.finding_ids(), ["probe/sumdb-error"], "{:#?}", p.findings);
+    assert_eq!(outcome(&p, "sumdb/supported"), Outcome::Fail);
+    lab.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tampered_zip_is_a_content_mismatch() {
+    let tmp = tempfile::tempdir().unwrap();
+    let lab = start(
+        tmp.path(),
+        false,
+        vec![Fault::new(FaultKind::TamperZip).module_version("example.com/simple", "v1.0.0")],
+    )
+    .await;
+    let p = run(&lab, tmp.path(), Some(SIMPLE)).await;
+    assert_eq!(
+        p.finding_ids(),
+        ["probe/content-mismatch"],
+        "{:#?}",
+        p.findings
+    );
+    assert!(
+        p.findings[0].message.contains("zip: proxy h1:"),
+        "{}",
+        p.findings[0].message
+    );
+    lab.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_module_the_well_known_one_is_tried_then_skipped() {
+    let tmp = tempfile::tempdir().unwrap();
+    let lab = start(tmp.path(), false, vec![]).await;
+    let p = run(&lab, tmp.path(), None).await;
+    assert!(p.findings.is_empty(), "{:#?}", p.findings);
+    assert_eq!(outcome(&p, "module"), Outcome::Skip);
+    assert!(p.check("list").is_none());
+    lab.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unreachable_proxy_has_no_verdict() {
+    // Bind then drop a listener: nothing listens on that port afterwards.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let tmp = tempfile::tempdir().unwrap();
+    let http = Arc::new(HttpClient::new(HttpConfig::default()).unwrap());
+    let mut o = ProbeOptions::new(tmp.path().join("work"));
+    o.nonce = "x".into();
+    let p = gotrust::probe::probe(&http, &format!("http://127.0.0.1:{port}"), &o)
+        .await
+        .unwrap();
+    assert_eq!(p.verdict, Verdict::Unreachable);
+    assert!(p.findings.is_empty());
+    assert_eq!(outcome(&p, "not-found/module"), Outcome::Fail);
+}
+
+#[test]
+fn bad_inputs_are_errors() {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let http = Arc::new(HttpClient::new(HttpConfig::default()).unwrap());
+    let o = ProbeOptions::new("/nonexistent");
+    let e = rt
+        .block_on(gotrust::probe::probe(&http, "ftp://x", &o))
+        .unwrap_err();
+    assert!(e.to_string().contains("invalid proxy URL"), "{e}");
+    assert!(ModuleVersion::parse("example.com/x@latest").is_err());
+}
