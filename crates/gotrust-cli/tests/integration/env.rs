@@ -17,7 +17,7 @@ fn text_changed_redacts() {
     insta::assert_snapshot!(out.stdout, @r"
     GOFLAGS=-mod=mod  # process environment
     GONOSUMDB=corp.example  # process environment
-    GOPROXY=https://u:xxxxx@corp.example  # process environment; shadows https://proxy.golang.org,direct from standard go.env (no Go installation found)
+    GOPROXY=https://u:xxxxx@corp.example  # process environment
     ");
     assert_eq!(out.stderr, "");
 }
@@ -71,8 +71,7 @@ fn disagreements_text_on_stderr() {
         .code(0);
     assert_eq!(
         out.stdout,
-        // GOSUMDB equals the standard go.env value, so --changed leaves it out.
-        "GOPROXY=off  # process environment; shadows https://proxy.golang.org,direct from standard go.env (no Go installation found)\n"
+        "GOPROXY=off  # process environment\nGOSUMDB=sum.golang.org  # process environment\n"
     );
     assert_eq!(
         out.stderr,
