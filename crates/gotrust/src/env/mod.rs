@@ -79,9 +79,6 @@ impl fmt::Display for Origin {
                 write!(f, "user go env file {}:{line}", path.display())
             }
             // The full path is in the JSON origin; the display form is the design's short one.
-            Origin::GorootEnv { path, .. } if path.as_os_str() == resolve::STANDARD_GO_ENV_PATH => {
-                f.write_str("standard go.env (no Go installation found)")
-            }
             Origin::GorootEnv { line, .. } => write!(f, "$GOROOT/go.env:{line}"),
             Origin::Default => f.write_str("default"),
             Origin::Derived { from } => write!(f, "derived from {from}"),

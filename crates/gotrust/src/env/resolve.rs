@@ -9,14 +9,6 @@ use std::path::{Path, PathBuf};
 use super::file::{EnvEntry, EnvFile, EnvFileKind};
 use super::{GO_VARS, GoEnv, Origin, PROCESS_VARS, Setting, Shadowed};
 
-/// Where the standard go.env stands in when no GOROOT is found; shown as the origin.
-pub const STANDARD_GO_ENV_PATH: &str = "(no Go installation found: standard go.env assumed)";
-
-/// The settings every Go distribution since 1.21 ships in `$GOROOT/go.env`
-/// (the module mirror, the checksum database, automatic toolchain switching).
-const STANDARD_GO_ENV: &[u8] =
-    b"GOPROXY=https://proxy.golang.org,direct\nGOSUMDB=sum.golang.org\nGOTOOLCHAIN=auto\n";
-
 /// Everything resolution reads, so tests never touch the real process environment.
 ///
 /// Files (the user env file and go.env) are read from disk during [`resolve`].
@@ -355,23 +347,13 @@ pub fn resolve(src: &EnvSources) -> GoEnv {
         .or_else(|| src.getenv("GOROOT").map(str::to_string))
         .map(|g| PathBuf::from(clean_path(&g)))
         .or_else(|| src.exe_goroot.clone());
-    let goroot_env = match goroot_for_env.as_ref() {
-        Some(g) => {
-            let p = g.join("go.env");
-            EnvFile::read(&src.open_path(&p), EnvFileKind::Goroot).map(|mut f| {
-                f.path = p;
-                f
-            })
-        }
-        // No Go installation at all (`--go never` on a machine without go): report what a
-        // standard distribution would do rather than the empty GOPROXY of a GOROOT whose
-        // go.env was deleted, which is a different, real situation (spec §1.1).
-        None => Some(EnvFile::parse(
-            STANDARD_GO_ENV_PATH,
-            EnvFileKind::Goroot,
-            STANDARD_GO_ENV,
-        )),
-    };
+    let goroot_env = goroot_for_env.as_ref().and_then(|g| {
+        let p = g.join("go.env");
+        EnvFile::read(&src.open_path(&p), EnvFileKind::Goroot).map(|mut f| {
+            f.path = p;
+            f
+        })
+    });
 
     let layered = |key: &str| -> Layered<'_> {
         let user = user_file
@@ -798,33 +780,5 @@ mod tests {
         assert_eq!(env.value("GOENV"), userfile.to_str().unwrap());
         assert_eq!(env.value("GOROOT"), goroot.to_str().unwrap());
         assert!(!env.get("GOPATH").unwrap().changed);
-    }
-}
-
-#[cfg(test)]
-mod standard_go_env_tests {
-    use super::*;
-
-    #[test]
-    fn without_any_goroot_the_standard_go_env_is_assumed_and_labelled() {
-        let mut src = EnvSources::with_process([("HOME", "/nonexistent-home"), ("GOENV", "off")]);
-        src.exe_goroot = None;
-        let env = resolve(&src);
-        let proxy = env.get("GOPROXY").unwrap();
-        assert_eq!(proxy.value, "https://proxy.golang.org,direct");
-        assert_eq!(
-            proxy.origin.to_string(),
-            "standard go.env (no Go installation found)"
-        );
-        assert_eq!(env.value("GOSUMDB"), "sum.golang.org");
-    }
-
-    #[test]
-    fn a_goroot_without_go_env_still_gives_go_empty_goproxy() {
-        let dir = tempfile::tempdir().unwrap();
-        let mut src = EnvSources::with_process([("HOME", "/nonexistent-home"), ("GOENV", "off")]);
-        src.exe_goroot = Some(dir.path().to_path_buf());
-        let env = resolve(&src);
-        assert_eq!(env.value("GOPROXY"), "");
     }
 }
