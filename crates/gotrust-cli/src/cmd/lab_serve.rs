@@ -59,6 +59,12 @@ pub fn run(
         .block_on(builder.start())
         .context("cannot start the lab")?;
 
+    // Handlers go in before the environment is printed: a reader that sends SIGINT as soon as
+    // it has read the exports must reach them, not the default action.
+    let signals = {
+        let _guard = runtime.enter();
+        Signals::install().context("cannot install signal handlers")?
+    };
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     match global.format {
@@ -69,7 +75,7 @@ pub fn run(
     out.flush().context("cannot write to stdout")?;
     drop(out);
 
-    let signal = runtime.block_on(wait_for_signal());
+    let signal = runtime.block_on(signals.wait());
     let log = lab.state_dir().join("requests.jsonl");
     let served = lab.request_log().len();
     runtime.block_on(lab.shutdown());
@@ -84,26 +90,45 @@ pub fn run(
     Ok(ExitCode::SUCCESS)
 }
 
-/// Waits for SIGINT or SIGTERM (Ctrl-C elsewhere) and names it.
-async fn wait_for_signal() -> &'static str {
+/// SIGINT and SIGTERM handlers (Ctrl-C elsewhere), installed before the lab is announced.
+struct Signals {
     #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => tokio::select! {
-                _ = tokio::signal::ctrl_c() => "SIGINT",
-                _ = term.recv() => "SIGTERM",
-            },
-            Err(_) => {
-                let _ = tokio::signal::ctrl_c().await;
-                "SIGINT"
-            }
+    interrupt: tokio::signal::unix::Signal,
+    #[cfg(unix)]
+    terminate: tokio::signal::unix::Signal,
+}
+
+impl Signals {
+    /// Must run inside the tokio runtime's context.
+    fn install() -> std::io::Result<Signals> {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            Ok(Signals {
+                interrupt: signal(SignalKind::interrupt())?,
+                terminate: signal(SignalKind::terminate())?,
+            })
+        }
+        #[cfg(not(unix))]
+        {
+            Ok(Signals {})
         }
     }
-    #[cfg(not(unix))]
-    {
-        let _ = tokio::signal::ctrl_c().await;
-        "Ctrl-C"
+
+    /// Waits for the first signal and names it.
+    async fn wait(mut self) -> &'static str {
+        #[cfg(unix)]
+        {
+            tokio::select! {
+                _ = self.interrupt.recv() => "SIGINT",
+                _ = self.terminate.recv() => "SIGTERM",
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = tokio::signal::ctrl_c().await;
+            "Ctrl-C"
+        }
     }
 }
 
