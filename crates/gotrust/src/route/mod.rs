@@ -36,6 +36,7 @@ use serde::Serialize;
 
 use crate::env::GoEnv;
 use crate::env::render::redact_userinfo;
+use crate::env::resolve::clean_path;
 use crate::settings::Settings;
 use crate::settings::goflags::ModMode;
 use crate::settings::httpproxy::{DirectReason, HttpProxyConfig, ProxyChoice};
@@ -781,41 +782,13 @@ fn static_host(module: &str) -> Option<String> {
     None
 }
 
-/// Go's `path.Clean`.
-fn clean(p: &str) -> String {
-    if p.is_empty() {
-        return ".".into();
-    }
-    let rooted = p.starts_with('/');
-    let mut out: Vec<&str> = Vec::new();
-    for elem in p.split('/') {
-        match elem {
-            "" | "." => {}
-            ".." => {
-                if out.last().is_some_and(|l| *l != "..") {
-                    out.pop();
-                } else if !rooted {
-                    out.push("..");
-                }
-            }
-            e => out.push(e),
-        }
-    }
-    let joined = out.join("/");
-    match (rooted, joined.is_empty()) {
-        (true, _) => format!("/{joined}"),
-        (false, true) => ".".into(),
-        (false, false) => joined,
-    }
-}
-
 /// Go's `path.Join` of two elements.
 fn path_join(a: &str, b: &str) -> String {
     match (a.is_empty(), b.is_empty()) {
         (true, true) => String::new(),
-        (true, false) => clean(b),
-        (false, true) => clean(a),
-        (false, false) => clean(&format!("{a}/{b}")),
+        (true, false) => clean_path(b),
+        (false, true) => clean_path(a),
+        (false, false) => clean_path(&format!("{a}/{b}")),
     }
 }
 
