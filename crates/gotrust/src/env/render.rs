@@ -14,34 +14,8 @@ pub const REDACTED: &str = "xxxxx";
 /// Replaces userinfo in every `scheme://userinfo@host` inside `s`: `user:pass@` becomes
 /// `user:xxxxx@`, a lone `token@` becomes `xxxxx@` (tokens are often put in the user part).
 pub fn redact_userinfo(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    let mut rest = s;
-    while let Some(i) = rest.find("://") {
-        out.push_str(&rest[..i + 3]);
-        rest = &rest[i + 3..];
-        // The authority ends at the first of these; GOPROXY lists also end at ',' and '|'.
-        let end = rest
-            .find(|c: char| matches!(c, '/' | '?' | '#' | ',' | '|') || c.is_whitespace())
-            .unwrap_or(rest.len());
-        let authority = &rest[..end];
-        if let Some(at) = authority.rfind('@') {
-            let userinfo = &authority[..at];
-            match userinfo.split_once(':') {
-                Some((user, _)) => {
-                    out.push_str(user);
-                    out.push(':');
-                    out.push_str(REDACTED);
-                }
-                None => out.push_str(REDACTED),
-            }
-            out.push_str(&authority[at..]);
-        } else {
-            out.push_str(authority);
-        }
-        rest = &rest[end..];
-    }
-    out.push_str(rest);
-    out
+    // One redaction for every output: the report renderers use the same function.
+    crate::report::redact_url_userinfo(s)
 }
 
 impl Serialize for Origin {

@@ -734,36 +734,8 @@ pub(crate) fn has_reference(value: &str) -> bool {
 /// Replaces the userinfo of every `scheme://user[:pass]@host` in `s` with `xxxxx` (keeping a
 /// plain user name only when a password follows it, since a token is often the user part).
 pub fn redact_urls(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    let mut rest = s;
-    while let Some(i) = rest.find("://") {
-        let (head, tail) = rest.split_at(i + 3);
-        out.push_str(head);
-        // The authority ends at the first '/', '?', '#', whitespace, ',' or '|' (a GOPROXY list).
-        let end = tail
-            .find(|c: char| {
-                matches!(c, '/' | '?' | '#' | ',' | '|' | '"' | '\'') || c.is_whitespace()
-            })
-            .unwrap_or(tail.len());
-        let authority = &tail[..end];
-        match authority.rfind('@') {
-            Some(at) => {
-                let userinfo = &authority[..at];
-                match userinfo.split_once(':') {
-                    Some((user, _)) if !user.is_empty() => {
-                        out.push_str(user);
-                        out.push_str(":xxxxx");
-                    }
-                    _ => out.push_str("xxxxx"),
-                }
-                out.push_str(&authority[at..]);
-            }
-            None => out.push_str(authority),
-        }
-        rest = &tail[end..];
-    }
-    out.push_str(rest);
-    out
+    // One redaction for every output: the report renderers use the same function.
+    crate::report::redact_url_userinfo(s)
 }
 
 #[cfg(test)]
