@@ -764,55 +764,14 @@ fn x509_wrong_fixes_point_to_ssl_cert_file() {
     );
 }
 
-/// Rule IDs of design §3; every rule a diagnosis names must exist there.
-const RULE_IDS: &[&str] = &[
-    "sumdb/disabled",
-    "sumdb/missing",
-    "sumdb/invalid",
-    "sumdb/custom",
-    "sumdb/bypass-public",
-    "sumdb/private-path-leak",
-    "sumdb/legacy-insecure-flag",
-    "proxy/plaintext",
-    "proxy/credentials-in-url",
-    "proxy/unverified-third-party",
-    "proxy/fallback-on-any-error",
-    "proxy/direct-fallback",
-    "proxy/private-path-leak",
-    "proxy/empty",
-    "proxy/invalid-entry",
-    "proxy/ignored-entries",
-    "proxy/file",
-    "proxy/direct-only",
-    "proxy/off",
-    "insecure/match-all",
-    "insecure/public-host",
-    "insecure/broad",
-    "insecure/unverified",
-    "insecure/no-effect",
-    "tls/custom-roots",
-    "git/tls-verify-off",
-    "git/insteadof",
-    "vcs/permissive",
-    "env/unknown-variable",
-    "env/shadowed",
-    "env/quoted-value",
-    "env/file-writable",
-    "pattern/invalid",
-    "cache/writable",
-    "cache/modcacherw",
-    "netrc/permissions",
-    "transport/http-proxy",
-    "project/go-sum-missing",
-    "project/go-sum-conflict",
-    "project/unverified-modules",
-];
-
 #[test]
 fn every_rule_id_exists_in_the_catalog() {
     for k in K::ALL {
         if let Some(rule) = k.info().rule {
-            assert!(RULE_IDS.contains(&rule), "{k:?} names unknown rule {rule}");
+            assert!(
+                gotrust::report::catalog::find(rule).is_some(),
+                "{k:?} names unknown rule {rule}"
+            );
         }
     }
 }

@@ -613,61 +613,23 @@ impl Sink {
     }
 }
 
-/// Variables go reads (spec §1.4 `KnownEnv`, plus read-only and runtime ones a user may set).
-const KNOWN_GO: &[&str] = &[
-    "GO111MODULE",
-    "GO386",
-    "GOAMD64",
-    "GOARCH",
-    "GOARM",
-    "GOARM64",
-    "GOAUTH",
-    "GOBIN",
-    "GOCACHE",
-    "GOCACHEPROG",
-    "GOENV",
-    "GOEXE",
-    "GOEXPERIMENT",
-    "GOFIPS140",
-    "GOFLAGS",
-    "GOGCCFLAGS",
-    "GOHOSTARCH",
-    "GOHOSTOS",
-    "GOINSECURE",
-    "GOMIPS",
-    "GOMIPS64",
-    "GOMODCACHE",
-    "GONOPROXY",
-    "GONOSUMDB",
-    "GOOS",
-    "GOPATH",
-    "GOPPC64",
-    "GOPRIVATE",
-    "GOPROXY",
-    "GORISCV64",
-    "GOROOT",
-    "GOSUMDB",
-    "GOTMPDIR",
-    "GOTOOLCHAIN",
-    "GOTOOLDIR",
-    "GOVCS",
-    "GOWASM",
-    "GOWORK",
-    "GO_EXTLINK_ENABLED",
-    "GOMOD",
-    "GOVERSION",
-    "GOTELEMETRY",
-    "GOTELEMETRYDIR",
-    "GODEBUG",
+/// Go variables the runtime, the race detector and coverage read, which cmd/go's `KnownEnv`
+/// (kept once, in [`crate::env::file::KNOWN_ENV`]) does not list.
+const RUNTIME_GO: &[&str] = &[
     "GOCOVERDIR",
-    "GOROOT_FINAL",
-    "GOMAXPROCS",
     "GOGC",
-    "GOMEMLIMIT",
-    "GOTRACEBACK",
-    "GORACE",
     "GOLOONG64",
+    "GOMAXPROCS",
+    "GOMEMLIMIT",
+    "GORACE",
+    "GOROOT_FINAL",
+    "GOTRACEBACK",
 ];
+
+/// A `GO*` variable some Go tool reads.
+fn is_known_go(name: &str) -> bool {
+    (name.starts_with("GO") && crate::env::file::is_known_var(name)) || RUNTIME_GO.contains(&name)
+}
 
 /// Classifies an environment variable name; `None` means not relevant to the scan.
 ///
@@ -675,7 +637,7 @@ const KNOWN_GO: &[&str] = &[
 /// `GOPRIVTE` look like Go settings and silently do nothing, while `GOPROXY_MIRROR` or
 /// `GO_VERSION` are a project's own variables.
 pub fn classify(name: &str) -> Option<VarClass> {
-    if KNOWN_GO.contains(&name) {
+    if is_known_go(name) {
         return Some(VarClass::Go);
     }
     match name {
