@@ -3,7 +3,7 @@
 # database, for a go.sum of 2 lines per module (N modules, default 1,000 -> 2,000 lines).
 # Cold: empty caches (gotrust's tree head, tiles and lookups). Warm: gotrust's caches filled by
 # a previous run (gosumcheck keeps no cache, so its warm run equals its cold run).
-# Everything runs on loopback. gosumcheck is built from the module cache the x/mod oracle uses
+# Everything runs on loopback; the lab is `gotrust lab serve`. gosumcheck is built from the module cache the x/mod oracle uses
 # (target/xmod-oracle/modcache, golang.org/x/mod v0.43.0) into target/bench; its code is never
 # committed. Needs: cargo, go, /usr/bin/time.
 set -euo pipefail
@@ -31,37 +31,27 @@ for i in $(seq 1 "$N"); do
     > "$WORK/modules/bench.example_m${i}_v1.0.0.txt"
 done
 
-# The lab server: a throwaway binary over gotrust-lab, built in target/.
-HELPER=$WORK/labserve
-mkdir -p "$HELPER/src"
-cat > "$HELPER/Cargo.toml" <<TOML
-[package]
-name = "labserve"
-version = "0.0.0"
-edition = "2024"
-[dependencies]
-gotrust-lab = { path = "$ROOT/crates/gotrust-lab" }
-tokio = { version = "1", features = ["rt-multi-thread", "macros", "time"] }
-[workspace]
-TOML
-cp "$ROOT/Cargo.lock" "$HELPER/Cargo.lock"
-cat > "$HELPER/src/main.rs" <<'RS'
-#[tokio::main]
-async fn main() {
-    let a: Vec<String> = std::env::args().collect();
-    let lab = gotrust_lab::Lab::builder().modules_dir(&a[1]).state_dir(&a[2]).start().await.unwrap();
-    let go_sum: String = lab.modules().iter().map(|(p, v)| lab.go_sum_lines(p, v).unwrap()).collect();
-    std::fs::write(&a[3], go_sum).unwrap();
-    println!("{} {} {}", lab.proxy_url(), lab.sumdb_url(), lab.verifier_key());
-    tokio::time::sleep(std::time::Duration::from_secs(3600)).await;
-}
-RS
-CARGO_TARGET_DIR=$TARGET cargo build --release --manifest-path "$HELPER/Cargo.toml" >/dev/null
-"$TARGET/release/labserve" "$WORK/modules" "$WORK/state" "$WORK/go.sum" > "$WORK/lab.out" &
+# The lab server: `gotrust lab serve` over the generated modules, its state in $WORK/state.
+"$GOTRUST" --format json lab serve --modules "$WORK/modules" --state "$WORK/state" > "$WORK/lab.json" &
 LAB=$!
 trap 'kill $LAB 2>/dev/null || true' EXIT
-for _ in $(seq 1 100); do [ -s "$WORK/lab.out" ] && break; sleep 0.2; done
-read -r PROXY SUMDB VKEY < "$WORK/lab.out"
+for _ in $(seq 1 300); do [ -s "$WORK/lab.json" ] && break; sleep 0.2; done
+PROXY=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["proxy_url"])' "$WORK/lab.json")
+SUMDB=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["sumdb_url"])' "$WORK/lab.json")
+VKEY=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["verifier_key"])' "$WORK/lab.json")
+# The go.sum: the database's own lines for every module (two per module), via its lookup endpoint.
+python3 - "$SUMDB" "$N" > "$WORK/go.sum" <<'PY'
+import sys, urllib.request
+from concurrent.futures import ThreadPoolExecutor
+base, n = sys.argv[1], int(sys.argv[2])
+def lines(i):
+    body = urllib.request.urlopen(f"{base}/lookup/bench.example/m{i}@v1.0.0").read().decode()
+    return [l for l in body.split("\n")[1:3]]
+with ThreadPoolExecutor(16) as ex:
+    for ls in ex.map(lines, range(1, n + 1)):
+        for l in ls:
+            print(l)
+PY
 LINES=$(wc -l < "$WORK/go.sum")
 echo "go.sum: $LINES lines, database $SUMDB"
 
