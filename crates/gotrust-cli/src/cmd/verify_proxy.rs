@@ -94,7 +94,7 @@ pub fn run(global: &GlobalArgs, args: &ProxyArgs) -> anyhow::Result<ExitCode> {
         bail!("gotrust verify proxy needs the network (--offline given)");
     }
     let targets = targets(args)?;
-    let cx = context()?;
+    let cx = context(&args.net)?;
     let goproxy: Vec<String> = match &cx.settings.proxy {
         Ok(list) => list
             .entries
@@ -125,7 +125,7 @@ pub fn run(global: &GlobalArgs, args: &ProxyArgs) -> anyhow::Result<ExitCode> {
                 &db,
                 &ProxyOptions {
                     proxies,
-                    concurrency: 8,
+                    concurrency: usize::from(args.net.jobs),
                     temp_dir: tmp.clone(),
                     probe_missing: true,
                 },
