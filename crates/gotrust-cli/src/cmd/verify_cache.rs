@@ -10,7 +10,7 @@ use gotrust::env::{EnvSources, resolve};
 use gotrust::settings::goflags::GoFlags;
 use gotrust::verify::Results;
 use gotrust::verify::cache::{self, CacheOptions, Database, DatabaseAnswers, Progress};
-use gotrust::verify::sums::DatabaseAccess;
+use gotrust::verify::sums::{DatabaseAccess, VerifySetupError};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use super::verify::CacheArgs;
@@ -101,9 +101,18 @@ fn database_answers(
     rt.block_on(async {
         let db = match database(global, &cx).await {
             Ok(db) => db,
-            // Offline, the database is an extra: a setting that names none (or no cache
-            // directory) leaves the local checks, and the note says it was not consulted.
-            Err(_) if global.offline => return Ok(None),
+            // Offline, the database is an extra: a GOSUMDB that names none leaves the local
+            // checks, and the note says it was not consulted. Anything else (a fork between
+            // the stored heads) is reported.
+            Err(e)
+                if global.offline
+                    && matches!(
+                        e.downcast_ref::<VerifySetupError>(),
+                        Some(VerifySetupError::Setting(_) | VerifySetupError::NoCacheDir)
+                    ) =>
+            {
+                return Ok(None);
+            }
             Err(e) => {
                 return Err(e.context(
                     "cannot reach the checksum database (use --offline to verify against cached data only)",

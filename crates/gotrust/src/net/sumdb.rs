@@ -16,7 +16,9 @@
 //!   sees is detected, and go's cached tiles and lookups save requests (they are verified like
 //!   network answers);
 //! * tiles are fetched once per client and shared by concurrent lookups; all tiles one
-//!   verification needs are fetched concurrently; only authenticated tiles are written to disk.
+//!   verification needs are fetched concurrently; only authenticated tiles are written to disk;
+//! * an offline client ([`SumdbClient::new_offline`]) makes no request: it verifies what the
+//!   caches hold the same way and reports anything else as [`SumdbClientError::NotCached`].
 //!
 //! gomod's tlog code is synchronous, so each verification runs on a blocking thread and
 //! fetches the tiles it needs through the runtime handle.

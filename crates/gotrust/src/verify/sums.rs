@@ -12,6 +12,12 @@
 //! shared [`SumdbClient`]. Before any lookup, the database's `/latest` head is merged into the
 //! stored one: a fork (two heads that cannot both be honest) or a rollback (a smaller tree
 //! than one the database already signed) is a database-level failure.
+//!
+//! Offline ([`open_database`] with `offline`): no request at all. Answers come from gotrust's
+//! tree-head store and tile/lookup cache and from go's sumdb cache (read only), each record
+//! proven against the stored signed head exactly as online; a line whose record, or a tile
+//! its proof needs, is in no cache is skipped ([`SkipWhy::NotCached`], "not in the offline
+//! cache"). `/latest` is not fetched, so a rollback since the last online run is not seen.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
