@@ -302,3 +302,29 @@ async fn jobs_and_timeout_flags() {
         out.stdout
     );
 }
+
+/// `--jobs 1` makes one request at a time: with every lookup delayed, the run takes at
+/// least the sum of the delays, and `--jobs 8` is faster.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn jobs_bounds_requests_in_flight() {
+    let delay = 150;
+    let (lab, _s) = lab(vec![
+        Fault::new(FaultKind::Latency { ms: delay }).endpoint(gotrust_lab::Endpoint::Lookup),
+    ])
+    .await;
+    let n = lab.modules().len() as u32;
+    let mut elapsed = Vec::new();
+    for jobs in ["1", "8"] {
+        // A fresh cache each time, so every lookup is a request.
+        let dir = TestDir::new();
+        dir.write("go.sum", &go_sum(&lab));
+        let t = std::time::Instant::now();
+        gotrust(&dir, &lab, &["verify", "sums", "--jobs", jobs])
+            .await
+            .code(0);
+        elapsed.push(t.elapsed());
+    }
+    let serial = std::time::Duration::from_millis(delay) * n;
+    assert!(elapsed[0] >= serial, "{:?} < {serial:?}", elapsed[0]);
+    assert!(elapsed[1] < elapsed[0], "{elapsed:?}");
+}
