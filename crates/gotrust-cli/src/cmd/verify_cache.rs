@@ -115,7 +115,7 @@ fn database_answers(
             }
             Err(e) => {
                 return Err(e.context(
-                    "cannot reach the checksum database (use --offline to verify against cached data only)",
+                    "cannot open the checksum database (use --offline to verify against cached data only)",
                 ));
             }
         };

@@ -176,6 +176,25 @@ fn tampered_tree_exits_1_and_names_the_file() {
     dir.cmd(&a).run().code(1);
 }
 
+/// Online, a checksum database that cannot be opened stops the run (exit 2) with the way
+/// out, instead of quietly verifying less.
+#[test]
+fn unusable_database_exits_2_and_points_at_offline() {
+    let dir = TestDir::new();
+    let (mc, proj, _restore) = cache(&dir);
+    let mut a = args(&mc, &proj, "text");
+    a.retain(|x| *x != "--offline");
+    let out = dir.cmd(&a).env("GOSUMDB", "not a valid key").run().code(2);
+    assert!(
+        out.stderr.contains(
+            "cannot open the checksum database (use --offline to verify against cached data only)"
+        ),
+        "{}",
+        out.stderr
+    );
+    assert!(out.stdout.is_empty(), "{}", out.stdout);
+}
+
 #[test]
 fn missing_cache_exits_2() {
     let dir = TestDir::new();
