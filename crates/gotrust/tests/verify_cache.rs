@@ -705,7 +705,11 @@ struct FakeDb {
 }
 
 impl gotrust::verify::cache::DatabaseLookup for FakeDb {
-    fn lookup(&self, path: &str, version: &str) -> Result<Vec<String>, String> {
+    fn lookup(
+        &self,
+        path: &str,
+        version: &str,
+    ) -> Result<Vec<String>, gotrust::verify::cache::LookupFailure> {
         self.asked.lock().unwrap().push(format!("{path}@{version}"));
         Ok(self
             .lines
@@ -779,4 +783,252 @@ fn database_answers_are_compared_and_private_paths_never_asked() {
         "{asked:?}"
     );
     assert!(!asked.is_empty());
+}
+
+// ---- The checksum database, for real: a lab database, a cache filled by the real go. ----
+
+mod lab {
+    use std::collections::BTreeSet;
+    use std::path::{Path, PathBuf};
+    use std::sync::Arc;
+    use std::time::Duration;
+
+    use gotrust::net::goproxy::SumdbBase;
+    use gotrust::net::sumdb::{BaseSource, SumdbClient, SumdbConfig};
+    use gotrust::net::{HttpClient, HttpConfig};
+    use gotrust::verify::cache::{
+        CacheOptions, Database, DatabaseAnswers, NoProgress, module_versions, verify_cache,
+    };
+    use gotrust::verify::sums::Database as SumsDatabase;
+    use gotrust::verify::{ItemKind, Outcome, Reference, Results, VerifyStatus};
+    use gotrust_lab::{Fault, FaultKind, Lab, RunningLab};
+
+    use super::{Root, item};
+
+    async fn start(state: &Path, faults: Vec<Fault>) -> RunningLab {
+        let mut b = Lab::builder()
+            .modules_dir(
+                Path::new(env!("CARGO_MANIFEST_DIR")).join("../gotrust-lab/testdata/modules"),
+            )
+            .state_dir(state);
+        for f in faults {
+            b = b.fault(f);
+        }
+        b.start().await.unwrap()
+    }
+
+    /// Runs the real go with the lab as GOPROXY and GOSUMDB (plus `extra` variables) in
+    /// `root/proj`, off the async workers so the lab keeps serving.
+    async fn go(root: &Path, lab: &RunningLab, extra: &[(&str, &str)], args: &[&str]) {
+        let mut cmd = testkit::hermetic_go(root);
+        for (k, v) in lab.go_env() {
+            cmd.env(k, v);
+        }
+        for (k, v) in extra {
+            cmd.env(k, v);
+        }
+        let proj = root.join("proj");
+        std::fs::create_dir_all(&proj).unwrap();
+        cmd.current_dir(&proj).args(args);
+        let out = tokio::task::spawn_blocking(move || cmd.output().unwrap())
+            .await
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "go {args:?} failed:\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    fn modcache(root: &Path) -> PathBuf {
+        root.join("gopath/pkg/mod")
+    }
+
+    async fn database(lab: &RunningLab, state: &Path, nosumdb: &str) -> Arc<SumsDatabase> {
+        let http = Arc::new(
+            HttpClient::new(HttpConfig {
+                read_timeout: Duration::from_secs(10),
+                ..HttpConfig::default()
+            })
+            .unwrap(),
+        );
+        let base = SumdbBase(url::Url::parse(&lab.sumdb_url()).unwrap());
+        let client = SumdbClient::new(
+            http.clone(),
+            SumdbConfig {
+                key: lab.verifier_key().to_string(),
+                base: base.clone(),
+                state_dir: state.join(lab.sumdb_name()),
+                go_latest: None,
+                go_cache: None,
+                private: None,
+            },
+        )
+        .await
+        .unwrap();
+        Arc::new(SumsDatabase::new(
+            http,
+            client,
+            base,
+            BaseSource::Explicit,
+            nosumdb,
+        ))
+    }
+
+    /// Verifies `root`'s cache within its project, with the lab database unless `offline`.
+    async fn verify(lab: &RunningLab, root: &Path, nosumdb: &str, online: bool) -> Results {
+        let state = tempfile::tempdir().unwrap();
+        let mut opts = CacheOptions::new(modcache(root));
+        opts.project = Some(root.join("proj"));
+        opts.gonosumdb = nosumdb.to_owned();
+        let versions: BTreeSet<(String, String)> = module_versions(&opts).unwrap();
+        let answers = if online {
+            let db = database(lab, state.path(), nosumdb).await;
+            DatabaseAnswers::fetch(&db, &versions, 8).await
+        } else {
+            DatabaseAnswers::default()
+        };
+        if online {
+            opts.database = Database::Lookup(&answers);
+        }
+        let r = verify_cache(&opts, &NoProgress).unwrap();
+        drop(answers);
+        r
+    }
+
+    fn sumdb(r: &Results, kind: ItemKind, m: &str) -> Outcome {
+        item(r, kind, m)
+            .checks
+            .iter()
+            .find(|c| c.against == Reference::Sumdb)
+            .unwrap()
+            .outcome
+    }
+
+    const MODS: &[&str] = &["example.com/simple@v1.0.0", "example.com/withinfo@v1.0.0"];
+
+    /// go fetched both modules through the lab and verified them against its database;
+    /// gotrust finds every zip and go.mod in the database, proven, and the private path is
+    /// never asked for.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_cache_filled_by_go_matches_the_database() {
+        let (state, root) = (tempfile::tempdir().unwrap(), Root::new());
+        let lab = start(state.path(), vec![]).await;
+        go(root.path(), &lab, &[], &["mod", "init", "example.com/p"]).await;
+        let mut get = vec!["get"];
+        get.extend(MODS);
+        go(root.path(), &lab, &[], &get).await;
+        let before = lab.request_log().len();
+        let r = verify(&lab, root.path(), "example.com/withinfo", true).await;
+        assert!(!r.failed(), "{r:#?}");
+        for k in [ItemKind::Zip, ItemKind::Mod] {
+            assert_eq!(sumdb(&r, k, "example.com/simple"), Outcome::Match);
+            assert_eq!(sumdb(&r, k, "example.com/withinfo"), Outcome::NotConsulted);
+        }
+        let asked: Vec<String> = lab.request_log()[before..]
+            .iter()
+            .filter(|e| e.path.contains("/lookup/"))
+            .map(|e| e.path.clone())
+            .collect();
+        assert!(
+            asked.iter().any(|p| p.contains("example.com/simple@")),
+            "{asked:?}"
+        );
+        assert!(asked.iter().all(|p| !p.contains("withinfo")), "{asked:?}");
+        assert!(
+            r.notes
+                .iter()
+                .any(|n| n.contains("checksum database consulted")),
+            "{:?}",
+            r.notes
+        );
+    }
+
+    /// The proxy served a tampered zip while GOSUMDB was off: go wrote a consistent zip,
+    /// .ziphash and go.sum, so `.ziphash` and go.sum both agree with the cache and only the
+    /// database shows the change. Its go.mod is untouched and matches the database.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_consistently_replaced_zip_is_caught_only_by_the_database() {
+        let (state, root) = (tempfile::tempdir().unwrap(), Root::new());
+        let lab = start(
+            state.path(),
+            vec![Fault::new(FaultKind::TamperZip).module("example.com/simple")],
+        )
+        .await;
+        let off = [("GOSUMDB", "off")];
+        go(root.path(), &lab, &off, &["mod", "init", "example.com/p"]).await;
+        let mut get = vec!["get"];
+        get.extend(MODS);
+        go(root.path(), &lab, &off, &get).await;
+
+        // Without the database the cache is consistent with itself and with go.sum.
+        let r = verify(&lab, root.path(), "", false).await;
+        assert!(!r.failed(), "{r:#?}");
+
+        let r = verify(&lab, root.path(), "", true).await;
+        let zip = item(&r, ItemKind::Zip, "example.com/simple");
+        assert_eq!(zip.status, VerifyStatus::Mismatch, "{zip:#?}");
+        assert!(zip.message.contains("checksum database"), "{}", zip.message);
+        let outcome = |against| {
+            zip.checks
+                .iter()
+                .find(|c| c.against == against)
+                .unwrap()
+                .outcome
+        };
+        assert_eq!(outcome(Reference::Ziphash), Outcome::Match);
+        assert_eq!(outcome(Reference::GoSum), Outcome::Match);
+        assert_eq!(outcome(Reference::Sumdb), Outcome::Mismatch);
+        let db_hash = zip
+            .checks
+            .iter()
+            .find(|c| c.against == Reference::Sumdb)
+            .and_then(|c| c.expected.clone())
+            .unwrap();
+        let lab_line = lab.go_sum_lines("example.com/simple", "v1.0.0").unwrap();
+        assert!(lab_line.contains(&db_hash), "{lab_line} vs {db_hash}");
+        assert_eq!(
+            item(&r, ItemKind::Mod, "example.com/simple").status,
+            VerifyStatus::Verified
+        );
+        assert_eq!(
+            sumdb(&r, ItemKind::Mod, "example.com/simple"),
+            Outcome::Match
+        );
+        assert_eq!(
+            item(&r, ItemKind::Zip, "example.com/withinfo").status,
+            VerifyStatus::Verified
+        );
+        assert!(r.failed());
+        // Exactly one item fails.
+        assert_eq!(r.items.iter().filter(|i| i.status.is_failure()).count(), 1);
+    }
+
+    /// A database whose signed heads do not verify gives no verdict: the items are errors,
+    /// not silently verified.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_database_answer_that_does_not_verify_fails_the_item() {
+        let (state, root) = (tempfile::tempdir().unwrap(), Root::new());
+        let lab = start(state.path(), vec![]).await;
+        go(root.path(), &lab, &[], &["mod", "init", "example.com/p"]).await;
+        go(root.path(), &lab, &[], &["get", MODS[0]]).await;
+        // Same modules, now served by a lab whose notes are signed by a stranger.
+        let state2 = tempfile::tempdir().unwrap();
+        let bad = start(state2.path(), vec![Fault::new(FaultKind::ForeignSignature)]).await;
+        let r = verify(&bad, root.path(), "", true).await;
+        let zip = item(&r, ItemKind::Zip, "example.com/simple");
+        assert_eq!(zip.status, VerifyStatus::Error, "{zip:#?}");
+        let c = zip
+            .checks
+            .iter()
+            .find(|c| c.against == Reference::Sumdb)
+            .unwrap();
+        assert_eq!(c.outcome, Outcome::NotConsulted);
+        assert!(
+            c.note.as_deref().unwrap().contains("did not verify"),
+            "{:?}",
+            c.note
+        );
+        assert!(r.failed());
+    }
 }

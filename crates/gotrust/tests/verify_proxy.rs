@@ -341,3 +341,318 @@ fn nonexistent_versions_fit_the_major_version() {
         gomod::module::check(p, &v).unwrap_or_else(|e| panic!("{p} {v}: {e}"));
     }
 }
+
+fn module<'a>(r: &'a ProxyReport, path: &str) -> &'a gotrust::verify::proxy::ModuleResult {
+    r.modules.iter().find(|m| m.module == path).unwrap()
+}
+
+/// The failures that blame a proxy.
+fn blamed_proxies(r: &ProxyReport) -> Vec<(String, FindingKind)> {
+    failures(r)
+        .into_iter()
+        .filter(|(_, _, _, s)| matches!(s, Side::Proxy { .. }))
+        .map(|(m, k, _, _)| (m, k))
+        .collect()
+}
+
+/// Tree notes with a corrupted signature, or signed by a stranger under the database's name:
+/// the database is blamed for every module (its answers did not verify) and no proxy is.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unverifiable_database_is_blamed_not_the_proxy() {
+    for kind in [FaultKind::ForeignSignature, FaultKind::BadSignature] {
+        let s = tempfile::tempdir().unwrap();
+        let l = lab(s.path(), vec![Fault::new(kind.clone())]).await;
+        let r = check(&l, &[&l], &go_sum(&l, MODS), Duration::from_secs(10)).await;
+        let got = failures(&r);
+        assert_eq!(got.len(), MODS.len(), "{kind:?}: {got:?}");
+        for (m, k, a, side) in &got {
+            assert_eq!(
+                (k, a, side),
+                (
+                    &FindingKind::DatabaseInvalid,
+                    &Artifact::Record,
+                    &Side::Database
+                ),
+                "{kind:?} {m}"
+            );
+        }
+        assert!(blamed_proxies(&r).is_empty());
+        assert!(
+            matches!(
+                r.head,
+                Some(gotrust::verify::sums::HeadCheck::Invalid { .. })
+            ),
+            "{kind:?}: {:?}",
+            r.head
+        );
+        assert!(r.failed());
+    }
+}
+
+/// A connection reset on one zip is no verdict on anything: an error, nobody blamed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reset_is_an_error_not_a_verdict() {
+    let s = tempfile::tempdir().unwrap();
+    let l = lab(
+        s.path(),
+        vec![
+            Fault::new(FaultKind::Reset)
+                .module("example.com/simple")
+                .endpoint(Endpoint::Zip),
+        ],
+    )
+    .await;
+    let r = check(&l, &[&l], &go_sum(&l, MODS), Duration::from_secs(10)).await;
+    let m = module(&r, "example.com/simple");
+    assert_eq!(m.status, "error");
+    assert!(matches!(m.sources[0].zip, Served::Failed { .. }), "{m:?}");
+    assert!(failures(&r).is_empty(), "{:?}", failures(&r));
+    assert!(r.incomplete() && !r.failed());
+    for (p, _) in &MODS[1..] {
+        assert_eq!(module(&r, p).status, "verified", "{p}");
+    }
+}
+
+/// Bodies over go's limits are cut off at the limit with an error naming it (16 MiB for a
+/// go.mod, 1 MiB for .info), not read to the end.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn oversized_answers_stop_at_gos_limits() {
+    let s = tempfile::tempdir().unwrap();
+    let l = lab(
+        s.path(),
+        vec![
+            Fault::new(FaultKind::Oversized { bytes: 17 << 20 })
+                .module("example.com/simple")
+                .endpoint(Endpoint::Mod),
+            Fault::new(FaultKind::Oversized { bytes: 2 << 20 })
+                .module("example.com/deps")
+                .endpoint(Endpoint::Info),
+        ],
+    )
+    .await;
+    let r = check(&l, &[&l], &go_sum(&l, MODS), Duration::from_secs(10)).await;
+    let m = module(&r, "example.com/simple");
+    match &m.sources[0].go_mod {
+        Served::Failed { message } => {
+            assert!(message.contains("larger than 16777216 bytes"), "{message}")
+        }
+        x => panic!("{x:?}"),
+    }
+    assert_eq!(m.status, "error");
+    let m = module(&r, "example.com/deps");
+    match &m.sources[0].info {
+        Served::Failed { message } => {
+            assert!(message.contains("larger than 1048576 bytes"), "{message}")
+        }
+        x => panic!("{x:?}"),
+    }
+    assert!(blamed_proxies(&r).is_empty());
+}
+
+/// A 500 on one artifact is an error for that module only; a 404 for a version the proxy
+/// lists in @v/list is the proxy contradicting itself.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn per_artifact_status_errors() {
+    let s = tempfile::tempdir().unwrap();
+    let l = lab(
+        s.path(),
+        vec![
+            Fault::new(FaultKind::Status { status: 500 })
+                .module("example.com/simple")
+                .endpoint(Endpoint::Zip),
+            Fault::new(FaultKind::Status { status: 404 })
+                .module("example.com/deps")
+                .endpoint(Endpoint::Mod),
+        ],
+    )
+    .await;
+    let r = check(&l, &[&l], &go_sum(&l, MODS), Duration::from_secs(10)).await;
+    let simple = module(&r, "example.com/simple");
+    assert_eq!(simple.status, "error");
+    match &simple.sources[0].zip {
+        Served::Failed { message } => assert!(message.contains("500"), "{message}"),
+        x => panic!("{x:?}"),
+    }
+    let deps = module(&r, "example.com/deps");
+    assert!(matches!(deps.sources[0].go_mod, Served::NotFound { .. }));
+    assert_eq!(deps.status, "error", "no proxy served its go.mod");
+    let listed: Vec<_> = deps
+        .findings
+        .iter()
+        .filter(|f| f.kind == FindingKind::ListedNotServed)
+        .collect();
+    assert_eq!(listed.len(), 1, "{:?}", deps.findings);
+    assert!(matches!(listed[0].blame, Side::Proxy { .. }));
+    assert!(listed[0].message.contains(".mod"), "{}", listed[0].message);
+    assert_eq!(module(&r, "example.com/major/v2").status, "verified");
+    assert!(!r.failed() && r.incomplete());
+}
+
+/// A TLS proxy whose certificate comes from a CA the client does not trust: an x509 error
+/// naming the host, and no verdict.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_untrusted_certificate_is_a_clear_x509_error() {
+    let (s1, s2) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let db_lab = lab(s1.path(), vec![]).await;
+    let tls = Lab::builder()
+        .modules_dir(modules_dir())
+        .state_dir(s2.path())
+        .tls(true)
+        .fault(Fault::new(FaultKind::UntrustedCert))
+        .start()
+        .await
+        .unwrap();
+    let h = Arc::new(
+        HttpClient::new(HttpConfig {
+            roots: gotrust::net::tls::RootSource::CaFile(tls.ca_file().unwrap().to_path_buf()),
+            read_timeout: Duration::from_secs(10),
+            ..HttpConfig::default()
+        })
+        .unwrap(),
+    );
+    let cache = tempfile::tempdir().unwrap();
+    let db = open(&db_lab, cache.path(), h.clone()).await;
+    let sum = go_sum(&db_lab, &MODS[..1]);
+    let targets = targets_from_go_sum(Path::new(SUM_FILE), sum.as_bytes()).unwrap();
+    let r = verify_proxies(
+        h,
+        &targets,
+        &db,
+        &ProxyOptions {
+            proxies: vec![tls.proxy_url()],
+            concurrency: 2,
+            temp_dir: cache.path().to_path_buf(),
+            probe_missing: false,
+        },
+    )
+    .await;
+    let m = module(&r, "example.com/simple");
+    assert_eq!(m.status, "error");
+    let host = tls.addr().to_string();
+    for served in [&m.sources[0].info, &m.sources[0].go_mod, &m.sources[0].zip] {
+        match served {
+            Served::Failed { message } => {
+                assert!(message.contains("x509:"), "{message}");
+                assert!(message.contains(&host), "{message}");
+            }
+            x => panic!("{x:?}"),
+        }
+    }
+    assert!(failures(&r).is_empty());
+}
+
+/// Fixtures the lab serves as written: an `.info` naming another version, and one whose
+/// `Origin` go cannot decode.
+fn bad_info_modules() -> tempfile::TempDir {
+    let d = tempfile::tempdir().unwrap();
+    let fixture = |name: &str, path: &str, info: &str| {
+        std::fs::write(
+            d.path().join(name),
+            format!(
+                "{path}@v1.0.0: bad info\n-- .info --\n{info}\n-- .mod --\nmodule {path}\n-- go.mod --\nmodule {path}\n-- a.go --\npackage a\n"
+            ),
+        )
+        .unwrap();
+    };
+    fixture(
+        "example.com_wrongversion_v1.0.0.txt",
+        "example.com/wrongversion",
+        r#"{"Version":"v1.0.1","Time":"2021-02-03T04:05:06Z"}"#,
+    );
+    fixture(
+        "example.com_badorigin_v1.0.0.txt",
+        "example.com/badorigin",
+        r#"{"Version":"v1.0.0","Time":"2021-02-03T04:05:06Z","Origin":{"VCS":"git","Hash":7}}"#,
+    );
+    d
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_wrong_info_version_or_an_undecodable_origin_is_blamed_on_the_proxy() {
+    let (s, mods) = (tempfile::tempdir().unwrap(), bad_info_modules());
+    let l = Lab::builder()
+        .modules_dir(mods.path())
+        .state_dir(s.path())
+        .start()
+        .await
+        .unwrap();
+    let sum = go_sum(
+        &l,
+        &[
+            ("example.com/wrongversion", "v1.0.0"),
+            ("example.com/badorigin", "v1.0.0"),
+        ],
+    );
+    let r = check(&l, &[&l], &sum, Duration::from_secs(10)).await;
+    let mut got = blamed_proxies(&r);
+    got.sort_by(|a, b| a.0.cmp(&b.0));
+    assert_eq!(
+        got,
+        [
+            ("example.com/badorigin".to_string(), FindingKind::BadInfo),
+            ("example.com/wrongversion".to_string(), FindingKind::BadInfo),
+        ]
+    );
+    let msg = |p: &str| {
+        module(&r, p)
+            .findings
+            .iter()
+            .find(|f| f.kind == FindingKind::BadInfo)
+            .unwrap()
+            .message
+            .clone()
+    };
+    assert!(
+        msg("example.com/wrongversion").contains("instead of requested version"),
+        "{}",
+        msg("example.com/wrongversion")
+    );
+    assert!(
+        msg("example.com/badorigin").contains("Origin"),
+        "{}",
+        msg("example.com/badorigin")
+    );
+    assert!(r.failed());
+}
+
+/// A version the proxy serves (from a polluted cache) but does not list is reported as
+/// unlisted, blamed on that proxy.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_served_version_missing_from_the_list_is_unlisted() {
+    let s = tempfile::tempdir().unwrap();
+    let l = lab(
+        s.path(),
+        vec![
+            Fault::new(FaultKind::Polluted {
+                serve: "v1.0.0".into(),
+            })
+            .module("example.com/simple"),
+        ],
+    )
+    .await;
+    let cache = tempfile::tempdir().unwrap();
+    let h = http(Duration::from_secs(10));
+    let db = open(&l, cache.path(), h.clone()).await;
+    let targets = targets_from_args(&["example.com/simple@v1.9.9".to_string()]).unwrap();
+    let r = verify_proxies(
+        h,
+        &targets,
+        &db,
+        &ProxyOptions {
+            proxies: vec![l.proxy_url()],
+            concurrency: 2,
+            temp_dir: cache.path().to_path_buf(),
+            probe_missing: false,
+        },
+    )
+    .await;
+    let m = module(&r, "example.com/simple");
+    assert_eq!(m.sources[0].listed, Some(false));
+    let unlisted: Vec<_> = m
+        .findings
+        .iter()
+        .filter(|f| f.kind == FindingKind::Unlisted)
+        .collect();
+    assert_eq!(unlisted.len(), 1, "{:?}", m.findings);
+    assert!(matches!(unlisted[0].blame, Side::Proxy { .. }));
+}

@@ -484,3 +484,199 @@ async fn a_stalled_lookup_times_out_with_a_clear_error() {
     }
     assert!(r.incomplete() && !r.failed());
 }
+
+/// An offline client over the same caches as `open`, plus go's state when given.
+async fn open_offline(
+    lab: &RunningLab,
+    cache: &Path,
+    go_state: Option<(&Path, &Path)>,
+) -> DatabaseAccess {
+    let http = http(Duration::from_secs(10));
+    let base = SumdbBase(url::Url::parse(&lab.sumdb_url()).unwrap());
+    let mut cfg = SumdbConfig {
+        key: lab.verifier_key().to_string(),
+        base: base.clone(),
+        state_dir: cache.join("sumdb").join(lab.sumdb_name()),
+        go_latest: None,
+        go_cache: None,
+        private: None,
+    };
+    if let Some((gopath, modcache)) = go_state {
+        cfg = cfg.with_go_state(lab.sumdb_name(), Some(gopath), Some(modcache));
+    }
+    let client = SumdbClient::new_offline(http.clone(), cfg).await.unwrap();
+    assert!(client.is_offline());
+    DatabaseAccess::On(Arc::new(Database::new(
+        http,
+        client,
+        base,
+        BaseSource::Explicit,
+        "",
+    )))
+}
+
+async fn run_offline(db: &DatabaseAccess, sum: &str) -> SumsReport {
+    let input = GoSumInput {
+        path: "go.sum".into(),
+        data: sum.as_bytes().to_vec(),
+    };
+    verify_sums(&[input], db, &SumsOptions::default()).await
+}
+
+/// One online run fills gotrust's caches; offline, every line is then verified from them
+/// (record proven against the stored signed head) without a single request, and a tampered
+/// line is still a mismatch.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn offline_verifies_from_the_cache_without_requests() {
+    let (state, cache) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let lab = lab(state.path(), vec![]).await;
+    let sum = full_go_sum(&lab);
+    run(&lab, cache.path(), &sum).await;
+    let before = lab.request_log().len();
+
+    let db = open_offline(&lab, cache.path(), None).await;
+    let r = run_offline(&db, &sum).await;
+    for l in &r.results {
+        assert!(
+            matches!(
+                l.status,
+                LineStatus::Verified {
+                    source: gotrust::net::sumdb::AnswerSource::GotrustCache,
+                    ..
+                }
+            ),
+            "{}:{} {:?}",
+            l.module,
+            l.line,
+            l.status
+        );
+    }
+    let d = r.database.as_ref().unwrap();
+    assert!(d.offline && matches!(d.head, HeadCheck::NotChecked));
+    assert_eq!(d.requests, 0);
+
+    let mut lines: Vec<String> = sum.lines().map(str::to_string).collect();
+    let head = lines[2].rsplit_once(' ').unwrap().0.to_string();
+    lines[2] = format!("{head} h1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=");
+    let r = run_offline(&db, &(lines.join("\n") + "\n")).await;
+    let bad: Vec<_> = r
+        .results
+        .iter()
+        .filter(|l| l.status.name() != "verified")
+        .map(|l| (l.line, l.status.name()))
+        .collect();
+    assert_eq!(bad, [(3, "mismatch")]);
+    assert!(r.failed());
+    assert_eq!(lab.request_log().len(), before, "offline made requests");
+}
+
+/// With nothing cached, offline gives no verdict: every line is skipped with the reason,
+/// nothing fails, and nothing is sent.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn offline_with_empty_caches_skips_with_the_reason() {
+    let (state, cache) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let lab = lab(state.path(), vec![]).await;
+    let sum = full_go_sum(&lab);
+    let before = lab.request_log().len();
+    let db = open_offline(&lab, cache.path(), None).await;
+    let r = run_offline(&db, &sum).await;
+    assert_eq!(r.results.len(), sum.lines().count());
+    for l in &r.results {
+        match &l.status {
+            LineStatus::Skipped { reason, detail } => {
+                assert_eq!(*reason, SkipWhy::NotCached);
+                assert!(detail.starts_with("not in the offline cache"), "{detail}");
+            }
+            s => panic!("{}:{} {s:?}", l.module, l.line),
+        }
+    }
+    assert!(!r.failed() && !r.incomplete());
+    assert_eq!(lab.request_log().len(), before);
+}
+
+/// go's own sumdb cache (filled by the real `go mod download`) is enough: gotrust's own
+/// state is empty, go's tree head and cached lookups and tiles are read (never written) and
+/// verified; modules go never fetched are skipped.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn offline_uses_gos_own_sumdb_cache() {
+    let (state, cache, root) = (
+        tempfile::tempdir().unwrap(),
+        tempfile::tempdir().unwrap(),
+        tempfile::tempdir().unwrap(),
+    );
+    let lab = lab(state.path(), vec![]).await;
+    let mut cmd = testkit::hermetic_go(root.path());
+    for (k, v) in lab.go_env() {
+        cmd.env(k, v);
+    }
+    cmd.env("GOFLAGS", "").current_dir(root.path()).args([
+        "mod",
+        "download",
+        "example.com/simple@v1.0.0",
+    ]);
+    let out = tokio::task::spawn_blocking(move || cmd.output().unwrap())
+        .await
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let gopath = root.path().join("gopath");
+    let modcache = gopath.join("pkg/mod");
+    let go_sumdb = modcache.join("cache/download/sumdb").join(lab.sumdb_name());
+    let listing = |p: &Path| -> Vec<PathBuf> {
+        let mut v = Vec::new();
+        let mut stack = vec![p.to_path_buf()];
+        while let Some(d) = stack.pop() {
+            for e in std::fs::read_dir(&d).unwrap() {
+                let e = e.unwrap();
+                if e.file_type().unwrap().is_dir() {
+                    stack.push(e.path());
+                } else {
+                    v.push(e.path());
+                }
+            }
+        }
+        v.sort();
+        v
+    };
+    let go_files = listing(&go_sumdb);
+    assert!(!go_files.is_empty());
+    let before = lab.request_log().len();
+
+    let db = open_offline(&lab, cache.path(), Some((&gopath, &modcache))).await;
+    let sum = full_go_sum(&lab);
+    let r = run_offline(&db, &sum).await;
+    for l in &r.results {
+        let want = if l.module == "example.com/simple" && l.version.starts_with("v1.0.0") {
+            "verified"
+        } else {
+            "skipped"
+        };
+        assert_eq!(
+            l.status.name(),
+            want,
+            "{}@{}: {:?}",
+            l.module,
+            l.version,
+            l.status
+        );
+    }
+    // The zip line's answer came from go's cache (the `/go.mod` line then reads the copy
+    // gotrust kept of that verified answer).
+    let sources: Vec<_> = r
+        .results
+        .iter()
+        .filter_map(|l| match l.status {
+            LineStatus::Verified { source, .. } => Some(source),
+            _ => None,
+        })
+        .collect();
+    assert!(
+        sources.contains(&gotrust::net::sumdb::AnswerSource::GoCache),
+        "{sources:?}"
+    );
+    assert_eq!(lab.request_log().len(), before, "offline made requests");
+    assert_eq!(listing(&go_sumdb), go_files, "go's cache was modified");
+}

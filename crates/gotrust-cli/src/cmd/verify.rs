@@ -17,12 +17,36 @@ pub enum Command {
     Cache(CacheArgs),
 }
 
+/// Network flags shared by the `verify` commands.
+#[derive(Debug, Clone, Copy, clap::Args)]
+pub struct NetArgs {
+    /// Requests in flight at once per host (lookups, tiles, downloads)
+    #[arg(long, value_name = "N", default_value_t = 8,
+          value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub jobs: u16,
+    /// Longest wait, in seconds, for a response to start or for the next piece of its body
+    #[arg(long, value_name = "SECS", default_value_t = 60,
+          value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub timeout: u64,
+}
+
+impl Default for NetArgs {
+    fn default() -> Self {
+        NetArgs {
+            jobs: 8,
+            timeout: 60,
+        }
+    }
+}
+
 /// Flags of `gotrust verify sums`.
 #[derive(Debug, clap::Args)]
 pub struct SumsArgs {
     /// go.sum files [default: go.sum]
     #[arg(value_name = "GO.SUM")]
     pub go_sums: Vec<PathBuf>,
+    #[command(flatten)]
+    pub net: NetArgs,
 }
 
 /// Flags of `gotrust verify proxy`.
@@ -35,6 +59,8 @@ pub struct ProxyArgs {
     /// A go.sum file, or module@version pairs
     #[arg(value_name = "GO.SUM | M@V")]
     pub targets: Vec<String>,
+    #[command(flatten)]
+    pub net: NetArgs,
 }
 
 /// Flags of `gotrust verify cache`.
@@ -46,6 +72,8 @@ pub struct CacheArgs {
     /// Check only the modules of the project in DIR
     #[arg(long, value_name = "DIR")]
     pub project: Option<PathBuf>,
+    #[command(flatten)]
+    pub net: NetArgs,
 }
 
 /// Runs the chosen verification.

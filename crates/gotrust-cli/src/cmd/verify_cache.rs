@@ -9,10 +9,12 @@ use anyhow::{Context, bail};
 use gotrust::env::{EnvSources, resolve};
 use gotrust::settings::goflags::GoFlags;
 use gotrust::verify::Results;
-use gotrust::verify::cache::{self, CacheOptions, Database, Progress};
+use gotrust::verify::cache::{self, CacheOptions, Database, DatabaseAnswers, Progress};
+use gotrust::verify::sums::{DatabaseAccess, VerifySetupError};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use super::verify::CacheArgs;
+use super::verify_sums::{context, database, lookup_concurrency, runtime};
 use crate::EXIT_FINDINGS;
 use crate::args::{Format, GlobalArgs};
 
@@ -49,18 +51,24 @@ pub fn run(global: &GlobalArgs, args: &CacheArgs) -> anyhow::Result<ExitCode> {
         .ok()
         .and_then(|f| f.modcacherw().ok())
         .unwrap_or(false);
-    let opts = CacheOptions {
+    let mut opts = CacheOptions {
         project: args.project.clone(),
-        database: if global.offline {
-            Database::Offline
-        } else {
-            Database::Unavailable
-        },
+        database: Database::Offline,
         gosumdb: env.value("GOSUMDB").to_owned(),
         gonosumdb: env.value("GONOSUMDB").to_owned(),
         modcacherw,
         ..CacheOptions::new(modcache)
     };
+    // The database answers are looked up first, all at once on the async runtime; the walk
+    // (rayon, hashing) then reads them from a map and never waits on the network.
+    let answers = database_answers(global, args, &opts)?;
+    if let Some((answers, offline)) = &answers {
+        opts.database = if *offline {
+            Database::OfflineCache(answers)
+        } else {
+            Database::Lookup(answers)
+        };
+    }
     let show_bar =
         matches!(global.format, Format::Text) && !global.quiet && io::stderr().is_terminal();
     let bar = if show_bar {
@@ -77,6 +85,49 @@ pub fn run(global: &GlobalArgs, args: &CacheArgs) -> anyhow::Result<ExitCode> {
         cache::verify_cache(&opts, &Bar(bar.clone())).context("cannot verify the module cache")?;
     bar.finish_and_clear();
     render(global, &results)
+}
+
+/// Opens the checksum database the way `verify sums` does and looks up every module version
+/// of the cache (private paths are never sent). `None` when the database is off (GOSUMDB=off;
+/// the walk says so); the flag is whether the answers come from the offline caches.
+fn database_answers(
+    global: &GlobalArgs,
+    args: &CacheArgs,
+    opts: &CacheOptions<'_>,
+) -> anyhow::Result<Option<(DatabaseAnswers, bool)>> {
+    let versions = cache::module_versions(opts).context("cannot verify the module cache")?;
+    let cx = context(&args.net)?;
+    let rt = runtime()?;
+    rt.block_on(async {
+        let db = match database(global, &cx).await {
+            Ok(db) => db,
+            // Offline, the database is an extra: a GOSUMDB that names none leaves the local
+            // checks, and the note says it was not consulted. Anything else (a fork between
+            // the stored heads) is reported.
+            Err(e)
+                if global.offline
+                    && matches!(
+                        e.downcast_ref::<VerifySetupError>(),
+                        Some(VerifySetupError::Setting(_) | VerifySetupError::NoCacheDir)
+                    ) =>
+            {
+                return Ok(None);
+            }
+            Err(e) => {
+                return Err(e.context(
+                    "cannot open the checksum database (use --offline to verify against cached data only)",
+                ));
+            }
+        };
+        match db {
+            DatabaseAccess::Off { .. } => Ok(None),
+            DatabaseAccess::On(d) => {
+                let answers =
+                    DatabaseAnswers::fetch(&d, &versions, lookup_concurrency(&args.net)).await;
+                Ok(Some((answers, d.client.is_offline())))
+            }
+        }
+    })
 }
 
 fn render(global: &GlobalArgs, results: &Results) -> anyhow::Result<ExitCode> {

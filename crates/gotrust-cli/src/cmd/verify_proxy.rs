@@ -46,6 +46,16 @@ pub const RULES: &[(&str, &str, &str)] = &[
         ".info carries unauthenticated Origin metadata",
         "note",
     ),
+    (
+        "verify/proxy-database-invalid",
+        "the checksum database's signed answer did not verify",
+        "error",
+    ),
+    (
+        "verify/proxy-listed-not-served",
+        "a version named in @v/list is not served",
+        "warning",
+    ),
 ];
 
 /// The proxies to check: `--proxy URL` replaces GOPROXY's URLs, `--proxy +URL` adds to them.
@@ -94,7 +104,7 @@ pub fn run(global: &GlobalArgs, args: &ProxyArgs) -> anyhow::Result<ExitCode> {
         bail!("gotrust verify proxy needs the network (--offline given)");
     }
     let targets = targets(args)?;
-    let cx = context()?;
+    let cx = context(&args.net)?;
     let goproxy: Vec<String> = match &cx.settings.proxy {
         Ok(list) => list
             .entries
@@ -125,7 +135,7 @@ pub fn run(global: &GlobalArgs, args: &ProxyArgs) -> anyhow::Result<ExitCode> {
                 &db,
                 &ProxyOptions {
                     proxies,
-                    concurrency: 8,
+                    concurrency: usize::from(args.net.jobs),
                     temp_dir: tmp.clone(),
                     probe_missing: true,
                 },
@@ -308,6 +318,8 @@ pub fn to_sarif(r: &ProxyReport) -> serde_json::Value {
                 FindingKind::PollutedCache => "verify/proxy-polluted-cache",
                 FindingKind::Unlisted => "verify/proxy-unlisted",
                 FindingKind::Origin => "verify/proxy-origin",
+                FindingKind::DatabaseInvalid => "verify/proxy-database-invalid",
+                FindingKind::ListedNotServed => "verify/proxy-listed-not-served",
             };
             let line = match f.artifact {
                 Artifact::Zip => m.go_sum_zip.as_ref().map(|l| l.0),

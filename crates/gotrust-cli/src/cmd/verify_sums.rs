@@ -5,10 +5,11 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::{Context, bail};
 use gotrust::env::{EnvSources, GoEnv};
-use gotrust::net::HttpClient;
+use gotrust::net::{HttpClient, HttpConfig};
 use gotrust::settings::Settings;
 use gotrust::verify::sums::{
     DatabaseAccess, GoSumInput, HeadCheck, LineStatus, SumsOptions, SumsReport, http_config,
@@ -16,7 +17,7 @@ use gotrust::verify::sums::{
 };
 use serde_json::json;
 
-use super::verify::SumsArgs;
+use super::verify::{NetArgs, SumsArgs};
 use crate::args::{Format, GlobalArgs};
 use crate::{EXIT_ERROR, EXIT_FINDINGS};
 
@@ -30,12 +31,20 @@ pub struct VerifyContext {
     pub http: Arc<HttpClient>,
 }
 
-/// Reads the environment of this process.
-pub fn context() -> anyhow::Result<VerifyContext> {
+/// Reads the environment of this process; `net` sets the per-host request limit and the
+/// read timeout of the HTTP client.
+pub fn context(net: &NetArgs) -> anyhow::Result<VerifyContext> {
     let src = EnvSources::from_process();
     let env = gotrust::env::resolve(&src);
     let settings = Settings::from_env(&env, &src);
-    let http = Arc::new(HttpClient::new(http_config(&settings)).context("setting up HTTP")?);
+    let timeout = Duration::from_secs(net.timeout);
+    let config = HttpConfig {
+        per_host_limit: usize::from(net.jobs),
+        read_timeout: timeout,
+        connect_timeout: timeout.min(Duration::from_secs(30)),
+        ..http_config(&settings)
+    };
+    let http = Arc::new(HttpClient::new(config).context("setting up HTTP")?);
     Ok(VerifyContext {
         env,
         settings,
@@ -51,7 +60,13 @@ pub fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
         .context("starting the async runtime")
 }
 
-/// Opens the database as go would reach it.
+/// Lookups in flight at once: the HTTP client holds each host to `--jobs` requests, but a
+/// lookup answered from a cache needs none, so more are let run.
+pub fn lookup_concurrency(net: &NetArgs) -> usize {
+    usize::from(net.jobs).max(64)
+}
+
+/// Opens the database as go would reach it (with `--offline`, from cached data only).
 pub async fn database(global: &GlobalArgs, cx: &VerifyContext) -> anyhow::Result<DatabaseAccess> {
     let root = gotrust::net::sumdb::default_cache_root();
     Ok(open_database(
@@ -90,11 +105,15 @@ pub fn run(global: &GlobalArgs, args: &SumsArgs) -> anyhow::Result<ExitCode> {
         .iter()
         .map(|f| GoSumInput::read(f))
         .collect::<Result<Vec<_>, _>>()?;
-    let cx = context()?;
+    let cx = context(&args.net)?;
     let rt = runtime()?;
+    let opts = SumsOptions {
+        concurrency: lookup_concurrency(&args.net),
+        ..SumsOptions::default()
+    };
     let report = rt.block_on(async {
         let db = database(global, &cx).await?;
-        anyhow::Ok(verify_sums(&inputs, &db, &SumsOptions::default()).await)
+        anyhow::Ok(verify_sums(&inputs, &db, &opts).await)
     })?;
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
@@ -177,6 +196,10 @@ pub fn write_text(
     }
     if let Some(db) = &r.database {
         let head = match &db.head {
+            HeadCheck::NotChecked if db.offline => format!(
+                "offline: cached answers proven against the stored signed head of size {}",
+                db.size
+            ),
             HeadCheck::NotChecked => "head not checked".to_string(),
             HeadCheck::Consistent { size, .. } => {
                 format!("head {size} consistent with the stored head")

@@ -176,6 +176,25 @@ fn tampered_tree_exits_1_and_names_the_file() {
     dir.cmd(&a).run().code(1);
 }
 
+/// Online, a checksum database that cannot be opened stops the run (exit 2) with the way
+/// out, instead of quietly verifying less.
+#[test]
+fn unusable_database_exits_2_and_points_at_offline() {
+    let dir = TestDir::new();
+    let (mc, proj, _restore) = cache(&dir);
+    let mut a = args(&mc, &proj, "text");
+    a.retain(|x| *x != "--offline");
+    let out = dir.cmd(&a).env("GOSUMDB", "not a valid key").run().code(2);
+    assert!(
+        out.stderr.contains(
+            "cannot open the checksum database (use --offline to verify against cached data only)"
+        ),
+        "{}",
+        out.stderr
+    );
+    assert!(out.stdout.is_empty(), "{}", out.stdout);
+}
+
 #[test]
 fn missing_cache_exits_2() {
     let dir = TestDir::new();
@@ -195,4 +214,197 @@ fn missing_cache_exits_2() {
         "{}",
         out.stderr
     );
+}
+
+// ---- Against the lab's database, with a cache filled by the real go. ----
+
+mod lab {
+    use std::path::{Path, PathBuf};
+
+    use gotrust_lab::{Fault, FaultKind, Lab, RunningLab};
+    use serde_json::Value;
+
+    use crate::util::{Output, TestDir};
+
+    async fn start(faults: Vec<Fault>) -> (RunningLab, tempfile::TempDir) {
+        let state = tempfile::tempdir().unwrap();
+        let mut b = Lab::builder()
+            .modules_dir(
+                Path::new(env!("CARGO_MANIFEST_DIR")).join("../gotrust-lab/testdata/modules"),
+            )
+            .state_dir(state.path());
+        for f in faults {
+            b = b.fault(f);
+        }
+        (b.start().await.unwrap(), state)
+    }
+
+    /// A project in `dir/proj` whose modules the real go fetched from the lab (database on,
+    /// unless `extra` says otherwise). Returns (project, module cache).
+    async fn project(
+        dir: &TestDir,
+        lab: &RunningLab,
+        extra: &[(&str, &str)],
+    ) -> (PathBuf, PathBuf) {
+        let root = dir.write("gohome/keep", "").parent().unwrap().to_path_buf();
+        let proj = root.join("proj");
+        std::fs::create_dir_all(&proj).unwrap();
+        for args in [
+            &["mod", "init", "example.com/p"][..],
+            &[
+                "get",
+                "example.com/simple@v1.0.0",
+                "example.com/withinfo@v1.0.0",
+            ][..],
+        ] {
+            let mut cmd = testkit::hermetic_go(&root);
+            for (k, v) in lab.go_env() {
+                cmd.env(k, v);
+            }
+            for (k, v) in extra {
+                cmd.env(k, v);
+            }
+            cmd.current_dir(&proj).args(args);
+            let out = tokio::task::spawn_blocking(move || cmd.output().unwrap())
+                .await
+                .unwrap();
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        (proj, root.join("gopath/pkg/mod"))
+    }
+
+    /// gotrust with the lab as GOPROXY/GOSUMDB, its own cache under the test directory.
+    async fn gotrust(dir: &TestDir, lab: &RunningLab, args: &[&str]) -> Output {
+        let cache = dir.write(".cache/keep", "");
+        let mut c = dir.cmd(args);
+        for (k, v) in lab.go_env() {
+            c = c.env(&k, &v);
+        }
+        c = c
+            .env(
+                "GOTRUST_CACHE_DIR",
+                cache.parent().unwrap().to_str().unwrap(),
+            )
+            .env("GOFLAGS", "")
+            .env("GOTOOLCHAIN", "local");
+        tokio::task::spawn_blocking(move || c.run()).await.unwrap()
+    }
+
+    fn sumdb_outcomes(v: &Value) -> Vec<(String, String, String)> {
+        v["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|r| {
+                let c = r["checks"]
+                    .as_array()?
+                    .iter()
+                    .find(|c| c["against"] == "sumdb")?;
+                Some((
+                    r["module"].as_str()?.to_owned(),
+                    r["kind"].as_str()?.to_owned(),
+                    c["outcome"].as_str()?.to_owned(),
+                ))
+            })
+            .collect()
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_cache_filled_by_go_verifies_clean_against_the_database() {
+        let (lab, _s) = start(vec![]).await;
+        let dir = TestDir::new();
+        let (proj, mc) = project(&dir, &lab, &[]).await;
+        let (p, m) = (proj.to_str().unwrap(), mc.to_str().unwrap());
+        let base = ["verify", "cache", "--project", p, "--modcache", m];
+        let out = gotrust(&dir, &lab, &base).await.code(0);
+        assert!(
+            out.stdout.contains("note: checksum database consulted"),
+            "{}",
+            out.stdout
+        );
+        let mut a = base.to_vec();
+        a.extend(["--format", "json"]);
+        let out = gotrust(&dir, &lab, &a).await.code(0);
+        let v: Value = serde_json::from_str(&out.stdout).unwrap();
+        let got = sumdb_outcomes(&v);
+        // Two modules, a zip and a .mod each, all matching the proven database records.
+        assert_eq!(got.len(), 4, "{got:?}");
+        assert!(got.iter().all(|(_, _, o)| o == "match"), "{got:?}");
+        assert!(
+            lab.request_log()
+                .iter()
+                .any(|e| e.path.contains("/lookup/example.com/simple@v1.0.0"))
+        );
+    }
+
+    /// The same cache, fetched while GOSUMDB was off from a proxy that tampered one zip:
+    /// go.sum and .ziphash agree with the cache, the database does not (exit 1); `--offline`
+    /// without cached database data cannot see it (exit 0) and says the database was not
+    /// consulted for it.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_database_catches_what_go_sum_and_ziphash_cannot() {
+        let (lab, _s) = start(vec![
+            Fault::new(FaultKind::TamperZip).module("example.com/simple"),
+        ])
+        .await;
+        let dir = TestDir::new();
+        let (proj, mc) = project(&dir, &lab, &[("GOSUMDB", "off")]).await;
+        let (p, m) = (proj.to_str().unwrap(), mc.to_str().unwrap());
+        let base = ["verify", "cache", "--project", p, "--modcache", m];
+        let mut off = base.to_vec();
+        off.push("--offline");
+        gotrust(&dir, &lab, &off).await.code(0);
+        let out = gotrust(&dir, &lab, &base).await.code(1);
+        assert!(
+            out.stdout.contains(
+                "mismatch   zip example.com/simple@v1.0.0: zip differs from the checksum database"
+            ),
+            "{}",
+            out.stdout
+        );
+        assert!(
+            out.stdout.contains("checksum database says h1:"),
+            "{}",
+            out.stdout
+        );
+        // Run again offline: the database answers cached by the online run now catch it
+        // without any request.
+        let before = lab.request_log().len();
+        let out = gotrust(&dir, &lab, &off).await.code(1);
+        assert!(
+            out.stdout
+                .contains("zip differs from the checksum database"),
+            "{}",
+            out.stdout
+        );
+        assert_eq!(lab.request_log().len(), before, "offline made requests");
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn gosumdb_off_is_said_and_nothing_is_sent() {
+        let (lab, _s) = start(vec![]).await;
+        let dir = TestDir::new();
+        let (proj, mc) = project(&dir, &lab, &[]).await;
+        let before = lab.request_log().len();
+        let (p, m) = (proj.to_str().unwrap(), mc.to_str().unwrap());
+        let mut c = dir.cmd(&["verify", "cache", "--project", p, "--modcache", m]);
+        for (k, v) in lab.go_env() {
+            c = c.env(&k, if k == "GOSUMDB" { "off" } else { &v });
+        }
+        let out = tokio::task::spawn_blocking(move || c.run())
+            .await
+            .unwrap()
+            .code(0);
+        assert!(
+            out.stdout
+                .contains("checksum database not consulted (GOSUMDB=off)"),
+            "{}",
+            out.stdout
+        );
+        assert_eq!(lab.request_log().len(), before);
+    }
 }

@@ -205,3 +205,126 @@ async fn verify_proxy_shows_which_side_disagrees() {
     assert_eq!(v["results"][0]["status"], "verified");
     assert_eq!(v["proxies"].as_array().unwrap().len(), 1);
 }
+
+/// `--offline`: after one online run, every line verifies from gotrust's cache with no
+/// request; with an empty cache every line is skipped with the reason.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn offline_verifies_from_cached_data_only() {
+    let (lab, _s) = lab(vec![]).await;
+    let sum = go_sum(&lab);
+    let n = sum.lines().count();
+
+    let empty = TestDir::new();
+    empty.write("go.sum", &sum);
+    let before = lab.request_log().len();
+    let out = gotrust(&empty, &lab, &["verify", "sums", "--offline"])
+        .await
+        .code(0);
+    assert!(
+        out.stdout
+            .contains(&format!("{n} lines in 1 file: {n} skipped")),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout.contains("not in the offline cache"),
+        "{}",
+        out.stdout
+    );
+    assert_eq!(lab.request_log().len(), before);
+
+    let dir = TestDir::new();
+    dir.write("go.sum", &sum);
+    gotrust(&dir, &lab, &["verify", "sums"]).await.code(0);
+    let before = lab.request_log().len();
+    let out = gotrust(&dir, &lab, &["verify", "sums", "--offline"])
+        .await
+        .code(0);
+    assert!(
+        out.stdout
+            .contains(&format!("{n} lines in 1 file: {n} verified")),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout
+            .contains("offline: cached answers proven against the stored signed head"),
+        "{}",
+        out.stdout
+    );
+    assert_eq!(lab.request_log().len(), before, "offline made requests");
+}
+
+/// `--jobs` and `--timeout` are checked by clap; `--timeout` bounds a slow lookup.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn jobs_and_timeout_flags() {
+    let (lab, _s) = lab(vec![
+        Fault::new(FaultKind::Latency { ms: 20_000 })
+            .module("example.com/simple")
+            .endpoint(gotrust_lab::Endpoint::Lookup),
+    ])
+    .await;
+    let dir = TestDir::new();
+    dir.write("go.sum", &go_sum(&lab));
+    for (flag, bad) in [("--jobs", "0"), ("--jobs", "x"), ("--timeout", "0")] {
+        let out = gotrust(&dir, &lab, &["verify", "sums", flag, bad])
+            .await
+            .code(2);
+        assert!(
+            out.stderr
+                .contains(&format!("invalid value '{bad}' for '{flag} <")),
+            "{}",
+            out.stderr
+        );
+    }
+    for cmd in ["proxy", "cache"] {
+        let out = gotrust(&dir, &lab, &["verify", cmd, "--jobs", "0"])
+            .await
+            .code(2);
+        assert!(out.stderr.contains("'--jobs <N>'"), "{}", out.stderr);
+    }
+    let t = std::time::Instant::now();
+    let out = gotrust(
+        &dir,
+        &lab,
+        &["verify", "sums", "--jobs", "2", "--timeout", "1"],
+    )
+    .await
+    .code(2);
+    assert!(
+        t.elapsed() < std::time::Duration::from_secs(12),
+        "{:?}",
+        t.elapsed()
+    );
+    assert!(
+        out.stdout.contains("error example.com/simple v1.0.0: ") && out.stdout.contains("timeout"),
+        "{}",
+        out.stdout
+    );
+}
+
+/// `--jobs 1` makes one request at a time: with every lookup delayed, the run takes at
+/// least the sum of the delays, and `--jobs 8` is faster.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn jobs_bounds_requests_in_flight() {
+    let delay = 150;
+    let (lab, _s) = lab(vec![
+        Fault::new(FaultKind::Latency { ms: delay }).endpoint(gotrust_lab::Endpoint::Lookup),
+    ])
+    .await;
+    let n = lab.modules().len() as u32;
+    let mut elapsed = Vec::new();
+    for jobs in ["1", "8"] {
+        // A fresh cache each time, so every lookup is a request.
+        let dir = TestDir::new();
+        dir.write("go.sum", &go_sum(&lab));
+        let t = std::time::Instant::now();
+        gotrust(&dir, &lab, &["verify", "sums", "--jobs", jobs])
+            .await
+            .code(0);
+        elapsed.push(t.elapsed());
+    }
+    let serial = std::time::Duration::from_millis(delay) * n;
+    assert!(elapsed[0] >= serial, "{:?} < {serial:?}", elapsed[0]);
+    assert!(elapsed[1] < elapsed[0], "{elapsed:?}");
+}

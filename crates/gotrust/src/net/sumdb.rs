@@ -16,7 +16,9 @@
 //!   sees is detected, and go's cached tiles and lookups save requests (they are verified like
 //!   network answers);
 //! * tiles are fetched once per client and shared by concurrent lookups; all tiles one
-//!   verification needs are fetched concurrently; only authenticated tiles are written to disk.
+//!   verification needs are fetched concurrently; only authenticated tiles are written to disk;
+//! * an offline client ([`SumdbClient::new_offline`]) makes no request: it verifies what the
+//!   caches hold the same way and reports anything else as [`SumdbClientError::NotCached`].
 //!
 //! gomod's tlog code is synchronous, so each verification runs on a blocking thread and
 //! fetches the tiles it needs through the runtime handle.
@@ -361,9 +363,25 @@ pub enum SumdbClientError {
         /// What failed.
         detail: String,
     },
+    /// The client is offline and the answer (a lookup or a tile) is in neither gotrust's nor
+    /// go's cache: no verdict can be reached without a request.
+    #[error("not in the offline cache: {what}")]
+    NotCached {
+        /// The database path that would have been requested (`lookup/…`, `tile/…`).
+        what: String,
+    },
     /// A background task failed.
     #[error("internal error: {0}")]
     Internal(String),
+}
+
+/// A tile could not be read: a failed request, or (offline) a tile no cache holds.
+#[derive(Debug, Clone, thiserror::Error)]
+enum TileError {
+    #[error(transparent)]
+    Fetch(FetchError),
+    #[error("not in the offline cache: {0}")]
+    Offline(String),
 }
 
 fn tree_check_text(older: i64, newer: i64, detail: &str) -> String {
@@ -425,7 +443,7 @@ pub enum Merge {
     Future,
 }
 
-type TileResult = Result<(Vec<u8>, AnswerSource), FetchError>;
+type TileResult = Result<(Vec<u8>, AnswerSource), TileError>;
 
 /// One tile's data, fetched at most once successfully and shared by all readers.
 type TileCell = OnceCell<(Vec<u8>, AnswerSource)>;
@@ -440,6 +458,8 @@ struct Inner {
     handle: tokio::runtime::Handle,
     warnings: Mutex<Vec<String>>,
     exchanges: Mutex<Vec<Exchange>>,
+    /// Never make a request: answer from gotrust's and go's caches only.
+    offline: bool,
 }
 
 /// The checksum-database client. Cheap to clone; clones share state.
@@ -464,6 +484,30 @@ impl SumdbClient {
     /// Merging may fetch tiles when the two differ; a fork between them is an error carrying
     /// the evidence.
     pub async fn new(http: Arc<HttpClient>, cfg: SumdbConfig) -> Result<Self, SumdbClientError> {
+        Self::open(http, cfg, false).await
+    }
+
+    /// A client that never makes a request: lookups and tiles come only from gotrust's cache
+    /// and go's (read only), and are verified exactly as network answers are, against the
+    /// stored signed tree heads. What no cache holds fails with
+    /// [`SumdbClientError::NotCached`]. The `http` client is kept only for type uniformity.
+    pub async fn new_offline(
+        http: Arc<HttpClient>,
+        cfg: SumdbConfig,
+    ) -> Result<Self, SumdbClientError> {
+        Self::open(http, cfg, true).await
+    }
+
+    /// Whether this client answers from caches only.
+    pub fn is_offline(&self) -> bool {
+        self.inner.offline
+    }
+
+    async fn open(
+        http: Arc<HttpClient>,
+        cfg: SumdbConfig,
+        offline: bool,
+    ) -> Result<Self, SumdbClientError> {
         let verifier = Verifier::new(&cfg.key).map_err(SumdbClientError::Key)?;
         let name = verifier.name().to_string();
         let inner = Arc::new(Inner {
@@ -481,6 +525,7 @@ impl SumdbClient {
             handle: tokio::runtime::Handle::current(),
             warnings: Mutex::new(Vec::new()),
             exchanges: Mutex::new(Vec::new()),
+            offline,
             cfg,
         });
         let client = SumdbClient { inner };
@@ -553,6 +598,11 @@ impl SumdbClient {
     /// Fetches `/latest` and merges it. (go never requests `/latest`; gotrust uses it to
     /// check the database's current head.)
     pub async fn fetch_latest(&self) -> Result<(Merge, Tree), SumdbClientError> {
+        if self.inner.offline {
+            return Err(SumdbClientError::NotCached {
+                what: "latest".into(),
+            });
+        }
         let url = self.inner.cfg.base.join_raw("latest");
         let (ex, body) = self
             .inner
@@ -593,6 +643,9 @@ impl SumdbClient {
         let rel = format!("lookup/{epath}@{ever}");
         let (msg, source, exchange) = match self.cached(&rel, gsumdb::MAX_LOOKUP_BYTES) {
             Some((m, s)) => (m, s, None),
+            None if self.inner.offline => {
+                return Err(wrap(SumdbClientError::NotCached { what: rel }));
+            }
             None => {
                 let url = self.inner.cfg.base.join_raw(&rel);
                 let (ex, body) = self
@@ -656,6 +709,9 @@ impl SumdbClient {
         let thr = TileHashReader::new(tree, &reader);
         let index = tlog::stored_hash_index(0, resp.id);
         let got = tlog::HashReader::read_hashes(&thr, &[index]).map_err(|e| {
+            if let Some(what) = reader_offline_miss(&e) {
+                return SumdbClientError::NotCached { what };
+            }
             SumdbClientError::RecordProof {
                 fetch: reader_fetch_error(&e),
                 detail: e.to_string(),
@@ -800,6 +856,9 @@ impl SumdbClient {
                 return Ok((d[..want].to_vec(), s));
             }
         }
+        if self.inner.offline {
+            return Err(TileError::Offline(t.path()));
+        }
         let fetch = |tile: Tile| async move {
             let url = self.inner.cfg.base.join_raw(&tile.path());
             let r = self.inner.http.get_bytes(&url, limits::TILE).await;
@@ -812,21 +871,38 @@ impl SumdbClient {
             Ok(d) => Ok((d, AnswerSource::Network)),
             Err(e) if !t.is_full() => match fetch(full).await {
                 Ok(d) if d.len() >= want => Ok((d[..want].to_vec(), AnswerSource::Network)),
-                _ => Err(e),
+                _ => Err(TileError::Fetch(e)),
             },
-            Err(e) => Err(e),
+            Err(e) => Err(TileError::Fetch(e)),
         }
     }
 }
 
 fn reader_fetch_error(e: &TlogError) -> Option<FetchError> {
     match e {
-        TlogError::Reader(inner) => inner.downcast_ref::<FetchError>().cloned(),
+        TlogError::Reader(inner) => match inner.downcast_ref::<TileError>() {
+            Some(TileError::Fetch(f)) => Some(f.clone()),
+            _ => inner.downcast_ref::<FetchError>().cloned(),
+        },
+        _ => None,
+    }
+}
+
+/// The tile path an offline client could not find, if that is why reading failed.
+fn reader_offline_miss(e: &TlogError) -> Option<String> {
+    match e {
+        TlogError::Reader(inner) => match inner.downcast_ref::<TileError>() {
+            Some(TileError::Offline(p)) => Some(p.clone()),
+            _ => None,
+        },
         _ => None,
     }
 }
 
 fn tree_check_error(older: i64, newer: i64, e: TlogError) -> SumdbClientError {
+    if let Some(what) = reader_offline_miss(&e) {
+        return SumdbClientError::NotCached { what };
+    }
     SumdbClientError::TreeCheck {
         older,
         newer,

@@ -29,9 +29,14 @@
 //! (rayon). Memory does not grow with file sizes: everything is streamed with fixed buffers.
 //! Nothing is written: files are opened read-only and no lock is taken.
 //!
-//! The checksum database is not consulted yet: every zip and `.mod` item carries a
-//! [`Reference::Sumdb`] check with outcome [`Outcome::NotConsulted`] and the reason
-//! (`--offline`, private path per GONOSUMDB, GOSUMDB=off, or no database client).
+//! The checksum database: every zip, `.ziphash` and `.mod` item carries a
+//! [`Reference::Sumdb`] check. Its answers are looked up before the walk
+//! ([`module_versions`], then [`DatabaseAnswers::fetch`], concurrently on the async runtime)
+//! and handed to the walk as a map, so hashing never blocks the runtime and no lookup waits
+//! on hashing. A database hash that differs is a mismatch even when go.sum and `.ziphash`
+//! agree with the cache (all three replaced consistently); an answer that does not verify,
+//! or no answer, makes the item an error. Not consulted (with the reason): `--offline`
+//! without cached data, a private path per GONOSUMDB (never sent), GOSUMDB=off.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fs::{self, File};
@@ -47,6 +52,7 @@ use gomod::pattern;
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
+use super::sums::{ErrorClass, LookupOutcome};
 use super::{
     Change, Check, FileChange, ItemKind, ItemResult, Outcome, Reference, Results, VerifyStatus,
 };
@@ -57,13 +63,108 @@ const MAX_ZIPHASH: u64 = 4096;
 /// Read buffer for hashing files of extracted trees.
 const BUF_SIZE: usize = 256 << 10;
 
-/// Looks module versions up in the checksum database. The CLI implements it over
-/// `gotrust::net`'s verified client (inclusion proofs against a signed, consistent tree head);
-/// tests implement it with a map.
+/// Looks module versions up in the checksum database. [`DatabaseAnswers`] implements it with
+/// answers obtained beforehand from the verified client (inclusion proofs against a signed,
+/// consistent tree head), so the parallel walk never waits on the network; tests implement it
+/// with a map.
 pub trait DatabaseLookup: Sync {
     /// The go.sum lines the database holds for `path` at `version` (both the zip line and
     /// the `/go.mod` line), already proven; or why they could not be obtained.
-    fn lookup(&self, path: &str, version: &str) -> Result<Vec<String>, String>;
+    fn lookup(&self, path: &str, version: &str) -> Result<Vec<String>, LookupFailure>;
+}
+
+/// Why the database gave no lines for a module version.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum LookupFailure {
+    /// The database has no record (404/410); the server's reason.
+    NotFound(String),
+    /// `--offline` and no cache holds the record or a tile its proof needs.
+    NotCached(String),
+    /// The database's answer did not verify (bad signature, fork, unproven record): the
+    /// item fails.
+    Verification(String),
+    /// No answer (network error, timeout): the item gets no database verdict and fails.
+    Unavailable(String),
+}
+
+/// Database answers looked up before the cache walk, keyed by module path and version (the
+/// zip and `/go.mod` lines together).
+#[derive(Debug, Default, Clone)]
+pub struct DatabaseAnswers {
+    answers: HashMap<(String, String), Result<Vec<String>, LookupFailure>>,
+}
+
+impl DatabaseAnswers {
+    /// Looks up every version of `versions` whose path is not private (per the database's
+    /// GONOSUMDB, never sent), both the zip and the `/go.mod` key, with at most `concurrency`
+    /// lookups in flight. Private paths get no answer (the walk never asks for them).
+    pub async fn fetch(
+        db: &super::sums::Database,
+        versions: &BTreeSet<(String, String)>,
+        concurrency: usize,
+    ) -> DatabaseAnswers {
+        let mut keys = Vec::new();
+        for (m, v) in versions {
+            if db.private_pattern(m).is_none() {
+                keys.push((m.clone(), v.clone()));
+                keys.push((m.clone(), format!("{v}/go.mod")));
+            }
+        }
+        let out = super::sums::lookup_all(&db.client, keys, concurrency).await;
+        let mut answers: HashMap<(String, String), Result<Vec<String>, LookupFailure>> =
+            HashMap::new();
+        // Bare keys first, so a failure of either key is what the version keeps.
+        let mut sorted: Vec<_> = out.into_iter().collect();
+        sorted.sort_by(|a, b| a.0.cmp(&b.0));
+        for ((m, v), o) in sorted {
+            let bare = v.strip_suffix("/go.mod").unwrap_or(&v).to_owned();
+            let got = match o {
+                LookupOutcome::Found { lines, .. } => Ok(lines),
+                LookupOutcome::NotFound { status, reason } => {
+                    Err(LookupFailure::NotFound(format!("{status}: {reason}")))
+                }
+                LookupOutcome::NotCached { what } => Err(LookupFailure::NotCached(what)),
+                LookupOutcome::Failed {
+                    class: ErrorClass::Verification,
+                    message,
+                    ..
+                } => Err(LookupFailure::Verification(message)),
+                LookupOutcome::Failed { message, .. } => Err(LookupFailure::Unavailable(message)),
+            };
+            match (answers.get_mut(&(m.clone(), bare.clone())), got) {
+                (Some(Ok(have)), Ok(lines)) => have.extend(lines),
+                (Some(Err(_)), _) => {}
+                (_, got) => {
+                    answers.insert((m, bare), got);
+                }
+            }
+        }
+        DatabaseAnswers { answers }
+    }
+
+    /// How many module versions have an answer.
+    pub fn len(&self) -> usize {
+        self.answers.len()
+    }
+
+    /// Whether no module version has an answer.
+    pub fn is_empty(&self) -> bool {
+        self.answers.is_empty()
+    }
+}
+
+impl DatabaseLookup for DatabaseAnswers {
+    fn lookup(&self, path: &str, version: &str) -> Result<Vec<String>, LookupFailure> {
+        self.answers
+            .get(&(path.to_owned(), version.to_owned()))
+            .cloned()
+            .unwrap_or_else(|| {
+                Err(LookupFailure::Unavailable(
+                    "no answer was looked up for this module version".to_owned(),
+                ))
+            })
+    }
 }
 
 /// How the checksum database is (not) used.
@@ -77,6 +178,10 @@ pub enum Database<'a> {
     /// Look every public module version up (private paths per GONOSUMDB are never sent;
     /// nothing is sent when GOSUMDB=off).
     Lookup(&'a dyn DatabaseLookup),
+    /// `--offline` with answers from cached, verified database data only (gotrust's and go's
+    /// caches, proven against the stored signed tree head); versions no cache holds are not
+    /// consulted.
+    OfflineCache(&'a dyn DatabaseLookup),
 }
 
 impl std::fmt::Debug for Database<'_> {
@@ -85,6 +190,7 @@ impl std::fmt::Debug for Database<'_> {
             Database::Offline => "Offline",
             Database::Unavailable => "Unavailable",
             Database::Lookup(_) => "Lookup",
+            Database::OfflineCache(_) => "OfflineCache",
         })
     }
 }
@@ -196,28 +302,42 @@ struct SumRef {
     sum: GoSum,
 }
 
-/// Verifies the module cache. Never writes to it.
-pub fn verify_cache(
-    opts: &CacheOptions<'_>,
-    progress: &dyn Progress,
-) -> Result<Results, CacheError> {
+/// What the walk found before any hashing.
+struct Collected {
+    entries: BTreeMap<(String, String), Entry>,
+    items: Vec<ItemResult>,
+    sum: Option<SumRef>,
+    notes: Vec<String>,
+}
+
+/// The module versions whose zip, `.ziphash` or `.mod` is in the cache (within `--project`
+/// when given): the ones [`verify_cache`] compares with the database. Only directories are
+/// listed; nothing is hashed. For looking the database up before the walk
+/// ([`DatabaseAnswers::fetch`]).
+pub fn module_versions(opts: &CacheOptions<'_>) -> Result<BTreeSet<(String, String)>, CacheError> {
+    let c = collect(opts)?;
+    Ok(c.entries
+        .into_iter()
+        .filter(|(_, e)| e.zip || e.ziphash || e.modfile)
+        .map(|(k, _)| k)
+        .collect())
+}
+
+fn collect(opts: &CacheOptions<'_>) -> Result<Collected, CacheError> {
     let meta = fs::metadata(&opts.modcache).map_err(io_err(&opts.modcache))?;
     if !meta.is_dir() {
         return Err(CacheError::NotADirectory(opts.modcache.clone()));
     }
-    let mut results = Results {
-        command: "verify cache",
-        ..Results::default()
-    };
     let mut entries: BTreeMap<(String, String), Entry> = BTreeMap::new();
     let mut items = Vec::new();
+    let mut notes = Vec::new();
     scan_download(opts, &mut entries, &mut items)?;
     scan_trees(opts, &mut entries, &mut items)?;
 
     let mut sum = None;
     if let Some(project) = &opts.project {
         let (wanted, s) = project_modules(project)?;
-        results.notes.push(format!(
+        notes.push(format!(
             "--project {}: {} module versions (go.mod requires and their replacements, and every go.sum line); the module graph is not walked",
             project.display(),
             wanted.len()
@@ -241,11 +361,33 @@ pub fn verify_cache(
         }
         sum = s;
     } else {
-        results
-            .notes
-            .push("go.sum not consulted (no --project given)".to_owned());
+        notes.push("go.sum not consulted (no --project given)".to_owned());
     }
-    results.notes.push(database_note(opts));
+    Ok(Collected {
+        entries,
+        items,
+        sum,
+        notes,
+    })
+}
+
+/// Verifies the module cache. Never writes to it.
+pub fn verify_cache(
+    opts: &CacheOptions<'_>,
+    progress: &dyn Progress,
+) -> Result<Results, CacheError> {
+    let Collected {
+        entries,
+        mut items,
+        sum,
+        mut notes,
+    } = collect(opts)?;
+    notes.push(database_note(opts));
+    let mut results = Results {
+        command: "verify cache",
+        notes,
+        ..Results::default()
+    };
 
     let units: Vec<Unit> = entries
         .iter()
@@ -293,6 +435,9 @@ pub fn verify_cache(
 }
 
 fn database_note(opts: &CacheOptions<'_>) -> String {
+    if opts.gosumdb == "off" {
+        return "checksum database not consulted (GOSUMDB=off)".to_owned();
+    }
     match opts.database {
         Database::Offline => {
             "checksum database not consulted (--offline): hashes were compared with the cache's .ziphash files and go.sum only".to_owned()
@@ -300,8 +445,8 @@ fn database_note(opts: &CacheOptions<'_>) -> String {
         Database::Unavailable => {
             "checksum database not consulted (no checksum-database client): hashes were compared with the cache's .ziphash files and go.sum only".to_owned()
         }
-        Database::Lookup(_) if opts.gosumdb == "off" => {
-            "checksum database not consulted (GOSUMDB=off)".to_owned()
+        Database::OfflineCache(_) => {
+            "--offline: checksum database answers come only from cached data (gotrust's and go's sumdb caches), each proven against the stored signed tree head; versions not cached are marked not consulted".to_owned()
         }
         Database::Lookup(_) => {
             "checksum database consulted for every module version outside GONOSUMDB/GOPRIVATE (verified lookups)".to_owned()
@@ -632,7 +777,16 @@ impl Ctx<'_> {
 
     /// Compares `hash` with the database's line for the key (spec §4.3 step 3: a line with
     /// another `h1:` is a mismatch; no `h1:` line for the key is not an error).
-    fn sumdb_check(&self, module: &str, version: &str, go_mod: bool, hash: &str) -> Check {
+    ///
+    /// The second value is set when the database could not give a verdict in a way that fails
+    /// the item (an answer that did not verify, or no answer): the message to report.
+    fn sumdb_check(
+        &self,
+        module: &str,
+        version: &str,
+        go_mod: bool,
+        hash: &str,
+    ) -> (Check, Option<String>) {
         let why = if self.opts.gosumdb == "off" {
             "GOSUMDB=off".to_owned()
         } else if pattern::match_prefix_patterns(&self.opts.gonosumdb, module) {
@@ -641,10 +795,12 @@ impl Ctx<'_> {
             match self.opts.database {
                 Database::Offline => "--offline".to_owned(),
                 Database::Unavailable => "no checksum-database client".to_owned(),
-                Database::Lookup(db) => return database_check(db, module, version, go_mod, hash),
+                Database::Lookup(db) | Database::OfflineCache(db) => {
+                    return database_check(db, module, version, go_mod, hash);
+                }
             }
         };
-        Check::not_consulted(Reference::Sumdb, why)
+        (Check::not_consulted(Reference::Sumdb, why), None)
     }
 
     fn check_mod(&self, u: &Unit<'_>, path: &Path) -> ItemResult {
@@ -678,11 +834,11 @@ impl Ctx<'_> {
         };
         item.checks.extend(sum);
         let db = self.sumdb_check(&u.module, &u.version, true, &h);
-        if db.outcome == Outcome::Mismatch {
-            item.status = VerifyStatus::Mismatch;
-            item.message = format!(".mod differs from the checksum database: hash {h}");
-        }
-        item.checks.push(db);
+        apply_db(
+            &mut item,
+            db,
+            format!(".mod differs from the checksum database: hash {h}"),
+        );
         item.hash = Some(h);
         item
     }
@@ -742,11 +898,11 @@ impl Ctx<'_> {
         item.checks.push(zh);
         item.checks.extend(sum);
         let db = self.sumdb_check(&u.module, &u.version, false, &h);
-        if db.outcome == Outcome::Mismatch {
-            item.status = VerifyStatus::Mismatch;
-            item.message = format!("zip differs from the checksum database: hash {h}");
-        }
-        item.checks.push(db);
+        apply_db(
+            &mut item,
+            db,
+            format!("zip differs from the checksum database: hash {h}"),
+        );
         item.hash = Some(h);
         item
     }
@@ -775,11 +931,11 @@ impl Ctx<'_> {
         };
         item.checks.extend(sum);
         let db = self.sumdb_check(&u.module, &u.version, false, &h);
-        if db.outcome == Outcome::Mismatch {
-            item.status = VerifyStatus::Mismatch;
-            item.message = ".ziphash differs from the checksum database".to_owned();
-        }
-        item.checks.push(db);
+        apply_db(
+            &mut item,
+            db,
+            ".ziphash differs from the checksum database".to_owned(),
+        );
         item.hash = Some(h);
         item
     }
@@ -896,20 +1052,62 @@ impl Ctx<'_> {
     }
 }
 
+/// Records the database check on `item`: a mismatch makes it a mismatch with `mismatch`
+/// as message (the database outranks go.sum and `.ziphash`: a consistent replacement of all
+/// three is caught only here); a lookup that failed makes a verified item an error.
+fn apply_db(item: &mut ItemResult, (check, failure): (Check, Option<String>), mismatch: String) {
+    if check.outcome == Outcome::Mismatch {
+        item.status = VerifyStatus::Mismatch;
+        item.message = mismatch;
+    } else if let Some(why) = failure
+        && item.status.worst(VerifyStatus::Error) == VerifyStatus::Error
+    {
+        item.status = VerifyStatus::Error;
+        item.message = format!("{} (checksum database: {why})", item.message);
+    }
+    item.checks.push(check);
+}
+
 fn database_check(
     db: &dyn DatabaseLookup,
     module: &str,
     version: &str,
     go_mod: bool,
     hash: &str,
-) -> Check {
+) -> (Check, Option<String>) {
     let lines = match db.lookup(module, version) {
         Ok(l) => l,
-        Err(e) => {
-            return Check {
-                note: Some(format!("lookup failed: {e}")),
-                ..Check::new(Reference::Sumdb, Outcome::Absent)
-            };
+        Err(LookupFailure::NotFound(reason)) => {
+            return (
+                Check {
+                    note: Some(format!("not in the checksum database: {reason}")),
+                    ..Check::new(Reference::Sumdb, Outcome::Absent)
+                },
+                None,
+            );
+        }
+        Err(LookupFailure::NotCached(what)) => {
+            return (
+                Check::not_consulted(
+                    Reference::Sumdb,
+                    format!("not in the offline cache ({what})"),
+                ),
+                None,
+            );
+        }
+        Err(LookupFailure::Verification(e)) => {
+            let why = format!("answer did not verify: {e}");
+            return (
+                Check::not_consulted(Reference::Sumdb, why.clone()),
+                Some(why),
+            );
+        }
+        Err(LookupFailure::Unavailable(e)) => {
+            let why = format!("lookup failed: {e}");
+            return (
+                Check::not_consulted(Reference::Sumdb, why.clone()),
+                Some(why),
+            );
         }
     };
     let key = if go_mod {
@@ -930,10 +1128,16 @@ fn database_check(
     } else {
         Outcome::Mismatch
     };
-    Check {
-        expected: hashes.first().map(|h| (*h).to_owned()),
-        ..Check::new(Reference::Sumdb, outcome)
-    }
+    let note = (outcome == Outcome::Absent)
+        .then(|| "the database's record has no h1: line for it".to_owned());
+    (
+        Check {
+            expected: hashes.first().map(|h| (*h).to_owned()),
+            note,
+            ..Check::new(Reference::Sumdb, outcome)
+        },
+        None,
+    )
 }
 
 /// Compares `hash` with the `.ziphash` file, if any.

@@ -158,6 +158,8 @@ pub enum Artifact {
     Info,
     /// `@v/list`.
     List,
+    /// The checksum database's record (and the signed tree head it is proven against).
+    Record,
 }
 
 /// What a finding is.
@@ -176,6 +178,12 @@ pub enum FindingKind {
     Unlisted,
     /// `.info` carries an `Origin` (unauthenticated metadata; informational).
     Origin,
+    /// The checksum database's signed answer did not verify (bad or foreign signature, fork,
+    /// unproven record): the database is blamed, and no proxy is judged against it.
+    DatabaseInvalid,
+    /// `@v/list` names the version but the proxy answers 404/410 for one of its files
+    /// (go's `,` then moves to the next proxy; the proxy contradicts itself).
+    ListedNotServed,
 }
 
 impl FindingKind {
@@ -187,6 +195,7 @@ impl FindingKind {
                 | FindingKind::InvalidZip
                 | FindingKind::BadInfo
                 | FindingKind::PollutedCache
+                | FindingKind::DatabaseInvalid
         )
     }
 }
@@ -392,10 +401,62 @@ fn served_err(e: &ProxyError) -> Served {
         Served::NotFound {
             message: e.to_string(),
         }
+    } else if matches!(e, ProxyError::ZipTooLarge) {
+        // go's text does not name the limit; say it.
+        Served::Failed {
+            message: format!(
+                "{e} (go's limit for a module zip is {} bytes)",
+                crate::net::limits::ZIP
+            ),
+        }
     } else {
         Served::Failed {
             message: e.to_string(),
         }
+    }
+}
+
+/// Why an `Origin` value is not what go decodes into `codehost.Origin` (an object whose
+/// fields are strings; go refuses the whole `.info` otherwise), if it is not.
+fn origin_problem(origin: &serde_json::Value) -> Option<String> {
+    let Some(obj) = origin.as_object() else {
+        return Some(format!(
+            "json: cannot unmarshal {} into Go struct field RevInfo.Origin of type codehost.Origin",
+            json_kind(origin)
+        ));
+    };
+    const FIELDS: &[&str] = &[
+        "VCS",
+        "URL",
+        "Subdir",
+        "Hash",
+        "TagPrefix",
+        "TagSum",
+        "Ref",
+        "RepoSum",
+    ];
+    for (k, v) in obj {
+        let known = FIELDS.iter().find(|f| f.eq_ignore_ascii_case(k));
+        if let Some(f) = known
+            && !(v.is_string() || v.is_null())
+        {
+            return Some(format!(
+                "json: cannot unmarshal {} into Go struct field Origin.Origin.{f} of type string",
+                json_kind(v)
+            ));
+        }
+    }
+    None
+}
+
+fn json_kind(v: &serde_json::Value) -> &'static str {
+    match v {
+        serde_json::Value::Null => "null",
+        serde_json::Value::Bool(_) => "bool",
+        serde_json::Value::Number(_) => "number",
+        serde_json::Value::String(_) => "string",
+        serde_json::Value::Array(_) => "array",
+        serde_json::Value::Object(_) => "object",
     }
 }
 
@@ -428,19 +489,34 @@ async fn fetch_source(
     };
     let info = match client.info(&t.module, &t.version).await {
         Ok((ex, i)) => {
-            if i.origin.is_some() {
+            let problem = i.origin.as_ref().and_then(origin_problem);
+            if let Some(p) = problem {
                 findings.push(ProxyFinding {
-                    kind: FindingKind::Origin,
+                    kind: FindingKind::BadInfo,
                     artifact: Artifact::Info,
                     blame: blame(),
                     message: format!(
-                        "{redacted} sends an Origin in .info (unauthenticated: go does not verify it)"
+                        "{redacted}: .info has an Origin go cannot decode (go refuses the answer): {p}"
                     ),
                 });
-            }
-            Served::Ok {
-                value: i.version,
-                size: ex.body_len,
+                Served::Failed {
+                    message: format!("invalid Origin: {p}"),
+                }
+            } else {
+                if i.origin.is_some() {
+                    findings.push(ProxyFinding {
+                        kind: FindingKind::Origin,
+                        artifact: Artifact::Info,
+                        blame: blame(),
+                        message: format!(
+                            "{redacted} sends an Origin in .info (unauthenticated: go does not verify it)"
+                        ),
+                    });
+                }
+                Served::Ok {
+                    value: i.version,
+                    size: ex.body_len,
+                }
             }
         }
         Err(e @ ProxyError::WrongVersion { .. }) | Err(e @ ProxyError::InvalidResponse { .. }) => {
@@ -503,6 +579,24 @@ async fn fetch_source(
         Served::NotFetched
     };
     let listed = list.map(|l| l.contains(&t.version));
+    let not_served: Vec<&str> = [(".info", &info), (".mod", &go_mod), (".zip", &zip)]
+        .iter()
+        .filter(|(_, s)| matches!(s, Served::NotFound { .. }))
+        .map(|(n, _)| *n)
+        .collect();
+    if listed == Some(true) && !not_served.is_empty() {
+        findings.push(ProxyFinding {
+            kind: FindingKind::ListedNotServed,
+            artifact: Artifact::List,
+            blame: blame(),
+            message: format!(
+                "{redacted} lists {}@{} in @v/list but answers not found for its {}",
+                t.module,
+                t.version,
+                not_served.join(", ")
+            ),
+        });
+    }
     if listed == Some(false) && info.value().is_some() {
         findings.push(ProxyFinding {
             kind: FindingKind::Unlisted,
@@ -861,11 +955,37 @@ fn judge_module(
         &mods,
         &mut findings,
     );
+    if let DbRecord::Failed {
+        class: ErrorClass::Verification,
+        message,
+    } = &rec
+    {
+        findings.push(ProxyFinding {
+            kind: FindingKind::DatabaseInvalid,
+            artifact: Artifact::Record,
+            blame: Side::Database,
+            message: format!(
+                "the checksum database's answer did not verify, so no proxy is judged against it: {message}"
+            ),
+        });
+    }
     let failed_fetch = sources.iter().any(|s| {
         [&s.info, &s.go_mod, &s.zip]
             .iter()
             .any(|x| matches!(x, Served::Failed { .. }))
     });
+    // A 404/410 from one proxy is normal with several (go moves on); no proxy serving a
+    // wanted artifact leaves it unverified.
+    let unserved = |f: fn(&SourceResult) -> &Served| {
+        !sources.is_empty()
+            && sources
+                .iter()
+                .all(|s| matches!(f(s), Served::NotFound { .. }))
+    };
+    let failed_fetch = failed_fetch
+        || unserved(|s| &s.info)
+        || unserved(|s| &s.go_mod)
+        || (t.want_zip && unserved(|s| &s.zip));
     let status = if findings.iter().any(|f| f.kind.is_failure())
         || matches!(
             rec,

@@ -12,6 +12,12 @@
 //! shared [`SumdbClient`]. Before any lookup, the database's `/latest` head is merged into the
 //! stored one: a fork (two heads that cannot both be honest) or a rollback (a smaller tree
 //! than one the database already signed) is a database-level failure.
+//!
+//! Offline ([`open_database`] with `offline`): no request at all. Answers come from gotrust's
+//! tree-head store and tile/lookup cache and from go's sumdb cache (read only), each record
+//! proven against the stored signed head exactly as online; a line whose record, or a tile
+//! its proof needs, is in no cache is skipped ([`SkipWhy::NotCached`], "not in the offline
+//! cache"). `/latest` is not fetched, so a rollback since the last online run is not seen.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -122,7 +128,7 @@ pub fn http_config(settings: &Settings) -> HttpConfig {
 pub enum DatabaseAccess {
     /// No database: every line is skipped with this reason.
     Off {
-        /// Why (`GOSUMDB=off`, `--offline`).
+        /// Why (`GOSUMDB=off`, or `--offline` with no cache directory).
         reason: String,
     },
     /// The database.
@@ -201,37 +207,56 @@ pub async fn open_database(
         }
         Ok(SumDb::Db(c)) => c,
     };
-    if offline {
-        return Ok(DatabaseAccess::Off {
-            reason: "--offline: the checksum database is not consulted".into(),
-        });
-    }
     let name = cfg.name().to_string();
-    let proxy_hops = match &settings.proxy {
-        Ok(list) => hops(list),
-        Err(e) => return Err(VerifySetupError::Setting(e.to_string())),
+    let resolved = if offline {
+        // No request is made, so the base is only a label: GOSUMDB's URL, else the name.
+        let text = cfg
+            .url_text
+            .clone()
+            .unwrap_or_else(|| format!("https://{name}"));
+        let url = url::Url::parse(&text)
+            .map_err(|e| VerifySetupError::Setting(format!("invalid GOSUMDB URL {text:?}: {e}")))?;
+        crate::net::sumdb::ResolvedBase {
+            base: SumdbBase(url),
+            source: BaseSource::Explicit,
+            steps: Vec::new(),
+        }
+    } else {
+        let proxy_hops = match &settings.proxy {
+            Ok(list) => hops(list),
+            Err(e) => return Err(VerifySetupError::Setting(e.to_string())),
+        };
+        resolve_base(&http, &name, cfg.url_text.as_deref(), &proxy_hops).await?
     };
-    let resolved = resolve_base(&http, &name, cfg.url_text.as_deref(), &proxy_hops).await?;
-    let root = cache_root.ok_or(VerifySetupError::NoCacheDir)?;
+    let root = match cache_root {
+        Some(r) => r,
+        None if offline => {
+            return Ok(DatabaseAccess::Off {
+                reason: "--offline and no cache directory (set GOTRUST_CACHE_DIR or HOME): nothing cached to verify against".into(),
+            });
+        }
+        None => return Err(VerifySetupError::NoCacheDir),
+    };
     let gopath = env.value("GOPATH");
     let first_gopath = std::env::split_paths(gopath)
         .next()
         .filter(|p| p.is_absolute());
     let modcache = PathBuf::from(env.value("GOMODCACHE"));
-    let client = SumdbClient::new(
-        http.clone(),
-        SumdbConfig {
-            key: cfg.key_text.clone(),
-            base: resolved.base.clone(),
-            state_dir: root.join("sumdb").join(&name),
-            go_latest: first_gopath.map(|g| g.join("pkg").join("sumdb").join(&name).join("latest")),
-            go_cache: modcache
-                .is_absolute()
-                .then(|| modcache.join("cache/download/sumdb").join(&name)),
-            private: None,
-        },
-    )
-    .await?;
+    let config = SumdbConfig {
+        key: cfg.key_text.clone(),
+        base: resolved.base.clone(),
+        state_dir: root.join("sumdb").join(&name),
+        go_latest: first_gopath.map(|g| g.join("pkg").join("sumdb").join(&name).join("latest")),
+        go_cache: modcache
+            .is_absolute()
+            .then(|| modcache.join("cache/download/sumdb").join(&name)),
+        private: None,
+    };
+    let client = if offline {
+        SumdbClient::new_offline(http.clone(), config).await?
+    } else {
+        SumdbClient::new(http.clone(), config).await?
+    };
     Ok(DatabaseAccess::On(Arc::new(Database::new(
         http,
         client,
@@ -270,6 +295,9 @@ pub enum SkipWhy {
     DatabaseOff,
     /// The empty-go.mod hash an old go wrote; go ignores the line.
     IgnoredByGo,
+    /// `--offline` and neither gotrust's nor go's cache holds the record or a tile its proof
+    /// needs.
+    NotCached,
 }
 
 /// How an error bears on the verdict.
@@ -428,6 +456,8 @@ pub struct DatabaseReport {
     pub warnings: Vec<String>,
     /// Network requests made.
     pub requests: usize,
+    /// `--offline`: answers came from cached data only, proven against the stored head.
+    pub offline: bool,
 }
 
 impl DatabaseReport {
@@ -620,6 +650,11 @@ pub enum LookupOutcome {
         /// Server reason.
         reason: String,
     },
+    /// `--offline`: the record, or a tile its proof needs, is in no cache.
+    NotCached {
+        /// What was missing (`lookup/…`, `tile/…`).
+        what: String,
+    },
     /// Failed.
     Failed {
         /// Class.
@@ -672,6 +707,9 @@ pub async fn lookup_outcome(client: &SumdbClient, module: &str, version: &str) -
                         .unwrap_or_else(|| format!("{status} {reason}")),
                 };
             }
+            if let SumdbClientError::NotCached { what } = &e.error {
+                return LookupOutcome::NotCached { what: what.clone() };
+            }
             let fork = match &e.error {
                 SumdbClientError::Fork(ev) => Some(ev.clone()),
                 _ => None,
@@ -717,6 +755,10 @@ pub fn judge(module: &str, version: &str, hash: &str, outcome: &LookupOutcome) -
         LookupOutcome::NotFound { status, reason } => LineStatus::NotInDatabase {
             http_status: *status,
             reason: reason.clone(),
+        },
+        LookupOutcome::NotCached { what } => LineStatus::Skipped {
+            reason: SkipWhy::NotCached,
+            detail: format!("not in the offline cache ({what})"),
         },
         LookupOutcome::Failed { class, message, .. } => LineStatus::Error {
             class: *class,
@@ -790,7 +832,8 @@ pub async fn verify_sums(
         }
         DatabaseAccess::On(d) => {
             let stored_size = d.client.latest().0.n;
-            let head = if opts.check_latest {
+            // Offline, the stored heads are the reference: nothing is fetched.
+            let head = if opts.check_latest && !d.client.is_offline() {
                 check_head(&d.http, &d.client, &d.sumdb_base).await
             } else {
                 HeadCheck::NotChecked
@@ -842,6 +885,7 @@ pub async fn verify_sums(
                 fork,
                 warnings: d.client.warnings(),
                 requests: d.client.exchanges().len(),
+                offline: d.client.is_offline(),
             })
         }
     };
