@@ -11,7 +11,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use gotrust::net::tls::RootSource;
+use gotrust::net::tls::{RootSource, TlsVersion};
 use gotrust::net::{HttpClient, HttpConfig};
 use gotrust::probe::{ModuleVersion, Outcome, ProbeOptions, ProxyProbe, PublicRoots, Verdict};
 use gotrust::settings::sumdb::SumDb;
@@ -110,8 +110,22 @@ async fn clean_https_lab_reports_chain_and_no_findings() {
     let tls = p.tls.as_ref().expect("https");
     assert!(!tls.chain.is_empty());
     assert!(tls.custom_roots);
+    assert!(tls.verified);
     assert_eq!(tls.root_public, Some(false));
+    // The lab speaks rustls' defaults (1.2 and 1.3) and offers only http/1.1 by ALPN.
+    assert_eq!(tls.version, Some(TlsVersion::Tls13));
+    assert_eq!(tls.alpn.as_deref(), Some("http/1.1"));
+    assert_eq!(p.http_version.as_deref(), Some("HTTP/1.1"));
     assert_eq!(outcome(&p, "tls"), Outcome::Pass);
+    let detail = &p.check("tls").unwrap().detail;
+    assert!(
+        detail.starts_with("TLSv1.3 (ALPN http/1.1): ")
+            && detail.contains("issued by CN=gotrust lab CA"),
+        "{detail}"
+    );
+    let json = serde_json::to_value(&p).unwrap();
+    assert_eq!(json["tls"]["version"], "TLSv1.3");
+    assert_eq!(json["tls"]["alpn"], "http/1.1");
     // Private CA on loopback: shown, not a finding.
     assert_eq!(outcome(&p, "tls/root"), Outcome::Info);
     assert_eq!(outcome(&p, "content"), Outcome::Pass);
@@ -241,16 +255,57 @@ async fn untrusted_certificate_is_a_finding_with_x509_detail() {
     let tmp = tempfile::tempdir().unwrap();
     let lab = start(tmp.path(), true, vec![Fault::new(FaultKind::UntrustedCert)]).await;
     let p = run(&lab, tmp.path(), Some(SIMPLE)).await;
-    assert_eq!(p.finding_ids(), ["probe/tls-failed"], "{:#?}", p.findings);
+    assert_eq!(
+        p.finding_ids(),
+        ["probe/tls-failed", "probe/tls-interception"],
+        "{:#?}",
+        p.findings
+    );
+    let failed = p
+        .findings
+        .iter()
+        .find(|f| f.rule.id == "probe/tls-failed")
+        .unwrap();
     assert!(
-        p.findings[0]
+        failed
             .message
             .contains("x509: certificate signed by unknown authority"),
         "{}",
-        p.findings[0].message
+        failed.message
     );
     assert_eq!(outcome(&p, "tls"), Outcome::Fail);
     assert_eq!(p.verdict, Verdict::Complete);
+    // The handshake failed, yet the presented chain is reported: the lab's other CA issued it.
+    let tls = p.tls.as_ref().expect("presented chain");
+    assert!(!tls.verified);
+    assert_eq!(tls.version, None);
+    assert_eq!(tls.root_public, Some(false));
+    let leaf = &tls.chain[0];
+    assert_eq!(leaf.issuer, "CN=gotrust lab untrusted CA");
+    assert!(
+        leaf.sans.iter().any(|n| n == "127.0.0.1"),
+        "{:?}",
+        leaf.sans
+    );
+    assert!(leaf.not_after_unix > 0);
+    assert_eq!(outcome(&p, "tls/chain"), Outcome::Info);
+    assert_eq!(outcome(&p, "tls/root"), Outcome::Fail);
+    assert_eq!(
+        p.check("tls/root").unwrap().detail,
+        "issued by CN=gotrust lab untrusted CA, not a public root: interception?"
+    );
+    let interception = p
+        .findings
+        .iter()
+        .find(|f| f.rule.id == "probe/tls-interception")
+        .unwrap();
+    assert!(
+        interception
+            .message
+            .contains("issued by CN=gotrust lab untrusted CA, not a public root"),
+        "{}",
+        interception.message
+    );
     lab.shutdown().await;
 }
 

@@ -7,10 +7,13 @@
 //! rules of the catalog.
 //!
 //! What is checked, per proxy:
-//! - transport: TLS chain, issuer, names and expiry (the negotiated TLS version is not exposed
-//!   by the HTTP stack and is reported as unknown), the HTTP version, redirects;
+//! - transport: the negotiated TLS version and ALPN protocol, the chain (issuer, names,
+//!   expiry), the HTTP version, redirects; when the handshake fails certificate verification,
+//!   the chain the server presented anyway;
 //! - interception: a chain whose root is not in the system's default bundle but is trusted
-//!   through SSL_CERT_FILE/SSL_CERT_DIR (or a CA file);
+//!   through SSL_CERT_FILE/SSL_CERT_DIR (or a CA file), or an untrusted chain issued by a CA
+//!   that is not a public root (what go reports as `x509: certificate signed by unknown
+//!   authority` behind an intercepting proxy);
 //! - the not-found contract: a made-up module and a made-up version of a real module must be
 //!   404 or 410; 200 means stale or polluted content, anything else stops a `,` walk;
 //! - `@v/list` and `.info` of a known module, where its zip is served from (redirect hosts),
@@ -35,7 +38,7 @@ use url::{Host, Url};
 use crate::net::error::{FetchError, FetchErrorKind};
 use crate::net::goproxy::{ProxyClient, ProxyError, SumdbBase};
 use crate::net::sumdb::{SumdbClient, SumdbClientError, SumdbConfig};
-use crate::net::tls::{CertSummary, RootSource};
+use crate::net::tls::{CertSummary, RootSource, TlsVersion};
 use crate::net::{Exchange, HttpClient, HttpConfig, RedirectHop};
 use crate::report::{Evidence, Finding, Severity, catalog};
 use crate::settings::sumdb::SumDbConfig;
@@ -330,8 +333,14 @@ pub struct RequestRecord {
 /// The TLS side of a proxy.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct TlsReport {
-    /// The negotiated protocol version; `None`: not exposed by the HTTP stack.
-    pub version: Option<String>,
+    /// The negotiated protocol version (`None` for a failed handshake).
+    pub version: Option<TlsVersion>,
+    /// The ALPN protocol the connection spoke (`h2`, `http/1.1`; `None` for a failed
+    /// handshake).
+    pub alpn: Option<String>,
+    /// Whether the chain verified against the trusted roots (false: the handshake failed and
+    /// `chain` is what the server presented).
+    pub verified: bool,
     /// The chain the server presented, leaf first.
     pub chain: Vec<CertSummary>,
     /// Whether custom roots (SSL_CERT_FILE, ...) were trusted.
@@ -568,6 +577,18 @@ impl Run<'_> {
                 self.check("tls", Outcome::Fail, detail.clone());
                 let msg = format!("{}: TLS verification failed: {detail}", self.out.url);
                 self.finding(Finding::new(&catalog::PROBE_TLS_FAILED, msg));
+                // The server name rustls saw: IPv6 hosts without their URL brackets.
+                let host = self
+                    .base
+                    .host_str()
+                    .unwrap_or_default()
+                    .trim_start_matches('[')
+                    .trim_end_matches(']')
+                    .to_string();
+                let chain = self.http.failed_chain(&host);
+                if !chain.is_empty() {
+                    self.failed_tls(chain, detail);
+                }
                 true
             }
             Failure::InsecureRedirect(from, to) => {
@@ -1094,13 +1115,9 @@ impl Run<'_> {
             self.out.http_version = Some(ex.http_version.clone());
             self.check("http-version", Outcome::Info, ex.http_version.clone());
         }
-        let chain = self
-            .exchanges
-            .iter()
-            .find_map(|ex| ex.tls.as_ref())
-            .map(|t| t.chain.clone());
-        if let Some(chain) = chain {
-            self.tls(chain);
+        let peer = self.exchanges.iter().find_map(|ex| ex.tls.clone());
+        if let Some(peer) = peer {
+            self.tls(peer.chain, peer.version, peer.alpn);
         }
         // Redirects of the metadata requests (zip redirects are judged in `zip`).
         let redirected: Vec<String> = self
@@ -1165,19 +1182,97 @@ impl Run<'_> {
         }
     }
 
-    fn tls(&mut self, chain: Vec<CertSummary>) {
-        let custom = self.opts.custom_roots;
-        let top = chain.last().cloned();
-        let root_public = match (&self.opts.public_roots, &top) {
+    /// Whether the chain's root is public (`None`: public roots unknown, or no chain).
+    fn root_public(&self, top: Option<&CertSummary>) -> Option<bool> {
+        match (&self.opts.public_roots, top) {
             (Some(p), Some(top)) => Some(p.contains(&top.issuer) || p.contains(&top.subject)),
             _ => None,
-        };
+        }
+    }
+
+    /// The chain of a handshake that failed verification: shown, and judged for interception.
+    /// A chain issued by a CA that is not a public root is what an intercepting proxy presents;
+    /// unlike a trusted private CA, it is a finding even on loopback, because go fails on it.
+    fn failed_tls(&mut self, chain: Vec<CertSummary>, detail: &str) {
+        let top = chain.last().cloned();
+        let root_public = self.root_public(top.as_ref());
         if let Some(leaf) = chain.first() {
+            self.check(
+                "tls/chain",
+                Outcome::Info,
+                format!(
+                    "presented {} issued by {}, expires {}, names {}",
+                    leaf.subject,
+                    leaf.issuer,
+                    leaf.not_after,
+                    leaf.sans.join(", ")
+                ),
+            );
+        }
+        if let Some(top) = &top {
+            match root_public {
+                Some(false) => {
+                    self.check(
+                        "tls/root",
+                        Outcome::Fail,
+                        format!("issued by {}, not a public root: interception?", top.issuer),
+                    );
+                    let host = self
+                        .base
+                        .host_str()
+                        .unwrap_or_default()
+                        .to_ascii_lowercase();
+                    let public = PUBLIC_HOSTS.contains(&host.as_str());
+                    let msg = format!(
+                        "{}: the server presented a certificate issued by {}, not a public root and not trusted here ({detail}): interception? If a corporate proxy intercepts TLS, trust its CA through SSL_CERT_FILE instead of turning verification off",
+                        self.out.url, top.issuer
+                    );
+                    let mut f = Finding::new(&catalog::PROBE_TLS_INTERCEPTION, msg);
+                    if public {
+                        f = f.with_severity(Severity::High);
+                    }
+                    self.finding(f);
+                }
+                Some(true) => self.check(
+                    "tls/root",
+                    Outcome::Info,
+                    format!("issued under public root {}", top.issuer),
+                ),
+                None => self.check(
+                    "tls/root",
+                    Outcome::Warn,
+                    format!(
+                        "issued by {}; public roots unknown, interception not judged",
+                        top.issuer
+                    ),
+                ),
+            }
+        }
+        self.out.tls = Some(TlsReport {
+            version: None,
+            alpn: None,
+            verified: false,
+            chain,
+            custom_roots: self.opts.custom_roots,
+            root_public,
+        });
+    }
+
+    fn tls(&mut self, chain: Vec<CertSummary>, version: Option<TlsVersion>, alpn: Option<String>) {
+        let custom = self.opts.custom_roots;
+        let top = chain.last().cloned();
+        let root_public = self.root_public(top.as_ref());
+        if let Some(leaf) = chain.first() {
+            let proto = match (version, &alpn) {
+                (Some(v), Some(a)) => format!("{v} (ALPN {a}): "),
+                (Some(v), None) => format!("{v}: "),
+                (None, _) => String::new(),
+            };
             self.check(
                 "tls",
                 Outcome::Pass,
                 format!(
-                    "{} issued by {}, expires {}, names {}",
+                    "{proto}{} issued by {}, expires {}, names {}",
                     leaf.subject,
                     leaf.issuer,
                     leaf.not_after,
@@ -1259,7 +1354,9 @@ impl Run<'_> {
             _ => {}
         }
         self.out.tls = Some(TlsReport {
-            version: None,
+            version,
+            alpn,
+            verified: true,
             chain,
             custom_roots: custom,
             root_public,
@@ -1363,7 +1460,11 @@ mod tests {
             exchanges: vec![],
         };
         let far = opts.now_unix + 365 * 86_400;
-        run.tls(vec![cert("CN=leaf", "CN=Corp MITM CA", far)]);
+        run.tls(
+            vec![cert("CN=leaf", "CN=Corp MITM CA", far)],
+            Some(TlsVersion::Tls13),
+            None,
+        );
         run.out
     }
 
