@@ -416,3 +416,213 @@ fn bad_inputs_are_errors() {
     assert!(e.to_string().contains("invalid proxy URL"), "{e}");
     assert!(ModuleVersion::parse("example.com/x@latest").is_err());
 }
+
+/// A one-shot HTTPS server speaking only `versions`, with a CA of its own; returns the port
+/// and the CA PEM. Each connection gets `200 ok` and is closed.
+async fn tls_server(
+    versions: &[&'static tokio_rustls::rustls::SupportedProtocolVersion],
+    alpn: &[&[u8]],
+) -> (u16, String) {
+    use rcgen::{BasicConstraints, CertificateParams, IsCa, Issuer, KeyPair};
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    use tokio_rustls::rustls::{self, pki_types};
+
+    let mut ca = CertificateParams::new(Vec::<String>::new()).unwrap();
+    ca.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    ca.distinguished_name
+        .push(rcgen::DnType::CommonName, "probe test CA");
+    let ca_key = KeyPair::generate().unwrap();
+    let ca_pem = ca.self_signed(&ca_key).unwrap().pem();
+    let issuer = Issuer::new(ca, ca_key);
+    let leaf_key = KeyPair::generate().unwrap();
+    let leaf = CertificateParams::new(vec!["127.0.0.1".to_string()])
+        .unwrap()
+        .signed_by(&leaf_key, &issuer)
+        .unwrap();
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let mut config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_protocol_versions(versions)
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert(
+            vec![pki_types::CertificateDer::from(leaf.der().to_vec())],
+            pki_types::PrivateKeyDer::Pkcs8(pki_types::PrivatePkcs8KeyDer::from(
+                leaf_key.serialize_der(),
+            )),
+        )
+        .unwrap();
+    config.alpn_protocols = alpn.iter().map(|p| p.to_vec()).collect();
+    let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move {
+        while let Ok((tcp, _)) = listener.accept().await {
+            let acceptor = acceptor.clone();
+            tokio::spawn(async move {
+                let Ok(mut s) = acceptor.accept(tcp).await else {
+                    return;
+                };
+                let mut buf = [0u8; 4096];
+                let _ = s.read(&mut buf).await;
+                let _ = s
+                    .write_all(
+                        b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok",
+                    )
+                    .await;
+                let _ = s.shutdown().await;
+            });
+        }
+    });
+    (port, ca_pem)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn negotiated_tls_version_is_reported() {
+    use tokio_rustls::rustls::version::{TLS12, TLS13};
+    let tmp = tempfile::tempdir().unwrap();
+    for (versions, alpn, want, want_alpn) in [
+        (
+            &[&TLS12][..],
+            &[&b"http/1.1"[..]][..],
+            TlsVersion::Tls12,
+            "http/1.1",
+        ),
+        (&[&TLS13][..], &[][..], TlsVersion::Tls13, "http/1.1"),
+    ] {
+        let (port, ca) = tls_server(versions, alpn).await;
+        let ca_file = tmp.path().join(format!("ca-{port}.pem"));
+        std::fs::write(&ca_file, ca).unwrap();
+        let http = HttpClient::new(HttpConfig {
+            roots: RootSource::CaFile(ca_file),
+            ..HttpConfig::default()
+        })
+        .unwrap();
+        let url = url::Url::parse(&format!("https://127.0.0.1:{port}/x")).unwrap();
+        let (ex, body) = http.get_bytes(&url, 100).await.unwrap();
+        assert_eq!(body, b"ok");
+        let tls = ex.tls.expect("https");
+        assert_eq!(tls.version, Some(want), "{versions:?}");
+        assert_eq!(tls.alpn.as_deref(), Some(want_alpn));
+        assert_eq!(tls.chain[0].issuer, "CN=probe test CA");
+    }
+}
+
+/// Probes `module` with gotrust's cache root at `tmp/cache`, kept across calls.
+async fn run_kept(lab: &RunningLab, tmp: &Path, module: &str) -> ProxyProbe {
+    let http = client(lab);
+    let mut o = options(lab, tmp, Some(module));
+    o.work_dir = tempfile::tempdir_in(tmp).unwrap().keep();
+    o.state_root = Some(tmp.join("cache"));
+    gotrust::probe::probe(&http, &lab.proxy_url(), &o)
+        .await
+        .unwrap()
+}
+
+fn kept_head(lab: &RunningLab, tmp: &Path) -> String {
+    std::fs::read_to_string(
+        tmp.join("cache/sumdb")
+            .join(lab.sumdb_name())
+            .join("latest"),
+    )
+    .unwrap()
+}
+
+fn notes(f: &gotrust::report::Finding) -> Vec<String> {
+    f.evidence
+        .iter()
+        .filter_map(|e| e.value.clone())
+        .filter(|v| v.starts_with("go.sum database tree\n"))
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn forked_tree_across_runs_is_critical() {
+    let tmp = tempfile::tempdir().unwrap();
+    let lab = start(
+        tmp.path(),
+        false,
+        vec![Fault::new(FaultKind::ForkedTree).module_version("example.com/simple", "v1.1.0")],
+    )
+    .await;
+    // First run: learns and keeps the real head.
+    let p = run_kept(&lab, tmp.path(), "example.com/major/v2@v2.0.0").await;
+    assert!(p.findings.is_empty(), "{:#?}", p.findings);
+    assert_eq!(outcome(&p, "sumdb/head"), Outcome::Pass);
+    let n = lab.tree_size();
+    assert!(kept_head(&lab, tmp.path()).starts_with(&format!("go.sum database tree\n{n}\n")));
+    // Second run, same head: nothing to say.
+    let p = run_kept(&lab, tmp.path(), SIMPLE).await;
+    assert!(p.findings.is_empty(), "{:#?}", p.findings);
+    assert!(
+        p.check("sumdb/head")
+            .unwrap()
+            .detail
+            .contains("as seen before"),
+        "{:#?}",
+        p.checks
+    );
+    // Third run: the lookup is answered from a fork of the same size.
+    let p = run_kept(&lab, tmp.path(), "example.com/simple@v1.1.0").await;
+    assert_eq!(p.finding_ids(), ["probe/sumdb-fork"], "{:#?}", p.findings);
+    let f = &p.findings[0];
+    assert_eq!(f.severity, gotrust::report::Severity::Critical);
+    let both = notes(f);
+    assert_eq!(both.len(), 2, "{:#?}", f.evidence);
+    assert_ne!(both[0], both[1]);
+    assert!(
+        both.iter()
+            .all(|n| n.starts_with(&format!("go.sum database tree\n{n}\n", n = lab.tree_size())))
+    );
+    assert_eq!(outcome(&p, "sumdb/fork"), Outcome::Fail);
+    // The kept head is still the real one.
+    assert!(kept_head(&lab, tmp.path()).starts_with(&format!("go.sum database tree\n{n}\n")));
+    lab.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rolled_back_tree_across_runs_is_reported() {
+    let tmp = tempfile::tempdir().unwrap();
+    let lab = start(tmp.path(), false, vec![]).await;
+    let n = lab.tree_size();
+    let p = run_kept(&lab, tmp.path(), SIMPLE).await;
+    assert!(p.findings.is_empty(), "{:#?}", p.findings);
+    let seen = kept_head(&lab, tmp.path());
+    lab.shutdown().await;
+    // Same database (state and key), now serving an older head.
+    let lab = start(
+        tmp.path(),
+        false,
+        vec![Fault::new(FaultKind::RolledBack { size: n - 3 })],
+    )
+    .await;
+    let p = run_kept(&lab, tmp.path(), SIMPLE).await;
+    // The lab refuses the tiles of the newer tree, so the rollback cannot even be proven
+    // consistent: reported once, and the database checks stop there.
+    assert_eq!(
+        p.finding_ids(),
+        ["probe/sumdb-rollback"],
+        "{:#?}",
+        p.findings
+    );
+    assert_eq!(outcome(&p, "sumdb/head"), Outcome::Fail);
+    let f = p
+        .findings
+        .iter()
+        .find(|f| f.rule.id == "probe/sumdb-rollback")
+        .unwrap();
+    assert_eq!(f.severity, gotrust::report::Severity::High);
+    assert!(
+        f.message.contains(&format!(
+            "serves tree#{} but gotrust saw tree#{n} before",
+            n - 3
+        )),
+        "{}",
+        f.message
+    );
+    let both = notes(f);
+    assert_eq!(both, [seen.clone(), both[1].clone()]);
+    assert!(both[1].starts_with(&format!("go.sum database tree\n{}\n", n - 3)));
+    // The newer head stays kept.
+    assert_eq!(kept_head(&lab, tmp.path()), seen);
+    lab.shutdown().await;
+}

@@ -19,7 +19,10 @@
 //! - `@v/list` and `.info` of a known module, where its zip is served from (redirect hosts),
 //!   cache headers and latency;
 //! - `/sumdb/<name>/supported` and a verified lookup, and the proxy's zip and go.mod hashes
-//!   against the database's.
+//!   against the database's;
+//! - the database's tree head against the newest one gotrust kept from earlier runs
+//!   ([`ProbeOptions::state_root`]): a head that contradicts it is a fork (critical, with both
+//!   signed notes), an older one a rollback (go itself accepts a rollback silently).
 //!
 //! Every request goes through [`HttpClient`], so its timeouts and size caps bound the probe;
 //! [`http_config`] gives the probe's tighter timeouts.
@@ -37,7 +40,7 @@ use url::{Host, Url};
 
 use crate::net::error::{FetchError, FetchErrorKind};
 use crate::net::goproxy::{ProxyClient, ProxyError, SumdbBase};
-use crate::net::sumdb::{SumdbClient, SumdbClientError, SumdbConfig};
+use crate::net::sumdb::{ForkEvidence, Merge, SumdbClient, SumdbClientError, SumdbConfig};
 use crate::net::tls::{CertSummary, RootSource, TlsVersion};
 use crate::net::{Exchange, HttpClient, HttpConfig, RedirectHop};
 use crate::report::{Evidence, Finding, Severity, catalog};
@@ -229,8 +232,14 @@ pub struct ProbeOptions {
     pub near_expiry_secs: i64,
     /// Cap on the zip download.
     pub zip_limit: u64,
-    /// Directory for the zip and the database client's state (a fresh one per run).
+    /// Directory for the zip and the database client's state (a fresh one per run, so lookups
+    /// and tiles really go through the proxy).
     pub work_dir: PathBuf,
+    /// gotrust's cache root ([`crate::net::sumdb::default_cache_root`]): the newest tree head
+    /// each database showed is kept in `sumdb/<name>/latest` there, and every later probe
+    /// checks the head it is served against it (a fork or a rollback across runs). `None`: no
+    /// memory across runs.
+    pub state_root: Option<PathBuf>,
     /// Makes the made-up module path and version unique, so no cache can hold them.
     pub nonce: String,
 }
@@ -250,6 +259,7 @@ impl ProbeOptions {
             near_expiry_secs: DEFAULT_NEAR_EXPIRY_SECS,
             zip_limit: DEFAULT_ZIP_LIMIT,
             work_dir: work_dir.into(),
+            state_root: None,
             nonce: format!(
                 "{:x}{:x}",
                 now.as_nanos() & 0xffff_ffff_ffff,
@@ -1012,15 +1022,32 @@ impl Run<'_> {
     ) {
         let mut cfg = SumdbConfig::new(db, base.clone(), &self.opts.work_dir);
         cfg.state_dir = self.opts.work_dir.join("sumdb").join(db.name());
+        // The head kept from earlier runs seeds the client read-only (like go's own `latest`):
+        // every note served in this run must then be consistent with it.
+        let kept = self
+            .opts
+            .state_root
+            .as_ref()
+            .map(|r| r.join("sumdb").join(db.name()).join("latest"));
+        cfg.go_latest = kept.clone().filter(|k| k.is_file());
         let start = Instant::now();
         let client = match SumdbClient::new(self.http.clone(), cfg).await {
             Ok(c) => c,
+            Err(SumdbClientError::Fork(ev)) => {
+                self.fork(&ev);
+                return;
+            }
             Err(e) => {
                 self.check("sumdb/lookup", Outcome::Fail, e.to_string());
                 self.sumdb_error(&base, &e.to_string());
                 return;
             }
         };
+        if let Some(kept) = &kept
+            && !self.tree_head(&client, &base, kept).await
+        {
+            return;
+        }
         let zip_line = client.lookup(&m.path, &m.version).await;
         let mod_line = client
             .lookup(&m.path, &format!("{}/go.mod", m.version))
@@ -1042,7 +1069,9 @@ impl Run<'_> {
             (Ok(z), Ok(g)) => (z, g),
             (Err(e), _) | (_, Err(e)) => {
                 let not_found = matches!(&e.error, SumdbClientError::Fetch(f) if f.is_not_found());
-                if not_found {
+                if let SumdbClientError::Fork(ev) = &e.error {
+                    self.fork(ev);
+                } else if not_found {
                     self.check(
                         "sumdb/lookup",
                         Outcome::Warn,
@@ -1063,6 +1092,9 @@ impl Run<'_> {
                 zip_line.record_id, zip_line.tree_size
             ),
         );
+        if let Some(kept) = &kept {
+            self.keep_head(&client, kept);
+        }
         let want_zip = hash_of(&zip_line.lines, &m.path, &m.version);
         let want_mod = hash_of(&mod_line.lines, &m.path, &format!("{}/go.mod", m.version));
         let mut mismatches = Vec::new();
@@ -1096,6 +1128,155 @@ impl Run<'_> {
                 "content",
                 Outcome::Skip,
                 "zip or go.mod not downloaded, or missing from the database answer",
+            );
+        }
+    }
+
+    /// Fetches the database's `/latest` and merges it with the head kept from earlier runs
+    /// (already in `client`). Returns false when the probe of the database must stop (a fork).
+    async fn tree_head(&mut self, client: &SumdbClient, base: &SumdbBase, kept: &Path) -> bool {
+        let (seen, seen_note) = client.latest();
+        let url = base.join_raw("latest");
+        let start = Instant::now();
+        let r = self.http.get_bytes(&url, crate::net::limits::LATEST).await;
+        match &r {
+            Ok((ex, _)) => self.record("sumdb/latest", Some(url.clone()), start, Ok(ex)),
+            Err(e) => {
+                let e = ProxyError::Fetch(e.clone());
+                self.record("sumdb/latest", Some(url.clone()), start, Err(&e));
+            }
+        }
+        let served = match r {
+            Ok((_, body)) => body,
+            Err(e) => {
+                // go never asks for /latest; a mirror without it is not a finding.
+                self.check("sumdb/head", Outcome::Warn, format!("{e}"));
+                return true;
+            }
+        };
+        let served_n = tree_size_of(&served).map_or_else(|| "?".into(), |n| n.to_string());
+        let rollback = |run: &mut Self, why: &str| {
+            run.check(
+                "sumdb/head",
+                Outcome::Fail,
+                format!(
+                    "served tree#{served_n} is older than tree#{} seen before{why}",
+                    seen.n
+                ),
+            );
+            let msg = format!(
+                "{}: the checksum database serves tree#{served_n} but gotrust saw tree#{} before ({}): a stale or frozen view{why}; go keeps its newer head and says nothing",
+                run.out.url,
+                seen.n,
+                kept.display()
+            );
+            let f = Finding::new(&catalog::PROBE_SUMDB_ROLLBACK, msg)
+                .with_evidence(
+                    Evidence::variable(
+                        "tree head seen before",
+                        String::from_utf8_lossy(&seen_note),
+                    )
+                    .at(kept, None),
+                )
+                .with_evidence(
+                    Evidence::variable("tree head served now", String::from_utf8_lossy(&served))
+                        .origin(crate::net::auth::redact(&url)),
+                );
+            run.finding(f);
+        };
+        match client.merge(served.clone()).await {
+            Ok(Merge::Past) => {
+                rollback(self, "");
+                true
+            }
+            // The older head could not even be checked against the newer one: the server
+            // refuses the tiles of the tree it showed before.
+            Err(SumdbClientError::TreeCheck {
+                older,
+                newer,
+                detail,
+                ..
+            }) if newer == seen.n && older < newer => {
+                let detail = detail.lines().next().unwrap_or_default().to_string();
+                rollback(
+                    self,
+                    &format!(
+                        ", and it no longer serves what proves its head part of the one seen before ({detail})"
+                    ),
+                );
+                false
+            }
+            Ok(m) => {
+                self.keep_head(client, kept);
+                let (now, _) = client.latest();
+                let detail = if seen.n == 0 {
+                    format!("tree#{}; kept in {} for later runs", now.n, kept.display())
+                } else if m == Merge::Future {
+                    format!("tree#{} extends tree#{} seen before", now.n, seen.n)
+                } else {
+                    format!("tree#{} as seen before", now.n)
+                };
+                self.check("sumdb/head", Outcome::Pass, detail);
+                true
+            }
+            Err(SumdbClientError::Fork(ev)) => {
+                self.fork(&ev);
+                false
+            }
+            Err(e) => {
+                self.check("sumdb/head", Outcome::Fail, e.to_string());
+                self.sumdb_error(base, &e.to_string());
+                false
+            }
+        }
+    }
+
+    /// A proof that the database showed two histories: critical, with both signed notes.
+    fn fork(&mut self, ev: &ForkEvidence) {
+        self.check(
+            "sumdb/fork",
+            Outcome::Fail,
+            format!(
+                "tree#{} and tree#{} contradict each other",
+                ev.older.n, ev.newer.n
+            ),
+        );
+        let msg = format!(
+            "{}: the checksum database showed two histories: tree#{} (hash {}) and tree#{} (hash {}, implying {} for size {}); go stops with \"SECURITY ERROR: go.sum database server misbehavior detected!\"",
+            self.out.url,
+            ev.older.n,
+            ev.older.hash,
+            ev.newer.n,
+            ev.newer.hash,
+            ev.implied_hash,
+            ev.older.n
+        );
+        let f = Finding::new(&catalog::PROBE_SUMDB_FORK, msg)
+            .with_evidence(Evidence::variable("older tree note", ev.older.note.clone()))
+            .with_evidence(Evidence::variable("newer tree note", ev.newer.note.clone()));
+        self.finding(f);
+    }
+
+    /// Stores the client's head in gotrust's cache when it is newer than the kept one.
+    fn keep_head(&mut self, client: &SumdbClient, kept: &Path) {
+        let (tree, note) = client.latest();
+        let old = std::fs::read(kept).ok().and_then(|b| tree_size_of(&b));
+        if tree.n == 0 || old.is_some_and(|n| n >= tree.n) {
+            return;
+        }
+        let res = kept
+            .parent()
+            .map_or(Ok(()), std::fs::create_dir_all)
+            .and_then(|()| {
+                let tmp = kept.with_extension(format!("tmp{}", std::process::id()));
+                std::fs::write(&tmp, &note)?;
+                std::fs::rename(&tmp, kept)
+            });
+        if let Err(e) = res {
+            self.check(
+                "sumdb/head",
+                Outcome::Warn,
+                format!("cannot keep the tree head in {}: {e}", kept.display()),
             );
         }
     }
@@ -1362,6 +1543,16 @@ impl Run<'_> {
             root_public,
         });
     }
+}
+
+/// The size in a tree note (`go.sum database tree\n<N>\n...`), unverified: only for messages
+/// and for not overwriting a newer kept head.
+fn tree_size_of(note: &[u8]) -> Option<i64> {
+    let text = std::str::from_utf8(note).ok()?;
+    let mut lines = text.lines();
+    (lines.next()? == "go.sum database tree")
+        .then(|| lines.next()?.parse().ok())
+        .flatten()
 }
 
 /// The hash of the go.sum line `path version h1:...` among `lines`.
