@@ -509,9 +509,14 @@ async fn negotiated_tls_version_is_reported() {
 
 /// Probes `module` with gotrust's cache root at `tmp/cache`, kept across calls.
 async fn run_kept(lab: &RunningLab, tmp: &Path, module: &str) -> ProxyProbe {
+    run_kept_in(lab, tmp, module, &tempfile::tempdir_in(tmp).unwrap().keep()).await
+}
+
+/// Like [`run_kept`], with the client's own state (tiles, lookups) in `work`.
+async fn run_kept_in(lab: &RunningLab, tmp: &Path, module: &str, work: &Path) -> ProxyProbe {
     let http = client(lab);
     let mut o = options(lab, tmp, Some(module));
-    o.work_dir = tempfile::tempdir_in(tmp).unwrap().keep();
+    o.work_dir = work.to_path_buf();
     o.state_root = Some(tmp.join("cache"));
     gotrust::probe::probe(&http, &lab.proxy_url(), &o)
         .await
@@ -624,5 +629,41 @@ async fn rolled_back_tree_across_runs_is_reported() {
     assert!(both[1].starts_with(&format!("go.sum database tree\n{}\n", n - 3)));
     // The newer head stays kept.
     assert_eq!(kept_head(&lab, tmp.path()), seen);
+    lab.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn consistent_rollback_is_reported_and_checks_go_on() {
+    // With the newer tree's tiles at hand (the same work directory), the older head is proven
+    // a prefix of the newer one, as go proves it: still a rollback, but the lookups go on.
+    let tmp = tempfile::tempdir().unwrap();
+    let work = tmp.path().join("work-shared");
+    let lab = start(tmp.path(), false, vec![]).await;
+    let n = lab.tree_size();
+    let p = run_kept_in(&lab, tmp.path(), SIMPLE, &work).await;
+    assert!(p.findings.is_empty(), "{:#?}", p.findings);
+    lab.shutdown().await;
+    let lab = start(
+        tmp.path(),
+        false,
+        vec![Fault::new(FaultKind::RolledBack { size: n - 3 })],
+    )
+    .await;
+    let p = run_kept_in(&lab, tmp.path(), SIMPLE, &work).await;
+    assert_eq!(
+        p.finding_ids(),
+        ["probe/sumdb-rollback"],
+        "{:#?}",
+        p.findings
+    );
+    let msg = &p.findings[0].message;
+    assert!(
+        msg.contains(&format!(
+            "serves tree#{} but gotrust saw tree#{n} before",
+            n - 3
+        )) && !msg.contains("no longer serves"),
+        "{msg}"
+    );
+    assert_eq!(outcome(&p, "content"), Outcome::Pass);
     lab.shutdown().await;
 }
