@@ -173,3 +173,70 @@ fn hundred_megabytes_from_stdin_in_bounded_memory() {
         TOTAL >> 20
     );
 }
+
+/// The real go against a lab that redirects https to http, its stderr piped into
+/// `gotrust diagnose -` under the same settings: one diagnosis, pointing at the probe rule.
+#[test]
+fn live_go_output_from_the_lab_is_diagnosed() {
+    use std::io::Write;
+    use std::process::Stdio;
+
+    use gotrust_lab::{Endpoint, Fault, FaultKind, Lab};
+
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let modules = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../gotrust-lab/testdata/modules");
+    let lab = rt
+        .block_on(
+            Lab::builder()
+                .modules_dir(modules)
+                .state_dir(tmp.path().join("lab"))
+                .tls(true)
+                .fault(Fault::new(FaultKind::RedirectToHttp).endpoint(Endpoint::Info))
+                .start(),
+        )
+        .unwrap();
+    let work = tmp.path().join("work");
+    std::fs::create_dir_all(&work).unwrap();
+    std::fs::write(work.join("go.mod"), "module example.com/main\n\ngo 1.21\n").unwrap();
+    let mut go = testkit::hermetic_go(tmp.path());
+    go.current_dir(&work)
+        .args(["mod", "download", "-x", "example.com/simple@v1.0.0"]);
+    for (k, v) in lab.go_env() {
+        go.env(k, v);
+    }
+    let run = go.output().unwrap();
+    assert!(!run.status.success());
+    let log = run.stderr;
+
+    let dir = TestDir::new();
+    let mut cmd = dir.cmd(&["--go", "never", "diagnose", "-"]);
+    for (k, v) in lab.go_env() {
+        cmd = cmd.env(&k, &v);
+    }
+    let mut cmd = cmd.into_inner();
+    let mut child = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(&log).unwrap();
+    let out = child.wait_with_output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(
+        stdout.contains("1 error(s) diagnosed") && stdout.contains("0 route deviation(s)"),
+        "{stdout}\nlog:\n{}",
+        String::from_utf8_lossy(&log)
+    );
+    assert!(stdout.contains(": insecure-redirect\n"), "{stdout}");
+    assert!(
+        stdout.contains("caught by: gotrust probe (probe/insecure-redirect)"),
+        "{stdout}"
+    );
+}

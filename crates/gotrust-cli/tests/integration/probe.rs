@@ -203,3 +203,37 @@ fn https_lab_shows_tls_version_and_the_chain_of_a_failed_handshake() {
         assert!(text.contains("not a public root: interception?"), "{text}");
     }
 }
+
+#[test]
+fn forked_database_across_runs_is_critical() {
+    let dir = TestDir::new();
+    let tmp = tempfile::tempdir().unwrap();
+    let s = serve(
+        tmp.path(),
+        vec![Fault::new(FaultKind::ForkedTree).module_version("example.com/simple", "v1.1.0")],
+    );
+    let run = |module: &str, code: i32| {
+        let mut cmd = dir.cmd(&["probe", "--format", "json", "--module", module]);
+        for (k, v) in s.lab.go_env() {
+            cmd = cmd.env(&k, &v);
+        }
+        json(&cmd.run().code(code))
+    };
+    // The first run keeps the real head in gotrust's cache (under the test's HOME).
+    let v = run("example.com/major/v2@v2.0.0", 0);
+    assert_eq!(v["proxies"][0]["findings"], Value::Array(vec![]));
+    let v = run("example.com/simple@v1.1.0", 1);
+    let findings = v["proxies"][0]["findings"].as_array().unwrap();
+    assert_eq!(findings.len(), 1, "{findings:#?}");
+    assert_eq!(findings[0]["id"], "probe/sumdb-fork");
+    assert_eq!(findings[0]["severity"], "critical");
+    let notes: Vec<&str> = findings[0]["evidence"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|e| e["value"].as_str())
+        .filter(|v| v.starts_with("go.sum database tree\n"))
+        .collect();
+    assert_eq!(notes.len(), 2, "{findings:#?}");
+    assert_eq!(v["summary"]["critical"], 1);
+}
