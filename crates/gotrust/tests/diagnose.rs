@@ -139,6 +139,37 @@ spec_case!(
     K::ConnectionRefused,
     Some("m@v1.0.0")
 );
+// The next four as go 1.26 printed them against the lab (tests/diagnose_lab.rs runs them live).
+spec_case!(
+    connection_reset,
+    "go: example.com/simple@v1.0.0: Get \"http://127.0.0.1:39059/example.com/simple/@v/v1.0.0.zip\": read tcp 127.0.0.1:52858->127.0.0.1:39059: read: connection reset by peer",
+    K::ConnectionLost,
+    Some("example.com/simple@v1.0.0")
+);
+spec_case!(
+    connection_closed_before_response,
+    "go: m@v1.0.0: Get \"https://proxy.example/m/@v/v1.0.0.info\": EOF",
+    K::ConnectionLost,
+    Some("m@v1.0.0")
+);
+spec_case!(
+    body_cut_short,
+    "go: example.com/simple@v1.0.0: read \"http://127.0.0.1:38011/example.com/simple/@v/v1.0.0.zip\": unexpected EOF",
+    K::ConnectionLost,
+    Some("example.com/simple@v1.0.0")
+);
+spec_case!(
+    plaintext_behind_https,
+    "go: example.com/simple@v1.0.0: Get \"https://127.0.0.1:44433/example.com/simple/@v/v1.0.0.info\": http: server gave HTTP response to HTTPS client",
+    K::PlaintextServer,
+    Some("example.com/simple@v1.0.0")
+);
+spec_case!(
+    not_a_valid_zip,
+    "go: zip: not a valid zip file",
+    K::ZipInvalid,
+    None
+);
 spec_case!(
     proxyconnect,
     "go: m@v1.0.0: Get \"https://proxy.golang.org/m/@v/v1.0.0.info\": proxyconnect tcp: dial tcp 10.0.0.1:3128: connect: connection refused",

@@ -11,7 +11,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use gotrust::net::tls::RootSource;
+use gotrust::net::tls::{RootSource, TlsVersion};
 use gotrust::net::{HttpClient, HttpConfig};
 use gotrust::probe::{ModuleVersion, Outcome, ProbeOptions, ProxyProbe, PublicRoots, Verdict};
 use gotrust::settings::sumdb::SumDb;
@@ -110,8 +110,22 @@ async fn clean_https_lab_reports_chain_and_no_findings() {
     let tls = p.tls.as_ref().expect("https");
     assert!(!tls.chain.is_empty());
     assert!(tls.custom_roots);
+    assert!(tls.verified);
     assert_eq!(tls.root_public, Some(false));
+    // The lab speaks rustls' defaults (1.2 and 1.3) and offers only http/1.1 by ALPN.
+    assert_eq!(tls.version, Some(TlsVersion::Tls13));
+    assert_eq!(tls.alpn.as_deref(), Some("http/1.1"));
+    assert_eq!(p.http_version.as_deref(), Some("HTTP/1.1"));
     assert_eq!(outcome(&p, "tls"), Outcome::Pass);
+    let detail = &p.check("tls").unwrap().detail;
+    assert!(
+        detail.starts_with("TLSv1.3 (ALPN http/1.1): ")
+            && detail.contains("issued by CN=gotrust lab CA"),
+        "{detail}"
+    );
+    let json = serde_json::to_value(&p).unwrap();
+    assert_eq!(json["tls"]["version"], "TLSv1.3");
+    assert_eq!(json["tls"]["alpn"], "http/1.1");
     // Private CA on loopback: shown, not a finding.
     assert_eq!(outcome(&p, "tls/root"), Outcome::Info);
     assert_eq!(outcome(&p, "content"), Outcome::Pass);
@@ -241,16 +255,57 @@ async fn untrusted_certificate_is_a_finding_with_x509_detail() {
     let tmp = tempfile::tempdir().unwrap();
     let lab = start(tmp.path(), true, vec![Fault::new(FaultKind::UntrustedCert)]).await;
     let p = run(&lab, tmp.path(), Some(SIMPLE)).await;
-    assert_eq!(p.finding_ids(), ["probe/tls-failed"], "{:#?}", p.findings);
+    assert_eq!(
+        p.finding_ids(),
+        ["probe/tls-failed", "probe/tls-interception"],
+        "{:#?}",
+        p.findings
+    );
+    let failed = p
+        .findings
+        .iter()
+        .find(|f| f.rule.id == "probe/tls-failed")
+        .unwrap();
     assert!(
-        p.findings[0]
+        failed
             .message
             .contains("x509: certificate signed by unknown authority"),
         "{}",
-        p.findings[0].message
+        failed.message
     );
     assert_eq!(outcome(&p, "tls"), Outcome::Fail);
     assert_eq!(p.verdict, Verdict::Complete);
+    // The handshake failed, yet the presented chain is reported: the lab's other CA issued it.
+    let tls = p.tls.as_ref().expect("presented chain");
+    assert!(!tls.verified);
+    assert_eq!(tls.version, None);
+    assert_eq!(tls.root_public, Some(false));
+    let leaf = &tls.chain[0];
+    assert_eq!(leaf.issuer, "CN=gotrust lab untrusted CA");
+    assert!(
+        leaf.sans.iter().any(|n| n == "127.0.0.1"),
+        "{:?}",
+        leaf.sans
+    );
+    assert!(leaf.not_after_unix > 0);
+    assert_eq!(outcome(&p, "tls/chain"), Outcome::Info);
+    assert_eq!(outcome(&p, "tls/root"), Outcome::Fail);
+    assert_eq!(
+        p.check("tls/root").unwrap().detail,
+        "issued by CN=gotrust lab untrusted CA, not a public root: interception?"
+    );
+    let interception = p
+        .findings
+        .iter()
+        .find(|f| f.rule.id == "probe/tls-interception")
+        .unwrap();
+    assert!(
+        interception
+            .message
+            .contains("issued by CN=gotrust lab untrusted CA, not a public root"),
+        "{}",
+        interception.message
+    );
     lab.shutdown().await;
 }
 
@@ -360,4 +415,255 @@ fn bad_inputs_are_errors() {
         .unwrap_err();
     assert!(e.to_string().contains("invalid proxy URL"), "{e}");
     assert!(ModuleVersion::parse("example.com/x@latest").is_err());
+}
+
+/// A one-shot HTTPS server speaking only `versions`, with a CA of its own; returns the port
+/// and the CA PEM. Each connection gets `200 ok` and is closed.
+async fn tls_server(
+    versions: &[&'static tokio_rustls::rustls::SupportedProtocolVersion],
+    alpn: &[&[u8]],
+) -> (u16, String) {
+    use rcgen::{BasicConstraints, CertificateParams, IsCa, Issuer, KeyPair};
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    use tokio_rustls::rustls::{self, pki_types};
+
+    let mut ca = CertificateParams::new(Vec::<String>::new()).unwrap();
+    ca.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    ca.distinguished_name
+        .push(rcgen::DnType::CommonName, "probe test CA");
+    let ca_key = KeyPair::generate().unwrap();
+    let ca_pem = ca.self_signed(&ca_key).unwrap().pem();
+    let issuer = Issuer::new(ca, ca_key);
+    let leaf_key = KeyPair::generate().unwrap();
+    let leaf = CertificateParams::new(vec!["127.0.0.1".to_string()])
+        .unwrap()
+        .signed_by(&leaf_key, &issuer)
+        .unwrap();
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let mut config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_protocol_versions(versions)
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert(
+            vec![pki_types::CertificateDer::from(leaf.der().to_vec())],
+            pki_types::PrivateKeyDer::Pkcs8(pki_types::PrivatePkcs8KeyDer::from(
+                leaf_key.serialize_der(),
+            )),
+        )
+        .unwrap();
+    config.alpn_protocols = alpn.iter().map(|p| p.to_vec()).collect();
+    let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move {
+        while let Ok((tcp, _)) = listener.accept().await {
+            let acceptor = acceptor.clone();
+            tokio::spawn(async move {
+                let Ok(mut s) = acceptor.accept(tcp).await else {
+                    return;
+                };
+                let mut buf = [0u8; 4096];
+                let _ = s.read(&mut buf).await;
+                let _ = s
+                    .write_all(
+                        b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok",
+                    )
+                    .await;
+                let _ = s.shutdown().await;
+            });
+        }
+    });
+    (port, ca_pem)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn negotiated_tls_version_is_reported() {
+    use tokio_rustls::rustls::version::{TLS12, TLS13};
+    let tmp = tempfile::tempdir().unwrap();
+    for (versions, alpn, want, want_alpn) in [
+        (
+            &[&TLS12][..],
+            &[&b"http/1.1"[..]][..],
+            TlsVersion::Tls12,
+            "http/1.1",
+        ),
+        (&[&TLS13][..], &[][..], TlsVersion::Tls13, "http/1.1"),
+    ] {
+        let (port, ca) = tls_server(versions, alpn).await;
+        let ca_file = tmp.path().join(format!("ca-{port}.pem"));
+        std::fs::write(&ca_file, ca).unwrap();
+        let http = HttpClient::new(HttpConfig {
+            roots: RootSource::CaFile(ca_file),
+            ..HttpConfig::default()
+        })
+        .unwrap();
+        let url = url::Url::parse(&format!("https://127.0.0.1:{port}/x")).unwrap();
+        let (ex, body) = http.get_bytes(&url, 100).await.unwrap();
+        assert_eq!(body, b"ok");
+        let tls = ex.tls.expect("https");
+        assert_eq!(tls.version, Some(want), "{versions:?}");
+        assert_eq!(tls.alpn.as_deref(), Some(want_alpn));
+        assert_eq!(tls.chain[0].issuer, "CN=probe test CA");
+    }
+}
+
+/// Probes `module` with gotrust's cache root at `tmp/cache`, kept across calls.
+async fn run_kept(lab: &RunningLab, tmp: &Path, module: &str) -> ProxyProbe {
+    run_kept_in(lab, tmp, module, &tempfile::tempdir_in(tmp).unwrap().keep()).await
+}
+
+/// Like [`run_kept`], with the client's own state (tiles, lookups) in `work`.
+async fn run_kept_in(lab: &RunningLab, tmp: &Path, module: &str, work: &Path) -> ProxyProbe {
+    let http = client(lab);
+    let mut o = options(lab, tmp, Some(module));
+    o.work_dir = work.to_path_buf();
+    o.state_root = Some(tmp.join("cache"));
+    gotrust::probe::probe(&http, &lab.proxy_url(), &o)
+        .await
+        .unwrap()
+}
+
+fn kept_head(lab: &RunningLab, tmp: &Path) -> String {
+    std::fs::read_to_string(
+        tmp.join("cache/sumdb")
+            .join(lab.sumdb_name())
+            .join("latest"),
+    )
+    .unwrap()
+}
+
+fn notes(f: &gotrust::report::Finding) -> Vec<String> {
+    f.evidence
+        .iter()
+        .filter_map(|e| e.value.clone())
+        .filter(|v| v.starts_with("go.sum database tree\n"))
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn forked_tree_across_runs_is_critical() {
+    let tmp = tempfile::tempdir().unwrap();
+    let lab = start(
+        tmp.path(),
+        false,
+        vec![Fault::new(FaultKind::ForkedTree).module_version("example.com/simple", "v1.1.0")],
+    )
+    .await;
+    // First run: learns and keeps the real head.
+    let p = run_kept(&lab, tmp.path(), "example.com/major/v2@v2.0.0").await;
+    assert!(p.findings.is_empty(), "{:#?}", p.findings);
+    assert_eq!(outcome(&p, "sumdb/head"), Outcome::Pass);
+    let n = lab.tree_size();
+    assert!(kept_head(&lab, tmp.path()).starts_with(&format!("go.sum database tree\n{n}\n")));
+    // Second run, same head: nothing to say.
+    let p = run_kept(&lab, tmp.path(), SIMPLE).await;
+    assert!(p.findings.is_empty(), "{:#?}", p.findings);
+    assert!(
+        p.check("sumdb/head")
+            .unwrap()
+            .detail
+            .contains("as seen before"),
+        "{:#?}",
+        p.checks
+    );
+    // Third run: the lookup is answered from a fork of the same size.
+    let p = run_kept(&lab, tmp.path(), "example.com/simple@v1.1.0").await;
+    assert_eq!(p.finding_ids(), ["probe/sumdb-fork"], "{:#?}", p.findings);
+    let f = &p.findings[0];
+    assert_eq!(f.severity, gotrust::report::Severity::Critical);
+    let both = notes(f);
+    assert_eq!(both.len(), 2, "{:#?}", f.evidence);
+    assert_ne!(both[0], both[1]);
+    assert!(
+        both.iter()
+            .all(|n| n.starts_with(&format!("go.sum database tree\n{n}\n", n = lab.tree_size())))
+    );
+    assert_eq!(outcome(&p, "sumdb/fork"), Outcome::Fail);
+    // The kept head is still the real one.
+    assert!(kept_head(&lab, tmp.path()).starts_with(&format!("go.sum database tree\n{n}\n")));
+    lab.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rolled_back_tree_across_runs_is_reported() {
+    let tmp = tempfile::tempdir().unwrap();
+    let lab = start(tmp.path(), false, vec![]).await;
+    let n = lab.tree_size();
+    let p = run_kept(&lab, tmp.path(), SIMPLE).await;
+    assert!(p.findings.is_empty(), "{:#?}", p.findings);
+    let seen = kept_head(&lab, tmp.path());
+    lab.shutdown().await;
+    // Same database (state and key), now serving an older head.
+    let lab = start(
+        tmp.path(),
+        false,
+        vec![Fault::new(FaultKind::RolledBack { size: n - 3 })],
+    )
+    .await;
+    let p = run_kept(&lab, tmp.path(), SIMPLE).await;
+    // The lab refuses the tiles of the newer tree, so the rollback cannot even be proven
+    // consistent: reported once, and the database checks stop there.
+    assert_eq!(
+        p.finding_ids(),
+        ["probe/sumdb-rollback"],
+        "{:#?}",
+        p.findings
+    );
+    assert_eq!(outcome(&p, "sumdb/head"), Outcome::Fail);
+    let f = p
+        .findings
+        .iter()
+        .find(|f| f.rule.id == "probe/sumdb-rollback")
+        .unwrap();
+    assert_eq!(f.severity, gotrust::report::Severity::High);
+    assert!(
+        f.message.contains(&format!(
+            "serves tree#{} but gotrust saw tree#{n} before",
+            n - 3
+        )),
+        "{}",
+        f.message
+    );
+    let both = notes(f);
+    assert_eq!(both, [seen.clone(), both[1].clone()]);
+    assert!(both[1].starts_with(&format!("go.sum database tree\n{}\n", n - 3)));
+    // The newer head stays kept.
+    assert_eq!(kept_head(&lab, tmp.path()), seen);
+    lab.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn consistent_rollback_is_reported_and_checks_go_on() {
+    // With the newer tree's tiles at hand (the same work directory), the older head is proven
+    // a prefix of the newer one, as go proves it: still a rollback, but the lookups go on.
+    let tmp = tempfile::tempdir().unwrap();
+    let work = tmp.path().join("work-shared");
+    let lab = start(tmp.path(), false, vec![]).await;
+    let n = lab.tree_size();
+    let p = run_kept_in(&lab, tmp.path(), SIMPLE, &work).await;
+    assert!(p.findings.is_empty(), "{:#?}", p.findings);
+    lab.shutdown().await;
+    let lab = start(
+        tmp.path(),
+        false,
+        vec![Fault::new(FaultKind::RolledBack { size: n - 3 })],
+    )
+    .await;
+    let p = run_kept_in(&lab, tmp.path(), SIMPLE, &work).await;
+    assert_eq!(
+        p.finding_ids(),
+        ["probe/sumdb-rollback"],
+        "{:#?}",
+        p.findings
+    );
+    let msg = &p.findings[0].message;
+    assert!(
+        msg.contains(&format!(
+            "serves tree#{} but gotrust saw tree#{n} before",
+            n - 3
+        )) && !msg.contains("no longer serves"),
+        "{msg}"
+    );
+    assert_eq!(outcome(&p, "content"), Outcome::Pass);
+    lab.shutdown().await;
 }

@@ -165,7 +165,13 @@ fn write_text(
             writeln!(out, "  not:     {w}")?;
         }
         if let Some(rule) = info.rule {
-            writeln!(out, "  caught by: gotrust audit ({rule})")?;
+            // probe/* rules come from looking at the proxy, not at the settings.
+            let by = if rule.starts_with("probe/") {
+                "probe"
+            } else {
+                "audit"
+            };
+            writeln!(out, "  caught by: gotrust {by} ({rule})")?;
         }
     }
     for d in deviations {

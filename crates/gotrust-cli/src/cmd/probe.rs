@@ -68,6 +68,9 @@ pub fn run(global: &GlobalArgs, args: &Args) -> anyhow::Result<ExitCode> {
     opts.zip_limit = args.max_zip;
     opts.custom_roots = probe::uses_custom_roots(&http);
     opts.public_roots = PublicRoots::load_default();
+    // The database heads seen by earlier runs (and by `verify`): a fork or rollback across
+    // runs is only visible against them.
+    opts.state_root = gotrust::net::sumdb::default_cache_root();
     opts.sumdb = match &settings.sumdb {
         Ok(SumDb::Db(db)) => Some((**db).clone()),
         Ok(_) => None,

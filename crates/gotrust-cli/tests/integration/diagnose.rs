@@ -104,3 +104,139 @@ fn unreadable_log_exits_2_naming_it() {
     let out = dir.cmd(&["diagnose", "/nonexistent/go.log"]).run().code(2);
     assert!(out.stderr.contains("/nonexistent/go.log"), "{}", out.stderr);
 }
+
+/// Peak resident memory (Linux `VmHWM`) of a running process, in KiB.
+fn peak_rss_kib(pid: u32) -> u64 {
+    let s = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    let line = s.lines().find(|l| l.starts_with("VmHWM:")).unwrap();
+    line.split_whitespace().nth(1).unwrap().parse().unwrap()
+}
+
+/// 100 MB of go output piped into the binary: its peak memory, read while it is still
+/// running (after the whole log went through the pipe), stays far below the log's size, and
+/// every line was read. Most of the volume is 1 MiB lines (cut at the line cap, as a runaway
+/// progress bar or a base64 dump in a CI log would be), which keeps the test fast.
+#[test]
+fn hundred_megabytes_from_stdin_in_bounded_memory() {
+    use std::io::{Read, Write};
+    use std::process::Stdio;
+
+    const TOTAL: usize = 100 << 20;
+    let mut block = String::new();
+    for i in 0..64 {
+        block.push_str(&format!(
+            "# get https://proxy.golang.org/example.com/m{i}/@v/v1.0.0.info: 200 OK (0.012s)\n"
+        ));
+        block.push_str(&format!(
+            "go: example.com/m{i}@v1.0.0: verifying module: example.com/m{i}@v1.0.0: reading https://sum.golang.org/lookup/example.com/m{i}@v1.0.0: 410 Gone\n"
+        ));
+        block.push_str(&format!("go: downloading example.com/m{i} v1.0.0\n"));
+    }
+    // Its error text is past the cap: not seen.
+    block.push_str(&"x".repeat(1 << 20));
+    block.push_str(" module lookup disabled by GOPROXY=off\n");
+    let per_block = block.lines().count();
+    let blocks = TOTAL.div_ceil(block.len());
+
+    let dir = TestDir::new();
+    let mut cmd = dir
+        .cmd(&["--go", "never", "--format", "json", "diagnose", "-"])
+        .into_inner();
+    let mut child = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stdout = child.stdout.take().unwrap();
+    let reader = std::thread::spawn(move || {
+        let mut s = String::new();
+        stdout.read_to_string(&mut s).unwrap();
+        s
+    });
+    let mut stdin = child.stdin.take().unwrap();
+    for _ in 0..blocks {
+        stdin.write_all(block.as_bytes()).unwrap();
+    }
+    stdin.flush().unwrap();
+    let peak = peak_rss_kib(child.id());
+    drop(stdin);
+    assert_eq!(child.wait().unwrap().code(), Some(1));
+    let v: serde_json::Value = serde_json::from_str(&reader.join().unwrap()).unwrap();
+    assert_eq!(v["stats"]["lines"], (blocks * per_block) as u64);
+    assert_eq!(v["stats"]["diagnoses"], (blocks * 64) as u64);
+    assert_eq!(v["stats"]["traces"], (blocks * 64) as u64);
+    assert_eq!(v["stats"]["truncated_lines"], blocks as u64);
+    assert!(
+        peak < 48 * 1024,
+        "peak RSS {peak} KiB while streaming a {} MiB log",
+        TOTAL >> 20
+    );
+}
+
+/// The real go against a lab that redirects https to http, its stderr piped into
+/// `gotrust diagnose -` under the same settings: one diagnosis, pointing at the probe rule.
+#[test]
+fn live_go_output_from_the_lab_is_diagnosed() {
+    use std::io::Write;
+    use std::process::Stdio;
+
+    use gotrust_lab::{Endpoint, Fault, FaultKind, Lab};
+
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let modules = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../gotrust-lab/testdata/modules");
+    let lab = rt
+        .block_on(
+            Lab::builder()
+                .modules_dir(modules)
+                .state_dir(tmp.path().join("lab"))
+                .tls(true)
+                .fault(Fault::new(FaultKind::RedirectToHttp).endpoint(Endpoint::Info))
+                .start(),
+        )
+        .unwrap();
+    let work = tmp.path().join("work");
+    std::fs::create_dir_all(&work).unwrap();
+    std::fs::write(work.join("go.mod"), "module example.com/main\n\ngo 1.21\n").unwrap();
+    let mut go = testkit::hermetic_go(tmp.path());
+    go.current_dir(&work)
+        .args(["mod", "download", "-x", "example.com/simple@v1.0.0"]);
+    for (k, v) in lab.go_env() {
+        go.env(k, v);
+    }
+    let run = go.output().unwrap();
+    assert!(!run.status.success());
+    let log = run.stderr;
+
+    let dir = TestDir::new();
+    let mut cmd = dir.cmd(&["--go", "never", "diagnose", "-"]);
+    for (k, v) in lab.go_env() {
+        cmd = cmd.env(&k, &v);
+    }
+    let mut cmd = cmd.into_inner();
+    let mut child = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(&log).unwrap();
+    let out = child.wait_with_output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(
+        stdout.contains("1 error(s) diagnosed") && stdout.contains("0 route deviation(s)"),
+        "{stdout}\nlog:\n{}",
+        String::from_utf8_lossy(&log)
+    );
+    assert!(stdout.contains(": insecure-redirect\n"), "{stdout}");
+    assert!(
+        stdout.contains("caught by: gotrust probe (probe/insecure-redirect)"),
+        "{stdout}"
+    );
+}

@@ -15,6 +15,10 @@ struct Served {
 }
 
 fn serve(tmp: &Path, faults: Vec<Fault>) -> Served {
+    serve_tls(tmp, false, faults)
+}
+
+fn serve_tls(tmp: &Path, tls: bool, faults: Vec<Fault>) -> Served {
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(1)
         .enable_all()
@@ -23,7 +27,8 @@ fn serve(tmp: &Path, faults: Vec<Fault>) -> Served {
     let modules = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../gotrust-lab/testdata/modules");
     let mut b = Lab::builder()
         .modules_dir(modules)
-        .state_dir(tmp.join("lab"));
+        .state_dir(tmp.join("lab"))
+        .tls(tls);
     for f in faults {
         b = b.fault(f);
     }
@@ -152,4 +157,83 @@ fn bad_arguments_exit_2() {
         .code(2);
     let out = dir.cmd(&["probe"]).env("GOPROXY", "off").run().code(2);
     assert!(out.stderr.contains("no proxy URL"), "{}", out.stderr);
+}
+
+#[test]
+fn https_lab_shows_tls_version_and_the_chain_of_a_failed_handshake() {
+    let dir = TestDir::new();
+    let tmp = tempfile::tempdir().unwrap();
+    // Trusted through SSL_CERT_FILE (the lab's go_env): the version and ALPN are shown.
+    let s = serve_tls(tmp.path(), true, vec![]);
+    let v = json(&probe(&dir, &s.lab, &["--format", "json"]).code(0));
+    let tls = &v["proxies"][0]["tls"];
+    assert_eq!(tls["version"], "TLSv1.3", "{tls:#}");
+    assert_eq!(tls["alpn"], "http/1.1");
+    assert_eq!(tls["verified"], true);
+    let text = probe(&dir, &s.lab, &[]).code(0).stdout;
+    assert!(text.contains("TLSv1.3 (ALPN http/1.1): "), "{text}");
+    drop(s);
+
+    // A certificate from a CA nobody trusts: the handshake fails, the chain is still shown.
+    let tmp = tempfile::tempdir().unwrap();
+    let s = serve_tls(tmp.path(), true, vec![Fault::new(FaultKind::UntrustedCert)]);
+    let out = probe(&dir, &s.lab, &["--format", "json"]).code(1);
+    let v = json(&out);
+    let p = &v["proxies"][0];
+    assert_eq!(p["tls"]["verified"], false);
+    assert_eq!(
+        p["tls"]["chain"][0]["issuer"],
+        "CN=gotrust lab untrusted CA"
+    );
+    let ids: Vec<&str> = p["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["id"].as_str().unwrap())
+        .collect();
+    assert!(ids.contains(&"probe/tls-failed"), "{ids:?}");
+    let text = probe(&dir, &s.lab, &[]).code(1).stdout;
+    assert!(
+        text.contains("presented CN=") && text.contains("issued by CN=gotrust lab untrusted CA"),
+        "{text}"
+    );
+    // With a system bundle to compare with, the private issuer is called out.
+    if p["tls"]["root_public"] == false {
+        assert!(ids.contains(&"probe/tls-interception"), "{ids:?}");
+        assert!(text.contains("not a public root: interception?"), "{text}");
+    }
+}
+
+#[test]
+fn forked_database_across_runs_is_critical() {
+    let dir = TestDir::new();
+    let tmp = tempfile::tempdir().unwrap();
+    let s = serve(
+        tmp.path(),
+        vec![Fault::new(FaultKind::ForkedTree).module_version("example.com/simple", "v1.1.0")],
+    );
+    let run = |module: &str, code: i32| {
+        let mut cmd = dir.cmd(&["probe", "--format", "json", "--module", module]);
+        for (k, v) in s.lab.go_env() {
+            cmd = cmd.env(&k, &v);
+        }
+        json(&cmd.run().code(code))
+    };
+    // The first run keeps the real head in gotrust's cache (under the test's HOME).
+    let v = run("example.com/major/v2@v2.0.0", 0);
+    assert_eq!(v["proxies"][0]["findings"], Value::Array(vec![]));
+    let v = run("example.com/simple@v1.1.0", 1);
+    let findings = v["proxies"][0]["findings"].as_array().unwrap();
+    assert_eq!(findings.len(), 1, "{findings:#?}");
+    assert_eq!(findings[0]["id"], "probe/sumdb-fork");
+    assert_eq!(findings[0]["severity"], "critical");
+    let notes: Vec<&str> = findings[0]["evidence"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|e| e["value"].as_str())
+        .filter(|v| v.starts_with("go.sum database tree\n"))
+        .collect();
+    assert_eq!(notes.len(), 2, "{findings:#?}");
+    assert_eq!(v["summary"]["critical"], 1);
 }

@@ -35,6 +35,9 @@ pub enum DiagnosisKind {
     ZipTooLarge,
     /// `zip for … has unexpected file …`.
     ZipUnexpectedFile,
+    /// `zip: not a valid zip file`: the bytes served as the module zip are not a zip archive
+    /// (padding, an HTML page, a broken cache entry).
+    ZipInvalid,
     // -- transport (§2.6, §7.2)
     /// `x509: certificate signed by unknown authority`.
     TlsUnknownAuthority,
@@ -64,6 +67,11 @@ pub enum DiagnosisKind {
     DnsFailure,
     /// `… connection refused`.
     ConnectionRefused,
+    /// The connection was cut mid-exchange: `connection reset by peer`, `unexpected EOF`, a
+    /// bare `EOF`.
+    ConnectionLost,
+    /// `http: server gave HTTP response to HTTPS client`: an https URL answered in plain HTTP.
+    PlaintextServer,
     /// `i/o timeout`, `Client.Timeout exceeded`, `TLS handshake timeout`.
     Timeout,
     /// `network disabled by cmdgonetlimit=0`.
@@ -208,6 +216,7 @@ impl DiagnosisKind {
         Self::ProxyWrongVersion,
         Self::ZipTooLarge,
         Self::ZipUnexpectedFile,
+        Self::ZipInvalid,
         Self::TlsUnknownAuthority,
         Self::TlsHostnameMismatch,
         Self::TlsExpired,
@@ -222,6 +231,8 @@ impl DiagnosisKind {
         Self::UnsupportedScheme,
         Self::DnsFailure,
         Self::ConnectionRefused,
+        Self::ConnectionLost,
+        Self::PlaintextServer,
         Self::Timeout,
         Self::NetworkDisabled,
         Self::UnrecognizedImportPath,
@@ -371,11 +382,21 @@ impl DiagnosisKind {
                 None,
             ),
             K::ZipUnexpectedFile => info(
-                "the zip served for the module contains files outside the path@version/ prefix: a broken or malicious proxy",
+                "the zip served for the module contains files outside the path@version/ prefix: typically another version's zip served for a version that does not exist (a polluted proxy cache), or a broken or malicious proxy",
                 "GOPROXY",
-                "Report it to the proxy operator and fetch from a trusted proxy",
+                "Report it to the proxy operator and fetch from a trusted proxy; `gotrust probe` checks that made-up versions are 404/410",
                 &[NO_SUMDB_OFF],
-                None,
+                Some("probe/not-found-200"),
+            ),
+            K::ZipInvalid => info(
+                "the bytes served as the module zip are not a zip archive (trailing padding, an HTML page served with 200, a corrupted proxy cache entry); go names no module in this message",
+                "GOPROXY",
+                "Fetch the zip URL of the -x trace with curl and look at it; `gotrust probe --module M@V` compares the proxy's zip with the checksum database; report the proxy",
+                &[
+                    NO_SUMDB_OFF,
+                    "go clean -modcache alone: the proxy serves the same bytes again",
+                ],
+                Some("probe/content-mismatch"),
             ),
             K::TlsUnknownAuthority => info(
                 "the server's certificate chains to a CA go does not trust: usually a TLS-intercepting corporate proxy or a private CA",
@@ -448,7 +469,7 @@ impl DiagnosisKind {
                 &[
                     "GOINSECURE: would accept the downgrade for direct fetches, which is exactly what an attacker wants",
                 ],
-                Some("insecure/broad"),
+                Some("probe/insecure-redirect"),
             ),
             K::TooManyRedirects => info(
                 "more than 10 redirects: a redirect loop on the proxy or discovery host",
@@ -484,6 +505,26 @@ impl DiagnosisKind {
                 "Check the URL and that the service runs",
                 &["`|direct`: hides outages of the proxy by fetching from VCS"],
                 None,
+            ),
+            K::ConnectionLost => info(
+                "the connection closed before the response was complete (reset, or fewer bytes than announced): a crashing or overloaded proxy, a middlebox cutting long transfers, or a size limit on a corporate proxy",
+                "GOPROXY, GOSUMDB, HTTPS_PROXY, network",
+                "Retry once; if it repeats on the same URL, fetch it with curl through the same path and check proxy and middlebox limits",
+                &[
+                    "`|direct`: hides the broken proxy by fetching from VCS",
+                    NO_SUMDB_OFF,
+                ],
+                None,
+            ),
+            K::PlaintextServer => info(
+                "an https:// URL was answered in plain HTTP: the proxy or a middlebox terminates TLS elsewhere, or the URL should have been http:// on a local server",
+                "GOPROXY, GOSUMDB URL, HTTPS_PROXY",
+                "Use the scheme the server really speaks (https with a valid certificate); `gotrust probe` shows what the endpoint negotiates",
+                &[
+                    "GOPROXY=http://…: the module bits then travel without TLS",
+                    NO_INSECURE_FOR_TLS,
+                ],
+                Some("probe/tls-failed"),
             ),
             K::Timeout => info(
                 "a connection or TLS handshake timed out: a firewall dropping packets, or a slow proxy",
@@ -582,7 +623,7 @@ impl DiagnosisKind {
                 Some("proxy/unverified-third-party"),
             ),
             K::SumDbLookupNotFound => info(
-                "the checksum database has no record for this module (404/410): almost always a private module path sent to the public database because it is not in GONOSUMDB/GOPRIVATE",
+                "the checksum database has no record for this module (404/410): almost always a private module path sent to the public database because it is not in GONOSUMDB/GOPRIVATE; for a public path, a version the database never recorded (one a polluted proxy invented)",
                 "GONOSUMDB, GOPRIVATE, GONOPROXY",
                 "Add the private path pattern to GOPRIVATE (or GONOSUMDB), e.g. `go env -w GOPRIVATE=corp.example.com/*`",
                 &[NO_SUMDB_OFF, "GOFLAGS=-insecure: ignored since Go 1.17"],

@@ -657,6 +657,14 @@ pub fn classify(line: &str) -> Option<(DiagnosisKind, Option<String>)> {
         K::DnsFailure
     } else if has("connection refused") {
         K::ConnectionRefused
+    } else if has("server gave HTTP response to HTTPS client") {
+        K::PlaintextServer
+    } else if has("zip: not a valid zip file") {
+        K::ZipInvalid
+    } else if any(&["connection reset by peer", "unexpected EOF"])
+        || (line.starts_with("go: ") && line.ends_with(": EOF"))
+    {
+        K::ConnectionLost
     } else if any(&[
         "i/o timeout",
         "Client.Timeout exceeded",

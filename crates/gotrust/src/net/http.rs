@@ -27,7 +27,7 @@ use super::auth::{netrc_lookup, redact};
 use super::error::{
     FetchError, FetchErrorKind, TimeoutPhase, error_detail_prefix, format_error_detail,
 };
-use super::tls::{CertSummary, ChainLog, RootSource, RootsReport, TlsSetupError};
+use super::tls::{CertSummary, ChainLog, RootSource, RootsReport, TlsSetupError, TlsVersion};
 use crate::settings::httpproxy::{HttpProxyConfig, HttpProxyVars, ProxyChoice};
 use crate::settings::netrc::Netrc;
 use crate::settings::url::GoUrl;
@@ -140,6 +140,12 @@ pub struct RedirectHop {
 /// The TLS side of an exchange.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct TlsPeer {
+    /// The negotiated protocol version (`None` if the connection resumed a session whose full
+    /// handshake this client did not see).
+    pub version: Option<TlsVersion>,
+    /// The application protocol the connection spoke, from ALPN: `h2` or `http/1.1` (inferred
+    /// from the HTTP version, so a server that selected no protocol also shows `http/1.1`).
+    pub alpn: Option<String>,
     /// The certificates the server presented, leaf first.
     pub chain: Vec<CertSummary>,
 }
@@ -282,6 +288,12 @@ impl HttpClient {
     /// The trust anchors loaded.
     pub fn roots(&self) -> &RootsReport {
         &self.roots
+    }
+
+    /// The chain `host` presented in its most recent handshake that failed certificate
+    /// verification, leaf first (empty if none failed): what an intercepting proxy showed.
+    pub fn failed_chain(&self, host: &str) -> Vec<CertSummary> {
+        self.chains.failed_chain(host)
     }
 
     /// Every request made so far (the most recent 100,000), in completion order.
@@ -599,6 +611,15 @@ impl HttpClient {
             .get::<reqwest::tls::TlsInfo>()
             .and_then(|i| i.peer_certificate())
             .map(|leaf| TlsPeer {
+                version: self.chains.version_for_leaf(leaf),
+                alpn: Some(
+                    if resp.version() == reqwest::Version::HTTP_2 {
+                        "h2"
+                    } else {
+                        "http/1.1"
+                    }
+                    .to_string(),
+                ),
                 chain: self.chains.chain_for_leaf(leaf),
             });
         let mut hasher = Sha256::new();

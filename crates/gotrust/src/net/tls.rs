@@ -7,8 +7,10 @@
 //! One crypto provider everywhere: `ring` (the lab's rcgen/tokio-rustls use it too).
 //!
 //! reqwest only exposes the leaf certificate of a connection, so the verifier is wrapped to
-//! remember every chain it is shown, keyed by the leaf; a response's record then carries the
-//! whole chain the server sent.
+//! remember every chain it is shown, keyed by the leaf (and, for handshakes that fail
+//! verification, by server name); a response's record then carries the whole chain the server
+//! sent, and a failed handshake still shows what was presented. The negotiated protocol version
+//! is taken from which handshake signature (TLS 1.2 or 1.3) the verifier is asked to check.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -234,6 +236,36 @@ type Chain = Vec<CertificateDer<'static>>;
 pub(crate) struct ChainLog {
     by_leaf: Mutex<HashMap<[u8; 32], Chain>>,
     failed_by_name: Mutex<HashMap<String, Chain>>,
+    /// Protocol version of the handshakes a leaf signed, keyed like `by_leaf`.
+    versions: Mutex<HashMap<[u8; 32], TlsVersion>>,
+}
+
+/// A negotiated TLS protocol version.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub enum TlsVersion {
+    /// TLS 1.2.
+    #[serde(rename = "TLSv1.2")]
+    Tls12,
+    /// TLS 1.3.
+    #[serde(rename = "TLSv1.3")]
+    Tls13,
+}
+
+impl TlsVersion {
+    /// `TLSv1.2` or `TLSv1.3`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TlsVersion::Tls12 => "TLSv1.2",
+            TlsVersion::Tls13 => "TLSv1.3",
+        }
+    }
+}
+
+impl std::fmt::Display for TlsVersion {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 const CHAIN_LOG_MAX: usize = 4096;
@@ -247,6 +279,21 @@ impl ChainLog {
             Some(chain) => chain.iter().filter_map(|c| summarize(c)).collect(),
             None => summarize(leaf).into_iter().collect(),
         }
+    }
+
+    /// The protocol version of the last full handshake in which `leaf` signed.
+    pub(crate) fn version_for_leaf(&self, leaf: &[u8]) -> Option<TlsVersion> {
+        let key: [u8; 32] = Sha256::digest(leaf).into();
+        let map = self.versions.lock().unwrap_or_else(|e| e.into_inner());
+        map.get(&key).copied()
+    }
+
+    fn note_version(&self, leaf: &[u8], v: TlsVersion) {
+        let mut map = self.versions.lock().unwrap_or_else(|e| e.into_inner());
+        if map.len() >= CHAIN_LOG_MAX {
+            map.clear();
+        }
+        map.insert(Sha256::digest(leaf).into(), v);
     }
 
     /// The chain a server named `host` presented in a failed handshake.
@@ -314,7 +361,14 @@ impl ServerCertVerifier for RecordingVerifier {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        self.inner.verify_tls12_signature(message, cert, dss)
+        // rustls asks for exactly one of the two signature checks per full handshake (1.2:
+        // ServerKeyExchange, 1.3: CertificateVerify): the only place the negotiated version is
+        // visible through reqwest.
+        let res = self.inner.verify_tls12_signature(message, cert, dss);
+        if res.is_ok() {
+            self.log.note_version(cert, TlsVersion::Tls12);
+        }
+        res
     }
 
     fn verify_tls13_signature(
@@ -323,7 +377,11 @@ impl ServerCertVerifier for RecordingVerifier {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        self.inner.verify_tls13_signature(message, cert, dss)
+        let res = self.inner.verify_tls13_signature(message, cert, dss);
+        if res.is_ok() {
+            self.log.note_version(cert, TlsVersion::Tls13);
+        }
+        res
     }
 
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {

@@ -7,16 +7,22 @@
 //! rules of the catalog.
 //!
 //! What is checked, per proxy:
-//! - transport: TLS chain, issuer, names and expiry (the negotiated TLS version is not exposed
-//!   by the HTTP stack and is reported as unknown), the HTTP version, redirects;
+//! - transport: the negotiated TLS version and ALPN protocol, the chain (issuer, names,
+//!   expiry), the HTTP version, redirects; when the handshake fails certificate verification,
+//!   the chain the server presented anyway;
 //! - interception: a chain whose root is not in the system's default bundle but is trusted
-//!   through SSL_CERT_FILE/SSL_CERT_DIR (or a CA file);
+//!   through SSL_CERT_FILE/SSL_CERT_DIR (or a CA file), or an untrusted chain issued by a CA
+//!   that is not a public root (what go reports as `x509: certificate signed by unknown
+//!   authority` behind an intercepting proxy);
 //! - the not-found contract: a made-up module and a made-up version of a real module must be
 //!   404 or 410; 200 means stale or polluted content, anything else stops a `,` walk;
 //! - `@v/list` and `.info` of a known module, where its zip is served from (redirect hosts),
 //!   cache headers and latency;
 //! - `/sumdb/<name>/supported` and a verified lookup, and the proxy's zip and go.mod hashes
-//!   against the database's.
+//!   against the database's;
+//! - the database's tree head against the newest one gotrust kept from earlier runs
+//!   ([`ProbeOptions::state_root`]): a head that contradicts it is a fork (critical, with both
+//!   signed notes), an older one a rollback (go itself accepts a rollback silently).
 //!
 //! Every request goes through [`HttpClient`], so its timeouts and size caps bound the probe;
 //! [`http_config`] gives the probe's tighter timeouts.
@@ -34,8 +40,8 @@ use url::{Host, Url};
 
 use crate::net::error::{FetchError, FetchErrorKind};
 use crate::net::goproxy::{ProxyClient, ProxyError, SumdbBase};
-use crate::net::sumdb::{SumdbClient, SumdbClientError, SumdbConfig};
-use crate::net::tls::{CertSummary, RootSource};
+use crate::net::sumdb::{ForkEvidence, Merge, SumdbClient, SumdbClientError, SumdbConfig};
+use crate::net::tls::{CertSummary, RootSource, TlsVersion};
 use crate::net::{Exchange, HttpClient, HttpConfig, RedirectHop};
 use crate::report::{Evidence, Finding, Severity, catalog};
 use crate::settings::sumdb::SumDbConfig;
@@ -226,8 +232,14 @@ pub struct ProbeOptions {
     pub near_expiry_secs: i64,
     /// Cap on the zip download.
     pub zip_limit: u64,
-    /// Directory for the zip and the database client's state (a fresh one per run).
+    /// Directory for the zip and the database client's state (a fresh one per run, so lookups
+    /// and tiles really go through the proxy).
     pub work_dir: PathBuf,
+    /// gotrust's cache root ([`crate::net::sumdb::default_cache_root`]): the newest tree head
+    /// each database showed is kept in `sumdb/<name>/latest` there, and every later probe
+    /// checks the head it is served against it (a fork or a rollback across runs). `None`: no
+    /// memory across runs.
+    pub state_root: Option<PathBuf>,
     /// Makes the made-up module path and version unique, so no cache can hold them.
     pub nonce: String,
 }
@@ -247,6 +259,7 @@ impl ProbeOptions {
             near_expiry_secs: DEFAULT_NEAR_EXPIRY_SECS,
             zip_limit: DEFAULT_ZIP_LIMIT,
             work_dir: work_dir.into(),
+            state_root: None,
             nonce: format!(
                 "{:x}{:x}",
                 now.as_nanos() & 0xffff_ffff_ffff,
@@ -330,8 +343,14 @@ pub struct RequestRecord {
 /// The TLS side of a proxy.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct TlsReport {
-    /// The negotiated protocol version; `None`: not exposed by the HTTP stack.
-    pub version: Option<String>,
+    /// The negotiated protocol version (`None` for a failed handshake).
+    pub version: Option<TlsVersion>,
+    /// The ALPN protocol the connection spoke (`h2`, `http/1.1`; `None` for a failed
+    /// handshake).
+    pub alpn: Option<String>,
+    /// Whether the chain verified against the trusted roots (false: the handshake failed and
+    /// `chain` is what the server presented).
+    pub verified: bool,
     /// The chain the server presented, leaf first.
     pub chain: Vec<CertSummary>,
     /// Whether custom roots (SSL_CERT_FILE, ...) were trusted.
@@ -568,6 +587,18 @@ impl Run<'_> {
                 self.check("tls", Outcome::Fail, detail.clone());
                 let msg = format!("{}: TLS verification failed: {detail}", self.out.url);
                 self.finding(Finding::new(&catalog::PROBE_TLS_FAILED, msg));
+                // The server name rustls saw: IPv6 hosts without their URL brackets.
+                let host = self
+                    .base
+                    .host_str()
+                    .unwrap_or_default()
+                    .trim_start_matches('[')
+                    .trim_end_matches(']')
+                    .to_string();
+                let chain = self.http.failed_chain(&host);
+                if !chain.is_empty() {
+                    self.failed_tls(chain, detail);
+                }
                 true
             }
             Failure::InsecureRedirect(from, to) => {
@@ -991,15 +1022,32 @@ impl Run<'_> {
     ) {
         let mut cfg = SumdbConfig::new(db, base.clone(), &self.opts.work_dir);
         cfg.state_dir = self.opts.work_dir.join("sumdb").join(db.name());
+        // The head kept from earlier runs seeds the client read-only (like go's own `latest`):
+        // every note served in this run must then be consistent with it.
+        let kept = self
+            .opts
+            .state_root
+            .as_ref()
+            .map(|r| r.join("sumdb").join(db.name()).join("latest"));
+        cfg.go_latest = kept.clone().filter(|k| k.is_file());
         let start = Instant::now();
         let client = match SumdbClient::new(self.http.clone(), cfg).await {
             Ok(c) => c,
+            Err(SumdbClientError::Fork(ev)) => {
+                self.fork(&ev);
+                return;
+            }
             Err(e) => {
                 self.check("sumdb/lookup", Outcome::Fail, e.to_string());
                 self.sumdb_error(&base, &e.to_string());
                 return;
             }
         };
+        if let Some(kept) = &kept
+            && !self.tree_head(&client, &base, kept).await
+        {
+            return;
+        }
         let zip_line = client.lookup(&m.path, &m.version).await;
         let mod_line = client
             .lookup(&m.path, &format!("{}/go.mod", m.version))
@@ -1021,7 +1069,9 @@ impl Run<'_> {
             (Ok(z), Ok(g)) => (z, g),
             (Err(e), _) | (_, Err(e)) => {
                 let not_found = matches!(&e.error, SumdbClientError::Fetch(f) if f.is_not_found());
-                if not_found {
+                if let SumdbClientError::Fork(ev) = &e.error {
+                    self.fork(ev);
+                } else if not_found {
                     self.check(
                         "sumdb/lookup",
                         Outcome::Warn,
@@ -1042,6 +1092,9 @@ impl Run<'_> {
                 zip_line.record_id, zip_line.tree_size
             ),
         );
+        if let Some(kept) = &kept {
+            self.keep_head(&client, kept);
+        }
         let want_zip = hash_of(&zip_line.lines, &m.path, &m.version);
         let want_mod = hash_of(&mod_line.lines, &m.path, &format!("{}/go.mod", m.version));
         let mut mismatches = Vec::new();
@@ -1079,6 +1132,155 @@ impl Run<'_> {
         }
     }
 
+    /// Fetches the database's `/latest` and merges it with the head kept from earlier runs
+    /// (already in `client`). Returns false when the probe of the database must stop (a fork).
+    async fn tree_head(&mut self, client: &SumdbClient, base: &SumdbBase, kept: &Path) -> bool {
+        let (seen, seen_note) = client.latest();
+        let url = base.join_raw("latest");
+        let start = Instant::now();
+        let r = self.http.get_bytes(&url, crate::net::limits::LATEST).await;
+        match &r {
+            Ok((ex, _)) => self.record("sumdb/latest", Some(url.clone()), start, Ok(ex)),
+            Err(e) => {
+                let e = ProxyError::Fetch(e.clone());
+                self.record("sumdb/latest", Some(url.clone()), start, Err(&e));
+            }
+        }
+        let served = match r {
+            Ok((_, body)) => body,
+            Err(e) => {
+                // go never asks for /latest; a mirror without it is not a finding.
+                self.check("sumdb/head", Outcome::Warn, format!("{e}"));
+                return true;
+            }
+        };
+        let served_n = tree_size_of(&served).map_or_else(|| "?".into(), |n| n.to_string());
+        let rollback = |run: &mut Self, why: &str| {
+            run.check(
+                "sumdb/head",
+                Outcome::Fail,
+                format!(
+                    "served tree#{served_n} is older than tree#{} seen before{why}",
+                    seen.n
+                ),
+            );
+            let msg = format!(
+                "{}: the checksum database serves tree#{served_n} but gotrust saw tree#{} before ({}): a stale or frozen view{why}; go keeps its newer head and says nothing",
+                run.out.url,
+                seen.n,
+                kept.display()
+            );
+            let f = Finding::new(&catalog::PROBE_SUMDB_ROLLBACK, msg)
+                .with_evidence(
+                    Evidence::variable(
+                        "tree head seen before",
+                        String::from_utf8_lossy(&seen_note),
+                    )
+                    .at(kept, None),
+                )
+                .with_evidence(
+                    Evidence::variable("tree head served now", String::from_utf8_lossy(&served))
+                        .origin(crate::net::auth::redact(&url)),
+                );
+            run.finding(f);
+        };
+        match client.merge(served.clone()).await {
+            Ok(Merge::Past) => {
+                rollback(self, "");
+                true
+            }
+            // The older head could not even be checked against the newer one: the server
+            // refuses the tiles of the tree it showed before.
+            Err(SumdbClientError::TreeCheck {
+                older,
+                newer,
+                detail,
+                ..
+            }) if newer == seen.n && older < newer => {
+                let detail = detail.lines().next().unwrap_or_default().to_string();
+                rollback(
+                    self,
+                    &format!(
+                        ", and it no longer serves what proves its head part of the one seen before ({detail})"
+                    ),
+                );
+                false
+            }
+            Ok(m) => {
+                self.keep_head(client, kept);
+                let (now, _) = client.latest();
+                let detail = if seen.n == 0 {
+                    format!("tree#{}; kept in {} for later runs", now.n, kept.display())
+                } else if m == Merge::Future {
+                    format!("tree#{} extends tree#{} seen before", now.n, seen.n)
+                } else {
+                    format!("tree#{} as seen before", now.n)
+                };
+                self.check("sumdb/head", Outcome::Pass, detail);
+                true
+            }
+            Err(SumdbClientError::Fork(ev)) => {
+                self.fork(&ev);
+                false
+            }
+            Err(e) => {
+                self.check("sumdb/head", Outcome::Fail, e.to_string());
+                self.sumdb_error(base, &e.to_string());
+                false
+            }
+        }
+    }
+
+    /// A proof that the database showed two histories: critical, with both signed notes.
+    fn fork(&mut self, ev: &ForkEvidence) {
+        self.check(
+            "sumdb/fork",
+            Outcome::Fail,
+            format!(
+                "tree#{} and tree#{} contradict each other",
+                ev.older.n, ev.newer.n
+            ),
+        );
+        let msg = format!(
+            "{}: the checksum database showed two histories: tree#{} (hash {}) and tree#{} (hash {}, implying {} for size {}); go stops with \"SECURITY ERROR: go.sum database server misbehavior detected!\"",
+            self.out.url,
+            ev.older.n,
+            ev.older.hash,
+            ev.newer.n,
+            ev.newer.hash,
+            ev.implied_hash,
+            ev.older.n
+        );
+        let f = Finding::new(&catalog::PROBE_SUMDB_FORK, msg)
+            .with_evidence(Evidence::variable("older tree note", ev.older.note.clone()))
+            .with_evidence(Evidence::variable("newer tree note", ev.newer.note.clone()));
+        self.finding(f);
+    }
+
+    /// Stores the client's head in gotrust's cache when it is newer than the kept one.
+    fn keep_head(&mut self, client: &SumdbClient, kept: &Path) {
+        let (tree, note) = client.latest();
+        let old = std::fs::read(kept).ok().and_then(|b| tree_size_of(&b));
+        if tree.n == 0 || old.is_some_and(|n| n >= tree.n) {
+            return;
+        }
+        let res = kept
+            .parent()
+            .map_or(Ok(()), std::fs::create_dir_all)
+            .and_then(|()| {
+                let tmp = kept.with_extension(format!("tmp{}", std::process::id()));
+                std::fs::write(&tmp, &note)?;
+                std::fs::rename(&tmp, kept)
+            });
+        if let Err(e) = res {
+            self.check(
+                "sumdb/head",
+                Outcome::Warn,
+                format!("cannot keep the tree head in {}: {e}", kept.display()),
+            );
+        }
+    }
+
     fn sumdb_error(&mut self, base: &SumdbBase, detail: &str) {
         let msg = format!(
             "{}: checksum database at {} failed: {detail}",
@@ -1094,13 +1296,9 @@ impl Run<'_> {
             self.out.http_version = Some(ex.http_version.clone());
             self.check("http-version", Outcome::Info, ex.http_version.clone());
         }
-        let chain = self
-            .exchanges
-            .iter()
-            .find_map(|ex| ex.tls.as_ref())
-            .map(|t| t.chain.clone());
-        if let Some(chain) = chain {
-            self.tls(chain);
+        let peer = self.exchanges.iter().find_map(|ex| ex.tls.clone());
+        if let Some(peer) = peer {
+            self.tls(peer.chain, peer.version, peer.alpn);
         }
         // Redirects of the metadata requests (zip redirects are judged in `zip`).
         let redirected: Vec<String> = self
@@ -1165,19 +1363,97 @@ impl Run<'_> {
         }
     }
 
-    fn tls(&mut self, chain: Vec<CertSummary>) {
-        let custom = self.opts.custom_roots;
-        let top = chain.last().cloned();
-        let root_public = match (&self.opts.public_roots, &top) {
+    /// Whether the chain's root is public (`None`: public roots unknown, or no chain).
+    fn root_public(&self, top: Option<&CertSummary>) -> Option<bool> {
+        match (&self.opts.public_roots, top) {
             (Some(p), Some(top)) => Some(p.contains(&top.issuer) || p.contains(&top.subject)),
             _ => None,
-        };
+        }
+    }
+
+    /// The chain of a handshake that failed verification: shown, and judged for interception.
+    /// A chain issued by a CA that is not a public root is what an intercepting proxy presents;
+    /// unlike a trusted private CA, it is a finding even on loopback, because go fails on it.
+    fn failed_tls(&mut self, chain: Vec<CertSummary>, detail: &str) {
+        let top = chain.last().cloned();
+        let root_public = self.root_public(top.as_ref());
         if let Some(leaf) = chain.first() {
+            self.check(
+                "tls/chain",
+                Outcome::Info,
+                format!(
+                    "presented {} issued by {}, expires {}, names {}",
+                    leaf.subject,
+                    leaf.issuer,
+                    leaf.not_after,
+                    leaf.sans.join(", ")
+                ),
+            );
+        }
+        if let Some(top) = &top {
+            match root_public {
+                Some(false) => {
+                    self.check(
+                        "tls/root",
+                        Outcome::Fail,
+                        format!("issued by {}, not a public root: interception?", top.issuer),
+                    );
+                    let host = self
+                        .base
+                        .host_str()
+                        .unwrap_or_default()
+                        .to_ascii_lowercase();
+                    let public = PUBLIC_HOSTS.contains(&host.as_str());
+                    let msg = format!(
+                        "{}: the server presented a certificate issued by {}, not a public root and not trusted here ({detail}): interception? If a corporate proxy intercepts TLS, trust its CA through SSL_CERT_FILE instead of turning verification off",
+                        self.out.url, top.issuer
+                    );
+                    let mut f = Finding::new(&catalog::PROBE_TLS_INTERCEPTION, msg);
+                    if public {
+                        f = f.with_severity(Severity::High);
+                    }
+                    self.finding(f);
+                }
+                Some(true) => self.check(
+                    "tls/root",
+                    Outcome::Info,
+                    format!("issued under public root {}", top.issuer),
+                ),
+                None => self.check(
+                    "tls/root",
+                    Outcome::Warn,
+                    format!(
+                        "issued by {}; public roots unknown, interception not judged",
+                        top.issuer
+                    ),
+                ),
+            }
+        }
+        self.out.tls = Some(TlsReport {
+            version: None,
+            alpn: None,
+            verified: false,
+            chain,
+            custom_roots: self.opts.custom_roots,
+            root_public,
+        });
+    }
+
+    fn tls(&mut self, chain: Vec<CertSummary>, version: Option<TlsVersion>, alpn: Option<String>) {
+        let custom = self.opts.custom_roots;
+        let top = chain.last().cloned();
+        let root_public = self.root_public(top.as_ref());
+        if let Some(leaf) = chain.first() {
+            let proto = match (version, &alpn) {
+                (Some(v), Some(a)) => format!("{v} (ALPN {a}): "),
+                (Some(v), None) => format!("{v}: "),
+                (None, _) => String::new(),
+            };
             self.check(
                 "tls",
                 Outcome::Pass,
                 format!(
-                    "{} issued by {}, expires {}, names {}",
+                    "{proto}{} issued by {}, expires {}, names {}",
                     leaf.subject,
                     leaf.issuer,
                     leaf.not_after,
@@ -1259,12 +1535,24 @@ impl Run<'_> {
             _ => {}
         }
         self.out.tls = Some(TlsReport {
-            version: None,
+            version,
+            alpn,
+            verified: true,
             chain,
             custom_roots: custom,
             root_public,
         });
     }
+}
+
+/// The size in a tree note (`go.sum database tree\n<N>\n...`), unverified: only for messages
+/// and for not overwriting a newer kept head.
+fn tree_size_of(note: &[u8]) -> Option<i64> {
+    let text = std::str::from_utf8(note).ok()?;
+    let mut lines = text.lines();
+    (lines.next()? == "go.sum database tree")
+        .then(|| lines.next()?.parse().ok())
+        .flatten()
 }
 
 /// The hash of the go.sum line `path version h1:...` among `lines`.
@@ -1363,7 +1651,11 @@ mod tests {
             exchanges: vec![],
         };
         let far = opts.now_unix + 365 * 86_400;
-        run.tls(vec![cert("CN=leaf", "CN=Corp MITM CA", far)]);
+        run.tls(
+            vec![cert("CN=leaf", "CN=Corp MITM CA", far)],
+            Some(TlsVersion::Tls13),
+            None,
+        );
         run.out
     }
 

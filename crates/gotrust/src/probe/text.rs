@@ -8,7 +8,8 @@
 //! ```json
 //! {"schema_version": 1,
 //!  "proxies": [{"url": "...", "verdict": "complete", "http_version": "HTTP/1.1",
-//!               "tls": {"version": null, "chain": [...], "custom_roots": true, "root_public": false},
+//!               "tls": {"version": "TLSv1.3", "alpn": "http/1.1", "verified": true,
+//!                       "chain": [...], "custom_roots": true, "root_public": false},
 //!               "module": {"path": "...", "version": "..."},
 //!               "checks": [{"name": "not-found/module", "outcome": "pass", "detail": "..."}],
 //!               "requests": [...], "latency": {...},

@@ -227,6 +227,12 @@ catalog! {
     PROBE_CONTENT_MISMATCH = "probe/content-mismatch", Critical,
         "The proxy serves a module zip or go.mod whose hash differs from the checksum database",
         "Do not use this proxy until the content is explained; purge its cache and compare against the origin.";
+    PROBE_SUMDB_FORK = "probe/sumdb-fork", Critical,
+        "The checksum database (or the proxy mirroring it) served a signed tree head that contradicts one gotrust saw before: two histories, proof of misbehaviour",
+        "Keep both signed notes as evidence, stop fetching through this proxy or database, and report it (sum.golang.org: golang.org/issue).";
+    PROBE_SUMDB_ROLLBACK = "probe/sumdb-rollback", High,
+        "The checksum database (or the proxy mirroring it) serves a tree head older than one gotrust saw before: a stale or frozen view that hides newer records, which go accepts silently",
+        "Compare with the database directly; fix or drop a mirror that stays behind.";
 }
 
 /// The rule with this ID, if the catalog has one.
