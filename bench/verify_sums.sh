@@ -21,7 +21,7 @@ MODCACHE=$TARGET/xmod-oracle/modcache
 if [ ! -d "$MODCACHE/golang.org/x/mod@v0.43.0" ]; then
   cargo test -p gomod --test dirhash_oracle --manifest-path "$ROOT/Cargo.toml" >/dev/null 2>&1 || true
 fi
-GOBIN=$TARGET/bench GOMODCACHE=$MODCACHE GOPROXY=off GOFLAGS=-mod=mod GOTOOLCHAIN=local \
+GOBIN=$TARGET/bench GOMODCACHE=$MODCACHE GOPROXY=https://proxy.golang.org GOFLAGS=-mod=mod GOTOOLCHAIN=local \
   GOCACHE=$TARGET/xmod-oracle/gocache go install golang.org/x/mod/gosumcheck@v0.43.0
 GOSUMCHECK=$TARGET/bench/gosumcheck
 
@@ -58,18 +58,17 @@ echo "go.sum: $LINES lines, database $SUMDB"
 measure() { # label, command...
   local label=$1; shift
   /usr/bin/time -f "%e %M" -o "$WORK/time" "$@" > "$WORK/out" 2>&1 || true
-  read -r secs kb < "$WORK/time"
+  read -r secs kb < <(tail -n 1 "$WORK/time")
   printf '%-28s %8.2f s %8.1f MiB\n' "$label" "$secs" "$(echo "$kb/1024" | bc -l)"
 }
-run_gotrust() {
-  env -i HOME="$WORK" PATH="$PATH" GOTRUST_CACHE_DIR="$WORK/cache" GOPROXY="$PROXY" \
-    GOSUMDB="$VKEY $SUMDB" GONOSUMDB= GOPRIVATE= "$GOTRUST" --go never verify sums "$WORK/go.sum"
-}
+# /usr/bin/time runs commands, not shell functions: the gotrust command line as an array.
+run_gotrust=(env -i HOME="$WORK" PATH="$PATH" GOTRUST_CACHE_DIR="$WORK/cache" GOPROXY="$PROXY"
+  GOSUMDB="$VKEY $SUMDB" GONOSUMDB= GOPRIVATE= "$GOTRUST" --go never verify sums "$WORK/go.sum")
 for r in 1 2 3; do
   rm -rf "$WORK/cache"
-  measure "gotrust cold (run $r)" run_gotrust
+  measure "gotrust cold (run $r)" "${run_gotrust[@]}"
   grep -q "$LINES verified" "$WORK/out" || { cat "$WORK/out"; exit 1; }
-  measure "gotrust warm (run $r)" run_gotrust
+  measure "gotrust warm (run $r)" "${run_gotrust[@]}"
   measure "gosumcheck (run $r)" "$GOSUMCHECK" -k "$VKEY" -u "$SUMDB" "$WORK/go.sum"
   [ ! -s "$WORK/out" ] || { cat "$WORK/out"; exit 1; }
 done

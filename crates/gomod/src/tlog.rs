@@ -22,8 +22,8 @@ mod tile;
 mod tree;
 
 pub use tile::{
-    Tile, TileHashReader, TileReader, hash_from_tile, new_tiles, parse_tile_path, read_tile_data,
-    tile_for_index,
+    Tile, TileHashReader, TileReader, VerifiedTiles, hash_from_tile, new_tiles, parse_tile_path,
+    read_tile_data, tile_for_index,
 };
 pub use tree::{MAX_TREE_TEXT, Tree, format_record, format_tree, parse_record, parse_tree};
 

@@ -534,3 +534,90 @@ fn tree_notes_and_records_match_xmod() {
         kinds[0], kinds[1], kinds[2]
     );
 }
+
+/// Tiles authenticated once against a tree head are reused by later reads of the same head
+/// (no tile is read twice), a forged tile never enters the set, and another head starts over.
+#[test]
+fn verified_tiles_are_reused_only_for_their_tree() {
+    let hashes = build(5, 20_000);
+    let head = |n: i64| Tree {
+        n,
+        hash: tlog::tree_hash(n, &hashes).unwrap(),
+    };
+    let tiles = |bad: Option<String>| Tiles {
+        h: 8,
+        hashes: &hashes,
+        bad,
+        reads: Default::default(),
+    };
+    let (tree, verified) = (head(19_999), tlog::VerifiedTiles::new());
+    let idx: Vec<i64> = [0, 77, 4_000, 19_998]
+        .map(|i| tlog::stored_hash_index(0, i))
+        .to_vec();
+    let plain = tiles(None);
+    let want = tlog::HashReader::read_hashes(&TileHashReader::new(tree, &plain), &idx).unwrap();
+
+    // A forged tile on the first read fails it and leaves nothing behind.
+    let forged = tiles(Some(plain.reads.borrow()[1].clone()));
+    let got = tlog::HashReader::read_hashes(
+        &TileHashReader::with_verified(tree, &forged, &verified),
+        &idx,
+    );
+    assert!(matches!(got, Err(TlogError::InconsistentTile)), "{got:?}");
+
+    let first = tiles(None);
+    let got = tlog::HashReader::read_hashes(
+        &TileHashReader::with_verified(tree, &first, &verified),
+        &idx,
+    );
+    assert_eq!(got.unwrap(), want);
+    assert_eq!(*first.reads.borrow(), *plain.reads.borrow());
+
+    // Same head again: every tile comes from the set; the answer is unchanged.
+    let again = tiles(None);
+    let got = tlog::HashReader::read_hashes(
+        &TileHashReader::with_verified(tree, &again, &verified),
+        &idx,
+    );
+    assert_eq!(got.unwrap(), want);
+    assert!(
+        again.reads.borrow().is_empty(),
+        "{:?}",
+        again.reads.borrow()
+    );
+
+    // A new index needs only its own tiles; a forged one of those is still caught.
+    let more = [tlog::stored_hash_index(0, 9_000)];
+    let only_new = tiles(None);
+    tlog::HashReader::read_hashes(
+        &TileHashReader::with_verified(tree, &only_new, &verified),
+        &more,
+    )
+    .unwrap();
+    let new_reads = only_new.reads.borrow().clone();
+    assert!(!new_reads.is_empty() && new_reads.len() < plain.reads.borrow().len());
+    let forged_new = tiles(Some(new_reads[0].clone()));
+    let set_for_forgery = tlog::VerifiedTiles::new();
+    tlog::HashReader::read_hashes(
+        &TileHashReader::with_verified(tree, &tiles(None), &set_for_forgery),
+        &idx,
+    )
+    .unwrap();
+    let got = tlog::HashReader::read_hashes(
+        &TileHashReader::with_verified(tree, &forged_new, &set_for_forgery),
+        &more,
+    );
+    assert!(matches!(got, Err(TlogError::InconsistentTile)), "{got:?}");
+
+    // Another head: the set is not trusted for it, so its tiles are read and checked anew.
+    let newer = head(20_000);
+    let fresh = tiles(None);
+    let got = tlog::HashReader::read_hashes(
+        &TileHashReader::with_verified(newer, &fresh, &verified),
+        &idx,
+    );
+    let want_newer =
+        tlog::HashReader::read_hashes(&TileHashReader::new(newer, &tiles(None)), &idx).unwrap();
+    assert_eq!(got.unwrap(), want_newer);
+    assert!(!fresh.reads.borrow().is_empty());
+}

@@ -1032,3 +1032,92 @@ mod lab {
         assert!(r.failed());
     }
 }
+
+/// One change at a time to a tree whose zip is in the cache: the one-pass comparison with the
+/// zip must never take a changed tree for the zip's (a longer file, a shorter one, a file
+/// renamed with its content, an added or a removed file, an empty file), and go agrees.
+#[test]
+fn single_tree_changes_are_never_taken_for_the_zip() {
+    type Tamper = fn(&Path);
+    type Want = &'static [(Change, &'static str)];
+    let cases: [(&str, Tamper, Want); 6] = [
+        (
+            "appended byte",
+            |t| {
+                let mut b = fs::read(t.join("alpha.go")).unwrap();
+                b.push(b'\n');
+                fs::write(t.join("alpha.go"), b).unwrap();
+            },
+            &[(Change::Modified, "alpha.go")],
+        ),
+        (
+            "truncated",
+            |t| {
+                let b = fs::read(t.join("alpha.go")).unwrap();
+                fs::write(t.join("alpha.go"), &b[..b.len() - 1]).unwrap();
+            },
+            &[(Change::Modified, "alpha.go")],
+        ),
+        (
+            "emptied",
+            |t| fs::write(t.join("sub/deep.go"), "").unwrap(),
+            &[(Change::Modified, "sub/deep.go")],
+        ),
+        (
+            "renamed",
+            |t| fs::rename(t.join("sub/deep.go"), t.join("sub/deeq.go")).unwrap(),
+            &[
+                (Change::Missing, "sub/deep.go"),
+                (Change::Added, "sub/deeq.go"),
+            ],
+        ),
+        (
+            "added",
+            |t| fs::write(t.join("zzz.go"), "package alpha\n").unwrap(),
+            &[(Change::Added, "zzz.go")],
+        ),
+        (
+            "removed",
+            |t| fs::remove_file(t.join("sub/deep.go")).unwrap(),
+            &[(Change::Missing, "sub/deep.go")],
+        ),
+    ];
+    for (what, tamper, want) in cases {
+        let f = Fixture::new(&standard());
+        let t = f.tree("example.com/alpha", "v1.0.0");
+        make_writable(&t);
+        tamper(&t);
+        // Back to go's read-only modes, so that only the change itself is reported.
+        let mut stack = vec![t.clone()];
+        while let Some(d) = stack.pop() {
+            for e in fs::read_dir(&d).unwrap() {
+                let p = e.unwrap().path();
+                if p.is_dir() {
+                    stack.push(p.clone());
+                    chmod(&p, 0o555);
+                } else {
+                    chmod(&p, 0o444);
+                }
+            }
+        }
+        chmod(&t, 0o555);
+
+        let r = f.verify(true);
+        let d = item(&r, ItemKind::Dir, "example.com/alpha");
+        assert_eq!(d.status, VerifyStatus::Mismatch, "{what}: {d:#?}");
+        let files: Vec<_> = d
+            .files
+            .iter()
+            .map(|c| (c.change, c.name.as_str()))
+            .collect();
+        assert_eq!(files, want, "{what}");
+        let z = item(&r, ItemKind::Zip, "example.com/alpha");
+        assert_eq!(z.status, VerifyStatus::Verified, "{what}: {z:#?}");
+        let (ok, text) = f.go_mod_verify();
+        assert!(!ok, "{what}: {text}");
+        assert!(
+            text.contains("example.com/alpha v1.0.0: dir has been modified"),
+            "{what}: {text}"
+        );
+    }
+}

@@ -20,6 +20,9 @@ use sha2::{Digest, Sha256};
 
 pub(crate) mod names;
 pub(crate) mod reader;
+mod seekbuf;
+
+pub use seekbuf::SeekBufReader;
 
 /// Maximum size in bytes of a module zip file, and of the total uncompressed
 /// size of its files (`zip.MaxZipFile`, 500 MiB).
@@ -477,6 +480,37 @@ pub fn check_and_hash_zip<R: Read + Seek>(
     path: &str,
     version: &str,
 ) -> Result<(CheckedFiles, String), ZipError> {
+    check_and_hash_zip_with(r, path, version, &mut ())
+}
+
+/// Sees the content of every entry while [`check_and_hash_zip_with`] hashes it, so a caller
+/// can compare it with other bytes (an extracted tree) without reading the zip twice.
+///
+/// Entries are visited in stored order, only after the whole zip passed [`check_zip`]'s
+/// checks; the content may still turn out corrupt (a CRC or size failure), in which case the
+/// call returns an error after some chunks were seen.
+pub trait EntryVisitor {
+    /// An entry starts; `name` is its full name, module prefix included.
+    fn begin(&mut self, name: &[u8]);
+    /// The next piece of the current entry's uncompressed content.
+    fn data(&mut self, chunk: &[u8]);
+    /// The current entry ended with all its content seen.
+    fn end(&mut self);
+}
+
+impl EntryVisitor for () {
+    fn begin(&mut self, _: &[u8]) {}
+    fn data(&mut self, _: &[u8]) {}
+    fn end(&mut self) {}
+}
+
+/// [`check_and_hash_zip`], showing every entry's content to `visitor` as it is hashed.
+pub fn check_and_hash_zip_with<R: Read + Seek>(
+    r: &mut R,
+    path: &str,
+    version: &str,
+    visitor: &mut dyn EntryVisitor,
+) -> Result<(CheckedFiles, String), ZipError> {
     let (archive, cf) = check_zip_inner(r, path, version)?;
     let cf = cf.into_result()?;
     let mut buf = Vec::new();
@@ -486,13 +520,19 @@ pub fn check_and_hash_zip<R: Read + Seek>(
             return Err(ZipError::NewlineInName);
         }
         let mut h = Sha256::new();
-        reader::stream_entry(r, e, &mut buf, &mut |c| h.update(c)).map_err(|err| match err {
+        visitor.begin(&e.name);
+        reader::stream_entry(r, e, &mut buf, &mut |c| {
+            h.update(c);
+            visitor.data(c);
+        })
+        .map_err(|err| match err {
             ArchiveError::ExceedsDeclaredSize => ZipError::LargerThanDeclared {
                 name: lossy(&e.name),
                 declared: e.uncompressed_size,
             },
             other => ZipError::Archive(other),
         })?;
+        visitor.end();
         digests.push((e.name.clone(), <[u8; 32]>::from(h.finalize())));
     }
     let h1 = crate::dirhash::hash1_from_digests(digests).map_err(|_| ZipError::NewlineInName)?;

@@ -317,12 +317,71 @@ pub trait TileReader {
 pub struct TileHashReader<'a, R: TileReader + ?Sized> {
     tree: Tree,
     reader: &'a R,
+    verified: Option<&'a VerifiedTiles>,
 }
 
 impl<'a, R: TileReader + ?Sized> TileHashReader<'a, R> {
     /// A reader of `tree`'s hashes from the tiles of `reader`.
     pub fn new(tree: Tree, reader: &'a R) -> Self {
-        TileHashReader { tree, reader }
+        TileHashReader {
+            tree,
+            reader,
+            verified: None,
+        }
+    }
+
+    /// Like [`new`](Self::new), but tiles already authenticated against this same `tree`
+    /// are taken from `verified` without being read or hashed again, and newly
+    /// authenticated ones are added to it. Go's client re-hashes every tile on every
+    /// lookup; with thousands of lookups against one tree head that hashing dominates.
+    pub fn with_verified(tree: Tree, reader: &'a R, verified: &'a VerifiedTiles) -> Self {
+        TileHashReader {
+            tree,
+            reader,
+            verified: Some(verified),
+        }
+    }
+}
+
+/// Tiles authenticated against one tree head, shared by the [`TileHashReader`]s of that
+/// head. Only tiles that passed every check of [`TileHashReader`] enter it; it forgets
+/// everything when asked about another tree, and stops growing at a fixed number of tiles.
+#[derive(Debug, Default)]
+pub struct VerifiedTiles {
+    inner: std::sync::Mutex<(Tree, TileSet)>,
+}
+
+/// Authenticated tile data by tile.
+type TileSet = HashMap<Tile, std::sync::Arc<[u8]>>;
+
+/// The most tiles a [`VerifiedTiles`] keeps (8 MiB of hashes at height 8).
+const VERIFIED_TILES_MAX: usize = 1024;
+
+impl VerifiedTiles {
+    /// An empty set.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn get(&self, tree: Tree, t: &Tile) -> Option<std::sync::Arc<[u8]>> {
+        let g = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        if g.0 != tree {
+            return None;
+        }
+        g.1.get(t).cloned()
+    }
+
+    fn put(&self, tree: Tree, tiles: impl Iterator<Item = (Tile, std::sync::Arc<[u8]>)>) {
+        let mut g = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        if g.0 != tree {
+            *g = (tree, HashMap::new());
+        }
+        for (t, d) in tiles {
+            if g.1.len() >= VERIFIED_TILES_MAX {
+                break;
+            }
+            g.1.insert(t, d);
+        }
     }
 }
 
@@ -406,63 +465,108 @@ impl<R: TileReader + ?Sized> HashReader for TileHashReader<'_, R> {
             index_tile.push(slot);
         }
 
-        let data = self.reader.read_tiles(&tiles)?;
-        if data.len() != tiles.len() {
+        // Tiles authenticated earlier against this tree are not read again.
+        let known: Vec<Option<std::sync::Arc<[u8]>>> = tiles
+            .iter()
+            .map(|t| self.verified.and_then(|v| v.get(self.tree, t)))
+            .collect();
+        let missing: Vec<Tile> = tiles
+            .iter()
+            .zip(&known)
+            .filter(|(_, k)| k.is_none())
+            .map(|(t, _)| *t)
+            .collect();
+        let fresh = if missing.is_empty() {
+            Vec::new()
+        } else {
+            self.reader.read_tiles(&missing)?
+        };
+        if fresh.len() != missing.len() {
             return Err(TlogError::BadTileResult {
-                detail: format!("len={}, want {}", data.len(), tiles.len()),
+                detail: format!("len={}, want {}", fresh.len(), missing.len()),
             });
         }
-        for (t, d) in tiles.iter().zip(&data) {
+        for (t, d) in missing.iter().zip(&fresh) {
             if d.len() != t.data_len() {
                 return Err(TlogError::BadTileResult {
                     detail: format!("{} len={}, want {}", t.path(), d.len(), t.data_len()),
                 });
             }
         }
+        let mut fresh_iter = fresh.iter();
+        let data: Vec<&[u8]> = known
+            .iter()
+            .map(|k| match k {
+                Some(d) => Ok(&d[..]),
+                None => fresh_iter
+                    .next()
+                    .map(Vec::as_slice)
+                    .ok_or_else(|| bad_math("tile data lost".into())),
+            })
+            .collect::<Result<_, _>>()?;
+        let is_known = |j: usize| known[j].is_some();
 
-        // The tiles on the root's path must hash to the signed root.
-        let mut th: Option<Hash> = None;
-        for (i, &x) in stx.iter().enumerate().rev() {
-            let j = stx_tile[i];
-            let sub = hash_from_tile(&tiles[j], &data[j], x)?;
-            th = Some(match th {
-                None => sub,
-                Some(acc) => node_hash(sub, acc),
-            });
-        }
-        if let Some(th) = th
-            && th != self.tree.hash
-        {
-            return Err(TlogError::InconsistentTile);
-        }
-        if th.is_none() && self.tree.hash != Hash::default() {
-            // An empty tree has no tiles: Go compares its zero hash with
-            // the root and fails the same way.
-            return Err(TlogError::InconsistentTile);
+        // The tiles on the root's path must hash to the signed root (already shown when
+        // every one of them was authenticated against this tree before).
+        let root_known = !stx_tile.is_empty() && stx_tile.iter().all(|&j| is_known(j));
+        if !root_known {
+            let mut th: Option<Hash> = None;
+            for (i, &x) in stx.iter().enumerate().rev() {
+                let j = stx_tile[i];
+                let sub = hash_from_tile(&tiles[j], data[j], x)?;
+                th = Some(match th {
+                    None => sub,
+                    Some(acc) => node_hash(sub, acc),
+                });
+            }
+            if let Some(th) = th
+                && th != self.tree.hash
+            {
+                return Err(TlogError::InconsistentTile);
+            }
+            if th.is_none() && self.tree.hash != Hash::default() {
+                // An empty tree has no tiles: Go compares its zero hash with
+                // the root and fails the same way.
+                return Err(TlogError::InconsistentTile);
+            }
         }
 
         // Every other tile must hash to its entry in its parent tile.
         let first_other = stx_tile.last().map_or(0, |&j| j + 1);
         for i in first_other..tiles.len() {
+            if is_known(i) {
+                continue;
+            }
             let t = tiles[i];
             let p = tile_parent(t, 1, tree_n)
                 .ok_or_else(|| bad_math(format!("{tree_n}: lost parent of {}", t.path())))?;
             let j = *order
                 .get(&p)
                 .ok_or_else(|| bad_math(format!("{tree_n}: lost parent of {}", t.path())))?;
-            let want = hash_from_tile(&p, &data[j], stored_hash_index(p.h * p.l as u32, t.n))
+            let want = hash_from_tile(&p, data[j], stored_hash_index(p.h * p.l as u32, t.n))
                 .map_err(|e| bad_math(format!("{tree_n}: lost hash of {}: {e}", t.path())))?;
-            if want != tile_hash(&data[i]) {
+            if want != tile_hash(data[i]) {
                 return Err(TlogError::InconsistentTile);
             }
         }
 
-        self.reader.save_tiles(&tiles, &data);
+        if !missing.is_empty() {
+            self.reader.save_tiles(&missing, &fresh);
+            if let Some(v) = self.verified {
+                v.put(
+                    self.tree,
+                    missing
+                        .iter()
+                        .zip(&fresh)
+                        .map(|(t, d)| (*t, std::sync::Arc::from(d.as_slice()))),
+                );
+            }
+        }
 
         indexes
             .iter()
             .zip(&index_tile)
-            .map(|(&x, &j)| hash_from_tile(&tiles[j], &data[j], x))
+            .map(|(&x, &j)| hash_from_tile(&tiles[j], data[j], x))
             .collect()
     }
 }

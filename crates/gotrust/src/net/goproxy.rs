@@ -107,7 +107,8 @@ impl ZipDownload {
     /// The zip's `h1:` hash (dirhash `HashZip`), computed on a blocking thread.
     pub async fn h1(&self) -> Result<String, ProxyError> {
         self.with_file(|path| {
-            let mut f = std::fs::File::open(path).map_err(|e| ProxyError::Io(e.to_string()))?;
+            let f = std::fs::File::open(path).map_err(|e| ProxyError::Io(e.to_string()))?;
+            let mut f = gomod::modzip::SeekBufReader::with_capacity(256 << 10, f);
             gomod::dirhash::hash_zip(&mut f).map_err(|e| ProxyError::ZipHash(e.to_string()))
         })
         .await?

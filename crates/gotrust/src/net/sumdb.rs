@@ -30,7 +30,9 @@ use std::sync::{Arc, Mutex};
 use gomod::module::{self, ModuleError};
 use gomod::note::{self, NoteError, Verifier, Verifiers};
 use gomod::sumdb::{self as gsumdb, SumdbError};
-use gomod::tlog::{self, EMPTY_TREE_HASH, Tile, TileHashReader, TileReader, TlogError, Tree};
+use gomod::tlog::{
+    self, EMPTY_TREE_HASH, Tile, TileHashReader, TileReader, TlogError, Tree, VerifiedTiles,
+};
 use serde::Serialize;
 use tokio::sync::OnceCell;
 
@@ -455,6 +457,9 @@ struct Inner {
     cfg: SumdbConfig,
     latest: Mutex<(Tree, Vec<u8>)>,
     tiles: Mutex<HashMap<Tile, Arc<TileCell>>>,
+    /// Tiles already authenticated against the newest tree head: thousands of lookups
+    /// against one head share them instead of re-hashing the same upper tiles each time.
+    verified: VerifiedTiles,
     handle: tokio::runtime::Handle,
     warnings: Mutex<Vec<String>>,
     exchanges: Mutex<Vec<Exchange>>,
@@ -522,6 +527,7 @@ impl SumdbClient {
                 Vec::new(),
             )),
             tiles: Mutex::new(HashMap::new()),
+            verified: VerifiedTiles::new(),
             handle: tokio::runtime::Handle::current(),
             warnings: Mutex::new(Vec::new()),
             exchanges: Mutex::new(Vec::new()),
@@ -706,7 +712,7 @@ impl SumdbClient {
             });
         }
         let reader = Reader { client: self };
-        let thr = TileHashReader::new(tree, &reader);
+        let thr = TileHashReader::with_verified(tree, &reader, &self.inner.verified);
         let index = tlog::stored_hash_index(0, resp.id);
         let got = tlog::HashReader::read_hashes(&thr, &[index]).map_err(|e| {
             if let Some(what) = reader_offline_miss(&e) {
@@ -807,7 +813,7 @@ impl SumdbClient {
         newer_note: &[u8],
     ) -> Result<(), SumdbClientError> {
         let reader = Reader { client: self };
-        let thr = TileHashReader::new(newer, &reader);
+        let thr = TileHashReader::with_verified(newer, &reader, &self.inner.verified);
         let h =
             tlog::tree_hash(older.n, &thr).map_err(|e| tree_check_error(older.n, newer.n, e))?;
         if h == older.hash {

@@ -396,12 +396,14 @@ pub fn verify_cache(
             if e.modfile {
                 u.push(UnitKind::Mod);
             }
-            if e.zip {
-                u.push(UnitKind::Zip);
-            } else if e.ziphash {
-                u.push(UnitKind::Ziphash);
+            let tree = e.dir.is_some() && !e.partial;
+            match (e.zip, tree) {
+                (true, true) => u.push(UnitKind::ZipAndDir),
+                (true, false) => u.push(UnitKind::Zip),
+                (false, _) if e.ziphash => u.push(UnitKind::Ziphash),
+                (false, _) => {}
             }
-            if e.dir.is_some() && !e.partial {
+            if tree && !e.zip {
                 u.push(UnitKind::Dir);
             }
             u.into_iter().map(move |kind| (kind, m, v, e))
@@ -418,15 +420,26 @@ pub fn verify_cache(
         opts,
         sum: sum.as_ref(),
     };
-    let done: Vec<ItemResult> = units
-        .par_iter()
-        .map(|u| {
-            let r = ctx.run(u);
-            progress.advance();
-            r
+    // Largest first, each worker taking the next unit when it is free: a zip is read by one
+    // thread, and a big module started last would leave the other cores idle meanwhile.
+    let mut order: Vec<(u64, &Unit)> = units.iter().map(|u| (u.weight(), u)).collect();
+    order.sort_by_key(|(w, _)| std::cmp::Reverse(*w));
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let done: Vec<Vec<ItemResult>> = (0..rayon::current_num_threads())
+        .into_par_iter()
+        .map(|_| {
+            let mut out = Vec::new();
+            loop {
+                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let Some((_, u)) = order.get(i) else {
+                    break out;
+                };
+                out.extend(ctx.run(u));
+                progress.advance();
+            }
         })
         .collect();
-    items.extend(done);
+    items.extend(done.into_iter().flatten());
     items.sort_by(|a, b| {
         (&a.module, &a.version, a.kind, &a.path).cmp(&(&b.module, &b.version, b.kind, &b.path))
     });
@@ -701,6 +714,8 @@ enum UnitKind {
     Zip,
     Ziphash,
     Dir,
+    /// A zip and its extracted tree, checked in one pass over the zip.
+    ZipAndDir,
 }
 
 struct Unit<'a> {
@@ -708,6 +723,25 @@ struct Unit<'a> {
     module: String,
     version: String,
     entry: &'a Entry,
+}
+
+impl Unit<'_> {
+    /// A guess at the unit's work, for scheduling only: the zip's size on disk. A tree
+    /// without its zip is hashed file by file in parallel, so it goes first too.
+    fn weight(&self) -> u64 {
+        let e = self.entry;
+        let zip_len = || {
+            e.vdir
+                .as_ref()
+                .and_then(|d| fs::metadata(d.join(format!("{}.zip", e.escver))).ok())
+                .map_or(0, |m| m.len())
+        };
+        match self.kind {
+            UnitKind::Zip | UnitKind::ZipAndDir => zip_len(),
+            UnitKind::Dir => u64::MAX,
+            UnitKind::Mod | UnitKind::Ziphash => 0,
+        }
+    }
 }
 
 struct Ctx<'a> {
@@ -723,24 +757,79 @@ fn read_ziphash(path: &Path) -> io::Result<String> {
 }
 
 impl Ctx<'_> {
-    fn run(&self, u: &Unit<'_>) -> ItemResult {
+    fn run(&self, u: &Unit<'_>) -> Vec<ItemResult> {
         let e = u.entry;
         let vdir = e.vdir.as_deref();
         let file = |ext: &str| vdir.map(|d| d.join(format!("{}.{ext}", e.escver)));
-        let mut item = match u.kind {
-            UnitKind::Mod => self.check_mod(u, &file("mod").unwrap_or_default()),
-            UnitKind::Zip => self.check_zip(u, &file("zip").unwrap_or_default(), file("ziphash")),
-            UnitKind::Ziphash => self.check_ziphash(u, &file("ziphash").unwrap_or_default()),
-            UnitKind::Dir => self.check_dir(
+        let dir = e.dir.as_deref().unwrap_or(Path::new(""));
+        let ziphash = file("ziphash").filter(|_| e.ziphash);
+        let mut items = match u.kind {
+            UnitKind::Mod => vec![self.check_mod(u, &file("mod").unwrap_or_default())],
+            UnitKind::Zip => vec![self.check_zip(
                 u,
-                e.dir.as_deref().unwrap_or(Path::new("")),
-                file("ziphash").filter(|_| e.ziphash),
-                file("zip").filter(|_| e.zip),
-            ),
+                &file("zip").unwrap_or_default(),
+                file("ziphash"),
+                &mut (),
+            )],
+            UnitKind::Ziphash => vec![self.check_ziphash(u, &file("ziphash").unwrap_or_default())],
+            UnitKind::Dir => vec![self.check_dir(u, dir, ziphash, None)],
+            UnitKind::ZipAndDir => {
+                let zip = file("zip").unwrap_or_default();
+                self.check_zip_and_dir(u, &zip, file("ziphash"), dir, ziphash)
+            }
         };
-        item.module = Some(u.module.clone());
-        item.version = Some(u.version.clone());
-        item
+        for item in &mut items {
+            item.module = Some(u.module.clone());
+            item.version = Some(u.version.clone());
+        }
+        items
+    }
+
+    /// The zip and its extracted tree in one pass: while the zip is hashed, every entry is
+    /// compared byte for byte with the tree's file of the same name. When the tree holds
+    /// exactly the zip's files with the zip's content, its `h1:` is the zip's (dirhash sums
+    /// the same names and contents), so the tree is judged without hashing it: that halves
+    /// the SHA-256 work of `go mod verify`, which hashes both. Anything else (a difference,
+    /// a directory entry in the zip, a symbolic link in the tree, a zip that fails) falls back
+    /// to hashing the tree file by file, exactly as [`Self::check_dir`] always does.
+    fn check_zip_and_dir(
+        &self,
+        u: &Unit<'_>,
+        zip: &Path,
+        zip_ziphash: Option<PathBuf>,
+        dir: &Path,
+        dir_ziphash: Option<PathBuf>,
+    ) -> Vec<ItemResult> {
+        let listing = match walk_tree(dir) {
+            Ok(l) => l,
+            Err(_) => {
+                // check_dir reports the error on the tree.
+                let z = self.check_zip(u, zip, zip_ziphash, &mut ());
+                return vec![
+                    z,
+                    self.check_dir(u, dir, dir_ziphash, Some(zip.to_path_buf())),
+                ];
+            }
+        };
+        let prefix = format!("{}@{}/", u.module, u.version);
+        let mut cmp = TreeComparer::new(&listing, prefix.as_bytes());
+        let z = self.check_zip(u, zip, zip_ziphash, &mut cmp);
+        let d = match (&z.hash, cmp.identical()) {
+            (Some(h), true) => self.judge_dir(
+                u,
+                dir,
+                Tree {
+                    files: Vec::new(),
+                    not_regular: Vec::new(),
+                    writable: listing.writable,
+                },
+                TreeHash::SameAsZip(h.clone()),
+                dir_ziphash,
+                None,
+            ),
+            _ => self.check_dir(u, dir, dir_ziphash, Some(zip.to_path_buf())),
+        };
+        vec![z, d]
     }
 
     /// Compares `hash` with the go.sum lines of the key, if a go.sum was given.
@@ -843,7 +932,13 @@ impl Ctx<'_> {
         item
     }
 
-    fn check_zip(&self, u: &Unit<'_>, path: &Path, ziphash_path: Option<PathBuf>) -> ItemResult {
+    fn check_zip(
+        &self,
+        u: &Unit<'_>,
+        path: &Path,
+        ziphash_path: Option<PathBuf>,
+        visitor: &mut dyn modzip::EntryVisitor,
+    ) -> ItemResult {
         let mut item = ItemResult::new(ItemKind::Zip, VerifyStatus::Verified, "");
         item.path = Some(path.to_path_buf());
         let hashed = File::open(path)
@@ -852,8 +947,8 @@ impl Ctx<'_> {
                 source,
             })
             .and_then(|f| {
-                let mut r = io::BufReader::with_capacity(BUF_SIZE, f);
-                modzip::check_and_hash_zip(&mut r, &u.module, &u.version)
+                let mut r = modzip::SeekBufReader::with_capacity(BUF_SIZE, f);
+                modzip::check_and_hash_zip_with(&mut r, &u.module, &u.version, visitor)
             });
         let h = match hashed {
             Ok((_, h)) => h,
@@ -947,16 +1042,31 @@ impl Ctx<'_> {
         ziphash_path: Option<PathBuf>,
         zip_path: Option<PathBuf>,
     ) -> ItemResult {
-        let mut item = ItemResult::new(ItemKind::Dir, VerifyStatus::Verified, "");
-        item.path = Some(dir.to_path_buf());
         let tree = match hash_tree(dir) {
             Ok(t) => t,
             Err(e) => {
-                item.status = VerifyStatus::Error;
+                let mut item = ItemResult::new(ItemKind::Dir, VerifyStatus::Error, "");
+                item.path = Some(dir.to_path_buf());
                 item.message = format!("cannot read: {e}");
                 return item;
             }
         };
+        self.judge_dir(u, dir, tree, TreeHash::Digests, ziphash_path, zip_path)
+    }
+
+    /// The verdict on a tree whose files were hashed (`Digests`: `tree.files`) or shown to
+    /// equal the zip's entries (`SameAsZip`: the zip's `h1:`).
+    fn judge_dir(
+        &self,
+        u: &Unit<'_>,
+        dir: &Path,
+        tree: Tree,
+        how: TreeHash,
+        ziphash_path: Option<PathBuf>,
+        zip_path: Option<PathBuf>,
+    ) -> ItemResult {
+        let mut item = ItemResult::new(ItemKind::Dir, VerifyStatus::Verified, "");
+        item.path = Some(dir.to_path_buf());
         let prefix = format!("{}@{}/", u.module, u.version);
         let writable: Vec<FileChange> = if self.opts.modcacherw {
             Vec::new()
@@ -977,7 +1087,10 @@ impl Ctx<'_> {
                 name: n.clone(),
             })
             .collect();
-        let h = if not_regular.is_empty() {
+        let same_as_zip = matches!(how, TreeHash::SameAsZip(_));
+        let h = if let TreeHash::SameAsZip(h) = how {
+            Some(h)
+        } else if not_regular.is_empty() {
             let digests = tree
                 .files
                 .iter()
@@ -1012,6 +1125,11 @@ impl Ctx<'_> {
             item.status = VerifyStatus::Mismatch;
             let mut files = not_regular;
             match zip_path.as_deref().map(|z| zip_digests(z, &prefix)) {
+                _ if same_as_zip => {
+                    item.message =
+                        "dir has been modified (its hash differs, yet every file matches the zip)"
+                            .to_owned();
+                }
                 Some(Ok(zd)) => {
                     files.extend(diff(&tree.files, &zd));
                     item.message = if files.is_empty() {
@@ -1196,10 +1314,105 @@ fn lossy_name(rel: &Path) -> String {
         .replace(std::path::MAIN_SEPARATOR, "/")
 }
 
-/// Walks `dir` (symbolic links not followed) and hashes every regular file in parallel.
-fn hash_tree(dir: &Path) -> io::Result<Tree> {
-    let mut tree = Tree::default();
-    let mut regular = Vec::new();
+/// How a tree's `h1:` is known.
+enum TreeHash {
+    /// From the digests of its files (`Tree::files`).
+    Digests,
+    /// Every file equals the zip entry of the same name and nothing else is there: the
+    /// zip's `h1:`.
+    SameAsZip(String),
+}
+
+/// A tree's entries, found without reading any file.
+#[derive(Debug, Default)]
+struct Listing {
+    /// (slash path relative to the root, path on disk) of every regular file.
+    regular: Vec<(String, PathBuf)>,
+    not_regular: Vec<String>,
+    writable: Vec<String>,
+}
+
+/// Compares the zip's entries, as they stream by, with the files of a tree
+/// ([`modzip::EntryVisitor`]). Stops opening files at the first difference: the tree is then
+/// hashed in full, which names every changed file.
+struct TreeComparer<'a> {
+    prefix: &'a [u8],
+    files: HashMap<&'a [u8], &'a Path>,
+    /// Tree files that some zip entry named.
+    matched: usize,
+    same: bool,
+    current: Option<File>,
+    scratch: Vec<u8>,
+}
+
+impl<'a> TreeComparer<'a> {
+    fn new(listing: &'a Listing, prefix: &'a [u8]) -> Self {
+        TreeComparer {
+            prefix,
+            files: listing
+                .regular
+                .iter()
+                .map(|(rel, path)| (rel.as_bytes(), path.as_path()))
+                .collect(),
+            matched: 0,
+            same: listing.not_regular.is_empty(),
+            current: None,
+            scratch: Vec::new(),
+        }
+    }
+
+    /// Whether the tree holds exactly the zip's files with the zip's contents.
+    fn identical(&self) -> bool {
+        self.same && self.current.is_none() && self.matched == self.files.len()
+    }
+}
+
+impl modzip::EntryVisitor for TreeComparer<'_> {
+    fn begin(&mut self, name: &[u8]) {
+        self.current = None;
+        if !self.same {
+            return;
+        }
+        // A directory entry is part of the zip's h1: but never of a tree's (x/mod's
+        // dirhash.HashZip lists every entry, HashDir only files): the hashes differ.
+        let file = name
+            .strip_prefix(self.prefix)
+            .filter(|rel| !rel.ends_with(b"/"))
+            .and_then(|rel| self.files.get(rel));
+        match file.map(File::open) {
+            Some(Ok(f)) => {
+                self.matched += 1;
+                self.current = Some(f);
+            }
+            _ => self.same = false,
+        }
+    }
+
+    fn data(&mut self, chunk: &[u8]) {
+        let Some(f) = self.current.as_mut() else {
+            return;
+        };
+        self.scratch.resize(chunk.len(), 0);
+        if f.read_exact(&mut self.scratch).is_err() || self.scratch != chunk {
+            self.same = false;
+            self.current = None;
+        }
+    }
+
+    fn end(&mut self) {
+        if let Some(mut f) = self.current.take() {
+            // The file must end where the entry does.
+            let mut one = [0u8; 1];
+            if !matches!(f.read(&mut one), Ok(0)) {
+                self.same = false;
+            }
+        }
+    }
+}
+
+/// Walks `dir` without following symbolic links or opening files.
+fn walk_tree(dir: &Path) -> io::Result<Listing> {
+    let mut tree = Listing::default();
     if is_writable(&fs::symlink_metadata(dir)?) {
         tree.writable.push(".".to_owned());
     }
@@ -1216,13 +1429,25 @@ fn hash_tree(dir: &Path) -> io::Result<Tree> {
             if meta.is_dir() {
                 stack.push(path);
             } else if meta.is_file() {
-                regular.push((rel, path));
+                tree.regular.push((rel, path));
             } else {
                 tree.not_regular.push(rel);
             }
         }
     }
-    tree.files = regular
+    tree.not_regular.sort();
+    tree.writable.sort();
+    Ok(tree)
+}
+
+/// Walks `dir` (symbolic links not followed) and hashes every regular file in parallel.
+fn hash_tree(dir: &Path) -> io::Result<Tree> {
+    let Listing {
+        regular,
+        not_regular,
+        writable,
+    } = walk_tree(dir)?;
+    let files = regular
         .into_par_iter()
         .map(|(rel, path)| {
             let mut f = File::open(&path)?;
@@ -1230,9 +1455,11 @@ fn hash_tree(dir: &Path) -> io::Result<Tree> {
             Ok((rel, d))
         })
         .collect::<io::Result<Vec<_>>>()?;
-    tree.not_regular.sort();
-    tree.writable.sort();
-    Ok(tree)
+    Ok(Tree {
+        files,
+        not_regular,
+        writable,
+    })
 }
 
 fn sha256_stream(r: &mut impl Read) -> io::Result<[u8; 32]> {

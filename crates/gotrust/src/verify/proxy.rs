@@ -543,7 +543,8 @@ async fn fetch_source(
                 let (m, v) = (t.module.clone(), t.version.clone());
                 let checked = dl
                     .with_file(move |p| {
-                        let mut f = std::fs::File::open(p).map_err(|e| e.to_string())?;
+                        let f = std::fs::File::open(p).map_err(|e| e.to_string())?;
+                        let mut f = gomod::modzip::SeekBufReader::with_capacity(256 << 10, f);
                         gomod::modzip::check_and_hash_zip(&mut f, &m, &v)
                             .map(|(_, h)| h)
                             .map_err(|e| e.to_string())
