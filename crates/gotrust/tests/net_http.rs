@@ -560,17 +560,24 @@ async fn go_root_locations_are_honoured() {
     let roots = TlsRoots::from_vars("linux", file.to_str().unwrap(), empty.to_str().unwrap());
     let c = client_with(|c| c.roots = RootSource::Go(roots));
     c.get_bytes(&u, 10).await.unwrap();
-    // Nothing usable: go's error.
+    // Nothing usable: go's error, at the first verification as in go (crypto/x509 loads the
+    // system roots on first use), not when the client is built.
     let roots = TlsRoots::from_vars("linux", "/nonexistent/x.pem", empty.to_str().unwrap());
-    let err = HttpClient::new(HttpConfig {
+    let c = HttpClient::new(HttpConfig {
         roots: RootSource::Go(roots),
         ..HttpConfig::default()
     })
-    .unwrap_err();
+    .unwrap();
+    let err = c.get_bytes(&u, 10).await.unwrap_err();
     assert!(
         err.to_string()
             .contains("x509: failed to load system roots and no roots provided"),
         "{err}"
+    );
+    assert!(
+        c.roots().warnings[0].contains("failed to load system roots"),
+        "{:?}",
+        c.roots()
     );
 }
 

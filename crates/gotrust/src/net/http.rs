@@ -238,7 +238,7 @@ pub struct HttpClient {
     config: HttpConfig,
     proxy: Arc<HttpProxyConfig>,
     chains: Arc<ChainLog>,
-    roots: RootsReport,
+    roots: Arc<super::tls::LazyRoots>,
     hosts: Mutex<HashMap<String, Arc<Semaphore>>>,
     log: Mutex<std::collections::VecDeque<LogEntry>>,
 }
@@ -255,8 +255,7 @@ impl std::fmt::Debug for HttpClient {
 impl HttpClient {
     /// Builds the client: loads roots, installs the ring provider, wires the proxy decision.
     pub fn new(config: HttpConfig) -> Result<Self, HttpSetupError> {
-        let (roots, report) = super::tls::load_roots(&config.roots)?;
-        let (tls, chains) = super::tls::client_config(roots)?;
+        let (tls, chains, roots) = super::tls::client_config(&config.roots)?;
         let proxy = Arc::new(config.proxy.clone());
         let decide = proxy.clone();
         let client = reqwest::Client::builder()
@@ -274,7 +273,7 @@ impl HttpClient {
             config,
             proxy,
             chains,
-            roots: report,
+            roots,
             hosts: Mutex::new(HashMap::new()),
             log: Mutex::new(std::collections::VecDeque::new()),
         })
@@ -286,8 +285,8 @@ impl HttpClient {
     }
 
     /// The trust anchors loaded.
-    pub fn roots(&self) -> &RootsReport {
-        &self.roots
+    pub fn roots(&self) -> RootsReport {
+        self.roots.report()
     }
 
     /// The chain `host` presented in its most recent handshake that failed certificate

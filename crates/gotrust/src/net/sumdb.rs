@@ -450,6 +450,16 @@ type TileResult = Result<(Vec<u8>, AnswerSource), TileError>;
 /// One tile's data, fetched at most once successfully and shared by all readers.
 type TileCell = OnceCell<(Vec<u8>, AnswerSource)>;
 
+/// A lookup answer whose record was proven in the tree of `tree_n` records.
+#[derive(Debug)]
+struct ProvenRecord {
+    text: Vec<u8>,
+    id: i64,
+    tree_n: i64,
+    source: AnswerSource,
+    exchange: Option<Exchange>,
+}
+
 struct Inner {
     http: Arc<HttpClient>,
     name: String,
@@ -457,6 +467,9 @@ struct Inner {
     cfg: SumdbConfig,
     latest: Mutex<(Tree, Vec<u8>)>,
     tiles: Mutex<HashMap<Tile, Arc<TileCell>>>,
+    /// Proven lookup records by lookup path, each fetched and proven at most once
+    /// successfully (failures are retried, as for tiles).
+    records: Mutex<HashMap<String, Arc<OnceCell<Arc<ProvenRecord>>>>>,
     /// Tiles already authenticated against the newest tree head: thousands of lookups
     /// against one head share them instead of re-hashing the same upper tiles each time.
     verified: VerifiedTiles,
@@ -483,6 +496,8 @@ impl std::fmt::Debug for SumdbClient {
 }
 
 const TILE_MEMORY_MAX: usize = 1 << 16;
+/// Proven records kept in memory (go.sum files have at most a few thousand modules).
+const RECORD_MEMORY_MAX: usize = 1 << 17;
 
 impl SumdbClient {
     /// Parses the key and merges the stored tree heads: gotrust's own, then go's (read only).
@@ -527,6 +542,7 @@ impl SumdbClient {
                 Vec::new(),
             )),
             tiles: Mutex::new(HashMap::new()),
+            records: Mutex::new(HashMap::new()),
             verified: VerifiedTiles::new(),
             handle: tokio::runtime::Handle::current(),
             warnings: Mutex::new(Vec::new()),
@@ -647,10 +663,42 @@ impl SumdbClient {
         let epath = module::escape_path(path).map_err(|e| wrap(SumdbClientError::Escape(e)))?;
         let ever = module::escape_version(bare).map_err(|e| wrap(SumdbClientError::Escape(e)))?;
         let rel = format!("lookup/{epath}@{ever}");
+        // `v` and `v/go.mod` share one record: it is fetched and proven once per client.
+        let cell = {
+            let mut m = self.inner.records.lock().unwrap_or_else(|e| e.into_inner());
+            if m.len() >= RECORD_MEMORY_MAX {
+                m.clear();
+            }
+            m.entry(rel.clone()).or_default().clone()
+        };
+        let first = std::sync::atomic::AtomicBool::new(false);
+        let rec = cell
+            .get_or_try_init(|| {
+                first.store(true, std::sync::atomic::Ordering::Relaxed);
+                self.fetch_record(rel)
+            })
+            .await
+            .map_err(wrap)?;
+        let first = first.load(std::sync::atomic::Ordering::Relaxed);
+        let text = String::from_utf8_lossy(&rec.text);
+        Ok(Lookup {
+            lines: gsumdb::record_lines(&text, path, version)
+                .into_iter()
+                .map(str::to_string)
+                .collect(),
+            record_id: rec.id,
+            tree_size: rec.tree_n,
+            source: rec.source,
+            exchange: rec.exchange.clone().filter(|_| first),
+        })
+    }
+
+    /// Fetches (or reads from a cache) the lookup answer at `rel` and proves its record.
+    async fn fetch_record(&self, rel: String) -> Result<Arc<ProvenRecord>, SumdbClientError> {
         let (msg, source, exchange) = match self.cached(&rel, gsumdb::MAX_LOOKUP_BYTES) {
             Some((m, s)) => (m, s, None),
             None if self.inner.offline => {
-                return Err(wrap(SumdbClientError::NotCached { what: rel }));
+                return Err(SumdbClientError::NotCached { what: rel });
             }
             None => {
                 let url = self.inner.cfg.base.join_raw(&rel);
@@ -659,33 +707,25 @@ impl SumdbClient {
                     .http
                     .get_bytes(&url, limits::LOOKUP)
                     .await
-                    .map_err(|e| wrap(SumdbClientError::Fetch(e)))?;
+                    .map_err(SumdbClientError::Fetch)?;
                 self.record(ex.clone());
                 (body, AnswerSource::Network, Some(ex))
             }
         };
-        let me = self.clone();
-        let (path_s, version_s) = (path.to_string(), version.to_string());
-        let verified = tokio::task::spawn_blocking(move || {
-            me.verify_lookup(&msg, &path_s, &version_s)
-                .map(|r| (r, msg))
-        })
-        .await
-        .map_err(|e| wrap(SumdbClientError::Internal(e.to_string())))?;
-        let ((lines, record_id, tree_size), msg) = verified.map_err(wrap)?;
+        let (text, id, tree_n) = self.prove_record(&msg).await?;
         if source != AnswerSource::GotrustCache {
             let file = self.inner.cfg.state_dir.join(&rel);
             if let Err(e) = write_atomic(&file, &msg) {
                 self.warn(format!("caching {}: {e}", file.display()));
             }
         }
-        Ok(Lookup {
-            lines,
-            record_id,
-            tree_size,
+        Ok(Arc::new(ProvenRecord {
+            text,
+            id,
+            tree_n,
             source,
             exchange,
-        })
+        }))
     }
 
     fn cached(&self, rel: &str, max: usize) -> Option<(Vec<u8>, AnswerSource)> {
@@ -696,14 +736,18 @@ impl SumdbClient {
         read_nonempty(&go.join(rel), max).map(|d| (d, AnswerSource::GoCache))
     }
 
-    fn verify_lookup(
-        &self,
-        msg: &[u8],
-        path: &str,
-        version: &str,
-    ) -> Result<(Vec<String>, i64, i64), SumdbClientError> {
+    /// Proves the record of a lookup answer: (record text, record id, tree size).
+    ///
+    /// Runs on the async runtime without blocking it: the proof is computed from tiles
+    /// already in memory, and when it needs others they are fetched (concurrently) and the
+    /// proof is computed again. With the tiles authenticated earlier ([`VerifiedTiles`])
+    /// and a tree note byte-identical to the adopted one, that is a few hash-map lookups and
+    /// one record hash, so thousands of lookups cost no thread hand-offs.
+    async fn prove_record(&self, msg: &[u8]) -> Result<(Vec<u8>, i64, i64), SumdbClientError> {
         let resp = gsumdb::parse_lookup_response(msg).map_err(SumdbClientError::Response)?;
-        self.merge_blocking(&resp.note)?;
+        if self.latest().1 != resp.note {
+            self.merge(resp.note.clone()).await?;
+        }
         let (tree, _) = self.latest();
         if resp.id >= tree.n {
             return Err(SumdbClientError::NotInTree {
@@ -711,10 +755,8 @@ impl SumdbClient {
                 n: tree.n,
             });
         }
-        let reader = Reader { client: self };
-        let thr = TileHashReader::with_verified(tree, &reader, &self.inner.verified);
         let index = tlog::stored_hash_index(0, resp.id);
-        let got = tlog::HashReader::read_hashes(&thr, &[index]).map_err(|e| {
+        let proof_error = |e: TlogError| {
             if let Some(what) = reader_offline_miss(&e) {
                 return SumdbClientError::NotCached { what };
             }
@@ -722,16 +764,40 @@ impl SumdbClient {
                 fetch: reader_fetch_error(&e),
                 detail: e.to_string(),
             }
-        })?;
-        if got.first() != Some(&tlog::record_hash(&resp.text)) {
-            return Err(SumdbClientError::RecordMismatch);
+        };
+        // Each round fetches every tile the proof still lacks; two rounds suffice (the plan
+        // depends only on the tree and the index), a few more cover tiles evicted meanwhile.
+        for _ in 0..4 {
+            let (got, missing) = {
+                let reader = MemoryReader {
+                    client: self,
+                    missing: std::cell::RefCell::new(Vec::new()),
+                };
+                let thr = TileHashReader::with_verified(tree, &reader, &self.inner.verified);
+                let got = tlog::HashReader::read_hashes(&thr, &[index]);
+                (got, reader.missing.into_inner())
+            };
+            match got {
+                Ok(got) => {
+                    if got.first() != Some(&tlog::record_hash(&resp.text)) {
+                        return Err(SumdbClientError::RecordMismatch);
+                    }
+                    return Ok((resp.text, resp.id, tree.n));
+                }
+                Err(_) if !missing.is_empty() => {
+                    let fetched =
+                        futures_util::future::join_all(missing.iter().map(|t| self.read_tile(*t)))
+                            .await;
+                    if let Some(Err(e)) = fetched.into_iter().find(Result::is_err) {
+                        return Err(proof_error(TlogError::Reader(Box::new(e))));
+                    }
+                }
+                Err(e) => return Err(proof_error(e)),
+            }
         }
-        let text = String::from_utf8_lossy(&resp.text);
-        let lines = gsumdb::record_lines(&text, path, version)
-            .into_iter()
-            .map(str::to_string)
-            .collect();
-        Ok((lines, resp.id, tree.n))
+        Err(SumdbClientError::Internal(
+            "tiles kept disappearing from memory while proving a record".into(),
+        ))
     }
 
     fn merge_blocking(&self, msg: &[u8]) -> Result<Merge, SumdbClientError> {
@@ -741,6 +807,11 @@ impl SumdbClient {
             } else {
                 Merge::Past
             });
+        }
+        // Every lookup answer carries the database's signed head, nearly always the one
+        // already adopted: the very bytes that were verified need no second signature check.
+        if self.latest().1 == msg {
+            return Ok(Merge::Now);
         }
         let opened =
             note::open(msg, &self.inner.verifiers).map_err(|error| SumdbClientError::TreeNote {
@@ -917,6 +988,53 @@ fn tree_check_error(older: i64, newer: i64, e: TlogError) -> SumdbClientError {
     }
 }
 
+/// A tile reader over the tiles already fetched into memory; what it lacks it lists in
+/// `missing` and fails, for [`SumdbClient::prove_record`] to fetch and try again.
+struct MemoryReader<'a> {
+    client: &'a SumdbClient,
+    missing: std::cell::RefCell<Vec<Tile>>,
+}
+
+/// The reason a [`MemoryReader`] read fails: tiles to fetch first.
+#[derive(Debug, thiserror::Error)]
+#[error("tiles not fetched yet")]
+struct TilesNotFetched;
+
+impl TileReader for MemoryReader<'_> {
+    fn height(&self) -> u32 {
+        gsumdb::TILE_HEIGHT
+    }
+
+    fn read_tiles(&self, tiles: &[Tile]) -> Result<Vec<Vec<u8>>, TlogError> {
+        let m = self
+            .client
+            .inner
+            .tiles
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        let mut out = Vec::with_capacity(tiles.len());
+        let mut missing = self.missing.borrow_mut();
+        for t in tiles {
+            match m.get(t).and_then(|c| c.get()) {
+                Some((d, _)) => out.push(d.clone()),
+                None => missing.push(*t),
+            }
+        }
+        if missing.is_empty() {
+            Ok(out)
+        } else {
+            Err(TlogError::Reader(Box::new(TilesNotFetched)))
+        }
+    }
+
+    fn save_tiles(&self, tiles: &[Tile], data: &[Vec<u8>]) {
+        Reader {
+            client: self.client,
+        }
+        .save_tiles(tiles, data)
+    }
+}
+
 /// The bridge from gomod's synchronous tile reader to the async fetcher (runs on a
 /// blocking thread).
 struct Reader<'a> {
@@ -967,7 +1085,10 @@ impl TileReader for Reader<'_> {
 fn read_nonempty(p: &Path, max: usize) -> Option<Vec<u8>> {
     use std::io::Read;
     let f = std::fs::File::open(p).ok()?;
-    let mut data = Vec::new();
+    // Sized from the metadata so that a cached answer costs one read (plus the one that
+    // sees the end), not read_to_end's probing reads: warm runs read thousands of them.
+    let hint = f.metadata().map_or(0, |m| m.len()).min(max as u64 + 1) as usize;
+    let mut data = Vec::with_capacity(hint + 1);
     f.take(max as u64 + 1).read_to_end(&mut data).ok()?;
     (!data.is_empty() && data.len() <= max).then_some(data)
 }

@@ -311,8 +311,46 @@ impl ChainLog {
 /// A webpki verifier that records what it sees.
 #[derive(Debug)]
 pub(crate) struct RecordingVerifier {
-    inner: Arc<WebPkiServerVerifier>,
+    roots: Arc<LazyRoots>,
+    provider: Arc<rustls::crypto::CryptoProvider>,
     pub(crate) log: Arc<ChainLog>,
+}
+
+/// Trust anchors loaded on first use, as crypto/x509 loads the system roots once, on the
+/// first verification (`root_unix.go`, behind a `sync.Once`): a run that makes no https
+/// request never reads the bundle and its directories (hundreds of files on Debian).
+/// An explicit `--ca-file` is loaded at once, so that a bad file fails before any request.
+#[derive(Debug)]
+pub(crate) struct LazyRoots {
+    source: RootSource,
+    provider: Arc<rustls::crypto::CryptoProvider>,
+    loaded: std::sync::OnceLock<LoadedRoots>,
+}
+
+type LoadedRoots = Result<(Arc<WebPkiServerVerifier>, RootsReport), String>;
+
+impl LazyRoots {
+    fn get(&self) -> &LoadedRoots {
+        self.loaded.get_or_init(|| {
+            let (roots, report) = load_roots(&self.source).map_err(|e| e.to_string())?;
+            let v =
+                WebPkiServerVerifier::builder_with_provider(Arc::new(roots), self.provider.clone())
+                    .build()
+                    .map_err(|e| e.to_string())?;
+            Ok((v, report))
+        })
+    }
+
+    /// The anchors loaded (loading them now if no request has yet).
+    pub(crate) fn report(&self) -> RootsReport {
+        match self.get() {
+            Ok((_, r)) => r.clone(),
+            Err(e) => RootsReport {
+                warnings: vec![e.clone()],
+                ..RootsReport::default()
+            },
+        }
+    }
 }
 
 impl ServerCertVerifier for RecordingVerifier {
@@ -328,13 +366,12 @@ impl ServerCertVerifier for RecordingVerifier {
             .chain(intermediates)
             .map(|c| c.clone().into_owned())
             .collect();
-        let res = self.inner.verify_server_cert(
-            end_entity,
-            intermediates,
-            server_name,
-            ocsp_response,
-            now,
-        );
+        let res = match self.roots.get() {
+            Ok((v, _)) => {
+                v.verify_server_cert(end_entity, intermediates, server_name, ocsp_response, now)
+            }
+            Err(e) => Err(rustls::Error::General(e.clone())),
+        };
         if res.is_ok() {
             let mut map = self.log.by_leaf.lock().unwrap_or_else(|e| e.into_inner());
             if map.len() >= CHAIN_LOG_MAX {
@@ -364,7 +401,12 @@ impl ServerCertVerifier for RecordingVerifier {
         // rustls asks for exactly one of the two signature checks per full handshake (1.2:
         // ServerKeyExchange, 1.3: CertificateVerify): the only place the negotiated version is
         // visible through reqwest.
-        let res = self.inner.verify_tls12_signature(message, cert, dss);
+        let res = rustls::crypto::verify_tls12_signature(
+            message,
+            cert,
+            dss,
+            &self.provider.signature_verification_algorithms,
+        );
         if res.is_ok() {
             self.log.note_version(cert, TlsVersion::Tls12);
         }
@@ -377,7 +419,12 @@ impl ServerCertVerifier for RecordingVerifier {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        let res = self.inner.verify_tls13_signature(message, cert, dss);
+        let res = rustls::crypto::verify_tls13_signature(
+            message,
+            cert,
+            dss,
+            &self.provider.signature_verification_algorithms,
+        );
         if res.is_ok() {
             self.log.note_version(cert, TlsVersion::Tls13);
         }
@@ -385,24 +432,36 @@ impl ServerCertVerifier for RecordingVerifier {
     }
 
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.inner.supported_verify_schemes()
+        self.provider
+            .signature_verification_algorithms
+            .supported_schemes()
     }
 }
 
 /// Builds the rustls client configuration (ring provider, recording verifier, h2 + http/1.1).
 pub(crate) fn client_config(
-    roots: RootCertStore,
-) -> Result<(rustls::ClientConfig, Arc<ChainLog>), TlsSetupError> {
+    source: &RootSource,
+) -> Result<(rustls::ClientConfig, Arc<ChainLog>, Arc<LazyRoots>), TlsSetupError> {
     // Installing the process default keeps any other rustls user in the process (the lab, a
     // test server) from panicking over an ambiguous provider; an existing default is fine.
     let _ = rustls::crypto::ring::default_provider().install_default();
     let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let inner = WebPkiServerVerifier::builder_with_provider(Arc::new(roots), provider.clone())
-        .build()
-        .map_err(|e| TlsSetupError::Rustls(e.to_string()))?;
+    let roots = Arc::new(LazyRoots {
+        source: source.clone(),
+        provider: provider.clone(),
+        loaded: std::sync::OnceLock::new(),
+    });
+    if matches!(source, RootSource::CaFile(_)) {
+        let (store, report) = load_roots(source)?;
+        let v = WebPkiServerVerifier::builder_with_provider(Arc::new(store), provider.clone())
+            .build()
+            .map_err(|e| TlsSetupError::Rustls(e.to_string()))?;
+        let _ = roots.loaded.set(Ok((v, report)));
+    }
     let log = Arc::new(ChainLog::default());
     let verifier = Arc::new(RecordingVerifier {
-        inner,
+        roots: roots.clone(),
+        provider: provider.clone(),
         log: log.clone(),
     });
     let mut config = rustls::ClientConfig::builder_with_provider(provider)
@@ -412,7 +471,7 @@ pub(crate) fn client_config(
         .with_custom_certificate_verifier(verifier)
         .with_no_client_auth();
     config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
-    Ok((config, log))
+    Ok((config, log, roots))
 }
 
 /// The text go prints for the same certificate failure, where there is a clear equivalent.
