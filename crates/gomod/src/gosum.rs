@@ -85,6 +85,20 @@ pub struct Conflict {
 /// `strings.Fields` over bytes: split on Unicode white space; bytes that are
 /// not valid UTF-8 are never white space.
 fn fields(line: &[u8]) -> Vec<String> {
+    if line.is_ascii() {
+        // Nearly every go.sum: split on the ASCII spaces of unicode.IsSpace (which, unlike
+        // u8::is_ascii_whitespace, include vertical tab) without decoding characters.
+        return line
+            .split(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\x0B' | b'\x0C' | b'\r'))
+            .filter(|f| !f.is_empty())
+            .map(|f| String::from_utf8_lossy(f).into_owned())
+            .collect();
+    }
+    fields_unicode(line)
+}
+
+/// Go's `strings.Fields` over possibly invalid UTF-8 (invalid bytes are kept in fields).
+fn fields_unicode(line: &[u8]) -> Vec<String> {
     let mut out = Vec::new();
     let mut cur: Vec<u8> = Vec::new();
     let flush = |cur: &mut Vec<u8>, out: &mut Vec<String>| {
@@ -245,6 +259,23 @@ mod tests {
             "h1:LzX7hefJvL54yjefDEDHNONDjII0t9xZLPXsUe+TKr0="
         ));
         assert!(s.conflicts().is_empty());
+    }
+
+    #[test]
+    fn ascii_fast_path_splits_like_unicode_is_space() {
+        for line in [
+            &b"a b\tc"[..],
+            b"  a\x0Bb\x0Cc\rd  ",
+            b"example.com/m v1.0.0 h1:x=",
+            b"",
+            b" \t ",
+            b"a\x1Fb",
+        ] {
+            assert_eq!(fields(line), fields_unicode(line), "{line:?}");
+        }
+        assert_eq!(fields(b"a\x0Bb").len(), 2);
+        // U+00A0 and U+0085 are spaces to Go too; they take the Unicode path.
+        assert_eq!(fields("a\u{a0}b\u{85}c".as_bytes()), ["a", "b", "c"]);
     }
 
     #[test]

@@ -90,7 +90,9 @@ async fn lookup_is_proven_and_cached() {
         (AnswerSource::Network, true)
     );
     let dir = s.state.path().join("sumdb").join(NAME);
-    assert!(dir.join("lookup/example.com/m3@v1.0.0").is_file());
+    // The proven record is in gotrust's pack (go's per-lookup files are go's layout only).
+    let pack = std::fs::read_to_string(dir.join("records")).unwrap();
+    assert!(pack.contains("example.com/m3 v1.0.0 h1:zipa3="), "{pack}");
     assert!(
         dir.join("tile/8/0/000.p/5").is_file(),
         "authenticated tile cached"
@@ -111,6 +113,17 @@ async fn lookup_is_proven_and_cached() {
     let l = c2.lookup("example.com/m3", "v1.0.0").await.unwrap();
     assert_eq!(l.source, AnswerSource::GotrustCache);
     assert_eq!(s.srv.paths().len(), 2);
+
+    // A pack entry rewritten on disk (same length, another hash) does not prove: it is only
+    // a cache miss, and the database's own answer is fetched and used.
+    let forged = pack.replace("h1:zipa3=", "h1:evil3=");
+    assert_ne!(forged, pack);
+    std::fs::write(dir.join("records"), &forged).unwrap();
+    let c3 = s.client().await;
+    let l = c3.lookup("example.com/m3", "v1.0.0").await.unwrap();
+    assert_eq!(l.lines, ["example.com/m3 v1.0.0 h1:zipa3="]);
+    assert_eq!(l.source, AnswerSource::Network);
+    assert_eq!(s.srv.paths().len(), 3);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -200,13 +213,12 @@ async fn tampered_records_and_tiles_and_foreign_keys_fail() {
         e.to_string(),
         "example.com/m1@v1.0.0: cannot authenticate record data in server response"
     );
+    // Nothing unproven is cached.
+    let pack = s.state.path().join("sumdb").join(NAME).join("records");
     assert!(
-        !s.state
-            .path()
-            .join("sumdb")
-            .join(NAME)
-            .join("lookup/example.com/m1@v1.0.0")
-            .exists()
+        !std::fs::read_to_string(pack)
+            .unwrap_or_default()
+            .contains("forged")
     );
 
     // x/mod client_test.go: bit-flipped tiles. Checking the record reports the bare error.

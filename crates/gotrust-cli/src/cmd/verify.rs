@@ -21,7 +21,7 @@ pub enum Command {
 #[derive(Debug, Clone, Copy, clap::Args)]
 pub struct NetArgs {
     /// Requests in flight at once per host (lookups, tiles, downloads)
-    #[arg(long, value_name = "N", default_value_t = 8,
+    #[arg(long, value_name = "N", default_value_t = 16,
           value_parser = clap::value_parser!(u16).range(1..=256))]
     pub jobs: u16,
     /// Longest wait, in seconds, for a response to start or for the next piece of its body
@@ -33,7 +33,7 @@ pub struct NetArgs {
 impl Default for NetArgs {
     fn default() -> Self {
         NetArgs {
-            jobs: 8,
+            jobs: 16,
             timeout: 60,
         }
     }

@@ -83,7 +83,7 @@ impl Default for HttpConfig {
             connect_timeout: Duration::from_secs(30),
             read_timeout: Duration::from_secs(60),
             overall_timeout: Some(Duration::from_secs(15 * 60)),
-            per_host_limit: 8,
+            per_host_limit: 16,
             roots: RootSource::System,
             proxy: HttpProxyConfig::new(HttpProxyVars::default()),
             netrc: None,

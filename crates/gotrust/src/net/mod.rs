@@ -14,6 +14,7 @@ pub mod auth;
 pub mod error;
 pub mod goproxy;
 pub mod http;
+mod record_pack;
 pub mod sumdb;
 pub mod tls;
 

@@ -10,23 +10,29 @@
 //!   authenticated tiles (an inclusion proof), and every new tree head is checked to extend
 //!   the stored one (a consistency proof); a hash mismatch is a fork, reported with go's
 //!   `SECURITY ERROR` text and both notes;
-//! * gotrust keeps its own tree head and tile/lookup cache under its cache directory and reads
-//!   go's (`$GOPATH/pkg/sumdb/⟨name⟩/latest`, `$GOMODCACHE/cache/download/sumdb/⟨name⟩/…`)
+//! * gotrust keeps its own tree head, tiles and proven records under its cache directory
+//!   (the records in one append-only pack, [`super::record_pack`], re-proven whenever read)
+//!   and reads go's (`$GOPATH/pkg/sumdb/⟨name⟩/latest`, `$GOMODCACHE/cache/download/sumdb/⟨name⟩/…`)
 //!   read-only: go's tree head is merged too, so a fork between what go saw and what gotrust
 //!   sees is detected, and go's cached tiles and lookups save requests (they are verified like
 //!   network answers);
 //! * tiles are fetched once per client and shared by concurrent lookups; all tiles one
 //!   verification needs are fetched concurrently; only authenticated tiles are written to disk;
+//!   tiles authenticated against the newest head are not hashed again ([`VerifiedTiles`]);
+//!   a record is fetched and proven once per client (`v` and `v/go.mod` share it);
 //! * an offline client ([`SumdbClient::new_offline`]) makes no request: it verifies what the
 //!   caches hold the same way and reports anything else as [`SumdbClientError::NotCached`].
 //!
-//! gomod's tlog code is synchronous, so each verification runs on a blocking thread and
-//! fetches the tiles it needs through the runtime handle.
+//! gomod's tlog code is synchronous. A record proof runs on the runtime over tiles already in
+//! memory and, when it lacks some, fetches them and runs again (cheap: no blocking-thread
+//! hand-off per lookup). Tree-head consistency checks, rare and possibly tile-hungry, run on a
+//! blocking thread and fetch their tiles through the runtime handle.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
+use super::record_pack::RecordPack;
 use gomod::module::{self, ModuleError};
 use gomod::note::{self, NoteError, Verifier, Verifiers};
 use gomod::sumdb::{self as gsumdb, SumdbError};
@@ -467,6 +473,8 @@ struct Inner {
     cfg: SumdbConfig,
     latest: Mutex<(Tree, Vec<u8>)>,
     tiles: Mutex<HashMap<Tile, Arc<TileCell>>>,
+    /// gotrust's store of proven records (re-proven whenever read).
+    pack: RecordPack,
     /// Proven lookup records by lookup path, each fetched and proven at most once
     /// successfully (failures are retried, as for tiles).
     records: Mutex<HashMap<String, Arc<OnceCell<Arc<ProvenRecord>>>>>,
@@ -496,6 +504,8 @@ impl std::fmt::Debug for SumdbClient {
 }
 
 const TILE_MEMORY_MAX: usize = 1 << 16;
+/// gotrust's record pack, in the database's state directory ([`super::record_pack`]).
+const RECORD_PACK: &str = "records";
 /// Proven records kept in memory (go.sum files have at most a few thousand modules).
 const RECORD_MEMORY_MAX: usize = 1 << 17;
 
@@ -530,6 +540,7 @@ impl SumdbClient {
     ) -> Result<Self, SumdbClientError> {
         let verifier = Verifier::new(&cfg.key).map_err(SumdbClientError::Key)?;
         let name = verifier.name().to_string();
+        let (pack, pack_warning) = RecordPack::open(cfg.state_dir.join(RECORD_PACK));
         let inner = Arc::new(Inner {
             http,
             name,
@@ -543,6 +554,7 @@ impl SumdbClient {
             )),
             tiles: Mutex::new(HashMap::new()),
             records: Mutex::new(HashMap::new()),
+            pack,
             verified: VerifiedTiles::new(),
             handle: tokio::runtime::Handle::current(),
             warnings: Mutex::new(Vec::new()),
@@ -551,6 +563,9 @@ impl SumdbClient {
             cfg,
         });
         let client = SumdbClient { inner };
+        if let Some(w) = pack_warning {
+            client.warn(w);
+        }
         let own = client.inner.cfg.state_dir.join("latest");
         if let Some(msg) = read_nonempty(&own, gsumdb::MAX_LATEST_BYTES) {
             client.merge(msg).await?;
@@ -570,6 +585,25 @@ impl SumdbClient {
     /// The database name (from the key).
     pub fn name(&self) -> &str {
         &self.inner.name
+    }
+
+    /// The newest verified tree head (without copying its note).
+    fn latest_tree(&self) -> Tree {
+        self.inner
+            .latest
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .0
+    }
+
+    /// Whether `msg` is, byte for byte, the signed note of the newest verified head.
+    fn latest_note_is(&self, msg: &[u8]) -> bool {
+        self.inner
+            .latest
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .1
+            == msg
     }
 
     /// The newest verified tree head and its signed note.
@@ -675,7 +709,7 @@ impl SumdbClient {
         let rec = cell
             .get_or_try_init(|| {
                 first.store(true, std::sync::atomic::Ordering::Relaxed);
-                self.fetch_record(rel)
+                self.fetch_record(rel, path, bare)
             })
             .await
             .map_err(wrap)?;
@@ -693,8 +727,27 @@ impl SumdbClient {
         })
     }
 
-    /// Fetches (or reads from a cache) the lookup answer at `rel` and proves its record.
-    async fn fetch_record(&self, rel: String) -> Result<Arc<ProvenRecord>, SumdbClientError> {
+    /// Proves the record of `path@version` from gotrust's record pack, else from the lookup
+    /// answer at `rel` (a cached one, else fetched).
+    async fn fetch_record(
+        &self,
+        rel: String,
+        path: &str,
+        version: &str,
+    ) -> Result<Arc<ProvenRecord>, SumdbClientError> {
+        if let Some((id, text)) = self.inner.pack.get(path, version) {
+            // A stored record that no longer proves (a damaged pack, a head lost) is only a
+            // cache miss: the answer is fetched again.
+            if let Ok(tree_n) = self.prove_in_latest(id, &text).await {
+                return Ok(Arc::new(ProvenRecord {
+                    text: text.to_vec(),
+                    id,
+                    tree_n,
+                    source: AnswerSource::GotrustCache,
+                    exchange: None,
+                }));
+            }
+        }
         let (msg, source, exchange) = match self.cached(&rel, gsumdb::MAX_LOOKUP_BYTES) {
             Some((m, s)) => (m, s, None),
             None if self.inner.offline => {
@@ -713,11 +766,11 @@ impl SumdbClient {
             }
         };
         let (text, id, tree_n) = self.prove_record(&msg).await?;
-        if source != AnswerSource::GotrustCache {
-            let file = self.inner.cfg.state_dir.join(&rel);
-            if let Err(e) = write_atomic(&file, &msg) {
-                self.warn(format!("caching {}: {e}", file.display()));
-            }
+        if let Err(e) = self.inner.pack.append(id, &text) {
+            self.warn(format!(
+                "caching the record of {path}@{version} in {}: {e}",
+                self.inner.cfg.state_dir.join(RECORD_PACK).display()
+            ));
         }
         Ok(Arc::new(ProvenRecord {
             text,
@@ -745,17 +798,21 @@ impl SumdbClient {
     /// one record hash, so thousands of lookups cost no thread hand-offs.
     async fn prove_record(&self, msg: &[u8]) -> Result<(Vec<u8>, i64, i64), SumdbClientError> {
         let resp = gsumdb::parse_lookup_response(msg).map_err(SumdbClientError::Response)?;
-        if self.latest().1 != resp.note {
+        if !self.latest_note_is(&resp.note) {
             self.merge(resp.note.clone()).await?;
         }
-        let (tree, _) = self.latest();
-        if resp.id >= tree.n {
-            return Err(SumdbClientError::NotInTree {
-                id: resp.id,
-                n: tree.n,
-            });
+        let tree_n = self.prove_in_latest(resp.id, &resp.text).await?;
+        Ok((resp.text, resp.id, tree_n))
+    }
+
+    /// Proves that record `id` of the log is `text`, in the newest tree head; returns the
+    /// tree's size.
+    async fn prove_in_latest(&self, id: i64, text: &[u8]) -> Result<i64, SumdbClientError> {
+        let tree = self.latest_tree();
+        if id >= tree.n {
+            return Err(SumdbClientError::NotInTree { id, n: tree.n });
         }
-        let index = tlog::stored_hash_index(0, resp.id);
+        let index = tlog::stored_hash_index(0, id);
         let proof_error = |e: TlogError| {
             if let Some(what) = reader_offline_miss(&e) {
                 return SumdbClientError::NotCached { what };
@@ -779,10 +836,10 @@ impl SumdbClient {
             };
             match got {
                 Ok(got) => {
-                    if got.first() != Some(&tlog::record_hash(&resp.text)) {
+                    if got.first() != Some(&tlog::record_hash(text)) {
                         return Err(SumdbClientError::RecordMismatch);
                     }
-                    return Ok((resp.text, resp.id, tree.n));
+                    return Ok(tree.n);
                 }
                 Err(_) if !missing.is_empty() => {
                     let fetched =
@@ -810,7 +867,7 @@ impl SumdbClient {
         }
         // Every lookup answer carries the database's signed head, nearly always the one
         // already adopted: the very bytes that were verified need no second signature check.
-        if self.latest().1 == msg {
+        if self.latest_note_is(msg) {
             return Ok(Merge::Now);
         }
         let opened =

@@ -929,22 +929,43 @@ pub async fn lookup_all(
     for g in &mut groups {
         g.sort_by_key(|(_, v)| v.ends_with("/go.mod"));
     }
-    let sem = Arc::new(tokio::sync::Semaphore::new(concurrency.max(1)));
+    // One task per core, each polling its share: the work between requests is a few
+    // hash-map lookups and a record hash, so a task per lookup cost more in spawning and
+    // wake-ups than it saved, while one task for all left the other cores idle on a warm run.
+    use futures_util::StreamExt as _;
+    let total = groups.len();
+    let workers = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .clamp(1, 16)
+        .min(total.max(1));
+    let per_worker = concurrency.max(1).div_ceil(workers);
+    let mut shares: Vec<Vec<Vec<(String, String)>>> = (0..workers).map(|_| Vec::new()).collect();
+    for (i, g) in groups.into_iter().enumerate() {
+        shares[i % workers].push(g);
+    }
     let mut set = tokio::task::JoinSet::new();
-    for g in groups {
+    for share in shares {
         let client = client.clone();
-        let sem = sem.clone();
         set.spawn(async move {
-            let _permit = sem.acquire_owned().await;
-            let mut out = Vec::with_capacity(g.len());
-            for (m, v) in g {
-                let o = lookup_outcome(&client, &m, &v).await;
-                out.push(((m, v), o));
+            let client = &client;
+            let mut out = Vec::new();
+            let mut done = futures_util::stream::iter(share)
+                .map(|g| async move {
+                    let mut out = Vec::with_capacity(g.len());
+                    for (m, v) in g {
+                        let o = lookup_outcome(client, &m, &v).await;
+                        out.push(((m, v), o));
+                    }
+                    out
+                })
+                .buffer_unordered(per_worker);
+            while let Some(v) = done.next().await {
+                out.extend(v);
             }
             out
         });
     }
-    let mut all = HashMap::new();
+    let mut all = HashMap::with_capacity(total * 2);
     while let Some(r) = set.join_next().await {
         if let Ok(v) = r {
             all.extend(v);
