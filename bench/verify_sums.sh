@@ -2,10 +2,11 @@
 # Benchmark: `gotrust verify sums` vs golang.org/x/mod's gosumcheck against the lab's checksum
 # database, for a go.sum of 2 lines per module (N modules, default 1,000 -> 2,000 lines).
 # Cold: empty caches (gotrust's tree head, tiles and lookups). Warm: gotrust's caches filled by
-# a previous run (gosumcheck keeps no cache, so its warm run equals its cold run).
-# Everything runs on loopback; the lab is `gotrust lab serve`. gosumcheck is built from the module cache the x/mod oracle uses
-# (target/xmod-oracle/modcache, golang.org/x/mod v0.43.0) into target/bench; its code is never
-# committed. Needs: cargo, go, /usr/bin/time.
+# a previous run (gosumcheck keeps no cache, so its warm run equals its cold run). ROUNDS
+# (default 11) rounds of the three, medians and peak RSS; needs python3.
+# Everything runs on loopback; the lab is `gotrust lab serve`. gosumcheck is built with the
+# oracle's module cache (target/xmod-oracle/modcache, golang.org/x/mod v0.43.0) into
+# target/bench; its code is never committed. Needs: cargo, go, python3.
 set -euo pipefail
 N=${N:-1000}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -55,20 +56,43 @@ PY
 LINES=$(wc -l < "$WORK/go.sum")
 echo "go.sum: $LINES lines, database $SUMDB"
 
-measure() { # label, command...
-  local label=$1; shift
-  /usr/bin/time -f "%e %M" -o "$WORK/time" "$@" > "$WORK/out" 2>&1 || true
-  read -r secs kb < <(tail -n 1 "$WORK/time")
-  printf '%-28s %8.2f s %8.1f MiB\n' "$label" "$secs" "$(echo "$kb/1024" | bc -l)"
-}
-# /usr/bin/time runs commands, not shell functions: the gotrust command line as an array.
-run_gotrust=(env -i HOME="$WORK" PATH="$PATH" GOTRUST_CACHE_DIR="$WORK/cache" GOPROXY="$PROXY"
-  GOSUMDB="$VKEY $SUMDB" GONOSUMDB= GOPRIVATE= "$GOTRUST" --go never verify sums "$WORK/go.sum")
-for r in 1 2 3; do
-  rm -rf "$WORK/cache"
-  measure "gotrust cold (run $r)" "${run_gotrust[@]}"
-  grep -q "$LINES verified" "$WORK/out" || { cat "$WORK/out"; exit 1; }
-  measure "gotrust warm (run $r)" "${run_gotrust[@]}"
-  measure "gosumcheck (run $r)" "$GOSUMCHECK" -k "$VKEY" -u "$SUMDB" "$WORK/go.sum"
-  [ ! -s "$WORK/out" ] || { cat "$WORK/out"; exit 1; }
-done
+ROUNDS=${ROUNDS:-11}
+# The rounds run from one python process: wall time from a monotonic clock around each run
+# (GNU time's %e has 10 ms steps, coarser than a warm run) and peak RSS from wait4's rusage.
+python3 - "$WORK" "$LINES" "$ROUNDS" "$GOSUMCHECK" "$VKEY" "$SUMDB" "$PROXY" "$GOTRUST" "$PATH" <<'PY'
+import os, shutil, statistics, subprocess, sys, time
+work, lines, rounds, gosumcheck, vkey, sumdb, proxy, gotrust, path = sys.argv[1:]
+cache = os.path.join(work, "cache")
+gotrust_cmd = [gotrust, "--go", "never", "verify", "sums", os.path.join(work, "go.sum")]
+gotrust_env = {"HOME": work, "PATH": path, "GOTRUST_CACHE_DIR": cache, "GOPROXY": proxy,
+               "GOSUMDB": f"{vkey} {sumdb}", "GONOSUMDB": "", "GOPRIVATE": ""}
+gosumcheck_cmd = [gosumcheck, "-k", vkey, "-u", sumdb, os.path.join(work, "go.sum")]
+
+def run(cmd, env=None, check=None):
+    t0 = time.perf_counter()
+    p = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    out = p.stdout.read()
+    _, status, ru = os.wait4(p.pid, 0)
+    secs = time.perf_counter() - t0
+    p.returncode = os.waitstatus_to_exitcode(status)
+    if check and not check(p.returncode, out):
+        sys.exit(f"{cmd[0]} failed (exit {p.returncode}):\n{out.decode(errors='replace')}")
+    return secs, ru.ru_maxrss / 1024
+
+gotrust_ok = lambda rc, out: rc == 0 and f"{lines} verified".encode() in out
+gosumcheck_ok = lambda rc, out: rc == 0 and not out.strip()
+res = {"gotrust cold": [], "gotrust warm": [], "gosumcheck": []}
+print(f"{'round':<6} {'gotrust cold':>14} {'gotrust warm':>14} {'gosumcheck':>14}")
+for r in range(1, int(rounds) + 1):
+    shutil.rmtree(cache, ignore_errors=True)
+    res["gotrust cold"].append(run(gotrust_cmd, gotrust_env, gotrust_ok))
+    res["gotrust warm"].append(run(gotrust_cmd, gotrust_env, gotrust_ok))
+    res["gosumcheck"].append(run(gosumcheck_cmd, None, gosumcheck_ok))
+    print(f"{r:<6} " + " ".join(f"{res[k][-1][0] * 1000:11.1f} ms" for k in res))
+med = {k: statistics.median(s for s, _ in v) for k, v in res.items()}
+rss = {k: max(m for _, m in v) for k, v in res.items()}
+print(f"{'median':<6} " + " ".join(f"{med[k] * 1000:11.1f} ms" for k in res))
+print(f"{'peak':<6} " + " ".join(f"{rss[k]:10.1f} MiB" for k in res))
+print(f"gotrust cold is {med['gosumcheck'] / med['gotrust cold']:.1f}x faster than gosumcheck, "
+      f"warm {med['gosumcheck'] / med['gotrust warm']:.1f}x (medians of {rounds} rounds)")
+PY
