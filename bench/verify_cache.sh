@@ -29,7 +29,7 @@ FILES_PER_MODULE=24
 
 here=$(cd "$(dirname "$0")/.." && pwd)
 work=$(mktemp -d "${TMPDIR:-/tmp}/gotrust-bench-vcache.XXXXXX")
-cleanup() { chmod -R u+w "$work" 2>/dev/null || true; rm -rf "$work"; }
+cleanup() { [ -n "${KEEP:-}" ] && { echo "kept $work"; return; }; chmod -R u+w "$work" 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT
 
 cargo build --release -q -p gotrust-cli --manifest-path "$here/Cargo.toml"

@@ -832,12 +832,6 @@ pub async fn verify_sums(
         }
         DatabaseAccess::On(d) => {
             let stored_size = d.client.latest().0.n;
-            // Offline, the stored heads are the reference: nothing is fetched.
-            let head = if opts.check_latest && !d.client.is_offline() {
-                check_head(&d.http, &d.client, &d.sumdb_base).await
-            } else {
-                HeadCheck::NotChecked
-            };
             // One lookup per key, bare version first so `/go.mod` lines hit its cache.
             let mut keys: Vec<(String, String)> = Vec::new();
             let mut seen = std::collections::HashSet::new();
@@ -849,7 +843,19 @@ pub async fn verify_sums(
                     keys.push((p.module.clone(), p.version.clone()));
                 }
             }
-            let outcomes = lookup_all(&d.client, keys, opts.concurrency).await;
+            // The head check waits on the network while lookups answered from the record
+            // pack are proven: run both at once. Each merges what it sees into the same
+            // client, so a fork or rollback is caught whichever comes first.
+            // Offline, the stored heads are the reference: nothing is fetched.
+            let head = async {
+                if opts.check_latest && !d.client.is_offline() {
+                    check_head(&d.http, &d.client, &d.sumdb_base).await
+                } else {
+                    HeadCheck::NotChecked
+                }
+            };
+            let (head, outcomes) =
+                tokio::join!(head, lookup_all(&d.client, keys, opts.concurrency));
             let mut fork = None;
             for o in outcomes.values() {
                 if let LookupOutcome::Failed { fork: Some(ev), .. } = o {
