@@ -478,7 +478,27 @@ fn inflate<R: Read>(
     outbuf: &mut [u8],
     feed: &mut dyn FnMut(&[u8]) -> bool,
 ) -> Result<(), ArchiveError> {
-    let mut d = Decompress::new(false);
+    thread_local! {
+        // One inflater per thread, reset for each entry: a fresh one per entry (its state and
+        // window) made glibc's heap grow to several times the live memory on zips of
+        // thousands of small files.
+        static INFLATER: std::cell::RefCell<Option<Decompress>> =
+            const { std::cell::RefCell::new(None) };
+    }
+    INFLATER.with_borrow_mut(|slot| {
+        let d = slot.get_or_insert_with(|| Decompress::new(false));
+        d.reset(false);
+        inflate_with(d, r, inbuf, outbuf, feed)
+    })
+}
+
+fn inflate_with<R: Read>(
+    d: &mut Decompress,
+    r: &mut R,
+    inbuf: &mut [u8],
+    outbuf: &mut [u8],
+    feed: &mut dyn FnMut(&[u8]) -> bool,
+) -> Result<(), ArchiveError> {
     let (mut pos, mut len, mut eof) = (0usize, 0usize, false);
     loop {
         if pos == len && !eof {
