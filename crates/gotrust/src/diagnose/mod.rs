@@ -481,11 +481,147 @@ fn has_status(line: &str, codes: &[&str]) -> bool {
     codes.iter().any(|c| line.contains(&format!(": {c}")))
 }
 
+/// Every literal [`classify`] looks for (each of its branches needs at least one of them in
+/// the line): one automaton pass rejects the ordinary lines of a large log before some eighty
+/// substring searches would. `classify_literals_are_all_prefiltered` keeps the list complete.
+const CLASSIFY_LITERALS: &[&str] = &[
+    "invalid sumdb name (must be host[/path])",
+    "checksum mismatch",
+    "unknown hashes in go.sum",
+    "missing GOSUMDB",
+    "checksum database disabled by GOSUMDB=off",
+    "initializing sumdb.Client",
+    "note has no verifiable signatures",
+    "invalid signature for key",
+    "checking tree#",
+    "/tile/",
+    "could not locate sumdb file",
+    "x509: certificate signed by unknown authority",
+    "x509: certificate has expired or is not yet valid",
+    "legacy Common Name field",
+    "x509: failed to load system roots",
+    "proxyconnect tcp",
+    "Proxy Authentication Required",
+    "refusing to pass credentials to insecure URL",
+    "redirected from secure URL",
+    "stopped after 10 redirects",
+    "/sumdb/",
+    "/supported",
+    "/lookup/",
+    "GOPROXY list is not the empty string, but contains no entries",
+    "module lookup disabled by GOPROXY=off",
+    "disabled by GOPRIVATE/GONOPROXY",
+    "module lookup disabled by -mod=vendor",
+    "GOVCS disallows using",
+    "unrecognized import path \"",
+    "disagree about go-import for",
+    "unknown revision",
+    ": invalid version: ",
+    "missing go.sum entry",
+    "updates to go.sum needed, disabled by -mod=readonly",
+    "malformed go.sum",
+    "-insecure flag is no longer supported",
+    "-insecure flag is deprecated",
+    "GOAUTH encountered errors for",
+    "unknown environment setting GO111MODULE=",
+    "invalid GO111MODULE value",
+    "is a language version but not a toolchain version",
+    "invalid GOTOOLCHAIN",
+    "toolchain not available",
+    "cannot find \"go",
+    "in PATH",
+    "unknown go command variable",
+    "cannot find go env config: GOENV=off",
+    "does not override conflicting OS environment variable",
+    "network disabled by cmdgonetlimit=0",
+    "invalid response from proxy",
+    "proxy returned info for version",
+    "downloaded zip file too large",
+    "has unexpected file",
+    "zip for",
+    "insecure URL: ",
+    "unsupported scheme: ",
+    "no such host",
+    "connection refused",
+    "server gave HTTP response to HTTPS client",
+    "zip: not a valid zip file",
+    "reading ",
+    "go.sum database server misbehavior detected",
+    "security error: misbehaving server",
+    "verifying module:",
+    "verifying go.mod:",
+    "invalid GOSUMDB",
+    "malformed note",
+    "malformed tree note",
+    "malformed record data",
+    "cannot authenticate record data",
+    "cannot validate record",
+    "downloaded inconsistent tile",
+    "x509: certificate is valid for",
+    "x509: certificate is not valid for any names",
+    ": verifying module: ",
+    ": verifying go.mod: ",
+    "invalid proxy URL missing scheme",
+    "invalid proxy URL scheme",
+    "invalid file:// proxy URL with non-path elements",
+    "no secure protocol found for repository",
+    "no protocol found for repository",
+    "terminal prompts disabled",
+    "could not read Username",
+    "could not read Password",
+    "Authentication failed for",
+    "Permission denied (publickey)",
+    "parsing $GOFLAGS:",
+    "(from $GOFLAGS)",
+    "(from %GOFLAGS%)",
+    "GOAUTH encountered an empty command",
+    "GOAUTH=off cannot be combined",
+    "GOAUTH=git dir method requires",
+    "GOMODCACHE entry is relative",
+    "module cache not found: neither GOMODCACHE nor GOPATH",
+    "connection reset by peer",
+    "unexpected EOF",
+    "i/o timeout",
+    "Client.Timeout exceeded",
+    "TLS handshake timeout",
+    "context deadline exceeded",
+    "go: download go",
+    ": EOF",
+];
+
+static CLASSIFY_PREFILTER: std::sync::LazyLock<aho_corasick::AhoCorasick> =
+    std::sync::LazyLock::new(|| {
+        aho_corasick::AhoCorasick::new(CLASSIFY_LITERALS).expect("fixed literal patterns")
+    });
+
+/// The index of each literal in [`CLASSIFY_LITERALS`].
+static CLASSIFY_INDEX: std::sync::LazyLock<std::collections::HashMap<&'static str, usize>> =
+    std::sync::LazyLock::new(|| {
+        CLASSIFY_LITERALS
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (*s, i))
+            .collect()
+    });
+
 /// Classifies one line; `None` for lines that are not errors gotrust knows.
 pub fn classify(line: &str) -> Option<(DiagnosisKind, Option<String>)> {
     use DiagnosisKind as K;
-    let has = |s: &str| line.contains(s);
-    let any = |xs: &[&str]| xs.iter().any(|s| line.contains(s));
+    // One pass finds every literal the line holds; the branches below then ask the set.
+    let mut present = [false; CLASSIFY_LITERALS.len()];
+    let mut any_present = false;
+    for m in CLASSIFY_PREFILTER.find_overlapping_iter(line) {
+        present[m.pattern().as_usize()] = true;
+        any_present = true;
+    }
+    if !any_present {
+        return None;
+    }
+    let has = |s: &str| match CLASSIFY_INDEX.get(s) {
+        Some(&i) => present[i],
+        None => line.contains(s),
+    };
+    let any = |xs: &[&str]| xs.iter().any(|s| has(s));
     let kind = if any(&[
         "go.sum database server misbehavior detected",
         "security error: misbehaving server",
@@ -695,6 +831,62 @@ pub fn classify(line: &str) -> Option<(DiagnosisKind, Option<String>)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every literal `classify` tests with `has` or `any` is in the prefilter, so the
+    /// prefilter can never hide a diagnosis.
+    #[test]
+    fn classify_literals_are_all_prefiltered() {
+        /// The string literal starting right after an opening quote, unescaped.
+        fn literal(s: &str) -> String {
+            let mut out = String::new();
+            let mut chars = s.chars();
+            while let Some(c) = chars.next() {
+                match c {
+                    '"' => break,
+                    '\\' => out.extend(chars.next()),
+                    c => out.push(c),
+                }
+            }
+            out
+        }
+        let src = include_str!("mod.rs");
+        let start = src.find("pub fn classify(").unwrap();
+        let body = &src[start..start + src[start..].find("\n}\n").unwrap()];
+        let mut found = Vec::new();
+        for (i, _) in body.match_indices("has(\"") {
+            found.push(literal(&body[i + 5..]));
+        }
+        for (i, _) in body.match_indices("any(&[") {
+            // Literals up to the `]` that closes the list (brackets inside literals skipped).
+            let mut rest = &body[i + 6..];
+            loop {
+                rest = rest.trim_start_matches(|c: char| c.is_whitespace() || c == ',');
+                let Some(after) = rest.strip_prefix('"') else {
+                    break;
+                };
+                let lit = literal(after);
+                let mut esc = false;
+                let end = after
+                    .char_indices()
+                    .find(|&(_, c)| {
+                        let close = !esc && c == '"';
+                        esc = !esc && c == '\\';
+                        close
+                    })
+                    .map_or(after.len(), |(j, _)| j + 1);
+                found.push(lit);
+                rest = &after[end..];
+            }
+        }
+        assert!(found.len() > 60, "{found:?}");
+        for lit in &found {
+            assert!(
+                CLASSIFY_LITERALS.contains(&lit.as_str()),
+                "{lit:?} missing from CLASSIFY_LITERALS"
+            );
+        }
+        assert!(classify("go: downloading example.com/m v1.0.0").is_none());
+    }
 
     #[test]
     fn trace_lines() {
