@@ -23,10 +23,13 @@
 //! graph is not walked (that would need go's MVS over every `.mod`).
 //!
 //! Every byte is read once when the cache is clean: each zip is checked and hashed in one
-//! streaming pass ([`gomod::modzip::check_and_hash_zip`]) and each file of a tree is hashed
-//! once, per file, so a mismatching tree can be compared with the zip's per-entry digests
-//! (only then is the zip read a second time). Work runs in parallel across zips and files
-//! (rayon). Memory does not grow with file sizes: everything is streamed with fixed buffers.
+//! streaming pass ([`gomod::modzip::check_and_hash_zip_with`]) while every entry is compared
+//! byte for byte with the tree's file of the same name; a tree holding exactly the zip's files
+//! has the zip's `h1:` and is not hashed again. A tree that differs in any way, or has no zip
+//! beside it, is hashed file by file, and compared with the zip's per-entry digests to name
+//! the changed files (only then is the zip read a second time). Work runs in parallel across
+//! modules, largest first, and across the files of a tree hashed alone (rayon). Memory does
+//! not grow with file sizes: everything is streamed with fixed buffers.
 //! Nothing is written: files are opened read-only and no lock is taken.
 //!
 //! The checksum database: every zip, `.ziphash` and `.mod` item carries a
