@@ -11,7 +11,7 @@
 //!   the stored one (a consistency proof); a hash mismatch is a fork, reported with go's
 //!   `SECURITY ERROR` text and both notes;
 //! * gotrust keeps its own tree head, tiles and proven records under its cache directory
-//!   (the records in one append-only pack, [`super::record_pack`], re-proven whenever read)
+//!   (the records in one append-only pack, `records`, re-proven whenever read)
 //!   and reads go's (`$GOPATH/pkg/sumdb/⟨name⟩/latest`, `$GOMODCACHE/cache/download/sumdb/⟨name⟩/…`)
 //!   read-only: go's tree head is merged too, so a fork between what go saw and what gotrust
 //!   sees is detected, and go's cached tiles and lookups save requests (they are verified like
@@ -504,7 +504,7 @@ impl std::fmt::Debug for SumdbClient {
 }
 
 const TILE_MEMORY_MAX: usize = 1 << 16;
-/// gotrust's record pack, in the database's state directory ([`super::record_pack`]).
+/// gotrust's record pack, in the database's state directory (see `record_pack.rs`).
 const RECORD_PACK: &str = "records";
 /// Proven records kept in memory (go.sum files have at most a few thousand modules).
 const RECORD_MEMORY_MAX: usize = 1 << 17;
