@@ -748,7 +748,13 @@ impl SumdbClient {
                 }));
             }
         }
-        let (msg, source, exchange) = match self.cached(&rel, gsumdb::MAX_LOOKUP_BYTES) {
+        // gotrust keeps records in its pack only; go's per-lookup files are read as go wrote
+        // them.
+        let from_go = self.inner.cfg.go_cache.as_ref().and_then(|go| {
+            read_nonempty(&go.join(&rel), gsumdb::MAX_LOOKUP_BYTES)
+                .map(|d| (d, AnswerSource::GoCache))
+        });
+        let (msg, source, exchange) = match from_go {
             Some((m, s)) => (m, s, None),
             None if self.inner.offline => {
                 return Err(SumdbClientError::NotCached { what: rel });
