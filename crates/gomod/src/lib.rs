@@ -13,6 +13,8 @@
 //! | [`note`] | signed notes and keys (`x/mod/sumdb/note`) |
 //! | [`tlog`] | tiles, hashes and proofs (`x/mod/sumdb/tlog`) |
 //! | [`sumdb`] | lookup responses, records and size limits of the checksum-database protocol |
+//! | [`strconv`] | `strconv.Quote` / `QuoteRune`: every quoted error text |
+//! | [`path`] | `path.Clean` |
 #![deny(missing_docs)]
 
 pub mod dirhash;
@@ -21,7 +23,10 @@ pub mod modfile;
 pub mod module;
 pub mod modzip;
 pub mod note;
+pub mod path;
 pub mod pattern;
+pub mod strconv;
 pub mod sumdb;
 pub mod tlog;
 mod unicode;
+mod ziparchive;

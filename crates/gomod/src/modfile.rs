@@ -8,8 +8,6 @@
 
 use std::fmt;
 
-use crate::modzip::names;
-
 /// A position in the file: 1-based line and 1-based rune column.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Position {
@@ -217,7 +215,8 @@ struct Token {
     text: String,
 }
 
-use crate::modzip::names::is_print;
+use crate::strconv::{quote, quote_rune};
+use crate::unicode::is_print;
 
 fn is_ident(c: char) -> bool {
     !matches!(c, ' ' | '(' | ')' | '[' | ']' | '{' | '}' | ',') && !c.is_whitespace() && is_print(c)
@@ -390,10 +389,7 @@ impl<'a> Lexer<'a> {
             _ => {}
         }
         if !is_ident(c) {
-            return Err(self.err(format!(
-                "unexpected input character {}",
-                names::quote_rune(c)
-            )));
+            return Err(self.err(format!("unexpected input character {}", quote_rune(c))));
         }
         while self.peek().is_some_and(is_ident) {
             if self.prefix("//") {
@@ -845,7 +841,7 @@ fn parse_version(verb: &str, path: &str, s: &str) -> Result<String, VersionErr> 
         (
             verb.into(),
             path.into(),
-            format!("version {s:?} invalid: {e}"),
+            format!("version {} invalid: {e}", quote(s)),
         )
     })?;
     let cv = crate::module::canonical_version(&t).unwrap_or_default();
@@ -853,7 +849,7 @@ fn parse_version(verb: &str, path: &str, s: &str) -> Result<String, VersionErr> 
         return Err((
             verb.into(),
             path.into(),
-            format!("version {t:?} invalid: must be of the form v1.2.3"),
+            format!("version {} invalid: must be of the form v1.2.3", quote(&t)),
         ));
     }
     Ok(cv)
@@ -949,7 +945,10 @@ fn parse_replace(ctx: &mut Ctx<'_>, l: &Line, verb: &str, args: &[String]) -> Op
                 l,
                 None,
                 None,
-                format!("replacement module directory path {ns:?} cannot have version"),
+                format!(
+                    "replacement module directory path {} cannot have version",
+                    quote(&ns)
+                ),
             );
             return None;
         }
@@ -984,7 +983,7 @@ fn version_interval<'t>(
             (
                 verb.into(),
                 path.into(),
-                format!("version {} invalid: {e}", names::quote(s.as_bytes())),
+                format!("version {} invalid: {e}", quote(s)),
             )
         })
     };

@@ -127,7 +127,7 @@ pub enum TlogError {
         given: String,
     },
     /// A tile path does not parse or is not canonical.
-    #[error("malformed tile path {}", go_quote(path))]
+    #[error("malformed tile path {}", crate::strconv::quote(path))]
     MalformedTilePath {
         /// The path.
         path: String,
@@ -183,57 +183,6 @@ pub enum TlogError {
     /// An error from a [`HashReader`] or [`TileReader`] implementation, passed through.
     #[error("{0}")]
     Reader(Box<dyn std::error::Error + Send + Sync>),
-}
-
-/// Quotes `s` as Go's `%q` does, so error texts match Go's: `\"`, `\\`,
-/// the named escapes, `\xNN` for other ASCII controls, `\u`/`\U` for
-/// non-printable runes (approximated as Unicode controls and spaces other
-/// than U+0020), everything else as is.
-pub(crate) fn go_quote(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\u{7}' => out.push_str("\\a"),
-            '\u{8}' => out.push_str("\\b"),
-            '\u{c}' => out.push_str("\\f"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\u{b}' => out.push_str("\\v"),
-            c if (c as u32) < 0x20 || c as u32 == 0x7f => {
-                out.push_str(&format!("\\x{:02x}", c as u32));
-            }
-            c if !go_printable(c) => {
-                if (c as u32) < 0x10000 {
-                    out.push_str(&format!("\\u{:04x}", c as u32));
-                } else {
-                    out.push_str(&format!("\\U{:08x}", c as u32));
-                }
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
-}
-
-/// An approximation of Go's `unicode.IsPrint` without Unicode tables:
-/// controls, spaces other than U+0020, common format characters,
-/// private-use code points and noncharacters are not printable. Unassigned
-/// code points (printable here, not in Go) can only appear in error texts.
-fn go_printable(c: char) -> bool {
-    let u = c as u32;
-    !(c.is_control()
-        || (c.is_whitespace() && c != ' ')
-        || matches!(u, 0xad | 0x600..=0x605 | 0x61c | 0x6dd | 0x70f | 0x180e)
-        || matches!(u, 0x200b..=0x200f | 0x202a..=0x202e | 0x2060..=0x206f | 0xfeff)
-        || matches!(u, 0xfff9..=0xfffb | 0x110bd | 0x1d173..=0x1d17a | 0xe0001..=0xe007f)
-        || matches!(u, 0xe000..=0xf8ff | 0xf0000.. )
-        || matches!(u, 0xfdd0..=0xfdef)
-        || u & 0xfffe == 0xfffe)
 }
 
 /// Go's `x >> s` for `int64` (arithmetic; shifts ≥ 64 give 0 or −1).
