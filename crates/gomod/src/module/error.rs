@@ -219,8 +219,9 @@ pub enum ModuleError {
         /// The version as given.
         version: String,
     },
-    /// A `path@version` string without `@`, or with nothing after it.
-    #[error("invalid module version {}: missing @", quote(.input))]
+    /// A `path@version` string without `@`, or with nothing after it. The text does not
+    /// repeat the input: callers name the argument, as go wraps its errors.
+    #[error("missing @version")]
     MissingVersion {
         /// The string as given.
         input: String,

@@ -274,7 +274,11 @@ fn lossy(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
 }
 
-fn check_module(path: &str, version: &str) -> Result<(), ZipError> {
+/// The module check x/mod's `Create`, `CreateFromDir`, `CheckZip` and `Unzip` run
+/// before anything else (zip.go: the version must be canonical, then `module.Check`),
+/// for a module path given as bytes: Go strings need not be UTF-8, and such a path is
+/// refused with Go's message. Returns the path as `&str`.
+pub fn check_module_bytes<'a>(path: &'a [u8], version: &str) -> Result<&'a str, ZipError> {
     let canonical = names::canonical_version(version);
     if canonical != version {
         return Err(ZipError::NonCanonicalVersion {
@@ -283,6 +287,10 @@ fn check_module(path: &str, version: &str) -> Result<(), ZipError> {
         });
     }
     names::check_module(path, version).map_err(ZipError::InvalidModule)
+}
+
+fn check_module(path: &str, version: &str) -> Result<(), ZipError> {
+    check_module_bytes(path.as_bytes(), version).map(|_| ())
 }
 
 /// Go's `collisionChecker`: case-folded names seen so far.

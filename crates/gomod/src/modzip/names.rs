@@ -16,9 +16,19 @@ pub(crate) fn check_file_path(path: &[u8]) -> Result<&str, String> {
     module::check_file_path_bytes(path).map_err(|e| go_message(&e, path))
 }
 
-/// `module.Check`, with Go's message.
-pub(crate) fn check_module(path: &str, version: &str) -> Result<(), String> {
-    module::check(path, version).map_err(|e| go_message(&e, path.as_bytes()))
+/// `module.Check` of a path given as bytes (Go strings need not be UTF-8), with Go's
+/// message; the path as `&str` when it passes.
+pub(crate) fn check_module<'a>(path: &'a [u8], version: &str) -> Result<&'a str, String> {
+    match std::str::from_utf8(path) {
+        Ok(p) => module::check(p, version)
+            .map(|()| p)
+            .map_err(|e| go_message(&e, path)),
+        // CheckPath's first test (module.go `checkPath`).
+        Err(_) => Err(format!(
+            "malformed module path {}: invalid UTF-8",
+            quote_bytes(path)
+        )),
+    }
 }
 
 /// `module.CanonicalVersion`: empty if `v` is not a semantic version.
@@ -79,13 +89,13 @@ mod tests {
 
     #[test]
     fn module_checks() {
-        assert!(check_module("example.com/m", "v1.0.0").is_ok());
-        assert!(check_module("example.com/m/v2", "v2.0.0").is_ok());
-        assert!(check_module("example.com/m/v2", "v1.0.0").is_err());
-        assert!(check_module("example.com/m", "v2.0.0").is_err());
-        assert!(check_module("example.com/m", "v2.0.0+incompatible").is_ok());
-        assert!(check_module("gopkg.in/yaml.v2", "v2.4.0").is_ok());
-        assert!(check_module("example", "v1.0.0").is_err());
+        assert!(check_module(b"example.com/m", "v1.0.0").is_ok());
+        assert!(check_module(b"example.com/m/v2", "v2.0.0").is_ok());
+        assert!(check_module(b"example.com/m/v2", "v1.0.0").is_err());
+        assert!(check_module(b"example.com/m", "v2.0.0").is_err());
+        assert!(check_module(b"example.com/m", "v2.0.0+incompatible").is_ok());
+        assert!(check_module(b"gopkg.in/yaml.v2", "v2.4.0").is_ok());
+        assert!(check_module(b"example", "v1.0.0").is_err());
     }
 
     #[test]
@@ -115,11 +125,11 @@ mod tests {
             r#"malformed file path "a/../b": invalid path element "..""#
         );
         assert_eq!(
-            check_module("Example.com/m", "v1.0.0").unwrap_err(),
+            check_module(b"Example.com/m", "v1.0.0").unwrap_err(),
             r#"malformed module path "Example.com/m": invalid char 'E' in first path element"#
         );
         assert_eq!(
-            check_module("example.com/m", "v2.0.0").unwrap_err(),
+            check_module(b"example.com/m", "v2.0.0").unwrap_err(),
             "example.com/m@v2.0.0: invalid version: should be v0 or v1, not v2"
         );
     }

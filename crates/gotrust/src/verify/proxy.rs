@@ -62,9 +62,9 @@ pub enum TargetError {
 pub fn targets_from_args(args: &[String]) -> Result<Vec<ProxyTarget>, TargetError> {
     args.iter()
         .map(|a| {
-            let (m, v) = a.split_once('@').ok_or_else(|| TargetError::BadArg {
+            let (m, v) = module::split_module_version(a).map_err(|e| TargetError::BadArg {
                 arg: a.clone(),
-                detail: "expected module@version".into(),
+                detail: e.to_string(),
             })?;
             module::check(m, v).map_err(|e| TargetError::BadArg {
                 arg: a.clone(),
