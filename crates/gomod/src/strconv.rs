@@ -76,6 +76,83 @@ fn escape_rune(out: &mut String, c: char, quote: char) {
     };
 }
 
+/// Go's `strconv.Unquote` for a double-quoted string (all `modfile.parseString` needs);
+/// a result that is not UTF-8 is refused, where Go would return the bytes.
+pub(crate) fn unquote(s: &str) -> Result<String, String> {
+    let bad = || "invalid syntax".to_string();
+    let inner = s
+        .strip_prefix('"')
+        .and_then(|t| t.strip_suffix('"'))
+        .filter(|_| s.len() >= 2)
+        .ok_or_else(bad)?;
+    if inner.contains('\n') {
+        return Err(bad());
+    }
+    let mut out = Vec::with_capacity(inner.len());
+    let b = inner.as_bytes();
+    let mut i = 0;
+    let hex = |s: &[u8]| -> Option<u32> {
+        std::str::from_utf8(s)
+            .ok()
+            .filter(|t| t.bytes().all(|c| c.is_ascii_hexdigit()))
+            .and_then(|t| u32::from_str_radix(t, 16).ok())
+    };
+    while i < b.len() {
+        match b[i] {
+            b'"' => return Err(bad()),
+            b'\\' => {
+                let c = *b.get(i + 1).ok_or_else(bad)?;
+                i += 2;
+                match c {
+                    b'a' => out.push(7),
+                    b'b' => out.push(8),
+                    b'f' => out.push(12),
+                    b'n' => out.push(b'\n'),
+                    b'r' => out.push(b'\r'),
+                    b't' => out.push(b'\t'),
+                    b'v' => out.push(11),
+                    b'\\' => out.push(b'\\'),
+                    b'"' => out.push(b'"'),
+                    b'x' => {
+                        let v = b.get(i..i + 2).and_then(hex).ok_or_else(bad)?;
+                        out.push(v as u8);
+                        i += 2;
+                    }
+                    b'0'..=b'7' => {
+                        let d = b.get(i - 1..i + 2).ok_or_else(bad)?;
+                        if !d.iter().all(|c| (b'0'..=b'7').contains(c)) {
+                            return Err(bad());
+                        }
+                        let v = u32::from(d[0] - b'0') * 64
+                            + u32::from(d[1] - b'0') * 8
+                            + u32::from(d[2] - b'0');
+                        if v > 255 {
+                            return Err(bad());
+                        }
+                        out.push(v as u8);
+                        i += 2;
+                    }
+                    b'u' | b'U' => {
+                        let n = if c == b'u' { 4 } else { 8 };
+                        let v = b.get(i..i + n).and_then(hex).ok_or_else(bad)?;
+                        let ch = char::from_u32(v).ok_or_else(bad)?;
+                        let mut tmp = [0u8; 4];
+                        out.extend_from_slice(ch.encode_utf8(&mut tmp).as_bytes());
+                        i += n;
+                    }
+                    _ => return Err(bad()),
+                }
+            }
+            c => {
+                out.push(c);
+                i += 1;
+            }
+        }
+    }
+    // Go strings may hold any bytes; ours must be UTF-8, so such input is refused.
+    String::from_utf8(out).map_err(|_| "invalid UTF-8 in quoted string".to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

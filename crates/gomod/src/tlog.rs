@@ -1,10 +1,10 @@
 //! The checksum database's transparency log, as `golang.org/x/mod/sumdb/tlog`
 //! (`tlog.go`, `tile.go`, `note.go`).
 //!
-//! A log is an RFC 6962 Merkle tree over records (spec §5.6). Every complete
-//! subtree hash is stored at a dense *stored hash index*; tiles (§5.7) group
-//! those hashes for serving; proofs (§5.9) show that a record is in a tree and
-//! that an older tree is a prefix of a newer one; [`TileHashReader`] (§5.8)
+//! A log is an RFC 6962 Merkle tree over records (tlog.go: `RecordHash`, `NodeHash`). Every complete
+//! subtree hash is stored at a dense *stored hash index*; tiles (tile.go) group
+//! those hashes for serving; proofs (tlog.go: `ProveRecord`, `ProveTree`) show that a record is in a tree and
+//! that an older tree is a prefix of a newer one; [`TileHashReader`] (tile.go)
 //! reads hashes from untrusted tiles and authenticates them against a signed
 //! tree head.
 //!
@@ -37,7 +37,7 @@ pub const HASH_SIZE: usize = 32;
 pub struct Hash(pub [u8; HASH_SIZE]);
 
 /// The hash of the empty tree: SHA-256 of no bytes, as x/mod ≥ v0.19.0
-/// (earlier versions used 32 zero bytes; spec §5.6).
+/// (earlier versions used 32 zero bytes; tlog.go `emptyHash`).
 pub const EMPTY_TREE_HASH: Hash = Hash([
     0xe3, 0xb0, 0xc4, 0x42, 0x98, 0xfc, 0x1c, 0x14, 0x9a, 0xfb, 0xf4, 0xc8, 0x99, 0x6f, 0xb9, 0x24,
     0x27, 0xae, 0x41, 0xe4, 0x64, 0x9b, 0x93, 0x4c, 0xa4, 0x95, 0x99, 0x1b, 0x78, 0x52, 0xb8, 0x55,
@@ -174,10 +174,10 @@ pub enum TlogError {
         /// Details.
         detail: String,
     },
-    /// A tree note text is malformed (§5.5).
+    /// A tree note text is malformed (note.go `ParseTree`).
     #[error("malformed tree note")]
     MalformedTree,
-    /// A record is malformed (§5.2).
+    /// A record is malformed (note.go `ParseRecord`).
     #[error("malformed record data")]
     MalformedRecord,
     /// An error from a [`HashReader`] or [`TileReader`] implementation, passed through.

@@ -10,6 +10,14 @@
 //! Go's.
 //!
 //! Nothing here panics, whatever the input.
+//!
+//! | file | job |
+//! |---|---|
+//! | `check.rs` | path and path/version validation, canonical and pseudo-versions |
+//! | `escape.rs` | `!`-escaping for proxy URLs and the module cache |
+//! | `semver.rs` | semantic versions ([`semver`]) |
+//! | `validated.rs` | [`ModulePath`], [`Version`], [`ModuleVersion`] and the go command's `path@version` argument split ([`parse_path_version`], `modload.ParsePathVersion`) |
+//! | `error.rs` | [`ModuleError`] with Go's message texts |
 
 mod check;
 mod error;

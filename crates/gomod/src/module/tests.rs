@@ -248,7 +248,7 @@ fn split_and_path_major() {
 
 #[test]
 fn escaping_vectors() {
-    // Spec §8.5.
+    // x/mod's `escapeTests` (module/module_test.go).
     let paths = [
         (
             "ascii.com/abcdefghijklmnopqrstuvwxyz.-/~_0123456789",
