@@ -18,6 +18,7 @@
 
 pub mod catalog;
 pub mod json;
+pub mod rules;
 pub mod sarif;
 pub mod text;
 
