@@ -15,6 +15,13 @@
 //! | [`sumdb`] | lookup responses, records and size limits of the checksum-database protocol |
 //! | [`strconv`] | `strconv.Quote` / `QuoteRune`: every quoted error text |
 //! | [`path`] | `path.Clean` |
+//!
+//! Layering (no module imports another that imports it back; `testkit`'s `layering` test
+//! checks every library crate): at the bottom are the Unicode tables, [`strconv`] (on
+//! them), [`path`] and the zip archive reader (`ziparchive`); [`module`] uses [`strconv`];
+//! [`modfile`] uses [`module`]; [`dirhash`] uses [`path`] and the archive reader;
+//! [`modzip`] sits on all of them. [`note`] < [`tlog`] < [`sumdb`] form a separate
+//! stack, and [`gosum`] uses [`dirhash`]'s constants only.
 #![deny(missing_docs)]
 
 pub mod dirhash;
