@@ -105,7 +105,7 @@ fn cases(dir: &str) -> Vec<Case> {
 
 /// The module path as gomod takes it; `Err` carries the verdict for a path that is not
 /// UTF-8, which no gomod entry point can be given.
-fn module_path<'a>(case: &'a Case) -> Result<&'a str, ZipError> {
+fn module_path(case: &Case) -> Result<&str, ZipError> {
     modzip::check_module_bytes(&case.path, &case.version)
 }
 

@@ -52,7 +52,7 @@ fn find_marker(data: &[u8]) -> (Vec<u8>, Option<Vec<u8>>, &[u8]) {
         }
         match data[i..].windows(4).position(|w| w == b"\n-- ") {
             Some(j) => i += j + 1,
-            None => return (fix_nl(&data[..]), None, &[]),
+            None => return (fix_nl(data), None, &[]),
         }
     }
 }
