@@ -130,6 +130,9 @@ catalog! {
     TLS_CUSTOM_ROOTS = "tls/custom-roots", Info,
         "SSL_CERT_FILE or SSL_CERT_DIR replaces the system trust store",
         "Check that the listed certificate authorities are the ones you intend to trust.";
+    TLS_NON_PUBLIC_CA = "tls/non-public-ca", Medium,
+        "go's trust store holds a CA that is not a public root: it can issue a certificate for any host go contacts over HTTPS",
+        "If it is your organisation's intercepting proxy or private CA, trust it deliberately (SSL_CERT_FILE naming a bundle that holds it); otherwise remove it from the trust store.";
     GIT_TLS_VERIFY_OFF = "git/tls-verify-off", High,
         "Git does not verify TLS certificates (GIT_SSL_NO_VERIFY or http.sslVerify=false)",
         "Unset GIT_SSL_NO_VERIFY and remove http.sslVerify=false; add the private CA to the trust store instead.";
@@ -272,6 +275,7 @@ mod tests {
         "insecure/unverified",
         "insecure/no-effect",
         "tls/custom-roots",
+        "tls/non-public-ca",
         "git/tls-verify-off",
         "git/insteadof",
         "vcs/permissive",
