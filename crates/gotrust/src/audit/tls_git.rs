@@ -5,7 +5,7 @@
 
 use crate::report::{Evidence, Finding, Severity, catalog};
 use crate::settings::git::GitScope;
-use crate::net::truststore::{PUBLIC_ROOTS_REFERENCE, TrustStore};
+use crate::net::truststore::TrustStore;
 use crate::settings::tls::TlsRoots;
 
 use super::Ctx;
@@ -51,13 +51,7 @@ fn roots(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
         evidence
     };
     let non_public: Vec<_> = store.non_public().collect();
-    let summary = format!(
-        "{} CAs: {} public roots of {}, {} not public",
-        store.cas.len(),
-        store.public_count(),
-        PUBLIC_ROOTS_REFERENCE,
-        non_public.len()
-    );
+    let summary = store.summary();
     for ca in &non_public {
         let reach = if ca.name_constraints {
             "the hosts its name constraints allow"

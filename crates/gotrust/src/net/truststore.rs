@@ -9,7 +9,12 @@
 //!
 //! The reference is Mozilla's root program as shipped by the `webpki-roots` crate
 //! ([`PUBLIC_ROOTS_REFERENCE`]): a CA is public when its subject and public key are those of
-//! one of its trust anchors (a re-issued root with the same key is the same root).
+//! one of its trust anchors (a re-issued root with the same key is the same root). A CA that
+//! is not in it but is one of the distribution's own copies of Mozilla's list
+//! ([`DISTRIBUTION_MOZILLA_DIR`], what `ca-certificates` installs) is *retired*: a public CA
+//! Mozilla has since removed or distrusted for TLS (the distribution's bundle is older than
+//! the reference). Only the rest, CAs nobody published, are "not public": an intercepting
+//! proxy's CA, a private CA.
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -29,6 +34,10 @@ pub const WEBPKI_ROOTS_VERSION: &str = "1.0.10";
 
 /// How reports name the reference public CAs are classified against.
 pub const PUBLIC_ROOTS_REFERENCE: &str = "webpki-roots 1.0.10 (Mozilla root program)";
+
+/// Where Debian, Ubuntu and Alpine keep the certificates of Mozilla's list that
+/// `ca-certificates` installs (`update-ca-certificates` adds local CAs from elsewhere).
+pub const DISTRIBUTION_MOZILLA_DIR: &str = "/usr/share/ca-certificates/mozilla";
 
 /// Largest file read as a certificate bundle (Debian's is about 220 KiB).
 const MAX_BUNDLE_BYTES: u64 = 16 << 20;
@@ -67,6 +76,67 @@ static PUBLIC_VERIFIER: LazyLock<Option<Arc<WebPkiServerVerifier>>> = LazyLock::
     .ok()
 });
 
+/// SHA-256 fingerprints (hex) and DER of the distribution's copies of Mozilla's list.
+static DISTRIBUTION_MOZILLA: LazyLock<(HashSet<String>, Vec<CertificateDer<'static>>)> =
+    LazyLock::new(|| {
+        let mut hashes = HashSet::new();
+        let mut ders = Vec::new();
+        if let Ok(entries) = std::fs::read_dir(DISTRIBUTION_MOZILLA_DIR) {
+            for e in entries.flatten().take(MAX_DIR_FILES) {
+                let Some(data) = read_bounded(&e.path()) else {
+                    continue;
+                };
+                for der in CertificateDer::pem_slice_iter(&data).flatten() {
+                    hashes.insert(hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&der)));
+                    ders.push(der);
+                }
+            }
+        }
+        (hashes, ders)
+    });
+
+/// A verifier trusting the distribution's copies of Mozilla's list (`None`: none found).
+static RETIRED_VERIFIER: LazyLock<Option<Arc<WebPkiServerVerifier>>> = LazyLock::new(|| {
+    let mut roots = rustls::RootCertStore::empty();
+    roots.add_parsable_certificates(DISTRIBUTION_MOZILLA.1.iter().cloned());
+    if roots.is_empty() {
+        return None;
+    }
+    WebPkiServerVerifier::builder_with_provider(
+        Arc::new(roots),
+        Arc::new(rustls::crypto::ring::default_provider()),
+    )
+    .build()
+    .ok()
+});
+
+/// How a CA relates to the public-root reference.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RootClass {
+    /// A root of the reference (Mozilla's program today).
+    Public,
+    /// Not in the reference, but one of the distribution's copies of Mozilla's list: a
+    /// public CA since removed or distrusted.
+    Retired,
+    /// Published by no root program: a private or intercepting CA.
+    NotPublic,
+}
+
+/// Classifies a DER CA certificate.
+pub fn classify(der: &[u8]) -> RootClass {
+    if is_public_root(der) {
+        RootClass::Public
+    } else if DISTRIBUTION_MOZILLA
+        .0
+        .contains(&hex::encode(<sha2::Sha256 as sha2::Digest>::digest(der)))
+    {
+        RootClass::Retired
+    } else {
+        RootClass::NotPublic
+    }
+}
+
 /// Number of CAs in the reference.
 pub fn public_root_count() -> usize {
     webpki_roots::TLS_SERVER_ROOTS.len()
@@ -88,6 +158,8 @@ pub fn is_public_root(der: &[u8]) -> bool {
 pub enum ChainRoot {
     /// The chain verifies up to a public root (names and expiry aside).
     Public,
+    /// The chain verifies up to a retired public root ([`RootClass::Retired`]).
+    Retired,
     /// The chain ends in a CA that is not a public root.
     NotPublic,
 }
@@ -112,16 +184,33 @@ pub fn chain_root(chain: &[CertificateDer<'_>], host: &str) -> ChainRoot {
     };
     let name = ServerName::try_from(host.to_string())
         .unwrap_or_else(|_| ServerName::try_from("invalid.invalid").expect("valid name"));
-    match verifier.verify_server_cert(leaf, rest, &name, &[], UnixTime::now()) {
-        Ok(_) => ChainRoot::Public,
-        Err(rustls::Error::InvalidCertificate(
-            rustls::CertificateError::UnknownIssuer | rustls::CertificateError::BadSignature,
-        )) => ChainRoot::NotPublic,
-        // Name or date errors stop webpki before it finds the issuer: fall back to the
-        // issuer's name.
-        Err(_) if names_public_issuer => ChainRoot::Public,
-        Err(_) => ChainRoot::NotPublic,
+    let unknown = |r: &Result<_, rustls::Error>| {
+        matches!(
+            r,
+            Err(rustls::Error::InvalidCertificate(
+                rustls::CertificateError::UnknownIssuer | rustls::CertificateError::BadSignature,
+            ))
+        )
+    };
+    let public = verifier.verify_server_cert(leaf, rest, &name, &[], UnixTime::now());
+    if public.is_ok() {
+        return ChainRoot::Public;
     }
+    if !unknown(&public) && names_public_issuer {
+        // Name or date errors stop webpki before it finds the issuer: the issuer's name
+        // decides.
+        return ChainRoot::Public;
+    }
+    if classify(top) == RootClass::Retired {
+        return ChainRoot::Retired;
+    }
+    if let Some(retired) = RETIRED_VERIFIER.as_ref() {
+        let r = retired.verify_server_cert(leaf, rest, &name, &[], UnixTime::now());
+        if r.is_ok() {
+            return ChainRoot::Retired;
+        }
+    }
+    ChainRoot::NotPublic
 }
 
 /// The content of a certificate's issuer Name (without the SEQUENCE header).
@@ -154,8 +243,8 @@ pub struct StoreCa {
     pub position: usize,
     /// Subject, issuer, dates, SHA-256 fingerprint.
     pub cert: CertSummary,
-    /// Whether it is a public root of the reference.
-    pub public: bool,
+    /// Public, retired or not public.
+    pub class: RootClass,
     /// Name constraints, when the CA carries them (what it may issue for is limited).
     pub name_constraints: bool,
 }
@@ -250,7 +339,7 @@ impl TrustStore {
             self.cas.push(StoreCa {
                 file: file.to_path_buf(),
                 position: i + 1,
-                public: is_public_root(&der),
+                class: classify(&der),
                 name_constraints: has_name_constraints(&der),
                 cert,
             });
@@ -260,14 +349,31 @@ impl TrustStore {
         }
     }
 
-    /// The CAs that are not public roots.
+    /// The CAs that no root program published.
     pub fn non_public(&self) -> impl Iterator<Item = &StoreCa> {
-        self.cas.iter().filter(|c| !c.public)
+        self.cas.iter().filter(|c| c.class == RootClass::NotPublic)
     }
 
-    /// How many CAs are public roots.
-    pub fn public_count(&self) -> usize {
-        self.cas.iter().filter(|c| c.public).count()
+    /// How many CAs are of this class.
+    pub fn count(&self, class: RootClass) -> usize {
+        self.cas.iter().filter(|c| c.class == class).count()
+    }
+
+    /// One short line: how many CAs of each class.
+    pub fn summary(&self) -> String {
+        let retired = self.count(RootClass::Retired);
+        let mut s = format!(
+            "{} CAs: {} public roots of {PUBLIC_ROOTS_REFERENCE}",
+            self.cas.len(),
+            self.count(RootClass::Public)
+        );
+        if retired > 0 {
+            s.push_str(&format!(
+                ", {retired} retired from Mozilla's program (still in the distribution's copy, {DISTRIBUTION_MOZILLA_DIR})"
+            ));
+        }
+        s.push_str(&format!(", {} not public", self.count(RootClass::NotPublic)));
+        s
     }
 
     /// The CA whose subject is `subject` (RFC 4514, as [`CertSummary::subject`]).

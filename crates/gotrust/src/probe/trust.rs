@@ -643,7 +643,7 @@ pub async fn handshake(
             Err(e) => report.go_error = Some(e),
         }
         let root = chain_root(&chain_der, &host);
-        report.root_public = Some(root == ChainRoot::Public);
+        report.root_public = Some(root != ChainRoot::NotPublic);
         report.interception = judge(&host, &report.chain, root, store);
     }
     report
@@ -737,7 +737,7 @@ impl Run<'_> {
                 n.tls,
                 Outcome::Info,
                 format!(
-                    "{proto} {}: {} issued by {}, expires {}, names {}",
+                    "{proto}, {}: {} issued by {}, expires {}, names {}",
                     r.route,
                     leaf.subject,
                     leaf.issuer,
@@ -756,7 +756,7 @@ impl Run<'_> {
             Some(true) => self.push(
                 n.root,
                 Outcome::Pass,
-                format!("public root {top} ({PUBLIC_ROOTS_REFERENCE})"),
+                format!("public root {top} ({PUBLIC_ROOTS_REFERENCE}, or retired from it)"),
             ),
             Some(false) => {
                 let ca = r.interception.iter().find_map(|i| match i {
@@ -818,10 +818,7 @@ impl Run<'_> {
                 Some(g) => format!(" go fails: {g}."),
                 None => " go accepts it, so everything go fetches from this host passes through the interceptor.".into(),
             };
-            let msg = format!(
-                "{who}: TLS is intercepted: {}.{ca_text}{go} {INTERCEPTION_ADVICE}",
-                signals.join("; ")
-            );
+            let msg = format!("{who}: TLS is intercepted: {}.{ca_text}{go}", signals.join("; "));
             let public_host = known(&r.host.rsplit_once(':').map_or(r.host.as_str(), |h| h.0)).is_some();
             let mut f = Finding::new(&catalog::PROBE_TLS_INTERCEPTION, msg).with_fix(INTERCEPTION_ADVICE);
             if public_host || !only_private_root {
