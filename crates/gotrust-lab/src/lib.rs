@@ -28,6 +28,7 @@
 
 mod backend;
 pub mod fault;
+pub mod forward;
 pub mod modules;
 pub mod reqlog;
 pub mod scenarios;

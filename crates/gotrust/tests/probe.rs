@@ -3,17 +3,16 @@
 //!
 //! What a clean lab legitimately gives (documented in the report): over HTTP on loopback, no
 //! finding (plain HTTP to 127.0.0.1 leaves nothing on the network); over HTTPS, no finding
-//! either: the lab CA is not a public root and is trusted only through the CA file, which is
-//! interception-shaped, but on a loopback host it is reported as an `info` check, not as
-//! `probe/tls-interception`. The same chain on a non-loopback host is a finding (unit-tested
-//! through `public_roots` below with the lab's host name).
+//! either: the lab CA is not a public root, but on a loopback host that is reported as an
+//! `info` check, not as `probe/tls-interception`. Interception of a real host name is tested
+//! through the lab's forward proxy (`interception_*` below).
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use gotrust::net::tls::{RootSource, TlsVersion};
 use gotrust::net::{HttpClient, HttpConfig};
-use gotrust::probe::{ModuleVersion, Outcome, ProbeOptions, ProxyProbe, PublicRoots, Verdict};
+use gotrust::probe::{ModuleVersion, Outcome, ProbeOptions, ProxyProbe, Verdict};
 use gotrust::settings::sumdb::SumDb;
 use gotrust_lab::{Endpoint, Fault, FaultKind, Lab, RunningLab};
 
@@ -52,9 +51,6 @@ fn options(lab: &RunningLab, tmp: &Path, module: Option<&str>) -> ProbeOptions {
         SumDb::Db(db) => Some(*db),
         other => panic!("{other:?}"),
     };
-    o.custom_roots = lab.ca_file().is_some();
-    // A public root set that does not hold the lab CA.
-    o.public_roots = Some(PublicRoots::from_subjects(["CN=Some Public Root"]));
     o
 }
 
@@ -109,17 +105,17 @@ async fn clean_https_lab_reports_chain_and_no_findings() {
     assert!(p.findings.is_empty(), "{:#?}", p.findings);
     let tls = p.tls.as_ref().expect("https");
     assert!(!tls.chain.is_empty());
-    assert!(tls.custom_roots);
     assert!(tls.verified);
     assert_eq!(tls.root_public, Some(false));
     // The lab speaks rustls' defaults (1.2 and 1.3) and offers only http/1.1 by ALPN.
     assert_eq!(tls.version, Some(TlsVersion::Tls13));
     assert_eq!(tls.alpn.as_deref(), Some("http/1.1"));
     assert_eq!(p.http_version.as_deref(), Some("HTTP/1.1"));
-    assert_eq!(outcome(&p, "tls"), Outcome::Pass);
+    assert_eq!(outcome(&p, "tls"), Outcome::Info);
+    assert_eq!(outcome(&p, "tls/verify"), Outcome::Pass);
     let detail = &p.check("tls").unwrap().detail;
     assert!(
-        detail.starts_with("TLSv1.3 (ALPN http/1.1): ")
+        detail.starts_with("TLSv1.3 (ALPN http/1.1), direct: ")
             && detail.contains("issued by CN=gotrust lab CA"),
         "{detail}"
     );
@@ -255,30 +251,23 @@ async fn untrusted_certificate_is_a_finding_with_x509_detail() {
     let tmp = tempfile::tempdir().unwrap();
     let lab = start(tmp.path(), true, vec![Fault::new(FaultKind::UntrustedCert)]).await;
     let p = run(&lab, tmp.path(), Some(SIMPLE)).await;
-    assert_eq!(
-        p.finding_ids(),
-        ["probe/tls-failed", "probe/tls-interception"],
-        "{:#?}",
-        p.findings
-    );
-    let failed = p
-        .findings
-        .iter()
-        .find(|f| f.rule.id == "probe/tls-failed")
-        .unwrap();
+    // On loopback an unknown CA is a broken server, not a network in between: no
+    // interception finding, only go's failure.
+    assert_eq!(p.finding_ids(), ["probe/tls-failed"], "{:#?}", p.findings);
+    let failed = &p.findings[0];
     assert!(
         failed
             .message
-            .contains("x509: certificate signed by unknown authority"),
+            .contains("tls: failed to verify certificate: x509: certificate signed by unknown authority"),
         "{}",
         failed.message
     );
-    assert_eq!(outcome(&p, "tls"), Outcome::Fail);
+    assert_eq!(outcome(&p, "tls/verify"), Outcome::Fail);
     assert_eq!(p.verdict, Verdict::Complete);
-    // The handshake failed, yet the presented chain is reported: the lab's other CA issued it.
+    // Verification failed, yet the presented chain is reported: the lab's other CA issued it.
     let tls = p.tls.as_ref().expect("presented chain");
     assert!(!tls.verified);
-    assert_eq!(tls.version, None);
+    assert_eq!(tls.version, Some(TlsVersion::Tls13));
     assert_eq!(tls.root_public, Some(false));
     let leaf = &tls.chain[0];
     assert_eq!(leaf.issuer, "CN=gotrust lab untrusted CA");
@@ -288,24 +277,16 @@ async fn untrusted_certificate_is_a_finding_with_x509_detail() {
         leaf.sans
     );
     assert!(leaf.not_after_unix > 0);
-    assert_eq!(outcome(&p, "tls/chain"), Outcome::Info);
-    assert_eq!(outcome(&p, "tls/root"), Outcome::Fail);
-    assert_eq!(
-        p.check("tls/root").unwrap().detail,
-        "issued by CN=gotrust lab untrusted CA, not a public root: interception?"
-    );
-    let interception = p
-        .findings
-        .iter()
-        .find(|f| f.rule.id == "probe/tls-interception")
-        .unwrap();
+    assert_eq!(outcome(&p, "tls/root"), Outcome::Info);
     assert!(
-        interception
-            .message
-            .contains("issued by CN=gotrust lab untrusted CA, not a public root"),
+        p.check("tls/root")
+            .unwrap()
+            .detail
+            .starts_with("CN=gotrust lab untrusted CA, not in go's trust store is not a public root"),
         "{}",
-        interception.message
+        p.check("tls/root").unwrap().detail
     );
+    assert_eq!(outcome(&p, "tls/interception"), Outcome::Info);
     lab.shutdown().await;
 }
 
