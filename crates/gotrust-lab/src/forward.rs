@@ -309,7 +309,11 @@ async fn proxy_request(
                 .serve_connection(TokioIo::new(tls), svc)
                 .await;
         });
-        return Ok(plain_response(200, "text/plain", Vec::new()));
+        // A 2xx answer to CONNECT carries no Content-Length (RFC 9110 section 9.3.6): the
+        // tunnel starts right after the head.
+        let mut ok = plain_response(200, "text/plain", Vec::new());
+        ok.headers_mut().clear();
+        return Ok(ok);
     }
     virtual_host(fwd, false, req).await
 }

@@ -648,3 +648,217 @@ async fn consistent_rollback_is_reported_and_checks_go_on() {
     assert_eq!(outcome(&p, "content"), Outcome::Pass);
     lab.shutdown().await;
 }
+
+/// A copy of a public bundle: the distribution's certificates of Mozilla's list.
+fn public_bundle() -> String {
+    let dir = Path::new(gotrust::net::truststore::DISTRIBUTION_MOZILLA_DIR);
+    let mut names: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap_or_else(|e| {
+            panic!(
+                "{}: {e} (install the ca-certificates package: these tests need a public bundle)",
+                dir.display()
+            )
+        })
+        .map(|e| e.unwrap().path())
+        .collect();
+    names.sort();
+    let mut out = String::new();
+    for n in names {
+        out.push_str(&std::fs::read_to_string(n).unwrap());
+        out.push('\n');
+    }
+    assert!(out.matches("BEGIN CERTIFICATE").count() > 50);
+    out
+}
+
+/// go's settings for a process whose environment is `vars` (plus a hermetic HOME and GOROOT).
+fn settings_for(tmp: &Path, vars: &[(&str, String)]) -> (gotrust::settings::Settings, gotrust::env::EnvSources) {
+    let home = tmp.join("home");
+    let goroot = tmp.join("goroot");
+    std::fs::create_dir_all(&home).unwrap();
+    std::fs::create_dir_all(&goroot).unwrap();
+    std::fs::write(
+        goroot.join("go.env"),
+        "GOPROXY=https://proxy.golang.org,direct\nGOSUMDB=sum.golang.org\nGOTOOLCHAIN=auto\n",
+    )
+    .unwrap();
+    let mut map = std::collections::BTreeMap::new();
+    map.insert("HOME".to_string(), home.display().to_string());
+    map.insert("GOROOT".to_string(), goroot.display().to_string());
+    map.insert("GOENV".to_string(), "off".to_string());
+    for (k, v) in vars {
+        map.insert(k.to_string(), v.clone());
+    }
+    let mut sources = gotrust::env::EnvSources::with_process(map);
+    sources.goos = "linux".into();
+    let env = gotrust::env::resolve(&sources);
+    (gotrust::settings::Settings::from_env(&env, &sources), sources)
+}
+
+/// The lab intercepts proxy.golang.org through its forward proxy; go's bundle is a public one,
+/// with or without the lab's CA appended.
+async fn intercepted_probe(tmp: &Path, trust_lab_ca: bool) -> (ProxyProbe, PathBuf, String) {
+    let lab = start(tmp, false, vec![]).await;
+    let fwd = lab
+        .start_forward_proxy(gotrust_lab::forward::ForwardOptions {
+            intercept: true,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let mut bundle = public_bundle();
+    if trust_lab_ca {
+        bundle.push_str(&std::fs::read_to_string(fwd.ca_file()).unwrap());
+    }
+    let bundle_file = tmp.join("bundle.pem");
+    std::fs::write(&bundle_file, &bundle).unwrap();
+    let (settings, _) = settings_for(
+        tmp,
+        &[
+            ("HTTPS_PROXY", fwd.url()),
+            ("SSL_CERT_FILE", bundle_file.display().to_string()),
+            ("SSL_CERT_DIR", tmp.join("no-such-dir").display().to_string()),
+        ],
+    );
+    let http = Arc::new(
+        HttpClient::new(gotrust::probe::http_config(
+            &settings,
+            std::time::Duration::from_secs(10),
+        ))
+        .unwrap(),
+    );
+    let mut o = ProbeOptions::new(tmp.join("work"));
+    o.nonce = "icpt".into();
+    o.module = Some(ModuleVersion::parse(SIMPLE).unwrap());
+    let p = gotrust::probe::probe(&http, "https://proxy.golang.org", &o)
+        .await
+        .unwrap();
+    let position = bundle.matches("BEGIN CERTIFICATE").count();
+    fwd.shutdown().await;
+    lab.shutdown().await;
+    (p, bundle_file, format!(":{position}"))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn interception_with_the_lab_ca_trusted_names_the_ca_and_where_go_trusts_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (p, bundle, position) = intercepted_probe(tmp.path(), true).await;
+    let tls = p.tls.as_ref().expect("handshake");
+    assert!(tls.verified, "{tls:#?}");
+    assert!(tls.route.starts_with("through HTTP(S)_PROXY http://127.0.0.1:"), "{}", tls.route);
+    assert_eq!(tls.root_public, Some(false));
+    assert_eq!(p.finding_ids(), ["probe/tls-interception"], "{:#?}", p.findings);
+    let f = &p.findings[0];
+    assert_eq!(f.severity, gotrust::report::Severity::High);
+    let where_ = format!("{}{position}", bundle.display());
+    for want in [
+        "proxy.golang.org:443 (proxy): TLS is intercepted",
+        "CN=gotrust lab interception CA",
+        "not by O=Google Trust Services",
+        where_.as_str(),
+        "go accepts it",
+    ] {
+        assert!(f.message.contains(want), "{want:?} not in {}", f.message);
+    }
+    for banned in ["GOINSECURE", "GOSUMDB=off", "GOPROXY=direct", "GOFLAGS=-insecure"] {
+        assert!(!f.message.contains(banned) && !f.fix.contains(banned), "{banned}");
+    }
+    assert!(f.fix.contains("SSL_CERT_FILE"), "{}", f.fix);
+    // Through the interceptor the lab still answers as a proxy: the contract checks ran.
+    assert_eq!(outcome(&p, "not-found/module"), Outcome::Pass);
+    assert_eq!(outcome(&p, "info"), Outcome::Pass);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn interception_without_the_ca_fails_as_go_does_and_is_still_named() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (p, _, _) = intercepted_probe(tmp.path(), false).await;
+    assert_eq!(
+        p.finding_ids(),
+        ["probe/tls-failed", "probe/tls-interception"],
+        "{:#?}",
+        p.findings
+    );
+    let tls = p.tls.as_ref().expect("handshake");
+    assert_eq!(
+        tls.go_error.as_deref(),
+        Some("tls: failed to verify certificate: x509: certificate signed by unknown authority")
+    );
+    let icpt = p
+        .findings
+        .iter()
+        .find(|f| f.rule.id == "probe/tls-interception")
+        .unwrap();
+    // The server sends only the leaf: the CA is named by the leaf's issuer.
+    assert!(
+        icpt.message
+            .contains("The CA is CN=gotrust lab interception CA, not in go's trust store."),
+        "{}",
+        icpt.message
+    );
+    assert!(icpt.message.contains("go fails: tls: failed to verify certificate"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn audit_lists_exactly_the_lab_ca_as_non_public() {
+    let tmp = tempfile::tempdir().unwrap();
+    let lab = start(tmp.path(), false, vec![]).await;
+    let fwd = lab
+        .start_forward_proxy(gotrust_lab::forward::ForwardOptions {
+            intercept: true,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let bundle = public_bundle() + &std::fs::read_to_string(fwd.ca_file()).unwrap();
+    let bundle_file = tmp.path().join("bundle.pem");
+    std::fs::write(&bundle_file, &bundle).unwrap();
+    let (settings, sources) = settings_for(
+        tmp.path(),
+        &[
+            ("SSL_CERT_FILE", bundle_file.display().to_string()),
+            ("SSL_CERT_DIR", tmp.path().join("none").display().to_string()),
+        ],
+    );
+    let env = gotrust::env::resolve(&sources);
+    let report = gotrust::audit::run(&gotrust::audit::AuditInput {
+        env: &env,
+        sources: &sources,
+        settings: &settings,
+        git: None,
+        policy: None,
+        project: None,
+        cross_check: None,
+    });
+    let non_public: Vec<&str> = report
+        .findings()
+        .iter()
+        .filter(|f| f.rule.id == "tls/non-public-ca")
+        .flat_map(|f| f.affected.iter().map(String::as_str))
+        .collect();
+    assert_eq!(non_public, ["CN=gotrust lab interception CA"]);
+    let f = report
+        .findings()
+        .iter()
+        .find(|f| f.rule.id == "tls/non-public-ca")
+        .unwrap();
+    let n = bundle.matches("BEGIN CERTIFICATE").count();
+    assert!(
+        f.message.contains(&format!("{}:{n}", bundle_file.display())),
+        "{}",
+        f.message
+    );
+    assert!(f.message.contains("SHA-256 "), "{}", f.message);
+    // The count of public ones is one short line, not a list.
+    let store_line = f
+        .evidence
+        .iter()
+        .find(|e| e.variable.as_deref() == Some("trust store"))
+        .and_then(|e| e.value.clone())
+        .unwrap();
+    assert!(store_line.ends_with(", 1 not public"), "{store_line}");
+    assert!(store_line.len() < 300, "{store_line}");
+    assert!(!report.findings().iter().any(|f| f.rule.id == "tls/custom-roots"));
+    fwd.shutdown().await;
+    lab.shutdown().await;
+}

@@ -3,7 +3,8 @@
 //! Each scenario starts a lab with the faults of one of the lab's `scenarios/*.toml` files,
 //! runs go hermetically against it (temporary HOME, GOPATH, GOMODCACHE, GOCACHE and GOENV,
 //! `GOTOOLCHAIN=local`, `GOFLAGS=-mod=mod`: never the user's caches or settings) and compares
-//! what go did with what real Go is known to do (spec §9). A scenario passes when go behaves
+//! what go did with what real Go is known to do (each scenario's expectation was
+//! established against go itself; the lab's `tests/go_*.rs` run the same cases). A scenario passes when go behaves
 //! as expected, whether that reproduces the risk or shows the defence holding.
 
 use std::io::Write;
@@ -58,6 +59,28 @@ enum Check {
     FaultApplied(&'static str),
 }
 
+/// The network between go and the lab.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Network {
+    /// go talks to the lab directly (GOPROXY is the lab's URL).
+    Lab,
+    /// go keeps its default GOPROXY (https://proxy.golang.org) and reaches it through
+    /// HTTPS_PROXY: the lab's forward proxy, which intercepts and re-signs every host with
+    /// its own CA. `trust_ca`: SSL_CERT_FILE holds that CA.
+    Intercepted { trust_ca: bool },
+    /// GOPROXY names the lab's plain-http port with `https://`.
+    HttpsToPlainHttp,
+}
+
+/// What gotrust must say about the same situation.
+#[derive(Debug, Clone, Copy)]
+enum GotrustVerdict {
+    /// `gotrust probe` of the GOPROXY go used, with go's environment, emits this rule.
+    ProbeEmits(&'static str),
+    /// `gotrust diagnose` maps go's error to this diagnosis.
+    DiagnoseMaps(&'static str),
+}
+
 /// One experiment.
 #[derive(Debug)]
 struct Scenario {
@@ -84,6 +107,10 @@ struct Scenario {
     meaning: &'static str,
     /// gotrust rules (or commands) that catch the configuration or the pollution.
     rules: &'static [&'static str],
+    /// The network go goes through.
+    network: Network,
+    /// What gotrust, run on the same situation, must report.
+    gotrust: &'static [GotrustVerdict],
 }
 
 const SIMPLE_V100: &str = "example.com/simple@v1.0.0";
@@ -108,6 +135,8 @@ const SCENARIOS: &[Scenario] = &[
         meaning: "go downloaded and hashed the proxy's tampered zip without a word; only the \
                   checksum database could have known it differs from what was published",
         rules: &["sumdb/disabled", "proxy/unverified-third-party"],
+        network: Network::Lab,
+        gotrust: &[],
     },
     Scenario {
         name: "gonosumdb",
@@ -127,6 +156,8 @@ const SCENARIOS: &[Scenario] = &[
         shows: Shows::Risk,
         meaning: "a module matched by GONOSUMDB is trusted from whatever the proxy serves",
         rules: &["sumdb/bypass-public", "proxy/unverified-third-party"],
+        network: Network::Lab,
+        gotrust: &[],
     },
     Scenario {
         name: "sumdb-catches-tamper",
@@ -147,6 +178,8 @@ const SCENARIOS: &[Scenario] = &[
         meaning: "go compared the zip's hash with the signed, Merkle-proven database record and \
                   refused it",
         rules: &["sumdb/disabled", "sumdb/bypass-public"],
+        network: Network::Lab,
+        gotrust: &[],
     },
     Scenario {
         name: "tampered-go-mod",
@@ -166,6 +199,8 @@ const SCENARIOS: &[Scenario] = &[
         shows: Shows::Defence,
         meaning: "the go.mod hash is checked against the database before the zip is fetched",
         rules: &["sumdb/disabled", "sumdb/bypass-public"],
+        network: Network::Lab,
+        gotrust: &[],
     },
     Scenario {
         name: "polluted-version",
@@ -186,6 +221,8 @@ const SCENARIOS: &[Scenario] = &[
             "gotrust probe (a made-up version answered 200)",
             "gotrust verify proxy",
         ],
+        network: Network::Lab,
+        gotrust: &[],
     },
     Scenario {
         name: "polluted-version-sumdb",
@@ -205,6 +242,8 @@ const SCENARIOS: &[Scenario] = &[
         shows: Shows::Defence,
         meaning: "a version the database never logged cannot be verified, so go stops",
         rules: &["sumdb/disabled", "sumdb/bypass-public"],
+        network: Network::Lab,
+        gotrust: &[],
     },
     Scenario {
         name: "goinsecure-proxy-tls",
@@ -221,6 +260,8 @@ const SCENARIOS: &[Scenario] = &[
         shows: Shows::Defence,
         meaning: "GOINSECURE only affects direct (VCS) fetches; proxies are always verified",
         rules: &["insecure/no-effect", "insecure/match-all"],
+        network: Network::Lab,
+        gotrust: &[],
     },
     Scenario {
         name: "goinsecure-sumdb",
@@ -238,6 +279,8 @@ const SCENARIOS: &[Scenario] = &[
         meaning: "the tampered zip is still refused: GOINSECURE leaves go.sum and the database \
                   in force",
         rules: &["insecure/no-effect", "insecure/match-all"],
+        network: Network::Lab,
+        gotrust: &[],
     },
     Scenario {
         name: "fallback-comma-500",
@@ -258,6 +301,8 @@ const SCENARIOS: &[Scenario] = &[
         meaning: "`,` falls back only after 404/410, so an error on the first proxy cannot push \
                   go to the next source",
         rules: &["proxy/fallback-on-any-error"],
+        network: Network::Lab,
+        gotrust: &[],
     },
     Scenario {
         name: "fallback-pipe-500",
@@ -278,6 +323,69 @@ const SCENARIOS: &[Scenario] = &[
         meaning: "with `|` any error, including one an attacker provokes, moves go to the next \
                   source",
         rules: &["proxy/fallback-on-any-error"],
+        network: Network::Lab,
+        gotrust: &[],
+    },
+    Scenario {
+        name: "interception-untrusted",
+        title: "An intercepting egress proxy whose CA go does not trust: x509 failure",
+        claim: "the article's TLS section: behind an intercepting proxy go fails with x509 errors",
+        faults: "none",
+        tls: false,
+        proxy: Proxy::Single,
+        env: &[],
+        args: &["mod", "download", SIMPLE_V100],
+        go_succeeds: false,
+        stderr_has: &["x509: certificate signed by unknown authority"],
+        checks: &[],
+        shows: Shows::Defence,
+        meaning: "go refuses a certificate re-signed by a CA it does not trust; the fix is to \
+                  trust that CA deliberately, never to switch verification off",
+        rules: &["probe/tls-interception", "tls/non-public-ca"],
+        network: Network::Intercepted { trust_ca: false },
+        gotrust: &[
+            GotrustVerdict::ProbeEmits("probe/tls-interception"),
+            GotrustVerdict::DiagnoseMaps("tls-unknown-authority"),
+        ],
+    },
+    Scenario {
+        name: "interception-trusted",
+        title: "The intercepting proxy's CA in SSL_CERT_FILE: go succeeds, and sees nothing",
+        claim: "the article's TLS section: trusting the corporate CA makes go work behind the proxy",
+        faults: "none",
+        tls: false,
+        proxy: Proxy::Single,
+        env: &[],
+        args: &["mod", "download", SIMPLE_V100],
+        go_succeeds: true,
+        stderr_has: &[],
+        checks: &[],
+        shows: Shows::Risk,
+        meaning: "with the interceptor's CA trusted, go fetches through it without a word: every \
+                  module passes through the proxy in clear; only the checksum database still \
+                  protects the content",
+        rules: &["probe/tls-interception", "tls/non-public-ca"],
+        network: Network::Intercepted { trust_ca: true },
+        gotrust: &[GotrustVerdict::ProbeEmits("probe/tls-interception")],
+    },
+    Scenario {
+        name: "https-to-plain-http",
+        title: "GOPROXY=https:// naming a plain-http port",
+        claim: "the article's TLS section: \"first record does not look like a TLS handshake\"",
+        faults: "none",
+        tls: false,
+        proxy: Proxy::Single,
+        env: &[],
+        args: &["mod", "download", SIMPLE_V100],
+        go_succeeds: false,
+        stderr_has: &["server gave HTTP response to HTTPS client"],
+        checks: &[],
+        shows: Shows::Defence,
+        meaning: "go's transport recognises a plain-HTTP answer and says so; \"first record does \
+                  not look like a TLS handshake\" only comes from a server that speaks neither",
+        rules: &["proxy/plaintext"],
+        network: Network::HttpsToPlainHttp,
+        gotrust: &[GotrustVerdict::DiagnoseMaps("plaintext-server")],
     },
 ];
 
@@ -289,7 +397,10 @@ struct Outcome {
     exit_code: Option<i32>,
     stdout: String,
     stderr: String,
-    /// Every way go's behaviour differed from the expectation; empty when it passed.
+    /// What gotrust said about the same situation, one line per verdict.
+    gotrust: Vec<String>,
+    /// Every way go's (or gotrust's) behaviour differed from the expectation; empty when it
+    /// passed.
     problems: Vec<String>,
 }
 
@@ -358,6 +469,7 @@ impl Outcome {
             "problems": self.problems,
             "verdict": self.verdict(),
             "caught_by": s.rules,
+            "gotrust": self.gotrust,
         })
     }
 
@@ -384,6 +496,9 @@ impl Outcome {
         t += &format!("  go:        {}\n", self.go_summary());
         t += &format!("  verdict:   {}\n", self.verdict());
         t += &format!("  caught by: {}\n", s.rules.join(", "));
+        for g in &self.gotrust {
+            t += &format!("  gotrust:   {g}\n");
+        }
         t
     }
 }
@@ -473,6 +588,9 @@ fn go_binary(global: &GlobalArgs) -> anyhow::Result<PathBuf> {
 }
 
 fn faults_of(s: &Scenario) -> anyhow::Result<Vec<Fault>> {
+    if s.faults == "none" {
+        return Ok(Vec::new());
+    }
     let file = gotrust_lab::scenarios::fault_file(s.faults)
         .ok_or_else(|| anyhow!("no fault file {}", s.faults))??;
     Ok(file.faults)
@@ -516,6 +634,17 @@ fn run_one(
         ),
     };
 
+    let forward = match s.network {
+        Network::Intercepted { .. } => Some(
+            runtime
+                .block_on(lab.start_forward_proxy(gotrust_lab::forward::ForwardOptions {
+                    intercept: true,
+                    ..Default::default()
+                }))
+                .context("cannot start the lab's forward proxy")?,
+        ),
+        _ => None,
+    };
     let mut env = match (&second, s.proxy) {
         (Some(good), Proxy::Fallback(sep)) => {
             let mut env = good.go_env();
@@ -527,6 +656,26 @@ fn run_one(
         }
         _ => lab.go_env(),
     };
+    match (s.network, &forward) {
+        (Network::Intercepted { trust_ca }, Some(fwd)) => {
+            // go keeps its default proxy; the network in between is the lab.
+            env.push(("GOPROXY".into(), "https://proxy.golang.org".into()));
+            env.extend(fwd.go_env());
+            if trust_ca {
+                env.push((
+                    "SSL_CERT_FILE".into(),
+                    fwd.ca_file().display().to_string(),
+                ));
+            }
+        }
+        (Network::HttpsToPlainHttp, _) => {
+            env.push((
+                "GOPROXY".into(),
+                lab.proxy_url().replacen("http://", "https://", 1),
+            ));
+        }
+        _ => {}
+    }
     env.extend(s.env.iter().map(|(k, v)| (k.to_string(), v.to_string())));
     // Later entries win; keep one per variable for the report.
     let mut dedup: Vec<(String, String)> = Vec::new();
@@ -537,6 +686,18 @@ fn run_one(
     let env = dedup;
 
     let run = run_go(go, root, &env, s.args);
+    let mut gotrust = Vec::new();
+    let mut problems = Vec::new();
+    if let Ok((_, _, stderr)) = &run {
+        for v in s.gotrust {
+            let (line, problem) = judge(runtime, root, &env, stderr, *v);
+            gotrust.push(line);
+            problems.extend(problem);
+        }
+    }
+    if let Some(fwd) = forward {
+        runtime.block_on(fwd.shutdown());
+    }
     let first_log = lab.request_log();
     let second_log = second
         .as_ref()
@@ -549,7 +710,6 @@ fn run_one(
     }
     let (exit_code, stdout, stderr) = run?;
 
-    let mut problems = Vec::new();
     match (s.go_succeeds, exit_code) {
         (true, Some(0)) | (false, Some(1..)) => {}
         (true, _) => problems.push("go was expected to succeed and failed".to_owned()),
@@ -572,8 +732,78 @@ fn run_one(
         exit_code,
         stdout,
         stderr,
+        gotrust,
         problems,
     })
+}
+
+/// Runs gotrust on the situation go was in: `probe` of the GOPROXY go used with go's
+/// environment, or `diagnose` of go's error. Returns the line to show and a problem when
+/// gotrust did not say what it must.
+fn judge(
+    runtime: &tokio::runtime::Runtime,
+    root: &Path,
+    env: &[(String, String)],
+    stderr: &str,
+    v: GotrustVerdict,
+) -> (String, Option<String>) {
+    match v {
+        GotrustVerdict::DiagnoseMaps(want) => {
+            let got = stderr
+                .lines()
+                .find_map(gotrust::diagnose::classify)
+                .map(|(kind, _)| kind.id());
+            let line = format!(
+                "diagnose: {}",
+                got.as_deref().unwrap_or("nothing recognised")
+            );
+            let problem = (got.as_deref() != Some(want))
+                .then(|| format!("gotrust diagnose did not map go's error to {want}"));
+            (line, problem)
+        }
+        GotrustVerdict::ProbeEmits(rule) => match probe_as_go(runtime, root, env) {
+            Ok(ids) => {
+                let line = format!("probe: {}", ids.join(", "));
+                let problem = (!ids.iter().any(|i| i == rule))
+                    .then(|| format!("gotrust probe did not report {rule}"));
+                (line, problem)
+            }
+            Err(e) => (
+                format!("probe: failed: {e:#}"),
+                Some(format!("gotrust probe failed: {e:#}")),
+            ),
+        },
+    }
+}
+
+/// `gotrust probe` of the first GOPROXY URL, with exactly go's environment.
+fn probe_as_go(
+    runtime: &tokio::runtime::Runtime,
+    root: &Path,
+    env: &[(String, String)],
+) -> anyhow::Result<Vec<String>> {
+    let mut vars: Vec<(String, String)> = vec![
+        ("HOME".into(), root.join("home").display().to_string()),
+        ("GOENV".into(), "off".into()),
+    ];
+    vars.extend(env.iter().cloned());
+    let sources = gotrust::env::EnvSources::with_process(vars);
+    let goenv = gotrust::env::resolve(&sources);
+    let settings = gotrust::settings::Settings::from_env(&goenv, &sources);
+    let url = env
+        .iter()
+        .rev()
+        .find(|(k, _)| k == "GOPROXY")
+        .and_then(|(_, v)| v.split([',', '|']).next())
+        .ok_or_else(|| anyhow!("no GOPROXY"))?
+        .to_string();
+    let http = std::sync::Arc::new(gotrust::net::HttpClient::new(
+        gotrust::probe::http_config(&settings, Duration::from_secs(10)),
+    )?);
+    let mut opts = gotrust::probe::ProbeOptions::new(root.join("probe"));
+    opts.module = Some(gotrust::probe::ModuleVersion::parse(SIMPLE_V100)?);
+    let p = runtime.block_on(gotrust::probe::probe(&http, &url, &opts))?;
+    Ok(p.finding_ids().into_iter().map(String::from).collect())
 }
 
 fn check(
@@ -700,7 +930,12 @@ mod tests {
         for s in SCENARIOS {
             assert!(names.insert(s.name), "duplicate {}", s.name);
             let faults = faults_of(s).unwrap();
-            assert!(!faults.is_empty(), "{}", s.name);
+            // Scenarios without faults change the network instead.
+            assert!(
+                !faults.is_empty() || s.network != Network::Lab,
+                "{}",
+                s.name
+            );
             // TLS faults need a TLS lab, and only they do here.
             let needs_tls = faults.iter().any(|f| {
                 matches!(
