@@ -478,7 +478,15 @@ impl Outcome {
         let mark = if self.passed() { "PASS" } else { "FAIL" };
         let mut t = format!("{mark} {}: {}\n", s.name, s.title);
         t += &format!("  claim:     {}\n", s.claim);
-        t += &format!("  lab:       {}\n", self.faults.join(", "));
+        let lab = match s.network {
+            Network::Lab => self.faults.join(", "),
+            Network::Intercepted { trust_ca } => format!(
+                "forward proxy re-signing every host with its own CA (HTTPS_PROXY), CA {}trusted by SSL_CERT_FILE",
+                if trust_ca { "" } else { "not " }
+            ),
+            Network::HttpsToPlainHttp => "plain-http lab named with https:// in GOPROXY".into(),
+        };
+        t += &format!("  lab:       {lab}\n");
         let extra: Vec<String> = s.env.iter().map(|(k, v)| format!("{k}={v}")).collect();
         let proxy = match s.proxy {
             Proxy::Single => String::new(),
