@@ -195,7 +195,10 @@ impl Drop for ForwardProxy {
 impl RunningLab {
     /// Starts a forward proxy in front of this lab (see the module docs). Its CA is written
     /// to `forward-ca.pem` in the lab's state directory.
-    pub async fn start_forward_proxy(&self, opts: ForwardOptions) -> Result<ForwardProxy, LabError> {
+    pub async fn start_forward_proxy(
+        &self,
+        opts: ForwardOptions,
+    ) -> Result<ForwardProxy, LabError> {
         let ca_name = if opts.intercept {
             INTERCEPTION_CA_NAME
         } else {
@@ -207,10 +210,12 @@ impl RunningLab {
             what: format!("writing {}", ca_file.display()),
             source: e,
         })?;
-        let listener = TcpListener::bind(opts.bind).await.map_err(|e| LabError::Io {
-            what: format!("binding {}", opts.bind),
-            source: e,
-        })?;
+        let listener = TcpListener::bind(opts.bind)
+            .await
+            .map_err(|e| LabError::Io {
+                what: format!("binding {}", opts.bind),
+                source: e,
+            })?;
         let addr = listener.local_addr().map_err(|e| LabError::Io {
             what: "reading the bound address".into(),
             source: e,
@@ -272,9 +277,16 @@ async fn proxy_request(
     mut req: Request<Incoming>,
 ) -> Result<Response<LabBody>, BoxError> {
     let Some((host, _)) = request_host(&req) else {
-        return Ok(plain_response(400, "text/plain", b"gotrust lab proxy: no host\n".to_vec()));
+        return Ok(plain_response(
+            400,
+            "text/plain",
+            b"gotrust lab proxy: no host\n".to_vec(),
+        ));
     };
-    let host = host.trim_start_matches('[').trim_end_matches(']').to_string();
+    let host = host
+        .trim_start_matches('[')
+        .trim_end_matches(']')
+        .to_string();
     if !fwd.intercept && !is_lab_host(&host) {
         let body = format!(
             "gotrust lab proxy: {host} is not a lab host (*.{LAB_DOMAIN}); the lab reaches nothing else\n"
@@ -332,7 +344,13 @@ async fn virtual_host(
         let host = request_host(&req).map(|(h, _)| h).unwrap_or_default();
         return Ok(go_import_page(&fwd.shared, &host, req.uri().path(), tls));
     }
-    handle(fwd.shared.clone(), Arc::new(AtomicBool::new(false)), tls, req).await
+    handle(
+        fwd.shared.clone(),
+        Arc::new(AtomicBool::new(false)),
+        tls,
+        req,
+    )
+    .await
 }
 
 /// The `?go-get=1` page for `host/path`: the lab module that is a prefix of it, declared

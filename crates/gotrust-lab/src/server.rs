@@ -536,8 +536,10 @@ pub(crate) fn plain_response(status: u16, content_type: &str, body: Vec<u8>) -> 
     if let Ok(v) = content_type.parse() {
         r.headers_mut().insert(hyper::header::CONTENT_TYPE, v);
     }
-    r.headers_mut()
-        .insert(hyper::header::CONTENT_LENGTH, hyper::header::HeaderValue::from(len));
+    r.headers_mut().insert(
+        hyper::header::CONTENT_LENGTH,
+        hyper::header::HeaderValue::from(len),
+    );
     r
 }
 

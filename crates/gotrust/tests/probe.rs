@@ -256,9 +256,9 @@ async fn untrusted_certificate_is_a_finding_with_x509_detail() {
     assert_eq!(p.finding_ids(), ["probe/tls-failed"], "{:#?}", p.findings);
     let failed = &p.findings[0];
     assert!(
-        failed
-            .message
-            .contains("tls: failed to verify certificate: x509: certificate signed by unknown authority"),
+        failed.message.contains(
+            "tls: failed to verify certificate: x509: certificate signed by unknown authority"
+        ),
         "{}",
         failed.message
     );
@@ -279,10 +279,9 @@ async fn untrusted_certificate_is_a_finding_with_x509_detail() {
     assert!(leaf.not_after_unix > 0);
     assert_eq!(outcome(&p, "tls/root"), Outcome::Info);
     assert!(
-        p.check("tls/root")
-            .unwrap()
-            .detail
-            .starts_with("CN=gotrust lab untrusted CA, not in go's trust store is not a public root"),
+        p.check("tls/root").unwrap().detail.starts_with(
+            "CN=gotrust lab untrusted CA, not in go's trust store is not a public root"
+        ),
         "{}",
         p.check("tls/root").unwrap().detail
     );
@@ -672,7 +671,10 @@ fn public_bundle() -> String {
 }
 
 /// go's settings for a process whose environment is `vars` (plus a hermetic HOME and GOROOT).
-fn settings_for(tmp: &Path, vars: &[(&str, String)]) -> (gotrust::settings::Settings, gotrust::env::EnvSources) {
+fn settings_for(
+    tmp: &Path,
+    vars: &[(&str, String)],
+) -> (gotrust::settings::Settings, gotrust::env::EnvSources) {
     let home = tmp.join("home");
     let goroot = tmp.join("goroot");
     std::fs::create_dir_all(&home).unwrap();
@@ -692,7 +694,10 @@ fn settings_for(tmp: &Path, vars: &[(&str, String)]) -> (gotrust::settings::Sett
     let mut sources = gotrust::env::EnvSources::with_process(map);
     sources.goos = "linux".into();
     let env = gotrust::env::resolve(&sources);
-    (gotrust::settings::Settings::from_env(&env, &sources), sources)
+    (
+        gotrust::settings::Settings::from_env(&env, &sources),
+        sources,
+    )
 }
 
 /// The lab intercepts proxy.golang.org through its forward proxy; go's bundle is a public one,
@@ -717,7 +722,10 @@ async fn intercepted_probe(tmp: &Path, trust_lab_ca: bool) -> (ProxyProbe, PathB
         &[
             ("HTTPS_PROXY", fwd.url()),
             ("SSL_CERT_FILE", bundle_file.display().to_string()),
-            ("SSL_CERT_DIR", tmp.join("no-such-dir").display().to_string()),
+            (
+                "SSL_CERT_DIR",
+                tmp.join("no-such-dir").display().to_string(),
+            ),
         ],
     );
     let http = Arc::new(
@@ -745,9 +753,19 @@ async fn interception_with_the_lab_ca_trusted_names_the_ca_and_where_go_trusts_i
     let (p, bundle, position) = intercepted_probe(tmp.path(), true).await;
     let tls = p.tls.as_ref().expect("handshake");
     assert!(tls.verified, "{tls:#?}");
-    assert!(tls.route.starts_with("through HTTP(S)_PROXY http://127.0.0.1:"), "{}", tls.route);
+    assert!(
+        tls.route
+            .starts_with("through HTTP(S)_PROXY http://127.0.0.1:"),
+        "{}",
+        tls.route
+    );
     assert_eq!(tls.root_public, Some(false));
-    assert_eq!(p.finding_ids(), ["probe/tls-interception"], "{:#?}", p.findings);
+    assert_eq!(
+        p.finding_ids(),
+        ["probe/tls-interception"],
+        "{:#?}",
+        p.findings
+    );
     let f = &p.findings[0];
     assert_eq!(f.severity, gotrust::report::Severity::High);
     let where_ = format!("{}{position}", bundle.display());
@@ -760,8 +778,16 @@ async fn interception_with_the_lab_ca_trusted_names_the_ca_and_where_go_trusts_i
     ] {
         assert!(f.message.contains(want), "{want:?} not in {}", f.message);
     }
-    for banned in ["GOINSECURE", "GOSUMDB=off", "GOPROXY=direct", "GOFLAGS=-insecure"] {
-        assert!(!f.message.contains(banned) && !f.fix.contains(banned), "{banned}");
+    for banned in [
+        "GOINSECURE",
+        "GOSUMDB=off",
+        "GOPROXY=direct",
+        "GOFLAGS=-insecure",
+    ] {
+        assert!(
+            !f.message.contains(banned) && !f.fix.contains(banned),
+            "{banned}"
+        );
     }
     assert!(f.fix.contains("SSL_CERT_FILE"), "{}", f.fix);
     // Through the interceptor the lab still answers as a proxy: the contract checks ran.
@@ -796,7 +822,10 @@ async fn interception_without_the_ca_fails_as_go_does_and_is_still_named() {
         "{}",
         icpt.message
     );
-    assert!(icpt.message.contains("go fails: tls: failed to verify certificate"));
+    assert!(
+        icpt.message
+            .contains("go fails: tls: failed to verify certificate")
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -817,7 +846,10 @@ async fn audit_lists_exactly_the_lab_ca_as_non_public() {
         tmp.path(),
         &[
             ("SSL_CERT_FILE", bundle_file.display().to_string()),
-            ("SSL_CERT_DIR", tmp.path().join("none").display().to_string()),
+            (
+                "SSL_CERT_DIR",
+                tmp.path().join("none").display().to_string(),
+            ),
         ],
     );
     let env = gotrust::env::resolve(&sources);
@@ -844,7 +876,8 @@ async fn audit_lists_exactly_the_lab_ca_as_non_public() {
         .unwrap();
     let n = bundle.matches("BEGIN CERTIFICATE").count();
     assert!(
-        f.message.contains(&format!("{}:{n}", bundle_file.display())),
+        f.message
+            .contains(&format!("{}:{n}", bundle_file.display())),
         "{}",
         f.message
     );
@@ -858,7 +891,12 @@ async fn audit_lists_exactly_the_lab_ca_as_non_public() {
         .unwrap();
     assert!(store_line.ends_with(", 1 not public"), "{store_line}");
     assert!(store_line.len() < 300, "{store_line}");
-    assert!(!report.findings().iter().any(|f| f.rule.id == "tls/custom-roots"));
+    assert!(
+        !report
+            .findings()
+            .iter()
+            .any(|f| f.rule.id == "tls/custom-roots")
+    );
     fwd.shutdown().await;
     lab.shutdown().await;
 }

@@ -645,10 +645,12 @@ fn run_one(
     let forward = match s.network {
         Network::Intercepted { .. } => Some(
             runtime
-                .block_on(lab.start_forward_proxy(gotrust_lab::forward::ForwardOptions {
-                    intercept: true,
-                    ..Default::default()
-                }))
+                .block_on(
+                    lab.start_forward_proxy(gotrust_lab::forward::ForwardOptions {
+                        intercept: true,
+                        ..Default::default()
+                    }),
+                )
                 .context("cannot start the lab's forward proxy")?,
         ),
         _ => None,
@@ -670,10 +672,7 @@ fn run_one(
             env.push(("GOPROXY".into(), "https://proxy.golang.org".into()));
             env.extend(fwd.go_env());
             if trust_ca {
-                env.push((
-                    "SSL_CERT_FILE".into(),
-                    fwd.ca_file().display().to_string(),
-                ));
+                env.push(("SSL_CERT_FILE".into(), fwd.ca_file().display().to_string()));
             }
         }
         (Network::HttpsToPlainHttp, _) => {
@@ -805,9 +804,10 @@ fn probe_as_go(
         .and_then(|(_, v)| v.split([',', '|']).next())
         .ok_or_else(|| anyhow!("no GOPROXY"))?
         .to_string();
-    let http = std::sync::Arc::new(gotrust::net::HttpClient::new(
-        gotrust::probe::http_config(&settings, Duration::from_secs(10)),
-    )?);
+    let http = std::sync::Arc::new(gotrust::net::HttpClient::new(gotrust::probe::http_config(
+        &settings,
+        Duration::from_secs(10),
+    ))?);
     let mut opts = gotrust::probe::ProbeOptions::new(root.join("probe"));
     opts.module = Some(gotrust::probe::ModuleVersion::parse(SIMPLE_V100)?);
     let p = runtime.block_on(gotrust::probe::probe(&http, &url, &opts))?;

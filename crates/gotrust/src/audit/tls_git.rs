@@ -3,9 +3,9 @@
 //! Trust roots follow `crypto/x509/root_unix.go`; git's own TLS switches are git's
 //! (`http.sslVerify`, `GIT_SSL_NO_VERIFY`), which `cmd/go/internal/vcs` leaves to git.
 
+use crate::net::truststore::TrustStore;
 use crate::report::{Evidence, Finding, Severity, catalog};
 use crate::settings::git::GitScope;
-use crate::net::truststore::TrustStore;
 use crate::settings::tls::TlsRoots;
 
 use super::Ctx;
@@ -264,8 +264,15 @@ mod tests {
             format!("{PEM}junk\n-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n"),
         )
         .unwrap();
-        let store = TrustStore::load(&TlsRoots::from_vars("linux", p.to_str().unwrap(), "/nonexistent"));
-        let subjects: Vec<&str> = store.non_public().map(|c| c.cert.subject.as_str()).collect();
+        let store = TrustStore::load(&TlsRoots::from_vars(
+            "linux",
+            p.to_str().unwrap(),
+            "/nonexistent",
+        ));
+        let subjects: Vec<&str> = store
+            .non_public()
+            .map(|c| c.cert.subject.as_str())
+            .collect();
         assert_eq!(subjects, ["O=gotrust, CN=gotrust test CA"]);
         assert_eq!(store.undecodable, 1);
     }

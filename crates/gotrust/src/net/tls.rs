@@ -507,7 +507,11 @@ pub(crate) fn go_text_for(err: &rustls::Error, host: &str) -> Option<String> {
 /// The x509 texts are those of `crypto/x509/verify.go`: `UnknownAuthorityError`,
 /// `CertificateInvalidError` (Expired, with the `current time ... is after ...` detail) and
 /// `HostnameError`, whose text lists the names the leaf is valid for.
-pub fn go_verify_text(err: &rustls::Error, host: &str, leaf: Option<&CertSummary>) -> Option<String> {
+pub fn go_verify_text(
+    err: &rustls::Error,
+    host: &str,
+    leaf: Option<&CertSummary>,
+) -> Option<String> {
     use rustls::CertificateError as C;
     let rustls::Error::InvalidCertificate(c) = err else {
         return None;
@@ -560,7 +564,10 @@ fn hostname_error(host: &str, leaf: Option<&CertSummary>) -> String {
                 ips.len()
             );
         }
-        ips.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
+        ips.iter()
+            .map(|s| s.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
     } else {
         if dns.len() >= MAX_NAMES {
             return format!(
@@ -568,7 +575,10 @@ fn hostname_error(host: &str, leaf: Option<&CertSummary>) -> String {
                 dns.len()
             );
         }
-        dns.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
+        dns.iter()
+            .map(|s| s.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
     };
     if valid.is_empty() {
         return format!("x509: certificate is not valid for any names, but wanted to match {host}");

@@ -372,7 +372,10 @@ impl TrustStore {
                 ", {retired} retired from Mozilla's program (still in the distribution's copy, {DISTRIBUTION_MOZILLA_DIR})"
             ));
         }
-        s.push_str(&format!(", {} not public", self.count(RootClass::NotPublic)));
+        s.push_str(&format!(
+            ", {} not public",
+            self.count(RootClass::NotPublic)
+        ));
         s
     }
 
@@ -456,8 +459,9 @@ mod tests {
 
     #[test]
     fn webpki_roots_version_matches_the_lock_file() {
-        let lock = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../Cargo.lock"))
-            .expect("Cargo.lock");
+        let lock =
+            std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../Cargo.lock"))
+                .expect("Cargo.lock");
         let want = format!("name = \"webpki-roots\"\nversion = \"{WEBPKI_ROOTS_VERSION}\"");
         assert!(lock.contains(&want), "Cargo.lock has another webpki-roots");
         assert!(PUBLIC_ROOTS_REFERENCE.contains(WEBPKI_ROOTS_VERSION));

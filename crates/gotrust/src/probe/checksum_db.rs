@@ -37,7 +37,12 @@ fn hash_of(lines: &[String], path: &str, version: &str) -> Option<String> {
 }
 
 impl Run<'_> {
-    pub(super) async fn sumdb(&mut self, m: &ModuleVersion, zip: Option<String>, go_mod: Option<String>) {
+    pub(super) async fn sumdb(
+        &mut self,
+        m: &ModuleVersion,
+        zip: Option<String>,
+        go_mod: Option<String>,
+    ) {
         let Some(db) = self.opts.sumdb.clone() else {
             self.check("sumdb/supported", Outcome::Skip, "GOSUMDB=off");
             return;
@@ -214,7 +219,12 @@ impl Run<'_> {
 
     /// Fetches the database's `/latest` and merges it with the head kept from earlier runs
     /// (already in `client`). Returns false when the probe of the database must stop (a fork).
-    pub(super) async fn tree_head(&mut self, client: &SumdbClient, base: &SumdbBase, kept: &Path) -> bool {
+    pub(super) async fn tree_head(
+        &mut self,
+        client: &SumdbClient,
+        base: &SumdbBase,
+        kept: &Path,
+    ) -> bool {
         let (seen, seen_note) = client.latest();
         let url = base.join_raw("latest");
         let start = Instant::now();

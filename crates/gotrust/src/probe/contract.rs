@@ -15,7 +15,12 @@ use crate::report::{Finding, catalog};
 impl Run<'_> {
     /// Requests `.info` of `path@version`, which must not exist; returns false if the probe
     /// must stop.
-    pub(super) async fn not_found(&mut self, name: &'static str, path: &str, version: &str) -> bool {
+    pub(super) async fn not_found(
+        &mut self,
+        name: &'static str,
+        path: &str,
+        version: &str,
+    ) -> bool {
         let url = module::escape_version(version)
             .ok()
             .and_then(|v| self.proxy.url_for(path, &format!("@v/{v}.info")).ok());
@@ -79,7 +84,11 @@ impl Run<'_> {
         for m in project_modules(self.opts.project_dir.as_deref()) {
             match self.served(&m).await {
                 Served::Yes => {
-                    self.check("module", Outcome::Info, format!("{m} (from the project's go.sum)"));
+                    self.check(
+                        "module",
+                        Outcome::Info,
+                        format!("{m} (from the project's go.sum)"),
+                    );
                     return Some(m);
                 }
                 Served::No(why) => tried.push(format!("{m}: {why}")),
@@ -105,7 +114,9 @@ impl Run<'_> {
                         Some(m)
                     }
                     _ => {
-                        tried.push(format!("{WELL_KNOWN_MODULE}: @v/list has no release version"));
+                        tried.push(format!(
+                            "{WELL_KNOWN_MODULE}: @v/list has no release version"
+                        ));
                         self.no_module(&tried);
                         None
                     }

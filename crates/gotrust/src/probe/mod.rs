@@ -23,9 +23,9 @@
 
 mod checksum_db;
 mod contract;
+pub mod text;
 mod transport;
 pub mod trust;
-pub mod text;
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;
@@ -414,7 +414,6 @@ impl Run<'_> {
     }
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -460,5 +459,4 @@ mod tests {
             assert_eq!(is_loopback(&Url::parse(u).unwrap()), want, "{u}");
         }
     }
-
 }

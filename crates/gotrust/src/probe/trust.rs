@@ -52,33 +52,141 @@ const GOOGLE_TRUST_SERVICES: &[&str] = &["O=Google Trust Services"];
 /// Hosts of the Go ecosystem and of other package ecosystems. A leaf for one of them that
 /// also names a host of another operator was minted by an intercepting proxy.
 const KNOWN_HOSTS: &[KnownHost] = &[
-    KnownHost { host: "proxy.golang.org", operator: "Google", issuers: GOOGLE_TRUST_SERVICES },
-    KnownHost { host: "sum.golang.org", operator: "Google", issuers: GOOGLE_TRUST_SERVICES },
-    KnownHost { host: "index.golang.org", operator: "Google", issuers: GOOGLE_TRUST_SERVICES },
-    KnownHost { host: "storage.googleapis.com", operator: "Google", issuers: GOOGLE_TRUST_SERVICES },
-    KnownHost { host: "dl.google.com", operator: "Google", issuers: GOOGLE_TRUST_SERVICES },
-    KnownHost { host: "maven.google.com", operator: "Google", issuers: GOOGLE_TRUST_SERVICES },
-    KnownHost { host: "sum.golang.google.cn", operator: "Google", issuers: &[] },
-    KnownHost { host: "goproxy.cn", operator: "Qiniu", issuers: &[] },
-    KnownHost { host: "goproxy.io", operator: "goproxy.io", issuers: &[] },
-    KnownHost { host: "mirrors.aliyun.com", operator: "Alibaba", issuers: &[] },
-    KnownHost { host: "registry.npmjs.org", operator: "npm", issuers: &[] },
-    KnownHost { host: "registry.yarnpkg.com", operator: "Yarn", issuers: &[] },
-    KnownHost { host: "pypi.org", operator: "PyPI", issuers: &[] },
-    KnownHost { host: "files.pythonhosted.org", operator: "PyPI", issuers: &[] },
-    KnownHost { host: "index.crates.io", operator: "crates.io", issuers: &[] },
-    KnownHost { host: "static.crates.io", operator: "crates.io", issuers: &[] },
-    KnownHost { host: "static.rust-lang.org", operator: "Rust", issuers: &[] },
-    KnownHost { host: "repo1.maven.org", operator: "Maven Central", issuers: &[] },
-    KnownHost { host: "repo.maven.apache.org", operator: "Maven Central", issuers: &[] },
-    KnownHost { host: "plugins.gradle.org", operator: "Gradle", issuers: &[] },
-    KnownHost { host: "rubygems.org", operator: "RubyGems", issuers: &[] },
-    KnownHost { host: "deb.debian.org", operator: "Debian", issuers: &[] },
-    KnownHost { host: "security.debian.org", operator: "Debian", issuers: &[] },
-    KnownHost { host: "archive.ubuntu.com", operator: "Ubuntu", issuers: &[] },
-    KnownHost { host: "security.ubuntu.com", operator: "Ubuntu", issuers: &[] },
-    KnownHost { host: "github.com", operator: "GitHub", issuers: &[] },
-    KnownHost { host: "registry-1.docker.io", operator: "Docker", issuers: &[] },
+    KnownHost {
+        host: "proxy.golang.org",
+        operator: "Google",
+        issuers: GOOGLE_TRUST_SERVICES,
+    },
+    KnownHost {
+        host: "sum.golang.org",
+        operator: "Google",
+        issuers: GOOGLE_TRUST_SERVICES,
+    },
+    KnownHost {
+        host: "index.golang.org",
+        operator: "Google",
+        issuers: GOOGLE_TRUST_SERVICES,
+    },
+    KnownHost {
+        host: "storage.googleapis.com",
+        operator: "Google",
+        issuers: GOOGLE_TRUST_SERVICES,
+    },
+    KnownHost {
+        host: "dl.google.com",
+        operator: "Google",
+        issuers: GOOGLE_TRUST_SERVICES,
+    },
+    KnownHost {
+        host: "maven.google.com",
+        operator: "Google",
+        issuers: GOOGLE_TRUST_SERVICES,
+    },
+    KnownHost {
+        host: "sum.golang.google.cn",
+        operator: "Google",
+        issuers: &[],
+    },
+    KnownHost {
+        host: "goproxy.cn",
+        operator: "Qiniu",
+        issuers: &[],
+    },
+    KnownHost {
+        host: "goproxy.io",
+        operator: "goproxy.io",
+        issuers: &[],
+    },
+    KnownHost {
+        host: "mirrors.aliyun.com",
+        operator: "Alibaba",
+        issuers: &[],
+    },
+    KnownHost {
+        host: "registry.npmjs.org",
+        operator: "npm",
+        issuers: &[],
+    },
+    KnownHost {
+        host: "registry.yarnpkg.com",
+        operator: "Yarn",
+        issuers: &[],
+    },
+    KnownHost {
+        host: "pypi.org",
+        operator: "PyPI",
+        issuers: &[],
+    },
+    KnownHost {
+        host: "files.pythonhosted.org",
+        operator: "PyPI",
+        issuers: &[],
+    },
+    KnownHost {
+        host: "index.crates.io",
+        operator: "crates.io",
+        issuers: &[],
+    },
+    KnownHost {
+        host: "static.crates.io",
+        operator: "crates.io",
+        issuers: &[],
+    },
+    KnownHost {
+        host: "static.rust-lang.org",
+        operator: "Rust",
+        issuers: &[],
+    },
+    KnownHost {
+        host: "repo1.maven.org",
+        operator: "Maven Central",
+        issuers: &[],
+    },
+    KnownHost {
+        host: "repo.maven.apache.org",
+        operator: "Maven Central",
+        issuers: &[],
+    },
+    KnownHost {
+        host: "plugins.gradle.org",
+        operator: "Gradle",
+        issuers: &[],
+    },
+    KnownHost {
+        host: "rubygems.org",
+        operator: "RubyGems",
+        issuers: &[],
+    },
+    KnownHost {
+        host: "deb.debian.org",
+        operator: "Debian",
+        issuers: &[],
+    },
+    KnownHost {
+        host: "security.debian.org",
+        operator: "Debian",
+        issuers: &[],
+    },
+    KnownHost {
+        host: "archive.ubuntu.com",
+        operator: "Ubuntu",
+        issuers: &[],
+    },
+    KnownHost {
+        host: "security.ubuntu.com",
+        operator: "Ubuntu",
+        issuers: &[],
+    },
+    KnownHost {
+        host: "github.com",
+        operator: "GitHub",
+        issuers: &[],
+    },
+    KnownHost {
+        host: "registry-1.docker.io",
+        operator: "Docker",
+        issuers: &[],
+    },
 ];
 
 fn known(host: &str) -> Option<&'static KnownHost> {
@@ -147,7 +255,11 @@ impl std::fmt::Display for Interception {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Interception::NonPublicRoot { ca } => {
-                write!(f, "the chain ends in {}, which is not a public root", ca.subject)
+                write!(
+                    f,
+                    "the chain ends in {}, which is not a public root",
+                    ca.subject
+                )
             }
             Interception::UnrelatedNames { names } => write!(
                 f,
@@ -349,10 +461,7 @@ impl<S: AsyncWrite + Unpin> AsyncWrite for Tap<S> {
     fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
         Pin::new(&mut self.inner).poll_flush(cx)
     }
-    fn poll_shutdown(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-    ) -> Poll<std::io::Result<()>> {
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
         Pin::new(&mut self.inner).poll_shutdown(cx)
     }
 }
@@ -444,7 +553,10 @@ async fn open(
         ProxyChoice::Proxy(p) => {
             let shown = crate::report::redact_url_userinfo(&p.to_go_string());
             let (phost, pport) = crate::settings::httpproxy::hostname_port(&p.host);
-            let phost = phost.trim_start_matches('[').trim_end_matches(']').to_string();
+            let phost = phost
+                .trim_start_matches('[')
+                .trim_end_matches(']')
+                .to_string();
             let pport: u16 = match (pport, p.scheme.as_str()) {
                 ("", "https") => 443,
                 ("", _) => 80,
@@ -480,8 +592,11 @@ async fn open(
             if let Some(ui) = &p.userinfo {
                 use base64::Engine;
                 let (u, pw) = ui.split_once(':').unwrap_or((ui.as_str(), ""));
-                let token = base64::engine::general_purpose::STANDARD
-                    .encode(format!("{}:{}", unescape(u), unescape(pw)));
+                let token = base64::engine::general_purpose::STANDARD.encode(format!(
+                    "{}:{}",
+                    unescape(u),
+                    unescape(pw)
+                ));
                 req.push_str(&format!("Proxy-Authorization: Basic {token}\r\n"));
             }
             req.push_str("\r\n");
@@ -512,7 +627,7 @@ async fn open(
                 .to_string();
             let code = status_line.split_whitespace().nth(1).unwrap_or_default();
             if !code.starts_with('2') {
-                let text = status_line.splitn(2, ' ').nth(1).unwrap_or_default();
+                let text = status_line.split_once(' ').map_or("", |x| x.1);
                 return Err(format!("proxyconnect tcp: {text}"));
             }
             Ok((stream, format!("through HTTP(S)_PROXY {shown}")))
@@ -609,7 +724,9 @@ pub async fn handshake(
     };
     let outcome = match tokio::time::timeout(timeout, run).await {
         Ok(r) => r,
-        Err(_) => Err(format!("TLS handshake with {host}: no answer within {timeout:?}")),
+        Err(_) => Err(format!(
+            "TLS handshake with {host}: no answer within {timeout:?}"
+        )),
     };
     let (route, chain_der, version, alpn) = match outcome {
         Ok(v) => v,
@@ -634,8 +751,9 @@ pub async fn handshake(
                     Ok(_) => report.verified = true,
                     Err(e) => {
                         report.go_error = Some(
-                            go_verify_text(&e, &host, report.chain.first())
-                                .unwrap_or_else(|| format!("tls: failed to verify certificate: {e}")),
+                            go_verify_text(&e, &host, report.chain.first()).unwrap_or_else(|| {
+                                format!("tls: failed to verify certificate: {e}")
+                            }),
                         )
                     }
                 }
@@ -677,9 +795,6 @@ fn rows(role: &str) -> Rows {
         }
     }
 }
-
-/// What to do about interception: never a switch that turns verification off.
-const INTERCEPTION_ADVICE: &str = "If the interception is your organisation's, trust its CA deliberately (SSL_CERT_FILE naming a bundle that holds it) or fetch through a module proxy inside the network; do not turn verification off.";
 
 impl Run<'_> {
     /// Handshakes with the proxy and, when go may contact it directly, the checksum
@@ -747,7 +862,11 @@ impl Run<'_> {
             );
         }
         match &r.go_error {
-            None => self.push(n.verify, Outcome::Pass, "verifies against go's trust store".into()),
+            None => self.push(
+                n.verify,
+                Outcome::Pass,
+                "verifies against go's trust store".into(),
+            ),
             Some(go) => self.push(n.verify, Outcome::Fail, go.clone()),
         }
         let loopback = super::transport::is_loopback_host(&r.host);
@@ -765,7 +884,11 @@ impl Run<'_> {
                 });
                 self.push(
                     n.root,
-                    if loopback { Outcome::Info } else { Outcome::Fail },
+                    if loopback {
+                        Outcome::Info
+                    } else {
+                        Outcome::Fail
+                    },
                     format!(
                         "{} is not a public root ({PUBLIC_ROOTS_REFERENCE})",
                         ca.unwrap_or(top)
@@ -818,9 +941,15 @@ impl Run<'_> {
                 Some(g) => format!(" go fails: {g}."),
                 None => " go accepts it, so everything go fetches from this host passes through the interceptor.".into(),
             };
-            let msg = format!("{who}: TLS is intercepted: {}.{ca_text}{go}", signals.join("; "));
-            let public_host = known(&r.host.rsplit_once(':').map_or(r.host.as_str(), |h| h.0)).is_some();
-            let mut f = Finding::new(&catalog::PROBE_TLS_INTERCEPTION, msg).with_fix(INTERCEPTION_ADVICE);
+            let msg = format!(
+                "{who}: TLS is intercepted: {}.{ca_text}{go}",
+                signals.join("; ")
+            );
+            let public_host =
+                known(r.host.rsplit_once(':').map_or(r.host.as_str(), |h| h.0)).is_some();
+            // The fix is the rule's: trust the CA deliberately or use a proxy inside the network;
+            // never a switch that turns verification off.
+            let mut f = Finding::new(&catalog::PROBE_TLS_INTERCEPTION, msg);
             if public_host || !only_private_root {
                 f = f.with_severity(Severity::High);
             }
@@ -870,11 +999,21 @@ mod tests {
             cert(
                 "CN=egress",
                 "CN=egress-ca",
-                &["proxy.golang.org", "pypi.org", "index.crates.io", "dl.google.com"],
+                &[
+                    "proxy.golang.org",
+                    "pypi.org",
+                    "index.crates.io",
+                    "dl.google.com",
+                ],
             ),
             cert("CN=egress-ca", "CN=egress-ca", &[]),
         ];
-        let got = judge("proxy.golang.org", &chain, ChainRoot::NotPublic, &TrustStore::default());
+        let got = judge(
+            "proxy.golang.org",
+            &chain,
+            ChainRoot::NotPublic,
+            &TrustStore::default(),
+        );
         assert_eq!(got.len(), 3, "{got:?}");
         assert_eq!(
             got[0],
@@ -904,12 +1043,29 @@ mod tests {
                 "CN=WR2, O=Google Trust Services, C=US",
                 &["proxy.golang.org", "*.golang.org"],
             ),
-            cert("CN=WR2, O=Google Trust Services, C=US", "CN=GTS Root R1", &[]),
+            cert(
+                "CN=WR2, O=Google Trust Services, C=US",
+                "CN=GTS Root R1",
+                &[],
+            ),
         ];
-        assert!(judge("proxy.golang.org", &chain, ChainRoot::Public, &TrustStore::default()).is_empty());
+        assert!(
+            judge(
+                "proxy.golang.org",
+                &chain,
+                ChainRoot::Public,
+                &TrustStore::default()
+            )
+            .is_empty()
+        );
         // An unknown private host with a private CA: only the root is reported.
         let chain = vec![cert("CN=goproxy.corp", "CN=Corp CA", &["goproxy.corp"])];
-        let got = judge("goproxy.corp", &chain, ChainRoot::NotPublic, &TrustStore::default());
+        let got = judge(
+            "goproxy.corp",
+            &chain,
+            ChainRoot::NotPublic,
+            &TrustStore::default(),
+        );
         assert_eq!(got.len(), 1);
     }
 

@@ -321,11 +321,11 @@ catalog! {
         "Fix the line go names (for go.sum, `go mod tidy` rewrites it).";
     // Probe (`gotrust probe`): how a proxy behaves on the wire.
     PROBE_TLS_FAILED = "probe/tls-failed", High,
-        "The proxy's TLS certificate does not verify against the roots go uses: every fetch through it fails",
+        "The certificate of the proxy or checksum database does not verify against the roots go uses (or the server speaks TLS below 1.2): every fetch from it fails",
         "Fix the server certificate (chain, names, validity), or trust its CA explicitly if it is yours.";
     PROBE_TLS_INTERCEPTION = "probe/tls-interception", Medium,
-        "The proxy's certificate chains to a root that is not a public root but is trusted through SSL_CERT_FILE/SSL_CERT_DIR: TLS interception or a private CA",
-        "Confirm the CA is your organisation's; a public proxy host behind a private CA means the traffic is intercepted.";
+        "TLS to the proxy or checksum database is intercepted: the chain ends in a CA that is not a public root, or a well-known host's certificate names other operators' hosts or comes from an unexpected issuer",
+        "If the interception is your organisation's, trust its CA deliberately (SSL_CERT_FILE naming a bundle that holds it) or fetch through a module proxy inside the network; do not turn verification off.";
     PROBE_CERT_EXPIRING = "probe/cert-expiring", Medium,
         "A certificate in the proxy's chain expires soon: fetches will then fail",
         "Renew the certificate before it expires.";
