@@ -362,9 +362,10 @@ impl TrustStore {
     /// One short line: how many CAs of each class.
     pub fn summary(&self) -> String {
         let retired = self.count(RootClass::Retired);
+        let n = self.cas.len();
         let mut s = format!(
-            "{} CAs: {} public roots of {PUBLIC_ROOTS_REFERENCE}",
-            self.cas.len(),
+            "{n} CA{}: {} public roots of {PUBLIC_ROOTS_REFERENCE}",
+            if n == 1 { "" } else { "s" },
             self.count(RootClass::Public)
         );
         if retired > 0 {
