@@ -631,24 +631,22 @@ pub fn run_one(
     let second = match s.proxy {
         Proxy::Single => None,
         Proxy::Fallback(_) => Some(
-            runtime
-            .block_on(
-                    Lab::builder()
-                        .modules_dir(&modules)
-                        .state_dir(root.join("lab2"))
-                        .start(),
-                )?,
+            runtime.block_on(
+                Lab::builder()
+                    .modules_dir(&modules)
+                    .state_dir(root.join("lab2"))
+                    .start(),
+            )?,
         ),
     };
 
     let forward = match s.network {
-        Network::Intercepted { .. } => Some(
-            runtime
-                .block_on(lab.start_forward_proxy(crate::forward::ForwardOptions {
-                    intercept: true,
-                    ..Default::default()
-                }))?,
-        ),
+        Network::Intercepted { .. } => Some(runtime.block_on(lab.start_forward_proxy(
+            crate::forward::ForwardOptions {
+                intercept: true,
+                ..Default::default()
+            },
+        ))?),
         _ => None,
     };
     let mut env = match (&second, s.proxy) {

@@ -58,6 +58,10 @@ pub struct ForwardOptions {
     pub intercept: bool,
     /// Where to listen.
     pub bind: SocketAddr,
+    /// Lab hosts that serve plain http only: a tunnel to them is refused (502), as a
+    /// connection to port 443 of an http-only server is, so go falls back to http where
+    /// GOINSECURE allows it (`cmd/go/internal/web` `GetMaybeInsecure`).
+    pub http_only: Vec<String>,
 }
 
 impl Default for ForwardOptions {
@@ -65,6 +69,7 @@ impl Default for ForwardOptions {
         ForwardOptions {
             intercept: false,
             bind: SocketAddr::from(([127, 0, 0, 1], 0)),
+            http_only: Vec::new(),
         }
     }
 }
@@ -134,6 +139,7 @@ struct Forward {
     shared: Arc<Shared>,
     ca: HostCa,
     intercept: bool,
+    http_only: Vec<String>,
 }
 
 /// A running forward proxy; stops at [`ForwardProxy::shutdown`] or when dropped.
@@ -194,7 +200,7 @@ impl Drop for ForwardProxy {
 
 impl RunningLab {
     /// Starts a forward proxy in front of this lab (see the module docs). Its CA is written
-    /// to `forward-ca.pem` in the lab's state directory.
+    /// to `forward-ca-<port>.pem` in the lab's state directory.
     pub async fn start_forward_proxy(
         &self,
         opts: ForwardOptions,
@@ -205,11 +211,6 @@ impl RunningLab {
             VHOST_CA_NAME
         };
         let ca = HostCa::new(ca_name)?;
-        let ca_file = self.state_dir.join("forward-ca.pem");
-        std::fs::write(&ca_file, &ca.pem).map_err(|e| LabError::Io {
-            what: format!("writing {}", ca_file.display()),
-            source: e,
-        })?;
         let listener = TcpListener::bind(opts.bind)
             .await
             .map_err(|e| LabError::Io {
@@ -220,10 +221,22 @@ impl RunningLab {
             what: "reading the bound address".into(),
             source: e,
         })?;
+        let ca_file = self
+            .state_dir
+            .join(format!("forward-ca-{}.pem", addr.port()));
+        std::fs::write(&ca_file, &ca.pem).map_err(|e| LabError::Io {
+            what: format!("writing {}", ca_file.display()),
+            source: e,
+        })?;
         let fwd = Arc::new(Forward {
             shared: self.shared.clone(),
             ca,
             intercept: opts.intercept,
+            http_only: opts
+                .http_only
+                .iter()
+                .map(|h| h.to_ascii_lowercase())
+                .collect(),
         });
         let (tx, mut rx) = watch::channel(false);
         let task = tokio::spawn(async move {
@@ -294,6 +307,10 @@ async fn proxy_request(
         return Ok(plain_response(502, "text/plain", body.into_bytes()));
     }
     if req.method() == Method::CONNECT {
+        if fwd.http_only.contains(&host.to_ascii_lowercase()) {
+            let body = format!("gotrust lab proxy: {host} serves plain http only\n");
+            return Ok(plain_response(502, "text/plain", body.into_bytes()));
+        }
         let config = match fwd.ca.config_for(&host) {
             Ok(c) => c,
             Err(e) => {

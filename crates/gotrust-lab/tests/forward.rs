@@ -104,27 +104,51 @@ async fn direct_fetches_of_a_virtual_host_work_over_https_and_over_http_with_goi
     .await;
     assert!(r.ok, "{}", r.stderr);
     assert!(r.stdout.contains("\"Version\": \"v1.0.0\""), "{}", r.stdout);
-    // No CA trusted: https fails, and GOINSECURE lets go fall back to plain http.
+    // An http-only virtual host: the https attempt fails, and GOINSECURE lets go fall back
+    // to plain http for the go-import page and for the module proxy it names.
+    let plain = lab
+        .start_forward_proxy(ForwardOptions {
+            http_only: vec!["mod.lab.test".into()],
+            ..Default::default()
+        })
+        .await
+        .unwrap();
     let http = [
         ("GOPROXY", "direct".to_string()),
         ("GOINSECURE", "mod.lab.test".to_string()),
     ];
     let r = go(
         &tmp.path().join("b"),
-        env(&lab, &fwd, &http),
+        env(&lab, &plain, &http),
         &["mod", "download", "-x", "mod.lab.test/hello@v1.0.0"],
     )
     .await;
     assert!(r.ok, "{}", r.stderr);
     assert!(
-        r.stderr.contains("http://mod.lab.test/hello?go-get=1"),
+        r.stderr
+            .contains("# get http://mod.lab.test/hello?go-get=1: 200 OK")
+            && r.stderr
+                .contains("# get http://mod.lab.test/mod.lab.test/hello/@v/v1.0.0.zip"),
         "{}",
         r.stderr
     );
+    // Without GOINSECURE go refuses the plain-http fallback.
+    let r = go(
+        &tmp.path().join("b2"),
+        env(&lab, &plain, &[("GOPROXY", "direct".to_string())]),
+        &["mod", "download", "mod.lab.test/hello@v1.0.0"],
+    )
+    .await;
+    assert!(!r.ok, "{}", r.stderr);
+    plain.shutdown().await;
     // Hosts outside the lab are refused: nothing leaves the machine.
     let r = go(
         &tmp.path().join("c"),
-        env(&lab, &fwd, &[("GOPROXY", "https://proxy.golang.org".to_string())]),
+        env(
+            &lab,
+            &fwd,
+            &[("GOPROXY", "https://proxy.golang.org".to_string())],
+        ),
         &["mod", "download", "example.com/simple@v1.0.0"],
     )
     .await;

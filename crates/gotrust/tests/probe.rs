@@ -900,3 +900,59 @@ async fn audit_lists_exactly_the_lab_ca_as_non_public() {
     fwd.shutdown().await;
     lab.shutdown().await;
 }
+
+/// A server that answers every ClientHello with a TLS 1.0 ServerHello, as a server stuck
+/// below TLS 1.2 does.
+async fn tls10_server() -> u16 {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move {
+        while let Ok((mut s, _)) = listener.accept().await {
+            tokio::spawn(async move {
+                let mut buf = [0u8; 4096];
+                let _ = s.read(&mut buf).await;
+                // record: handshake, TLS 1.0, 42 bytes; ServerHello of 38 bytes, version 3.1,
+                // a zero random, no session id, TLS_RSA_WITH_AES_128_CBC_SHA, no compression.
+                let mut hello = vec![22, 3, 1, 0, 42, 2, 0, 0, 38, 3, 1];
+                hello.extend([0u8; 32]);
+                hello.extend([0, 0, 0x2f, 0]);
+                let _ = s.write_all(&hello).await;
+                let _ = s.read(&mut buf).await;
+            });
+        }
+    });
+    port
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_below_tls_1_2_is_reported_with_go_s_words() {
+    let tmp = tempfile::tempdir().unwrap();
+    let port = tls10_server().await;
+    let http = Arc::new(
+        HttpClient::new(HttpConfig {
+            connect_timeout: std::time::Duration::from_secs(5),
+            read_timeout: std::time::Duration::from_secs(5),
+            ..HttpConfig::default()
+        })
+        .unwrap(),
+    );
+    let mut o = ProbeOptions::new(tmp.path().join("work"));
+    o.module = Some(ModuleVersion::parse(SIMPLE).unwrap());
+    let p = gotrust::probe::probe(&http, &format!("https://127.0.0.1:{port}"), &o)
+        .await
+        .unwrap();
+    let tls = p.tls.as_ref().expect("handshake");
+    // crypto/tls handshake_client.go: "tls: server selected unsupported protocol version %x".
+    assert_eq!(
+        tls.go_error.as_deref(),
+        Some("tls: server selected unsupported protocol version 301")
+    );
+    assert_eq!(outcome(&p, "tls"), Outcome::Fail);
+    assert_eq!(p.finding_ids(), ["probe/tls-failed"], "{:#?}", p.findings);
+    assert!(
+        p.findings[0]
+            .message
+            .ends_with("tls: server selected unsupported protocol version 301")
+    );
+}

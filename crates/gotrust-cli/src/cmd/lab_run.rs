@@ -155,7 +155,9 @@ mod tests {
 
     #[test]
     fn diagnose_verdicts_come_from_the_engine() {
-        let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
         let stderr = "go: example.com/simple@v1.0.0: Get \"https://proxy.golang.org/x\": tls: failed to verify certificate: x509: certificate signed by unknown authority\n";
         let root = Path::new("/nonexistent");
         let (line, problem) = judge(

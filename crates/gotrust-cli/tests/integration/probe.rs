@@ -199,7 +199,9 @@ fn https_lab_shows_tls_version_and_the_chain_of_a_failed_handshake() {
     let text = probe(&dir, &s.lab, &[]).code(1).stdout;
     assert!(
         text.contains("issued by CN=gotrust lab untrusted CA")
-            && text.contains("CN=gotrust lab untrusted CA, not in go's trust store is not a public root"),
+            && text.contains(
+                "CN=gotrust lab untrusted CA, not in go's trust store is not a public root"
+            ),
         "{text}"
     );
     // On loopback a private CA is a broken server, not interception: no such finding.
