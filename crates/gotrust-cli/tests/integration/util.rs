@@ -35,6 +35,16 @@ impl TestDir {
             .current_dir(self.dir.path())
             .env_clear()
             .env("HOME", self.dir.path())
+            // A trust store of one public root, not the machine's (which may hold private
+            // or intercepting CAs that `audit` rightly reports).
+            .env(
+                "SSL_CERT_FILE",
+                concat!(
+                    env!("CARGO_MANIFEST_DIR"),
+                    "/../gotrust/tests/fixtures/audit/tls/non-public-ca/near-miss/public.pem"
+                ),
+            )
+            .env("SSL_CERT_DIR", self.dir.path().join("no-cert-dir"))
             .stdin(Stdio::null());
         TestCommand { cmd }
     }

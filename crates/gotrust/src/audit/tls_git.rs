@@ -20,9 +20,9 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
 /// `tls/non-public-ca` and `tls/custom-roots`: every CA of go's effective trust store
 /// (`crypto/x509` `loadSystemRoots`, read by [`TrustStore::load`]) is classified against the
 /// public-root reference. Each CA that is not a public root is a finding (it can issue a
-/// certificate for any host go contacts); a store moved away from the platform's default
-/// locations is an informational finding even when it holds only public roots; the
-/// platform's default store with only public roots says nothing. macOS and Windows use the
+/// certificate for any host go contacts); SSL_CERT_FILE/SSL_CERT_DIR replacing the store with
+/// one that holds no certificate is a finding (go fails every HTTPS request); a store of
+/// public roots, moved or not, says nothing. macOS and Windows use the
 /// OS verifier (SSL_CERT_FILE/SSL_CERT_DIR are ignored there) and the rule is silent.
 fn roots(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     let tls = &ctx.input.settings.tls;
@@ -78,17 +78,13 @@ fn roots(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
         }
         out.push(f);
     }
-    if !store.default_location && non_public.is_empty() {
+    // A store moved away from the platform default that holds only public roots is a
+    // choice, not a risk; one that holds nothing go can use fails every HTTPS request.
+    if !store.default_location && store.cas.is_empty() {
         let mut f = Finding::new(
             &catalog::TLS_CUSTOM_ROOTS,
-            format!("go's trust store is moved away from the platform default: {summary}"),
-        )
-        .with_fix("Check that SSL_CERT_FILE/SSL_CERT_DIR name the bundle you intend go to trust; unset them to use the platform store.");
-        if store.cas.is_empty() {
-            f = f.with_severity(Severity::Medium).with_fix(
-                "No certificate was read: every HTTPS request of go fails with \"x509: certificate signed by unknown authority\". Point SSL_CERT_FILE at a readable PEM bundle.",
-            );
-        }
+            "go's trust store is replaced by one without a single readable certificate: every HTTPS request of go fails with \"x509: certificate signed by unknown authority\"",
+        );
         for e in env_evidence(Vec::new()) {
             f = f.with_evidence(e);
         }

@@ -250,9 +250,9 @@ catalog! {
     INSECURE_NO_EFFECT = "insecure/no-effect", Info,
         "A GOINSECURE pattern only covers modules fetched through proxies, where it does nothing",
         "Remove the pattern, or add the paths to GONOPROXY if direct insecure fetches are really intended.";
-    TLS_CUSTOM_ROOTS = "tls/custom-roots", Info,
-        "SSL_CERT_FILE or SSL_CERT_DIR replaces the system trust store",
-        "Check that the listed certificate authorities are the ones you intend to trust.";
+    TLS_CUSTOM_ROOTS = "tls/custom-roots", Medium,
+        "SSL_CERT_FILE or SSL_CERT_DIR replaces the system trust store with one holding no readable certificate: every HTTPS request of go fails",
+        "Point SSL_CERT_FILE at a readable PEM bundle (or unset SSL_CERT_FILE/SSL_CERT_DIR to use the platform store).";
     TLS_NON_PUBLIC_CA = "tls/non-public-ca", Medium,
         "go's trust store holds a CA that is not a public root: it can issue a certificate for any host go contacts over HTTPS",
         "If it is your organisation's intercepting proxy or private CA, trust it deliberately (SSL_CERT_FILE naming a bundle that holds it); otherwise remove it from the trust store.";
