@@ -333,6 +333,6 @@ fn run_without_go_or_with_unknown_scenario_exits_2() {
 fn run_list_names_every_scenario() {
     let dir = TestDir::new();
     let out = dir.cmd(&["lab", "run", "--list"]).run().code(0);
-    assert_eq!(out.stdout.lines().count(), 10, "{}", out.stdout);
+    assert_eq!(out.stdout.lines().count(), 13, "{}", out.stdout);
     assert!(out.stdout.starts_with("sumdb-off "), "{}", out.stdout);
 }

@@ -33,7 +33,7 @@ use crate::settings::tls::{LINUX_CERT_DIRS, LINUX_CERT_FILES, TlsRoots};
 pub const WEBPKI_ROOTS_VERSION: &str = "1.0.10";
 
 /// How reports name the reference public CAs are classified against.
-pub const PUBLIC_ROOTS_REFERENCE: &str = "webpki-roots 1.0.10 (Mozilla root program)";
+pub const PUBLIC_ROOTS_REFERENCE: &str = "Mozilla's root program, webpki-roots 1.0.10";
 
 /// Where Debian, Ubuntu and Alpine keep the certificates of Mozilla's list that
 /// `ca-certificates` installs (`update-ca-certificates` adds local CAs from elsewhere).
