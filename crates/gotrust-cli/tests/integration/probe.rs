@@ -200,7 +200,7 @@ fn https_lab_shows_tls_version_and_the_chain_of_a_failed_handshake() {
     assert!(
         text.contains("issued by CN=gotrust lab untrusted CA")
             && text.contains(
-                "CN=gotrust lab untrusted CA, not in go's trust store is not a public root"
+                "not a public root (Mozilla's root program, webpki-roots 1.0.10): CN=gotrust lab untrusted CA, not in go's trust store"
             ),
         "{text}"
     );

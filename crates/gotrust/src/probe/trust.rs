@@ -890,7 +890,7 @@ impl Run<'_> {
                         Outcome::Fail
                     },
                     format!(
-                        "{} is not a public root ({PUBLIC_ROOTS_REFERENCE})",
+                        "not a public root ({PUBLIC_ROOTS_REFERENCE}): {}",
                         ca.unwrap_or(top)
                     ),
                 );
