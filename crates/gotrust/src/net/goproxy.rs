@@ -3,8 +3,8 @@
 //! Mirrors `cmd/go/internal/modfetch/proxy.go`: request URLs are the base path without its
 //! trailing `/`, then the `!`-escaped module path and `/@v/list`, `/@v/⟨v⟩.info`, `.mod`,
 //! `.zip` or `/@latest`, percent-encoded like Go's `url.PathEscape` with `%2F` turned back
-//! into `/` (so `!` travels as `%21`, go-semantics §2.4); `file://` bases read the unescaped
-//! file names. [`try_proxies`] is `TryProxies` (§2.3): after a `,` only a not-found-class error
+//! into `/` (so `!` travels as `%21`; `pathEscape`, `proxyRepo.getBody`); `file://` bases read the unescaped
+//! file names. [`try_proxies`] is `TryProxies`: after a `,` only a not-found-class error
 //! moves on, after a `|` any error does, and the error reported is the most helpful one seen.
 
 use std::future::Future;
@@ -420,7 +420,7 @@ fn redact_raw(raw: &str) -> String {
 pub struct SumdbBase(pub Url);
 
 impl SumdbBase {
-    /// `base + "/" + rel`, with `rel` used as is (sumdb paths keep `!` literal, §4.4).
+    /// `base + "/" + rel`, with `rel` used as is (sumdb paths keep `!` literal, as `dbClient.ReadRemote` sends them).
     pub fn join_raw(&self, rel: &str) -> Url {
         let mut u = self.0.clone();
         let p = format!("{}/{rel}", u.path().trim_end_matches('/'));

@@ -3,7 +3,7 @@
 //!
 //! For each module version, every proxy is asked for `.info`, `.mod` and (when go.sum has a
 //! zip line or the version was named on the command line) `.zip`, as cmd/go's
-//! `modfetch/proxy.go` asks (go-semantics §2): bodies are streamed and hashed with go's size
+//! `modfetch/proxy.go` asks (`proxyRepo.Versions`, `Stat`, `GoMod`, `Zip`): bodies are streamed and hashed with go's size
 //! limits, the zip is checked against go's rules (`modzip::check_and_hash_zip`, as
 //! `modfetch/fetch.go` `downloadZip` does) and hashed, the go.mod hashed like go.sum's
 //! `/go.mod` lines. `@v/list` is read for each module, and each proxy is asked once per module

@@ -1,7 +1,7 @@
 //! `gotrust verify sums`: every go.sum line checked against the checksum database.
 //!
 //! Mirrors what cmd/go does for a hash it has not verified yet
-//! (`cmd/go/internal/modfetch/fetch.go` `checkSumDB`, `useSumDB`; go-semantics §4-§5): a
+//! (`cmd/go/internal/modfetch/fetch.go` `checkSumDB`, `useSumDB`): a
 //! module path matched by GONOSUMDB (or GOPRIVATE) is never sent; otherwise the database's
 //! record for `path@version` is looked up, proven to be in the newest signed tree head through
 //! tiles, and its lines are compared with the go.sum line. Unlike go, gotrust reports every
@@ -184,7 +184,8 @@ impl Database {
 }
 
 /// Opens the database `env` names, as go would reach it: GOSUMDB's explicit URL, else the
-/// first GOPROXY entry that serves it, else `https://⟨name⟩` (§4.4). gotrust's tree head and
+/// first GOPROXY entry that serves it, else `https://⟨name⟩` (`cmd/go/internal/modfetch/sumdb.go`
+/// `dbClient.initBase`). gotrust's tree head and
 /// cache live under `cache_root/sumdb/⟨name⟩`; go's tree head and download cache are read.
 pub async fn open_database(
     env: &GoEnv,
