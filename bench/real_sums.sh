@@ -13,7 +13,7 @@
 # around each process, peak RSS from wait4. The floor beside each figure: the round trips a
 # cold run cannot avoid (TCP+TLS set-up, the proxy's `/sumdb/<name>/supported`, one wave of
 # lookups with `/latest` beside it, one wave of tiles) with each round trip measured in the
-# same run (median of 15 requests on one kept-alive connection).
+# same run (median of lookups, tiles and `/latest` requests on one kept-alive connection).
 #
 # Answers a filter in front of the proxy may give (403/400) are reported, never fatal.
 # Needs: cargo, go, python3, curl and unzip. Nothing here runs in the test suite.
@@ -57,18 +57,33 @@ files = picked.split() or [os.path.join(work, "sums", f"{n}.sum") for n in
 files = [f for f in files if os.path.exists(f)]
 HOST, DB = "proxy.golang.org", "https://proxy.golang.org/sumdb/sum.golang.org"
 
+def sample_paths(n=5):
+    """A few lookups (modules of the go.sum files) and level-0 tiles: the requests a cold run
+    is made of."""
+    out = []
+    for f in files:
+        for l in open(f):
+            fields = l.split()
+            if len(fields) == 3 and not fields[1].endswith("/go.mod"):
+                out.append(f"/sumdb/sum.golang.org/lookup/{fields[0]}@{fields[1]}")
+                break
+    out += [f"/sumdb/sum.golang.org/tile/8/0/{i:03d}" for i in range(1, n + 1)]
+    return out
+
 def rtt():
-    """TCP+TLS set-up time and the median round trip of a small request on an open
-    connection (HTTP/1.1 keep-alive; the TLS handshake here is what every cold run pays)."""
+    """TCP+TLS set-up time and the median round trip of lookups, tiles and `/latest` on an
+    open connection (HTTP/1.1 keep-alive; the TLS handshake here is what every cold run pays).
+    Upper-case letters in module paths are not escaped here: such lookups answer 4xx, still a
+    round trip."""
     ctx = ssl.create_default_context()
     t0 = time.perf_counter()
     c = http.client.HTTPSConnection(HOST, context=ctx, timeout=10)
     c.connect()
     setup = time.perf_counter() - t0
     trips = []
-    for _ in range(15):
+    for p in sample_paths() + ["/sumdb/sum.golang.org/latest"] * 5:
         t0 = time.perf_counter()
-        c.request("GET", "/sumdb/sum.golang.org/latest")
+        c.request("GET", p)
         c.getresponse().read()
         trips.append(time.perf_counter() - t0)
     c.close()
@@ -116,7 +131,7 @@ for r in range(1, rounds + 1):
             f"{k} {res[(name, k)][-1][0]:6.3f}s" for k in ("cold", "warm", "gosumcheck")), flush=True)
 
 setup, trip = statistics.median(setups), statistics.median(trips)
-print(f"\nTCP+TLS set-up {setup * 1000:.1f} ms, round trip {trip * 1000:.1f} ms (medians of {rounds} and {15 * rounds})")
+print(f"\nTCP+TLS set-up {setup * 1000:.1f} ms, round trip {trip * 1000:.1f} ms (medians over {rounds} rounds)")
 print("| go.sum (lines) | gotrust cold | gotrust warm | gosumcheck | cold speedup | warm speedup | floor (cold) | cold / floor | peak RSS cold / warm / gosumcheck |")
 print("|---|---|---|---|---|---|---|---|---|")
 # Floor: set-up, then `supported`, then lookups (with /latest beside them), then tiles.

@@ -79,7 +79,7 @@ fn at(file: &Path, line: usize) -> Evidence {
 #[derive(Default)]
 struct LineFindings {
     out: Vec<Finding>,
-    folded: Vec<(&'static Rule, Vec<(String, Evidence)>)>,
+    folded: Vec<(&'static Rule, usize, Vec<(String, Evidence)>)>,
 }
 
 impl LineFindings {
@@ -94,21 +94,25 @@ impl LineFindings {
             );
             return;
         }
-        match self.folded.iter_mut().find(|(r, _)| r.id == rule.id) {
-            Some((_, v)) => v.push((subject, at(&l.file, l.line))),
+        match self.folded.iter_mut().find(|(r, _, _)| r.id == rule.id) {
+            Some((_, n, v)) => {
+                *n += 1;
+                if v.len() < FOLDED_EXAMPLES {
+                    v.push((subject, at(&l.file, l.line)));
+                }
+            }
             None => self
                 .folded
-                .push((rule, vec![(subject, at(&l.file, l.line))])),
+                .push((rule, 1, vec![(subject, at(&l.file, l.line))])),
         }
     }
 
     fn finish(mut self) -> Vec<Finding> {
-        for (rule, lines) in self.folded {
+        for (rule, n, lines) in self.folded {
             self.out.push(fold(
                 rule,
                 format!(
-                    "{} more go.sum lines like the {PER_LINE_MAX} above (every line is in --format json)",
-                    lines.len()
+                    "{n} more go.sum lines like the {PER_LINE_MAX} above (every line is in --format json)"
                 ),
                 &lines,
             ));
@@ -130,8 +134,9 @@ fn fold(rule: &'static Rule, message: String, lines: &[(String, Evidence)]) -> F
 /// Every finding of a `verify sums` run, before the policy.
 pub fn findings(r: &SumsReport) -> Vec<Finding> {
     let mut lines = LineFindings::default();
-    // Skipped lines fold per (public or private, reason): one finding says how many and why.
-    let mut skipped: Vec<((bool, SkipWhy, String), Vec<(String, Evidence)>)> = Vec::new();
+    // Skipped lines fold per (public or private, reason): one finding says how many and why,
+    // naming the first few (a million skipped lines keep five).
+    let mut skipped: Vec<((bool, SkipWhy, String), usize, Vec<(String, Evidence)>)> = Vec::new();
     for l in &r.results {
         match &l.status {
             LineStatus::Verified { .. } => {}
@@ -175,22 +180,26 @@ pub fn findings(r: &SumsReport) -> Vec<Finding> {
                     _ => detail.clone(),
                 };
                 let key = (*private, *reason, why);
-                let ev = (format!("{}@{}", l.module, l.version), at(&l.file, l.line));
-                match skipped.iter_mut().find(|(k, _)| *k == key) {
-                    Some((_, v)) => v.push(ev),
-                    None => skipped.push((key, vec![ev])),
+                let ev = || (format!("{}@{}", l.module, l.version), at(&l.file, l.line));
+                match skipped.iter_mut().find(|(k, _, _)| *k == key) {
+                    Some((_, n, v)) => {
+                        *n += 1;
+                        if v.len() < FOLDED_EXAMPLES {
+                            v.push(ev());
+                        }
+                    }
+                    None => skipped.push((key, 1, vec![ev()])),
                 }
             }
         }
     }
     let mut out = lines.finish();
-    for ((private, _, why), group) in skipped {
+    for ((private, _, why), n, group) in skipped {
         let (rule, whose) = if private {
             (&VERIFY_SKIPPED_PRIVATE, "private")
         } else {
             (&VERIFY_SKIPPED_PUBLIC, "public")
         };
-        let n = group.len();
         out.push(fold(
             rule,
             format!(
