@@ -761,8 +761,9 @@ async fn module_not_in_database_fails_with_gos_text() {
         .find(|f| f.rule.id == "verify/not-in-database")
         .expect("finding");
     assert!(
-        f.message
-            .starts_with("example.com/nowhere@v1.0.0: verifying module: example.com/nowhere@v1.0.0: reading "),
+        f.message.starts_with(
+            "example.com/nowhere@v1.0.0: verifying module: example.com/nowhere@v1.0.0: reading "
+        ),
         "{}",
         f.message
     );

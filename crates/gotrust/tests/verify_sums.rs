@@ -8,12 +8,12 @@ use std::time::Duration;
 use gotrust::net::goproxy::SumdbBase;
 use gotrust::net::sumdb::{BaseSource, SumdbClient, SumdbConfig};
 use gotrust::net::{HttpClient, HttpConfig};
+use gotrust::policy::Policy;
+use gotrust::report::{FailOn, Report, Severity};
 use gotrust::verify::sums::{
     Database, DatabaseAccess, ErrorClass, GoSumInput, HeadCheck, LineStatus, SkipWhy, SumsOptions,
     SumsReport, verify_sums,
 };
-use gotrust::policy::Policy;
-use gotrust::report::{FailOn, Report, Severity};
 use gotrust::verify::sums_output::{self, RunOutcome};
 use gotrust_lab::{Endpoint, Fault, FaultKind, Lab, RunningLab};
 
@@ -215,7 +215,10 @@ async fn unknown_module_is_not_in_database_with_the_server_reason() {
                 "example.com/nowhere@v1.0.0: verifying module: example.com/nowhere@v1.0.0: reading {}/lookup/example.com/nowhere@v1.0.0: {http_status} ",
                 lab.sumdb_url().trim_end_matches('/')
             );
-            assert!(go_error.starts_with(&want), "{go_error}\nwant prefix {want}");
+            assert!(
+                go_error.starts_with(&want),
+                "{go_error}\nwant prefix {want}"
+            );
             assert!(go_error.contains("\n\tserver response:"), "{go_error}");
         }
         s => panic!("{s:?}"),
@@ -228,7 +231,10 @@ async fn unknown_module_is_not_in_database_with_the_server_reason() {
         .iter()
         .find(|f| f.rule.id == "verify/not-in-database")
         .expect("finding");
-    assert!(f.message.starts_with("example.com/nowhere@v1.0.0: verifying module:"));
+    assert!(
+        f.message
+            .starts_with("example.com/nowhere@v1.0.0: verifying module:")
+    );
     assert_eq!(f.location().unwrap().to_string(), "go.sum:3");
     assert_eq!(
         sums_output::outcome(&report, r.incomplete(), FailOn::Never),
@@ -306,7 +312,9 @@ async fn database_off_skips_every_line_with_the_reason() {
     );
     let skipped = &report.findings()[1];
     assert!(
-        skipped.message.starts_with("2 go.sum lines of public module paths not verified: GOSUMDB=off"),
+        skipped
+            .message
+            .starts_with("2 go.sum lines of public module paths not verified: GOSUMDB=off"),
         "{}",
         skipped.message
     );
@@ -383,7 +391,10 @@ reason = "every module of this project is private"
     .unwrap();
     let report = Report::with_policy(findings, &policy);
     assert_eq!(report.suppressed().len(), 1);
-    assert_eq!(report.suppressed()[0].finding.rule.id, "verify/nothing-verified");
+    assert_eq!(
+        report.suppressed()[0].finding.rule.id,
+        "verify/nothing-verified"
+    );
     assert_eq!(
         report.suppressed()[0].reason,
         "every module of this project is private"

@@ -189,12 +189,11 @@ pub fn run(global: &GlobalArgs, args: &SumsArgs) -> anyhow::Result<ExitCode> {
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
     match global.format {
-        Format::Json => serde_json::to_writer_pretty(
-            &mut out,
-            &sums_output::to_json(&sums, &report, outcome),
-        )
-        .map_err(io::Error::from)
-        .and_then(|()| writeln!(out)),
+        Format::Json => {
+            serde_json::to_writer_pretty(&mut out, &sums_output::to_json(&sums, &report, outcome))
+                .map_err(io::Error::from)
+                .and_then(|()| writeln!(out))
+        }
         Format::Sarif => sarif::render(&report, env!("CARGO_PKG_VERSION"), &mut out),
         _ => sums_output::write_text(
             &sums,

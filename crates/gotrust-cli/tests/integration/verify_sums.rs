@@ -160,7 +160,11 @@ async fn private_modules_are_skipped_and_gosumdb_off_skips_all() {
         .unwrap()
         .code(1);
     assert!(out.stdout.contains("GOSUMDB=off"), "{}", out.stdout);
-    assert!(out.stdout.contains("verify/skipped-public"), "{}", out.stdout);
+    assert!(
+        out.stdout.contains("verify/skipped-public"),
+        "{}",
+        out.stdout
+    );
     assert!(
         out.stdout.trim_end().ends_with(": nothing verified"),
         "{}",

@@ -887,11 +887,7 @@ async fn database_records(
                 (Some(LookupOutcome::NotFound { status, reason }), _) => DbRecord::NotFound {
                     reason: reason.clone(),
                     go_error: super::sums::not_found_text(
-                        d,
-                        &t.module,
-                        &t.version,
-                        *status,
-                        reason,
+                        d, &t.module, &t.version, *status, reason,
                     ),
                 },
                 (Some(LookupOutcome::NotCached { what }), _)
@@ -1121,9 +1117,8 @@ fn judge_module(
     let unserved = |f: fn(&SourceResult) -> &Served| {
         !sources.is_empty() && sources.iter().all(|s| f(s).value().is_none())
     };
-    let unserved = unserved(|s| &s.info)
-        || unserved(|s| &s.go_mod)
-        || (t.want_zip && unserved(|s| &s.zip));
+    let unserved =
+        unserved(|s| &s.info) || unserved(|s| &s.go_mod) || (t.want_zip && unserved(|s| &s.zip));
     let refused = sources.iter().any(|s| {
         [&s.info, &s.go_mod, &s.zip]
             .iter()

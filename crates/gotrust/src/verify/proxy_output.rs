@@ -95,7 +95,10 @@ pub fn findings(r: &ProxyReport) -> Vec<Finding> {
             ("refused", _) => out.push(located(
                 Finding::new(
                     &VERIFY_PROXY_REFUSED,
-                    format!("{subject}: not verified: {}", failures(&m.sources).join("; ")),
+                    format!(
+                        "{subject}: not verified: {}",
+                        failures(&m.sources).join("; ")
+                    ),
                 ),
                 m,
                 None,

@@ -931,7 +931,10 @@ pub async fn verify_sums_with(
                     let p = &pending[i];
                     let mut status = judge(&p.module, &p.version, &p.hash, &o);
                     if let LineStatus::NotInDatabase { go_error, .. } = &mut status
-                        && let LookupOutcome::NotFound { status: code, reason } = &o
+                        && let LookupOutcome::NotFound {
+                            status: code,
+                            reason,
+                        } = &o
                     {
                         *go_error = not_found_text(d, &p.module, &p.version, *code, reason);
                     }
@@ -977,7 +980,13 @@ pub async fn verify_sums_with(
 /// `Lookup`, `cmd/go/internal/modfetch/sumdb.go` `ReadRemote`) in `path@version: verifying
 /// module: …` (`verifying go.mod` for a `/go.mod` line), with the server's text/plain body
 /// under `server response:`.
-pub(crate) fn not_found_text(d: &Database, module: &str, version: &str, status: u16, reason: &str) -> String {
+pub(crate) fn not_found_text(
+    d: &Database,
+    module: &str,
+    version: &str,
+    status: u16,
+    reason: &str,
+) -> String {
     let bare = version.strip_suffix("/go.mod").unwrap_or(version);
     let noun = if version.ends_with("/go.mod") {
         "go.mod"
@@ -988,7 +997,10 @@ pub(crate) fn not_found_text(d: &Database, module: &str, version: &str, status: 
         gomod::module::escape_path(module),
         gomod::module::escape_version(bare),
     ) {
-        (Ok(p), Ok(v)) => d.sumdb_base.join_raw(&format!("lookup/{p}@{v}")).to_string(),
+        (Ok(p), Ok(v)) => d
+            .sumdb_base
+            .join_raw(&format!("lookup/{p}@{v}"))
+            .to_string(),
         _ => format!("{}/lookup/{module}@{bare}", d.base.trim_end_matches('/')),
     };
     let status_line = match reqwest::StatusCode::from_u16(status)
