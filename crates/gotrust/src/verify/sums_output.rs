@@ -74,12 +74,15 @@ fn at(file: &Path, line: usize) -> Evidence {
     Evidence::default().at(file, u32::try_from(line).ok().filter(|l| *l > 0))
 }
 
+/// Lines folded into one finding: how many, and the first few (subject and location).
+type Folded = (usize, Vec<(String, Evidence)>);
+
 /// One finding per line for the first [`PER_LINE_MAX`] of a rule, then one that folds the
 /// rest with a count and the first few of them.
 #[derive(Default)]
 struct LineFindings {
     out: Vec<Finding>,
-    folded: Vec<(&'static Rule, usize, Vec<(String, Evidence)>)>,
+    folded: Vec<(&'static Rule, Folded)>,
 }
 
 impl LineFindings {
@@ -94,8 +97,8 @@ impl LineFindings {
             );
             return;
         }
-        match self.folded.iter_mut().find(|(r, _, _)| r.id == rule.id) {
-            Some((_, n, v)) => {
+        match self.folded.iter_mut().find(|(r, _)| r.id == rule.id) {
+            Some((_, (n, v))) => {
                 *n += 1;
                 if v.len() < FOLDED_EXAMPLES {
                     v.push((subject, at(&l.file, l.line)));
@@ -103,12 +106,12 @@ impl LineFindings {
             }
             None => self
                 .folded
-                .push((rule, 1, vec![(subject, at(&l.file, l.line))])),
+                .push((rule, (1, vec![(subject, at(&l.file, l.line))]))),
         }
     }
 
     fn finish(mut self) -> Vec<Finding> {
-        for (rule, n, lines) in self.folded {
+        for (rule, (n, lines)) in self.folded {
             self.out.push(fold(
                 rule,
                 format!(
@@ -136,7 +139,7 @@ pub fn findings(r: &SumsReport) -> Vec<Finding> {
     let mut lines = LineFindings::default();
     // Skipped lines fold per (public or private, reason): one finding says how many and why,
     // naming the first few (a million skipped lines keep five).
-    let mut skipped: Vec<((bool, SkipWhy, String), usize, Vec<(String, Evidence)>)> = Vec::new();
+    let mut skipped: Vec<((bool, SkipWhy, String), Folded)> = Vec::new();
     for l in &r.results {
         match &l.status {
             LineStatus::Verified { .. } => {}
@@ -181,20 +184,20 @@ pub fn findings(r: &SumsReport) -> Vec<Finding> {
                 };
                 let key = (*private, *reason, why);
                 let ev = || (format!("{}@{}", l.module, l.version), at(&l.file, l.line));
-                match skipped.iter_mut().find(|(k, _, _)| *k == key) {
-                    Some((_, n, v)) => {
+                match skipped.iter_mut().find(|(k, _)| *k == key) {
+                    Some((_, (n, v))) => {
                         *n += 1;
                         if v.len() < FOLDED_EXAMPLES {
                             v.push(ev());
                         }
                     }
-                    None => skipped.push((key, 1, vec![ev()])),
+                    None => skipped.push((key, (1, vec![ev()]))),
                 }
             }
         }
     }
     let mut out = lines.finish();
-    for ((private, _, why), n, group) in skipped {
+    for ((private, _, why), (n, group)) in skipped {
         let (rule, whose) = if private {
             (&VERIFY_SKIPPED_PRIVATE, "private")
         } else {
@@ -395,11 +398,7 @@ pub fn to_json(r: &SumsReport, report: &Report, outcome: RunOutcome) -> serde_js
 /// Redacts URL credentials in every string of a JSON value.
 pub fn redact_value(v: &mut serde_json::Value) {
     match v {
-        serde_json::Value::String(s) => {
-            if s.contains("://") {
-                *s = redact_url_userinfo(s);
-            }
-        }
+        serde_json::Value::String(s) if s.contains("://") => *s = redact_url_userinfo(s),
         serde_json::Value::Array(a) => a.iter_mut().for_each(redact_value),
         serde_json::Value::Object(o) => o.values_mut().for_each(redact_value),
         _ => {}
