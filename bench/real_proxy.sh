@@ -16,8 +16,11 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 TARGET=${CARGO_TARGET_DIR:-$ROOT/target}
 WORK=$TARGET/bench/real_proxy
 mkdir -p "$WORK"
-cargo build --release -p gotrust-cli --manifest-path "$ROOT/Cargo.toml" >/dev/null
-GOTRUST=$TARGET/release/gotrust
+# GOTRUST=path/to/gotrust skips the build (to time a binary built earlier).
+if [ -z "${GOTRUST:-}" ]; then
+  cargo build --release -p gotrust-cli --manifest-path "$ROOT/Cargo.toml" >/dev/null
+  GOTRUST=$TARGET/release/gotrust
+fi
 export GOTOOLCHAIN=local GOPROXY=https://proxy.golang.org GOFLAGS=-mod=mod
 
 # The project: go.mod and go.sum of the module zip, in a directory of their own.
