@@ -233,6 +233,10 @@ catalog! {
     PROBE_SUMDB_ROLLBACK = "probe/sumdb-rollback", High,
         "The checksum database (or the proxy mirroring it) serves a tree head older than one gotrust saw before: a stale or frozen view that hides newer records, which go accepts silently",
         "Compare with the database directly; fix or drop a mirror that stays behind.";
+    // Diagnose (`gotrust diagnose`): what a go log shows.
+    DIAGNOSE_UNRECOGNIZED_ERROR = "diagnose/unrecognized-error", Medium,
+        "A line of the go log looks like an error but matches no message gotrust knows: it was not explained",
+        "Read the listed lines yourself; if one is go's own message, report it so that gotrust learns it.";
 }
 
 /// The rule with this ID, if the catalog has one.
