@@ -162,7 +162,7 @@ fn write_json(
                 "fix": top.fix,
                 "wrong_fixes": top.wrong_fixes,
                 "causes": e.causes,
-                "rule": info.rule,
+                "rule": top.rule.or(info.rule),
             })
         })
         .collect();
@@ -179,7 +179,7 @@ fn write_json(
         Vec::new()
     };
     let value = json!({
-        "schema_version": 2,
+        "schema_version": 1,
         "log": name,
         "stats": a.stats,
         "diagnoses": diags,
@@ -268,7 +268,7 @@ fn write_text(
                 )?;
             }
         }
-        if let Some(rule) = d.info().rule {
+        if let Some(rule) = e.causes[0].rule {
             // probe/* rules come from looking at the proxy, not at the settings.
             let by = if rule.starts_with("probe/") {
                 "probe"

@@ -37,6 +37,8 @@ pub struct Cause {
     pub fix: String,
     /// Tempting fixes that are wrong here, each with why.
     pub wrong_fixes: Vec<&'static str>,
+    /// The audit rule that reports the setting behind this cause beforehand, if any.
+    pub rule: Option<&'static str>,
     /// The lines of the log this cause rests on.
     pub evidence: Vec<EvidenceLine>,
 }
@@ -454,8 +456,23 @@ fn cause(
         setting: setting.into(),
         fix: fix.into(),
         wrong_fixes: wrong_fixes.to_vec(),
+        rule: cause_rule(id),
         evidence: Vec::new(),
     }
+}
+
+/// The audit rule behind a cause (the catalog's IDs).
+fn cause_rule(id: &str) -> Option<&'static str> {
+    Some(match id {
+        "private-path-to-public-db" => "sumdb/private-path-leak",
+        "third-party-sumdb" => "sumdb/custom",
+        "proxy-stale-copy" => "proxy/unverified-third-party",
+        "tls-interception" | "tls-untrusted-ca" => "tls/custom-roots",
+        "git-url-rewrite" | "git-ssh-key" => "git/insteadof",
+        "proxy-credentials" => "netrc/permissions",
+        "go-sum-edited" => "project/go-sum-conflict",
+        _ => return None,
+    })
 }
 
 fn with_evidence(mut c: Cause, ev: &[EvidenceLine]) -> Cause {
@@ -556,6 +573,7 @@ fn generic(kind: K) -> Cause {
         setting: info.setting.to_string(),
         fix: info.fix.to_string(),
         wrong_fixes: info.wrong_fixes.to_vec(),
+        rule: info.rule,
         evidence: Vec::new(),
     }
 }
@@ -619,6 +637,55 @@ fn rank(
             ev,
         )],
         K::ToolchainUnavailable => toolchain_causes(d, ev),
+        K::HttpProxyUnreachable => {
+            // `proxyconnect tcp: dial tcp 127.0.0.1:7890: connect: connection refused`: the
+            // HTTP proxy from HTTPS_PROXY is what failed, not the host behind it.
+            let addr = own
+                .split("proxyconnect tcp: ")
+                .nth(1)
+                .and_then(|r| r.split(": ").next())
+                .unwrap_or("")
+                .trim_start_matches("dial tcp ");
+            let mut c = generic(d.kind);
+            c.summary = format!(
+                "the HTTP proxy from HTTPS_PROXY/HTTP_PROXY{} could not be reached: it is not running, or the variable names a proxy of another network (a VPN or office proxy left set)",
+                if addr.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({addr})")
+                }
+            );
+            c.evidence.extend(ev.iter().cloned());
+            c.evidence.extend(setting_evidence(
+                ctx,
+                &["HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy"],
+            ));
+            vec![c]
+        }
+        K::NotInStd => {
+            let pkg = d
+                .detail
+                .split("package ")
+                .nth(1)
+                .and_then(|r| r.split_whitespace().next())
+                .unwrap_or("");
+            if NEWER_STD.contains(&pkg) {
+                vec![with_evidence(
+                    cause(
+                        "go-too-old",
+                        format!(
+                            "\"{pkg}\" is a standard-library package of a newer Go: the go running is too old to have it"
+                        ),
+                        "the installed go (PATH, GOROOT), go.mod go line",
+                        "Use the go version the module asks for (its go line): install a current release, or let go 1.21+ switch toolchains (GOTOOLCHAIN=auto)",
+                        &[],
+                    ),
+                    ev,
+                )]
+            } else {
+                vec![with_evidence(generic(d.kind), ev)]
+            }
+        }
         K::MalformedModulePath => malformed_causes(d, ev),
         K::UnrecognizedImportPath
         | K::SumDbUnreachable
@@ -631,8 +698,7 @@ fn rank(
         | K::TlsExpired
         | K::TlsLegacyCommonName
         | K::InvalidVersion
-        | K::UnknownRevision
-        | K::HttpProxyUnreachable => {
+        | K::UnknownRevision => {
             let mut causes = transport_causes(d.kind, inner, ctx, own, host, path, ev);
             if causes.is_empty() && d.kind == K::SumDbUnreachable {
                 causes.push(with_evidence(generic(d.kind), ev));
@@ -1142,6 +1208,31 @@ fn git_causes(ctx: &Context<'_>, own: &str, path: &str, ev: &[EvidenceLine]) -> 
         )];
     }
     let p = name_or(path, "the repository");
+    if [
+        "Authentication failed",
+        "Invalid username or password",
+        "password authentication was removed",
+        "HTTP Basic: Access denied",
+    ]
+    .iter()
+    .any(|m| own.contains(m))
+    {
+        return vec![with_evidence(
+            cause(
+                "git-credentials-rejected",
+                format!(
+                    "git sent credentials for {p} and the server rejected them: an expired or revoked token, a password where the host requires a token, or a token without access to the repository"
+                ),
+                "git credentials (credential helper, ~/.netrc, url.insteadOf with a token)",
+                "Create a new token with read access to the repository and store it in the credential helper or ~/.netrc (machine <host> login <user> password <token>); check which entry git uses with `git credential fill`",
+                &[
+                    "tokens inside GOPROXY/GOPRIVATE values or import paths: they leak in logs and go.sum",
+                    NO_GIT_SSL,
+                ],
+            ),
+            ev,
+        )];
+    }
     let vis = visibility(path, ctx);
     let missing_said = own.contains("Repository not found")
         || own.contains("could not be found")

@@ -184,6 +184,15 @@ pub enum DiagnosisKind {
     WorkspaceGoVersion,
     /// `cannot load module X listed in go.work file: …`.
     WorkspaceModuleMissing,
+    /// `no required module provides package X` / `cannot find module providing package X`
+    /// with no fetch error: the import is not in go.mod's requirements.
+    NoRequiredModule,
+    /// `go.mod file not found in current directory or any parent directory`, `cannot use
+    /// path@version syntax in GOPATH mode`: the command ran outside a module or in GOPATH mode.
+    NoMainModule,
+    /// `package X is not in GOROOT` / `is not in std`: an import of a standard-library path
+    /// this go does not have.
+    NotInStd,
 }
 
 /// What to tell the user about a [`DiagnosisKind`].
@@ -303,6 +312,9 @@ impl DiagnosisKind {
         Self::GoModUpdatesNeeded,
         Self::WorkspaceGoVersion,
         Self::WorkspaceModuleMissing,
+        Self::NoRequiredModule,
+        Self::NoMainModule,
+        Self::NotInStd,
     ];
 
     /// Stable kebab-case identifier (the serde name).
@@ -925,6 +937,27 @@ impl DiagnosisKind {
                 "a module listed in go.work declares a newer go version than the go.work file (a missing go line counts as go 1.18)",
                 "go.work go line",
                 "Run `go work use` (or raise the go line of go.work) and commit it",
+                &[],
+                None,
+            ),
+            K::NoRequiredModule => info(
+                "the code imports a package that no module in go.mod's requirements provides, and -mod=readonly forbids adding one",
+                "go.mod require lines",
+                "Run `go get <module>` for the import (or `go mod tidy`) and commit go.mod and go.sum; check the import path for typos",
+                &["GOFLAGS=-mod=mod in CI: fetches and trusts whatever is served at build time"],
+                None,
+            ),
+            K::NoMainModule => info(
+                "the command ran outside any module (no go.mod in this directory or its parents) or in GOPATH mode (GO111MODULE=off), so module paths and @version queries cannot be resolved",
+                "the working directory, GO111MODULE",
+                "Run the command inside the module (where go.mod is), create one with `go mod init`, use `go install path@version` for tools, and unset GO111MODULE=off",
+                &[],
+                None,
+            ),
+            K::NotInStd => info(
+                "an import path without a dot is looked up in the standard library, and this go does not have that package: a package added in a newer Go, a typo, or GOROOT pointing at another installation",
+                "the installed go (PATH, GOROOT), import paths",
+                "Use a go version that has the package (the module's go line says which), check the import's spelling, and unset GOROOT unless it points at the go in PATH",
                 &[],
                 None,
             ),

@@ -207,6 +207,11 @@ pub struct LogParser<R> {
     wrapped: bool,
     /// The previous non-blank line (capped), joined to a wrapped tail.
     prev_line: String,
+    /// Line number of the previous non-blank line.
+    prev_line_no: u64,
+    /// An unrecognized line ending with `:` whose continuation lines are still coming: a
+    /// message classified among them explains it.
+    open_header: Option<u64>,
     /// The go settings the log shows.
     settings: LogSettings,
     /// Error-looking lines no rule explains (capped at [`MAX_UNRECOGNIZED`]).
@@ -235,6 +240,8 @@ impl<R: BufRead> LogParser<R> {
             in_server_response: false,
             wrapped: false,
             prev_line: String::new(),
+            prev_line_no: 0,
+            open_header: None,
             settings: LogSettings::default(),
             unrecognized: Vec::new(),
             done: false,
@@ -346,7 +353,12 @@ impl<R: BufRead> LogParser<R> {
         } else {
             String::new()
         };
+        let prev_line_no = self.prev_line_no;
+        if !trimmed.is_empty() && !is_continuation(line) {
+            self.open_header = None;
+        }
         if !trimmed.is_empty() {
+            self.prev_line_no = line_no;
             self.wrapped = trimmed.ends_with(':') && !trimmed.ends_with("::");
             self.prev_line.clear();
             let mut end = trimmed.len().min(MAX_KEPT_LINE);
@@ -433,10 +445,23 @@ impl<R: BufRead> LogParser<R> {
                         line_no,
                         text: cap(&redact_urls(trimmed)),
                     });
+                    if trimmed.ends_with(':') {
+                        self.open_header = Some(line_no);
+                    }
                 }
             }
             return flushed;
         };
+        // A header line just listed as unrecognized (`go: m@v: git ls-remote …: exit status
+        // 128:`, `go: errors parsing go.mod:`) is explained by the message that continues it.
+        if self.unrecognized.last().is_some_and(|u| {
+            (u.line_no == prev_line_no && u.text.ends_with(':'))
+                || (Some(u.line_no) == self.open_header && is_continuation(line))
+        }) {
+            self.open_header = None;
+            self.unrecognized.pop();
+            self.stats.unrecognized -= 1;
+        }
         let flushed = self.flush_pending();
         let joined;
         let (trimmed, module) = if prev.is_empty() {
@@ -575,6 +600,19 @@ fn looks_like_error(line: &str) -> bool {
     let lower = line.to_ascii_lowercase();
     const WORDS: &[&str] = &[
         "error",
+        "unknown ",
+        "no required module",
+        "not in goroot",
+        "missing ",
+        "requires go",
+        "unsupported",
+        "forbidden",
+        "unauthorized",
+        " gone",
+        "conflict",
+        "malformed",
+        "disabled",
+        "not allowed",
         "fatal:",
         "failed",
         "cannot ",
@@ -865,8 +903,19 @@ fn classify_by(
         "(running go ",
         "must match format 1.",
         "module requires Go 1.",
+        "but maximum supported version is",
+        "unknown directive: toolchain",
     ]) {
         K::GoTooOld
+    } else if any(&[" is not in GOROOT", " is not in std"]) {
+        K::NotInStd
+    } else if any(&[
+        "go.mod file not found in current directory or any parent directory",
+        "cannot use path@version syntax in GOPATH mode",
+        "cannot find main module",
+        "go: modules disabled by GO111MODULE=off",
+    ]) {
+        K::NoMainModule
     } else if has("malformed module path") {
         K::MalformedModulePath
     } else if has("updates to go.mod needed") {
@@ -1052,6 +1101,11 @@ fn classify_by(
         )
     {
         K::ProxyServerError
+    } else if any(&[
+        "no required module provides package",
+        "cannot find module providing package",
+    ]) {
+        K::NoRequiredModule
     } else {
         return None;
     };
