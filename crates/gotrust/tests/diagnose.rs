@@ -1606,3 +1606,211 @@ fn real_log_corpus() {
     );
     assert_eq!(total.unrecognized, 0, "{misses:#?}");
 }
+
+// ---------------------------------------------------------------------------------------------
+// Evidence in the paste: settings, layouts, unrecognized lines.
+
+fn analysis(log: &str) -> gotrust::diagnose::Analysis {
+    gotrust::diagnose::analyze(log.as_bytes(), 1000).unwrap()
+}
+
+fn top_cause(log: &str) -> String {
+    let a = analysis(log);
+    a.diagnoses
+        .first()
+        .map(|e| e.causes[0].id.to_string())
+        .unwrap_or_default()
+}
+
+#[test]
+fn route_is_compared_with_the_logs_own_settings() {
+    use gotrust::diagnose::compare::{DeviationKind, compare_trace};
+    use gotrust::route::Planner;
+    use gotrust::settings::Settings;
+    // The run had GOPRIVATE=git.corp.example, yet a proxy was asked for a private path.
+    let log = "\
+$ GOPROXY=https://proxy.golang.org,direct GOPRIVATE=git.corp.example go mod download -x
+# get https://proxy.golang.org/git.corp.example/team/lib/@v/v1.2.0.info
+# get https://proxy.golang.org/git.corp.example/team/lib/@v/v1.2.0.info: 404 Not Found (0.100s)
+";
+    let a = analysis(log);
+    let src = a
+        .settings
+        .env_sources()
+        .expect("the log shows route settings");
+    let env = gotrust::env::resolve(&src);
+    let settings = Settings::from_env(&env, &src);
+    let planner = Planner::new(&settings, &env);
+    let devs: Vec<_> = a
+        .traces
+        .iter()
+        .filter_map(|t| compare_trace(t, &planner))
+        .collect();
+    assert_eq!(devs.len(), 1, "{devs:#?}");
+    assert_eq!(devs[0].kind, DeviationKind::PrivatePathToProxy);
+    assert_eq!(devs[0].line_no, 2);
+    // A log without settings has no environment of its own.
+    assert!(
+        analysis("go: downloading rsc.io/quote v1.5.2\n")
+            .settings
+            .env_sources()
+            .is_none()
+    );
+}
+
+#[test]
+fn command_line_assignments_rank_the_causes() {
+    let mismatch = "\
+go: example.com/m@v1.0.0: verifying module: checksum mismatch
+	downloaded: h1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=
+	sum.golang.org: h1:BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB=
+";
+    // Without evidence the origin moved; through a third-party proxy, its copy is suspect.
+    assert_eq!(top_cause(mismatch), "moved-tag");
+    let via_proxy = format!("$ GOPROXY=https://goproxy.example.net go build\n{mismatch}");
+    assert_eq!(top_cause(&via_proxy), "proxy-stale-copy");
+    let a = analysis(&via_proxy);
+    let c = &a.diagnoses[0].causes[0];
+    assert!(c.summary.contains("goproxy.example.net"), "{}", c.summary);
+    assert!(
+        c.evidence
+            .iter()
+            .any(|e| e.source == "setting" && e.line_no == 1)
+    );
+    let direct = format!("$ GOPROXY=direct go build\n{mismatch}");
+    assert_eq!(top_cause(&direct), "moved-tag");
+    // The -x trace names the proxy that served the zip.
+    let traced = format!(
+        "# get https://mirror.example.org/example.com/m/@v/v1.0.0.zip\n# get https://mirror.example.org/example.com/m/@v/v1.0.0.zip: 200 OK (0.010s)\n{mismatch}"
+    );
+    let a = analysis(&traced);
+    assert_eq!(a.diagnoses[0].causes[0].id, "proxy-stale-copy");
+    assert!(
+        a.diagnoses[0].causes[0]
+            .summary
+            .contains("mirror.example.org")
+    );
+}
+
+#[test]
+fn public_modules_never_get_goprivate_advice() {
+    // The database reported a hash for the module: it is public.
+    let log = "\
+go: github.com/pub/lib@v1.0.0: verifying module: checksum mismatch
+	downloaded: h1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=
+	sum.golang.org: h1:BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB=
+go: github.com/pub/lib@v1.0.1: verifying module: github.com/pub/lib@v1.0.1: reading https://sum.golang.org/lookup/github.com/pub/lib@v1.0.1: 404 Not Found
+";
+    let a = analysis(log);
+    let lookup = a
+        .diagnoses
+        .iter()
+        .find(|e| e.diagnosis.kind == K::SumDbLookupNotFound)
+        .unwrap();
+    for c in &lookup.causes {
+        assert_ne!(c.id, "private-path-to-public-db");
+        assert!(!c.fix.contains("GOPRIVATE="), "{}", c.fix);
+    }
+    // A corporate host with no server response: private first, with the reasoning.
+    let private = "verifying git.corp.example/team/lib@v1.4.0: git.corp.example/team/lib@v1.4.0: reading https://sum.golang.org/lookup/git.corp.example/team/lib@v1.4.0: 410 Gone\n";
+    let a = analysis(private);
+    let c = &a.diagnoses[0].causes[0];
+    assert_eq!(c.id, "private-path-to-public-db");
+    assert!(c.fix.starts_with("Only if"), "{}", c.fix);
+    // The database's own fetch failed (server response): no GOPRIVATE.
+    let upstream = "go: github.com/a/b@v1.0.5: verifying module: github.com/a/b@v1.0.5: reading https://goproxy.cn/sumdb/sum.golang.org/lookup/github.com/a/b@v1.0.5: 404 Not Found\n\tserver response: not found: github.com/a/b@v1.0.5: invalid version: unknown revision v1.0.5\n";
+    assert_eq!(top_cause(upstream), "db-upstream-fetch-failed");
+}
+
+#[test]
+fn impossible_answers_from_googles_hosts_blame_the_network() {
+    for (log, want) in [
+        (
+            "go: m@v1.0.0: reading https://proxy.golang.org/m/@v/v1.0.0.zip: 403 Forbidden\n",
+            "network-in-between",
+        ),
+        (
+            "go: m@v1.0.0: Get \"https://proxy.golang.org/m/@v/v1.0.0.info\": x509: certificate is valid for *.sinkhole.example, not proxy.golang.org\n",
+            "tls-interception",
+        ),
+        (
+            "go: m@v1.0.0: Get \"https://proxy.golang.org/m/@v/v1.0.0.mod\": dial tcp 142.250.1.1:443: i/o timeout\n",
+            "network-blocked",
+        ),
+        (
+            "go: corp.example/m@v1.0.0: reading https://athens.corp.example/corp.example/m/@v/v1.0.0.info: 401 Unauthorized\n",
+            "proxy-credentials",
+        ),
+        (
+            "go: example.org/m@v1.0.0: unrecognized import path \"example.org/m\": https fetch: Get \"https://example.org/m?go-get=1\": x509: certificate has expired or is not yet valid\n",
+            "server-certificate",
+        ),
+    ] {
+        let a = analysis(log);
+        let c = &a.diagnoses[0].causes[0];
+        assert_eq!(c.id, want, "{log}");
+        if want.starts_with("tls") || want == "server-certificate" || want == "network-blocked" {
+            for w in [
+                "GOSUMDB=off",
+                "GOINSECURE",
+                "GOPROXY=direct",
+                "-insecure",
+                "GIT_SSL_NO_VERIFY",
+            ] {
+                assert!(c.wrong_fixes.iter().any(|f| f.contains(w)), "{want}: {w}");
+            }
+        }
+        assert!(
+            !c.fix.contains(".netrc") || want == "proxy-credentials",
+            "{}",
+            c.fix
+        );
+    }
+}
+
+#[test]
+fn layouts_are_undone() {
+    let buildkit = "#10 33.58 go: github.com/a/b@v1.0.0: reading https://proxy.golang.org/github.com/a/b/@v/v1.0.0.info: 404 Not Found\n#10 33.58 \tserver response: not found: github.com/a/b@v1.0.0: invalid version: unknown revision v1.0.0\n";
+    let a = analysis(buildkit);
+    assert_eq!(a.diagnoses.len(), 1);
+    assert_eq!(
+        a.diagnoses[0].diagnosis.module.as_deref(),
+        Some("github.com/a/b@v1.0.0")
+    );
+    assert!(a.diagnoses[0].diagnosis.context[0].from_server);
+    // Space-indented hash lines and a CI timestamp.
+    let spaces = "2024-05-01T10:00:00.1234567Z verifying m@v1.0.0: checksum mismatch\n2024-05-01T10:00:00.1234567Z         downloaded: h1:a=\n2024-05-01T10:00:00.1234567Z         go.sum:     h1:b=\n";
+    let a = analysis(spaces);
+    let c = a.diagnoses[0].diagnosis.checksum.as_ref().unwrap();
+    assert_eq!(c.recorded_in.as_deref(), Some("go.sum"));
+    // A wrapped line is one diagnosis about the module of its first half.
+    let wrapped = "go: github.com/a/b@v0.3.1: Get \"https://goproxy.example.com/github.com/a/b/@v/v0.3.1.mod\": \n\nx509: certificate has expired or is not yet valid\n";
+    let a = analysis(wrapped);
+    assert_eq!(a.diagnoses.len(), 1, "{:#?}", a.diagnoses);
+    assert_eq!(
+        a.diagnoses[0].diagnosis.module.as_deref(),
+        Some("github.com/a/b@v0.3.1")
+    );
+    assert_eq!(a.diagnoses[0].causes[0].id, "server-certificate");
+    // The same message per importing package is one diagnosis with repeats.
+    let repeated = "a.go:1:2: m@v1.0.0: reading https://proxy.golang.org/m/@v/v1.0.0.zip: 403 Forbidden\nb.go:1:2: m@v1.0.0: reading https://proxy.golang.org/m/@v/v1.0.0.zip: 403 Forbidden\n";
+    let a = analysis(repeated);
+    assert_eq!(a.diagnoses.len(), 1);
+    assert_eq!(a.diagnoses[0].repeats, 1);
+}
+
+#[test]
+fn unrecognized_error_lines_are_listed() {
+    let a = analysis(
+        "go: downloading rsc.io/quote v1.5.2\ngo: frobnicating rsc.io/quote: the flux capacitor failed\nall fine here\n",
+    );
+    assert!(a.diagnoses.is_empty());
+    assert_eq!(a.stats.unrecognized, 1);
+    assert_eq!(a.unrecognized[0].line_no, 2);
+    // A header continued by a known message is explained by it.
+    let a = analysis(
+        "go: m@v1.0.0: git ls-remote -q origin in /c: exit status 128:\n\tremote: Repository not found.\n\tfatal: repository 'https://github.com/a/m/' not found\n",
+    );
+    assert_eq!(a.stats.unrecognized, 0, "{:#?}", a.unrecognized);
+    assert_eq!(a.diagnoses[0].causes[0].id, "repo-private-or-missing");
+}

@@ -118,19 +118,12 @@ pub fn run(global: &GlobalArgs, args: &Args) -> anyhow::Result<ExitCode> {
     )
 }
 
-/// The environment the logged run had: the log's own assignments (on an empty environment
-/// with no go env file) when it shows route settings, else this machine's.
+/// The environment the logged run had: the log's own assignments when it shows route
+/// settings, else this machine's (labelled as such in the output).
 fn route_sources(log: &LogSettings) -> (EnvSources, RouteSource) {
-    if log.has_route_settings() {
-        let mut vars: Vec<(String, String)> = log
-            .settings
-            .iter()
-            .map(|s| (s.name.clone(), s.value.clone()))
-            .collect();
-        vars.push(("GOENV".into(), "off".into()));
-        (EnvSources::with_process(vars), RouteSource::Log)
-    } else {
-        (EnvSources::from_process(), RouteSource::Machine)
+    match log.env_sources() {
+        Some(src) => (src, RouteSource::Log),
+        None => (EnvSources::from_process(), RouteSource::Machine),
     }
 }
 

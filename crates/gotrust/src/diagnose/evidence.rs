@@ -82,6 +82,23 @@ impl LogSettings {
         .any(|n| self.get(n).is_some())
     }
 
+    /// The environment of the logged run as far as the log shows it: its assignments on an
+    /// otherwise empty environment with no go env file (`GOENV=off`), when it shows any route
+    /// setting; `None` when it shows none (then only this machine's settings are available,
+    /// and whoever uses them must say so).
+    pub fn env_sources(&self) -> Option<crate::env::EnvSources> {
+        if !self.has_route_settings() {
+            return None;
+        }
+        let mut vars: Vec<(String, String)> = self
+            .settings
+            .iter()
+            .map(|s| (s.name.clone(), s.value.clone()))
+            .collect();
+        vars.push(("GOENV".into(), "off".into()));
+        Some(crate::env::EnvSources::with_process(vars))
+    }
+
     /// Reads one (decoration-free) line of the log.
     pub fn observe(&mut self, line: &str, line_no: u64) {
         let t = line.trim();
