@@ -405,7 +405,10 @@ fn inner_error(text: &str) -> Option<Inner> {
         Inner::TlsExpired
     } else if has("x509: ") || has("tls: ") {
         Inner::TlsOther
+    } else if has("SSL certificate problem") || has("server certificate verification failed") {
+        Inner::TlsUnknownAuthority
     } else if has("no such host")
+        || has("getaddrinfow")
         || has("Could not resolve host")
         || has("Temporary failure in name resolution")
         || has("dial tcp: lookup ")
@@ -416,6 +419,8 @@ fn inner_error(text: &str) -> Option<Inner> {
         || has("TLS handshake timeout")
         || has("context deadline exceeded")
         || has("timed out")
+        || has("did not properly respond after a period of time")
+        || has("request canceled while waiting")
     {
         Inner::Timeout
     } else if has("connection reset by peer")
@@ -424,7 +429,7 @@ fn inner_error(text: &str) -> Option<Inner> {
         || has("unexpected EOF")
     {
         Inner::Reset
-    } else if has("connection refused") {
+    } else if has("connection refused") || has("Connection refused") || has("actively refused it") {
         Inner::Refused
     } else if text.trim_end().ends_with(": EOF") || has(": EOF ") {
         Inner::Eof
@@ -605,6 +610,19 @@ fn rank(
     let inner = inner_error(own);
     match d.kind {
         K::SumDbMismatch | K::GoSumMismatch => mismatch_causes(d, ctx, path, ev),
+        K::SumDbMisbehavior if own.contains("inconsistent proof") => vec![with_evidence(
+            cause(
+                "sumdb-cache-corrupt",
+                "go could not even build a consistent proof from the tiles it keeps locally ($GOMODCACHE/cache/download/sumdb): the local cache is damaged (an interrupted write after a crash or a full disk), which is not evidence of a lying server",
+                "the module cache ($GOMODCACHE/cache/download/sumdb)",
+                "Move $GOMODCACHE/cache/download/sumdb aside (keep it until the next run works) and retry: go refetches the tiles and checks them against the signed tree head it remembers in $GOPATH/pkg/sumdb, which stays",
+                &[
+                    NO_SUMDB_OFF,
+                    "deleting $GOPATH/pkg/sumdb/*/latest: throws away the signed tree head that protects against a forked log",
+                ],
+            ),
+            ev,
+        )],
         K::SumDbLookupNotFound => lookup_causes(ctx, url, host, server, path, ev),
         K::SumDbTileMissing => vec![with_evidence(
             cause(
@@ -623,6 +641,43 @@ fn rank(
         K::GitAuth => git_causes(ctx, own, path, ev),
         K::ProxyNotFound => proxy_not_found(ctx, host, server, path, ev),
         K::ProxyUnauthorized => proxy_refused(ctx, host, ev),
+        K::ProxyServerError if own.contains(": 400 Bad Request") => vec![with_evidence(
+            cause(
+                "invalid-version",
+                format!(
+                    "{} rejected the request as invalid (400): the version is not a valid version of {} — typically a pseudo-version whose timestamp or commit prefix does not match the commit (a hand-edited go.mod), or a major version without its /vN path",
+                    name_or(host, "the proxy"),
+                    name_or(path, "the module")
+                ),
+                "go.mod require line (the version)",
+                "Replace the version with one go computes: `go get <module>@<commit>` prints the valid pseudo-version; fix the requiring go.mod (or upgrade the dependency that requires it)",
+                &[NO_DIRECT, NO_SUMDB_OFF],
+            ),
+            ev,
+        )],
+        K::ProxyServerError if own.contains(": 429 ") => vec![with_evidence(
+            cause(
+                "proxy-rate-limited",
+                format!(
+                    "{} is rate-limiting this client (429 Too Many Requests)",
+                    name_or(host, "the proxy")
+                ),
+                "GOPROXY",
+                "Retry later, share a module cache between CI jobs, or run a caching proxy for the build farm",
+                &[NO_DIRECT, NO_SUMDB_OFF],
+            ),
+            ev,
+        )],
+        K::InvalidVersion if own.contains("invalid pseudo-version") => {
+            let mut c = generic(d.kind);
+            c.summary = format!(
+                "the pseudo-version of {} does not match its commit (its timestamp must be the commit's UTC time and its hash prefix the commit's, checked since Go 1.13): a hand-written or local-time pseudo-version in a go.mod",
+                name_or(path, "the module")
+            );
+            c.setting = "go.mod require line (the pseudo-version)".to_string();
+            c.fix = "Let go compute it: `go get <module>@<commit>`, and fix the go.mod that names the wrong one (or upgrade the dependency that requires it; a replace directive works meanwhile)".to_string();
+            vec![with_evidence(c, ev)]
+        }
         K::ProxyServerError => vec![with_evidence(
             cause(
                 "proxy-server-error",

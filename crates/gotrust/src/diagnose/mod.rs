@@ -846,6 +846,7 @@ fn classify_by(
     let kind = if any(&[
         "go.sum database server misbehavior detected",
         "security error: misbehaving server",
+        "generated inconsistent proof",
     ]) {
         K::SumDbMisbehavior
     } else if has("checksum mismatch") {
@@ -872,7 +873,7 @@ fn classify_by(
         K::SumDbKeyMismatch
     } else if has("invalid signature for key") {
         K::SumDbBadSignature
-    } else if has("checking tree#") && has("/tile/") && has_status(line, &["404", "410"]) {
+    } else if has("/tile/") && has_status(line, &["404", "410"]) {
         K::SumDbTileMissing
     } else if any(&[
         "malformed note",
@@ -885,7 +886,7 @@ fn classify_by(
         K::SumDbBadResponse
     } else if has("could not locate sumdb file") {
         K::SumDbNoGopath
-    } else if has("module declares its path as") {
+    } else if any(&["module declares its path as", "unexpected module path"]) {
         K::ModulePathMismatch
     } else if any(&[
         "inconsistent vendoring",
@@ -920,7 +921,13 @@ fn classify_by(
         K::MalformedModulePath
     } else if has("updates to go.mod needed") {
         K::GoModUpdatesNeeded
-    } else if has("x509: certificate signed by unknown authority") {
+    } else if any(&[
+        "x509: certificate signed by unknown authority",
+        "SSL certificate problem: unable to get local issuer certificate",
+        "SSL certificate problem: self signed certificate",
+        "SSL certificate problem: self-signed certificate",
+        "server certificate verification failed",
+    ]) {
         K::TlsUnknownAuthority
     } else if any(&[
         "x509: certificate is valid for",
@@ -983,6 +990,10 @@ fn classify_by(
         "Repository not found",
         "The project you were looking for could not be found",
         "Could not read from remote repository",
+        "The requested URL returned error: 401",
+        "The requested URL returned error: 403",
+        "The requested URL returned error: 404",
+        "HTTP Basic: Access denied",
     ]) {
         K::GitAuth
     } else if has("unrecognized import path \"") {
@@ -993,6 +1004,8 @@ fn classify_by(
         K::UnknownRevision
     } else if any(&[
         ": invalid version: ",
+        "invalid pseudo-version",
+        "has post-v",
         "module contains a go.mod file, so major version must be compatible",
         "module contains a go.mod file, so module path must match major version",
     ]) {
@@ -1060,11 +1073,20 @@ fn classify_by(
         "Could not resolve hostname",
         "Temporary failure in name resolution",
         "dial tcp: lookup ",
+        "getaddrinfow",
+        "Name or service not known",
     ]) {
         K::DnsFailure
-    } else if has("connection refused") {
+    } else if any(&[
+        "connection refused",
+        "actively refused it",
+        "Connection refused",
+    ]) {
         K::ConnectionRefused
-    } else if has("server gave HTTP response to HTTPS client") {
+    } else if any(&[
+        "server gave HTTP response to HTTPS client",
+        "first record does not look like a TLS handshake",
+    ]) {
         K::PlaintextServer
     } else if has("zip: not a valid zip file") {
         K::ZipInvalid
@@ -1073,6 +1095,8 @@ fn classify_by(
         "unexpected EOF",
         "forcibly closed by the remote host",
         "client connection force closed",
+        "stream error: stream ID",
+        "server sent GOAWAY",
     ]) || (has(": EOF") && line.starts_with("go: ") && line.ends_with(": EOF"))
     {
         K::ConnectionLost
@@ -1081,6 +1105,10 @@ fn classify_by(
         "Client.Timeout exceeded",
         "TLS handshake timeout",
         "context deadline exceeded",
+        "did not properly respond after a period of time",
+        "Connection timed out",
+        "Operation timed out",
+        "request canceled while waiting for connection",
     ]) {
         K::Timeout
     } else if any(&["reading ", "unexpected status ("])
@@ -1095,8 +1123,8 @@ fn classify_by(
         && has_status(
             line,
             &[
-                "400 ", "500 ", "501 ", "502 ", "503 ", "504 ", "505 ", "507 ", "508 ", "520 ",
-                "521 ", "522 ", "523 ", "524 ",
+                "400 ", "429 ", "500 ", "501 ", "502 ", "503 ", "504 ", "505 ", "507 ", "508 ",
+                "520 ", "521 ", "522 ", "523 ", "524 ",
             ],
         )
     {
@@ -1104,8 +1132,11 @@ fn classify_by(
     } else if any(&[
         "no required module provides package",
         "cannot find module providing package",
+        "cannot find package \"",
     ]) {
         K::NoRequiredModule
+    } else if has("no matching versions for query") {
+        K::UnknownRevision
     } else {
         return None;
     };
