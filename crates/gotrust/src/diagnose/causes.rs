@@ -668,6 +668,29 @@ fn rank(
             ),
             ev,
         )],
+        K::UnknownRevision if own.contains("no matching versions for query") => {
+            let mut c = generic(d.kind);
+            if own.contains("/...") {
+                c.id = "go-too-old";
+                c.summary = "go 1.11/1.12 could not resolve a `path/...` pattern in module mode, so it reports no versions (golang/go#27215)".to_string();
+                c.setting = "the go version".to_string();
+                c.fix = "Use go 1.13 or later, or name the module (or package) instead of a `/...` pattern".to_string();
+            } else {
+                c.id = "no-matching-versions";
+                c.summary = format!(
+                    "{} has no version matching the query: its releases are v2 or later and need the /vN path (e.g. `<path>/v6`), the repository has no tags, or the path is wrong",
+                    own.split(": no matching")
+                        .next()
+                        .unwrap_or("the path")
+                        .rsplit(' ')
+                        .next()
+                        .unwrap_or("the path")
+                );
+                c.setting = "the import path (major version suffix), the version query".to_string();
+                c.fix = "Check the module's README for its import path (v2+ modules end in /vN) and the tags it publishes; require that path".to_string();
+            }
+            vec![with_evidence(c, ev)]
+        }
         K::InvalidVersion if own.contains("invalid pseudo-version") => {
             let mut c = generic(d.kind);
             c.summary = format!(
@@ -769,6 +792,33 @@ fn name_or<'a>(host: &'a str, default: &'a str) -> &'a str {
 }
 
 fn tls_causes(inner: Inner, own: &str, host: &str, ev: &[EvidenceLine]) -> Vec<Cause> {
+    // git (curl, gnutls, Secure Transport) checked this certificate, not go: git's own CA
+    // bundle and settings decide.
+    if [
+        "SSL certificate problem",
+        "SSL: certificate verification failed",
+        "server certificate verification failed",
+    ]
+    .iter()
+    .any(|m| own.contains(m))
+    {
+        let h = name_or(host, "the git server");
+        let mut git = cause(
+            "git-ca-store",
+            format!(
+                "git (not go) rejected the certificate of {h}: git verifies with its own CA bundle, which may be outdated (an old git or OS bundle missing newer roots), replaced by an http.sslCAInfo / http.sslCAPath setting that lists only a company CA, or facing TLS interception"
+            ),
+            "git config http.sslCAInfo / http.sslCAPath, the CA bundle of git and the OS",
+            "Check `git config --show-origin --get-all http.sslcainfo` (remove or extend a CA file that replaces the public roots), update git and the OS CA bundle, and if your network inspects TLS add its root CA to the bundle git uses",
+            DANGEROUS,
+        );
+        git.evidence.extend(ev.iter().cloned());
+        let mut rest = tls_causes(inner, "", host, ev);
+        rest.retain(|c| c.id == "tls-interception");
+        let mut out = vec![git];
+        out.extend(rest);
+        return out;
+    }
     // For a name mismatch go names the host it wanted: `..., not proxy.golang.org`.
     let wanted = own
         .rsplit(", not ")

@@ -906,7 +906,10 @@ fn classify_by(
         "module requires Go 1.",
         "but maximum supported version is",
         "unknown directive: toolchain",
-    ]) {
+    ]) && !line.contains("; switching to go")
+    {
+        // `requires go >= 1.22.0; switching to go1.22.3` is go switching toolchains as
+        // designed (cmd/go/internal/toolchain.Switch), not an error.
         K::GoTooOld
     } else if any(&[" is not in GOROOT", " is not in std"]) {
         K::NotInStd
@@ -927,6 +930,7 @@ fn classify_by(
         "SSL certificate problem: self signed certificate",
         "SSL certificate problem: self-signed certificate",
         "server certificate verification failed",
+        "SSL: certificate verification failed",
     ]) {
         K::TlsUnknownAuthority
     } else if any(&[
@@ -934,7 +938,10 @@ fn classify_by(
         "x509: certificate is not valid for any names",
     ]) {
         K::TlsHostnameMismatch
-    } else if has("x509: certificate has expired or is not yet valid") {
+    } else if any(&[
+        "x509: certificate has expired or is not yet valid",
+        "SSL certificate problem: certificate has expired",
+    ]) {
         K::TlsExpired
     } else if has("legacy Common Name field") {
         K::TlsLegacyCommonName
