@@ -762,6 +762,18 @@ fn module_of(line: &str) -> Option<String> {
         let rest = &t[i + 26..];
         return rest.split('"').next().map(str::to_string);
     }
+    // `go: module example.com/m: git ls-remote …`: a module path without a version
+    // (modload's `module X:` prefix), never a package path.
+    for (i, _) in t.match_indices("module ") {
+        let word = t[i + 7..].split(' ').next().unwrap_or("");
+        if let Some(path) = word.strip_suffix(':')
+            && path.split('/').next().is_some_and(|h| h.contains('.'))
+            && !path.contains(['@', '"', '*'])
+            && !path.contains("...")
+        {
+            return Some(path.to_string());
+        }
+    }
     None
 }
 
