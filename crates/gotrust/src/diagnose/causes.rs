@@ -227,6 +227,8 @@ fn is_google_host(host: &str) -> bool {
             | "dl.google.com"
             | "storage.googleapis.com"
             | "sum.golang.google.cn"
+            | "google.golang.org"
+            | "cloud.google.com"
     ) || host.ends_with(".googleapis.com")
         || host.ends_with(".googlesource.com")
 }
@@ -1008,6 +1010,45 @@ fn transport_causes(
             vec![db_upstream(host, "", path, ev)]
         }
         _ => {
+            // A refusal or a page that is not go-import HTML: Google's hosts never answer
+            // that way, and a bare `Forbidden` (no status code) is net/http's error for an
+            // HTTP proxy refusing CONNECT (net/http.Transport.dialConn).
+            let host = if host.is_empty() {
+                path.split('/').next().unwrap_or("")
+            } else {
+                host
+            };
+            let refused = [": 401 ", ": 403 ", ": 407 "]
+                .iter()
+                .any(|c| own.contains(c));
+            let bare_forbidden =
+                own.contains(": Forbidden") || own.contains(": Proxy Authentication Required");
+            let not_html = own.contains("XML syntax error");
+            if kind == K::UnrecognizedImportPath
+                && (bare_forbidden || ((refused || not_html) && is_google_host(host)))
+            {
+                let c = cause(
+                    "network-in-between",
+                    format!(
+                        "the answer for {} did not come from the server: {}",
+                        name_or(host, "the import path"),
+                        if bare_forbidden {
+                            "an HTTP proxy (HTTPS_PROXY) refused to connect to it — a corporate gateway's policy"
+                        } else {
+                            "Google's hosts never refuse go-get requests or answer them with another page; a gateway, a firewall or a regional (sanctions) block answered instead"
+                        }
+                    ),
+                    "the network path (HTTPS_PROXY, egress policy), GOPROXY",
+                    "Ask the network team to allow the host, or fetch through a module proxy this network allows (GOPROXY: your company's proxy or a regional mirror), keeping the checksum database on",
+                    DANGEROUS,
+                );
+                let mut c = with_evidence(c, ev);
+                c.evidence.extend(setting_evidence(
+                    ctx,
+                    &["HTTPS_PROXY", "https_proxy", "GOPROXY"],
+                ));
+                return vec![c];
+            }
             if kind == K::UnrecognizedImportPath {
                 let c = cause(
                     "unrecognized-import-path",
@@ -1572,6 +1613,19 @@ fn malformed_causes(d: &Diagnosis, ev: &[EvidenceLine]) -> Vec<Cause> {
         )];
     }
     let mut c = generic(d.kind);
+    if d.detail.contains("malformed import path") {
+        c.summary = format!(
+            "\"{}\" is not a valid import path ({}): a directory or package name with a space or another character import paths cannot have",
+            d.detail
+                .split("malformed import path \"")
+                .nth(1)
+                .and_then(|r| r.split('"').next())
+                .unwrap_or(""),
+            d.detail.rsplit(": ").next().unwrap_or("invalid character")
+        );
+        c.setting = "directory and package names".to_string();
+        c.fix = "Rename the directory (letters, digits, `-`, `.`, `_`, `~` and `/` only), or exclude it from the pattern".to_string();
+    }
     if quoted.starts_with("golang_org/") {
         c.summary = format!(
             "\"{quoted}\" is an import path of an older Go's vendored standard library: GOROOT points at another Go installation than the go binary running"

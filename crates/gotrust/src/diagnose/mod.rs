@@ -932,7 +932,7 @@ fn classify_by(
         "go: modules disabled by GO111MODULE=off",
     ]) {
         K::NoMainModule
-    } else if has("malformed module path") {
+    } else if any(&["malformed module path", "malformed import path"]) {
         K::MalformedModulePath
     } else if has("updates to go.mod needed") {
         K::GoModUpdatesNeeded
