@@ -1068,6 +1068,18 @@ fn transport_causes(
 }
 
 fn db_upstream(host: &str, server: &str, path: &str, ev: &[EvidenceLine]) -> Cause {
+    db_upstream_for(host, server, path, ev, true)
+}
+
+/// The database could not fetch the version itself; `public` when the path is known to be
+/// public (then GOPRIVATE is named as a wrong fix).
+fn db_upstream_for(
+    host: &str,
+    server: &str,
+    path: &str,
+    ev: &[EvidenceLine],
+    public: bool,
+) -> Cause {
     let said = server
         .lines()
         .find(|l| l.contains("not found") || l.contains("invalid") || l.contains("error"))
@@ -1081,9 +1093,13 @@ fn db_upstream(host: &str, server: &str, path: &str, ev: &[EvidenceLine]) -> Cau
                 name_or(host, "sum.golang.org"),
                 p = name_or(path, "this version")
             ),
-            "none (a public module: not GOPRIVATE)",
+            "none for a public module (not GOPRIVATE)",
             "Check that the version exists upstream and is a valid module; for a just-pushed version retry after a few minutes; otherwise use another version. Keep verification on",
-            &[NO_SUMDB_OFF, NO_PRIVATE_FOR_PUBLIC, NO_DIRECT],
+            if public {
+                &[NO_SUMDB_OFF, NO_PRIVATE_FOR_PUBLIC, NO_DIRECT]
+            } else {
+                &[NO_SUMDB_OFF, NO_DIRECT]
+            },
         ),
         ev,
     )
@@ -1119,10 +1135,16 @@ fn lookup_causes(
         c.evidence.extend(setting_evidence(ctx, &["GOSUMDB"]));
         return vec![c];
     }
+    let vis = visibility(path, ctx);
     let private = cause(
         "private-path-to-public-db",
         format!(
-            "{p} is a private module, so the public checksum database cannot have it, and its path was sent to the database because it is not covered by GOPRIVATE/GONOSUMDB",
+            "{p} {} a private module: the public checksum database cannot have private modules, and the path was sent to it because GOPRIVATE/GONOSUMDB do not cover it",
+            if vis == Visibility::Private {
+                "looks like"
+            } else {
+                "may be"
+            },
             p = name_or(path, "the module")
         ),
         "GOPRIVATE (or GONOSUMDB and GONOPROXY)",
@@ -1152,7 +1174,7 @@ fn lookup_causes(
     ]
     .iter()
     .any(|m| server.contains(m));
-    let vis = visibility(path, ctx);
+    let public = vis == Visibility::Public;
     let mut out = if upstream_said {
         vec![db_upstream(host, server, path, ev)]
     } else if git_denied {
@@ -1161,17 +1183,20 @@ fn lookup_causes(
             "the checksum database could not read {} from its origin (git asked it for credentials): the repository is private — or deleted or misspelt, which GitHub answers the same way",
             name_or(path, "the module")
         );
-        vec![with_evidence(p, ev), db_upstream(host, server, path, ev)]
+        vec![
+            with_evidence(p, ev),
+            db_upstream_for(host, server, path, ev, public),
+        ]
     } else if vis == Visibility::Private {
         vec![
             with_evidence(private, ev),
-            db_upstream(host, server, path, ev),
+            db_upstream_for(host, server, path, ev, false),
         ]
-    } else if vis == Visibility::Public {
+    } else if public {
         vec![db_upstream(host, server, path, ev)]
     } else {
         vec![
-            db_upstream(host, server, path, ev),
+            db_upstream_for(host, server, path, ev, false),
             with_evidence(private, ev),
         ]
     };
