@@ -1,4 +1,4 @@
-//! `gotrust diagnose`: every message of spec §7 (exact texts), real go output captured from the
+//! `gotrust diagnose`: every message go prints for module fetching (exact texts), real go output captured from the
 //! go command on loopback (stored under tests/fixtures/diagnose/real and re-captured by
 //! `GOTRUST_REGEN_DIAGNOSE_FIXTURES=1 cargo test -p gotrust --test diagnose`), and a 100 MB log
 //! parsed in bounded memory.
@@ -34,7 +34,7 @@ fn traces(log: &str) -> Vec<TraceEvent> {
         .collect()
 }
 
-/// One test per §7 message: the text must give exactly one diagnosis of `kind` about `module`.
+/// One test per go message: the text must give exactly one diagnosis of `kind` about `module`.
 macro_rules! spec_case {
     ($name:ident, $text:expr, $kind:expr, $module:expr) => {
         #[test]
@@ -48,7 +48,7 @@ macro_rules! spec_case {
     };
 }
 
-// §7.2 fetch, proxy and transport errors.
+// Fetch, proxy and transport errors (cmd/go/internal/modfetch/proxy.go, cmd/go/internal/web).
 spec_case!(
     proxy_off,
     "go: rsc.io/quote@v1.5.2: module lookup disabled by GOPROXY=off",
@@ -357,7 +357,7 @@ fn git_terminal_prompts_disabled_multi_line() {
     );
 }
 
-// §7.3 checksum and security messages.
+// Checksum and security messages (cmd/go/internal/modfetch/fetch.go checkModSum).
 #[test]
 fn go_sum_mismatch_block_records_both_hashes() {
     let log = "\
@@ -565,7 +565,7 @@ spec_case!(
     unknown_hashes,
     "warning: verifying m@v1.0.0: unknown hashes in go.sum: h2:abc; adding h1:xyz=",
     K::UnknownHashAlgorithm,
-    None
+    Some("m@v1.0.0")
 );
 spec_case!(
     go_sum_malformed,
@@ -588,7 +588,7 @@ fn fork_report_is_one_diagnosis() {
     assert_eq!(d[0].line_no, 2);
 }
 
-// §7.4 missing go.sum entries.
+// Missing go.sum entries (cmd/go/internal/modload/import.go).
 spec_case!(
     missing_go_sum_go_mod,
     "go: rsc.io/quote@v1.5.2: missing go.sum entry for go.mod file; to add it:",
@@ -620,7 +620,7 @@ spec_case!(
     None
 );
 
-// §7.5 configuration errors.
+// Configuration errors (cmd/go/internal/cfg, envcmd, toolchain).
 spec_case!(
     goflags_non_flag,
     "go: parsing $GOFLAGS: non-flag \"bogus\"",
@@ -733,7 +733,7 @@ spec_case!(
     toolchain_download_failed,
     "go: download go1.999.0: golang.org/toolchain@v0.0.1-go1.999.0.linux-amd64: Get \"http://127.0.0.1:1/golang.org/toolchain/@v/v0.0.1-go1.999.0.linux-amd64.zip\": dial tcp 127.0.0.1:1: connect: connection refused",
     K::ToolchainDownloadFailed,
-    None
+    Some("golang.org/toolchain@v0.0.1-go1.999.0.linux-amd64")
 );
 spec_case!(
     gomodcache_relative,
@@ -1188,7 +1188,7 @@ fn run_capture(cap: &Capture) -> String {
     fs::write(root.join("goenv"), cap.goenv).unwrap();
     let mut cmd = testkit::hermetic_go(root);
     cmd.current_dir(&m).args(cap.args);
-    // Empty OS values do not override the go env file (§1.1): remove what the file must set.
+    // Empty OS values do not override the go env file (cmd/go/internal/cfg.EnvOrAndChanged): remove what the file must set.
     for line in cap.goenv.lines() {
         if let Some((k, _)) = line.split_once('=') {
             cmd.env_remove(k);
@@ -1410,4 +1410,410 @@ fn hundred_megabytes_in_bounded_memory() {
     // Line buffer (never grown past the cap) + one pending block + one module: independent of
     // the input's size.
     assert!(peak <= 3 * MAX_LINE, "parser retained {peak} bytes");
+}
+
+// ---------------------------------------------------------------------------------------------
+// The corpus of real logs: go output pasted by users in public issue trackers
+// (tests/data/diagnose-corpus, see its README), each with the cause the thread accepted.
+
+/// One corpus file: header fields and the pasted output.
+struct CorpusLog {
+    file: String,
+    family: String,
+    expect: String,
+    body: String,
+}
+
+fn corpus() -> Vec<CorpusLog> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/diagnose-corpus");
+    let mut out = Vec::new();
+    let mut names: Vec<_> = fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "log"))
+        .collect();
+    names.sort();
+    for p in names {
+        let text = fs::read_to_string(&p).unwrap();
+        let (head, body) = text
+            .split_once("\n----\n")
+            .unwrap_or_else(|| panic!("{}: no ---- separator", p.display()));
+        let field = |k: &str| {
+            head.lines()
+                .find_map(|l| l.strip_prefix(&format!("{k}: ")))
+                .unwrap_or_else(|| panic!("{}: no {k} header", p.display()))
+                .trim()
+                .to_string()
+        };
+        assert!(field("source").starts_with("https://"), "{}", p.display());
+        field("cause");
+        out.push(CorpusLog {
+            file: p.file_name().unwrap().to_string_lossy().into_owned(),
+            family: field("family"),
+            expect: field("expect"),
+            body: body.to_string(),
+        });
+    }
+    out
+}
+
+/// Fixes that switch verification or TLS off: never advised.
+const DANGEROUS_ADVICE: &[&str] = &[
+    "GOSUMDB=off",
+    "GOINSECURE=",
+    "GOPROXY=direct",
+    "-insecure",
+    "GIT_SSL_NO_VERIFY",
+    "sslVerify false",
+    "GONOSUMDB=*",
+    "GOFLAGS=-mod=mod",
+];
+
+/// The TLS causes, each of which must warn against every dangerous fix.
+const TLS_CAUSES: &[&str] = &["tls-interception", "server-certificate", "tls-untrusted-ca"];
+
+#[derive(Default)]
+struct Tally {
+    correct: usize,
+    partly: usize,
+    wrong: usize,
+    unrecognized: usize,
+    no_cause: usize,
+}
+
+#[test]
+fn real_log_corpus() {
+    use gotrust::diagnose::analyze;
+    let logs = corpus();
+    assert!(logs.len() >= 120, "{} logs", logs.len());
+    let mut families: std::collections::BTreeMap<String, Tally> = Default::default();
+    let mut problems = Vec::new();
+    let mut misses = Vec::new();
+    for log in &logs {
+        let a = analyze(log.body.as_bytes(), 10_000).unwrap();
+        // Never dangerous advice, whatever the cause.
+        for e in &a.diagnoses {
+            for c in &e.causes {
+                for bad in DANGEROUS_ADVICE {
+                    if c.fix.contains(bad) {
+                        problems.push(format!("{}: {} advises {bad}: {}", log.file, c.id, c.fix));
+                    }
+                }
+                if c.fix.contains("GOPRIVATE") && !c.fix.to_lowercase().contains("private") {
+                    problems.push(format!(
+                        "{}: {} suggests GOPRIVATE without reasoning",
+                        log.file, c.id
+                    ));
+                }
+                if TLS_CAUSES.contains(&c.id) {
+                    for w in [
+                        "GOSUMDB=off",
+                        "GOINSECURE",
+                        "GOPROXY=direct",
+                        "-insecure",
+                        "GIT_SSL_NO_VERIFY",
+                    ] {
+                        if !c.wrong_fixes.iter().any(|f| f.contains(w)) {
+                            problems
+                                .push(format!("{}: {} does not warn against {w}", log.file, c.id));
+                        }
+                    }
+                }
+            }
+            // The module field is module@version, never a package pattern.
+            if let Some(m) = &e.diagnosis.module {
+                let (path, version) = m.split_once('@').unwrap_or((m, ""));
+                if !(version.starts_with('v') || version.is_empty()) || path.contains("...") {
+                    problems.push(format!("{}: module field {m:?}", log.file));
+                }
+            }
+        }
+        // Nothing silent: a log with errors and no diagnosis lists them as unrecognized.
+        if a.diagnoses.is_empty() && a.unrecognized.is_empty() && log.expect != "none" {
+            problems.push(format!(
+                "{}: nothing diagnosed and nothing listed",
+                log.file
+            ));
+        }
+        let t = families.entry(log.family.clone()).or_default();
+        if log.expect == "none" {
+            t.no_cause += 1;
+            continue;
+        }
+        // Correct: the expected cause is the top-ranked cause (or the message kind, for
+        // expectations that name one) of one of the log's diagnoses: each error of a log is
+        // explained on its own. Partly: it is listed, but lower.
+        let matches_first = a
+            .diagnoses
+            .iter()
+            .any(|e| e.causes[0].id == log.expect || e.diagnosis.kind.id() == log.expect);
+        let matches_any = a.diagnoses.iter().any(|e| {
+            e.diagnosis.kind.id() == log.expect || e.causes.iter().any(|c| c.id == log.expect)
+        });
+        let got = a
+            .diagnoses
+            .first()
+            .map(|e| format!("{}/{}", e.diagnosis.kind.id(), e.causes[0].id))
+            .unwrap_or_else(|| "nothing".into());
+        if a.diagnoses.is_empty() {
+            t.unrecognized += 1;
+            misses.push(format!(
+                "{}: expected {}, unrecognized",
+                log.file, log.expect
+            ));
+        } else if matches_first {
+            t.correct += 1;
+        } else if matches_any {
+            t.partly += 1;
+            misses.push(format!(
+                "{}: expected {}, partly (first: {got})",
+                log.file, log.expect
+            ));
+        } else {
+            t.wrong += 1;
+            misses.push(format!("{}: expected {}, got {got}", log.file, log.expect));
+        }
+    }
+    let mut total = Tally::default();
+    println!("family        logs correct partly wrong unrecognized no-accepted-cause");
+    for (f, t) in &families {
+        let n = t.correct + t.partly + t.wrong + t.unrecognized + t.no_cause;
+        println!(
+            "{f:<13} {n:>4} {:>7} {:>6} {:>5} {:>12} {:>17}",
+            t.correct, t.partly, t.wrong, t.unrecognized, t.no_cause
+        );
+        total.correct += t.correct;
+        total.partly += t.partly;
+        total.wrong += t.wrong;
+        total.unrecognized += t.unrecognized;
+        total.no_cause += t.no_cause;
+    }
+    let judged = total.correct + total.partly + total.wrong + total.unrecognized;
+    println!(
+        "total         {:>4} {:>7} {:>6} {:>5} {:>12} {:>17}",
+        judged + total.no_cause,
+        total.correct,
+        total.partly,
+        total.wrong,
+        total.unrecognized,
+        total.no_cause
+    );
+    for m in &misses {
+        println!("  {m}");
+    }
+    assert!(problems.is_empty(), "{problems:#?}");
+    assert!(
+        total.correct * 100 >= judged * 90,
+        "{} of {judged} correct: {misses:#?}",
+        total.correct
+    );
+    assert_eq!(total.unrecognized, 0, "{misses:#?}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Evidence in the paste: settings, layouts, unrecognized lines.
+
+fn analysis(log: &str) -> gotrust::diagnose::Analysis {
+    gotrust::diagnose::analyze(log.as_bytes(), 1000).unwrap()
+}
+
+fn top_cause(log: &str) -> String {
+    let a = analysis(log);
+    a.diagnoses
+        .first()
+        .map(|e| e.causes[0].id.to_string())
+        .unwrap_or_default()
+}
+
+#[test]
+fn route_is_compared_with_the_logs_own_settings() {
+    use gotrust::diagnose::compare::{DeviationKind, compare_trace};
+    use gotrust::route::Planner;
+    use gotrust::settings::Settings;
+    // The run had GOPRIVATE=git.corp.example, yet a proxy was asked for a private path.
+    let log = "\
+$ GOPROXY=https://proxy.golang.org,direct GOPRIVATE=git.corp.example go mod download -x
+# get https://proxy.golang.org/git.corp.example/team/lib/@v/v1.2.0.info
+# get https://proxy.golang.org/git.corp.example/team/lib/@v/v1.2.0.info: 404 Not Found (0.100s)
+";
+    let a = analysis(log);
+    let src = a
+        .settings
+        .env_sources()
+        .expect("the log shows route settings");
+    let env = gotrust::env::resolve(&src);
+    let settings = Settings::from_env(&env, &src);
+    let planner = Planner::new(&settings, &env);
+    let devs: Vec<_> = a
+        .traces
+        .iter()
+        .filter_map(|t| compare_trace(t, &planner))
+        .collect();
+    assert_eq!(devs.len(), 1, "{devs:#?}");
+    assert_eq!(devs[0].kind, DeviationKind::PrivatePathToProxy);
+    assert_eq!(devs[0].line_no, 2);
+    // A log without settings has no environment of its own.
+    assert!(
+        analysis("go: downloading rsc.io/quote v1.5.2\n")
+            .settings
+            .env_sources()
+            .is_none()
+    );
+}
+
+#[test]
+fn command_line_assignments_rank_the_causes() {
+    let mismatch = "\
+go: example.com/m@v1.0.0: verifying module: checksum mismatch
+	downloaded: h1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=
+	sum.golang.org: h1:BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB=
+";
+    // Without evidence the origin moved; through a third-party proxy, its copy is suspect.
+    assert_eq!(top_cause(mismatch), "moved-tag");
+    let via_proxy = format!("$ GOPROXY=https://goproxy.example.net go build\n{mismatch}");
+    assert_eq!(top_cause(&via_proxy), "proxy-stale-copy");
+    let a = analysis(&via_proxy);
+    let c = &a.diagnoses[0].causes[0];
+    assert!(c.summary.contains("goproxy.example.net"), "{}", c.summary);
+    assert!(
+        c.evidence
+            .iter()
+            .any(|e| e.source == "setting" && e.line_no == 1)
+    );
+    let direct = format!("$ GOPROXY=direct go build\n{mismatch}");
+    assert_eq!(top_cause(&direct), "moved-tag");
+    // The -x trace names the proxy that served the zip.
+    let traced = format!(
+        "# get https://mirror.example.org/example.com/m/@v/v1.0.0.zip\n# get https://mirror.example.org/example.com/m/@v/v1.0.0.zip: 200 OK (0.010s)\n{mismatch}"
+    );
+    let a = analysis(&traced);
+    assert_eq!(a.diagnoses[0].causes[0].id, "proxy-stale-copy");
+    assert!(
+        a.diagnoses[0].causes[0]
+            .summary
+            .contains("mirror.example.org")
+    );
+}
+
+#[test]
+fn public_modules_never_get_goprivate_advice() {
+    // The database reported a hash for the module: it is public.
+    let log = "\
+go: github.com/pub/lib@v1.0.0: verifying module: checksum mismatch
+	downloaded: h1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=
+	sum.golang.org: h1:BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB=
+go: github.com/pub/lib@v1.0.1: verifying module: github.com/pub/lib@v1.0.1: reading https://sum.golang.org/lookup/github.com/pub/lib@v1.0.1: 404 Not Found
+";
+    let a = analysis(log);
+    let lookup = a
+        .diagnoses
+        .iter()
+        .find(|e| e.diagnosis.kind == K::SumDbLookupNotFound)
+        .unwrap();
+    for c in &lookup.causes {
+        assert_ne!(c.id, "private-path-to-public-db");
+        assert!(!c.fix.contains("GOPRIVATE="), "{}", c.fix);
+    }
+    // A corporate host with no server response: private first, with the reasoning.
+    let private = "verifying git.corp.example/team/lib@v1.4.0: git.corp.example/team/lib@v1.4.0: reading https://sum.golang.org/lookup/git.corp.example/team/lib@v1.4.0: 410 Gone\n";
+    let a = analysis(private);
+    let c = &a.diagnoses[0].causes[0];
+    assert_eq!(c.id, "private-path-to-public-db");
+    assert!(c.fix.starts_with("Only if"), "{}", c.fix);
+    // The database's own fetch failed (server response): no GOPRIVATE.
+    let upstream = "go: github.com/a/b@v1.0.5: verifying module: github.com/a/b@v1.0.5: reading https://goproxy.cn/sumdb/sum.golang.org/lookup/github.com/a/b@v1.0.5: 404 Not Found\n\tserver response: not found: github.com/a/b@v1.0.5: invalid version: unknown revision v1.0.5\n";
+    assert_eq!(top_cause(upstream), "db-upstream-fetch-failed");
+}
+
+#[test]
+fn impossible_answers_from_googles_hosts_blame_the_network() {
+    for (log, want) in [
+        (
+            "go: m@v1.0.0: reading https://proxy.golang.org/m/@v/v1.0.0.zip: 403 Forbidden\n",
+            "network-in-between",
+        ),
+        (
+            "go: m@v1.0.0: Get \"https://proxy.golang.org/m/@v/v1.0.0.info\": x509: certificate is valid for *.sinkhole.example, not proxy.golang.org\n",
+            "tls-interception",
+        ),
+        (
+            "go: m@v1.0.0: Get \"https://proxy.golang.org/m/@v/v1.0.0.mod\": dial tcp 142.250.1.1:443: i/o timeout\n",
+            "network-blocked",
+        ),
+        (
+            "go: corp.example/m@v1.0.0: reading https://athens.corp.example/corp.example/m/@v/v1.0.0.info: 401 Unauthorized\n",
+            "proxy-credentials",
+        ),
+        (
+            "go: example.org/m@v1.0.0: unrecognized import path \"example.org/m\": https fetch: Get \"https://example.org/m?go-get=1\": x509: certificate has expired or is not yet valid\n",
+            "server-certificate",
+        ),
+    ] {
+        let a = analysis(log);
+        let c = &a.diagnoses[0].causes[0];
+        assert_eq!(c.id, want, "{log}");
+        if want.starts_with("tls") || want == "server-certificate" || want == "network-blocked" {
+            for w in [
+                "GOSUMDB=off",
+                "GOINSECURE",
+                "GOPROXY=direct",
+                "-insecure",
+                "GIT_SSL_NO_VERIFY",
+            ] {
+                assert!(c.wrong_fixes.iter().any(|f| f.contains(w)), "{want}: {w}");
+            }
+        }
+        assert!(
+            !c.fix.contains(".netrc") || want == "proxy-credentials",
+            "{}",
+            c.fix
+        );
+    }
+}
+
+#[test]
+fn layouts_are_undone() {
+    let buildkit = "#10 33.58 go: github.com/a/b@v1.0.0: reading https://proxy.golang.org/github.com/a/b/@v/v1.0.0.info: 404 Not Found\n#10 33.58 \tserver response: not found: github.com/a/b@v1.0.0: invalid version: unknown revision v1.0.0\n";
+    let a = analysis(buildkit);
+    assert_eq!(a.diagnoses.len(), 1);
+    assert_eq!(
+        a.diagnoses[0].diagnosis.module.as_deref(),
+        Some("github.com/a/b@v1.0.0")
+    );
+    assert!(a.diagnoses[0].diagnosis.context[0].from_server);
+    // Space-indented hash lines and a CI timestamp.
+    let spaces = "2024-05-01T10:00:00.1234567Z verifying m@v1.0.0: checksum mismatch\n2024-05-01T10:00:00.1234567Z         downloaded: h1:a=\n2024-05-01T10:00:00.1234567Z         go.sum:     h1:b=\n";
+    let a = analysis(spaces);
+    let c = a.diagnoses[0].diagnosis.checksum.as_ref().unwrap();
+    assert_eq!(c.recorded_in.as_deref(), Some("go.sum"));
+    // A wrapped line is one diagnosis about the module of its first half.
+    let wrapped = "go: github.com/a/b@v0.3.1: Get \"https://goproxy.example.com/github.com/a/b/@v/v0.3.1.mod\": \n\nx509: certificate has expired or is not yet valid\n";
+    let a = analysis(wrapped);
+    assert_eq!(a.diagnoses.len(), 1, "{:#?}", a.diagnoses);
+    assert_eq!(
+        a.diagnoses[0].diagnosis.module.as_deref(),
+        Some("github.com/a/b@v0.3.1")
+    );
+    assert_eq!(a.diagnoses[0].causes[0].id, "server-certificate");
+    // The same message per importing package is one diagnosis with repeats.
+    let repeated = "a.go:1:2: m@v1.0.0: reading https://proxy.golang.org/m/@v/v1.0.0.zip: 403 Forbidden\nb.go:1:2: m@v1.0.0: reading https://proxy.golang.org/m/@v/v1.0.0.zip: 403 Forbidden\n";
+    let a = analysis(repeated);
+    assert_eq!(a.diagnoses.len(), 1);
+    assert_eq!(a.diagnoses[0].repeats, 1);
+}
+
+#[test]
+fn unrecognized_error_lines_are_listed() {
+    let a = analysis(
+        "go: downloading rsc.io/quote v1.5.2\ngo: frobnicating rsc.io/quote: the flux capacitor failed\nall fine here\n",
+    );
+    assert!(a.diagnoses.is_empty());
+    assert_eq!(a.stats.unrecognized, 1);
+    assert_eq!(a.unrecognized[0].line_no, 2);
+    // A header continued by a known message is explained by it.
+    let a = analysis(
+        "go: m@v1.0.0: git ls-remote -q origin in /c: exit status 128:\n\tremote: Repository not found.\n\tfatal: repository 'https://github.com/a/m/' not found\n",
+    );
+    assert_eq!(a.stats.unrecognized, 0, "{:#?}", a.unrecognized);
+    assert_eq!(a.diagnoses[0].causes[0].id, "repo-private-or-missing");
 }

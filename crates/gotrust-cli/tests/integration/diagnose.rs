@@ -98,6 +98,55 @@ fn trace_against_another_proxy_is_a_route_deviation() {
     assert_eq!(devs[0]["module"], "example.com/hello");
 }
 
+/// The requests of a log are compared with the settings the log itself shows (labelled so),
+/// not with this machine's; error lines no rule knows are a finding of their own.
+#[test]
+fn route_from_the_logs_settings_and_unrecognized_lines_in_json() {
+    let dir = TestDir::new();
+    let log = dir.write(
+        "go.log",
+        "$ GOPROXY=https://proxy.corp.example go mod download -x\n\
+         # get https://goproxy.example.net/example.com/hello/@v/v1.0.0.info\n\
+         go: example.com/hello@v1.0.0: the flux capacitor failed\n",
+    );
+    let out = dir
+        .cmd(&[
+            "--go",
+            "never",
+            "--format",
+            "json",
+            "diagnose",
+            log.to_str().unwrap(),
+        ])
+        // This machine's setting would predict the request: the log's own must be used.
+        .env("GOPROXY", "https://goproxy.example.net")
+        .run()
+        .code(1);
+    let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(v["route_settings"], "log");
+    let devs = v["route_deviations"].as_array().unwrap();
+    assert_eq!(devs.len(), 1, "{}", out.stdout);
+    assert_eq!(devs[0]["kind"], "proxy-not-in-route");
+    assert_eq!(v["findings"][0]["rule"], "diagnose/unrecognized-error");
+    assert_eq!(v["unrecognized"][0]["line_no"], 3);
+    let text = dir
+        .cmd(&["--go", "never", "diagnose", log.to_str().unwrap()])
+        .env("GOPROXY", "https://goproxy.example.net")
+        .run()
+        .code(1);
+    assert!(
+        text.stdout
+            .contains("requests compared with the settings shown in the log"),
+        "{}",
+        text.stdout
+    );
+    assert!(
+        text.stdout.contains("1 unrecognized error line(s)"),
+        "{}",
+        text.stdout
+    );
+}
+
 #[test]
 fn unreadable_log_exits_2_naming_it() {
     let dir = TestDir::new();

@@ -1,6 +1,9 @@
-//! The catalogue of go command failures gotrust recognises (spec §7), each with its cause, the
-//! setting behind it, the fix, the tempting wrong fixes, and the audit rule (design §3) that
-//! would have reported the configuration before it failed.
+//! The catalogue of go command failures gotrust recognises (the error texts of
+//! `cmd/go/internal/modfetch`, `modload`, `toolchain`, `web`, `vcs` and
+//! `golang.org/x/mod/sumdb`), each with its generic cause, the setting behind it, the fix, the
+//! tempting wrong fixes, and the audit rule that would have reported the configuration before
+//! it failed. The cause of one particular message is ranked from the log's evidence by
+//! [`super::causes`].
 
 use serde::Serialize;
 
@@ -9,7 +12,7 @@ use serde::Serialize;
 #[serde(rename_all = "kebab-case")]
 #[non_exhaustive]
 pub enum DiagnosisKind {
-    // -- proxy list and routing (§2, §7.2)
+    // -- proxy list and routing (`cmd/go/internal/modfetch/proxy.go`)
     /// `module lookup disabled by GOPROXY=off`.
     ProxyOff,
     /// `GOPROXY list is not the empty string, but contains no entries`.
@@ -38,7 +41,7 @@ pub enum DiagnosisKind {
     /// `zip: not a valid zip file`: the bytes served as the module zip are not a zip archive
     /// (padding, an HTML page, a broken cache entry).
     ZipInvalid,
-    // -- transport (§2.6, §7.2)
+    // -- transport (`cmd/go/internal/web`, `net/http`, `crypto/x509`)
     /// `x509: certificate signed by unknown authority`.
     TlsUnknownAuthority,
     /// `x509: certificate is valid for …, not …` / `… not valid for any names …`.
@@ -76,7 +79,7 @@ pub enum DiagnosisKind {
     Timeout,
     /// `network disabled by cmdgonetlimit=0`.
     NetworkDisabled,
-    // -- direct mode (§2.5)
+    // -- direct mode (`cmd/go/internal/vcs`, `modfetch/codehost`)
     /// `unrecognized import path "…"`.
     UnrecognizedImportPath,
     /// `… disagree about go-import for …`.
@@ -92,7 +95,7 @@ pub enum DiagnosisKind {
     UnknownRevision,
     /// `…: invalid version: …`.
     InvalidVersion,
-    // -- checksums (§7.3, §7.4)
+    // -- checksums (`modfetch/fetch.go` checkModSum, `golang.org/x/mod/sumdb`)
     /// go.sum (or go.work.sum) disagrees with the download: SECURITY ERROR.
     GoSumMismatch,
     /// The checksum database disagrees with the download: SECURITY ERROR.
@@ -133,7 +136,7 @@ pub enum DiagnosisKind {
     GoSumUpdatesDisabled,
     /// `malformed go.sum`.
     GoSumMalformed,
-    // -- configuration (§7.5)
+    // -- configuration (`cmd/go/internal/cfg`, `envcmd`, `toolchain`)
     /// `parsing $GOFLAGS: …` / `(from $GOFLAGS)`.
     GoflagsInvalid,
     /// `-insecure flag is no longer supported; use GOINSECURE instead`.
@@ -150,6 +153,9 @@ pub enum DiagnosisKind {
     ToolchainInvalid,
     /// `… is a language version but not a toolchain version`.
     ToolchainLanguageVersion,
+    /// `go.mod requires go >= X (running go Y)`, `invalid go version '1.22.0': must match format
+    /// 1.23`: the go running is older than the module or workspace needs and did not switch.
+    GoTooOld,
     /// `download go1.x for …: toolchain not available`.
     ToolchainUnavailable,
     /// `download go1.x: …` failed for another reason (proxy, network, checksum).
@@ -164,6 +170,29 @@ pub enum DiagnosisKind {
     GoenvOff,
     /// `go env -w K=... does not override conflicting OS environment variable`.
     EnvWShadowed,
+    // -- module graph and project files (`cmd/go/internal/modload`)
+    /// `inconsistent vendoring`: vendor/modules.txt and go.mod disagree
+    /// (`modload.checkVendorConsistency`).
+    InconsistentVendoring,
+    /// `malformed module path "x": missing dot in first path element`.
+    MalformedModulePath,
+    /// `module declares its path as: X but was required as: Y`.
+    ModulePathMismatch,
+    /// `updates to go.mod needed`: go.mod is not tidy and -mod=readonly forbids fixing it.
+    GoModUpdatesNeeded,
+    /// `module X listed in go.work file requires go >= A, but go.work lists go B`.
+    WorkspaceGoVersion,
+    /// `cannot load module X listed in go.work file: …`.
+    WorkspaceModuleMissing,
+    /// `no required module provides package X` / `cannot find module providing package X`
+    /// with no fetch error: the import is not in go.mod's requirements.
+    NoRequiredModule,
+    /// `go.mod file not found in current directory or any parent directory`, `cannot use
+    /// path@version syntax in GOPATH mode`: the command ran outside a module or in GOPATH mode.
+    NoMainModule,
+    /// `package X is not in GOROOT` / `is not in std`: an import of a standard-library path
+    /// this go does not have.
+    NotInStd,
 }
 
 /// What to tell the user about a [`DiagnosisKind`].
@@ -177,7 +206,7 @@ pub struct KindInfo {
     pub fix: &'static str,
     /// Tempting fixes that are wrong, each with why.
     pub wrong_fixes: &'static [&'static str],
-    /// The design §3 audit rule that reports the configuration before it fails, if any.
+    /// The audit rule that reports the configuration before it fails, if any.
     pub rule: Option<&'static str>,
 }
 
@@ -276,6 +305,16 @@ impl DiagnosisKind {
         Self::EnvUnknownVariable,
         Self::GoenvOff,
         Self::EnvWShadowed,
+        Self::GoTooOld,
+        Self::InconsistentVendoring,
+        Self::MalformedModulePath,
+        Self::ModulePathMismatch,
+        Self::GoModUpdatesNeeded,
+        Self::WorkspaceGoVersion,
+        Self::WorkspaceModuleMissing,
+        Self::NoRequiredModule,
+        Self::NoMainModule,
+        Self::NotInStd,
     ];
 
     /// Stable kebab-case identifier (the serde name).
@@ -302,7 +341,7 @@ impl DiagnosisKind {
                 "GOPROXY (user go env file, $GOROOT/go.env)",
                 "Run `go env -u GOPROXY` (removes the empty line from the go env file) or set GOPROXY=https://proxy.golang.org,direct; check that $GOROOT/go.env exists",
                 &[
-                    "GOPROXY= in the process environment: an empty OS variable does not override the file value (§1.1)",
+                    "GOPROXY= in the process environment: an empty OS variable does not override the file value (cmd/go/internal/cfg.EnvOrAndChanged)",
                     "GOPROXY=direct: fetches everything from VCS, losing the proxy's immutable cache",
                 ],
                 Some("proxy/empty"),
@@ -854,6 +893,80 @@ impl DiagnosisKind {
                 "Unset the OS variable or change it there",
                 &[],
                 Some("env/shadowed"),
+            ),
+            K::GoTooOld => info(
+                "the go command running is older than the go version the module or workspace declares, and it did not switch toolchains (GOTOOLCHAIN=local, or a go older than 1.21 that cannot switch or even parse three-part versions)",
+                "GOTOOLCHAIN, the installed go, go.mod/go.work go lines",
+                "Install a newer go (or let go 1.21+ switch: GOTOOLCHAIN=auto), or lower the go line if the code does not need the newer release",
+                &[
+                    "editing the go line down without checking: the code may use newer language features",
+                ],
+                None,
+            ),
+            K::InconsistentVendoring => info(
+                "vendor/modules.txt does not match go.mod (requirements changed without `go mod vendor`, or a stale vendor/ directory): with go >= 1.14 in go.mod and a vendor directory, go builds from vendor/ and checks it first",
+                "vendor/, go.mod, -mod",
+                "Run `go mod vendor` and commit vendor/ (or delete vendor/ if the project does not vendor)",
+                &[
+                    "GOFLAGS=-mod=mod in CI: ignores the committed vendor tree and fetches whatever is served",
+                ],
+                None,
+            ),
+            K::MalformedModulePath => info(
+                "an import path whose first element has no dot is neither a standard-library package of this go nor a module path: a local import without its module prefix, a missing replace directive, or a standard package newer than this go",
+                "import paths, go.mod replace/require, the go version",
+                "Import the package by its full module path (or add a replace directive); if the path is a standard package (embed, io/fs, slices, …), use a go version that has it",
+                &[],
+                None,
+            ),
+            K::ModulePathMismatch => info(
+                "the go.mod of the downloaded module declares another path than the one it was required by: the module was renamed or moved (vanity path, new owner), or it declares a bare name",
+                "import paths, go.mod require/replace",
+                "Require and import the module by the path its go.mod declares (or replace the old path with the new one)",
+                &["GOFLAGS=-mod=mod or GONOSUMDB: unrelated to the path check"],
+                None,
+            ),
+            K::GoModUpdatesNeeded => info(
+                "go.mod is missing requirements the build needs, and -mod=readonly (the default since Go 1.16) forbids adding them",
+                "go.mod, GOFLAGS (-mod)",
+                "Run `go mod tidy` and commit go.mod and go.sum",
+                &["GOFLAGS=-mod=mod in CI: fetches and trusts whatever is served at build time"],
+                None,
+            ),
+            K::WorkspaceGoVersion => info(
+                "a module listed in go.work declares a newer go version than the go.work file (a missing go line counts as go 1.18)",
+                "go.work go line",
+                "Run `go work use` (or raise the go line of go.work) and commit it",
+                &[],
+                None,
+            ),
+            K::NoRequiredModule => info(
+                "the code imports a package that no module in go.mod's requirements provides, and -mod=readonly forbids adding one",
+                "go.mod require lines",
+                "Run `go get <module>` for the import (or `go mod tidy`) and commit go.mod and go.sum; check the import path for typos",
+                &["GOFLAGS=-mod=mod in CI: fetches and trusts whatever is served at build time"],
+                None,
+            ),
+            K::NoMainModule => info(
+                "the command ran outside any module (no go.mod in this directory or its parents) or in GOPATH mode (GO111MODULE=off), so module paths and @version queries cannot be resolved",
+                "the working directory, GO111MODULE",
+                "Run the command inside the module (where go.mod is), create one with `go mod init`, use `go install path@version` for tools, and unset GO111MODULE=off",
+                &[],
+                None,
+            ),
+            K::NotInStd => info(
+                "an import path without a dot is looked up in the standard library, and this go does not have that package: a package added in a newer Go, a typo, or GOROOT pointing at another installation",
+                "the installed go (PATH, GOROOT), import paths",
+                "Use a go version that has the package (the module's go line says which), check the import's spelling, and unset GOROOT unless it points at the go in PATH",
+                &[],
+                None,
+            ),
+            K::WorkspaceModuleMissing => info(
+                "go.work lists a directory that has no go.mod: a stray go.work in a parent directory, or a module that was moved",
+                "go.work, GOWORK",
+                "Fix the use directive in go.work, or run with GOWORK=off when the workspace is not meant for this build",
+                &[],
+                None,
             ),
         }
     }

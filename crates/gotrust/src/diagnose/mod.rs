@@ -1,27 +1,37 @@
-//! `gotrust diagnose`: go command output -> trace events and classified errors.
+//! `gotrust diagnose`: go command output -> trace events, classified errors and their causes.
 //!
 //! [`LogParser`] reads any [`BufRead`] line by line in constant memory: each line is cut at a
-//! bounded length (the rest is skipped, and counted), and the only state kept between lines is
-//! one pending multi-line block (a checksum mismatch waits for its `downloaded:` and `go.sum:`
-//! lines) and the module named by the last error line, both bounded by the line cap. A 100 MB
-//! CI log costs the same memory as a 1 KB one.
+//! bounded length (the rest is skipped, and counted), and the state kept between lines is one
+//! pending message (its continuation lines are collected as context, capped), the module named
+//! by the last error line, the go settings the log shows, and a capped list of error-looking
+//! lines no rule explains. A 100 MB CI log costs the same memory as a 1 KB one.
 //!
-//! It recognises the `-x` trace lines of cmd/go (`cmd/go/internal/web/http.go`: `# get URL`,
-//! `# get URL: 200 OK (0.090s)`, `# get URL: <error>`) and VCS command lines
-//! (`cmd/go/internal/vcs`, `modfetch/codehost`), and every error text of spec §7, mapped to a
-//! [`DiagnosisKind`] whose [`KindInfo`] gives cause, setting, fix, wrong fixes and the audit
-//! rule that would have caught it. Data only: nothing is printed.
+//! Before anything else each line loses the decoration other programs add (Docker BuildKit,
+//! CI timestamps, build-service prefixes: [`layout`]). The parser recognises the `-x` trace
+//! lines of cmd/go (`cmd/go/internal/web/http.go`: `# get URL`, `# get URL: 200 OK (0.090s)`,
+//! `# get URL: <error>`), VCS command lines (`cmd/go/internal/vcs`, `modfetch/codehost`), and
+//! the error texts of `cmd/go/internal/modfetch`, `modload`, `toolchain`, `web` and
+//! `golang.org/x/mod/sumdb`, each mapped to a [`DiagnosisKind`] whose [`KindInfo`] gives the
+//! generic cause, setting, fix and wrong fixes. [`causes`] then ranks the likely causes of each
+//! message from the evidence in the whole log (settings, hosts and paths of failing URLs,
+//! server responses, traces). Data only: nothing is printed.
 
+pub mod causes;
 pub mod compare;
+pub mod evidence;
 mod kinds;
+pub mod layout;
 
 use std::io::{self, BufRead};
 
 use serde::Serialize;
 
+pub use causes::{Analysis, Cause, Explained, analyze};
+pub use evidence::{LogSetting, LogSettings};
 pub use kinds::{DiagnosisKind, KindInfo};
 
-use crate::scan::redact_urls;
+use crate::report::redact_url_userinfo as redact_urls;
+use layout::{is_indented, strip_decoration};
 
 /// Default cap on a line's length; longer lines are truncated (go's own lines are far shorter,
 /// except server responses, which go itself caps at 648 bytes).
@@ -87,7 +97,40 @@ pub struct Diagnosis {
     pub detail: String,
     /// For checksum mismatches: the two hashes and where the recorded one comes from.
     pub checksum: Option<ChecksumEvidence>,
+    /// The lines that continue the message (indented lines, git's `fatal:`/`remote:` lines,
+    /// the `server response:` excerpt), redacted and capped: the evidence the causes are
+    /// ranked from.
+    pub context: Vec<ContextLine>,
 }
+
+/// A line that continues a diagnosed message.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ContextLine {
+    /// 1-based line number in the log.
+    pub line_no: u64,
+    /// The line without decoration and surrounding blanks (redacted, capped).
+    pub text: String,
+    /// Part of a `server response:` excerpt: the server's words, not go's
+    /// (`cmd/go/internal/web.(*HTTPError).Error` quotes at most 8 lines of the body).
+    pub from_server: bool,
+}
+
+/// An error-looking line that no rule explains: listed so that "0 diagnosed" never hides an
+/// error.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct UnrecognizedLine {
+    /// 1-based line number in the log.
+    pub line_no: u64,
+    /// The line (redacted, capped).
+    pub text: String,
+}
+
+/// At most this many continuation lines are kept per diagnosis.
+const MAX_CONTEXT: usize = 16;
+/// At most this many bytes of a context or unrecognized line are kept.
+const MAX_KEPT_LINE: usize = 512;
+/// At most this many unrecognized lines are kept (all are counted).
+pub const MAX_UNRECOGNIZED: usize = 200;
 
 impl Diagnosis {
     /// Cause, setting, fix, wrong fixes and audit rule for this diagnosis.
@@ -117,6 +160,8 @@ pub struct LogStats {
     pub traces: u64,
     /// Diagnoses produced.
     pub diagnoses: u64,
+    /// Error-looking lines no rule explains.
+    pub unrecognized: u64,
 }
 
 /// Reading the log failed.
@@ -133,11 +178,12 @@ pub enum DiagnoseError {
     },
 }
 
-/// A checksum-mismatch block waiting for its hash lines.
+/// A diagnosed message waiting for its continuation lines (a checksum mismatch also for its
+/// hash lines).
 #[derive(Debug)]
 struct Pending {
     diagnosis: Diagnosis,
-    /// Continuation lines still expected (bounded).
+    /// Hash lines still expected (checksum mismatches only).
     remaining: u8,
 }
 
@@ -157,6 +203,19 @@ pub struct LogParser<R> {
     last_module: Option<String>,
     /// Inside a `server response:` excerpt: its text comes from the server and is not go's.
     in_server_response: bool,
+    /// The previous non-blank line ended with `: `: the next line is its wrapped tail.
+    wrapped: bool,
+    /// The previous non-blank line (capped), joined to a wrapped tail.
+    prev_line: String,
+    /// Line number of the previous non-blank line.
+    prev_line_no: u64,
+    /// An unrecognized line ending with `:` whose continuation lines are still coming: a
+    /// message classified among them explains it.
+    open_header: Option<u64>,
+    /// The go settings the log shows.
+    settings: LogSettings,
+    /// Error-looking lines no rule explains (capped at [`MAX_UNRECOGNIZED`]).
+    unrecognized: Vec<UnrecognizedLine>,
     done: bool,
 }
 
@@ -179,8 +238,25 @@ impl<R: BufRead> LogParser<R> {
             ready: None,
             last_module: None,
             in_server_response: false,
+            wrapped: false,
+            prev_line: String::new(),
+            prev_line_no: 0,
+            open_header: None,
+            settings: LogSettings::default(),
+            unrecognized: Vec::new(),
             done: false,
         }
+    }
+
+    /// The go settings the log shows (command-line assignments, `go env` listings).
+    pub fn settings(&self) -> &LogSettings {
+        &self.settings
+    }
+
+    /// Error-looking lines that no rule explains (the first [`MAX_UNRECOGNIZED`]; all are
+    /// counted in [`LogStats::unrecognized`]).
+    pub fn unrecognized(&self) -> &[UnrecognizedLine] {
+        &self.unrecognized
     }
 
     /// Counters so far.
@@ -202,8 +278,20 @@ impl<R: BufRead> LogParser<R> {
                         .map(|s| s.as_ref().map_or(0, String::capacity))
                         .sum()
                 })
+                + d.context.iter().map(|c| c.text.capacity()).sum::<usize>()
         });
-        self.buf.capacity() + pending + self.last_module.as_ref().map_or(0, String::capacity)
+        let settings: usize = self
+            .settings
+            .settings
+            .iter()
+            .map(|s| s.line.capacity() + s.value.capacity() + s.name.capacity())
+            .sum();
+        let unrecognized: usize = self.unrecognized.iter().map(|u| u.text.capacity()).sum();
+        self.buf.capacity()
+            + pending
+            + self.last_module.as_ref().map_or(0, String::capacity)
+            + settings
+            + unrecognized
     }
 
     /// Reads one line into `buf` (without the newline), keeping at most `max_line` bytes.
@@ -250,68 +338,142 @@ impl<R: BufRead> LogParser<R> {
     }
 
     /// Processes one line; may return an event and leave another in `ready`.
-    fn process(&mut self, line: &str) -> Option<LogEvent> {
+    fn process(&mut self, raw: &str) -> Option<LogEvent> {
         let line_no = self.line_no;
-        // Continuation lines of a pending checksum-mismatch block.
-        if let Some(p) = &mut self.pending {
-            if let Some(rest) = line.strip_prefix('\t')
-                && let Some((label, hash)) = rest.split_once(':')
-            {
-                let hash = hash.trim();
-                let ev = p.diagnosis.checksum.get_or_insert_with(Default::default);
-                if label == "downloaded" {
-                    ev.downloaded = Some(hash.to_string());
-                } else {
-                    ev.recorded = Some(hash.to_string());
-                    if ev.recorded_in.is_none() {
-                        ev.recorded_in = Some(label.trim().to_string());
-                    }
-                }
-                p.remaining = p.remaining.saturating_sub(1);
-                if p.remaining == 0 {
-                    return self.flush_pending();
-                }
-                return None;
-            }
-            let flushed = self.flush_pending();
-            let next = self.process(line);
-            return match (flushed, next) {
-                (Some(a), Some(b)) => {
-                    self.ready = Some(b);
-                    Some(a)
-                }
-                (a, b) => a.or(b),
-            };
+        let line = strip_decoration(raw);
+        let trimmed = line.trim();
+        if line.contains('=') || trimmed.starts_with("go version ") {
+            self.settings.observe(line, line_no);
         }
-        // Server response excerpts (§2.6) are the server's words, possibly an attacker's:
-        // they never produce a diagnosis of their own.
-        if line.trim_start().starts_with("server response:") {
+        let wrapped = self.wrapped;
+        // A line that starts with `:` is the tail of a line a terminal or a paste wrapped.
+        let tail = trimmed.starts_with(':') && trimmed.len() > 1;
+        let prev = if (wrapped || tail) && !is_indented(line) {
+            std::mem::take(&mut self.prev_line)
+        } else {
+            String::new()
+        };
+        let prev_line_no = self.prev_line_no;
+        if !trimmed.is_empty() && !is_continuation(line) {
+            self.open_header = None;
+        }
+        if !trimmed.is_empty() {
+            self.prev_line_no = line_no;
+            self.wrapped = trimmed.ends_with(':') && !trimmed.ends_with("::");
+            self.prev_line.clear();
+            let mut end = trimmed.len().min(MAX_KEPT_LINE);
+            while !trimmed.is_char_boundary(end) {
+                end -= 1;
+            }
+            self.prev_line.push_str(&trimmed[..end]);
+        }
+        // Hash lines of a pending checksum-mismatch block.
+        if let Some(p) = &mut self.pending
+            && p.remaining > 0
+            && (is_indented(line) || trimmed.starts_with("downloaded:"))
+            && let Some((label, hash)) = trimmed.split_once(':')
+            && !label.contains(' ')
+        {
+            let hash = hash.trim();
+            let ev = p.diagnosis.checksum.get_or_insert_with(Default::default);
+            if label == "downloaded" {
+                ev.downloaded = Some(hash.to_string());
+            } else {
+                // Go 1.13-1.15 print a database mismatch as `verifying m@v: checksum mismatch`
+                // with the database's name as the label (modfetch.checkSumDB); go.sum files
+                // are named by path.
+                if !label.ends_with("go.sum") && !label.ends_with("go.work.sum") {
+                    p.diagnosis.kind = DiagnosisKind::SumDbMismatch;
+                }
+                ev.recorded = Some(hash.to_string());
+                if ev.recorded_in.is_none() {
+                    ev.recorded_in = Some(label.trim().to_string());
+                }
+            }
+            p.remaining -= 1;
+            return None;
+        }
+        // Server response excerpts are the server's words, possibly an attacker's: they never
+        // produce a diagnosis of their own, but they are evidence for the pending one.
+        if trimmed.starts_with("server response:") {
             self.in_server_response = true;
+            self.add_context(line_no, trimmed, true);
             return None;
         }
         if self.in_server_response {
-            if line.starts_with('\t') {
+            if is_indented(line) {
+                self.add_context(line_no, trimmed, true);
                 return None;
             }
             self.in_server_response = false;
         }
-        if let Some(t) = parse_trace(line, line_no) {
-            self.stats.traces += 1;
-            return Some(LogEvent::Trace(t));
+        if trimmed.is_empty() {
+            return None;
         }
-        let Some((kind, module)) = classify(line) else {
+        if let Some(t) = parse_trace(trimmed, line_no) {
+            let flushed = self.flush_pending();
+            self.stats.traces += 1;
+            return self.both(flushed, Some(LogEvent::Trace(t)));
+        }
+        let classified = classify(line);
+        let continuation = self.pending.is_some() && is_continuation(line);
+        if continuation {
+            let same_kind = match (&self.pending, &classified) {
+                (Some(p), Some((k, _))) => p.diagnosis.kind == *k,
+                _ => false,
+            };
+            if classified.is_none() || same_kind {
+                self.add_context(line_no, trimmed, false);
+                return None;
+            }
+        }
+        let Some((kind, module)) = classified else {
+            let flushed = if continuation {
+                None
+            } else {
+                self.flush_pending()
+            };
             // Remember the module of unclassified error lines (`go: m@v: git ls-remote …
             // exit status 128:`) for the continuation lines that explain them.
-            if line.starts_with("go: ")
-                && let Some(m) = module_of(line)
-            {
+            if let Some(m) = module_of(line) {
                 self.last_module = Some(m);
             }
-            return None;
+            if !continuation && looks_like_error(trimmed) {
+                self.stats.unrecognized += 1;
+                if self.unrecognized.len() < MAX_UNRECOGNIZED {
+                    self.unrecognized.push(UnrecognizedLine {
+                        line_no,
+                        text: cap(&redact_urls(trimmed)),
+                    });
+                    if trimmed.ends_with(':') {
+                        self.open_header = Some(line_no);
+                    }
+                }
+            }
+            return flushed;
+        };
+        // A header line just listed as unrecognized (`go: m@v: git ls-remote …: exit status
+        // 128:`, `go: errors parsing go.mod:`) is explained by the message that continues it.
+        if self.unrecognized.last().is_some_and(|u| {
+            (u.line_no == prev_line_no && u.text.ends_with(':'))
+                || (Some(u.line_no) == self.open_header && is_continuation(line))
+        }) {
+            self.open_header = None;
+            self.unrecognized.pop();
+            self.stats.unrecognized -= 1;
+        }
+        let flushed = self.flush_pending();
+        let joined;
+        let (trimmed, module) = if prev.is_empty() {
+            (trimmed, module)
+        } else {
+            joined = format!("{prev}{}{trimmed}", if tail { "" } else { " " });
+            let module = module.or_else(|| module_of(&prev));
+            (joined.as_str(), module)
         };
         let module = module.or_else(|| {
-            // git's `fatal:` lines continue the error of the line before.
-            (line.starts_with('\t') || line.starts_with("fatal:"))
+            // git's `fatal:` lines and wrapped tails continue the error of the line before.
+            (is_indented(line) || trimmed.starts_with("fatal:") || wrapped)
                 .then(|| self.last_module.clone())
                 .flatten()
         });
@@ -322,9 +484,11 @@ impl<R: BufRead> LogParser<R> {
             line_no,
             kind,
             module,
-            detail: redact_urls(line.trim()),
+            detail: redact_urls(trimmed),
             checksum: None,
+            context: Vec::new(),
         };
+        let mut remaining = 0;
         if matches!(
             kind,
             DiagnosisKind::GoSumMismatch | DiagnosisKind::SumDbMismatch
@@ -332,15 +496,140 @@ impl<R: BufRead> LogParser<R> {
             if kind == DiagnosisKind::SumDbMismatch {
                 d.checksum = Some(ChecksumEvidence::default());
             }
-            self.pending = Some(Pending {
-                diagnosis: d,
-                remaining: 2,
-            });
-            return None;
+            remaining = 2;
         }
-        self.stats.diagnoses += 1;
-        Some(LogEvent::Diagnosis(d))
+        self.pending = Some(Pending {
+            diagnosis: d,
+            remaining,
+        });
+        flushed
     }
+
+    /// Returns `a` and keeps `b` for the next call (or whichever exists).
+    fn both(&mut self, a: Option<LogEvent>, b: Option<LogEvent>) -> Option<LogEvent> {
+        match (a, b) {
+            (Some(a), Some(b)) => {
+                self.ready = Some(b);
+                Some(a)
+            }
+            (a, b) => a.or(b),
+        }
+    }
+
+    fn add_context(&mut self, line_no: u64, text: &str, from_server: bool) {
+        if let Some(p) = &mut self.pending
+            && p.diagnosis.context.len() < MAX_CONTEXT
+        {
+            p.diagnosis.context.push(ContextLine {
+                line_no,
+                text: cap(&redact_urls(text)),
+                from_server,
+            });
+        }
+    }
+}
+
+/// Cuts `s` to [`MAX_KEPT_LINE`] bytes at a character boundary.
+fn cap(s: &str) -> String {
+    if s.len() <= MAX_KEPT_LINE {
+        return s.to_string();
+    }
+    let mut end = MAX_KEPT_LINE;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}…", &s[..end])
+}
+
+/// Whether a (decoration-free) line continues the message above it: indented, or one of the
+/// unindented lines go and git print after a message (`fatal:`, `remote:`, the SECURITY ERROR
+/// explanation of `cmd/go/internal/modfetch.checkModSum`, the git FAQ hint of
+/// `modfetch/codehost`, the vendor-consistency hints of `modload.checkVendorConsistency`).
+fn is_continuation(line: &str) -> bool {
+    const STARTS: &[&str] = &[
+        "fatal:",
+        "remote:",
+        "error:",
+        "ssh:",
+        "Please make sure you have the correct access rights",
+        "and the repository exists.",
+        "Confirm the import path was entered correctly.",
+        "If this is a private repository",
+        "SECURITY ERROR",
+        "SECURITY WARNING",
+        "This download does NOT match",
+        "The bits may have been replaced",
+        "have intercepted the download attempt",
+        "For more information, see",
+        "module declares its path as",
+        "but was required as",
+        "To ignore the vendor directory",
+        "To sync the vendor directory",
+        "run 'go mod vendor'",
+    ];
+    is_indented(line) || STARTS.iter().any(|s| line.starts_with(s))
+}
+
+/// Whether an unexplained line looks like an error worth listing: a `go:` line that is not a
+/// progress message, or a line with an error word in it.
+fn looks_like_error(line: &str) -> bool {
+    if line.len() < 6 || line.starts_with('#') {
+        return false;
+    }
+    if let Some(rest) = line.strip_prefix("go: ") {
+        const PROGRESS: &[&str] = &[
+            "downloading ",
+            "finding ",
+            "extracting ",
+            "found ",
+            "upgraded ",
+            "added ",
+            "downgraded ",
+            "removed ",
+            "creating new go.mod",
+            "to add module requirements",
+            "switching to ",
+            "warning:",
+            "module ",
+        ];
+        if PROGRESS.iter().any(|p| rest.starts_with(p)) && !rest.contains("exit status") {
+            return false;
+        }
+        return rest.contains(": ") || rest.contains("error") || rest.contains("failed");
+    }
+    let lower = line.to_ascii_lowercase();
+    const WORDS: &[&str] = &[
+        "error",
+        "unknown ",
+        "no required module",
+        "not in goroot",
+        "missing ",
+        "requires go",
+        "unsupported",
+        "forbidden",
+        "unauthorized",
+        " gone",
+        "conflict",
+        "malformed",
+        "disabled",
+        "not allowed",
+        "fatal:",
+        "failed",
+        "cannot ",
+        "could not",
+        "unable to",
+        "denied",
+        "refused",
+        "exit status",
+        "no such",
+        "mismatch",
+        "timeout",
+        "timed out",
+        "panic:",
+        "invalid ",
+        "not found",
+    ];
+    WORDS.iter().any(|w| lower.contains(w))
 }
 
 impl<R: BufRead> Iterator for LogParser<R> {
@@ -458,23 +747,51 @@ fn parse_status(result: &str) -> Option<(u16, Option<f64>)> {
     Some((status, secs))
 }
 
-/// The `path@version` an error line is about: the first `X: ` segment after `go: ` that
-/// contains `@`, or the path inside `unrecognized import path "…"`, or `verifying X@V:`.
+/// The `path@version` an error line is about: the first word of the form `path@vX…` (a
+/// trailing `/go.mod` dropped), else the path inside `unrecognized import path "…"`.
+/// Package paths and version queries (`@latest`, `@upgrade`) are never returned.
 fn module_of(line: &str) -> Option<String> {
     let t = line.trim_start();
-    let t = t.strip_prefix("go: ").unwrap_or(t);
-    let t = t.strip_prefix("verifying ").unwrap_or(t);
-    if let Some((first, _)) = t.split_once(": ")
-        && first.contains('@')
-        && !first.contains(' ')
-    {
-        return Some(first.trim_end_matches("/go.mod").to_string());
+    for word in t.split([' ', '\t', '"', '(', ')', ',']) {
+        let word = word.trim_end_matches([':', ';', '.']);
+        if let Some(m) = module_version(word) {
+            return Some(m);
+        }
     }
     if let Some(i) = t.find("unrecognized import path \"") {
         let rest = &t[i + 26..];
         return rest.split('"').next().map(str::to_string);
     }
+    // `go: module example.com/m: git ls-remote …`: a module path without a version
+    // (modload's `module X:` prefix), never a package path.
+    for (i, _) in t.match_indices("module ") {
+        let word = t[i + 7..].split(' ').next().unwrap_or("");
+        if let Some(path) = word.strip_suffix(':')
+            && path.split('/').next().is_some_and(|h| h.contains('.'))
+            && !path.contains(['@', '"', '*'])
+            && !path.contains("...")
+        {
+            return Some(path.to_string());
+        }
+    }
     None
+}
+
+/// `path@vX.Y.Z` (or `path@vX.Y.Z/go.mod`) -> `path@vX.Y.Z`.
+fn module_version(word: &str) -> Option<String> {
+    let (path, version) = word.split_once('@')?;
+    let version = version.strip_suffix("/go.mod").unwrap_or(version);
+    let b = version.as_bytes();
+    let versionish = b.len() >= 2 && b[0] == b'v' && b[1].is_ascii_digit();
+    let pathish = !path.is_empty()
+        && !path.contains("://")
+        && !path.starts_with('/')
+        && !path.contains('\\')
+        && path
+            .bytes()
+            .all(|c| c.is_ascii_alphanumeric() || b"-._~/!+".contains(&c));
+    (versionish && pathish && !version.contains(['@', ':', '/']))
+        .then(|| format!("{path}@{version}"))
 }
 
 fn has_status(line: &str, codes: &[&str]) -> bool {
@@ -541,6 +858,7 @@ fn classify_by(
     let kind = if any(&[
         "go.sum database server misbehavior detected",
         "security error: misbehaving server",
+        "generated inconsistent proof",
     ]) {
         K::SumDbMisbehavior
     } else if has("checksum mismatch") {
@@ -567,7 +885,7 @@ fn classify_by(
         K::SumDbKeyMismatch
     } else if has("invalid signature for key") {
         K::SumDbBadSignature
-    } else if has("checking tree#") && has("/tile/") && has_status(line, &["404", "410"]) {
+    } else if has("/tile/") && has_status(line, &["404", "410"]) {
         K::SumDbTileMissing
     } else if any(&[
         "malformed note",
@@ -580,14 +898,62 @@ fn classify_by(
         K::SumDbBadResponse
     } else if has("could not locate sumdb file") {
         K::SumDbNoGopath
-    } else if has("x509: certificate signed by unknown authority") {
+    } else if any(&["module declares its path as", "unexpected module path"]) {
+        K::ModulePathMismatch
+    } else if any(&[
+        "inconsistent vendoring",
+        "but not marked as explicit in vendor/modules.txt",
+        "is marked as explicit in vendor/modules.txt",
+        "but vendor/modules.txt indicates",
+    ]) {
+        K::InconsistentVendoring
+    } else if has("listed in go.work file requires go") {
+        K::WorkspaceGoVersion
+    } else if has("listed in go.work file:") {
+        K::WorkspaceModuleMissing
+    } else if any(&[
+        "requires go >= ",
+        "(running go ",
+        "must match format 1.",
+        "module requires Go 1.",
+        "but maximum supported version is",
+        "unknown directive: toolchain",
+    ]) && !line.contains("; switching to go")
+    {
+        // `requires go >= 1.22.0; switching to go1.22.3` is go switching toolchains as
+        // designed (cmd/go/internal/toolchain.Switch), not an error.
+        K::GoTooOld
+    } else if any(&[" is not in GOROOT", " is not in std"]) {
+        K::NotInStd
+    } else if any(&[
+        "go.mod file not found in current directory or any parent directory",
+        "cannot use path@version syntax in GOPATH mode",
+        "cannot find main module",
+        "go: modules disabled by GO111MODULE=off",
+    ]) {
+        K::NoMainModule
+    } else if any(&["malformed module path", "malformed import path"]) {
+        K::MalformedModulePath
+    } else if has("updates to go.mod needed") {
+        K::GoModUpdatesNeeded
+    } else if any(&[
+        "x509: certificate signed by unknown authority",
+        "SSL certificate problem: unable to get local issuer certificate",
+        "SSL certificate problem: self signed certificate",
+        "SSL certificate problem: self-signed certificate",
+        "server certificate verification failed",
+        "SSL: certificate verification failed",
+    ]) {
         K::TlsUnknownAuthority
     } else if any(&[
         "x509: certificate is valid for",
         "x509: certificate is not valid for any names",
     ]) {
         K::TlsHostnameMismatch
-    } else if has("x509: certificate has expired or is not yet valid") {
+    } else if any(&[
+        "x509: certificate has expired or is not yet valid",
+        "SSL certificate problem: certificate has expired",
+    ]) {
         K::TlsExpired
     } else if has("legacy Common Name field") {
         K::TlsLegacyCommonName
@@ -603,7 +969,9 @@ fn classify_by(
         K::InsecureRedirect
     } else if has("stopped after 10 redirects") {
         K::TooManyRedirects
-    } else if any(&[": verifying module: ", ": verifying go.mod: "]) {
+    } else if any(&[": verifying module: ", ": verifying go.mod: "])
+        || (has("verifying ") && any(&["/lookup/", "/tile/"]))
+    {
         if has("/sumdb/") && has("/supported") {
             K::SumDbProbeFailed
         } else if has("/lookup/") && has_status(line, &["404 ", "410 "]) {
@@ -638,6 +1006,13 @@ fn classify_by(
         "could not read Password",
         "Authentication failed for",
         "Permission denied (publickey)",
+        "Repository not found",
+        "The project you were looking for could not be found",
+        "Could not read from remote repository",
+        "The requested URL returned error: 401",
+        "The requested URL returned error: 403",
+        "The requested URL returned error: 404",
+        "HTTP Basic: Access denied",
     ]) {
         K::GitAuth
     } else if has("unrecognized import path \"") {
@@ -646,7 +1021,13 @@ fn classify_by(
         K::GoImportConflict
     } else if has("unknown revision") {
         K::UnknownRevision
-    } else if has(": invalid version: ") {
+    } else if any(&[
+        ": invalid version: ",
+        "invalid pseudo-version",
+        "has post-v",
+        "module contains a go.mod file, so major version must be compatible",
+        "module contains a go.mod file, so module path must match major version",
+    ]) {
         K::InvalidVersion
     } else if has("missing go.sum entry") {
         K::MissingGoSumEntry
@@ -705,16 +1086,37 @@ fn classify_by(
         K::InsecureUrl
     } else if has("unsupported scheme: ") {
         K::UnsupportedScheme
-    } else if has("no such host") {
+    } else if any(&[
+        "no such host",
+        "Could not resolve host",
+        "Could not resolve hostname",
+        "Temporary failure in name resolution",
+        "dial tcp: lookup ",
+        "getaddrinfow",
+        "Name or service not known",
+    ]) {
         K::DnsFailure
-    } else if has("connection refused") {
+    } else if any(&[
+        "connection refused",
+        "actively refused it",
+        "Connection refused",
+    ]) {
         K::ConnectionRefused
-    } else if has("server gave HTTP response to HTTPS client") {
+    } else if any(&[
+        "server gave HTTP response to HTTPS client",
+        "first record does not look like a TLS handshake",
+    ]) {
         K::PlaintextServer
     } else if has("zip: not a valid zip file") {
         K::ZipInvalid
-    } else if any(&["connection reset by peer", "unexpected EOF"])
-        || (has(": EOF") && line.starts_with("go: ") && line.ends_with(": EOF"))
+    } else if any(&[
+        "connection reset by peer",
+        "unexpected EOF",
+        "forcibly closed by the remote host",
+        "client connection force closed",
+        "stream error: stream ID",
+        "server sent GOAWAY",
+    ]) || (has(": EOF") && line.starts_with("go: ") && line.ends_with(": EOF"))
     {
         K::ConnectionLost
     } else if any(&[
@@ -722,22 +1124,38 @@ fn classify_by(
         "Client.Timeout exceeded",
         "TLS handshake timeout",
         "context deadline exceeded",
+        "did not properly respond after a period of time",
+        "Connection timed out",
+        "Operation timed out",
+        "request canceled while waiting for connection",
     ]) {
         K::Timeout
-    } else if has("reading ") && has_status(line, &["404 Not Found", "410 Gone"]) {
+    } else if any(&["reading ", "unexpected status ("])
+        && has_status(line, &["404 Not Found", "410 Gone"])
+    {
         K::ProxyNotFound
-    } else if has("reading ") && has_status(line, &["401 ", "403 ", "407 "]) {
+    } else if any(&["reading ", "unexpected status ("])
+        && has_status(line, &["401 ", "403 ", "407 "])
+    {
         K::ProxyUnauthorized
-    } else if has("reading ")
+    } else if any(&["reading ", "unexpected status ("])
         && has_status(
             line,
             &[
-                "500 ", "501 ", "502 ", "503 ", "504 ", "505 ", "507 ", "508 ", "520 ", "521 ",
-                "522 ", "523 ", "524 ",
+                "400 ", "429 ", "500 ", "501 ", "502 ", "503 ", "504 ", "505 ", "507 ", "508 ",
+                "520 ", "521 ", "522 ", "523 ", "524 ",
             ],
         )
     {
         K::ProxyServerError
+    } else if any(&[
+        "no required module provides package",
+        "cannot find module providing package",
+        "cannot find package \"",
+    ]) {
+        K::NoRequiredModule
+    } else if has("no matching versions for query") {
+        K::UnknownRevision
     } else {
         return None;
     };

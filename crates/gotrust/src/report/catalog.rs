@@ -433,6 +433,11 @@ catalog! {
     VERIFY_PROXY_REFUSED = "verify/proxy-refused", Medium,
         "a proxy refused a module version (401, 403 or 400 instead of content or 404/410): it is not verified there, and a `,` GOPROXY list stops at the refusal",
         "Check the proxy's access rules or filter for the module; go fails the same fetch with this error.";
+
+    // Diagnose (`gotrust diagnose`): what a go log shows.
+    DIAGNOSE_UNRECOGNIZED_ERROR = "diagnose/unrecognized-error", Medium,
+        "A line of the go log looks like an error but matches no message gotrust knows: it was not explained",
+        "Read the listed lines yourself; if one is go's own message, report it so that gotrust learns it.";
 }
 
 /// The rule with this ID, if the catalog has one.

@@ -1,0 +1,176 @@
+//! Undoing what CI systems, build tools and chat pastes wrap around go's own lines.
+//!
+//! go writes its errors to stderr one message per line, continuation lines indented by a tab
+//! (`cmd/go/internal/base.Errorf` and the `modload` import-stack printers). Between go and the
+//! person pasting the log, other programs add their own decoration: Docker BuildKit prefixes
+//! every line with the step and the elapsed seconds (`#10 33.58 `), the plain Docker builder
+//! with seconds only (`1.425 `), the openSUSE build service with `[   47s] `, CI runners with
+//! timestamps, wrapping tools with `#STDERR> ` or a log level, Markdown quotes with `> `, and
+//! editors turn the tab into spaces. [`strip_decoration`] removes those prefixes so the rest of
+//! the parser sees go's line, keeping the indentation that marks a continuation.
+
+/// Removes the decoration other programs put in front of go's line; the indentation that
+/// follows the decoration (a continuation line) is kept.
+pub fn strip_decoration(line: &str) -> &str {
+    let mut rest = line;
+    // A few rounds: `[2020-06-15T01:17:55.889Z] #STDERR> go: ...` carries two prefixes.
+    for _ in 0..4 {
+        let before = rest.len();
+        rest = strip_one(rest);
+        if rest.len() == before {
+            break;
+        }
+    }
+    rest
+}
+
+fn strip_one(line: &str) -> &str {
+    // Decorations sit at the very start of the line, perhaps after spaces of their own.
+    let trimmed = line.trim_start_matches(' ');
+    for prefix in ["#STDERR> ", "#STDOUT> ", "stderr: ", "stdout: ", "> "] {
+        if let Some(rest) = trimmed.strip_prefix(prefix) {
+            return rest;
+        }
+    }
+    if let Some(rest) = buildkit_prefix(trimmed)
+        .or_else(|| bracketed_prefix(trimmed))
+        .or_else(|| timestamp_prefix(trimmed))
+        .or_else(|| seconds_prefix(trimmed))
+        .or_else(|| log_level_prefix(trimmed))
+    {
+        return rest;
+    }
+    line
+}
+
+/// `#10 33.58 ` (BuildKit step and elapsed seconds) or `#10 ` alone.
+fn buildkit_prefix(s: &str) -> Option<&str> {
+    let rest = s.strip_prefix('#')?;
+    let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+    if digits == 0 {
+        return None;
+    }
+    let rest = rest[digits..].strip_prefix(' ')?;
+    Some(seconds_prefix(rest).unwrap_or(rest))
+}
+
+/// `1.425 ` or `33.58 `: elapsed seconds (never go's `0.012s # ` trace timing, which has an
+/// `s`).
+fn seconds_prefix(s: &str) -> Option<&str> {
+    let int = s.bytes().take_while(u8::is_ascii_digit).count();
+    if int == 0 {
+        return None;
+    }
+    let rest = s[int..].strip_prefix('.')?;
+    let frac = rest.bytes().take_while(u8::is_ascii_digit).count();
+    if frac == 0 {
+        return None;
+    }
+    rest[frac..].strip_prefix(' ')
+}
+
+/// `[   47s] ` (openSUSE build service) or `[2020-06-15T01:17:55.889Z] ` (Jenkins).
+fn bracketed_prefix(s: &str) -> Option<&str> {
+    let rest = s.strip_prefix('[')?;
+    let end = rest.find("] ")?;
+    let inner = rest[..end].trim();
+    let obs = inner
+        .strip_suffix('s')
+        .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit() || b == b'.'));
+    let stamp = looks_like_timestamp(inner);
+    (obs || stamp).then(|| &rest[end + 2..])
+}
+
+/// `2024-01-02T03:04:05.1234567Z ` (GitHub Actions) or `09:07:15: ` / `09:07:15 `.
+fn timestamp_prefix(s: &str) -> Option<&str> {
+    let end = s.find(' ')?;
+    let word = s[..end].trim_end_matches(':');
+    looks_like_timestamp(word).then(|| &s[end + 1..])
+}
+
+fn looks_like_timestamp(word: &str) -> bool {
+    let b = word.as_bytes();
+    let date = b.len() >= 10
+        && b[..4].iter().all(u8::is_ascii_digit)
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && b.get(10).is_none_or(|c| *c == b'T' || *c == b' ');
+    let clock = b.len() >= 8
+        && b[..2].iter().all(u8::is_ascii_digit)
+        && b[2] == b':'
+        && b[3..5].iter().all(u8::is_ascii_digit)
+        && b[5] == b':'
+        && b[6..8].iter().all(u8::is_ascii_digit);
+    date || clock
+}
+
+/// `debug:another: `, `info: `, `error:echo:build: `: a wrapping tool's log level and
+/// component names. go's own lines never start with these words.
+fn log_level_prefix(s: &str) -> Option<&str> {
+    const LEVELS: &[&str] = &[
+        "trace",
+        "debug",
+        "info",
+        "warn",
+        "warning",
+        "error",
+        "level=error",
+    ];
+    let (head, rest) = s.split_once(": ")?;
+    let level = head.split(':').next()?;
+    let components_ok = head
+        .split(':')
+        .skip(1)
+        .all(|c| !c.is_empty() && !c.contains(' '));
+    (LEVELS.contains(&level) && components_ok && !head.contains(' ')).then_some(rest)
+}
+
+/// Whether a (decoration-free) line continues the message above it: go indents continuation
+/// lines with a tab, which pastes turn into spaces.
+pub fn is_indented(line: &str) -> bool {
+    line.starts_with([' ', '\t'])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::strip_decoration as s;
+
+    #[test]
+    fn prefixes_are_removed_and_indentation_kept() {
+        assert_eq!(s("#10 33.58 go: x: y"), "go: x: y");
+        assert_eq!(s("#28 0.307 \tgo mod tidy"), "\tgo mod tidy");
+        assert_eq!(s("1.425   downloaded: h1:x="), "  downloaded: h1:x=");
+        assert_eq!(
+            s("[   47s]        github.com/a/b@v1: is"),
+            "       github.com/a/b@v1: is"
+        );
+        assert_eq!(
+            s("[2020-06-15T01:17:55.889Z] session.go:36:2: m@v1: Get x"),
+            "session.go:36:2: m@v1: Get x"
+        );
+        assert_eq!(s("2024-05-01T10:00:00.1234567Z go: m@v1: x"), "go: m@v1: x");
+        assert_eq!(
+            s("09:07:15: \tgoogle.golang.org/api@v0.78.0 requires"),
+            "\tgoogle.golang.org/api@v0.78.0 requires"
+        );
+        assert_eq!(s("#STDERR> go: a@v1: malformed"), "go: a@v1: malformed");
+        assert_eq!(s("debug:another: \tgo work use"), "\tgo work use");
+        assert_eq!(s("stdout: \t\"Error\": \"x\""), "\t\"Error\": \"x\"");
+        assert_eq!(s("> go: a"), "go: a");
+    }
+
+    #[test]
+    fn go_lines_are_left_alone() {
+        for line in [
+            "go: downloading rsc.io/quote v1.5.2",
+            "\tfatal: could not read Username for 'https://github.com': terminal prompts disabled",
+            "fatal: could not read Username",
+            "0.012s # cd /x; git fetch",
+            "# get https://proxy.golang.org/x/@v/list: 200 OK (0.081s)",
+            "verifying m@v1.0.0: checksum mismatch",
+            "SECURITY ERROR",
+        ] {
+            assert_eq!(s(line), line);
+        }
+    }
+}
