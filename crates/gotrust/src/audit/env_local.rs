@@ -112,7 +112,10 @@ fn unknown(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
             .with_affected(e.key.clone())
             .with_fix(match (f.kind, suggestion(&e.key)) {
                 (EnvFileKind::User, Some(s)) => {
-                    format!("`go env -u {}` and `go env -w {s}=...`", e.key)
+                    format!(
+                        "Run `go env -u {}`; if {s} was meant, set {s} instead.",
+                        e.key
+                    )
                 }
                 (EnvFileKind::User, None) => format!("`go env -u {}`", e.key),
                 (EnvFileKind::Goroot, _) => {
@@ -207,10 +210,13 @@ fn shadowed(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
                     .with_evidence(Evidence::variable(*var, "").origin("process environment (empty)"))
                     .with_evidence(Evidence::variable(*var, value).origin(super::origin_text(&origin)).at(path, u32::try_from(line).ok()))
                     .with_affected(var.to_string())
-                    .with_fix(match var {
-                        &"GONOPROXY" | &"GONOSUMDB" => format!("To match nothing, set {var}=none; to remove the file value: {}", super::lower_first(&unset_fix(&origin, var))),
-                        _ => format!("To clear it: {}", super::lower_first(&unset_fix(&origin, var))),
-                    }),
+                    .with_fix(format!(
+                        "Unset {var} in the process environment: the empty value does nothing; otherwise, to clear it, {}",
+                        match var {
+                            &"GONOPROXY" | &"GONOSUMDB" => format!("set {var}=none (to match nothing), or {}", super::lower_first(&unset_fix(&origin, var))),
+                            _ => super::lower_first(&unset_fix(&origin, var)),
+                        }
+                    )),
                 );
             }
         }
@@ -253,7 +259,23 @@ fn quoted(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
             .trim_matches(|c: char| c == '\r' || c == ' ' || c == '\t')
             .trim_matches(|c| c == '"' || c == '\'')
             .to_string();
+        // A line that a later line of the same file overrides is not in effect: rewriting
+        // the key would replace the working value, so the fix deletes the line.
+        let winner = f.lookup(&e.key).map(|w| w.line).filter(|&w| w != e.line);
         let (origin, fix) = match f.kind {
+            _ if winner.is_some() => (
+                match f.kind {
+                    EnvFileKind::User => "user go env file",
+                    EnvFileKind::Goroot => "$GOROOT/go.env",
+                },
+                format!(
+                    "Delete line {} of {} (line {} sets {} too and is the one in effect).",
+                    e.line,
+                    f.path.display(),
+                    winner.unwrap_or_default(),
+                    e.key
+                ),
+            ),
             EnvFileKind::User => (
                 "user go env file",
                 format!("`go env -w {}={}`", e.key, shell_quote(&clean)),
