@@ -918,3 +918,112 @@ fn applying_a_suggested_fix_removes_its_finding() {
         rules_applied.len()
     );
 }
+
+/// `gotrust explain` and `gotrust audit` judge one configuration the same way: a module's
+/// route says `private-path-leak` exactly when audit reports `sumdb/private-path-leak` for a
+/// pattern matching it, and `lookup-disabled` exactly when audit reports `proxy/off` (for a
+/// path outside GONOPROXY).
+#[test]
+fn explain_verdicts_agree_with_audit() {
+    use gotrust::route::{Planner, Verdict};
+    let cases: &[(&[(&str, &str)], &[&str])] = &[
+        (
+            &[
+                ("GOPRIVATE", "github.com/mycorp/*"),
+                ("GONOSUMDB", "github.com/google"),
+            ],
+            &[
+                "github.com/mycorp/secret",
+                "github.com/google/uuid",
+                "golang.org/x/text",
+            ],
+        ),
+        (
+            &[("GONOPROXY", "corp.example.com")],
+            &["corp.example.com/x", "example.com/y"],
+        ),
+        (
+            &[("GOPRIVATE", "corp.example.com")],
+            &["corp.example.com/x"],
+        ),
+        (
+            &[
+                ("GONOPROXY", "*.corp.example"),
+                ("GONOSUMDB", "git.corp.example"),
+            ],
+            &["git.corp.example/a", "svn.corp.example/b"],
+        ),
+        (
+            &[("GOPROXY", "off")],
+            &["golang.org/x/text", "example.com/m"],
+        ),
+        (
+            &[("GOPROXY", "off"), ("GOPRIVATE", "corp.example.com")],
+            &["corp.example.com/x", "golang.org/x/text"],
+        ),
+        (
+            &[("GOSUMDB", "off"), ("GONOPROXY", "corp.example.com")],
+            &["corp.example.com/x"],
+        ),
+    ];
+    let tmp = tempfile::tempdir().unwrap();
+    let goroot = tmp.path().join("goroot");
+    std::fs::create_dir_all(&goroot).unwrap();
+    std::fs::write(goroot.join("go.env"), STOCK_GO_ENV).unwrap();
+    let mut checked = 0;
+    for (vars, modules) in cases {
+        let mut all: Vec<(String, String)> = vec![
+            ("HOME".into(), tmp.path().display().to_string()),
+            ("GOENV".into(), "off".into()),
+            ("GOROOT".into(), goroot.display().to_string()),
+        ];
+        all.extend(vars.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+        let mut sources = EnvSources::with_process(all);
+        sources.goos = "linux".into();
+        let goenv = env::resolve(&sources);
+        let settings = Settings::from_env(&goenv, &sources);
+        let findings = audit::findings(&AuditInput {
+            env: &goenv,
+            sources: &sources,
+            settings: &settings,
+            git: None,
+            policy: None,
+            project: None,
+            cross_check: None,
+        });
+        let planner = Planner::new(&settings, &goenv);
+        for m in *modules {
+            let route = planner.plan(m);
+            let leak_patterns = findings
+                .iter()
+                .filter(|f| f.rule.id == catalog::SUMDB_PRIVATE_PATH_LEAK.id)
+                .flat_map(|f| f.affected.iter())
+                .filter(|p| gomod::pattern::PatternList::parse(p).matches(m))
+                .count();
+            let off = findings.iter().any(|f| f.rule.id == catalog::PROXY_OFF.id);
+            let gonoproxy = gomod::pattern::PatternList::parse(goenv.value("GONOPROXY")).matches(m);
+            assert_eq!(
+                route.verdict == Verdict::PrivatePathLeak,
+                leak_patterns > 0
+                    && !gomod::pattern::PatternList::parse(goenv.value("GONOSUMDB")).matches(m),
+                "{vars:?} {m}: verdict {} vs audit {findings:#?}",
+                route.verdict.name()
+            );
+            assert_eq!(
+                route.verdict == Verdict::LookupDisabled,
+                off && !gonoproxy,
+                "{vars:?} {m}: verdict {}",
+                route.verdict.name()
+            );
+            assert_ne!(
+                route.verdict == Verdict::DatabaseVerified,
+                route.verdict == Verdict::PrivatePathLeak
+                    || route.verdict == Verdict::LookupDisabled
+                    || !route.checksum.database,
+                "{vars:?} {m}"
+            );
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, 13);
+}
