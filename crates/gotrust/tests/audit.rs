@@ -180,7 +180,7 @@ fn every_rule_fires_and_near_misses_stay_silent() {
         );
         checked += 1;
     }
-    // Every rule of design §3 plus the audit's own rules, except env/go-disagrees.
+    // Every rule of the catalog that audit emits, except env/go-disagrees.
     let audit_rules = catalog::RULES
         .iter()
         .filter(|r| r.id != "env/go-disagrees")
@@ -371,10 +371,11 @@ fn go_disagrees() {
     assert!(of(&l.report_with(Some(&cc)), "env/go-disagrees").is_empty());
 }
 
-/// Spec §4.5 interplay: which settings make modules skip the database.
+/// Which settings make modules skip the checksum database (cmd/go/internal/modfetch/sumdb.go
+/// `useSumDB`: GOSUMDB=off and GONOSUMDB only).
 #[test]
-fn spec_interplay_table() {
-    // GOINSECURE alone never skips the database (§3.5).
+fn settings_that_skip_the_database() {
+    // GOINSECURE alone never skips the database (`useSumDB` does not read it).
     let r = load("insecure/unverified", "near-miss").report();
     assert!(of(&r, "insecure/unverified").is_empty());
     assert!(of(&r, "sumdb/disabled").is_empty());
@@ -393,7 +394,8 @@ fn spec_interplay_table() {
             .message
             .contains("did you mean GONOSUMDB?")
     );
-    // An empty process GONOSUMDB does not clear GOPRIVATE's default (§1.1).
+    // An empty process GONOSUMDB does not clear GOPRIVATE's default (cmd/go/internal/cfg
+    // `Getenv` treats an empty value as unset).
     let mut l = load("proxy/private-path-leak", "near-miss");
     l.sources.process.insert("GONOSUMDB".into(), String::new());
     let r = l.report();

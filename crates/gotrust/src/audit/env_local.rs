@@ -1,5 +1,6 @@
-//! Environment and local-state rules (`env/*`, `pattern/invalid`, `cache/*`, `netrc/*`;
-//! design §3; spec §1.1, §1.3, §1.4, §1.7, §2.7, §3.1, §6.7).
+//! Environment and local-state rules (`env/*`, `pattern/invalid`, `cache/*`, `netrc/*`),
+//! judged as cmd/go/internal/cfg reads the environment (`initEnvCache`, `readEnvFile`,
+//! `EnvOrAndChanged`) and cmd/go/internal/auth reads .netrc.
 
 use std::path::PathBuf;
 
@@ -148,7 +149,8 @@ fn unknown(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
 }
 
 /// `env/shadowed`: a file value overridden by the process environment (so `go env -w` seems
-/// to do nothing), an empty process variable that does NOT clear a file value (§1.1), and
+/// to do nothing), an empty process variable that does NOT clear a file value (cfg.go
+/// `Getenv` treats an empty value as unset), and
 /// duplicate keys in the user file. A user-file value overriding go.env is the intended use
 /// of `go env -w` and is not reported.
 fn shadowed(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
@@ -242,7 +244,7 @@ fn shadowed(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
 }
 
 /// `env/quoted-value`: file values with literal quotes, `\r`, surrounding spaces or invalid
-/// UTF-8, which go keeps verbatim (§1.3).
+/// UTF-8, which go keeps verbatim (cfg.go `readEnvFile` splits at `=` and trims nothing).
 fn quoted(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     for (f, e, quirks) in ctx.input.env.quirky_entries() {
         let what: Vec<&str> = quirks

@@ -1,4 +1,4 @@
-//! `gotrust audit`: every rule of the catalog (design §3) applied to the effective Go
+//! `gotrust audit`: every rule of the catalog ([`crate::report::catalog`]) applied to the effective Go
 //! environment, the parsed settings, local files and, when there is one, the project.
 //!
 //! Like cargo-deny, one module per category: [`sumdb`], [`proxy`], [`insecure`], [`tls_git`],
@@ -154,7 +154,8 @@ impl<'a> Ctx<'a> {
     /// True if `var` is empty only because no GOROOT (hence no go.env) could be located at
     /// all: there is no go installation to judge, so the rules that depend on go.env's
     /// defaults (`proxy/empty`, `sumdb/missing`) stay silent rather than guess. A located
-    /// GOROOT without go.env is judged (packagers do delete it, spec §1.1).
+    /// GOROOT without go.env is judged (packagers do delete it; cfg.go `initEnvCache` then
+    /// has no defaults).
     pub fn default_unknown(&self, var: &str) -> bool {
         let env = self.input.env;
         self.value(var).trim().is_empty()
@@ -173,7 +174,8 @@ impl<'a> Ctx<'a> {
         matches!(self.input.settings.sumdb, Ok(SumDb::Off))
     }
 
-    /// The entries a module NOT matching GONOPROXY walks through, in order (spec §2.8): the
+    /// The entries a module NOT matching GONOPROXY walks through, in order (proxy.go
+    /// `proxyList`, repo.go `lookup`): the
     /// list without `noproxy`, cut after the first `direct` or `off`.
     pub fn public_sources(&self) -> Vec<&ProxyEntry> {
         let mut out = Vec::new();
