@@ -928,7 +928,8 @@ fn applying_a_suggested_fix_removes_its_finding() {
 #[test]
 fn explain_verdicts_agree_with_audit() {
     use gotrust::route::{Planner, Verdict};
-    let cases: &[(&[(&str, &str)], &[&str])] = &[
+    type Vars = &'static [(&'static str, &'static str)];
+    let cases: &[(Vars, &[&str])] = &[
         (
             &[
                 ("GOPRIVATE", "github.com/mycorp/*"),

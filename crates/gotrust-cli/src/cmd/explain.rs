@@ -54,8 +54,11 @@ fn read_bounded(path: &Path) -> anyhow::Result<Option<Vec<u8>>> {
         .with_context(|| format!("cannot read {}", path.display()))
 }
 
-/// `M@V` targets of a project, and the (module, version field) pairs of its go.sum.
-fn project_targets(dir: &Path) -> anyhow::Result<(Vec<String>, BTreeSet<(String, String)>)> {
+/// (module path, version field) pairs of a go.sum (`v1.2.3` or `v1.2.3/go.mod`).
+type SumLines = BTreeSet<(String, String)>;
+
+/// `M@V` targets of a project, and the lines of its go.sum.
+fn project_targets(dir: &Path) -> anyhow::Result<(Vec<String>, SumLines)> {
     let gomod_path = dir.join("go.mod");
     let data = read_bounded(&gomod_path)?.ok_or_else(|| anyhow!("{}: no go.mod", dir.display()))?;
     let name = gomod_path.display().to_string();

@@ -439,6 +439,16 @@ pub fn set_fix_without_credentials(origin: &Origin, var: &str, value: &str) -> S
     }
 }
 
+/// How to bring `var` back to go's distribution value `default`: remove the value where it
+/// is set, except in `$GOROOT/go.env`, which is where that default lives (deleting the line
+/// would leave the variable empty): there `go env -w` sets it.
+pub fn reset_fix(origin: &Origin, var: &str, default: &str) -> String {
+    match origin {
+        Origin::GorootEnv { .. } => set_fix(origin, var, default),
+        o => unset_fix(o, var),
+    }
+}
+
 #[cfg(test)]
 mod fix_tests {
     use super::*;
@@ -466,15 +476,5 @@ mod fix_tests {
             "https://alice:s3cret@p.example",
         );
         assert!(!fix.contains("s3cret") && !fix.contains("xxxxx") && fix.contains(".netrc"));
-    }
-}
-
-/// How to bring `var` back to go's distribution value `default`: remove the value where it
-/// is set, except in `$GOROOT/go.env`, which is where that default lives (deleting the line
-/// would leave the variable empty): there `go env -w` sets it.
-pub fn reset_fix(origin: &Origin, var: &str, default: &str) -> String {
-    match origin {
-        Origin::GorootEnv { .. } => set_fix(origin, var, default),
-        o => unset_fix(o, var),
     }
 }

@@ -8,9 +8,7 @@ use crate::settings::proxy::{Fallback, ProxyError, ProxyKind};
 use crate::settings::sumdb::SumDb;
 use crate::settings::url::GoUrl;
 
-use super::{
-    Ctx, can_match_module, covers, list_some, set_fix, set_fix_without_credentials, unset_fix,
-};
+use super::{Ctx, can_match_module, covers, list_some, set_fix, set_fix_without_credentials};
 
 /// The default GOPROXY, used in fixes.
 const DEFAULT_GOPROXY: &str = "https://proxy.golang.org,direct";
