@@ -275,20 +275,27 @@ pub fn symbolic_requests(query: &Query, zip: bool) -> Vec<String> {
             out.push("@v/list".to_string());
             let latest_is_chosen =
                 query.prefix.is_empty() && query.filter == Filter::Any && !query.prefer_lower;
+            if query.may_use_latest {
+                out.push(
+                    "@latest (only when the list has no matching version; <chosen> is its answer)"
+                        .to_string(),
+                );
+            }
             if !query.prefix.is_empty() {
                 // The retraction check lists again, without the prefix.
                 out.push("@v/list".to_string());
             }
             if latest_is_chosen {
-                out.push("@v/<chosen>.info".to_string());
+                out.push(if query.may_use_latest {
+                    "@v/<chosen>.info (unless @latest answered)".to_string()
+                } else {
+                    "@v/<chosen>.info".to_string()
+                });
                 out.push("@v/<chosen>.mod".to_string());
             } else {
                 out.push("@v/<latest>.info".to_string());
                 out.push("@v/<latest>.mod".to_string());
                 out.push("@v/<chosen>.info (unless <chosen> is <latest>)".to_string());
-            }
-            if query.may_use_latest {
-                out.push("@latest (only when the list has no matching version)".to_string());
             }
             "<chosen>".to_string()
         }
@@ -355,9 +362,9 @@ mod tests {
             symbolic_requests(&q, true),
             [
                 "@v/list",
-                "@v/<chosen>.info",
+                "@latest (only when the list has no matching version; <chosen> is its answer)",
+                "@v/<chosen>.info (unless @latest answered)",
                 "@v/<chosen>.mod",
-                "@latest (only when the list has no matching version)",
                 "@v/<chosen>.zip"
             ]
         );
