@@ -58,21 +58,20 @@ pub enum TargetError {
     GoSum(String),
 }
 
-/// Parses `path@version` arguments.
+/// Parses `path@version` arguments, each through [`module::ModuleVersion`] (split as the go
+/// command splits them, then `module.Check`).
 pub fn targets_from_args(args: &[String]) -> Result<Vec<ProxyTarget>, TargetError> {
     args.iter()
         .map(|a| {
-            let (m, v) = a.split_once('@').ok_or_else(|| TargetError::BadArg {
-                arg: a.clone(),
-                detail: "expected module@version".into(),
-            })?;
-            module::check(m, v).map_err(|e| TargetError::BadArg {
-                arg: a.clone(),
-                detail: e.to_string(),
-            })?;
+            let mv: module::ModuleVersion =
+                a.parse()
+                    .map_err(|e: module::ModuleError| TargetError::BadArg {
+                        arg: a.clone(),
+                        detail: e.to_string(),
+                    })?;
             Ok(ProxyTarget {
-                module: m.to_string(),
-                version: v.to_string(),
+                module: mv.path().to_string(),
+                version: mv.version().to_string(),
                 go_sum_file: None,
                 zip_line: None,
                 mod_line: None,
