@@ -180,7 +180,7 @@ fn every_rule_fires_and_near_misses_stay_silent() {
         );
         checked += 1;
     }
-    // Every rule of design §3 plus the audit's own rules, except env/go-disagrees.
+    // Every rule of the catalog that audit emits, except env/go-disagrees.
     let audit_rules = catalog::RULES
         .iter()
         .filter(|r| r.id != "env/go-disagrees")
@@ -371,10 +371,11 @@ fn go_disagrees() {
     assert!(of(&l.report_with(Some(&cc)), "env/go-disagrees").is_empty());
 }
 
-/// Spec §4.5 interplay: which settings make modules skip the database.
+/// Which settings make modules skip the checksum database (cmd/go/internal/modfetch/sumdb.go
+/// `useSumDB`: GOSUMDB=off and GONOSUMDB only).
 #[test]
-fn spec_interplay_table() {
-    // GOINSECURE alone never skips the database (§3.5).
+fn settings_that_skip_the_database() {
+    // GOINSECURE alone never skips the database (`useSumDB` does not read it).
     let r = load("insecure/unverified", "near-miss").report();
     assert!(of(&r, "insecure/unverified").is_empty());
     assert!(of(&r, "sumdb/disabled").is_empty());
@@ -393,7 +394,8 @@ fn spec_interplay_table() {
             .message
             .contains("did you mean GONOSUMDB?")
     );
-    // An empty process GONOSUMDB does not clear GOPRIVATE's default (§1.1).
+    // An empty process GONOSUMDB does not clear GOPRIVATE's default (cmd/go/internal/cfg
+    // `Getenv` treats an empty value as unset).
     let mut l = load("proxy/private-path-leak", "near-miss");
     l.sources.process.insert("GONOSUMDB".into(), String::new());
     let r = l.report();
@@ -494,4 +496,537 @@ fn regex_escape(s: &str) -> String {
             }
         })
         .collect()
+}
+
+// ---------------------------------------------------------------------------------------
+// Suggested fixes work: applying each fix that is a command removes its finding and raises
+// nothing as severe.
+
+/// Where a scenario's Go variables are set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Home {
+    /// As the fixture has them.
+    AsIs,
+    /// The process environment.
+    Process,
+    /// The user go env file (`go env -w`'s file).
+    UserFile,
+    /// `$GOROOT/go.env`.
+    GorootEnv,
+}
+
+/// One environment to audit: the process variables and the files, all in a temporary dir.
+struct Scene {
+    _tmp: tempfile::TempDir,
+    dir: PathBuf,
+    process: BTreeMap<String, String>,
+    user_file: PathBuf,
+}
+
+/// Variables that move between origins (GOENV and GOROOT locate the files themselves).
+fn movable(k: &str) -> bool {
+    env::GO_VARS.contains(&k) && k != "GOENV" && k != "GOROOT"
+}
+
+fn env_lines(text: &str) -> Vec<(String, String)> {
+    text.split('\n')
+        .filter_map(|l| l.split_once('='))
+        .filter(|(k, _)| !k.trim_start().starts_with('#'))
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
+impl Scene {
+    /// The fixture at `fixture` with its Go variables moved to `home`.
+    fn new(fixture: &Path, home: Home) -> Scene {
+        let l = Loaded::new(fixture);
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("fx");
+        copy_dir(&l.dir, &dir);
+        let fix_path =
+            |v: &str| v.replace(&l.dir.display().to_string(), &dir.display().to_string());
+        let mut process: BTreeMap<String, String> = l
+            .sources
+            .process
+            .iter()
+            .map(|(k, v)| (k.clone(), fix_path(v)))
+            .collect();
+        let go_env = match process.get("GOROOT") {
+            Some(g) if Path::new(g).join("go.env").starts_with(&dir) => Path::new(g).join("go.env"),
+            _ => {
+                let g = dir.join("goroot-stock");
+                std::fs::create_dir_all(&g).unwrap();
+                std::fs::write(g.join("go.env"), STOCK_GO_ENV).unwrap();
+                process.insert("GOROOT".into(), g.display().to_string());
+                g.join("go.env")
+            }
+        };
+        let user_file = dir.join("user.env");
+        if !user_file.exists() {
+            std::fs::write(&user_file, "").unwrap();
+        }
+        process.insert("GOENV".into(), user_file.display().to_string());
+        if home != Home::AsIs {
+            // Collect the Go variables by precedence (go.env < user file < process).
+            let mut vars: BTreeMap<String, String> = BTreeMap::new();
+            let go_env_text = std::fs::read_to_string(&go_env).unwrap();
+            let stock = env_lines(STOCK_GO_ENV);
+            let mut kept_go_env = Vec::new();
+            for (k, v) in env_lines(&go_env_text) {
+                if movable(&k) && !stock.contains(&(k.clone(), v.clone())) {
+                    vars.entry(k).or_insert(v);
+                } else {
+                    kept_go_env.push(format!("{k}={v}"));
+                }
+            }
+            let user_text = std::fs::read_to_string(&user_file).unwrap();
+            let mut kept_user = Vec::new();
+            for (k, v) in env_lines(&user_text) {
+                if movable(&k) {
+                    vars.insert(k, v);
+                } else {
+                    kept_user.push(format!("{k}={v}"));
+                }
+            }
+            for (k, v) in process.clone() {
+                if movable(&k) {
+                    vars.insert(k.clone(), v);
+                    process.remove(&k);
+                }
+            }
+            let assignments: Vec<String> = vars.iter().map(|(k, v)| format!("{k}={v}")).collect();
+            match home {
+                Home::Process => process.extend(vars.clone()),
+                Home::UserFile => kept_user.extend(assignments.clone()),
+                Home::GorootEnv => {
+                    kept_go_env.retain(|l| !vars.keys().any(|k| l.starts_with(&format!("{k}="))));
+                    kept_go_env.extend(assignments.clone());
+                }
+                Home::AsIs => {}
+            }
+            std::fs::write(&user_file, lines_text(&kept_user)).unwrap();
+            std::fs::write(&go_env, lines_text(&kept_go_env)).unwrap();
+        }
+        drop(l);
+        Scene {
+            _tmp: tmp,
+            dir,
+            process,
+            user_file,
+        }
+    }
+
+    fn findings(&self) -> Vec<Finding> {
+        let mut sources = EnvSources::with_process(self.process.clone());
+        sources.goos = "linux".into();
+        let goenv = env::resolve(&sources);
+        let settings = Settings::from_env(&goenv, &sources);
+        let git = GitSettings::load(|k| sources.process.get(k).cloned());
+        let policy = Policy::discover(&self.dir).unwrap();
+        let project = ProjectFiles::load(&self.dir).unwrap();
+        audit::findings(&AuditInput {
+            env: &goenv,
+            sources: &sources,
+            settings: &settings,
+            git: Some(&git),
+            policy: policy.as_ref(),
+            project: project.as_ref(),
+            cross_check: None,
+        })
+    }
+
+    /// The effective value of `var`.
+    fn value(&self, var: &str) -> String {
+        let mut sources = EnvSources::with_process(self.process.clone());
+        sources.goos = "linux".into();
+        env::resolve(&sources).value(var).to_string()
+    }
+}
+
+fn lines_text(lines: &[String]) -> String {
+    lines.iter().map(|l| format!("{l}\n")).collect()
+}
+
+/// POSIX shell words of a simple command (plain words and '...' with '\'' inside).
+fn shell_words(cmd: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut cur = String::new();
+    let mut in_word = false;
+    let mut chars = cmd.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\'' => {
+                in_word = true;
+                for c in chars.by_ref() {
+                    if c == '\'' {
+                        break;
+                    }
+                    cur.push(c);
+                }
+            }
+            '\\' => {
+                in_word = true;
+                cur.extend(chars.next());
+            }
+            ' ' | '\t' => {
+                if in_word {
+                    words.push(std::mem::take(&mut cur));
+                    in_word = false;
+                }
+            }
+            c => {
+                in_word = true;
+                cur.push(c);
+            }
+        }
+    }
+    if in_word {
+        words.push(cur);
+    }
+    words
+}
+
+/// The `go env -w`/`go env -u` commands quoted in a fix.
+fn go_env_commands(fix: &str) -> Vec<Vec<String>> {
+    fix.split('`')
+        .skip(1)
+        .step_by(2)
+        .filter(|c| c.starts_with("go env -w ") || c.starts_with("go env -u "))
+        .map(shell_words)
+        .collect()
+}
+
+/// The variable named right before `marker` ("Unset GOSUMDB in the process environment").
+fn var_before(text: &str, marker: &str) -> Option<String> {
+    let i = text.find(marker)?;
+    text[..i].split_whitespace().last().map(str::to_string)
+}
+
+/// `line N of PATH` after `verb` (`Delete`, `Rewrite`).
+fn line_of(text: &str, verb: &str) -> Option<(usize, PathBuf, String)> {
+    let i = text.find(&format!("{verb} line "))?;
+    let rest = &text[i + verb.len() + 6..];
+    let (n, rest) = rest.split_once(" of ")?;
+    let end = rest.find([' ', '(']).unwrap_or(rest.len());
+    let path = rest[..end].trim_end_matches('.');
+    Some((
+        n.parse().ok()?,
+        PathBuf::from(path),
+        rest[end..].to_string(),
+    ))
+}
+
+/// Applies `fix` to the scene. Returns false when the fix is advice, not something to run.
+fn apply(scene: &mut Scene, fix: &str) -> bool {
+    // The first alternative of "do A; otherwise B" is the suggestion.
+    let fix = fix.split("; otherwise").next().unwrap_or(fix);
+    let mut applied = false;
+    let lower = fix.to_lowercase();
+    for marker in [
+        " in the process environment",
+        " where the process environment sets it",
+    ] {
+        if let Some(var) = var_before(&lower, marker) {
+            let var = var.to_uppercase();
+            applied |= scene.process.remove(&var).is_some();
+        }
+    }
+    if let Some((n, path, _)) = line_of(fix, "Delete") {
+        let text = std::fs::read_to_string(&path).unwrap();
+        let kept: Vec<&str> = text
+            .split_inclusive('\n')
+            .enumerate()
+            .filter(|(i, _)| i + 1 != n)
+            .map(|(_, l)| l)
+            .collect();
+        std::fs::write(&path, kept.concat()).unwrap();
+        applied = true;
+    }
+    if let Some((n, path, rest)) = line_of(fix, "Rewrite") {
+        let new = rest
+            .trim()
+            .strip_prefix("as ")
+            .unwrap_or("")
+            .trim_end_matches('.');
+        let text = std::fs::read_to_string(&path).unwrap();
+        let lines: Vec<String> = text
+            .split('\n')
+            .enumerate()
+            .map(|(i, l)| {
+                if i + 1 == n {
+                    new.to_string()
+                } else {
+                    l.to_string()
+                }
+            })
+            .collect();
+        std::fs::write(&path, lines.join("\n")).unwrap();
+        applied = true;
+    }
+    if let Some(rest) = fix.strip_prefix("chmod ") {
+        let words = shell_words(rest.split(" (").next().unwrap_or(rest));
+        let out = std::process::Command::new("chmod")
+            .args(&words)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "chmod {words:?} failed");
+        applied = true;
+    }
+    for cmd in go_env_commands(fix) {
+        let root = scene.dir.join("go-run");
+        let mut go = testkit::hermetic_go(&root);
+        go.env("GOENV", &scene.user_file);
+        let out = go.args(&cmd[1..]).output().unwrap();
+        assert!(
+            out.status.success(),
+            "the fix's command {cmd:?} fails: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        applied = true;
+    }
+    applied
+}
+
+/// A finding's identity across runs.
+fn identity(f: &Finding, dir: &Path) -> (String, String) {
+    // Credentials in URLs aside, which fixes remove; the scene's directory aside.
+    let what = f
+        .affected
+        .first()
+        .cloned()
+        .unwrap_or_else(|| f.message.clone())
+        .replace(&dir.display().to_string(), "$SCENE");
+    (f.rule.id.to_string(), audit::without_credentials(&what).0)
+}
+
+/// Scenarios beyond the per-rule fixtures: the cases fixes used to get wrong.
+fn extra_scenarios(base: &Path) -> Vec<PathBuf> {
+    let cases: &[(&str, &[(&str, &str)])] = &[
+        (
+            "pipe-direct",
+            &[("process.env", "GOPROXY=https://goproxy.example|direct\n")],
+        ),
+        (
+            "credentials-plaintext",
+            &[(
+                "process.env",
+                "GOPROXY=http://alice:s3cret@goproxy.example|https://b.example,direct\n",
+            )],
+        ),
+        (
+            "cr-overridden",
+            &[(
+                "user.env",
+                "GOPROXY=https://old.example\r\nGOPROXY=https://proxy.golang.org,direct\n",
+            )],
+        ),
+        (
+            "gonosumdb-public-and-private",
+            &[("process.env", "GONOSUMDB=git.corp.example.com,github.com\n")],
+        ),
+        (
+            "goprivate-explicit-gonosumdb",
+            &[(
+                "process.env",
+                "GOPRIVATE=github.com/mycorp/*\nGONOSUMDB=github.com/google\n",
+            )],
+        ),
+    ];
+    let mut out = Vec::new();
+    for (name, files) in cases {
+        let d = base.join(name);
+        std::fs::create_dir_all(&d).unwrap();
+        for (f, text) in *files {
+            std::fs::write(d.join(f), text).unwrap();
+        }
+        out.push(d);
+    }
+    out
+}
+
+#[test]
+fn applying_a_suggested_fix_removes_its_finding() {
+    let extra = tempfile::tempdir().unwrap();
+    let mut fixtures_list: Vec<PathBuf> = catalog::RULES
+        .iter()
+        .map(|r| fixtures().join(r.id).join("fires"))
+        .filter(|p| p.is_dir())
+        .collect();
+    fixtures_list.extend(extra_scenarios(extra.path()));
+    let mut applied = 0;
+    let mut advice = 0;
+    let mut problems = Vec::new();
+    let mut rules_applied = std::collections::BTreeSet::new();
+    for fixture in &fixtures_list {
+        for home in [Home::AsIs, Home::Process, Home::UserFile, Home::GorootEnv] {
+            let scene = Scene::new(fixture, home);
+            let before = scene.findings();
+            for f in &before {
+                let name = format!("{} ({home:?}) {}", fixture.display(), f.rule.id);
+                if f.fix.contains("xxxxx") || f.fix.contains("s3cret") {
+                    problems.push(format!("{name}: fix carries a credential: {}", f.fix));
+                }
+                for cmd in go_env_commands(&f.fix) {
+                    if cmd.len() == 4
+                        && cmd[2] == "-w"
+                        && let Some((var, value)) = cmd[3].split_once('=')
+                        && scene.value(var) == value
+                    {
+                        problems.push(format!("{name}: fix repeats the current value: {}", f.fix));
+                    }
+                }
+                let mut after_scene = Scene::new(fixture, home);
+                let fix = f.fix.replace(
+                    &scene.dir.display().to_string(),
+                    &after_scene.dir.display().to_string(),
+                );
+                if !apply(&mut after_scene, &fix) {
+                    advice += 1;
+                    continue;
+                }
+                applied += 1;
+                rules_applied.insert(f.rule.id);
+                let after = after_scene.findings();
+                let before_ids: Vec<_> = before.iter().map(|b| identity(b, &scene.dir)).collect();
+                if after
+                    .iter()
+                    .any(|a| identity(a, &after_scene.dir) == identity(f, &scene.dir))
+                {
+                    problems.push(format!("{name}: still reported after the fix {:?}", f.fix));
+                }
+                for a in &after {
+                    if a.severity >= f.severity
+                        && !before_ids.contains(&identity(a, &after_scene.dir))
+                    {
+                        problems.push(format!(
+                            "{name}: the fix {:?} raises {} ({:?}): {}",
+                            f.fix, a.rule.id, a.severity, a.message
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "{} problems ({applied} fixes applied, {advice} advice only):\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
+    assert!(applied >= 80, "only {applied} fixes applied");
+    assert!(
+        rules_applied.len() >= 20,
+        "fixes of only {} rules applied: {rules_applied:?}",
+        rules_applied.len()
+    );
+}
+
+/// `gotrust explain` and `gotrust audit` judge one configuration the same way: a module's
+/// route says `private-path-leak` exactly when audit reports `sumdb/private-path-leak` for a
+/// pattern matching it, and `lookup-disabled` exactly when audit reports `proxy/off` (for a
+/// path outside GONOPROXY).
+#[test]
+fn explain_verdicts_agree_with_audit() {
+    use gotrust::route::{Planner, Verdict};
+    type Vars = &'static [(&'static str, &'static str)];
+    let cases: &[(Vars, &[&str])] = &[
+        (
+            &[
+                ("GOPRIVATE", "github.com/mycorp/*"),
+                ("GONOSUMDB", "github.com/google"),
+            ],
+            &[
+                "github.com/mycorp/secret",
+                "github.com/google/uuid",
+                "golang.org/x/text",
+            ],
+        ),
+        (
+            &[("GONOPROXY", "corp.example.com")],
+            &["corp.example.com/x", "example.com/y"],
+        ),
+        (
+            &[("GOPRIVATE", "corp.example.com")],
+            &["corp.example.com/x"],
+        ),
+        (
+            &[
+                ("GONOPROXY", "*.corp.example"),
+                ("GONOSUMDB", "git.corp.example"),
+            ],
+            &["git.corp.example/a", "svn.corp.example/b"],
+        ),
+        (
+            &[("GOPROXY", "off")],
+            &["golang.org/x/text", "example.com/m"],
+        ),
+        (
+            &[("GOPROXY", "off"), ("GOPRIVATE", "corp.example.com")],
+            &["corp.example.com/x", "golang.org/x/text"],
+        ),
+        (
+            &[("GOSUMDB", "off"), ("GONOPROXY", "corp.example.com")],
+            &["corp.example.com/x"],
+        ),
+    ];
+    let tmp = tempfile::tempdir().unwrap();
+    let goroot = tmp.path().join("goroot");
+    std::fs::create_dir_all(&goroot).unwrap();
+    std::fs::write(goroot.join("go.env"), STOCK_GO_ENV).unwrap();
+    let mut checked = 0;
+    for (vars, modules) in cases {
+        let mut all: Vec<(String, String)> = vec![
+            ("HOME".into(), tmp.path().display().to_string()),
+            ("GOENV".into(), "off".into()),
+            ("GOROOT".into(), goroot.display().to_string()),
+        ];
+        all.extend(vars.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+        let mut sources = EnvSources::with_process(all);
+        sources.goos = "linux".into();
+        let goenv = env::resolve(&sources);
+        let settings = Settings::from_env(&goenv, &sources);
+        let findings = audit::findings(&AuditInput {
+            env: &goenv,
+            sources: &sources,
+            settings: &settings,
+            git: None,
+            policy: None,
+            project: None,
+            cross_check: None,
+        });
+        let planner = Planner::new(&settings, &goenv);
+        for m in *modules {
+            let route = planner.plan(m);
+            let leak_patterns = findings
+                .iter()
+                .filter(|f| f.rule.id == catalog::SUMDB_PRIVATE_PATH_LEAK.id)
+                .flat_map(|f| f.affected.iter())
+                .filter(|p| gomod::pattern::PatternList::parse(p).matches(m))
+                .count();
+            let off = findings.iter().any(|f| f.rule.id == catalog::PROXY_OFF.id);
+            let gonoproxy = gomod::pattern::PatternList::parse(goenv.value("GONOPROXY")).matches(m);
+            assert_eq!(
+                route.verdict == Verdict::PrivatePathLeak,
+                leak_patterns > 0
+                    && !gomod::pattern::PatternList::parse(goenv.value("GONOSUMDB")).matches(m),
+                "{vars:?} {m}: verdict {} vs audit {findings:#?}",
+                route.verdict.name()
+            );
+            assert_eq!(
+                route.verdict == Verdict::LookupDisabled,
+                off && !gonoproxy,
+                "{vars:?} {m}: verdict {}",
+                route.verdict.name()
+            );
+            assert_ne!(
+                route.verdict == Verdict::DatabaseVerified,
+                route.verdict == Verdict::PrivatePathLeak
+                    || route.verdict == Verdict::LookupDisabled
+                    || !route.checksum.database,
+                "{vars:?} {m}"
+            );
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, 13);
 }

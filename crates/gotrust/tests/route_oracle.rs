@@ -1,25 +1,31 @@
-//! Explain agrees with go: for each routing configuration the real `go mod download -x -json
-//! M@V` runs against loopback status servers, and the URLs it requested (from its `# get`
-//! lines and from the servers' logs), in order, must be exactly the ones the route predicts
-//! (`Route::walk` for `.info`, `.mod`, `.zip`, and `SumDbAccess::walk` plus the lookup).
+//! Explain agrees with go: for each configuration and module query, the real
+//! `go mod download -x M@query` (and `go list -m -x M@query`) runs against loopback servers,
+//! and the URLs it requested (from its `# get` lines and from the servers' logs), in order,
+//! must be exactly the ones [`Route::simulate`] predicts from the route gotrust plans; the
+//! predicted success must be go's, and the route's verdict must hold for what go did.
 //!
-//! Hosts outside loopback are under `.invalid`, so direct-mode discovery fails at DNS
-//! without leaving the machine.
+//! Cases are the product of queries (versions, prereleases, pseudo-versions, build
+//! metadata, `latest`, `upgrade`, `patch`, `none`, prefixes, ranges, a branch), GOPROXY forms
+//! (`,`, `|`, `off`, `direct`, errors that stop or continue a walk), checksum settings
+//! (GOSUMDB off, a database reached through a proxy or directly, GONOSUMDB, GOPRIVATE with
+//! an explicit GONOSUMDB that replaces its contribution, GONOPROXY, GOINSECURE) and whether
+//! a project's go.sum already has the hashes. Module paths are under `.invalid`, so
+//! direct-mode discovery fails at DNS without leaving the machine.
 
-use std::cell::RefCell;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write;
+use std::path::Path;
 
 use base64::Engine;
 use gotrust::env::{EnvSources, resolve};
-use gotrust::route::{Outcome, Planner, Route};
+use gotrust::route::{Answer, GoCommand, Outcome, Planner, Route, Verdict};
 use gotrust::settings::Settings;
-use testkit::http::{Answer, StatusServer};
+use testkit::http::{Answer as Served, StatusServer};
 
-const MODULE: &str = "example.com/Upper/m";
-const ESCAPED: &str = "example.com/%21upper/m";
-const VERSION: &str = "v1.0.0";
+const MODULE: &str = "example.invalid/Upper/m";
 const DB: &str = "sumdb.invalid";
+const PSEUDO: &str = "v0.0.0-20200101000000-abcdefabcdef";
+const TAGGED: &[&str] = &["v1.0.0", "v1.1.0", "v1.2.0-pre"];
 
 /// A valid verifier key for the test database (key bytes are arbitrary; go only checks the
 /// hash, the algorithm byte and the length before it needs a signature).
@@ -33,16 +39,19 @@ fn vkey() -> String {
     )
 }
 
-fn module_zip() -> Vec<u8> {
+fn go_mod(module: &str) -> String {
+    format!("module {module}\n\ngo 1.20\n")
+}
+
+fn module_zip(module: &str, version: &str) -> Vec<u8> {
     let mut buf = std::io::Cursor::new(Vec::new());
     {
         let mut w = zip::ZipWriter::new(&mut buf);
         let opts = zip::write::SimpleFileOptions::default();
-        w.start_file(format!("{MODULE}@{VERSION}/go.mod"), opts)
+        w.start_file(format!("{module}@{version}/go.mod"), opts)
             .unwrap();
-        w.write_all(format!("module {MODULE}\n").as_bytes())
-            .unwrap();
-        w.start_file(format!("{MODULE}@{VERSION}/m.go"), opts)
+        w.write_all(go_mod(module).as_bytes()).unwrap();
+        w.start_file(format!("{module}@{version}/m.go"), opts)
             .unwrap();
         w.write_all(b"package m\n").unwrap();
         w.finish().unwrap();
@@ -50,219 +59,249 @@ fn module_zip() -> Vec<u8> {
     buf.into_inner()
 }
 
-fn answer(status: u16, body: &[u8]) -> Answer {
-    Answer {
+fn served(status: u16, body: &[u8]) -> Served {
+    Served {
         status,
         body: body.to_vec(),
     }
 }
 
+/// The versions a module server knows.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Content {
+    /// Tagged v1.0.0, v1.1.0, v1.2.0-pre; `master` is the pseudo-version.
+    Tagged,
+    /// An empty list; `@latest` answers the pseudo-version.
+    Untagged,
+}
+
 /// A server answering every path with `status`.
-fn all(status: u16) -> Vec<(String, Answer)> {
-    vec![("/".into(), answer(status, b"x\n"))]
+fn all(status: u16) -> Vec<(String, Served)> {
+    vec![("/".into(), served(status, b"x\n"))]
 }
 
-/// A server that serves the module, with `sumdb` answering the database probe.
-fn serving(sumdb: u16) -> Vec<(String, Answer)> {
-    serving_at("", sumdb)
-}
-
-/// [`serving`] below the path `prefix`.
-fn serving_at(prefix: &str, sumdb: u16) -> Vec<(String, Answer)> {
-    let base = format!("{prefix}/{ESCAPED}/@v/{VERSION}");
-    vec![
-        (
-            format!("{base}.info"),
-            answer(200, format!("{{\"Version\":\"{VERSION}\"}}").as_bytes()),
+/// A server that serves `module`, with `sumdb` answering the database probe (lookups 404).
+fn serving(module: &str, content: Content, sumdb: u16) -> Vec<(String, Served)> {
+    // Requests carry the escaped path with `!` sent as `%21` (proxy.go `pathEscape`), and
+    // the server matches the path as sent.
+    let esc = gomod::module::escape_path(module)
+        .unwrap()
+        .replace('!', "%21");
+    let base = format!("/{esc}/@v");
+    let mut routes = vec![(format!("/sumdb/{DB}/supported"), served(sumdb, b""))];
+    let mut versions: Vec<&str> = vec![PSEUDO];
+    match content {
+        Content::Tagged => {
+            versions.extend_from_slice(TAGGED);
+            routes.push((
+                format!("{base}/list"),
+                served(200, format!("{}\n", TAGGED.join("\n")).as_bytes()),
+            ));
+        }
+        Content::Untagged => {
+            routes.push((format!("{base}/list"), served(200, b"")));
+            routes.push((
+                format!("/{esc}/@latest"),
+                served(
+                    200,
+                    format!("{{\"Version\":\"{PSEUDO}\",\"Time\":\"2020-01-01T00:00:00Z\"}}")
+                        .as_bytes(),
+                ),
+            ));
+        }
+    }
+    routes.push((
+        format!("{base}/master.info"),
+        served(
+            200,
+            format!("{{\"Version\":\"{PSEUDO}\",\"Time\":\"2020-01-01T00:00:00Z\"}}").as_bytes(),
         ),
-        (
-            format!("{base}.mod"),
-            answer(200, format!("module {MODULE}\n").as_bytes()),
-        ),
-        (format!("{base}.zip"), answer(200, &module_zip())),
-        (format!("{prefix}/sumdb/{DB}/supported"), answer(sumdb, b"")),
-    ]
+    ));
+    for v in versions {
+        routes.push((
+            format!("{base}/{v}.info"),
+            served(
+                200,
+                format!("{{\"Version\":\"{v}\",\"Time\":\"2020-01-01T00:00:00Z\"}}").as_bytes(),
+            ),
+        ));
+        routes.push((
+            format!("{base}/{v}.mod"),
+            served(200, go_mod(module).as_bytes()),
+        ));
+        routes.push((
+            format!("{base}/{v}.zip"),
+            served(200, &module_zip(module, v)),
+        ));
+    }
+    routes
 }
 
-struct Case {
+/// The go.sum a project has for `module`: both lines of v1.0.0 and v1.1.0.
+fn go_sum_text(module: &str) -> String {
+    let mut out = String::new();
+    for v in ["v1.0.0", "v1.1.0"] {
+        let zip = module_zip(module, v);
+        let h = gomod::dirhash::hash_zip(&mut std::io::Cursor::new(zip)).unwrap();
+        let hm = gomod::dirhash::hash_go_mod(go_mod(module).as_bytes());
+        out.push_str(&format!("{module} {v} {h}\n{module} {v}/go.mod {hm}\n"));
+    }
+    out
+}
+
+struct Setting {
     name: &'static str,
     /// GOPROXY with `{0}`, `{1}`, ... for the servers' URLs.
     goproxy: &'static str,
     vars: &'static [(&'static str, &'static str)],
-    /// GOSUMDB: `None` = off, `Some("")` = the test key, else the key then this text.
-    gosumdb: Option<&'static str>,
-    servers: Vec<Vec<(String, Answer)>>,
-    module: &'static str,
-    /// The walk must take at least this many requests (guards against vacuous agreement).
-    min_requests: usize,
+    /// GOSUMDB: `None` = off, else the test key.
+    database: bool,
+    servers: fn() -> Vec<Vec<(String, Served)>>,
+    /// Run every query (else the short list) and with a go.sum too.
+    full: bool,
 }
 
-fn cases() -> Vec<Case> {
+fn settings() -> Vec<Setting> {
     vec![
-        Case {
-            name: "comma falls back on 404 and 410",
+        Setting {
+            name: "one proxy, no database",
+            goproxy: "{0}",
+            vars: &[],
+            database: false,
+            servers: || vec![serving(MODULE, Content::Tagged, 404)],
+            full: true,
+        },
+        Setting {
+            name: "404 then 410 then a serving proxy (comma)",
             goproxy: "{0},{1},{2}",
             vars: &[],
-            gosumdb: None,
-            servers: vec![all(404), all(410), serving(404)],
-            module: MODULE,
-            min_requests: 7,
+            database: false,
+            servers: || vec![all(404), all(410), serving(MODULE, Content::Tagged, 404)],
+            full: true,
         },
-        Case {
-            name: "comma stops on 500",
-            goproxy: "{0},{1}",
-            vars: &[],
-            gosumdb: None,
-            servers: vec![all(500), serving(404)],
-            module: MODULE,
-            min_requests: 1,
-        },
-        Case {
-            name: "pipe moves on after 500",
+        Setting {
+            name: "500 then a serving proxy (pipe)",
             goproxy: "{0}|{1}",
             vars: &[],
-            gosumdb: None,
-            servers: vec![all(500), serving(404)],
-            module: MODULE,
-            min_requests: 6,
+            database: false,
+            servers: || vec![all(500), serving(MODULE, Content::Tagged, 404)],
+            full: false,
         },
-        Case {
-            name: "all not found then direct discovery",
+        Setting {
+            name: "500 stops the walk (comma)",
+            goproxy: "{0},{1}",
+            vars: &[],
+            database: false,
+            servers: || vec![all(500), serving(MODULE, Content::Tagged, 404)],
+            full: false,
+        },
+        Setting {
+            name: "database through the proxy (lookups 404)",
+            goproxy: "{0}",
+            vars: &[],
+            database: true,
+            servers: || vec![serving(MODULE, Content::Tagged, 200)],
+            full: true,
+        },
+        Setting {
+            name: "probe 404, then direct to the database",
             goproxy: "{0},direct",
             vars: &[],
-            gosumdb: None,
-            servers: vec![all(404)],
-            module: "m.invalid/x",
-            min_requests: 2,
+            database: true,
+            servers: || vec![serving(MODULE, Content::Tagged, 404)],
+            full: false,
         },
-        Case {
-            name: "GONOPROXY goes direct even with GOPROXY=off",
+        Setting {
+            name: "probe 503 after a pipe, next proxy mirrors the database",
+            goproxy: "{0}|{1}",
+            vars: &[],
+            database: true,
+            servers: || {
+                vec![
+                    serving(MODULE, Content::Tagged, 503),
+                    serving(MODULE, Content::Tagged, 200),
+                ]
+            },
+            full: false,
+        },
+        Setting {
+            name: "GOPROXY=off",
             goproxy: "off",
-            vars: &[("GONOPROXY", "*.invalid")],
-            gosumdb: None,
-            servers: vec![],
-            module: "corp.invalid/x",
-            min_requests: 1,
+            vars: &[],
+            database: true,
+            servers: Vec::new,
+            full: false,
         },
-        Case {
-            name: "GOPRIVATE path skips the proxy",
-            goproxy: "{0},direct",
-            vars: &[("GOPRIVATE", "corp.invalid")],
-            gosumdb: Some(""),
-            servers: vec![serving(200)],
-            module: "corp.invalid/x",
-            min_requests: 1,
-        },
-        Case {
-            name: "GONOPROXY path never asks a proxy without direct",
-            goproxy: "{0}",
-            vars: &[("GONOPROXY", "corp.invalid")],
-            gosumdb: None,
-            servers: vec![serving(200)],
-            module: "corp.invalid/x",
-            min_requests: 1,
-        },
-        Case {
-            name: "GOPROXY=off blocks public paths",
-            goproxy: "off",
-            vars: &[("GONOPROXY", "corp.invalid")],
-            gosumdb: None,
-            servers: vec![],
-            module: "pub.invalid/x",
-            min_requests: 0,
-        },
-        Case {
-            name: "GOINSECURE direct tries https then http",
+        Setting {
+            name: "direct with GOINSECURE",
             goproxy: "direct",
             vars: &[("GOINSECURE", "*.invalid")],
-            gosumdb: None,
-            servers: vec![],
-            module: "ins.invalid/x",
-            min_requests: 2,
+            database: false,
+            servers: Vec::new,
+            full: false,
         },
-        Case {
-            name: "database probe answered by the proxy",
-            goproxy: "{0}",
-            vars: &[],
-            gosumdb: Some(""),
-            servers: vec![serving(200)],
-            module: MODULE,
-            min_requests: 4,
+        Setting {
+            name: "GOPRIVATE with an explicit GONOSUMDB elsewhere (leak)",
+            goproxy: "{0},direct",
+            vars: &[
+                ("GOPRIVATE", "example.invalid"),
+                ("GONOSUMDB", "other.invalid"),
+            ],
+            database: true,
+            servers: || vec![serving(MODULE, Content::Tagged, 200)],
+            full: false,
         },
-        Case {
-            name: "database probe 404 then next proxy",
-            goproxy: "{0},{1}",
-            vars: &[],
-            gosumdb: Some(""),
-            servers: vec![serving(404), serving(200)],
-            module: MODULE,
-            min_requests: 5,
+        Setting {
+            name: "GONOPROXY with GOPROXY=off goes direct",
+            goproxy: "off",
+            vars: &[("GONOPROXY", "*.invalid")],
+            database: false,
+            servers: Vec::new,
+            full: false,
         },
-        Case {
-            name: "database probe 503 after comma stops",
-            goproxy: "{0},{1}",
-            vars: &[],
-            gosumdb: Some(""),
-            servers: vec![serving(503), serving(200)],
-            module: MODULE,
-            min_requests: 3,
-        },
-        Case {
-            name: "database probe 503 after pipe continues",
-            goproxy: "{0}|{1}",
-            vars: &[],
-            gosumdb: Some(""),
-            servers: vec![serving(503), serving(200)],
-            module: MODULE,
-            min_requests: 5,
-        },
-        Case {
-            name: "database probes all 404: direct to the database",
-            goproxy: "{0},{1}",
-            vars: &[],
-            gosumdb: Some(""),
-            servers: vec![serving(404), serving(404)],
-            module: MODULE,
-            min_requests: 5,
-        },
-        Case {
-            name: "proxy below a path: the lookup sends %21",
-            goproxy: "{0}/p/",
-            vars: &[],
-            gosumdb: Some(""),
-            servers: vec![serving_at("/p", 200)],
-            module: MODULE,
-            min_requests: 4,
-        },
-        Case {
-            name: "explicit GOSUMDB URL without path: the lookup keeps !",
-            goproxy: "{0}",
-            vars: &[],
-            gosumdb: Some("{1}"),
-            servers: vec![serving(200), all(404)],
-            module: MODULE,
-            min_requests: 3,
-        },
-        Case {
-            name: "explicit GOSUMDB URL skips the probe",
-            goproxy: "{0}",
-            vars: &[],
-            gosumdb: Some("{1}/db"),
-            servers: vec![serving(200), all(404)],
-            module: MODULE,
-            min_requests: 3,
-        },
-        Case {
+        Setting {
             name: "GONOSUMDB skips the database",
             goproxy: "{0}",
-            vars: &[("GONOSUMDB", "example.com")],
-            gosumdb: Some(""),
-            servers: vec![serving(200)],
-            module: MODULE,
-            min_requests: 3,
+            vars: &[("GONOSUMDB", "example.invalid")],
+            database: true,
+            servers: || vec![serving(MODULE, Content::Tagged, 200)],
+            full: false,
+        },
+        Setting {
+            name: "GOPRIVATE elsewhere, pipe then comma then direct",
+            goproxy: "{0}|{1},direct",
+            vars: &[("GOPRIVATE", "corp.invalid")],
+            database: true,
+            servers: || vec![all(500), serving(MODULE, Content::Tagged, 200)],
+            full: false,
+        },
+        Setting {
+            name: "untagged module: @latest answers",
+            goproxy: "{0}",
+            vars: &[],
+            database: false,
+            servers: || vec![serving(MODULE, Content::Untagged, 404)],
+            full: true,
         },
     ]
 }
+
+const ALL_QUERIES: &[&str] = &[
+    "v1.0.0",
+    "v1.2.0-pre",
+    PSEUDO,
+    "v1.0.0+meta",
+    "latest",
+    "upgrade",
+    "patch",
+    "none",
+    "v1",
+    "v1.0",
+    ">=v1.0.0",
+    "<v1.1.0",
+    "master",
+];
+const SHORT_QUERIES: &[&str] = &["v1.0.0", "latest", "v1", ">=v1.0.0", "master"];
 
 fn subst(s: &str, urls: &[String]) -> String {
     let mut out = s.to_string();
@@ -272,87 +311,42 @@ fn subst(s: &str, urls: &[String]) -> String {
     out
 }
 
-/// The status a server gives `url`, the way StatusServer decides it.
-fn outcome(url: &str, servers: &[(String, &[(String, Answer)])]) -> Outcome {
+/// The answer a server gives `url`, the way StatusServer decides it.
+fn answer(url: &str, servers: &[(String, Vec<(String, Served)>)]) -> Answer {
     for (base, routes) in servers {
         if let Some(rest) = url.strip_prefix(base.as_str()) {
             let path = rest.split('?').next().unwrap_or("");
-            let status = routes
+            let (status, body) = routes
                 .iter()
                 .filter(|(p, _)| path.starts_with(p.as_str()))
                 .max_by_key(|(p, _)| p.len())
-                .map_or(404, |(_, a)| a.status);
-            return match status {
-                200 => Outcome::Ok,
-                404 | 410 => Outcome::NotFound,
-                _ => Outcome::Failed,
+                .map_or((404, Vec::new()), |(_, a)| (a.status, a.body.clone()));
+            return Answer {
+                outcome: match status {
+                    200 => Outcome::Ok,
+                    404 | 410 => Outcome::NotFound,
+                    _ => Outcome::Failed,
+                },
+                body: String::from_utf8_lossy(&body).into_owned(),
             };
         }
     }
     // Not a loopback server: a `.invalid` host, DNS fails.
-    Outcome::Failed
+    Answer {
+        outcome: Outcome::Failed,
+        body: String::new(),
+    }
 }
 
-/// What go requests for `go mod download M@V`: `.info`, then `.mod`, whose verification
-/// (when the database is used: the probe walk once, then the lookup, whose failure is cached)
-/// happens inside the `.mod` walk, then `.zip`. Every request is logged as its outcome is
-/// asked for, so the log is in request order.
-fn predict(route: &Route, out: &dyn Fn(&str) -> Outcome) -> Vec<String> {
-    let log = RefCell::new(Vec::new());
-    let db_result: RefCell<Option<Outcome>> = RefCell::new(None);
-    let fetch = |u: &str| {
-        log.borrow_mut().push(u.to_string());
-        out(u)
-    };
-    let verify = || -> Outcome {
-        if !route.checksum.database {
-            return Outcome::Ok;
-        }
-        if let Some(r) = *db_result.borrow() {
-            return r;
-        }
-        let access = route.checksum.access.as_ref().expect("database access");
-        let (_, base) = access.walk(fetch);
-        // The servers answer every lookup with 404: a verification failure.
-        if let Some(lookup) = base.and_then(|b| b.lookup) {
-            fetch(&lookup);
-        }
-        *db_result.borrow_mut() = Some(Outcome::Failed);
-        Outcome::Failed
-    };
-    if route.walk("info", fetch).success.is_none() {
-        return log.into_inner();
-    }
-    let w = route.walk("mod", |u| match fetch(u) {
-        Outcome::Ok => verify(),
-        o => o,
-    });
-    if w.success.is_some() {
-        route.walk("zip", fetch);
-    }
-    log.into_inner()
+struct Run<'a> {
+    setting: &'a Setting,
+    query: &'a str,
+    with_go_sum: bool,
+    command: GoCommand,
 }
 
-fn run_case(case: &Case) -> Result<(), String> {
-    let servers: Vec<StatusServer> = case
-        .servers
-        .iter()
-        .map(|r| StatusServer::start(r.clone()))
-        .collect();
-    let urls: Vec<String> = servers.iter().map(StatusServer::url).collect();
-    let tmp = tempfile::tempdir().unwrap();
-    let root = tmp.path();
-    let mut cmd = testkit::hermetic_go(root);
-    let goproxy = subst(case.goproxy, &urls);
-    let gosumdb = match case.gosumdb {
-        None => "off".to_string(),
-        Some("") => vkey(),
-        Some(u) => format!("{} {}", vkey(), subst(u, &urls)),
-    };
-    cmd.env("GOPROXY", &goproxy).env("GOSUMDB", &gosumdb);
-    for (k, v) in case.vars {
-        cmd.env(k, v);
-    }
+/// The route gotrust plans for the environment `cmd` gives go.
+fn plan(cmd: &std::process::Command, root: &Path, target: &str, with_go_sum: bool) -> Route {
     let process: BTreeMap<String, String> = cmd
         .get_envs()
         .filter_map(|(k, v)| {
@@ -371,18 +365,69 @@ fn run_case(case: &Case) -> Result<(), String> {
     };
     let env = resolve(&src);
     let settings = Settings::from_env(&env, &src);
-    let route = Planner::new(&settings, &env).plan(&format!("{}@{VERSION}", case.module));
-    let table: Vec<(String, &[(String, Answer)])> = urls
-        .iter()
-        .cloned()
-        .zip(case.servers.iter().map(Vec::as_slice))
-        .collect();
-    let predicted = predict(&route, &|u| outcome(u, &table));
+    let mut planner = Planner::new(&settings, &env);
+    if with_go_sum {
+        let data = go_sum_text(MODULE);
+        let sum = gomod::gosum::parse("go.sum", data.as_bytes()).unwrap();
+        planner = planner
+            .with_go_sum_lines(
+                sum.lines
+                    .iter()
+                    .map(|l| (l.module.clone(), l.version_field())),
+            )
+            .with_main_module(Vec::new());
+    }
+    planner.plan(target)
+}
 
+fn run(r: &Run<'_>) -> Result<(), String> {
+    let specs = (r.setting.servers)();
+    let servers: Vec<StatusServer> = specs
+        .iter()
+        .map(|s| StatusServer::start(s.clone()))
+        .collect();
+    let urls: Vec<String> = servers.iter().map(StatusServer::url).collect();
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    let work = root.join("work");
+    std::fs::create_dir_all(&work).unwrap();
+    if r.with_go_sum {
+        std::fs::write(work.join("go.mod"), "module main.invalid/app\n\ngo 1.21\n").unwrap();
+        std::fs::write(work.join("go.sum"), go_sum_text(MODULE)).unwrap();
+    }
+    let mut cmd = testkit::hermetic_go(root);
+    let goproxy = subst(r.setting.goproxy, &urls);
+    let gosumdb = if r.setting.database {
+        vkey()
+    } else {
+        "off".to_string()
+    };
+    cmd.env("GOPROXY", &goproxy).env("GOSUMDB", &gosumdb);
+    for (k, v) in r.setting.vars {
+        cmd.env(k, v);
+    }
+    let target = format!("{MODULE}@{}", r.query);
+    let route = plan(&cmd, &work, &target, r.with_go_sum);
+    let table: Vec<(String, Vec<(String, Served)>)> =
+        urls.iter().cloned().zip(specs.iter().cloned()).collect();
+    let sums: BTreeSet<String> = if r.with_go_sum {
+        ["v1.0.0", "v1.0.0/go.mod", "v1.1.0", "v1.1.0/go.mod"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect()
+    } else {
+        BTreeSet::new()
+    };
+    let sim = route.simulate(r.command, &|f| sums.contains(f), |u| answer(u, &table));
+
+    let args: &[&str] = match r.command {
+        GoCommand::ModDownload => &["mod", "download", "-x"],
+        GoCommand::ListModule => &["list", "-m", "-x"],
+    };
     let out = cmd
-        .current_dir(root)
-        .args(["mod", "download", "-x", "-json"])
-        .arg(format!("{}@{VERSION}", case.module))
+        .current_dir(&work)
+        .args(args)
+        .arg(&target)
         .output()
         .unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
@@ -393,12 +438,16 @@ fn run_case(case: &Case) -> Result<(), String> {
         .map(str::to_string)
         .collect();
     let mut problems = Vec::new();
-    if got != predicted {
-        problems.push(format!("go requested {got:#?}\npredicted {predicted:#?}"));
+    if got != sim.requests {
+        problems.push(format!(
+            "go requested {got:#?}\npredicted {:#?}",
+            sim.requests
+        ));
     }
     // Each server saw exactly its share of the predicted URLs, in order.
     for (s, base) in servers.iter().zip(&urls) {
-        let want: Vec<String> = predicted
+        let want: Vec<String> = sim
+            .requests
             .iter()
             .filter_map(|u| u.strip_prefix(base.as_str()))
             .map(str::to_string)
@@ -410,35 +459,96 @@ fn run_case(case: &Case) -> Result<(), String> {
             ));
         }
     }
-    if predicted.len() < case.min_requests {
+    if sim.stopped_at_vcs {
+        problems.push("a discovery page was served: not predicted".into());
+    }
+    let go_ok = out.status.success();
+    if sim.ok != go_ok {
         problems.push(format!(
-            "only {} requests predicted, case expects at least {}",
-            predicted.len(),
-            case.min_requests
+            "go {}, predicted {}",
+            if go_ok { "succeeded" } else { "failed" },
+            if sim.ok { "success" } else { "failure" }
         ));
+    }
+    // The verdict holds for what go did.
+    let asked_db = got
+        .iter()
+        .any(|u| u.contains("/sumdb/") || u.contains(&format!("//{DB}/")));
+    let verdict_problem = match route.verdict {
+        Verdict::ConfigError | Verdict::LookupDisabled => {
+            (go_ok || !got.is_empty()).then_some("go fetched although the route says it cannot")
+        }
+        Verdict::DatabaseVerified | Verdict::PrivatePathLeak => (go_ok
+            && r.command == GoCommand::ModDownload
+            && !asked_db
+            && !sim.version.as_ref().is_some_and(|v| sums.contains(v)))
+        .then_some("go downloaded a version not in go.sum without asking the database"),
+        Verdict::GoSumOnly | Verdict::TrustOnFirstUse | Verdict::NoTlsNoChecksum => {
+            asked_db.then_some("go asked the checksum database although the route says no")
+        }
+    };
+    if let Some(p) = verdict_problem {
+        problems.push(format!("verdict {}: {p}", route.verdict.name()));
+    }
+    if std::env::var_os("ROUTE_ORACLE_SHOW").is_some() {
+        eprintln!(
+            "{target} {:?} sum={} verdict={} ok={go_ok} {:?}",
+            r.command,
+            r.with_go_sum,
+            route.verdict.name(),
+            got.iter()
+                .map(|u| u.rsplit('/').next().unwrap_or(""))
+                .collect::<Vec<_>>()
+        );
     }
     if problems.is_empty() {
         Ok(())
     } else {
         Err(format!(
-            "{}: GOPROXY={goproxy} GOSUMDB={gosumdb}\n{}\n--- go stderr\n{stderr}\n--- go stdout\n{}",
-            case.name,
+            "{} | {target} | {:?}{}: GOPROXY={goproxy} GOSUMDB={gosumdb}\n{}\n--- go stderr\n{stderr}",
+            r.setting.name,
+            r.command,
+            if r.with_go_sum { " with go.sum" } else { "" },
             problems.join("\n"),
-            String::from_utf8_lossy(&out.stdout)
         ))
     }
 }
 
 #[test]
 fn explain_agrees_with_go() {
-    let cases = cases();
-    assert!(cases.len() >= 10);
-    let failures: Vec<String> = cases.iter().filter_map(|c| run_case(c).err()).collect();
+    let settings = settings();
+    let mut runs = Vec::new();
+    for s in &settings {
+        let queries = if s.full { ALL_QUERIES } else { SHORT_QUERIES };
+        for q in queries {
+            for with_go_sum in [false, true] {
+                if with_go_sum && !(s.full || s.database) {
+                    continue;
+                }
+                runs.push(Run {
+                    setting: s,
+                    query: q,
+                    with_go_sum,
+                    command: GoCommand::ModDownload,
+                });
+            }
+            if s.full && !s.database {
+                runs.push(Run {
+                    setting: s,
+                    query: q,
+                    with_go_sum: false,
+                    command: GoCommand::ListModule,
+                });
+            }
+        }
+    }
+    assert!(runs.len() >= 80, "only {} cases", runs.len());
+    let failures: Vec<String> = runs.iter().filter_map(|r| run(r).err()).collect();
     assert!(
         failures.is_empty(),
-        "{} of {} configurations disagree:\n\n{}",
+        "{} of {} cases disagree with go:\n\n{}",
         failures.len(),
-        cases.len(),
+        runs.len(),
         failures.join("\n\n")
     );
 }

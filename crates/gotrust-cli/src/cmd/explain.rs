@@ -1,9 +1,12 @@
 //! `gotrust explain`: the route each module takes, as go would fetch it.
 //!
-//! Targets are module paths (`M` or `M@V`) in argument order, or with `--project DIR` every
-//! module required by `DIR/go.mod` (a `replace` by another module explains the replacement;
-//! a directory replacement is not fetched and is left out), with `DIR/go.sum` deciding the
-//! `go.sum-only` verdict. Formats: text, JSON `{"schema_version": 1, "routes": [...]}` (one
+//! Targets are module paths (`M`, `M@V` or any module query go accepts: `M@latest`, `M@v1`,
+//! `M@>=v1.2.0`, `M@master`, ...) in argument order, planned as `go mod download M@query`
+//! outside a module runs them; or with `--project DIR` every module required by
+//! `DIR/go.mod` (a `replace` by another module explains the replacement; a directory
+//! replacement is not fetched and is left out), with `DIR/go.sum` deciding the
+//! `go.sum-only` verdict and which versions need no checksum-database request (both of
+//! their lines present). Formats: text, JSON `{"schema_version": 1, "routes": [...]}` (one
 //! object per target, in order) and Mermaid (a flowchart per module). Routes are data:
 //! configuration errors appear in them and do not change the exit status (0).
 
@@ -51,8 +54,11 @@ fn read_bounded(path: &Path) -> anyhow::Result<Option<Vec<u8>>> {
         .with_context(|| format!("cannot read {}", path.display()))
 }
 
-/// `M@V` targets of a project, and the module paths its go.sum lists.
-fn project_targets(dir: &Path) -> anyhow::Result<(Vec<String>, BTreeSet<String>)> {
+/// (module path, version field) pairs of a go.sum (`v1.2.3` or `v1.2.3/go.mod`).
+type SumLines = BTreeSet<(String, String)>;
+
+/// `M@V` targets of a project, and the lines of its go.sum.
+fn project_targets(dir: &Path) -> anyhow::Result<(Vec<String>, SumLines)> {
     let gomod_path = dir.join("go.mod");
     let data = read_bounded(&gomod_path)?.ok_or_else(|| anyhow!("{}: no go.mod", dir.display()))?;
     let name = gomod_path.display().to_string();
@@ -76,7 +82,11 @@ fn project_targets(dir: &Path) -> anyhow::Result<(Vec<String>, BTreeSet<String>)
     if let Some(data) = read_bounded(&sum_path)? {
         let sum = gomod::gosum::parse(&sum_path.display().to_string(), &data)
             .map_err(|e| anyhow!("{e}"))?;
-        known.extend(sum.lines.into_iter().map(|l| l.module));
+        known.extend(
+            sum.lines
+                .iter()
+                .map(|l| (l.module.clone(), l.version_field())),
+        );
     }
     Ok((targets, known))
 }
@@ -119,7 +129,7 @@ pub fn run(global: &GlobalArgs, args: &Args) -> anyhow::Result<ExitCode> {
     let targets = match &args.project {
         Some(dir) => {
             let (targets, known) = project_targets(dir)?;
-            planner = planner.with_go_sum(known);
+            planner = planner.with_go_sum_lines(known);
             targets
         }
         None => {

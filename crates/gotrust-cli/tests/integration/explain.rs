@@ -186,3 +186,134 @@ fn bad_arguments_exit_2() {
     .run()
     .code(2);
 }
+
+/// An explicit GONOSUMDB replaces GOPRIVATE's contribution: the private path is fetched
+/// directly and still looked up in the checksum database. explain says so, as audit does.
+#[test]
+fn private_path_leak_agrees_with_audit() {
+    let dir = TestDir::new();
+    let env = |c: crate::util::TestCommand| {
+        c.env("GOPRIVATE", "github.com/mycorp/*")
+            .env("GONOSUMDB", "github.com/google")
+            .env("GOPROXY", "https://proxy.golang.org,direct")
+            .env("GOSUMDB", "sum.golang.org")
+    };
+    for format in ["text", "mermaid", "json"] {
+        let out = env(dir.cmd(&[
+            "--go",
+            "never",
+            "--format",
+            format,
+            "explain",
+            "github.com/mycorp/secret",
+        ]))
+        .run()
+        .code(0);
+        assert!(!out.stdout.contains("database-verified"), "{}", out.stdout);
+        assert!(out.stdout.contains("private-path-leak"), "{}", out.stdout);
+    }
+    let out = env(dir.cmd(&["--go", "never", "--format", "json", "audit"])).run();
+    assert!(
+        out.stdout.contains("sumdb/private-path-leak"),
+        "{}",
+        out.stdout
+    );
+}
+
+/// GOPROXY=off downloads nothing: no route claims verification, in any format.
+#[test]
+fn goproxy_off_claims_no_verification() {
+    let dir = TestDir::new();
+    for format in ["text", "mermaid", "json"] {
+        let out = dir
+            .cmd(&[
+                "--go",
+                "never",
+                "--format",
+                format,
+                "explain",
+                "golang.org/x/text",
+            ])
+            .env("GOPROXY", "off")
+            .env("GOSUMDB", "sum.golang.org")
+            .run()
+            .code(0);
+        assert!(!out.stdout.contains("database-verified"), "{}", out.stdout);
+        assert!(out.stdout.contains("lookup-disabled"), "{}", out.stdout);
+    }
+}
+
+/// Module queries are resolved as go resolves them (the route oracle compares them with the
+/// real go): `@latest` lists the versions first and never asks for `latest.info`.
+#[test]
+fn module_queries() {
+    let dir = TestDir::new();
+    let run = |target: &str| {
+        dir.cmd(&["--go", "never", "explain", target])
+            .env("GOPROXY", "https://proxy.golang.org,direct")
+            .env("GOSUMDB", "sum.golang.org")
+            .run()
+            .code(0)
+            .stdout
+    };
+    let latest = run("golang.org/x/text@latest");
+    assert!(
+        latest.contains("GET https://proxy.golang.org/golang.org/x/text/@v/list"),
+        "{latest}"
+    );
+    assert!(
+        !latest.contains("latest.info") && !latest.contains("latest.zip"),
+        "{latest}"
+    );
+    let branch = run("golang.org/x/text@master");
+    assert!(branch.contains("/@v/master.info"), "{branch}");
+    let range = run("golang.org/x/text@>=v1.0.0");
+    assert!(
+        range.contains("/@v/list") && range.contains("lowest"),
+        "{range}"
+    );
+    let prefix = run("golang.org/x/text@v1");
+    assert_eq!(prefix.matches("/@v/list").count(), 2, "{prefix}");
+    let upgrade = run("golang.org/x/text@upgrade");
+    assert!(upgrade.contains("go.mod file not found"), "{upgrade}");
+}
+
+/// With a project, versions whose go.sum lines are both present make no database request.
+#[test]
+fn project_go_sum_lines_skip_the_database() {
+    let dir = TestDir::new();
+    dir.write(
+        "p/go.mod",
+        "module example.com/app\n\ngo 1.22\n\nrequire (\n\texample.com/a v1.0.0\n\texample.com/b v1.0.0\n)\n",
+    );
+    dir.write(
+        "p/go.sum",
+        "example.com/a v1.0.0 h1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\nexample.com/a v1.0.0/go.mod h1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\nexample.com/b v1.0.0/go.mod h1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n",
+    );
+    let out = dir
+        .cmd(&[
+            "--go",
+            "never",
+            "--format",
+            "json",
+            "explain",
+            "--project",
+            "p",
+        ])
+        .env("GOPROXY", "https://proxy.example")
+        .env("GOSUMDB", "sum.golang.org")
+        .run()
+        .code(0);
+    let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    let a = &v["routes"][0];
+    assert_eq!(a["module"], "example.com/a");
+    assert_eq!(a["checksum"]["covered_by_go_sum"], true);
+    assert!(a["checksum"].get("access").is_none(), "{a}");
+    let b = &v["routes"][1];
+    assert!(
+        b["checksum"]["access"]["probes"][0]["url"]
+            .as_str()
+            .unwrap()
+            .ends_with("/supported")
+    );
+}

@@ -1,5 +1,6 @@
-//! Environment and local-state rules (`env/*`, `pattern/invalid`, `cache/*`, `netrc/*`;
-//! design §3; spec §1.1, §1.3, §1.4, §1.7, §2.7, §3.1, §6.7).
+//! Environment and local-state rules (`env/*`, `pattern/invalid`, `cache/*`, `netrc/*`),
+//! judged as cmd/go/internal/cfg reads the environment (`initEnvCache`, `readEnvFile`,
+//! `EnvOrAndChanged`) and cmd/go/internal/auth reads .netrc.
 
 use std::path::PathBuf;
 
@@ -112,7 +113,10 @@ fn unknown(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
             .with_affected(e.key.clone())
             .with_fix(match (f.kind, suggestion(&e.key)) {
                 (EnvFileKind::User, Some(s)) => {
-                    format!("`go env -u {}` and `go env -w {s}=...`", e.key)
+                    format!(
+                        "Run `go env -u {}`; if {s} was meant, set {s} instead.",
+                        e.key
+                    )
                 }
                 (EnvFileKind::User, None) => format!("`go env -u {}`", e.key),
                 (EnvFileKind::Goroot, _) => {
@@ -145,7 +149,8 @@ fn unknown(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
 }
 
 /// `env/shadowed`: a file value overridden by the process environment (so `go env -w` seems
-/// to do nothing), an empty process variable that does NOT clear a file value (§1.1), and
+/// to do nothing), an empty process variable that does NOT clear a file value (cfg.go
+/// `Getenv` treats an empty value as unset), and
 /// duplicate keys in the user file. A user-file value overriding go.env is the intended use
 /// of `go env -w` and is not reported.
 fn shadowed(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
@@ -207,10 +212,13 @@ fn shadowed(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
                     .with_evidence(Evidence::variable(*var, "").origin("process environment (empty)"))
                     .with_evidence(Evidence::variable(*var, value).origin(super::origin_text(&origin)).at(path, u32::try_from(line).ok()))
                     .with_affected(var.to_string())
-                    .with_fix(match var {
-                        &"GONOPROXY" | &"GONOSUMDB" => format!("To match nothing, set {var}=none; to remove the file value: {}", super::lower_first(&unset_fix(&origin, var))),
-                        _ => format!("To clear it: {}", super::lower_first(&unset_fix(&origin, var))),
-                    }),
+                    .with_fix(format!(
+                        "Unset {var} in the process environment: the empty value does nothing; otherwise, to clear it, {}",
+                        match var {
+                            &"GONOPROXY" | &"GONOSUMDB" => format!("set {var}=none (to match nothing), or {}", super::lower_first(&unset_fix(&origin, var))),
+                            _ => super::lower_first(&unset_fix(&origin, var)),
+                        }
+                    )),
                 );
             }
         }
@@ -236,7 +244,7 @@ fn shadowed(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
 }
 
 /// `env/quoted-value`: file values with literal quotes, `\r`, surrounding spaces or invalid
-/// UTF-8, which go keeps verbatim (§1.3).
+/// UTF-8, which go keeps verbatim (cfg.go `readEnvFile` splits at `=` and trims nothing).
 fn quoted(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     for (f, e, quirks) in ctx.input.env.quirky_entries() {
         let what: Vec<&str> = quirks
@@ -253,7 +261,23 @@ fn quoted(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
             .trim_matches(|c: char| c == '\r' || c == ' ' || c == '\t')
             .trim_matches(|c| c == '"' || c == '\'')
             .to_string();
+        // A line that a later line of the same file overrides is not in effect: rewriting
+        // the key would replace the working value, so the fix deletes the line.
+        let winner = f.lookup(&e.key).map(|w| w.line).filter(|&w| w != e.line);
         let (origin, fix) = match f.kind {
+            _ if winner.is_some() => (
+                match f.kind {
+                    EnvFileKind::User => "user go env file",
+                    EnvFileKind::Goroot => "$GOROOT/go.env",
+                },
+                format!(
+                    "Delete line {} of {} (line {} sets {} too and is the one in effect).",
+                    e.line,
+                    f.path.display(),
+                    winner.unwrap_or_default(),
+                    e.key
+                ),
+            ),
             EnvFileKind::User => (
                 "user go env file",
                 format!("`go env -w {}={}`", e.key, shell_quote(&clean)),

@@ -1,7 +1,9 @@
-//! GOINSECURE rules (`insecure/*`; design §3; spec §2.5, §3.5, §4.5).
+//! GOINSECURE rules (`insecure/*`).
 //!
 //! GOINSECURE only matters where a module is fetched in direct mode: when it matches GONOPROXY,
-//! or when the GOPROXY walk reaches `direct`. It never relaxes checksums or proxies (§3.5).
+//! or when the GOPROXY walk reaches `direct` (cmd/go/internal/modfetch/repo.go `lookupDirect`,
+//! cmd/go/internal/vcs/vcs.go `RepoRootForImportPath` with `web.Insecure`). It never relaxes
+//! checksums or proxies (cmd/go/internal/modfetch/sumdb.go `useSumDB` ignores it).
 
 use crate::report::{Finding, catalog};
 use crate::route::ChecksumReason;
@@ -70,8 +72,9 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
                 .with_evidence(ev.clone())
                 .with_affected(p.text.clone())
                 .with_fix(format!(
-                    "Replace {:?} with the exact hosts that cannot serve HTTPS (`go env -w GOINSECURE=dev.corp.example`).",
-                    p.text
+                    "Remove {:?} and list only the exact hosts that cannot serve HTTPS: {}",
+                    p.text,
+                    super::lower_first(&fix_without(&p.text))
                 )),
             );
         }

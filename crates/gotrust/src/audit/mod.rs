@@ -1,4 +1,4 @@
-//! `gotrust audit`: every rule of the catalog (design §3) applied to the effective Go
+//! `gotrust audit`: every rule of the catalog ([`crate::report::catalog`]) applied to the effective Go
 //! environment, the parsed settings, local files and, when there is one, the project.
 //!
 //! Like cargo-deny, one module per category: [`sumdb`], [`proxy`], [`insecure`], [`tls_git`],
@@ -154,7 +154,8 @@ impl<'a> Ctx<'a> {
     /// True if `var` is empty only because no GOROOT (hence no go.env) could be located at
     /// all: there is no go installation to judge, so the rules that depend on go.env's
     /// defaults (`proxy/empty`, `sumdb/missing`) stay silent rather than guess. A located
-    /// GOROOT without go.env is judged (packagers do delete it, spec §1.1).
+    /// GOROOT without go.env is judged (packagers do delete it; cfg.go `initEnvCache` then
+    /// has no defaults).
     pub fn default_unknown(&self, var: &str) -> bool {
         let env = self.input.env;
         self.value(var).trim().is_empty()
@@ -173,7 +174,8 @@ impl<'a> Ctx<'a> {
         matches!(self.input.settings.sumdb, Ok(SumDb::Off))
     }
 
-    /// The entries a module NOT matching GONOPROXY walks through, in order (spec §2.8): the
+    /// The entries a module NOT matching GONOPROXY walks through, in order (proxy.go
+    /// `proxyList`, repo.go `lookup`): the
     /// list without `noproxy`, cut after the first `direct` or `off`.
     pub fn public_sources(&self) -> Vec<&ProxyEntry> {
         let mut out = Vec::new();
@@ -333,7 +335,7 @@ pub fn unset_fix(origin: &Origin, var: &str) -> String {
             format!("Run `go env -u {var}` (removes {}:{line}).", path.display())
         }
         Origin::GorootEnv { path, line } => format!(
-            "Delete line {line} of {} (go env -u cannot remove it; `go env -w {var}=...` overrides it).",
+            "Delete line {line} of {} (go env -u cannot remove it; a {var} value written with go env -w overrides it).",
             path.display()
         ),
         Origin::Derived { from } => format!("Change {from}, from which {var} is derived."),
@@ -380,5 +382,99 @@ pub fn mode_of(path: &Path) -> Option<u32> {
     {
         let _ = path;
         None
+    }
+}
+
+/// `value` (a GOPROXY list, a GOSUMDB line, a URL) with the user information of every URL in
+/// it removed, and whether there was any. Fixes never carry a credential: neither the real one
+/// (it would be printed) nor the redacted placeholder (setting it would make `xxxxx` the
+/// password).
+pub fn without_credentials(value: &str) -> (String, bool) {
+    let mut out = String::with_capacity(value.len());
+    let mut found = false;
+    let mut rest = value;
+    while !rest.is_empty() {
+        let end = rest.find([',', '|', ' ', '\t']).unwrap_or(rest.len());
+        let (item, tail) = rest.split_at(end);
+        match item.find("://") {
+            Some(i) => {
+                let start = i + 3;
+                let auth_end = item[start..]
+                    .find(['/', '?', '#'])
+                    .map_or(item.len(), |j| start + j);
+                match item[start..auth_end].rfind('@') {
+                    Some(at) => {
+                        found = true;
+                        out.push_str(&item[..start]);
+                        out.push_str(&item[start + at + 1..]);
+                    }
+                    None => out.push_str(item),
+                }
+            }
+            None => out.push_str(item),
+        }
+        let sep = tail.chars().next();
+        if let Some(c) = sep {
+            out.push(c);
+            rest = &tail[c.len_utf8()..];
+        } else {
+            rest = tail;
+        }
+    }
+    (out, found)
+}
+
+/// Where credentials belong instead of a URL (cmd/go/internal/auth: .netrc and GOAUTH).
+pub const CREDENTIALS_ADVICE: &str = "Keep the credentials out of the URL: put them in ~/.netrc (`machine HOST login USER password TOKEN`, chmod 600) or provide them with a GOAUTH command.";
+
+/// [`set_fix`] for a value that may contain URLs with credentials: the fix sets the value
+/// without them and says where to keep them.
+pub fn set_fix_without_credentials(origin: &Origin, var: &str, value: &str) -> String {
+    let (clean, had) = without_credentials(value);
+    let fix = set_fix(origin, var, &clean);
+    if had {
+        format!("{fix} {CREDENTIALS_ADVICE}")
+    } else {
+        fix
+    }
+}
+
+/// How to bring `var` back to go's distribution value `default`: remove the value where it
+/// is set, except in `$GOROOT/go.env`, which is where that default lives (deleting the line
+/// would leave the variable empty): there `go env -w` sets it.
+pub fn reset_fix(origin: &Origin, var: &str, default: &str) -> String {
+    match origin {
+        Origin::GorootEnv { .. } => set_fix(origin, var, default),
+        o => unset_fix(o, var),
+    }
+}
+
+#[cfg(test)]
+mod fix_tests {
+    use super::*;
+
+    #[test]
+    fn credentials_are_removed_from_every_url() {
+        assert_eq!(
+            without_credentials("https://alice:s3cret@p.example/x|https://b.example,direct"),
+            (
+                "https://p.example/x|https://b.example,direct".to_string(),
+                true
+            )
+        );
+        assert_eq!(
+            without_credentials("sum.example+abc https://u@db.example"),
+            ("sum.example+abc https://db.example".to_string(), true)
+        );
+        assert_eq!(
+            without_credentials("https://p.example/a@b"),
+            ("https://p.example/a@b".to_string(), false)
+        );
+        let fix = set_fix_without_credentials(
+            &Origin::Process,
+            "GOPROXY",
+            "https://alice:s3cret@p.example",
+        );
+        assert!(!fix.contains("s3cret") && !fix.contains("xxxxx") && fix.contains(".netrc"));
     }
 }

@@ -1,4 +1,5 @@
-//! Project rules (`project/*`; design §3; spec §4.3, §6.1): go.mod, go.sum, go.work.
+//! Project rules (`project/*`): go.mod, go.sum, go.work, read as cmd/go/internal/modload
+//! and modfetch (`readGoSum`) read them.
 //!
 //! The files are read here (bounded) so that the rules never fail: an unreadable go.sum is
 //! kept as an error for the caller (exit 2), not a panic.
@@ -290,7 +291,8 @@ fn unverified(
     let mut info: Vec<(String, usize, String)> = Vec::new();
     for (p, v, line) in reqs {
         // The planner shared with `gotrust explain` decides whether the database is used
-        // (including the golang.org/toolchain exception, spec §4.3) and through which hops.
+        // (including the golang.org/toolchain exception of sumdb.go `useSumDB`) and through
+        // which hops.
         let route = ctx.route(p);
         if route.checksum.database || route.checksum.reason == ChecksumReason::GosumdbInvalid {
             continue;

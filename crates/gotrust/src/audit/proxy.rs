@@ -1,4 +1,5 @@
-//! Proxy rules (`proxy/*`, `transport/http-proxy`; design §3; spec §2.1-2.3, §2.6, §2.8, §1.8).
+//! Proxy rules (`proxy/*`, `transport/http-proxy`), judged on the GOPROXY list as
+//! cmd/go/internal/modfetch/proxy.go `proxyList` and `TryProxies` read it.
 
 use crate::report::{Evidence, Finding, Severity, catalog};
 use crate::route::{ChecksumReason, HopKind};
@@ -7,10 +8,14 @@ use crate::settings::proxy::{Fallback, ProxyError, ProxyKind};
 use crate::settings::sumdb::SumDb;
 use crate::settings::url::GoUrl;
 
-use super::{Ctx, can_match_module, covers, list_some, set_fix, unset_fix};
+use super::{Ctx, can_match_module, covers, list_some, set_fix, set_fix_without_credentials};
 
 /// The default GOPROXY, used in fixes.
 const DEFAULT_GOPROXY: &str = "https://proxy.golang.org,direct";
+
+/// The public proxy without direct fallback: what replaces `GOPROXY=direct` without raising
+/// `proxy/direct-fallback` instead.
+const PROXY_ONLY: &str = "https://proxy.golang.org";
 
 /// Runs the `proxy/*` rules and `transport/http-proxy`.
 pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
@@ -26,7 +31,7 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
                 ProxyError::NoEntries => (
                     &catalog::PROXY_EMPTY,
                     format!("Every module fetch fails: {}", e.source),
-                    unset_fix(&origin, "GOPROXY"),
+                    super::reset_fix(&origin, "GOPROXY", DEFAULT_GOPROXY),
                 ),
                 other => (
                     &catalog::PROXY_INVALID_ENTRY,
@@ -72,7 +77,7 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
                     .with_severity(sev)
                     .with_evidence(ctx.evidence("GOPROXY"))
                     .with_affected(shown.clone())
-                    .with_fix(set_fix(
+                    .with_fix(set_fix_without_credentials(
                         &origin,
                         "GOPROXY",
                         &ctx.value("GOPROXY")
@@ -122,7 +127,7 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
                 )
                 .with_evidence(ctx.evidence("GOPROXY"))
                 .with_affected(shown.clone())
-                .with_fix(set_fix(&origin, "GOPROXY", &ctx.value("GOPROXY").replace('|', ","))),
+                .with_fix(set_fix_without_credentials(&origin, "GOPROXY", &ctx.value("GOPROXY").replace('|', ","))),
             );
         }
     }
@@ -136,7 +141,10 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
                 "GOPROXY=direct: every module comes straight from its version control system, without the immutable cache of a proxy",
             )
             .with_evidence(ctx.evidence("GOPROXY"))
-            .with_fix(set_fix(&origin, "GOPROXY", DEFAULT_GOPROXY)),
+            .with_fix(format!(
+                "{} List private module paths in GOPRIVATE so that they still go direct.",
+                set_fix(&origin, "GOPROXY", PROXY_ONLY)
+            )),
         ),
         Some(ProxyKind::Off) => out.push(
             Finding::new(
@@ -148,7 +156,8 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
         _ => {
             if sources.len() > 1 && sources.last().is_some_and(|e| e.kind == ProxyKind::Direct) {
                 let proxies: Vec<String> = sources[..sources.len() - 1].iter().map(|e| e.display()).collect();
-                let without = without_direct(ctx.value("GOPROXY"));
+                let current = ctx.value("GOPROXY");
+                let without = without_direct(current);
                 out.push(
                     Finding::new(
                         &catalog::PROXY_DIRECT_FALLBACK,
@@ -158,12 +167,14 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
                         ),
                     )
                     .with_evidence(ctx.evidence("GOPROXY"))
-                    .with_fix(if without.is_empty() {
+                    .with_fix(if without.is_empty() || without == current.trim() {
                         catalog::PROXY_DIRECT_FALLBACK.help.to_string()
                     } else {
                         format!(
                             "If the proxy is meant to curate every module: {}",
-                            super::lower_first(&set_fix(&origin, "GOPROXY", &without))
+                            super::lower_first(&set_fix_without_credentials(
+                                &origin, "GOPROXY", &without
+                            ))
                         )
                     }),
                 );
@@ -190,7 +201,7 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
             .with_evidence(ctx.evidence("GOPROXY"))
             .with_fix(format!(
                 "Remove them, or move them before `{stop}`: {}",
-                set_fix(
+                set_fix_without_credentials(
                     &origin,
                     "GOPROXY",
                     truncate_after_stop(ctx.value("GOPROXY"), &stop)
@@ -219,18 +230,22 @@ fn truncate_after_stop<'v>(goproxy: &'v str, stop: &str) -> &'v str {
     goproxy
 }
 
+/// The list as written up to (not including) its first `direct` entry, whatever separator
+/// comes before it (`,` or `|`): what remains when direct fallback is removed. Entries after
+/// `direct` are never read by go (`proxyList` stops there), so they go too.
 fn without_direct(goproxy: &str) -> String {
-    goproxy
-        .split(',')
-        .filter(|s| s.trim() != "direct")
-        .collect::<Vec<_>>()
-        .join(",")
-        .trim_end_matches([',', '|'])
-        .to_string()
+    let mut out = String::new();
+    for item in goproxy.split_inclusive([',', '|']) {
+        if item.trim_end_matches([',', '|']).trim() == "direct" {
+            break;
+        }
+        out.push_str(item);
+    }
+    out.trim().trim_end_matches([',', '|']).trim().to_string()
 }
 
 /// Loopback for plain HTTP: `localhost` and loopback IP literals (the hosts net/http never
-/// proxies, spec §1.8).
+/// proxies: golang.org/x/net/http/httpproxy `useProxy`).
 pub fn is_loopback(host: &str) -> bool {
     let (name, _) = crate::settings::httpproxy::hostname_port(host);
     if name.eq_ignore_ascii_case("localhost") {
@@ -303,7 +318,11 @@ fn third_party(ctx: &Ctx<'_>, unverified: &[String], out: &mut Vec<Finding>) {
         if ctx.sumdb_off() {
             f = f.with_evidence(ctx.evidence("GOSUMDB")).with_fix(format!(
                 "Turn the checksum database back on: {}",
-                unset_fix(&ctx.origin("GOSUMDB"), "GOSUMDB")
+                super::lower_first(&super::reset_fix(
+                    &ctx.origin("GOSUMDB"),
+                    "GOSUMDB",
+                    "sum.golang.org"
+                ))
             ));
         } else {
             f = f
@@ -368,8 +387,8 @@ fn private_path_leak(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
         .with_evidence(ctx.evidence("GONOSUMDB"))
         .with_affected(p.text.clone())
         .with_fix(format!(
-            "Add it to GOPRIVATE (covers GONOPROXY and GONOSUMDB): `go env -w GOPRIVATE={}`",
-            super::shell_quote(&super::sumdb::join_list(ctx.value("GOPRIVATE"), &p.trimmed))
+            "Add it to GONOPROXY (GOPRIVATE covers both GONOPROXY and GONOSUMDB unless they are set): {}",
+            super::lower_first(&gonoproxy_fix(ctx, &p.trimmed))
         ));
         if from != "GONOSUMDB"
             && let Some((path, line)) = ctx.policy_location(&p.text)
@@ -384,6 +403,17 @@ fn private_path_leak(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     }
 }
 
+/// How to add `pattern` to the effective GONOPROXY (see `sumdb::gonosumdb_fix`).
+fn gonoproxy_fix(ctx: &Ctx<'_>, pattern: &str) -> String {
+    let value = super::sumdb::join_list(ctx.value("GONOPROXY"), pattern);
+    match ctx.origin("GONOPROXY") {
+        crate::env::Origin::Derived { .. } | crate::env::Origin::Default => {
+            set_fix(&crate::env::Origin::Default, "GONOPROXY", &value)
+        }
+        o => set_fix(&o, "GONOPROXY", &value),
+    }
+}
+
 fn credentials_finding(ctx: &Ctx<'_>, var: &str, shown: &str) -> Finding {
     Finding::new(
         &catalog::PROXY_CREDENTIALS_IN_URL,
@@ -391,8 +421,10 @@ fn credentials_finding(ctx: &Ctx<'_>, var: &str, shown: &str) -> Finding {
     )
     .with_evidence(ctx.evidence(var))
     .with_affected(shown.to_string())
-    .with_fix(format!(
-        "Remove the user information from {var} and put the credentials in ~/.netrc (`machine HOST login USER password TOKEN`, chmod 600) or a GOAUTH command."
+    .with_fix(set_fix_without_credentials(
+        &ctx.origin(var),
+        var,
+        ctx.value(var),
     ))
 }
 
@@ -491,6 +523,14 @@ mod tests {
         );
         assert_eq!(truncate_after_stop("off|x", "off"), "off");
         assert_eq!(without_direct("https://a,direct"), "https://a");
+        assert_eq!(
+            without_direct("https://goproxy.example|direct"),
+            "https://goproxy.example"
+        );
+        assert_eq!(
+            without_direct("https://a|https://b,direct,https://c"),
+            "https://a|https://b"
+        );
         assert_eq!(without_direct("direct"), "");
     }
 }

@@ -1,4 +1,4 @@
-//! The reference list of real public module paths (design §3, "public host").
+//! The reference list of real public module paths (what the `public host` rules call public).
 //!
 //! A pattern list "matches public hosts" when it matches one of these paths. They are real,
 //! widely used modules on the well-known public hosts, so a match is a fact about the pattern,

@@ -1,4 +1,7 @@
-//! Checksum-database rules (`sumdb/*`, design §3; spec §4.1, §4.3, §4.5).
+//! Checksum-database rules (`sumdb/*`), judged as cmd/go/internal/modfetch/sumdb.go
+//! (`useSumDB`, `dbDial`) and cmd/go/internal/cfg (GONOSUMDB defaulting to GOPRIVATE) decide.
+
+use gomod::pattern::PatternList;
 
 use crate::report::{Evidence, Finding, Severity, catalog};
 use crate::settings::sumdb::{SUM_GOLANG_ORG_KEY, SumDb, SumDbError, VerifierKey};
@@ -25,7 +28,7 @@ fn database(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
             .with_evidence(ctx.evidence("GOSUMDB"))
             .with_fix(format!(
                 "{} List private module paths in GOPRIVATE instead.",
-                unset_fix(&origin, "GOSUMDB")
+                super::reset_fix(&origin, "GOSUMDB", "sum.golang.org")
             )),
         ),
         Err(e) if matches!(e.source, SumDbError::Missing) && ctx.default_unknown("GOSUMDB") => {
@@ -40,7 +43,7 @@ fn database(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
                 ),
             )
             .with_evidence(ctx.evidence("GOSUMDB"))
-            .with_fix(unset_fix(&origin, "GOSUMDB")),
+            .with_fix(super::reset_fix(&origin, "GOSUMDB", "sum.golang.org")),
         ),
         Err(e) => out.push(
             Finding::new(
@@ -84,7 +87,7 @@ fn database(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
             .with_evidence(Evidence::variable("sumdb URL", url))
             .with_fix(format!(
                 "If this database is not the one your organisation operates, {}",
-                lower_first(&unset_fix(&origin, "GOSUMDB"))
+                lower_first(&super::reset_fix(&origin, "GOSUMDB", "sum.golang.org"))
             ));
             f.affected.push(cfg.name().to_string());
             out.push(f);
@@ -133,12 +136,26 @@ fn bypass(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
         } else {
             continue;
         };
+        let rest: Vec<String> = PatternList::parse(ctx.value(var))
+            .patterns()
+            .iter()
+            .filter(|q| q.trimmed != p.trimmed)
+            .map(|q| q.text.trim().to_string())
+            .filter(|t| !t.is_empty())
+            .collect();
+        let origin = ctx.origin(var);
+        let command = if rest.is_empty() {
+            unset_fix(&origin, var)
+        } else {
+            set_fix(&origin, var, &rest.join(","))
+        };
         let mut f = Finding::new(&catalog::SUMDB_BYPASS_PUBLIC, message)
             .with_evidence(ctx.evidence("GONOSUMDB"))
             .with_affected(p.text.clone())
             .with_fix(format!(
-                "Remove {:?} from {var} and list only private hosts or paths (e.g. `go env -w {var}=git.corp.example.com,github.com/yourorg`).",
-                p.text
+                "Remove {:?} from {var} and list only private hosts or paths: {}",
+                p.text,
+                lower_first(&command)
             ));
         if var == "GOPRIVATE" {
             f = f.with_evidence(ctx.evidence("GOPRIVATE"));
@@ -173,9 +190,9 @@ fn private_path_leak(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
             .with_evidence(ctx.evidence("GONOSUMDB"))
             .with_affected(p.text.clone())
             .with_fix(format!(
-                "Add {:?} to GOPRIVATE (which sets both GONOPROXY and GONOSUMDB), or to GONOSUMDB: `go env -w GONOSUMDB={}`.",
+                "Add {:?} to GONOSUMDB (or to GOPRIVATE, which sets both GONOPROXY and GONOSUMDB unless they are set): {}",
                 p.trimmed,
-                super::shell_quote(&join_list(ctx.value("GONOSUMDB"), &p.trimmed))
+                lower_first(&gonosumdb_fix(ctx, &p.trimmed))
             )),
         );
     }
@@ -192,10 +209,7 @@ fn private_path_leak(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
         )
         .with_evidence(ctx.evidence("GONOSUMDB"))
         .with_affected(p.text.clone())
-        .with_fix(format!(
-            "`go env -w GOPRIVATE={}`",
-            super::shell_quote(&join_list(ctx.value("GOPRIVATE"), &p.trimmed))
-        ));
+        .with_fix(gonosumdb_fix(ctx, &p.trimmed));
         if let Some((path, line)) = ctx.policy_location(&p.text) {
             f = f.with_evidence(
                 Evidence::variable("[private] scope", p.text.clone())
@@ -204,6 +218,19 @@ fn private_path_leak(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
             );
         }
         out.push(f);
+    }
+}
+
+/// How to add `pattern` to the effective GONOSUMDB: where GONOSUMDB is set, or derived from
+/// GOPRIVATE (then setting it explicitly keeps GOPRIVATE's patterns, since the value written
+/// is the effective one plus the new pattern).
+fn gonosumdb_fix(ctx: &Ctx<'_>, pattern: &str) -> String {
+    let value = join_list(ctx.value("GONOSUMDB"), pattern);
+    match ctx.origin("GONOSUMDB") {
+        crate::env::Origin::Derived { .. } | crate::env::Origin::Default => {
+            set_fix(&crate::env::Origin::Default, "GONOSUMDB", &value)
+        }
+        o => set_fix(&o, "GONOSUMDB", &value),
     }
 }
 

@@ -3,7 +3,7 @@
 //! Mirrors `cmd/go/internal/modfetch/proxy.go`: request URLs are the base path without its
 //! trailing `/`, then the `!`-escaped module path and `/@v/list`, `/@v/⟨v⟩.info`, `.mod`,
 //! `.zip` or `/@latest`, percent-encoded like Go's `url.PathEscape` with `%2F` turned back
-//! into `/` (so `!` travels as `%21`; `pathEscape`, `proxyRepo.getBody`); `file://` bases read the unescaped
+//! into `/` (so `!` travels as `%21`, proxy.go `pathEscape`); `file://` bases read the unescaped
 //! file names. [`try_proxies`] is `TryProxies`: after a `,` only a not-found-class error
 //! moves on, after a `|` any error does, and the error reported is the most helpful one seen.
 
@@ -542,47 +542,14 @@ fn is_rfc3339(s: &str) -> bool {
     }
 }
 
-/// One entry of a parsed GOPROXY list.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(tag = "kind", content = "url", rename_all = "snake_case")]
-pub enum HopKind {
-    /// A proxy URL.
-    Url(String),
-    /// `direct`.
-    Direct,
-    /// `off`.
-    Off,
-    /// The implicit first entry when GONOPROXY is set.
-    NoProxy,
-}
-
-/// A GOPROXY list entry with the separator that follows it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Hop {
-    /// What the entry is.
-    pub kind: HopKind,
-    /// True when a `|` follows: any error moves on; false (`,` or last): only not-found.
-    pub fall_back_on_any_error: bool,
-}
-
-impl From<&crate::settings::proxy::ProxyEntry> for Hop {
-    fn from(e: &crate::settings::proxy::ProxyEntry) -> Hop {
-        use crate::settings::proxy::{Fallback, ProxyKind};
-        Hop {
-            kind: match &e.kind {
-                ProxyKind::NoProxy => HopKind::NoProxy,
-                ProxyKind::Direct => HopKind::Direct,
-                ProxyKind::Off => HopKind::Off,
-                ProxyKind::Url { url, .. } => HopKind::Url(url.clone()),
-            },
-            fall_back_on_any_error: e.fallback == Fallback::OnAnyError,
-        }
-    }
-}
+/// What a walk entry is: the one model in [`crate::settings::proxy`].
+pub use crate::settings::proxy::EntryKind as HopKind;
+/// A GOPROXY list entry as the walk sees it: the one model in [`crate::settings::proxy`].
+pub use crate::settings::proxy::WalkEntry as Hop;
 
 /// The hops of a parsed GOPROXY list, in order.
 pub fn hops(list: &crate::settings::proxy::ProxyList) -> Vec<Hop> {
-    list.entries.iter().map(Hop::from).collect()
+    list.walk_entries()
 }
 
 /// What a walk step needs to know about an error.
@@ -639,22 +606,17 @@ pub struct Walk<T, E> {
 }
 
 /// go's `TryProxies`: runs `op` on each hop in order until one succeeds or an error stops the
-/// walk (any non-not-found error after an entry followed by `,`), and returns the most helpful
-/// error: a `direct` or `noproxy` error (other than "path does not match") beats everything and
-/// is never replaced by a later proxy error; otherwise a non-not-found proxy error beats
-/// not-found errors (the last such wins); otherwise the last not-found error.
+/// walk, and returns the error go reports. The fallback rule and the error ranking are
+/// [`crate::settings::proxy::TryProxies`], shared with the route planner's predictions.
 pub async fn try_proxies<T, E, F, Fut>(hops: &[Hop], mut op: F) -> Walk<T, E>
 where
     E: WalkError + std::fmt::Display,
     F: FnMut(usize, &Hop) -> Fut,
     Fut: Future<Output = Result<T, E>>,
 {
-    const NOT_EXIST: u8 = 0;
-    const PROXY: u8 = 1;
-    const DIRECT: u8 = 2;
+    use crate::settings::proxy::{Failure, TryProxies};
     let mut steps = Vec::new();
-    let mut best: Option<E> = None;
-    let mut rank = NOT_EXIST;
+    let mut walk = TryProxies::new();
     for (i, hop) in hops.iter().enumerate() {
         let err = match op(i, hop).await {
             Ok(v) => {
@@ -678,23 +640,13 @@ where
                 StepOutcome::Failed(err.to_string())
             },
         });
-        let is_direct = hop.kind == HopKind::Direct
-            || (hop.kind == HopKind::NoProxy && !err.is_path_mismatch());
-        if is_direct {
-            best = Some(err);
-            rank = DIRECT;
-        } else if rank <= PROXY && !not_found {
-            best = Some(err);
-            rank = PROXY;
-        } else if rank == NOT_EXIST {
-            best = Some(err);
-        }
-        if !hop.fall_back_on_any_error && !not_found {
+        let failure = Failure::of(hop, not_found, err.is_path_mismatch());
+        if !walk.fail(failure, err) {
             break;
         }
     }
     Walk {
-        result: best.map(Err),
+        result: walk.into_error().map(Err),
         steps,
     }
 }

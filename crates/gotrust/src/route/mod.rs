@@ -1,5 +1,5 @@
 //! The route planner: for one module path, every hop the go command would try, in order,
-//! the exact request URLs, and how the result is checked (spec §2.2-2.8, §3.4-3.5, §4.3-4.5).
+//! the exact request URLs, and how the result is checked.
 //!
 //! Mirrors cmd/go/internal/modfetch/proxy.go (`proxyList`, `lookup`, `TryProxies`,
 //! `proxyRepo.getBody`), repo.go (`lookupDirect`), sumdb.go (`useSumDB`, `dbDial`,
@@ -15,6 +15,13 @@
 //! [`Verdict`] summarises what protects the content of a download, strongest first:
 //! * `config-error`: go refuses to fetch the module at all (invalid GOPROXY; or the checksum
 //!   database is required but GOSUMDB is invalid or `off` for `golang.org/toolchain`).
+//! * `lookup-disabled`: no hop can download anything (`GOPROXY=off` for a path outside
+//!   GONOPROXY, or `-mod=vendor`): only the module cache or the vendor directory serve it.
+//! * `private-path-leak`: the path matches GONOPROXY (fetched directly, as private code is)
+//!   but not GONOSUMDB, so its versions not in go.sum are looked up in the checksum
+//!   database: the private path is sent there, and for private code the lookup fails. This is
+//!   audit's `sumdb/private-path-leak` for one module (`Planner::private_path_leak` decides
+//!   both).
 //! * `database-verified`: the checksum database is consulted for versions not in go.sum
 //!   (and go.sum is enforced for the others).
 //! * `go.sum-only`: no database, but the project's go.sum lists the module path (any
@@ -26,6 +33,7 @@
 //! * `trust-on-first-use`: no database, not in go.sum, every hop uses verified TLS (or a
 //!   local `file://` proxy): whatever the first source serves is recorded as the truth.
 
+mod query;
 mod render;
 mod walk;
 
@@ -44,10 +52,12 @@ use crate::settings::proxy::{Fallback, ProxyKind, ProxyList};
 use crate::settings::sumdb::SumDb;
 use crate::settings::url::GoUrl;
 
+pub use query::{Current, Filter, Query, QueryKind, symbolic_requests};
 pub use render::{render_mermaid, render_text};
-pub use walk::{DbBase, Outcome, Walk};
+pub use walk::{Answer, DbBase, GoCommand, Outcome, Simulation, Walk};
 
-/// The module path for which the checksum database rule has an exception (§4.3).
+/// The module path for which the checksum database rule has an exception
+/// (cmd/go/internal/modfetch/sumdb.go `useSumDB`).
 pub const TOOLCHAIN_MODULE: &str = "golang.org/toolchain";
 
 /// What a hop is.
@@ -87,7 +97,7 @@ pub struct HttpProxyUse {
     pub reason: &'static str,
 }
 
-/// One `?go-get=1` discovery attempt (§2.5, §2.6).
+/// One `?go-get=1` discovery attempt (cmd/go/internal/vcs/vcs.go `repoRootForImportDynamic`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct DiscoveryAttempt {
     /// The URL.
@@ -110,7 +120,8 @@ pub struct VcsDecision {
     pub allowed: bool,
 }
 
-/// How a direct hop resolves and fetches the module (§2.5, §3.5).
+/// How a direct hop resolves and fetches the module (cmd/go/internal/modfetch/repo.go
+/// `lookupDirect`, cmd/go/internal/vcs/vcs.go).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct DirectPlan {
     /// The module path matches GOINSECURE: discovery runs in insecure mode.
@@ -150,10 +161,16 @@ pub struct Hop {
     pub fallback: HopFallback,
     /// Content can arrive without TLS: an `http://` proxy, or direct with GOINSECURE.
     pub plain_http: bool,
-    /// The requests a download of the version makes on this hop, in order (`.info`, `.mod`,
-    /// `.zip`) with `!` sent as `%21`; empty without a version or for non-proxy hops.
+    /// The requests `go mod download M@query` makes on this hop when it answers, in go's
+    /// order, with `!` sent as `%21`; empty without a query or for non-proxy hops. For a
+    /// query that lists versions, `<chosen>` stands for the version the query selects and
+    /// `<latest>` for the one `latest` selects; a note in parentheses says when a request
+    /// is conditional.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub requests: Vec<String>,
+    /// The proxy base URL as go parsed it (proxy hops), for predicting requests.
+    #[serde(skip)]
+    pub(crate) base: Option<GoUrl>,
     /// The HTTP proxy used to reach this hop (proxy hops, and direct discovery).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub http_proxy: Option<HttpProxyUse>,
@@ -166,7 +183,8 @@ pub struct Hop {
     pub error: Option<String>,
 }
 
-/// Why the checksum database is or is not consulted (§4.3).
+/// Why the checksum database is or is not consulted (cmd/go/internal/modfetch/sumdb.go
+/// `useSumDB`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum ChecksumReason {
@@ -185,7 +203,8 @@ pub enum ChecksumReason {
     ToolchainExempt,
 }
 
-/// One probe of `⟨proxy⟩/sumdb/⟨name⟩/supported` (§4.4).
+/// One probe of `⟨proxy⟩/sumdb/⟨name⟩/supported` (cmd/go/internal/modfetch/sumdb.go
+/// `dbClient.initBase`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct SumDbProbe {
     /// The probe URL (credentials redacted).
@@ -197,9 +216,12 @@ pub struct SumDbProbe {
     pub lookup: Option<String>,
     /// When go moves on after this probe fails.
     pub fallback: HopFallback,
+    /// The database base through this proxy, as go joins it.
+    #[serde(skip)]
+    pub(crate) base_url: GoUrl,
 }
 
-/// How the database is reached (§4.4).
+/// How the database is reached (cmd/go/internal/modfetch/sumdb.go `dbClient.initBase`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct SumDbAccess {
     /// The database name.
@@ -224,6 +246,9 @@ pub struct SumDbAccess {
     /// proxy or database URL without path, `%21` below a path).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub lookup: Option<String>,
+    /// The explicit GOSUMDB URL, else `https://⟨name⟩`, as go parses it.
+    #[serde(skip)]
+    pub(crate) fixed_base: Option<GoUrl>,
 }
 
 /// What ends a GOPROXY list.
@@ -255,6 +280,11 @@ pub struct ChecksumPlan {
     /// Whether the project's go.sum lists the module path (None when no go.sum was given).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub in_go_sum: Option<bool>,
+    /// The project's go.sum has both lines of the version (`M V h1:` and `M V/go.mod h1:`):
+    /// go checks them and makes no database request (cmd/go/internal/modfetch/fetch.go
+    /// `checkModSum` returns before `checkSumDB`), so `access` is left out.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub covered_by_go_sum: bool,
 }
 
 /// The summary verdict (see the module docs for exact definitions).
@@ -263,6 +293,12 @@ pub enum Verdict {
     /// go refuses to fetch because of a configuration error.
     #[serde(rename = "config-error")]
     ConfigError,
+    /// No hop can download (GOPROXY=off, -mod=vendor).
+    #[serde(rename = "lookup-disabled")]
+    LookupDisabled,
+    /// Fetched directly as private, yet looked up in the checksum database.
+    #[serde(rename = "private-path-leak")]
+    PrivatePathLeak,
     /// Checked against the checksum database.
     #[serde(rename = "database-verified")]
     DatabaseVerified,
@@ -282,6 +318,8 @@ impl Verdict {
     pub fn name(self) -> &'static str {
         match self {
             Verdict::ConfigError => "config-error",
+            Verdict::LookupDisabled => "lookup-disabled",
+            Verdict::PrivatePathLeak => "private-path-leak",
             Verdict::DatabaseVerified => "database-verified",
             Verdict::GoSumOnly => "go.sum-only",
             Verdict::TrustOnFirstUse => "trust-on-first-use",
@@ -317,9 +355,12 @@ pub struct ConfigError {
 pub struct Route {
     /// The module path.
     pub module: String,
-    /// The version, if one was given (`M@V`).
+    /// The version or query, if one was given (`M@V`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub version: Option<String>,
+    /// How go answers the query (when one was given).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub query: Option<Query>,
     /// The hops go tries, in order; empty when GOPROXY is invalid.
     pub hops: Vec<Hop>,
     /// Configuration errors (GOPROXY, GOSUMDB, GOFLAGS) affecting this module.
@@ -343,6 +384,8 @@ pub struct Planner<'a> {
     goprivate: PatternList,
     goinsecure: PatternList,
     go_sum: Option<BTreeSet<String>>,
+    go_sum_lines: BTreeSet<(String, String)>,
+    current: Option<std::collections::BTreeMap<String, String>>,
     git_http_user_agent: String,
 }
 
@@ -362,8 +405,50 @@ impl<'a> Planner<'a> {
             goprivate: PatternList::parse(env.value("GOPRIVATE")),
             goinsecure: PatternList::parse(env.value("GOINSECURE")),
             go_sum: None,
+            go_sum_lines: BTreeSet::new(),
+            current: None,
             git_http_user_agent: env.value("GIT_HTTP_USER_AGENT").to_string(),
         }
+    }
+
+    /// The project's go.sum lines as (module path, version field) pairs, the version field
+    /// being `V` or `V/go.mod`: versions with both lines make no database request. Also
+    /// sets [`with_go_sum`](Self::with_go_sum) to their paths.
+    pub fn with_go_sum_lines(
+        mut self,
+        lines: impl IntoIterator<Item = (String, String)>,
+    ) -> Planner<'a> {
+        self.go_sum_lines = lines.into_iter().collect();
+        let paths: BTreeSet<String> = self.go_sum_lines.iter().map(|(m, _)| m.clone()).collect();
+        self.go_sum.get_or_insert_with(BTreeSet::new).extend(paths);
+        self
+    }
+
+    /// Queries run inside a main module whose build list selects these versions (module
+    /// path to version): `upgrade` and `patch` start from them. Without this, queries run
+    /// outside any module, as `go mod download M@query` in an empty directory does.
+    pub fn with_main_module(
+        mut self,
+        selected: impl IntoIterator<Item = (String, String)>,
+    ) -> Planner<'a> {
+        self.current = Some(selected.into_iter().collect());
+        self
+    }
+
+    /// Whether the project's go.sum has the line `module version_field`.
+    pub fn go_sum_has(&self, module: &str, version_field: &str) -> bool {
+        self.go_sum_lines
+            .contains(&(module.to_string(), version_field.to_string()))
+    }
+
+    /// audit's `sumdb/private-path-leak` for one module: the path matches GONOPROXY (it is
+    /// fetched directly, as private code is) while the checksum database is consulted for
+    /// it (GOSUMDB set, GONOSUMDB not matching).
+    pub fn private_path_leak(&self, module: &str) -> bool {
+        self.gonoproxy.matches(module)
+            && matches!(self.settings.sumdb, Ok(SumDb::Db(_)))
+            && !self.gonosumdb.matches(module)
+            && module != TOOLCHAIN_MODULE
     }
 
     /// Module paths listed in the project's go.sum (enables the `go.sum-only` verdict).
@@ -372,7 +457,7 @@ impl<'a> Planner<'a> {
         self
     }
 
-    /// The process's GIT_HTTP_USER_AGENT (only the toolchain rule of §4.3 reads it).
+    /// The process's GIT_HTTP_USER_AGENT (only the toolchain exception of sumdb.go `useSumDB` reads it).
     pub fn with_git_http_user_agent(mut self, value: &str) -> Planner<'a> {
         self.git_http_user_agent = value.to_string();
         self
@@ -387,8 +472,17 @@ impl<'a> Planner<'a> {
         self.plan_version(module, version)
     }
 
-    /// Plans `module` (at `version`, if given: then hops list their request URLs).
+    /// Plans `module` (at `version`, a version or any module query, if given: then hops
+    /// list their request URLs).
     pub fn plan_version(&self, module: &str, version: Option<&str>) -> Route {
+        let current = match &self.current {
+            None => Current::NoMainModule,
+            Some(sel) => match sel.get(module) {
+                Some(v) if v != "none" => Current::Required(v.clone()),
+                _ => Current::NotRequired,
+            },
+        };
+        let query = version.map(|v| Query::parse(module, v, &current));
         let mut errors = Vec::new();
         let mut matched = Vec::new();
         for (var, list) in [
@@ -410,7 +504,7 @@ impl<'a> Planner<'a> {
             Ok(Ok(Some(ModMode::Vendor)))
         );
         let hops = match &self.settings.proxy {
-            Ok(list) => self.hops(list, module, version, vendor),
+            Ok(list) => self.hops(list, module, query.as_ref(), vendor),
             Err(e) => {
                 errors.push(ConfigError {
                     variable: "GOPROXY",
@@ -420,9 +514,16 @@ impl<'a> Planner<'a> {
                 Vec::new()
             }
         };
-        let checksum = self.checksum(module, version, &mut errors);
+        let checksum = self.checksum(module, query.as_ref(), &mut errors);
         let verdict = if !errors.is_empty() || checksum.error.is_some() {
             Verdict::ConfigError
+        } else if !hops.is_empty() && hops.iter().all(|h| h.error.is_some()) {
+            Verdict::LookupDisabled
+        } else if checksum.database
+            && checksum.reason == ChecksumReason::Enabled
+            && self.private_path_leak(module)
+        {
+            Verdict::PrivatePathLeak
         } else if checksum.database {
             Verdict::DatabaseVerified
         } else if checksum.in_go_sum == Some(true) {
@@ -435,6 +536,7 @@ impl<'a> Planner<'a> {
         Route {
             module: module.to_string(),
             version: version.map(str::to_string),
+            query,
             hops,
             errors,
             checksum,
@@ -447,14 +549,14 @@ impl<'a> Planner<'a> {
         &self,
         list: &ProxyList,
         module: &str,
-        version: Option<&str>,
+        query: Option<&Query>,
         vendor: bool,
     ) -> Vec<Hop> {
         let vendor_error = vendor.then(|| "module lookup disabled by -mod=vendor".to_string());
         let private = self.gonoproxy.matches(module);
         let mut hops = Vec::new();
         if private {
-            // §2.2: only `noproxy` and `direct` serve a GONOPROXY path, each with a direct
+            // repo.go `lookup`: only `noproxy` and `direct` serve a GONOPROXY path, each with a direct
             // lookup (not shared: go repeats the discovery); every other entry answers a
             // not-found-class error without a request.
             for e in &list.entries {
@@ -487,6 +589,7 @@ impl<'a> Planner<'a> {
                         fallback: HopFallback::None,
                         plain_http: false,
                         requests: Vec::new(),
+                        base: None,
                         http_proxy: None,
                         direct: None,
                         error: Some(
@@ -502,10 +605,10 @@ impl<'a> Planner<'a> {
                     break;
                 }
                 ProxyKind::Url { parsed, .. } => {
-                    let requests = match version {
-                        Some(v) => ["info", "mod", "zip"]
+                    let requests = match query {
+                        Some(q) => symbolic_requests(q, true)
                             .iter()
-                            .filter_map(|ext| proxy_request(parsed, module, v, ext))
+                            .filter_map(|rel| symbolic_url(parsed, module, rel))
                             .map(|u| redact_userinfo(&u))
                             .collect(),
                         None => Vec::new(),
@@ -518,6 +621,7 @@ impl<'a> Planner<'a> {
                         fallback,
                         plain_http: parsed.scheme == "http",
                         requests,
+                        base: Some((**parsed).clone()),
                         http_proxy: list_url.and_then(|u| {
                             GoUrl::parse(&u)
                                 .ok()
@@ -592,6 +696,7 @@ impl<'a> Planner<'a> {
             fallback: HopFallback::None,
             plain_http: insecure,
             requests: Vec::new(),
+            base: None,
             http_proxy,
             direct: Some(DirectPlan {
                 insecure,
@@ -609,9 +714,25 @@ impl<'a> Planner<'a> {
     fn checksum(
         &self,
         module: &str,
-        version: Option<&str>,
+        query: Option<&Query>,
         errors: &mut Vec<ConfigError>,
     ) -> ChecksumPlan {
+        // The version whose hashes go checks: known for a version query; a placeholder for
+        // a query the proxy answers.
+        let version = query.and_then(|q| match q.kind {
+            QueryKind::Version => Some(q.text.clone()),
+            QueryKind::BuildMetadata => q.canonical(),
+            QueryKind::Refused => None,
+            QueryKind::Revision => Some(PLACEHOLDER_ANSWERED.to_string()),
+            QueryKind::Select => Some(PLACEHOLDER_CHOSEN.to_string()),
+        });
+        let covered_by_go_sum = match &version {
+            Some(v) if !v.starts_with(PLACEHOLDER_PREFIX) => {
+                self.go_sum_has(module, v) && self.go_sum_has(module, &format!("{v}/go.mod"))
+            }
+            _ => false,
+        };
+        let version = version.as_deref();
         let in_go_sum = self.go_sum.as_ref().map(|s| s.contains(module));
         let gosumdb = self.env.value("GOSUMDB");
         let mut reason = ChecksumReason::Enabled;
@@ -646,15 +767,18 @@ impl<'a> Planner<'a> {
             error: None,
             access: None,
             in_go_sum,
+            covered_by_go_sum: database && covered_by_go_sum,
         };
         if !database {
             return plan;
         }
         match &self.settings.sumdb {
             Ok(SumDb::Off) => {
-                // Only reachable for the toolchain (§4.3): dbDial refuses.
+                // Only reachable for the toolchain (sumdb.go `useSumDB` insists on it):
+                // `dbDial` refuses.
                 plan.error = Some("checksum database disabled by GOSUMDB=off".into());
             }
+            Ok(SumDb::Db(_)) if plan.covered_by_go_sum => {}
             Ok(SumDb::Db(cfg)) => {
                 let name = cfg.name().to_string();
                 let lookup_rel = version.and_then(|v| {
@@ -667,9 +791,9 @@ impl<'a> Planner<'a> {
                     .clone()
                     .or_else(|| GoUrl::parse(&cfg.direct_url).ok());
                 let lookup = match (&base, &lookup_rel) {
-                    (Some(b), Some(l)) => {
-                        Some(redact_userinfo(&web_join(&parsed_raw(b), l).to_go_string()))
-                    }
+                    (Some(b), Some(l)) => Some(unplaceholder(&redact_userinfo(
+                        &web_join(&parsed_raw(b), l).to_go_string(),
+                    ))),
                     _ => None,
                 };
                 let probes = match (&cfg.url, &self.settings.proxy) {
@@ -687,12 +811,15 @@ impl<'a> Planner<'a> {
                                         ),
                                         base: redact_userinfo(&base.to_go_string()),
                                         lookup: lookup_rel.as_ref().map(|l| {
-                                            redact_userinfo(&web_join(&base, l).to_go_string())
+                                            unplaceholder(&redact_userinfo(
+                                                &web_join(&base, l).to_go_string(),
+                                            ))
                                         }),
                                         fallback: match e.fallback {
                                             Fallback::OnNotFound => HopFallback::NotFound,
                                             Fallback::OnAnyError => HopFallback::AnyError,
                                         },
+                                        base_url: base,
                                     })
                                 }
                                 _ => None,
@@ -719,6 +846,7 @@ impl<'a> Planner<'a> {
                         _ => WalkEnd::None,
                     },
                     lookup,
+                    fixed_base: base.as_ref().map(parsed_raw),
                 });
             }
             Err(e) => {
@@ -804,9 +932,47 @@ fn proxy_request_url(base: &GoUrl, module: &str, rel: &str) -> Option<String> {
     Some(u.to_go_string())
 }
 
-fn proxy_request(base: &GoUrl, module: &str, version: &str, ext: &str) -> Option<String> {
+/// Placeholders for versions only the proxy's answers decide, kept through URL building
+/// (plain letters survive escaping) and shown as `<chosen>`, `<latest>`, `<answered version>`.
+const PLACEHOLDER_PREFIX: &str = "gotrustplaceholder";
+const PLACEHOLDER_CHOSEN: &str = "gotrustplaceholderchosen";
+const PLACEHOLDER_LATEST: &str = "gotrustplaceholderlatest";
+const PLACEHOLDER_ANSWERED: &str = "gotrustplaceholderanswered";
+
+fn unplaceholder(s: &str) -> String {
+    s.replace(PLACEHOLDER_CHOSEN, "<chosen>")
+        .replace(PLACEHOLDER_LATEST, "<latest>")
+        .replace(PLACEHOLDER_ANSWERED, "<answered version>")
+}
+
+/// The URL of a symbolic request (`@v/<chosen>.info (note)`), the note kept after it.
+fn symbolic_url(base: &GoUrl, module: &str, rel: &str) -> Option<String> {
+    let (rel, note) = match rel.split_once(' ') {
+        Some((r, n)) => (r, Some(n)),
+        None => (rel, None),
+    };
+    let rel = rel
+        .replace("<chosen>", PLACEHOLDER_CHOSEN)
+        .replace("<latest>", PLACEHOLDER_LATEST)
+        .replace("<answered version>", PLACEHOLDER_ANSWERED);
+    let url = unplaceholder(&proxy_request_url(base, module, &rel)?);
+    Some(match note {
+        Some(n) => format!("{url} {n}"),
+        None => url,
+    })
+}
+
+/// The request URL for `rel` (`@v/list`, `@latest`, `@v/⟨escaped version⟩.info`) below a
+/// proxy base.
+pub(crate) fn proxy_rel_url(base: &GoUrl, module: &str, rel: &str) -> Option<String> {
+    proxy_request_url(base, module, rel)
+}
+
+/// The lookup URL of `module@version` below a database base (`web.Join`).
+pub(crate) fn lookup_url(base: &GoUrl, module: &str, version: &str) -> Option<String> {
+    let p = gomod::module::escape_path(module).ok()?;
     let v = gomod::module::escape_version(version).ok()?;
-    proxy_request_url(base, module, &format!("@v/{v}.{ext}"))
+    Some(web_join(base, &format!("lookup/{p}@{v}")).to_go_string())
 }
 
 /// `url.PathEscape` of `s` with `%2F` turned back into `/` (proxy.go's `pathEscape`).

@@ -3,7 +3,7 @@
 
 use std::fmt::Write as _;
 
-use super::{HopFallback, HopKind, Route, WalkEnd};
+use super::{HopFallback, HopKind, QueryKind, Route, Verdict, WalkEnd};
 
 fn fallback_text(f: HopFallback) -> &'static str {
     match f {
@@ -25,6 +25,24 @@ pub fn render_text(routes: &[Route]) -> String {
             let _ = write!(out, "@{v}");
         }
         let _ = writeln!(out, "  [{}]", r.verdict.name());
+        if let Some(q) = &r.query {
+            let _ = writeln!(out, "  query: {}", query_text(q));
+        }
+        match r.verdict {
+            Verdict::PrivatePathLeak => {
+                let _ = writeln!(
+                    out,
+                    "  private-path-leak (audit: sumdb/private-path-leak): fetched directly as GONOPROXY says, but not in GONOSUMDB: versions not in go.sum are looked up in the checksum database, which receives the path and cannot serve private code"
+                );
+            }
+            Verdict::LookupDisabled => {
+                let _ = writeln!(
+                    out,
+                    "  lookup-disabled: no hop can download it; only the module cache (or vendor directory) can serve it"
+                );
+            }
+            _ => {}
+        }
         for e in &r.errors {
             let _ = writeln!(out, "  error: {}: {} ({})", e.variable, e.message, e.origin);
         }
@@ -108,6 +126,12 @@ pub fn render_text(routes: &[Route]) -> String {
             let _ = write!(out, "  checksum database: no ({})", reason_text(r));
         }
         out.push('\n');
+        if c.covered_by_go_sum {
+            let _ = writeln!(
+                out,
+                "     no database request: go.sum has both lines of this version"
+            );
+        }
         if let Some(e) = &c.error {
             let _ = writeln!(out, "     fails: {e}");
         }
@@ -140,6 +164,51 @@ pub fn render_text(routes: &[Route]) -> String {
         }
     }
     out
+}
+
+/// How go answers the query, in words.
+fn query_text(q: &super::Query) -> String {
+    match q.kind {
+        QueryKind::Version => format!("{}: a version, asked for directly", q.text),
+        QueryKind::BuildMetadata => format!(
+            "{}: a version with build metadata, asked for as written and then as {}",
+            q.text,
+            q.canonical().unwrap_or_default()
+        ),
+        QueryKind::Revision => format!(
+            "{}: a revision (branch, tag or commit), asked for directly; the proxy answers the version",
+            q.text
+        ),
+        QueryKind::Refused => format!(
+            "{}: refused before any request: {}",
+            q.text,
+            q.error.as_deref().unwrap_or("")
+        ),
+        QueryKind::Select => {
+            let mut s = format!("{}: chosen from the version list", q.text);
+            if !q.prefix.is_empty() {
+                let _ = write!(s, ", prefix {}", q.prefix);
+            }
+            if let Some(f) = serde_json::to_value(&q.filter)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_string))
+            {
+                let _ = write!(s, ", {f}");
+            }
+            s.push_str(if q.prefer_lower {
+                ", lowest release (else prerelease) wins"
+            } else {
+                ", highest release (else prerelease) wins"
+            });
+            if q.may_use_latest {
+                s.push_str("; @latest when nothing matches");
+            }
+            if q.checks_retractions {
+                s.push_str("; <latest> is read first for retractions");
+            }
+            s
+        }
+    }
 }
 
 fn reason_text(r: &Route) -> &'static str {
@@ -210,7 +279,11 @@ pub fn render_mermaid(routes: &[Route]) -> String {
                 HopFallback::None => String::new(),
             };
         }
-        let sum = if r.checksum.database {
+        let sum = if r.verdict == Verdict::LookupDisabled {
+            "nothing downloaded: lookup disabled".to_string()
+        } else if r.checksum.covered_by_go_sum {
+            "go.sum lines (no database request)".to_string()
+        } else if r.checksum.database {
             match &r.checksum.access {
                 Some(a) => format!("checksum database {}", a.name),
                 None => "checksum database (unusable)".to_string(),

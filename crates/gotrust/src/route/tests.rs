@@ -303,3 +303,96 @@ fn go_sum_verdict() {
     assert_eq!(p.plan("example.com/b").verdict, Verdict::TrustOnFirstUse);
     assert_eq!(p.plan("example.com/b").checksum.in_go_sum, Some(false));
 }
+
+/// An explicit GONOSUMDB replaces GOPRIVATE's contribution to it (cmd/go/internal/cfg
+/// `GONOSUMDB` defaults to GOPRIVATE only when unset): the private path is fetched directly
+/// and still looked up in the database. The verdict says so, as audit does.
+#[test]
+fn explicit_gonosumdb_leaks_goprivate_paths() {
+    let vars = [
+        ("GOPRIVATE", "github.com/mycorp/*"),
+        ("GONOSUMDB", "github.com/google"),
+        ("GOSUMDB", "sum.golang.org"),
+    ];
+    let r = route_for(&vars, "github.com/mycorp/secret");
+    assert_eq!(r.verdict, Verdict::PrivatePathLeak);
+    assert!(r.checksum.database);
+    assert!(r.hops.iter().all(|h| h.kind == HopKind::Direct));
+    assert!(render_text(std::slice::from_ref(&r)).contains("sumdb/private-path-leak"));
+    assert!(!render_mermaid(std::slice::from_ref(&r)).contains("database-verified"));
+    // A public path under the same settings is verified as usual.
+    let r = route_for(&vars, "github.com/google/uuid");
+    assert_eq!(r.verdict, Verdict::TrustOnFirstUse);
+    let r = route_for(&vars, "golang.org/x/text");
+    assert_eq!(r.verdict, Verdict::DatabaseVerified);
+}
+
+/// GOPROXY=off: nothing is downloaded, so nothing is verified either.
+#[test]
+fn goproxy_off_is_lookup_disabled() {
+    let r = route_for(
+        &[("GOPROXY", "off"), ("GOSUMDB", "sum.golang.org")],
+        "golang.org/x/text@latest",
+    );
+    assert_eq!(r.verdict, Verdict::LookupDisabled);
+    for text in [
+        render_text(std::slice::from_ref(&r)),
+        render_mermaid(std::slice::from_ref(&r)),
+    ] {
+        assert!(!text.contains("database-verified"), "{text}");
+        assert!(text.contains("lookup-disabled"), "{text}");
+    }
+}
+
+/// `@latest` lists the versions first; the `.info` asked for is the chosen version's,
+/// never `latest.info` (modload/query.go `queryProxy`).
+#[test]
+fn queries_request_what_go_requests() {
+    let r = route_for(&[("GOSUMDB", "sum.golang.org")], "golang.org/x/text@latest");
+    let reqs = &r.hops[0].requests;
+    assert_eq!(
+        reqs[0],
+        "https://proxy.golang.org/golang.org/x/text/@v/list"
+    );
+    assert!(
+        reqs.iter()
+            .all(|u| !u.contains("latest.info") && !u.contains("latest.mod"))
+    );
+    assert!(reqs.iter().any(|u| u.ends_with("/@v/<chosen>.zip")));
+    let r = route_for(&[], "golang.org/x/text@master");
+    assert_eq!(
+        r.hops[0].requests[0],
+        "https://proxy.golang.org/golang.org/x/text/@v/master.info"
+    );
+    let r = route_for(&[], "golang.org/x/text@>=v1.0.0");
+    assert!(r.hops[0].requests.len() >= 4);
+    let r = route_for(&[], "golang.org/x/text@v1");
+    assert!(r.hops[0].requests[1].ends_with("/@v/list"));
+    let r = route_for(&[], "golang.org/x/text@upgrade");
+    assert!(r.hops[0].requests.is_empty());
+    assert_eq!(r.query.as_ref().unwrap().kind, QueryKind::Refused);
+}
+
+/// With both go.sum lines of the version, go makes no checksum-database request.
+#[test]
+fn go_sum_lines_skip_the_database() {
+    let mut src = EnvSources::with_process([
+        ("GOENV", "off"),
+        ("HOME", "/h"),
+        ("GOPROXY", "https://proxy.golang.org,direct"),
+        ("GOSUMDB", "sum.golang.org"),
+    ]);
+    src.goos = "linux".into();
+    let env = resolve(&src);
+    let settings = Settings::from_env(&env, &src);
+    let p = Planner::new(&settings, &env).with_go_sum_lines([
+        ("example.com/a".to_string(), "v1.0.0".to_string()),
+        ("example.com/a".to_string(), "v1.0.0/go.mod".to_string()),
+        ("example.com/b".to_string(), "v1.0.0/go.mod".to_string()),
+    ]);
+    let a = p.plan("example.com/a@v1.0.0");
+    assert!(a.checksum.covered_by_go_sum && a.checksum.access.is_none());
+    assert_eq!(a.verdict, Verdict::DatabaseVerified);
+    let b = p.plan("example.com/b@v1.0.0");
+    assert!(!b.checksum.covered_by_go_sum && b.checksum.access.is_some());
+}

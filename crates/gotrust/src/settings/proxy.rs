@@ -1,7 +1,14 @@
-//! GOPROXY list parsing (spec §2.1).
+//! The GOPROXY list and go's walk over it: the one model of both in gotrust.
 //!
-//! Mirrors `proxyList` and the URL checks of `newProxyRepo` in
-//! cmd/go/internal/modfetch/proxy.go (Go 1.15+ semantics with `,` and `|`).
+//! * Parsing mirrors `proxyList` and the URL checks of `newProxyRepo` in
+//!   cmd/go/internal/modfetch/proxy.go (Go 1.15+ semantics with `,` and `|`, golang/go#37367).
+//! * [`WalkEntry`] is one entry as the walk sees it (`noproxy`, `direct`, `off` or a URL, and
+//!   whether a `|` follows it); [`ProxyList::walk_entries`] gives them in order.
+//! * [`TryProxies`] is `TryProxies` of the same file as a pure state machine: the caller runs
+//!   the operation on each entry (over the network in [`crate::net::goproxy`], against
+//!   predicted answers in [`crate::route`]) and reports the result; the machine says whether
+//!   the walk goes on and which error go reports at the end. Both users share it, so the
+//!   fallback rule and the error ranking exist once.
 
 use std::fmt;
 
@@ -189,6 +196,151 @@ impl ProxyList {
     }
 }
 
+/// What a walk entry is, as `TryProxies` passes it to its callback (`proxy.url`).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(tag = "kind", content = "url", rename_all = "snake_case")]
+pub enum EntryKind {
+    /// A proxy URL (with `https://` prepended when go prepends it).
+    Url(String),
+    /// `direct`.
+    Direct,
+    /// `off`.
+    Off,
+    /// The implicit first entry when GONOPROXY is set.
+    NoProxy,
+}
+
+/// One GOPROXY list entry as the walk sees it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct WalkEntry {
+    /// What the entry is.
+    pub kind: EntryKind,
+    /// True when a `|` follows: any error moves on; false (`,` or last): only not-found.
+    pub fall_back_on_any_error: bool,
+}
+
+impl From<&ProxyEntry> for WalkEntry {
+    fn from(e: &ProxyEntry) -> WalkEntry {
+        WalkEntry {
+            kind: match &e.kind {
+                ProxyKind::NoProxy => EntryKind::NoProxy,
+                ProxyKind::Direct => EntryKind::Direct,
+                ProxyKind::Off => EntryKind::Off,
+                ProxyKind::Url { url, .. } => EntryKind::Url(url.clone()),
+            },
+            fall_back_on_any_error: e.fallback == Fallback::OnAnyError,
+        }
+    }
+}
+
+impl ProxyList {
+    /// The entries in walk order.
+    pub fn walk_entries(&self) -> Vec<WalkEntry> {
+        self.entries.iter().map(WalkEntry::from).collect()
+    }
+}
+
+/// The rank `TryProxies` gives an error when choosing the one to report ("direct" and
+/// "noproxy" errors are best, then proxy errors other than not-found, then not-found).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum ErrorRank {
+    /// A not-found-class error (404/410, `GOPROXY=off`, refusals for GONOPROXY paths).
+    NotExist,
+    /// Another error from a proxy.
+    Proxy,
+    /// An error from `direct`, or from `noproxy` other than its "use a proxy" refusal.
+    Direct,
+}
+
+/// How an entry's attempt failed, as `TryProxies` classifies it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Failure {
+    /// `errors.Is(err, fs.ErrNotExist)`.
+    pub not_found: bool,
+    /// The entry is `direct`, or `noproxy` and the error is not `errUseProxy` (the refusal of
+    /// a path that does not match GONOPROXY, which never outranks other errors).
+    pub direct_class: bool,
+    /// The entry is followed by `|`.
+    pub fall_back_on_any_error: bool,
+}
+
+impl Failure {
+    /// The failure of `entry` with an error of the given class. `use_proxy_refusal` is true
+    /// for `noproxy`'s `errUseProxy`.
+    pub fn of(entry: &WalkEntry, not_found: bool, use_proxy_refusal: bool) -> Failure {
+        Failure {
+            not_found,
+            direct_class: entry.kind == EntryKind::Direct
+                || (entry.kind == EntryKind::NoProxy && !use_proxy_refusal),
+            fall_back_on_any_error: entry.fall_back_on_any_error,
+        }
+    }
+}
+
+/// `TryProxies` (cmd/go/internal/modfetch/proxy.go) as a pure state machine over the errors of
+/// the entries tried so far; `E` is whatever the caller keeps as an error.
+///
+/// Feed each failed attempt to [`fail`](Self::fail), in entry order, until it returns false
+/// or the entries run out; a success ends the walk at the caller. [`into_error`]
+/// (Self::into_error) is then the error go reports.
+#[derive(Debug, Clone)]
+pub struct TryProxies<E> {
+    best: Option<E>,
+    best_not_found: bool,
+    rank: ErrorRank,
+}
+
+impl<E> Default for TryProxies<E> {
+    fn default() -> Self {
+        TryProxies {
+            best: None,
+            best_not_found: true,
+            rank: ErrorRank::NotExist,
+        }
+    }
+}
+
+impl<E> TryProxies<E> {
+    /// A walk before its first entry.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Records a failed attempt and returns whether the walk moves on to the next entry:
+    /// after `,` only a not-found-class error does, after `|` any error does.
+    pub fn fail(&mut self, failure: Failure, error: E) -> bool {
+        if failure.direct_class {
+            self.best = Some(error);
+            self.best_not_found = failure.not_found;
+            self.rank = ErrorRank::Direct;
+        } else if self.rank <= ErrorRank::Proxy && !failure.not_found {
+            self.best = Some(error);
+            self.best_not_found = false;
+            self.rank = ErrorRank::Proxy;
+        } else if self.rank == ErrorRank::NotExist {
+            self.best = Some(error);
+            self.best_not_found = failure.not_found;
+        }
+        failure.fall_back_on_any_error || failure.not_found
+    }
+
+    /// Whether the error go would report now is of the not-found class (true before any
+    /// failure: `initBase` treats an empty walk like one that only met not-found errors).
+    pub fn not_found(&self) -> bool {
+        self.best_not_found
+    }
+
+    /// The rank of the error go would report now.
+    pub fn rank(&self) -> ErrorRank {
+        self.rank
+    }
+
+    /// The error go reports (`None` when no entry failed).
+    pub fn into_error(self) -> Option<E> {
+        self.best
+    }
+}
+
 /// `newProxyRepo`'s URL checks.
 fn validate(url: &str) -> Result<GoUrl, ProxyError> {
     let u = GoUrl::parse(url).map_err(|e| ProxyError::BadUrl {
@@ -245,9 +397,9 @@ mod tests {
             .map_err(|e| e.to_string())
     }
 
-    /// The table of spec §2.1.
+    /// Lists and errors as cmd/go/internal/modfetch/proxy.go `proxyList` gives them.
     #[test]
-    fn spec_table() {
+    fn proxy_list_table() {
         let ok = |g: &str, np: &str, want: &[&str]| {
             assert_eq!(
                 show(g, np),
@@ -323,5 +475,44 @@ mod tests {
         assert_eq!(l.entries[1].kind, ProxyKind::Direct);
         let l = ProxyList::parse("http://a.example", "").unwrap();
         assert!(l.has_plain_http());
+    }
+
+    fn entry(kind: EntryKind, any: bool) -> WalkEntry {
+        WalkEntry {
+            kind,
+            fall_back_on_any_error: any,
+        }
+    }
+
+    /// The ranking of TryProxies: direct errors replace everything and stay; a proxy error
+    /// other than not-found replaces not-found ones (the last wins); otherwise the first
+    /// not-found error stays.
+    #[test]
+    fn try_proxies_ranking() {
+        let url = |any| entry(EntryKind::Url("https://p.example".into()), any);
+        let mut w = TryProxies::new();
+        assert!(w.fail(Failure::of(&url(false), true, false), "nf1"));
+        assert!(w.fail(Failure::of(&url(true), false, false), "e500"));
+        assert!(w.fail(Failure::of(&url(false), true, false), "nf2"));
+        assert!(!w.not_found());
+        assert_eq!(w.rank(), ErrorRank::Proxy);
+        assert!(!w.fail(Failure::of(&url(false), false, false), "e503"));
+        assert_eq!(w.clone().into_error(), Some("e503"));
+        let mut w = TryProxies::new();
+        assert!(w.fail(
+            Failure::of(&entry(EntryKind::NoProxy, false), true, true),
+            "useproxy"
+        ));
+        assert_eq!(w.rank(), ErrorRank::NotExist);
+        assert!(w.fail(Failure::of(&url(true), false, false), "e500"));
+        assert!(w.fail(
+            Failure::of(&entry(EntryKind::Direct, false), true, false),
+            "direct"
+        ));
+        assert!(w.not_found());
+        assert_eq!(w.into_error(), Some("direct"));
+        let w: TryProxies<()> = TryProxies::new();
+        assert!(w.not_found());
+        assert_eq!(w.into_error(), None);
     }
 }
