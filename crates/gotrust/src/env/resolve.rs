@@ -418,6 +418,20 @@ pub fn resolve(src: &EnvSources) -> GoEnv {
         vars.insert(key.to_string(), plain(key, ""));
     }
     vars.insert("GOAUTH".into(), plain("GOAUTH", "netrc"));
+    // Without any Go installation there is no go.env to read: use what every distribution
+    // ships in it, rather than an empty GOPROXY that no real go would ever run with.
+    if goroot_for_env.is_none() && goroot_env.is_none() {
+        for (key, value) in super::DISTRIBUTION_GO_ENV {
+            if let Some(s) = vars.get_mut(*key)
+                && s.value.is_empty()
+                && s.origin == Origin::Default
+            {
+                s.value = (*value).to_string();
+                s.origin = Origin::DistributionGoEnv;
+                s.default = (*value).to_string();
+            }
+        }
+    }
 
     let goprivate = vars["GOPRIVATE"].value.clone();
     for key in ["GONOPROXY", "GONOSUMDB"] {
@@ -630,7 +644,7 @@ fn mark_changed(
     };
     fn raw(s: &Setting) -> &str {
         match s.origin {
-            Origin::Default | Origin::Derived { .. } => "",
+            Origin::Default | Origin::Derived { .. } | Origin::DistributionGoEnv => "",
             _ => s.value.as_str(),
         }
     }
