@@ -1,4 +1,4 @@
-//! The effective Go environment, each value with where it came from (spec §1).
+//! The effective Go environment, each value with where it came from.
 //!
 //! Mirrors cmd/go/internal/cfg/cfg.go (`initEnvCache`, `readEnvFile`, `findGOROOT`,
 //! `Getenv`, `EnvOrAndChanged`, `EnvFile`) and `os.UserConfigDir`. Submodules:
@@ -128,7 +128,7 @@ pub struct Setting {
     /// (duplicates inside one file are on [`EnvFile::overridden_duplicates`]).
     pub shadowed: Vec<Shadowed>,
     /// The process environment has the variable set to the empty string, which Go treats
-    /// as unset: it does NOT clear a file value (§1.1).
+    /// as unset: it does NOT clear a file value (cmd/go/internal/cfg `Getenv`).
     pub empty_in_process: bool,
     /// The value an environment without process variables and user file would give
     /// (go.env or built-in default, or the derived default).

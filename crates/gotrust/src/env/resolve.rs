@@ -1,7 +1,7 @@
 //! Precedence rules: process environment, user go env file, `$GOROOT/go.env`, defaults.
 //!
 //! Mirrors cmd/go/internal/cfg/cfg.go (`EnvFile`, `initEnvCache`, `findGOROOT`, `Getenv`,
-//! `EnvOrAndChanged`, `gopathDir`), go/build `defaultGOPATH` and `os.UserConfigDir` (spec §1.1-1.2).
+//! `EnvOrAndChanged`, `gopathDir`), go/build `defaultGOPATH` and `os.UserConfigDir`.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -322,7 +322,7 @@ impl Layered<'_> {
     }
 }
 
-/// Resolves the effective environment (cmd/go Go 1.21+ semantics, spec §1.1).
+/// Resolves the effective environment (cmd/go Go 1.21+ semantics: cmd/go/internal/cfg `initEnvCache`).
 pub fn resolve(src: &EnvSources) -> GoEnv {
     let location = user_file_location(src);
     let user_file = location
@@ -559,7 +559,7 @@ pub fn resolve(src: &EnvSources) -> GoEnv {
         UserFileLocation::Unavailable { .. } => (String::new(), Origin::Default),
     };
     let mut goenv_shadowed = Vec::new();
-    // A GOENV line in a file has no effect (§1.2); show it as shadowed.
+    // A GOENV line in a file has no effect (cmd/go/internal/cfg `EnvFile` reads GOENV from the process only); show it as shadowed.
     for f in user_file.iter().chain(goroot_env.iter()) {
         if let Some(e) = f.lookup("GOENV") {
             goenv_shadowed.push(Shadowed {
@@ -775,7 +775,7 @@ mod tests {
         assert_eq!(proxy.shadowed.len(), 1);
         assert_eq!(proxy.default, "https://proxy.golang.org,direct");
         assert!(proxy.changed);
-        // GOSUMDB= in the user file shadows go.env: effective empty (§1.1).
+        // GOSUMDB= in the user file shadows go.env: effective empty (cmd/go/internal/cfg `Getenv`).
         assert_eq!(env.value("GOSUMDB"), "");
         assert_eq!(env.get("GOSUMDB").unwrap().origin.kind(), "user-file");
         assert_eq!(env.value("GOTOOLCHAIN"), "local");

@@ -95,6 +95,19 @@ pub(crate) fn words(text: &str) -> Vec<Word> {
 const MAX_NESTING: usize = 64;
 
 fn tokenize(text: &str) -> Vec<Tok> {
+    tokenize_with(text, &mut Vec::new())
+}
+
+/// Tokenizes `text`, recording in `subs` the byte ranges of the bodies of command
+/// substitutions (`$(…)`, `` `…` ``), which are commands too.
+fn tokenize_with(text: &str, subs: &mut Vec<(usize, usize)>) -> Vec<Tok> {
+    let mut record = |b: &[u8], i: usize, end: usize| {
+        if b[i] == b'`' && end > i + 1 {
+            subs.push((i + 1, end - 1));
+        } else if b.get(i + 1) == Some(&b'(') && b.get(i + 2) != Some(&b'(') && end > i + 2 {
+            subs.push((i + 2, end - 1));
+        }
+    };
     let b = text.as_bytes();
     let mut toks = Vec::new();
     let mut i = 0;
@@ -163,6 +176,7 @@ fn tokenize(text: &str) -> Vec<Tok> {
                         b'\\' if b.get(i + 1) == Some(&b'\n') => i += 2,
                         b'$' | b'`' => {
                             let end = expansion_end(b, i, 0);
+                            record(b, i, end);
                             w.expansion = true;
                             w.text.push_str(&text[i..end]);
                             i = end;
@@ -178,6 +192,7 @@ fn tokenize(text: &str) -> Vec<Tok> {
             }
             b'$' | b'`' => {
                 let end = expansion_end(b, i, 0);
+                record(b, i, end);
                 let w = word(&mut cur, i);
                 w.expansion = true;
                 w.text.push_str(&text[i..end]);
@@ -284,12 +299,32 @@ pub(crate) struct ScriptCtx<'a> {
 
 /// Scans a whole script and pushes every relevant assignment into `sink`.
 pub(crate) fn scan_script(text: &str, map: &LineMap, context: Option<&str>, sink: &mut Sink) {
+    scan_script_depth(text, map, context, sink, 0);
+}
+
+fn scan_script_depth(
+    text: &str,
+    map: &LineMap,
+    context: Option<&str>,
+    sink: &mut Sink,
+    depth: usize,
+) {
     let ctx = ScriptCtx { text, map, context };
+    let mut subs = Vec::new();
+    let toks = tokenize_with(text, &mut subs);
+    if depth < MAX_NESTING {
+        for (start, end) in subs {
+            if let Some(inner) = text.get(start..end) {
+                let inner_map = map.shifted(text, start);
+                scan_script_depth(inner, &inner_map, context, sink, depth + 1);
+            }
+        }
+    }
     let mut words: Vec<Word> = Vec::new();
     let mut redirects: Vec<(String, Word)> = Vec::new();
     let mut pending_redirect: Option<String> = None;
     let mut piped_echo: Vec<Word> = Vec::new();
-    for tok in tokenize(text) {
+    for tok in toks {
         match tok {
             Tok::Word(w) => match pending_redirect.take() {
                 Some(op) => redirects.push((op, w)),
@@ -439,6 +474,50 @@ fn command(
         }
         "go" => go_command(ctx, args, sink),
         "git" => git_command(ctx, args, sink),
+        "bazel" | "bazelisk" => {
+            let mut it = args.iter();
+            while let Some(a) = it.next() {
+                let (w, kv) = match super::other::bazel_env_flag(&a.text) {
+                    Some("") => match it.next() {
+                        Some(n) => (n, n.text.as_str()),
+                        None => break,
+                    },
+                    Some(kv) => (a, kv),
+                    None => continue,
+                };
+                if let Some((k, v)) = kv.split_once('=')
+                    && is_identifier(k)
+                {
+                    emit(ctx, w, k, v, How::BazelEnv, sink);
+                }
+            }
+        }
+        "alias" => {
+            // `alias g='GOPROXY=… go'`: the alias body runs as a command wherever it is used.
+            for a in args {
+                if let Some((_, body)) = a.text.split_once('=') {
+                    let (line, column) = ctx.map.locate(ctx.text, a.start);
+                    let mut map = LineMap::default();
+                    map.push(0, line, column);
+                    for tok_cmd in body.split([';', '&', '|']) {
+                        let mut sub = Vec::new();
+                        let words = tokenize_with(tok_cmd, &mut sub)
+                            .into_iter()
+                            .filter_map(|t| match t {
+                                Tok::Word(w) => Some(w),
+                                _ => None,
+                            })
+                            .collect::<Vec<_>>();
+                        let inner = ScriptCtx {
+                            text: tok_cmd,
+                            map: &map,
+                            context: ctx.context,
+                        };
+                        command(&inner, &words, &[], depth + 1, sink);
+                    }
+                }
+            }
+        }
         "echo" | "printf" => {
             let to_github_env = redirects
                 .iter()
@@ -460,6 +539,17 @@ fn command(
 
 fn go_command(ctx: &ScriptCtx<'_>, args: &[Word], sink: &mut Sink) {
     if args.first().map(|a| a.text.as_str()) != Some("env") {
+        // Flags that GOFLAGS could also carry: `go get -insecure` (removed in Go 1.22, but
+        // older toolchains honour it) and `-modcacherw` on download commands.
+        for a in args.iter().skip(1) {
+            if a.text == "--" || !a.text.starts_with('-') {
+                continue;
+            }
+            let flag = a.text.trim_start_matches('-');
+            if flag == "insecure" || flag == "modcacherw" {
+                emit(ctx, a, "GOFLAGS", &format!("-{flag}"), How::GoFlag, sink);
+            }
+        }
         return;
     }
     let args = &args[1..];
@@ -467,7 +557,7 @@ fn go_command(ctx: &ScriptCtx<'_>, args: &[Word], sink: &mut Sink) {
     let unset = args.iter().any(|a| a.text == "-u" || a.text == "--u");
     for a in args.iter().filter(|a| !a.text.starts_with('-')) {
         if write {
-            // go env -w splits on the first '='; the whole rest is the value (§1.4).
+            // go env -w splits on the first '='; the whole rest is the value (cmd/go/internal/envcmd `runEnvW`).
             if let Some(eq) = a.text.find('=') {
                 emit(ctx, a, &a.text[..eq], &a.text[eq + 1..], How::GoEnvW, sink);
             }
