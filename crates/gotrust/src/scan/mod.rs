@@ -655,7 +655,8 @@ pub fn scan_text(
             yaml::scan(text, &mut out)?
         }
         FileKind::Makefile => make::scan(text, &mut out),
-        FileKind::Shell | FileKind::Envrc | FileKind::DotEnv => {
+        FileKind::DotEnv => other::dotenv(text, &mut out),
+        FileKind::Shell | FileKind::Envrc => {
             let map = shell::LineMap::for_text(text, 1);
             shell::scan_script(text, &map, None, &mut out);
         }

@@ -396,3 +396,46 @@ pub(crate) fn justfile(text: &str, sink: &mut Sink) {
         }
     }
 }
+
+/// dotenv files (`.env`, read by Compose, docker `--env-file`, direnv's `dotenv`): one
+/// `[export] KEY=value` per line, not shell: `|`, `;` and `&` are part of the value. Matching
+/// surrounding quotes are removed (Compose does so; docker `--env-file` does not, and then go
+/// sees them: a value that is quoted is reported by `env/quoted-value` through the shell
+/// reader's rules only when the quotes are unbalanced). `${VAR}` references are expanded by
+/// Compose, so they are unresolved here.
+pub(crate) fn dotenv(text: &str, sink: &mut Sink) {
+    for (i, raw) in text.lines().enumerate() {
+        let t = raw.trim_start();
+        if t.starts_with('#') || t.is_empty() {
+            continue;
+        }
+        let body = t.strip_prefix("export ").map_or(t, str::trim_start);
+        let Some((k, v)) = body.split_once('=') else {
+            continue;
+        };
+        let k = k.trim_end();
+        if !shell::is_identifier(k) {
+            continue;
+        }
+        let v = v.trim();
+        let quoted = v.starts_with('"') || v.starts_with('\'');
+        let value = if quoted {
+            unquote(v)
+        } else {
+            // An unquoted value ends at ` #` (an inline comment).
+            v.split(" #").next().unwrap_or("").trim_end()
+        };
+        let single = v.starts_with('\'');
+        let off = raw.len() - body.len();
+        push(
+            sink,
+            i + 1,
+            col(raw, off),
+            k,
+            value,
+            How::Assign,
+            None,
+            !single && value.contains('$'),
+        );
+    }
+}

@@ -80,9 +80,11 @@ enum Tok {
     Redirect(String),
 }
 
-/// The words of `text` (separators and redirections dropped): for Dockerfile `ENV`/`ARG`.
+/// The words of `text` as Docker splits `ENV`/`ARG` (buildkit's shell lexer in word mode):
+/// only whitespace separates words, quotes and escapes are removed, and `|`, `;`, `&`, `<`,
+/// `>`, `(`, `)` and `#` are ordinary characters (`ARG GOPROXY=https://p|direct`).
 pub(crate) fn words(text: &str) -> Vec<Word> {
-    tokenize(text)
+    tokenize_mode(text, &mut Vec::new(), true)
         .into_iter()
         .filter_map(|t| match t {
             Tok::Word(w) => Some(w),
@@ -94,13 +96,13 @@ pub(crate) fn words(text: &str) -> Vec<Word> {
 /// Bounds recursion through `env`/`sudo` prefixes and nested `$(…)` scanning.
 const MAX_NESTING: usize = 64;
 
-fn tokenize(text: &str) -> Vec<Tok> {
-    tokenize_with(text, &mut Vec::new())
-}
-
 /// Tokenizes `text`, recording in `subs` the byte ranges of the bodies of command
 /// substitutions (`$(…)`, `` `…` ``), which are commands too.
 fn tokenize_with(text: &str, subs: &mut Vec<(usize, usize)>) -> Vec<Tok> {
+    tokenize_mode(text, subs, false)
+}
+
+fn tokenize_mode(text: &str, subs: &mut Vec<(usize, usize)>, words_only: bool) -> Vec<Tok> {
     let mut record = |b: &[u8], i: usize, end: usize| {
         if b[i] == b'`' && end > i + 1 {
             subs.push((i + 1, end - 1));
@@ -135,6 +137,10 @@ fn tokenize_with(text: &str, subs: &mut Vec<(usize, usize)>) -> Vec<Tok> {
             b'\n' => {
                 flush(&mut cur, &mut toks);
                 toks.push(Tok::Sep(false));
+                i += 1;
+            }
+            b';' | b'&' | b'|' | b'(' | b')' | b'>' | b'<' | b'#' if words_only => {
+                word(&mut cur, i).text.push(c as char);
                 i += 1;
             }
             b'#' if cur.is_none() => {
