@@ -235,6 +235,8 @@ struct Unit<'a> {
     changed: HashSet<String>,
     /// GOPROXY user-info built from these variables.
     credential_vars: Vec<String>,
+    /// Placeholders put in GOPROXY, with the text they stand for (to restore in messages).
+    placeholders: Vec<(String, String)>,
     git: Vec<&'a FoundSetting>,
     unresolved: Vec<Unresolved>,
     quoted: Vec<&'a FoundSetting>,
@@ -247,6 +249,7 @@ fn layer<'a>(members: &[&'a FoundSetting], base: &Base) -> Unit<'a> {
         source: BTreeMap::new(),
         changed: HashSet::new(),
         credential_vars: Vec::new(),
+        placeholders: Vec::new(),
         git: Vec::new(),
         unresolved: Vec::new(),
         quoted: Vec::new(),
@@ -277,6 +280,18 @@ fn layer<'a>(members: &[&'a FoundSetting], base: &Base) -> Unit<'a> {
                     Some((v, creds)) => {
                         value = v;
                         unit.credential_vars = creds;
+                        let raw = f.value.as_str();
+                        if let Some(user) = raw
+                            .split("://")
+                            .nth(1)
+                            .and_then(|r| r.split('/').next())
+                            .and_then(|a| a.rsplit_once('@'))
+                            .map(|(u, _)| u.to_string())
+                        {
+                            // Audit messages carry URLs already redacted.
+                            unit.placeholders.push(("user:password".into(), user.clone()));
+                            unit.placeholders.push(("user:xxxxx".into(), user));
+                        }
                         true
                     }
                     None => false,
@@ -664,6 +679,13 @@ fn judge(unit: &Unit<'_>, policy: Option<&Policy>, base: &Base) -> Vec<Finding> 
                 "GOPROXY's user-info is built from {} at run time: the credential still ends up in the URL, where `go env`, error messages and logs can show it",
                 unit.credential_vars.join(", ")
             );
+        }
+        for (placeholder, original) in &unit.placeholders {
+            finding.message = finding.message.replace(placeholder, original);
+            finding.fix = finding.fix.replace(placeholder, original);
+            for a in &mut finding.affected {
+                *a = a.replace(placeholder, original);
+            }
         }
         let file = primary.file.display().to_string();
         if !finding.fix.contains(&file) {
