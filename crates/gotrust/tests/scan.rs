@@ -681,11 +681,15 @@ fn every_kind_agrees_with_audit() {
         &[("GOPROXY", "https://goproxy.cn"), ("GOINSECURE", "*")],
         &[("GOFLAGS", "-insecure")],
         &[("GOSUMDB", "sum.golang.google.cn")],
-        &[("GOPRIVATE", "git.corp.example"), ("GOINSECURE", "git.corp.example")],
+        &[
+            ("GOPRIVATE", "git.corp.example"),
+            ("GOINSECURE", "git.corp.example"),
+        ],
         &[("GOVCS", "public:all")],
         &[("GONOSUMCHECK", "1")],
     ];
-    let kinds: &[(FileKind, &str, fn(&[(&str, &str)]) -> String)] = &[
+    type Render = fn(&[(&str, &str)]) -> String;
+    let kinds: &[(FileKind, &str, Render)] = &[
         (FileKind::Dockerfile, "Dockerfile", |v| {
             let mut s = "FROM golang\n".to_string();
             for (k, x) in v {
@@ -694,16 +698,22 @@ fn every_kind_agrees_with_audit() {
             s
         }),
         (FileKind::Shell, "a.sh", |v| {
-            v.iter().map(|(k, x)| format!("export {k}='{x}'\n")).collect()
+            v.iter()
+                .map(|(k, x)| format!("export {k}='{x}'\n"))
+                .collect()
         }),
         (FileKind::Shell, "b.sh", |v| {
-            v.iter().map(|(k, x)| format!("go env -w {k}='{x}'\n")).collect()
+            v.iter()
+                .map(|(k, x)| format!("go env -w {k}='{x}'\n"))
+                .collect()
         }),
         (FileKind::DotEnv, ".env", |v| {
             v.iter().map(|(k, x)| format!("{k}={x}\n")).collect()
         }),
         (FileKind::Makefile, "Makefile", |v| {
-            v.iter().map(|(k, x)| format!("export {k} = {x}\n")).collect()
+            v.iter()
+                .map(|(k, x)| format!("export {k} = {x}\n"))
+                .collect()
         }),
         (FileKind::GitHubActions, ".github/workflows/ci.yml", |v| {
             let mut s = "on: push\njobs:\n  b:\n    runs-on: x\n    env:\n".to_string();
@@ -746,14 +756,19 @@ fn every_kind_agrees_with_audit() {
                 .collect()
         }),
         (FileKind::PowerShell, "build.ps1", |v| {
-            v.iter().map(|(k, x)| format!("$env:{k} = '{x}'\n")).collect()
+            v.iter()
+                .map(|(k, x)| format!("$env:{k} = '{x}'\n"))
+                .collect()
         }),
     ];
     let local = |id: &str| {
         (id.starts_with("cache/") && id != "cache/modcacherw")
             || id.starts_with("netrc/")
             || id.starts_with("project/")
-            || matches!(id, "env/file-writable" | "env/shadowed" | "env/go-disagrees")
+            || matches!(
+                id,
+                "env/file-writable" | "env/shadowed" | "env/go-disagrees"
+            )
     };
     for vars in scenarios {
         // Audit of the same values in the process environment, without any Go installed.
@@ -840,8 +855,13 @@ fn sarif_of_a_subdirectory_is_relative_to_the_repository_root() {
     let v = sarif::to_value(&report, "0.0.0");
     assert_eq!(schema_error(&v), None);
     let run = &v["runs"][0];
-    let base = run["originalUriBaseIds"]["SRCROOT"]["uri"].as_str().unwrap();
-    assert!(base.starts_with("file:///") && base.ends_with('/'), "{base}");
+    let base = run["originalUriBaseIds"]["SRCROOT"]["uri"]
+        .as_str()
+        .unwrap();
+    assert!(
+        base.starts_with("file:///") && base.ends_with('/'),
+        "{base}"
+    );
     let res = run["results"].as_array().unwrap();
     assert!(!res.is_empty());
     for r in res {
@@ -854,7 +874,12 @@ fn sarif_of_a_subdirectory_is_relative_to_the_repository_root() {
     assert_eq!(n["descriptor"]["id"], "unresolved-value");
     // Fingerprints do not depend on the line: the same file shifted down keeps them.
     let shifted = "FROM golang\n\n\nENV GOSUMDB=off\n";
-    let found = scan_text(Path::new("svc/api/Dockerfile"), FileKind::Dockerfile, shifted).unwrap();
+    let found = scan_text(
+        Path::new("svc/api/Dockerfile"),
+        FileKind::Dockerfile,
+        shifted,
+    )
+    .unwrap();
     let again = Report::new(evaluate_all(&found, None, &Baseline::default()).findings);
     let fp = |rep: &Report| {
         let v = sarif::to_value(rep, "0.0.0");

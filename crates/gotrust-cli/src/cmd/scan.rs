@@ -116,7 +116,11 @@ pub fn run(global: &GlobalArgs, args: &Args) -> anyhow::Result<ExitCode> {
             "gotrust: {} file(s) scanned, {skipped} skipped or unreadable, {} value(s) unresolved{}",
             scanned.files_scanned,
             evaluation.unresolved.len(),
-            if global.verbose > 0 { ":" } else { " (-v lists them)" }
+            if global.verbose > 0 {
+                ":"
+            } else {
+                " (-v lists them)"
+            }
         );
     }
     if !global.quiet && (global.verbose > 0 || baseline.goroot.is_none()) {

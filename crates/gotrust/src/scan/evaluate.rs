@@ -289,7 +289,8 @@ fn layer<'a>(members: &[&'a FoundSetting], base: &Base) -> Unit<'a> {
                             .map(|(u, _)| u.to_string())
                         {
                             // Audit messages carry URLs already redacted.
-                            unit.placeholders.push(("user:password".into(), user.clone()));
+                            unit.placeholders
+                                .push(("user:password".into(), user.clone()));
                             unit.placeholders.push(("user:xxxxx".into(), user));
                         }
                         true
@@ -412,7 +413,10 @@ fn expand(raw: &str, known: &HashMap<String, String>, make: bool) -> (String, Ve
             let op = &inner[name_len..];
             let is_var = !name.is_empty()
                 && (n == b'{' || make)
-                && (op.is_empty() || ["-", ":-", "=", ":=", "+", ":+"].iter().any(|o| op.starts_with(o)));
+                && (op.is_empty()
+                    || ["-", ":-", "=", ":=", "+", ":+"]
+                        .iter()
+                        .any(|o| op.starts_with(o)));
             if !is_var {
                 mark(&mut out, &raw[i..end], &mut unknown);
                 i = end;
@@ -620,11 +624,8 @@ fn judge(unit: &Unit<'_>, policy: Option<&Policy>, base: &Base) -> Vec<Finding> 
         project: None,
         cross_check: None,
     };
-    let git_lines: HashSet<(PathBuf, usize)> = unit
-        .git
-        .iter()
-        .map(|f| (f.file.clone(), f.line))
-        .collect();
+    let git_lines: HashSet<(PathBuf, usize)> =
+        unit.git.iter().map(|f| (f.file.clone(), f.line)).collect();
     for mut finding in audit::findings(&input) {
         if is_local_state_rule(finding.rule.id) {
             continue;
@@ -667,12 +668,10 @@ fn judge(unit: &Unit<'_>, policy: Option<&Policy>, base: &Base) -> Vec<Finding> 
             continue;
         };
         // Evidence about go's defaults is context, not where to look first.
-        finding
-            .evidence
-            .sort_by_key(|e| e.location.is_none() as u8);
+        finding.evidence.sort_by_key(|e| e.location.is_none() as u8);
         if finding.rule.id == catalog::PROXY_CREDENTIALS_IN_URL.id
             && !unit.credential_vars.is_empty()
-            && unit.source.get("GOPROXY").is_some()
+            && unit.source.contains_key("GOPROXY")
         {
             finding.severity = Severity::Low;
             finding.message = format!(
@@ -792,9 +791,17 @@ mod tests {
     fn defaults_apply_without_gosumdb_in_the_file() {
         // GONOSUMDB alone: the database is go's default, and the public paths bypass it.
         let e = eval(FileKind::Shell, "a.sh", "export GONOSUMDB='*'\n");
-        assert!(rules(&e).contains(&("sumdb/bypass-public", Some(1))), "{:?}", rules(&e));
+        assert!(
+            rules(&e).contains(&("sumdb/bypass-public", Some(1))),
+            "{:?}",
+            rules(&e)
+        );
         let e = eval(FileKind::Shell, "a.sh", "export GOPRIVATE=github.com\n");
-        assert!(rules(&e).contains(&("sumdb/bypass-public", Some(1))), "{:?}", rules(&e));
+        assert!(
+            rules(&e).contains(&("sumdb/bypass-public", Some(1))),
+            "{:?}",
+            rules(&e)
+        );
     }
 
     #[test]
@@ -816,7 +823,10 @@ mod tests {
         );
         let r = rules(&e);
         assert!(r.contains(&("insecure/match-all", Some(3))), "{r:?}");
-        assert!(!r.iter().any(|(id, _)| *id == "insecure/no-effect"), "{r:?}");
+        assert!(
+            !r.iter().any(|(id, _)| *id == "insecure/no-effect"),
+            "{r:?}"
+        );
     }
 
     #[test]
@@ -827,8 +837,14 @@ mod tests {
             "export GOPROXY=https://goproxy.cn\nexport GOPRIVATE=git.corp.example\nexport GOINSECURE=git.corp.example\nexport GONOSUMDB=git.corp.example\n",
         );
         let r = rules(&e);
-        assert!(r.iter().any(|(id, _)| *id == "insecure/unverified"), "{r:?}");
-        assert!(!r.iter().any(|(id, _)| *id == "insecure/no-effect"), "{r:?}");
+        assert!(
+            r.iter().any(|(id, _)| *id == "insecure/unverified"),
+            "{r:?}"
+        );
+        assert!(
+            !r.iter().any(|(id, _)| *id == "insecure/no-effect"),
+            "{r:?}"
+        );
     }
 
     #[test]
@@ -846,7 +862,11 @@ mod tests {
             "Dockerfile",
             "FROM golang\nARG MIRROR=goproxy.cn\nENV GOPROXY=https://${MIRROR},direct\n",
         );
-        assert!(rules(&e).contains(&("proxy/direct-fallback", Some(3))), "{:?}", rules(&e));
+        assert!(
+            rules(&e).contains(&("proxy/direct-fallback", Some(3))),
+            "{:?}",
+            rules(&e)
+        );
         assert!(e.unresolved.is_empty());
     }
 
@@ -887,7 +907,11 @@ mod tests {
         let r = rules(&e);
         assert!(r.contains(&("git/tls-verify-off", Some(1))), "{r:?}");
         assert!(r.contains(&("git/tls-verify-off", Some(2))), "{r:?}");
-        let e = eval(FileKind::Shell, "c.sh", "GIT_SSL_NO_VERIFY=true git clone x\n");
+        let e = eval(
+            FileKind::Shell,
+            "c.sh",
+            "GIT_SSL_NO_VERIFY=true git clone x\n",
+        );
         assert_eq!(rules(&e), vec![("git/tls-verify-off", Some(1))]);
     }
 

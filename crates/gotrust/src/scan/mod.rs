@@ -559,7 +559,9 @@ pub fn detect_kind(relpath: &Path, head: &[u8]) -> Option<FileKind> {
     if lower == "makefile" || lower == "gnumakefile" || lower.ends_with(".mk") {
         return Some(FileKind::Makefile);
     }
-    if lower == "jenkinsfile" || lower.starts_with("jenkinsfile.") || lower.ends_with(".jenkinsfile")
+    if lower == "jenkinsfile"
+        || lower.starts_with("jenkinsfile.")
+        || lower.ends_with(".jenkinsfile")
     {
         return Some(FileKind::Jenkinsfile);
     }

@@ -179,7 +179,10 @@ pub(crate) fn jenkinsfile(text: &str, sink: &mut Sink) {
         if let Some(p) = t.find("withEnv(") {
             let args = &t[p + 8..];
             for part in args.split(',') {
-                let part = part.trim().trim_start_matches('[').trim_end_matches([']', ')', '{', ' ']);
+                let part = part
+                    .trim()
+                    .trim_start_matches('[')
+                    .trim_end_matches([']', ')', '{', ' ']);
                 let v = unquote(part);
                 if let Some((k, val)) = v.split_once('=')
                     && shell::is_identifier(k)
@@ -198,17 +201,14 @@ pub(crate) fn jenkinsfile(text: &str, sink: &mut Sink) {
             }
         }
         // Multi-line strings: `sh '''…'''`, `sh """…"""`, `yaml """…"""`.
-        if let Some((kw, q)) = ["sh", "yaml", "script:"]
-            .iter()
-            .find_map(|kw| {
-                let after = t.strip_prefix(kw)?.trim_start();
-                let after = after.strip_prefix('(').unwrap_or(after).trim_start();
-                ["'''", "\"\"\""]
-                    .iter()
-                    .find(|q| after.starts_with(**q))
-                    .map(|q| (*kw, *q))
-            })
-        {
+        if let Some((kw, q)) = ["sh", "yaml", "script:"].iter().find_map(|kw| {
+            let after = t.strip_prefix(kw)?.trim_start();
+            let after = after.strip_prefix('(').unwrap_or(after).trim_start();
+            ["'''", "\"\"\""]
+                .iter()
+                .find(|q| after.starts_with(**q))
+                .map(|q| (*kw, *q))
+        }) {
             let start_off = t.find(q).unwrap_or(0) + 3;
             let first = &t[start_off..];
             let mut body: Vec<&str> = Vec::new();
@@ -332,10 +332,28 @@ pub(crate) fn powershell(text: &str, sink: &mut Sink) {
             let literal = v.starts_with('\'') || (v.starts_with('"') && !v.contains('$'));
             if literal {
                 let off = raw.len() - t.len();
-                push(sink, i + 1, col(raw, off), name, unquote(v), How::Env, None, false);
+                push(
+                    sink,
+                    i + 1,
+                    col(raw, off),
+                    name,
+                    unquote(v),
+                    How::Env,
+                    None,
+                    false,
+                );
             } else if v.starts_with('"') {
                 let off = raw.len() - t.len();
-                push(sink, i + 1, col(raw, off), name, unquote(v), How::Env, None, true);
+                push(
+                    sink,
+                    i + 1,
+                    col(raw, off),
+                    name,
+                    unquote(v),
+                    How::Env,
+                    None,
+                    true,
+                );
             }
         } else if let Some(p) = lower.find("setenvironmentvariable(") {
             let args: Vec<&str> = t[p + 23..]
@@ -392,7 +410,10 @@ pub(crate) fn justfile(text: &str, sink: &mut Sink) {
                 push(sink, i + 1, col(raw, off), k, unquote(v), how, None, false);
             }
         } else if let Some(name) = t.split(':').next() {
-            recipe = Some(format!("recipe {}", name.split_whitespace().next().unwrap_or("")));
+            recipe = Some(format!(
+                "recipe {}",
+                name.split_whitespace().next().unwrap_or("")
+            ));
         }
     }
 }
