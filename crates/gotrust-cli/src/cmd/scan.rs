@@ -39,6 +39,10 @@ pub fn run(global: &GlobalArgs, args: &Args) -> anyhow::Result<ExitCode> {
     };
     let mut scanned = scan_dir(&args.dir, &opts)
         .with_context(|| format!("cannot scan {}", args.dir.display()))?;
+    // A file that cannot be parsed does not stop the scan; say which and why.
+    for e in &scanned.errors {
+        eprintln!("gotrust: warning: {e}");
+    }
     let abs = std::fs::canonicalize(&args.dir)
         .with_context(|| format!("cannot scan {}", args.dir.display()))?;
     // A single file is scanned as its own name: its directory is the base.
@@ -125,7 +129,8 @@ pub fn run(global: &GlobalArgs, args: &Args) -> anyhow::Result<ExitCode> {
     }
     if !global.quiet && (global.verbose > 0 || baseline.goroot.is_none()) {
         for n in &notes {
-            if global.verbose > 0 || n.kind == "go-defaults" {
+            let shown_above = n.kind == "unreadable-file";
+            if (global.verbose > 0 && !shown_above) || n.kind == "go-defaults" {
                 let at = n
                     .location
                     .as_ref()
