@@ -915,3 +915,124 @@ fn schema_error(v: &serde_json::Value) -> Option<String> {
     let index = compiler.compile(url, &mut schemas).unwrap();
     schemas.validate(v, index).err().map(|e| format!("{e:#}"))
 }
+
+/// Minimal reproductions of the constructs met in real repositories, one directory per kind
+/// of place (tests/fixtures/scan/places): every finding at its rule and line, and nothing else.
+#[test]
+fn places_seen_in_real_repositories() {
+    use gotrust::scan::evaluate::{Baseline, evaluate_all};
+    use std::collections::BTreeSet;
+    let cases: &[(&str, &[(&str, u32)])] = &[
+        ("bazelrc-action-env", &[("sumdb/invalid", 1)]),
+        ("compose-build-args", &[("proxy/direct-fallback", 5)]),
+        ("dockerfile-arg-default", &[("proxy/direct-fallback", 3)]),
+        (
+            "dockerfile-pipe-in-arg",
+            &[
+                ("proxy/direct-fallback", 3),
+                ("proxy/fallback-on-any-error", 3),
+            ],
+        ),
+        (
+            "dockerfile-variable-userinfo",
+            &[("proxy/credentials-in-url", 3)],
+        ),
+        (
+            "dotenv-pipe",
+            &[
+                ("proxy/direct-fallback", 1),
+                ("proxy/fallback-on-any-error", 1),
+            ],
+        ),
+        (
+            "gitconfig-url-scoped",
+            &[("git/insteadof", 4), ("git/tls-verify-off", 2)],
+        ),
+        ("goreleaser-env", &[("proxy/direct-fallback", 2)]),
+        (
+            "helm-template-env",
+            &[
+                ("proxy/private-path-leak", 5),
+                ("proxy/unverified-third-party", 5),
+                ("sumdb/bypass-public", 5),
+            ],
+        ),
+        (
+            "jenkinsfile-environment",
+            &[
+                ("proxy/private-path-leak", 6),
+                ("proxy/unverified-third-party", 3),
+                ("sumdb/disabled", 3),
+            ],
+        ),
+        ("jenkinsfile-pod-yaml", &[("insecure/match-all", 7)]),
+        (
+            "justfile-export",
+            &[("proxy/unverified-third-party", 1), ("sumdb/disabled", 1)],
+        ),
+        ("k8s-env", &[("sumdb/legacy-insecure-flag", 9)]),
+        (
+            "makefile-quoted",
+            &[
+                ("env/quoted-value", 1),
+                ("proxy/private-path-leak", 1),
+                ("proxy/unverified-third-party", 1),
+            ],
+        ),
+        (
+            "powershell-env",
+            &[("proxy/unverified-third-party", 1), ("sumdb/disabled", 1)],
+        ),
+        ("shell-alias", &[("proxy/direct-fallback", 1)]),
+        ("shell-bazel-flags", &[("proxy/direct-fallback", 3)]),
+        (
+            "shell-command-substitution",
+            &[("proxy/off", 2), ("sumdb/disabled", 2)],
+        ),
+        (
+            "shell-default-expansion",
+            &[
+                ("proxy/direct-fallback", 2),
+                ("proxy/unverified-third-party", 2),
+                ("sumdb/disabled", 3),
+            ],
+        ),
+        (
+            "shell-git-ssl-no-verify",
+            &[("git/tls-verify-off", 2), ("git/tls-verify-off", 3)],
+        ),
+        (
+            "shell-go-get-insecure",
+            &[("cache/modcacherw", 3), ("sumdb/legacy-insecure-flag", 2)],
+        ),
+    ];
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/scan/places");
+    let mut dirs: Vec<String> = fs::read_dir(&root)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    dirs.sort();
+    let listed: Vec<String> = cases.iter().map(|(d, _)| d.to_string()).collect();
+    assert_eq!(dirs, listed, "every fixture directory has expectations");
+    for (dir, want) in cases {
+        let r = scan_dir(&root.join(dir), &ScanOptions::default()).unwrap();
+        assert!(r.errors.is_empty() && r.skipped.is_empty(), "{dir}");
+        let e = evaluate_all(&r.settings, None, &Baseline::default());
+        let got: BTreeSet<(&str, u32)> = e
+            .findings
+            .iter()
+            .map(|f| (f.rule.id, f.location().and_then(|l| l.line).unwrap()))
+            .collect();
+        let want: BTreeSet<(&str, u32)> = want.iter().copied().collect();
+        assert_eq!(got, want, "{dir}");
+        for f in &e.findings {
+            assert!(!f.fix.contains("process environment"), "{dir}: {}", f.fix);
+        }
+        let unresolved: Vec<usize> = e.unresolved.iter().map(|u| u.line).collect();
+        match *dir {
+            "dockerfile-variable-userinfo" => assert_eq!(unresolved, vec![3], "{dir}"),
+            "shell-default-expansion" => assert_eq!(unresolved, vec![4], "{dir}"),
+            _ => assert!(unresolved.is_empty(), "{dir}: {unresolved:?}"),
+        }
+    }
+}

@@ -206,20 +206,48 @@ fn evaluate_file(
             });
             (depth, f.line, f.column)
         });
-        let unit = layer(&members, base);
-        for u in unit.unresolved.iter() {
-            if noted.insert((u.line, u.variable.clone())) {
-                out.unresolved.push(u.clone());
-            }
-        }
-        for finding in judge(&unit, policy, base) {
-            let key = (
-                finding.rule.id.to_string(),
-                finding.location().and_then(|l| l.line),
-                finding.message.clone(),
+        // `K=V cmd` and `go get -insecure` hold for one command: each such line is its own
+        // unit, with the persistent settings written before it.
+        let transient = |f: &FoundSetting| matches!(f.how, How::CommandPrefix | How::GoFlag);
+        let persistent: Vec<&FoundSetting> =
+            members.iter().copied().filter(|f| !transient(f)).collect();
+        let mut units = vec![persistent.clone()];
+        let mut lines: Vec<usize> = members
+            .iter()
+            .filter(|f| transient(f))
+            .map(|f| f.line)
+            .collect();
+        lines.dedup();
+        for l in lines {
+            let mut u: Vec<&FoundSetting> = persistent
+                .iter()
+                .copied()
+                .filter(|f| f.line <= l || scope_of(f) != *scope)
+                .collect();
+            u.extend(
+                members
+                    .iter()
+                    .copied()
+                    .filter(|f| transient(f) && f.line == l),
             );
-            if seen.insert(key) {
-                out.findings.push(finding);
+            units.push(u);
+        }
+        for members in units {
+            let unit = layer(&members, base);
+            for u in unit.unresolved.iter() {
+                if noted.insert((u.line, u.variable.clone())) {
+                    out.unresolved.push(u.clone());
+                }
+            }
+            for finding in judge(&unit, policy, base) {
+                let key = (
+                    finding.rule.id.to_string(),
+                    finding.location().and_then(|l| l.line),
+                    finding.message.clone(),
+                );
+                if seen.insert(key) {
+                    out.findings.push(finding);
+                }
             }
         }
     }
@@ -667,8 +695,12 @@ fn judge(unit: &Unit<'_>, policy: Option<&Policy>, base: &Base) -> Vec<Finding> 
         let Some(primary) = primary else {
             continue;
         };
-        // Evidence about go's defaults is context, not where to look first.
-        finding.evidence.sort_by_key(|e| e.location.is_none() as u8);
+        // The file's own lines first; go's defaults (go.env) are context.
+        finding.evidence.sort_by_key(|e| match &e.location {
+            Some(l) if l.path == primary.file => 0u8,
+            Some(_) => 1,
+            None => 2,
+        });
         if finding.rule.id == catalog::PROXY_CREDENTIALS_IN_URL.id
             && !unit.credential_vars.is_empty()
             && unit.source.contains_key("GOPROXY")

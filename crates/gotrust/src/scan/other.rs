@@ -201,15 +201,16 @@ pub(crate) fn jenkinsfile(text: &str, sink: &mut Sink) {
             }
         }
         // Multi-line strings: `sh '''…'''`, `sh """…"""`, `yaml """…"""`.
-        if let Some((kw, q)) = ["sh", "yaml", "script:"].iter().find_map(|kw| {
-            let after = t.strip_prefix(kw)?.trim_start();
+        if let Some((kw, q, at)) = ["sh", "yaml", "script:"].iter().find_map(|kw| {
+            let at = keyword_at(t, kw)?;
+            let after = t[at + kw.len()..].trim_start();
             let after = after.strip_prefix('(').unwrap_or(after).trim_start();
             ["'''", "\"\"\""]
                 .iter()
                 .find(|q| after.starts_with(**q))
-                .map(|q| (*kw, *q))
+                .map(|q| (*kw, *q, at))
         }) {
-            let start_off = t.find(q).unwrap_or(0) + 3;
+            let start_off = at + t[at..].find(q).unwrap_or(0) + 3;
             let first = &t[start_off..];
             let mut body: Vec<&str> = Vec::new();
             let mut j = i;
@@ -240,9 +241,10 @@ pub(crate) fn jenkinsfile(text: &str, sink: &mut Sink) {
             i = if closed { j + 1 } else { lines.len() };
             continue;
         }
-        // One-line `sh 'cmd'` / `sh "cmd"`.
-        if let Some(after) = t.strip_prefix("sh ").or_else(|| t.strip_prefix("sh(")) {
-            let a = after.trim_start();
+        // One-line `sh 'cmd'` / `sh "cmd"`, anywhere on the line (`steps { sh '…' }`).
+        if let Some(at) = keyword_at(t, "sh") {
+            let after = &t[at + 2..];
+            let a = after.strip_prefix('(').unwrap_or(after).trim_start();
             if let Some(q) = a.chars().next().filter(|c| *c == '\'' || *c == '"')
                 && let Some(end) = a[1..].find(q)
             {
@@ -254,6 +256,25 @@ pub(crate) fn jenkinsfile(text: &str, sink: &mut Sink) {
         }
         i += 1;
     }
+}
+
+/// Byte offset of `kw` in `t` as a word (not inside an identifier), followed by a space, a
+/// quote or `(`.
+fn keyword_at(t: &str, kw: &str) -> Option<usize> {
+    let b = t.as_bytes();
+    let mut from = 0;
+    while let Some(p) = t[from..].find(kw) {
+        let at = from + p;
+        let before_ok = at == 0 || !(b[at - 1].is_ascii_alphanumeric() || b[at - 1] == b'_');
+        let next = b.get(at + kw.len()).copied();
+        let after_ok =
+            kw.ends_with(':') || matches!(next, Some(b' ' | b'\t' | b'(' | b'\'' | b'"'));
+        if before_ok && after_ok {
+            return Some(at);
+        }
+        from = at + kw.len();
+    }
+    None
 }
 
 /// `.bazelrc`: `command[:config] --action_env=K=V` (also `--repo_env`, `--host_action_env`,
