@@ -1005,6 +1005,7 @@ fn places_seen_in_real_repositories() {
             "shell-go-get-insecure",
             &[("cache/modcacherw", 3), ("sumdb/legacy-insecure-flag", 2)],
         ),
+        ("shell-heredoc-gitconfig", &[("git/tls-verify-off", 6)]),
     ];
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/scan/places");
     let mut dirs: Vec<String> = fs::read_dir(&root)

@@ -316,6 +316,9 @@ fn scan_script_depth(
     depth: usize,
 ) {
     let ctx = ScriptCtx { text, map, context };
+    if depth == 0 && text.contains("<<") {
+        gitconfig_heredocs(text, map, context, sink);
+    }
     let mut subs = Vec::new();
     let toks = tokenize_with(text, &mut subs);
     if depth < MAX_NESTING {
@@ -358,6 +361,65 @@ fn scan_script_depth(
     }
     tee_to_github_env(&ctx, &piped_echo, &words, sink);
     command(&ctx, &words, &redirects, 0, sink);
+}
+
+/// Heredocs written to a git config file (`tee ~/.gitconfig <<EOF`, `cat > .gitconfig <<EOF`):
+/// their body is git configuration, read as such.
+fn gitconfig_heredocs(text: &str, map: &LineMap, context: Option<&str>, sink: &mut Sink) {
+    let mut offset = 0;
+    let mut lines = text.split('\n');
+    while let Some(line) = lines.next() {
+        offset += line.len() + 1;
+        let Some(op) = line.find("<<") else { continue };
+        let targets_gitconfig = line
+            .split_whitespace()
+            .any(|w| w.ends_with("gitconfig") || w.ends_with("/git/config"));
+        if !targets_gitconfig {
+            continue;
+        }
+        let delim: String = line[op + 2..]
+            .trim_start_matches(['-', '~'])
+            .trim_start()
+            .trim_start_matches(['\'', '"'])
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+            .collect();
+        if delim.is_empty() {
+            continue;
+        }
+        let body_start = offset;
+        let mut body_len = 0;
+        for l in lines.by_ref() {
+            offset += l.len() + 1;
+            if l.trim() == delim {
+                break;
+            }
+            body_len += l.len() + 1;
+        }
+        let body = text.get(body_start..body_start + body_len).unwrap_or("");
+        let (first_line, _) = map.locate(text, body_start.min(text.len()));
+        let path = sink.file.clone();
+        for e in crate::settings::git::parse_git_config(
+            &path,
+            crate::settings::git::GitScope::Global,
+            body,
+        ) {
+            let key = match &e.subsection {
+                Some(s) => format!("{}.{s}.{}", e.section, e.key),
+                None => format!("{}.{}", e.section, e.key),
+            };
+            let value = e.value.clone().unwrap_or_else(|| "true".into());
+            sink.push(Candidate {
+                line: first_line + e.line - 1,
+                column: Some(1),
+                variable: &key,
+                value: &value,
+                how: How::GitConfig,
+                context,
+                unresolved: false,
+            });
+        }
+    }
 }
 
 /// Emits the `K=V` arguments of `echo` when the command it pipes into is `tee … $GITHUB_ENV`.
