@@ -279,7 +279,17 @@ fn fingerprint(f: &Finding) -> String {
     h.update(f.rule.id.as_bytes());
     if let Some(l) = f.location() {
         h.update(b"\0");
-        h.update(path_uri(&l.path).as_bytes());
+        // An absolute path (a go env file, a temporary directory) differs between machines:
+        // only its file name is part of the fingerprint.
+        let path = if l.path.is_absolute() {
+            l.path
+                .file_name()
+                .map(std::path::Path::new)
+                .unwrap_or(&l.path)
+        } else {
+            &l.path
+        };
+        h.update(path_uri(path).as_bytes());
     }
     for e in &f.evidence {
         if let Some(v) = &e.variable {
