@@ -4,6 +4,7 @@
 # GitLab CI, Makefiles, scripts, manifests, .bazelrc, .gitconfig, .env), some with findings.
 #
 # usage: bench/scan.sh [N] [RUNS]
+#   GOTRUST=/path/to/gotrust skips the release build and times that binary.
 #
 # Uses hyperfine when installed; otherwise a loop timed with `date +%s%N`. Prints the mean
 # wall-clock time per scan (warm cache: one untimed scan first).
@@ -12,8 +13,10 @@ set -eu
 N=${1:-10000}
 RUNS=${2:-10}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-cargo build --release -q -p gotrust-cli --manifest-path "$ROOT/Cargo.toml"
-GOTRUST="$ROOT/target/release/gotrust"
+if [ -z "${GOTRUST:-}" ]; then
+	cargo build --release -q -p gotrust-cli --manifest-path "$ROOT/Cargo.toml"
+	GOTRUST="$ROOT/target/release/gotrust"
+fi
 
 REPO=$(mktemp -d)
 trap 'rm -rf "$REPO"' EXIT
