@@ -160,7 +160,10 @@ fn sarif_output() {
         "file:///home/dev/.config/go/env"
     );
     assert_eq!(loc["region"]["startLine"], 3);
-    assert!(by_rule("proxy/direct-fallback").get("locations").is_none());
+    // Without a file, the location is logical: the environment variable.
+    let logical = &by_rule("proxy/direct-fallback")["locations"][0];
+    assert!(logical.get("physicalLocation").is_none());
+    assert_eq!(logical["logicalLocations"][0]["kind"], "variable");
     let conflict = by_rule("project/go-sum-conflict");
     assert_eq!(
         conflict["locations"][0]["physicalLocation"]["region"]["startLine"],
@@ -301,7 +304,10 @@ fn check_sarif(v: &Value) {
         assert_eq!(r["level"], sarif::level(sev));
         if let Some(locs) = r.get("locations") {
             for l in locs.as_array().unwrap() {
-                let p = &l["physicalLocation"];
+                let Some(p) = l.get("physicalLocation") else {
+                    assert!(l["logicalLocations"][0]["name"].is_string());
+                    continue;
+                };
                 assert!(
                     p["artifactLocation"]["uri"]
                         .as_str()

@@ -20,6 +20,7 @@ fn fixture(name: &str) -> ScanReport {
 fn rows(r: &ScanReport) -> Vec<(String, usize, String, String, How)> {
     r.settings
         .iter()
+        .filter(|s| s.class != VarClass::Other)
         .map(|s| {
             (
                 s.file.display().to_string(),
@@ -43,7 +44,11 @@ fn row(
 }
 
 fn vars(r: &ScanReport) -> Vec<&str> {
-    r.settings.iter().map(|s| s.variable.as_str()).collect()
+    r.settings
+        .iter()
+        .filter(|s| s.class != VarClass::Other)
+        .map(|s| s.variable.as_str())
+        .collect()
 }
 
 #[test]
@@ -84,7 +89,11 @@ fn dockerfile_env_arg_run_heredoc_exec_form() {
             row("build.Dockerfile", 4, "GOSUMDB", "sum.golang.org", How::Env),
         ]
     );
-    let s = &r.settings;
+    let s: Vec<_> = r
+        .settings
+        .iter()
+        .filter(|s| s.class != VarClass::Other)
+        .collect();
     // Columns point at the variable name.
     assert_eq!(s[5].column, Some(12));
     assert_eq!(s[2].column, Some(22));
@@ -125,7 +134,11 @@ fn github_actions_env_levels_run_scripts_and_github_env() {
             row("action.yml", 7, "GOTOOLCHAIN", "go1.24.1+auto", How::Export),
         ]
     );
-    let s = &r.settings;
+    let s: Vec<_> = r
+        .settings
+        .iter()
+        .filter(|s| s.class != VarClass::Other)
+        .collect();
     assert!(s[2].unresolved);
     assert_eq!(s[0].context.as_deref(), Some("workflow"));
     assert_eq!(s[3].context.as_deref(), Some("job build container"));
@@ -192,8 +205,13 @@ fn makefile_assignments_targets_and_recipes() {
             row(f, 15, "GOINSECURE", "x.example", How::Export),
         ]
     );
-    assert_eq!(r.settings[3].context.as_deref(), Some("target build"));
-    assert_eq!(r.settings[7].context.as_deref(), Some("target test"));
+    let s: Vec<_> = r
+        .settings
+        .iter()
+        .filter(|s| s.class != VarClass::Other)
+        .collect();
+    assert_eq!(s[3].context.as_deref(), Some("target build"));
+    assert_eq!(s[7].context.as_deref(), Some("target test"));
 }
 
 #[test]
@@ -348,6 +366,7 @@ gofmt -l .
     let found = scan_text(Path::new("s.sh"), FileKind::Shell, text).unwrap();
     let got: Vec<(usize, &str, &str)> = found
         .iter()
+        .filter(|s| s.class != VarClass::Other)
         .map(|s| (s.line, s.variable.as_str(), s.value.as_str()))
         .collect();
     assert_eq!(
@@ -522,6 +541,7 @@ fn other_ci_yaml_read_generically() {
     let ctx: Vec<&str> = r
         .settings
         .iter()
+        .filter(|s| s.class != VarClass::Other)
         .map(|s| s.context.as_deref().unwrap())
         .collect();
     assert_eq!(
@@ -564,8 +584,15 @@ fn shebang_detection() {
         detect_kind(Path::new("x/.github/workflows/ci.yml"), b""),
         Some(FileKind::GitHubActions)
     );
-    assert_eq!(detect_kind(Path::new("workflows/ci.yml"), b""), None);
-    assert_eq!(detect_kind(Path::new("deploy/values.yaml"), b""), None);
+    // Other YAML (Kubernetes and Helm manifests, goreleaser) is read line by line.
+    assert_eq!(
+        detect_kind(Path::new("workflows/ci.yml"), b""),
+        Some(FileKind::Manifest)
+    );
+    assert_eq!(
+        detect_kind(Path::new("deploy/values.yaml"), b""),
+        Some(FileKind::Manifest)
+    );
     assert_eq!(
         detect_kind(Path::new("ci/Dockerfile.dev"), b""),
         Some(FileKind::Dockerfile)
@@ -630,4 +657,383 @@ fn go_env_file_matches_go_env_json() {
     // from go.env and GONOPROXY falls back to GOPRIVATE.
     assert_ne!(go["GOPROXY"], "off");
     assert_eq!(go["GONOPROXY"], "b.example");
+}
+
+/// One audit scenario written as a file of each kind gives the findings audit gives for the
+/// same values (the rules about the values the file sets).
+#[test]
+fn every_kind_agrees_with_audit() {
+    use gotrust::audit::{self, AuditInput};
+    use gotrust::env::{EnvSources, resolve};
+    use gotrust::scan::evaluate::{Baseline, evaluate_all};
+    use gotrust::settings::Settings;
+    use std::collections::BTreeSet;
+
+    let scenarios: &[&[(&str, &str)]] = &[
+        &[("GOSUMDB", "off")],
+        &[("GONOSUMDB", "*")],
+        &[("GOPRIVATE", "github.com")],
+        &[("GOPROXY", "https://goproxy.cn,direct")],
+        &[("GOPROXY", "https://proxy.golang.org|direct")],
+        &[("GOPROXY", "direct"), ("GOSUMDB", "off")],
+        &[("GOPROXY", "http://mirror.example.com")],
+        &[("GOINSECURE", "*")],
+        &[("GOPROXY", "https://goproxy.cn"), ("GOINSECURE", "*")],
+        &[("GOFLAGS", "-insecure")],
+        &[("GOSUMDB", "sum.golang.google.cn")],
+        &[
+            ("GOPRIVATE", "git.corp.example"),
+            ("GOINSECURE", "git.corp.example"),
+        ],
+        &[("GOVCS", "public:all")],
+        &[("GONOSUMCHECK", "1")],
+    ];
+    type Render = fn(&[(&str, &str)]) -> String;
+    let kinds: &[(FileKind, &str, Render)] = &[
+        (FileKind::Dockerfile, "Dockerfile", |v| {
+            let mut s = "FROM golang\n".to_string();
+            for (k, x) in v {
+                s.push_str(&format!("ENV {k}=\"{x}\"\n"));
+            }
+            s
+        }),
+        (FileKind::Shell, "a.sh", |v| {
+            v.iter()
+                .map(|(k, x)| format!("export {k}='{x}'\n"))
+                .collect()
+        }),
+        (FileKind::Shell, "b.sh", |v| {
+            v.iter()
+                .map(|(k, x)| format!("go env -w {k}='{x}'\n"))
+                .collect()
+        }),
+        (FileKind::DotEnv, ".env", |v| {
+            v.iter().map(|(k, x)| format!("{k}={x}\n")).collect()
+        }),
+        (FileKind::Makefile, "Makefile", |v| {
+            v.iter()
+                .map(|(k, x)| format!("export {k} = {x}\n"))
+                .collect()
+        }),
+        (FileKind::GitHubActions, ".github/workflows/ci.yml", |v| {
+            let mut s = "on: push\njobs:\n  b:\n    runs-on: x\n    env:\n".to_string();
+            for (k, x) in v {
+                s.push_str(&format!("      {k}: '{x}'\n"));
+            }
+            s + "    steps:\n      - run: go build\n"
+        }),
+        (FileKind::GitLabCi, ".gitlab-ci.yml", |v| {
+            let mut s = "variables:\n".to_string();
+            for (k, x) in v {
+                s.push_str(&format!("  {k}: '{x}'\n"));
+            }
+            s + "build:\n  script:\n    - go build\n"
+        }),
+        (FileKind::Compose, "compose.yaml", |v| {
+            let mut s = "services:\n  app:\n    environment:\n".to_string();
+            for (k, x) in v {
+                s.push_str(&format!("      - {k}={x}\n"));
+            }
+            s
+        }),
+        (FileKind::Manifest, "deploy.yaml", |v| {
+            let mut s = "spec:\n  containers:\n    - name: go\n      env:\n".to_string();
+            for (k, x) in v {
+                s.push_str(&format!("        - name: {k}\n          value: \"{x}\"\n"));
+            }
+            s
+        }),
+        (FileKind::Jenkinsfile, "Jenkinsfile", |v| {
+            let mut s = "pipeline {\n  environment {\n".to_string();
+            for (k, x) in v {
+                s.push_str(&format!("    {k} = '{x}'\n"));
+            }
+            s + "  }\n}\n"
+        }),
+        (FileKind::Bazelrc, ".bazelrc", |v| {
+            v.iter()
+                .map(|(k, x)| format!("build --action_env={k}={x}\n"))
+                .collect()
+        }),
+        (FileKind::PowerShell, "build.ps1", |v| {
+            v.iter()
+                .map(|(k, x)| format!("$env:{k} = '{x}'\n"))
+                .collect()
+        }),
+    ];
+    let local = |id: &str| {
+        (id.starts_with("cache/") && id != "cache/modcacherw")
+            || id.starts_with("netrc/")
+            || id.starts_with("project/")
+            || matches!(
+                id,
+                "env/file-writable" | "env/shadowed" | "env/go-disagrees"
+            )
+    };
+    for vars in scenarios {
+        // Audit of the same values in the process environment, without any Go installed.
+        let mut process: Vec<(String, String)> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        process.push(("GOENV".into(), "off".into()));
+        process.push(("HOME".into(), "/nonexistent".into()));
+        let src = EnvSources::with_process(process);
+        let env = resolve(&src);
+        let settings = Settings::from_env(&env, &src);
+        let input = AuditInput {
+            env: &env,
+            sources: &src,
+            settings: &settings,
+            git: None,
+            policy: None,
+            project: None,
+            cross_check: None,
+        };
+        let set: BTreeSet<&str> = vars.iter().map(|(k, _)| *k).collect();
+        let want: BTreeSet<&str> = audit::findings(&input)
+            .into_iter()
+            .filter(|f| !local(f.rule.id))
+            .filter(|f| {
+                f.evidence.iter().any(|e| {
+                    e.variable.as_deref().is_some_and(|v| {
+                        set.contains(v)
+                            || ((v == "GONOPROXY" || v == "GONOSUMDB")
+                                && set.contains("GOPRIVATE")
+                                && !set.contains(v))
+                    })
+                })
+            })
+            .map(|f| f.rule.id)
+            .collect();
+        for (kind, name, render) in kinds {
+            let text = render(vars);
+            let found = scan_text(Path::new(name), *kind, &text).unwrap();
+            let got: BTreeSet<&str> = evaluate_all(&found, None, &Baseline::default())
+                .findings
+                .into_iter()
+                .map(|f| f.rule.id)
+                .collect();
+            assert_eq!(got, want, "{kind} {vars:?}\n{text}");
+        }
+    }
+}
+
+/// A subdirectory scanned inside a repository: SARIF URIs are relative to the repository
+/// root, with a base ID resolving them, line-independent fingerprints, the notes as
+/// toolExecutionNotifications, and the log is valid SARIF 2.1.0.
+#[test]
+fn sarif_of_a_subdirectory_is_relative_to_the_repository_root() {
+    use gotrust::report::{Location, Note, Report, sarif};
+    use gotrust::scan::evaluate::{Baseline, evaluate_all};
+    let repo = tempfile::tempdir().unwrap();
+    fs::create_dir_all(repo.path().join(".git")).unwrap();
+    let sub = repo.path().join("svc/api");
+    fs::create_dir_all(&sub).unwrap();
+    fs::write(
+        sub.join("Dockerfile"),
+        "FROM golang\nENV GOSUMDB=off\nENV GOPROXY=https://${U}:${P}@art.example/go\n",
+    )
+    .unwrap();
+    let mut r = scan_dir(&sub, &ScanOptions::default()).unwrap();
+    for s in &mut r.settings {
+        s.file = Path::new("svc/api").join(&s.file);
+    }
+    let e = evaluate_all(&r.settings, None, &Baseline::default());
+    assert_eq!(e.unresolved.len(), 1);
+    let notes = vec![Note {
+        kind: "unresolved-value",
+        message: "GOPROXY depends on U, P".into(),
+        location: Some(Location {
+            path: e.unresolved[0].file.clone(),
+            line: Some(3),
+        }),
+    }];
+    let report = Report::new(e.findings)
+        .with_notes(notes)
+        .with_uri_base(repo.path().to_path_buf());
+    let v = sarif::to_value(&report, "0.0.0");
+    assert_eq!(schema_error(&v), None);
+    let run = &v["runs"][0];
+    let base = run["originalUriBaseIds"]["SRCROOT"]["uri"]
+        .as_str()
+        .unwrap();
+    assert!(
+        base.starts_with("file:///") && base.ends_with('/'),
+        "{base}"
+    );
+    let res = run["results"].as_array().unwrap();
+    assert!(!res.is_empty());
+    for r in res {
+        let art = &r["locations"][0]["physicalLocation"]["artifactLocation"];
+        assert_eq!(art["uri"], "svc/api/Dockerfile");
+        assert_eq!(art["uriBaseId"], "SRCROOT");
+        assert!(r["partialFingerprints"]["gotrust/v1"].is_string());
+    }
+    let n = &run["invocations"][0]["toolExecutionNotifications"][0];
+    assert_eq!(n["descriptor"]["id"], "unresolved-value");
+    // Fingerprints do not depend on the line: the same file shifted down keeps them.
+    let shifted = "FROM golang\n\n\nENV GOSUMDB=off\n";
+    let found = scan_text(
+        Path::new("svc/api/Dockerfile"),
+        FileKind::Dockerfile,
+        shifted,
+    )
+    .unwrap();
+    let again = Report::new(evaluate_all(&found, None, &Baseline::default()).findings);
+    let fp = |rep: &Report| {
+        let v = sarif::to_value(rep, "0.0.0");
+        v["runs"][0]["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["ruleId"] == "sumdb/disabled")
+            .map(|r| r["partialFingerprints"]["gotrust/v1"].clone())
+    };
+    assert_eq!(fp(&report), fp(&again));
+    // An environment finding without a file has a logical location naming the variable.
+    let env_only = Report::new(vec![
+        gotrust::report::Finding::new(&gotrust::report::catalog::SUMDB_DISABLED, "m")
+            .with_evidence(gotrust::report::Evidence::variable("GOSUMDB", "off")),
+    ]);
+    let v = sarif::to_value(&env_only, "0.0.0");
+    assert_eq!(schema_error(&v), None);
+    assert_eq!(
+        v["runs"][0]["results"][0]["locations"][0]["logicalLocations"][0]["name"],
+        "GOSUMDB"
+    );
+}
+
+fn schema_error(v: &serde_json::Value) -> Option<String> {
+    let schema: serde_json::Value =
+        serde_json::from_str(include_str!("data/sarif-schema-2.1.0.json")).unwrap();
+    let mut schemas = boon::Schemas::new();
+    let mut compiler = boon::Compiler::new();
+    compiler.enable_format_assertions();
+    let url = "file:///sarif-schema-2.1.0.json";
+    compiler.add_resource(url, schema).unwrap();
+    let index = compiler.compile(url, &mut schemas).unwrap();
+    schemas.validate(v, index).err().map(|e| format!("{e:#}"))
+}
+
+/// Minimal reproductions of the constructs met in real repositories, one directory per kind
+/// of place (tests/fixtures/scan/places): every finding at its rule and line, and nothing else.
+#[test]
+fn places_seen_in_real_repositories() {
+    use gotrust::scan::evaluate::{Baseline, evaluate_all};
+    use std::collections::BTreeSet;
+    let cases: &[(&str, &[(&str, u32)])] = &[
+        ("bazelrc-action-env", &[("sumdb/invalid", 1)]),
+        ("compose-build-args", &[("proxy/direct-fallback", 5)]),
+        ("dockerfile-arg-default", &[("proxy/direct-fallback", 3)]),
+        (
+            "dockerfile-pipe-in-arg",
+            &[
+                ("proxy/direct-fallback", 3),
+                ("proxy/fallback-on-any-error", 3),
+            ],
+        ),
+        (
+            "dockerfile-variable-userinfo",
+            &[("proxy/credentials-in-url", 3)],
+        ),
+        (
+            "dotenv-pipe",
+            &[
+                ("proxy/direct-fallback", 1),
+                ("proxy/fallback-on-any-error", 1),
+            ],
+        ),
+        (
+            "gitconfig-url-scoped",
+            &[("git/insteadof", 4), ("git/tls-verify-off", 2)],
+        ),
+        ("goreleaser-env", &[("proxy/direct-fallback", 2)]),
+        (
+            "helm-template-env",
+            &[
+                ("proxy/private-path-leak", 5),
+                ("proxy/unverified-third-party", 5),
+                ("sumdb/bypass-public", 5),
+            ],
+        ),
+        (
+            "jenkinsfile-environment",
+            &[
+                ("proxy/private-path-leak", 6),
+                ("proxy/unverified-third-party", 3),
+                ("sumdb/disabled", 3),
+            ],
+        ),
+        ("jenkinsfile-pod-yaml", &[("insecure/match-all", 7)]),
+        (
+            "justfile-export",
+            &[("proxy/unverified-third-party", 1), ("sumdb/disabled", 1)],
+        ),
+        ("k8s-env", &[("sumdb/legacy-insecure-flag", 9)]),
+        (
+            "makefile-quoted",
+            &[
+                ("env/quoted-value", 1),
+                ("proxy/private-path-leak", 1),
+                ("proxy/unverified-third-party", 1),
+            ],
+        ),
+        (
+            "powershell-env",
+            &[("proxy/unverified-third-party", 1), ("sumdb/disabled", 1)],
+        ),
+        ("shell-alias", &[("proxy/direct-fallback", 1)]),
+        ("shell-bazel-flags", &[("proxy/direct-fallback", 3)]),
+        (
+            "shell-command-substitution",
+            &[("proxy/off", 2), ("sumdb/disabled", 2)],
+        ),
+        (
+            "shell-default-expansion",
+            &[
+                ("proxy/direct-fallback", 2),
+                ("proxy/unverified-third-party", 2),
+                ("sumdb/disabled", 3),
+            ],
+        ),
+        (
+            "shell-git-ssl-no-verify",
+            &[("git/tls-verify-off", 2), ("git/tls-verify-off", 3)],
+        ),
+        (
+            "shell-go-get-insecure",
+            &[("cache/modcacherw", 3), ("sumdb/legacy-insecure-flag", 2)],
+        ),
+        ("shell-heredoc-gitconfig", &[("git/tls-verify-off", 6)]),
+    ];
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/scan/places");
+    let mut dirs: Vec<String> = fs::read_dir(&root)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    dirs.sort();
+    let listed: Vec<String> = cases.iter().map(|(d, _)| d.to_string()).collect();
+    assert_eq!(dirs, listed, "every fixture directory has expectations");
+    for (dir, want) in cases {
+        let r = scan_dir(&root.join(dir), &ScanOptions::default()).unwrap();
+        assert!(r.errors.is_empty() && r.skipped.is_empty(), "{dir}");
+        let e = evaluate_all(&r.settings, None, &Baseline::default());
+        let got: BTreeSet<(&str, u32)> = e
+            .findings
+            .iter()
+            .map(|f| (f.rule.id, f.location().and_then(|l| l.line).unwrap()))
+            .collect();
+        let want: BTreeSet<(&str, u32)> = want.iter().copied().collect();
+        assert_eq!(got, want, "{dir}");
+        for f in &e.findings {
+            assert!(!f.fix.contains("process environment"), "{dir}: {}", f.fix);
+        }
+        let unresolved: Vec<usize> = e.unresolved.iter().map(|u| u.line).collect();
+        match *dir {
+            "dockerfile-variable-userinfo" => assert_eq!(unresolved, vec![3], "{dir}"),
+            "shell-default-expansion" => assert_eq!(unresolved, vec![4], "{dir}"),
+            _ => assert!(unresolved.is_empty(), "{dir}: {unresolved:?}"),
+        }
+    }
 }

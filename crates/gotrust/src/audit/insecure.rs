@@ -93,14 +93,17 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
         }
         let direct: Vec<_> = routes.iter().filter(|r| super::route_direct(r)).collect();
         if direct.is_empty() {
-            if !allowed(&p.text) {
+            // A match-all pattern is already reported, and a route with no hop at all
+            // (GOPROXY=off) fetches nothing: "no effect" would add nothing true.
+            let hops: Vec<String> = routes[0].hops.iter().map(|h| h.entry.clone()).collect();
+            if !allowed(&p.text) && !everything && !hops.is_empty() {
                 out.push(
                     Finding::new(
                         &catalog::INSECURE_NO_EFFECT,
                         format!(
                             "GOINSECURE pattern {:?} has no effect: those modules are fetched only through {} (GOINSECURE does not apply to proxies)",
                             p.text,
-                            routes[0].hops.iter().map(|h| h.entry.clone()).collect::<Vec<_>>().join(", ")
+                            hops.join(", ")
                         ),
                     )
                     .with_evidence(ev.clone())

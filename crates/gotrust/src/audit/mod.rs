@@ -231,6 +231,7 @@ pub fn origin_text(origin: &Origin) -> String {
     match origin {
         Origin::UserFile { .. } => "user go env file".into(),
         Origin::GorootEnv { .. } => "$GOROOT/go.env".into(),
+        Origin::ScannedFile { place, .. } => place.clone(),
         o => o.to_string(),
     }
 }
@@ -321,6 +322,11 @@ pub fn set_fix(origin: &Origin, var: &str, value: &str) -> String {
             "Run `{cmd}` (it overrides {}:{line}), or edit that line.",
             path.display()
         ),
+        Origin::ScannedFile { path, line, place } => format!(
+            "Edit line {line} of {} ({place}) so that it sets {var}={}.",
+            path.display(),
+            shell_quote(value)
+        ),
         _ => format!("Run `{cmd}`."),
     }
 }
@@ -339,6 +345,10 @@ pub fn unset_fix(origin: &Origin, var: &str) -> String {
             path.display()
         ),
         Origin::Derived { from } => format!("Change {from}, from which {var} is derived."),
+        Origin::ScannedFile { path, line, place } => format!(
+            "Remove the {var} setting from line {line} of {} ({place}).",
+            path.display()
+        ),
         _ => format!("Unset {var}."),
     }
 }

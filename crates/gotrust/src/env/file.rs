@@ -1,7 +1,7 @@
 //! Reading go env files: the user file written by `go env -w` and `$GOROOT/go.env`.
 //!
 //! Mirrors `readEnvFile` in cmd/go/internal/cfg/cfg.go. Go's parser is deliberately forgiving
-//! (spec §1.3): the file is split on `\n` only, a line is used only if it contains `=` and its
+//! (cmd/go/internal/cfg `parseGoEnv`): the file is split on `\n` only, a line is used only if it contains `=` and its
 //! first byte is `A`-`Z`, and the value is every byte after the first `=`, verbatim. We keep the
 //! lines Go skips too, with the reason, because the audit rules report them.
 
@@ -29,7 +29,7 @@ impl EnvEntry {
         String::from_utf8_lossy(&self.raw_value).into_owned()
     }
 
-    /// Quirks that make this value differ from what its author probably meant (§1.3):
+    /// Quirks that make this value differ from what its author probably meant (cmd/go/internal/cfg `parseGoEnv` keeps quotes and spaces):
     /// literal quotes, a trailing `\r`, leading or trailing white space, invalid UTF-8.
     pub fn quirks(&self) -> Vec<ValueQuirk> {
         let v = &self.raw_value;

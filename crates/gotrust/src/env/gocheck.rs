@@ -189,7 +189,12 @@ mod tests {
     fn disagreement_detected() {
         let src = EnvSources::with_process([("GOPROXY", "off"), ("GOENV", "off")]);
         let env = super::super::resolve(&src);
-        let c = compare_json(&env, "go".into(), br#"{"GOPROXY":"direct","GOSUMDB":""}"#).unwrap();
+        let c = compare_json(
+            &env,
+            "go".into(),
+            br#"{"GOPROXY":"direct","GOSUMDB":"sum.golang.org"}"#,
+        )
+        .unwrap();
         let d = c.disagreements();
         assert_eq!(d.len(), 1);
         assert_eq!(d[0].name, "GOPROXY");

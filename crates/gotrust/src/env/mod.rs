@@ -1,4 +1,4 @@
-//! The effective Go environment, each value with where it came from (spec §1).
+//! The effective Go environment, each value with where it came from.
 //!
 //! Mirrors cmd/go/internal/cfg/cfg.go (`initEnvCache`, `readEnvFile`, `findGOROOT`,
 //! `Getenv`, `EnvOrAndChanged`, `EnvFile`) and `os.UserConfigDir`. Submodules:
@@ -40,6 +40,20 @@ pub enum Origin {
     },
     /// The go command's built-in default (or empty when nothing sets it).
     Default,
+    /// No Go installation was found (no go on PATH, no GOROOT), so there is no
+    /// `$GOROOT/go.env` to read: the value every Go distribution ships in it is used
+    /// (go/go.env in the Go source tree: GOPROXY=https://proxy.golang.org,direct and
+    /// GOSUMDB=sum.golang.org since Go 1.21, built into cmd/go/internal/cfg before).
+    DistributionGoEnv,
+    /// A file scanned by `gotrust scan` (a Dockerfile, a CI file, a script) sets the value.
+    ScannedFile {
+        /// File path, relative to the scanned root or repository.
+        path: PathBuf,
+        /// 1-based line.
+        line: usize,
+        /// How and where in the file it is set (`ENV in stage build`, `export`).
+        place: String,
+    },
     /// Computed from another variable or input (GONOPROXY/GONOSUMDB from GOPRIVATE,
     /// GOMODCACHE from GOPATH, GOROOT from the go executable).
     Derived {
@@ -56,6 +70,8 @@ impl Origin {
             Origin::UserFile { .. } => "user-file",
             Origin::GorootEnv { .. } => "goroot-env",
             Origin::Default => "default",
+            Origin::DistributionGoEnv => "distribution-go-env",
+            Origin::ScannedFile { .. } => "scanned-file",
             Origin::Derived { .. } => "derived",
         }
     }
@@ -63,9 +79,9 @@ impl Origin {
     /// The file and line, for origins in a file.
     pub fn location(&self) -> Option<(&std::path::Path, usize)> {
         match self {
-            Origin::UserFile { path, line } | Origin::GorootEnv { path, line } => {
-                Some((path, *line))
-            }
+            Origin::UserFile { path, line }
+            | Origin::GorootEnv { path, line }
+            | Origin::ScannedFile { path, line, .. } => Some((path, *line)),
             _ => None,
         }
     }
@@ -81,6 +97,12 @@ impl fmt::Display for Origin {
             // The full path is in the JSON origin; the display form is the design's short one.
             Origin::GorootEnv { line, .. } => write!(f, "$GOROOT/go.env:{line}"),
             Origin::Default => f.write_str("default"),
+            Origin::DistributionGoEnv => {
+                f.write_str("go.env default of every Go distribution (no Go installation found)")
+            }
+            Origin::ScannedFile { path, line, place } => {
+                write!(f, "{place} at {}:{line}", path.display())
+            }
             Origin::Derived { from } => write!(f, "derived from {from}"),
         }
     }
@@ -106,7 +128,7 @@ pub struct Setting {
     /// (duplicates inside one file are on [`EnvFile::overridden_duplicates`]).
     pub shadowed: Vec<Shadowed>,
     /// The process environment has the variable set to the empty string, which Go treats
-    /// as unset: it does NOT clear a file value (§1.1).
+    /// as unset: it does NOT clear a file value (cmd/go/internal/cfg `Getenv`).
     pub empty_in_process: bool,
     /// The value an environment without process variables and user file would give
     /// (go.env or built-in default, or the derived default).
@@ -132,6 +154,13 @@ pub struct GoEnv {
     /// `$GOROOT/go.env`, if it could be read.
     pub goroot_env: Option<EnvFile>,
 }
+
+/// The values every Go distribution ships in `$GOROOT/go.env` (go/go.env in the Go source
+/// tree), used when no Go installation can be found ([`Origin::DistributionGoEnv`]).
+pub const DISTRIBUTION_GO_ENV: &[(&str, &str)] = &[
+    ("GOPROXY", "https://proxy.golang.org,direct"),
+    ("GOSUMDB", "sum.golang.org"),
+];
 
 /// Variables resolved through the go command's configuration layer (process, files, defaults).
 pub const GO_VARS: &[&str] = &[

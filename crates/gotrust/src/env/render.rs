@@ -34,7 +34,15 @@ impl Serialize for Origin {
                 st.serialize_field("from", from)?;
                 st.end()
             }
-            Origin::Process | Origin::Default => {
+            Origin::ScannedFile { path, line, place } => {
+                let mut st = ser.serialize_struct("Origin", 4)?;
+                st.serialize_field("kind", self.kind())?;
+                st.serialize_field("path", &path.to_string_lossy())?;
+                st.serialize_field("line", line)?;
+                st.serialize_field("place", place)?;
+                st.end()
+            }
+            Origin::Process | Origin::Default | Origin::DistributionGoEnv => {
                 let mut st = ser.serialize_struct("Origin", 1)?;
                 st.serialize_field("kind", self.kind())?;
                 st.end()

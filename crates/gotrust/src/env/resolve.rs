@@ -1,7 +1,7 @@
 //! Precedence rules: process environment, user go env file, `$GOROOT/go.env`, defaults.
 //!
 //! Mirrors cmd/go/internal/cfg/cfg.go (`EnvFile`, `initEnvCache`, `findGOROOT`, `Getenv`,
-//! `EnvOrAndChanged`, `gopathDir`), go/build `defaultGOPATH` and `os.UserConfigDir` (spec §1.1-1.2).
+//! `EnvOrAndChanged`, `gopathDir`), go/build `defaultGOPATH` and `os.UserConfigDir`.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -297,7 +297,7 @@ impl Layered<'_> {
     }
 }
 
-/// Resolves the effective environment (cmd/go Go 1.21+ semantics, spec §1.1).
+/// Resolves the effective environment (cmd/go Go 1.21+ semantics: cmd/go/internal/cfg `initEnvCache`).
 pub fn resolve(src: &EnvSources) -> GoEnv {
     let location = user_file_location(src);
     let user_file = location
@@ -393,6 +393,20 @@ pub fn resolve(src: &EnvSources) -> GoEnv {
         vars.insert(key.to_string(), plain(key, ""));
     }
     vars.insert("GOAUTH".into(), plain("GOAUTH", "netrc"));
+    // Without any Go installation there is no go.env to read: use what every distribution
+    // ships in it, rather than an empty GOPROXY that no real go would ever run with.
+    if goroot_for_env.is_none() && goroot_env.is_none() {
+        for (key, value) in super::DISTRIBUTION_GO_ENV {
+            if let Some(s) = vars.get_mut(*key)
+                && s.value.is_empty()
+                && s.origin == Origin::Default
+            {
+                s.value = (*value).to_string();
+                s.origin = Origin::DistributionGoEnv;
+                s.default = (*value).to_string();
+            }
+        }
+    }
 
     let goprivate = vars["GOPRIVATE"].value.clone();
     for key in ["GONOPROXY", "GONOSUMDB"] {
@@ -520,7 +534,7 @@ pub fn resolve(src: &EnvSources) -> GoEnv {
         UserFileLocation::Unavailable { .. } => (String::new(), Origin::Default),
     };
     let mut goenv_shadowed = Vec::new();
-    // A GOENV line in a file has no effect (§1.2); show it as shadowed.
+    // A GOENV line in a file has no effect (cmd/go/internal/cfg `EnvFile` reads GOENV from the process only); show it as shadowed.
     for f in user_file.iter().chain(goroot_env.iter()) {
         if let Some(e) = f.lookup("GOENV") {
             goenv_shadowed.push(Shadowed {
@@ -605,7 +619,7 @@ fn mark_changed(
     };
     fn raw(s: &Setting) -> &str {
         match s.origin {
-            Origin::Default | Origin::Derived { .. } => "",
+            Origin::Default | Origin::Derived { .. } | Origin::DistributionGoEnv => "",
             _ => s.value.as_str(),
         }
     }
@@ -736,7 +750,7 @@ mod tests {
         assert_eq!(proxy.shadowed.len(), 1);
         assert_eq!(proxy.default, "https://proxy.golang.org,direct");
         assert!(proxy.changed);
-        // GOSUMDB= in the user file shadows go.env: effective empty (§1.1).
+        // GOSUMDB= in the user file shadows go.env: effective empty (cmd/go/internal/cfg `Getenv`).
         assert_eq!(env.value("GOSUMDB"), "");
         assert_eq!(env.get("GOSUMDB").unwrap().origin.kind(), "user-file");
         assert_eq!(env.value("GOTOOLCHAIN"), "local");

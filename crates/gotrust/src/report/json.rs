@@ -34,6 +34,16 @@ struct JsonReport {
     findings: Vec<JsonFinding>,
     suppressed: Vec<JsonSuppressed>,
     summary: Summary,
+    /// What was skipped or could not be resolved (absent when there is nothing to say).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    notes: Vec<JsonNote>,
+}
+
+#[derive(Serialize)]
+struct JsonNote {
+    kind: &'static str,
+    message: String,
+    location: Option<JsonLocation>,
 }
 
 #[derive(Serialize)]
@@ -107,6 +117,18 @@ fn model(report: &Report) -> JsonReport {
             })
             .collect(),
         summary: report.summary(),
+        notes: report
+            .notes()
+            .iter()
+            .map(|n| JsonNote {
+                kind: n.kind,
+                message: redact(&n.message),
+                location: n.location.as_ref().map(|l| JsonLocation {
+                    path: redact(&l.path.to_string_lossy()),
+                    line: l.line,
+                }),
+            })
+            .collect(),
     }
 }
 

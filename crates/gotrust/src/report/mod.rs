@@ -295,11 +295,25 @@ impl Summary {
     }
 }
 
+/// Something a command did not do, said rather than hidden: a file skipped, a value that
+/// could not be resolved. Not a finding: it has no rule and no severity.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Note {
+    /// A stable kind: `skipped-file`, `unresolved-value`, `unreadable-file`.
+    pub kind: &'static str,
+    /// What happened, in one sentence.
+    pub message: String,
+    /// The file and line concerned, when there is one.
+    pub location: Option<Location>,
+}
+
 /// The result of a command: active findings sorted most severe first, plus suppressed ones.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Report {
     findings: Vec<Finding>,
     suppressed: Vec<Suppressed>,
+    notes: Vec<Note>,
+    uri_base: Option<PathBuf>,
 }
 
 impl Report {
@@ -307,7 +321,7 @@ impl Report {
     pub fn new(findings: Vec<Finding>) -> Self {
         let mut report = Report {
             findings,
-            suppressed: Vec::new(),
+            ..Report::default()
         };
         report.sort();
         report
@@ -329,6 +343,29 @@ impl Report {
         }
         report.sort();
         report
+    }
+
+    /// Adds notes (what was skipped or could not be resolved).
+    pub fn with_notes(mut self, notes: Vec<Note>) -> Self {
+        self.notes.extend(notes);
+        self
+    }
+
+    /// The notes, in the order given.
+    pub fn notes(&self) -> &[Note] {
+        &self.notes
+    }
+
+    /// Sets the absolute directory that relative locations are relative to (SARIF's
+    /// `originalUriBaseIds`).
+    pub fn with_uri_base(mut self, base: PathBuf) -> Self {
+        self.uri_base = Some(base);
+        self
+    }
+
+    /// The directory relative locations are relative to, if known.
+    pub fn uri_base(&self) -> Option<&std::path::Path> {
+        self.uri_base.as_deref()
     }
 
     fn sort(&mut self) {

@@ -6,13 +6,26 @@
 //! `level`, `message` and, when a file is known, a physical location with the start line.
 //! Findings ignored by the policy are results with an external suppression carrying the reason,
 //! which code-scanning tools show as dismissed.
+//!
+//! Relative paths are relative to the repository root (or, outside a repository, to the
+//! scanned directory) and carry `uriBaseId: SRCROOT`, resolved by `originalUriBaseIds` when the
+//! report knows that directory. Every result has a `partialFingerprints` entry that does not
+//! depend on line numbers, so an alert survives edits above it. A finding about an
+//! environment variable with no file (the process environment) gets a logical location naming
+//! the variable. Notes of the report (files skipped, values unresolved) are
+//! `invocations[0].toolExecutionNotifications`.
 
 use std::io::{self, Write};
 use std::path::Path;
 
 use serde::Serialize;
 
-use super::{Finding, Location, Report, Rule, Severity, catalog, redact_url_userinfo};
+use sha2::{Digest, Sha256};
+
+use super::{Finding, Location, Note, Report, Rule, Severity, catalog, redact_url_userinfo};
+
+/// The `uriBaseId` of relative locations.
+pub const SRCROOT: &str = "SRCROOT";
 
 /// The `$schema` written in the log.
 pub const SCHEMA_URI: &str = "https://json.schemastore.org/sarif-2.1.0.json";
@@ -30,9 +43,41 @@ struct Log {
 }
 
 #[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
 struct Run {
     tool: Tool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    original_uri_base_ids: Option<std::collections::BTreeMap<&'static str, BaseUri>>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    invocations: Vec<Invocation>,
     results: Vec<SarifResult>,
+}
+
+#[derive(Serialize)]
+struct BaseUri {
+    uri: String,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Invocation {
+    execution_successful: bool,
+    tool_execution_notifications: Vec<Notification>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Notification {
+    level: &'static str,
+    message: Text,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    locations: Vec<SarifLocation>,
+    descriptor: DescriptorRef,
+}
+
+#[derive(Serialize)]
+struct DescriptorRef {
+    id: &'static str,
 }
 
 #[derive(Serialize)]
@@ -89,13 +134,25 @@ struct SarifResult {
     related_locations: Vec<SarifLocation>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     suppressions: Vec<Suppression>,
+    partial_fingerprints: std::collections::BTreeMap<&'static str, String>,
     properties: ResultProperties,
 }
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct SarifLocation {
-    physical_location: PhysicalLocation,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    physical_location: Option<PhysicalLocation>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    logical_locations: Vec<LogicalLocation>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct LogicalLocation {
+    name: String,
+    fully_qualified_name: String,
+    kind: &'static str,
 }
 
 #[derive(Serialize)]
@@ -107,8 +164,11 @@ struct PhysicalLocation {
 }
 
 #[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
 struct ArtifactLocation {
     uri: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    uri_base_id: Option<&'static str>,
 }
 
 #[derive(Serialize)]
@@ -175,16 +235,83 @@ fn path_uri(path: &Path) -> String {
 }
 
 fn location(l: &Location) -> SarifLocation {
+    let uri = redact_url_userinfo(&path_uri(&l.path));
+    let relative = !uri.starts_with("file:");
     SarifLocation {
-        physical_location: PhysicalLocation {
+        physical_location: Some(PhysicalLocation {
             artifact_location: ArtifactLocation {
-                uri: redact_url_userinfo(&path_uri(&l.path)),
+                uri,
+                uri_base_id: relative.then_some(SRCROOT),
             },
             region: l
                 .line
                 .filter(|&n| n > 0)
                 .map(|start_line| Region { start_line }),
+        }),
+        logical_locations: Vec::new(),
+    }
+}
+
+/// Where a finding without a file is: the environment variables of its evidence.
+fn logical(f: &Finding) -> Option<SarifLocation> {
+    let vars: Vec<LogicalLocation> = f
+        .evidence
+        .iter()
+        .filter_map(|e| e.variable.as_ref())
+        .filter(|v| !v.contains(' '))
+        .map(|v| LogicalLocation {
+            name: v.clone(),
+            fully_qualified_name: format!("environment/{v}"),
+            kind: "variable",
+        })
+        .take(1)
+        .collect();
+    (!vars.is_empty()).then_some(SarifLocation {
+        physical_location: None,
+        logical_locations: vars,
+    })
+}
+
+/// A fingerprint of what the finding is about, not where: rule, file, variables and
+/// affected patterns (no line, no message wording), hashed.
+fn fingerprint(f: &Finding) -> String {
+    let mut h = Sha256::new();
+    h.update(f.rule.id.as_bytes());
+    if let Some(l) = f.location() {
+        h.update(b"\0");
+        // An absolute path (a go env file, a temporary directory) differs between machines:
+        // only its file name is part of the fingerprint.
+        let path = if l.path.is_absolute() {
+            l.path
+                .file_name()
+                .map(std::path::Path::new)
+                .unwrap_or(&l.path)
+        } else {
+            &l.path
+        };
+        h.update(path_uri(path).as_bytes());
+    }
+    for e in &f.evidence {
+        if let Some(v) = &e.variable {
+            h.update(b"\0");
+            h.update(v.as_bytes());
+        }
+    }
+    for a in &f.affected {
+        h.update(b"\0");
+        h.update(a.as_bytes());
+    }
+    hex::encode(&h.finalize()[..16])
+}
+
+fn notification(n: &Note) -> Notification {
+    Notification {
+        level: "note",
+        message: Text {
+            text: redact_url_userinfo(&n.message),
         },
+        locations: n.location.iter().map(location).collect(),
+        descriptor: DescriptorRef { id: n.kind },
     }
 }
 
@@ -200,8 +327,13 @@ fn result(rules: &[&Rule], f: &Finding, suppressed: Option<&str>) -> SarifResult
             text: redact_url_userinfo(&f.message),
         },
         // The first file is the result's location; further ones (the second go.sum line of a
-        // conflict) are related locations.
-        locations: f.location().map(location).into_iter().collect(),
+        // conflict) are related locations. Without a file, the variable is the location.
+        locations: f
+            .location()
+            .map(location)
+            .or_else(|| logical(f))
+            .into_iter()
+            .collect(),
         related_locations: f
             .evidence
             .iter()
@@ -216,6 +348,7 @@ fn result(rules: &[&Rule], f: &Finding, suppressed: Option<&str>) -> SarifResult
             })
             .into_iter()
             .collect(),
+        partial_fingerprints: [("gotrust/v1", fingerprint(f))].into_iter().collect(),
         properties: ResultProperties {
             severity: f.severity,
             affected: f.affected.iter().map(|a| redact_url_userinfo(a)).collect(),
@@ -273,6 +406,21 @@ fn model(report: &Report, tool_version: &str) -> Log {
                     information_uri: INFORMATION_URI,
                     rules,
                 },
+            },
+            original_uri_base_ids: report.uri_base().map(|b| {
+                let mut uri = path_uri(b);
+                if !uri.ends_with('/') {
+                    uri.push('/');
+                }
+                [(SRCROOT, BaseUri { uri })].into_iter().collect()
+            }),
+            invocations: if report.notes().is_empty() {
+                Vec::new()
+            } else {
+                vec![Invocation {
+                    execution_successful: true,
+                    tool_execution_notifications: report.notes().iter().map(notification).collect(),
+                }]
             },
             results,
         }],

@@ -1,4 +1,4 @@
-//! Go env files in Go's own format (spec §1.3, mirrors `cmd/go/internal/cfg` `parseGoEnv`):
+//! Go env files in Go's own format (mirrors `cmd/go/internal/cfg` `parseGoEnv`):
 //! split on `\n` only, a line counts when its first byte is `A`–`Z` and it contains `=`, the
 //! key is everything before the first `=` and the value everything after it, verbatim (a `\r`,
 //! quotes and spaces stay part of the value, which is what `env/quoted-value` looks for).

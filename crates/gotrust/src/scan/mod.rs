@@ -1,14 +1,18 @@
 //! `gotrust scan`: Go-relevant settings written in a repository's files.
 //!
 //! The scanner walks a directory (respecting `.gitignore`, never following symlinks), picks the
-//! files whose kind it understands from their names (Dockerfiles, GitHub Actions and GitLab CI
-//! YAML, Compose files, Makefiles, shell scripts, `.envrc`/`.env`, devcontainer.json, go env
-//! files) and extracts every assignment of a variable that changes how `go` fetches modules
-//! (spec §1.4-1.8), plus the git configuration that weakens TLS or rewrites URLs.
+//! files whose kind it understands from their names (Dockerfiles, CI pipelines of GitHub,
+//! GitLab, CircleCI, Azure, Bitbucket, Drone, Jenkins, Compose files, Kubernetes and Helm
+//! manifests, goreleaser, Makefiles, shell and PowerShell scripts, `.envrc`/`.env`,
+//! `.bazelrc`, `.gitconfig`, devcontainer.json, go env files) and extracts every assignment of
+//! a variable that changes how `go` fetches modules (the names cmd/go/internal/cfg reads),
+//! plus the git configuration that weakens TLS or rewrites URLs.
 //!
 //! It never executes anything: values are taken verbatim, and values that refer to other
-//! variables (`$FOO`, `${{ secrets.X }}`, `$(VAR)`) are flagged as unresolved rather than
-//! guessed. The result is data ([`FoundSetting`]); the audit rules that judge it live elsewhere.
+//! variables (`$FOO`, `${{ secrets.X }}`, `$(VAR)`) are marked unresolved; [`evaluate`]
+//! resolves what can be known statically (default expansions, Dockerfile `ARG` defaults,
+//! earlier assignments) and reports the rest. The result is data ([`FoundSetting`]); the audit
+//! rules that judge it live elsewhere.
 //! Credentials inside URL values are kept for the rules but redacted by
 //! [`FoundSetting::display_value`] and in serialized output.
 
@@ -17,6 +21,7 @@ pub mod evaluate;
 mod goenvfile;
 mod jsonc;
 mod make;
+mod other;
 mod shell;
 mod yaml;
 
@@ -28,7 +33,7 @@ use std::path::{Path, PathBuf};
 use serde::{Serialize, Serializer};
 
 /// Default cap on the size of a file the scanner reads (larger files are skipped with a note).
-pub const DEFAULT_MAX_FILE_SIZE: u64 = 2 * 1024 * 1024;
+pub const DEFAULT_MAX_FILE_SIZE: u64 = 4 * 1024 * 1024;
 
 /// How many leading bytes decide whether a file is binary (a NUL byte there means binary, as
 /// git and ripgrep decide it).
@@ -61,8 +66,22 @@ pub enum FileKind {
     DotEnv,
     /// `devcontainer.json` / `.devcontainer.json`.
     Devcontainer,
-    /// A go env file in Go's own format (§1.3): `go.env`, `*/go/env`.
+    /// A go env file in Go's own format (cmd/go/internal/cfg `parseGoEnv`): `go.env`,
+    /// `*/go/env`.
     GoEnvFile,
+    /// `Jenkinsfile`: `environment {}` blocks, `withEnv`, `sh` steps and embedded pod YAML.
+    Jenkinsfile,
+    /// Any other YAML (Kubernetes and Helm manifests, goreleaser, Taskfile includes): read
+    /// line by line for `name:`/`value:` pairs, `KEY: value` and `- KEY=value` items.
+    Manifest,
+    /// Bazel's `.bazelrc`: `--action_env`, `--repo_env`, `--host_action_env`.
+    Bazelrc,
+    /// git configuration files (`.gitconfig`, `*.gitconfig`, `git/config`).
+    GitConfigFile,
+    /// PowerShell scripts (`$env:NAME = 'value'`).
+    PowerShell,
+    /// `justfile`: `export NAME := "value"` and recipe lines.
+    Justfile,
 }
 
 impl FileKind {
@@ -80,6 +99,12 @@ impl FileKind {
             FileKind::DotEnv => "dotenv",
             FileKind::Devcontainer => "devcontainer",
             FileKind::GoEnvFile => "go-env-file",
+            FileKind::Jenkinsfile => "jenkinsfile",
+            FileKind::Manifest => "yaml-manifest",
+            FileKind::Bazelrc => "bazelrc",
+            FileKind::GitConfigFile => "gitconfig",
+            FileKind::PowerShell => "powershell",
+            FileKind::Justfile => "justfile",
         }
     }
 }
@@ -105,11 +130,11 @@ pub enum How {
     Assign,
     /// `K=V cmd` or `env K=V cmd`: environment of that one command.
     CommandPrefix,
-    /// `go env -w K=V`: written to the user go env file, persists (§1.4).
+    /// `go env -w K=V`: written to the user go env file, persists (cmd/go/internal/envcmd).
     GoEnvW,
     /// `go env -u K`: removed from the user go env file (value is empty).
     GoEnvU,
-    /// A `KEY=VALUE` line of a go env file (§1.3).
+    /// A `KEY=VALUE` line of a go env file.
     GoEnvFile,
     /// `echo "K=V" >> $GITHUB_ENV`: environment of every later step of the job.
     GithubEnv,
@@ -125,8 +150,39 @@ pub enum How {
     MakeVariable,
     /// An exported Makefile variable (`export K = V`): environment of every recipe.
     MakeExport,
-    /// `git config ... KEY VALUE` or `git -c KEY=VALUE`.
+    /// `git config ... KEY VALUE`, `git -c KEY=VALUE`, or a line of a git config file.
     GitConfig,
+    /// A flag on a go command line with the effect of the same flag in GOFLAGS
+    /// (`go get -insecure`, `go mod download -modcacherw`); the variable is `GOFLAGS`.
+    GoFlag,
+    /// `--action_env=K=V` / `--repo_env=K=V` in `.bazelrc` or on a bazel command line.
+    BazelEnv,
+}
+
+impl How {
+    /// How the setting is written, for messages (`ENV`, `export`, `go env -w`).
+    pub fn describe(self) -> &'static str {
+        match self {
+            How::Env => "ENV",
+            How::Arg => "ARG default",
+            How::Export => "export",
+            How::Assign => "assignment",
+            How::CommandPrefix => "command prefix",
+            How::GoEnvW => "go env -w",
+            How::GoEnvU => "go env -u",
+            How::GoEnvFile => "go env file line",
+            How::GithubEnv => "$GITHUB_ENV line",
+            How::CiVariable => "CI variable",
+            How::ContainerEnv => "containerEnv",
+            How::RemoteEnv => "remoteEnv",
+            How::BuildArg => "build argument",
+            How::MakeVariable => "make variable",
+            How::MakeExport => "exported make variable",
+            How::GitConfig => "git config",
+            How::GoFlag => "go command flag",
+            How::BazelEnv => "bazel --action_env/--repo_env",
+        }
+    }
 }
 
 /// What kind of variable a name is, so rules can pick what concerns them.
@@ -134,19 +190,22 @@ pub enum How {
 #[serde(rename_all = "kebab-case")]
 #[non_exhaustive]
 pub enum VarClass {
-    /// A variable the go command reads (spec §1.4 known list, plus GOVERSION/GODEBUG/...).
+    /// A variable the go command reads (cmd/go/internal/cfg `KnownEnv`, plus the runtime's).
     Go,
     /// A `GO`-prefixed name without `_` that go does not know (typos, `GONOSUMCHECK`): it
     /// does nothing, which is exactly why it is reported (`env/unknown-variable`).
     UnknownGo,
-    /// HTTP(S)_PROXY, NO_PROXY and their lowercase forms (spec §1.8).
+    /// HTTP(S)_PROXY, NO_PROXY and their lowercase forms (net/http `ProxyFromEnvironment`).
     HttpProxy,
-    /// SSL_CERT_FILE / SSL_CERT_DIR (spec §1.8).
+    /// SSL_CERT_FILE / SSL_CERT_DIR (crypto/x509 root_unix.go).
     TlsRoots,
     /// Git environment variables that change transport security (GIT_SSL_NO_VERIFY, ...).
     GitEnv,
     /// A git configuration key (`http.sslVerify`, `url.<base>.insteadOf`, ...).
     GitConfig,
+    /// Any other variable: never judged, kept only to expand references to it
+    /// (`ARG MIRROR=goproxy.cn` then `ENV GOPROXY=https://${MIRROR}`).
+    Other,
 }
 
 /// One setting found in a file.
@@ -181,6 +240,15 @@ impl FoundSetting {
     pub fn display_value(&self) -> String {
         redact_urls(&self.value)
     }
+
+    /// How and where in its file the setting is written, without the file and line:
+    /// `ENV in stage build`, `export`, `CI variable in job test`.
+    pub fn place(&self) -> String {
+        match &self.context {
+            Some(c) => format!("{} in {c}", self.how.describe()),
+            None => self.how.describe().to_string(),
+        }
+    }
 }
 
 fn serialize_redacted<S: Serializer>(value: &str, s: S) -> Result<S::Ok, S::Error> {
@@ -212,6 +280,18 @@ pub enum SkipReason {
     },
     /// A symbolic link: never followed, so nothing outside the tree is read.
     Symlink,
+}
+
+impl fmt::Display for SkipReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SkipReason::Binary => f.write_str("binary (a NUL byte in the first 8 KiB)"),
+            SkipReason::TooLarge { size, cap } => {
+                write!(f, "too large ({size} bytes, the cap is {cap} bytes)")
+            }
+            SkipReason::Symlink => f.write_str("symbolic link (never followed)"),
+        }
+    }
 }
 
 /// A per-file (or per-walk-entry) failure; the scan continues past it.
@@ -479,8 +559,33 @@ pub fn detect_kind(relpath: &Path, head: &[u8]) -> Option<FileKind> {
     if lower == "makefile" || lower == "gnumakefile" || lower.ends_with(".mk") {
         return Some(FileKind::Makefile);
     }
+    if lower == "jenkinsfile"
+        || lower.starts_with("jenkinsfile.")
+        || lower.ends_with(".jenkinsfile")
+    {
+        return Some(FileKind::Jenkinsfile);
+    }
+    if lower == ".bazelrc" || lower.ends_with(".bazelrc") || lower == "bazel.rc" {
+        return Some(FileKind::Bazelrc);
+    }
+    if lower == ".gitconfig"
+        || lower == "gitconfig"
+        || lower.ends_with(".gitconfig")
+        || (lower == "config" && parent == "git")
+    {
+        return Some(FileKind::GitConfigFile);
+    }
+    if lower.ends_with(".ps1") || lower.ends_with(".psm1") {
+        return Some(FileKind::PowerShell);
+    }
+    if lower == "justfile" || lower == ".justfile" {
+        return Some(FileKind::Justfile);
+    }
     if lower == "devcontainer.json" || lower == ".devcontainer.json" {
         return Some(FileKind::Devcontainer);
+    }
+    if is_yaml {
+        return Some(FileKind::Manifest);
     }
     if name == "go.env" || (name == "env" && parent == "go") {
         return Some(FileKind::GoEnvFile);
@@ -536,7 +641,7 @@ pub fn scan_text(
     text: &str,
 ) -> Result<Vec<FoundSetting>, ScanError> {
     // Editors on Windows write a byte-order mark that Docker, shells and YAML parsers skip;
-    // go does not, so go env files keep it (their first line then does not count, §1.3).
+    // go does not, so go env files keep it (their first line then does not count: cmd/go/internal/cfg `parseGoEnv`).
     let text = match kind {
         FileKind::GoEnvFile => text,
         _ => text.strip_prefix('\u{feff}').unwrap_or(text),
@@ -552,12 +657,19 @@ pub fn scan_text(
             yaml::scan(text, &mut out)?
         }
         FileKind::Makefile => make::scan(text, &mut out),
-        FileKind::Shell | FileKind::Envrc | FileKind::DotEnv => {
+        FileKind::DotEnv => other::dotenv(text, &mut out),
+        FileKind::Shell | FileKind::Envrc => {
             let map = shell::LineMap::for_text(text, 1);
             shell::scan_script(text, &map, None, &mut out);
         }
         FileKind::Devcontainer => jsonc::scan_devcontainer(text, &mut out)?,
         FileKind::GoEnvFile => goenvfile::scan(text, &mut out),
+        FileKind::Jenkinsfile => other::jenkinsfile(text, &mut out),
+        FileKind::Manifest => other::manifest(text, &mut out),
+        FileKind::Bazelrc => other::bazelrc(text, &mut out),
+        FileKind::GitConfigFile => other::gitconfig(relpath, text, &mut out),
+        FileKind::PowerShell => other::powershell(text, &mut out),
+        FileKind::Justfile => other::justfile(text, &mut out),
     }
     out.found.sort_by_key(|s| (s.line, s.column));
     Ok(out.found)
@@ -593,6 +705,8 @@ impl Sink {
         } else {
             match classify(c.variable) {
                 Some(cl) => cl,
+                // Kept to expand references to it; never judged.
+                None if shell::is_identifier(c.variable) => VarClass::Other,
                 None => return,
             }
         };

@@ -80,9 +80,11 @@ enum Tok {
     Redirect(String),
 }
 
-/// The words of `text` (separators and redirections dropped): for Dockerfile `ENV`/`ARG`.
+/// The words of `text` as Docker splits `ENV`/`ARG` (buildkit's shell lexer in word mode):
+/// only whitespace separates words, quotes and escapes are removed, and `|`, `;`, `&`, `<`,
+/// `>`, `(`, `)` and `#` are ordinary characters (`ARG GOPROXY=https://p|direct`).
 pub(crate) fn words(text: &str) -> Vec<Word> {
-    tokenize(text)
+    tokenize_mode(text, &mut Vec::new(), true)
         .into_iter()
         .filter_map(|t| match t {
             Tok::Word(w) => Some(w),
@@ -94,7 +96,20 @@ pub(crate) fn words(text: &str) -> Vec<Word> {
 /// Bounds recursion through `env`/`sudo` prefixes and nested `$(…)` scanning.
 const MAX_NESTING: usize = 64;
 
-fn tokenize(text: &str) -> Vec<Tok> {
+/// Tokenizes `text`, recording in `subs` the byte ranges of the bodies of command
+/// substitutions (`$(…)`, `` `…` ``), which are commands too.
+fn tokenize_with(text: &str, subs: &mut Vec<(usize, usize)>) -> Vec<Tok> {
+    tokenize_mode(text, subs, false)
+}
+
+fn tokenize_mode(text: &str, subs: &mut Vec<(usize, usize)>, words_only: bool) -> Vec<Tok> {
+    let mut record = |b: &[u8], i: usize, end: usize| {
+        if b[i] == b'`' && end > i + 1 {
+            subs.push((i + 1, end - 1));
+        } else if b.get(i + 1) == Some(&b'(') && b.get(i + 2) != Some(&b'(') && end > i + 2 {
+            subs.push((i + 2, end - 1));
+        }
+    };
     let b = text.as_bytes();
     let mut toks = Vec::new();
     let mut i = 0;
@@ -122,6 +137,10 @@ fn tokenize(text: &str) -> Vec<Tok> {
             b'\n' => {
                 flush(&mut cur, &mut toks);
                 toks.push(Tok::Sep(false));
+                i += 1;
+            }
+            b';' | b'&' | b'|' | b'(' | b')' | b'>' | b'<' | b'#' if words_only => {
+                word(&mut cur, i).text.push(c as char);
                 i += 1;
             }
             b'#' if cur.is_none() => {
@@ -163,6 +182,7 @@ fn tokenize(text: &str) -> Vec<Tok> {
                         b'\\' if b.get(i + 1) == Some(&b'\n') => i += 2,
                         b'$' | b'`' => {
                             let end = expansion_end(b, i, 0);
+                            record(b, i, end);
                             w.expansion = true;
                             w.text.push_str(&text[i..end]);
                             i = end;
@@ -178,6 +198,7 @@ fn tokenize(text: &str) -> Vec<Tok> {
             }
             b'$' | b'`' => {
                 let end = expansion_end(b, i, 0);
+                record(b, i, end);
                 let w = word(&mut cur, i);
                 w.expansion = true;
                 w.text.push_str(&text[i..end]);
@@ -284,12 +305,35 @@ pub(crate) struct ScriptCtx<'a> {
 
 /// Scans a whole script and pushes every relevant assignment into `sink`.
 pub(crate) fn scan_script(text: &str, map: &LineMap, context: Option<&str>, sink: &mut Sink) {
+    scan_script_depth(text, map, context, sink, 0);
+}
+
+fn scan_script_depth(
+    text: &str,
+    map: &LineMap,
+    context: Option<&str>,
+    sink: &mut Sink,
+    depth: usize,
+) {
     let ctx = ScriptCtx { text, map, context };
+    if depth == 0 && text.contains("<<") {
+        gitconfig_heredocs(text, map, context, sink);
+    }
+    let mut subs = Vec::new();
+    let toks = tokenize_with(text, &mut subs);
+    if depth < MAX_NESTING {
+        for (start, end) in subs {
+            if let Some(inner) = text.get(start..end) {
+                let inner_map = map.shifted(text, start);
+                scan_script_depth(inner, &inner_map, context, sink, depth + 1);
+            }
+        }
+    }
     let mut words: Vec<Word> = Vec::new();
     let mut redirects: Vec<(String, Word)> = Vec::new();
     let mut pending_redirect: Option<String> = None;
     let mut piped_echo: Vec<Word> = Vec::new();
-    for tok in tokenize(text) {
+    for tok in toks {
         match tok {
             Tok::Word(w) => match pending_redirect.take() {
                 Some(op) => redirects.push((op, w)),
@@ -317,6 +361,65 @@ pub(crate) fn scan_script(text: &str, map: &LineMap, context: Option<&str>, sink
     }
     tee_to_github_env(&ctx, &piped_echo, &words, sink);
     command(&ctx, &words, &redirects, 0, sink);
+}
+
+/// Heredocs written to a git config file (`tee ~/.gitconfig <<EOF`, `cat > .gitconfig <<EOF`):
+/// their body is git configuration, read as such.
+fn gitconfig_heredocs(text: &str, map: &LineMap, context: Option<&str>, sink: &mut Sink) {
+    let mut offset = 0;
+    let mut lines = text.split('\n');
+    while let Some(line) = lines.next() {
+        offset += line.len() + 1;
+        let Some(op) = line.find("<<") else { continue };
+        let targets_gitconfig = line
+            .split_whitespace()
+            .any(|w| w.ends_with("gitconfig") || w.ends_with("/git/config"));
+        if !targets_gitconfig {
+            continue;
+        }
+        let delim: String = line[op + 2..]
+            .trim_start_matches(['-', '~'])
+            .trim_start()
+            .trim_start_matches(['\'', '"'])
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+            .collect();
+        if delim.is_empty() {
+            continue;
+        }
+        let body_start = offset;
+        let mut body_len = 0;
+        for l in lines.by_ref() {
+            offset += l.len() + 1;
+            if l.trim() == delim {
+                break;
+            }
+            body_len += l.len() + 1;
+        }
+        let body = text.get(body_start..body_start + body_len).unwrap_or("");
+        let (first_line, _) = map.locate(text, body_start.min(text.len()));
+        let path = sink.file.clone();
+        for e in crate::settings::git::parse_git_config(
+            &path,
+            crate::settings::git::GitScope::Global,
+            body,
+        ) {
+            let key = match &e.subsection {
+                Some(s) => format!("{}.{s}.{}", e.section, e.key),
+                None => format!("{}.{}", e.section, e.key),
+            };
+            let value = e.value.clone().unwrap_or_else(|| "true".into());
+            sink.push(Candidate {
+                line: first_line + e.line - 1,
+                column: Some(1),
+                variable: &key,
+                value: &value,
+                how: How::GitConfig,
+                context,
+                unresolved: false,
+            });
+        }
+    }
 }
 
 /// Emits the `K=V` arguments of `echo` when the command it pipes into is `tee … $GITHUB_ENV`.
@@ -439,6 +542,50 @@ fn command(
         }
         "go" => go_command(ctx, args, sink),
         "git" => git_command(ctx, args, sink),
+        "bazel" | "bazelisk" => {
+            let mut it = args.iter();
+            while let Some(a) = it.next() {
+                let (w, kv) = match super::other::bazel_env_flag(&a.text) {
+                    Some("") => match it.next() {
+                        Some(n) => (n, n.text.as_str()),
+                        None => break,
+                    },
+                    Some(kv) => (a, kv),
+                    None => continue,
+                };
+                if let Some((k, v)) = kv.split_once('=')
+                    && is_identifier(k)
+                {
+                    emit(ctx, w, k, v, How::BazelEnv, sink);
+                }
+            }
+        }
+        "alias" => {
+            // `alias g='GOPROXY=… go'`: the alias body runs as a command wherever it is used.
+            for a in args {
+                if let Some((_, body)) = a.text.split_once('=') {
+                    let (line, column) = ctx.map.locate(ctx.text, a.start);
+                    let mut map = LineMap::default();
+                    map.push(0, line, column);
+                    for tok_cmd in body.split([';', '&', '|']) {
+                        let mut sub = Vec::new();
+                        let words = tokenize_with(tok_cmd, &mut sub)
+                            .into_iter()
+                            .filter_map(|t| match t {
+                                Tok::Word(w) => Some(w),
+                                _ => None,
+                            })
+                            .collect::<Vec<_>>();
+                        let inner = ScriptCtx {
+                            text: tok_cmd,
+                            map: &map,
+                            context: ctx.context,
+                        };
+                        command(&inner, &words, &[], depth + 1, sink);
+                    }
+                }
+            }
+        }
         "echo" | "printf" => {
             let to_github_env = redirects
                 .iter()
@@ -460,6 +607,17 @@ fn command(
 
 fn go_command(ctx: &ScriptCtx<'_>, args: &[Word], sink: &mut Sink) {
     if args.first().map(|a| a.text.as_str()) != Some("env") {
+        // Flags that GOFLAGS could also carry: `go get -insecure` (removed in Go 1.22, but
+        // older toolchains honour it) and `-modcacherw` on download commands.
+        for a in args.iter().skip(1) {
+            if a.text == "--" || !a.text.starts_with('-') {
+                continue;
+            }
+            let flag = a.text.trim_start_matches('-');
+            if flag == "insecure" || flag == "modcacherw" {
+                emit(ctx, a, "GOFLAGS", &format!("-{flag}"), How::GoFlag, sink);
+            }
+        }
         return;
     }
     let args = &args[1..];
@@ -467,7 +625,7 @@ fn go_command(ctx: &ScriptCtx<'_>, args: &[Word], sink: &mut Sink) {
     let unset = args.iter().any(|a| a.text == "-u" || a.text == "--u");
     for a in args.iter().filter(|a| !a.text.starts_with('-')) {
         if write {
-            // go env -w splits on the first '='; the whole rest is the value (§1.4).
+            // go env -w splits on the first '='; the whole rest is the value (cmd/go/internal/envcmd `runEnvW`).
             if let Some(eq) = a.text.find('=') {
                 emit(ctx, a, &a.text[..eq], &a.text[eq + 1..], How::GoEnvW, sink);
             }
