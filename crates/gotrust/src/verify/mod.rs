@@ -20,6 +20,7 @@
 
 pub mod cache;
 pub mod proxy;
+pub mod store;
 pub mod sums;
 
 use std::fmt;
