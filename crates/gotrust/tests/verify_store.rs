@@ -25,6 +25,7 @@ use gotrust::verify::store::record::{
 use gotrust::verify::store::{Shard, StoreOptions, Verdict, verify_store};
 use gotrust::verify::sums::{Database, DatabaseAccess};
 use gotrust_lab::{Endpoint, Fault, FaultKind, Lab, RunningLab};
+use object_store::ObjectStoreExt as _;
 
 /// Module versions go downloads from the lab into the store.
 const MODS: &[&str] = &[
@@ -249,7 +250,7 @@ async fn every_verdict_on_an_altered_store() {
     check("example.com/UpperCase@v1.0.0", Verdict::Skipped, "GONOSUMDB");
     check("example.com/major/v2@v2.1.0", Verdict::Incomplete, "no go.mod");
     check("example.com/simple/@v/README", Verdict::Orphan, "not a .info, .mod or .zip");
-    check("example.com/a/b/c/d@v0.1.0", Verdict::Verified, "matches the checksum database");
+    check("example.com/a/b/c/d@v0.1.0", Verdict::Verified, "zip and go.mod match the checksum database");
     // The tampered go.mod's zip is fine: the record names only the go.mod.
     let tampered_mod = by["example.com/simple@v1.1.0"];
     let zip = tampered_mod.files.iter().find(|f| f.key.ends_with(".zip")).unwrap();

@@ -370,18 +370,19 @@ pub async fn verify_store(
             let work = std::mem::take(&mut batch);
             let shared = shared.clone();
             in_flight.push_back(tokio::spawn(async move { judge_batch(&shared, work).await }));
-            // Two batches in flight: one hashing while the other's lookups finish.
-            while in_flight.len() > 1 || (listing_done && !in_flight.is_empty()) {
-                let done = in_flight.pop_front().expect("checked non-empty");
-                let records = done.await.map_err(|e| StoreError::Listing {
-                    location: store.display(),
-                    why: format!("a verification task failed: {e}"),
-                })?;
-                sink.records(&records).map_err(|e| StoreError::Results {
-                    path: "results".into(),
-                    why: e.to_string(),
-                })?;
-            }
+        }
+        // Two batches in flight: one hashing while the other's lookups finish; at the end,
+        // every one.
+        while in_flight.len() > 1 || (listing_done && !in_flight.is_empty()) {
+            let done = in_flight.pop_front().expect("checked non-empty");
+            let records = done.await.map_err(|e| StoreError::Listing {
+                location: store.display(),
+                why: format!("a verification task failed: {e}"),
+            })?;
+            sink.records(&records).map_err(|e| StoreError::Results {
+                path: "results".into(),
+                why: e.to_string(),
+            })?;
         }
     }
     if let DatabaseAccess::On(d) = db {
@@ -457,19 +458,24 @@ async fn judge_batch(shared: &Arc<Shared>, work: Vec<(String, Unit)>) -> Vec<Ver
             return HashMap::new();
         };
         let mut seen = HashSet::new();
-        let keys: Vec<(String, String)> = work
-            .iter()
-            .filter_map(|(_, u)| {
-                let (m, v) = (u.module.as_ref()?, u.version.as_ref()?);
-                (u.orphan.is_none()
-                    && (u.zip.is_some() || u.gomod.is_some())
-                    && d.private_pattern(m).is_none()
-                    && seen.insert((m.clone(), v.clone())))
-                .then(|| (m.clone(), v.clone()))
-            })
-            .collect();
-        // One lookup per version: the record for `m v` holds both its zip and go.mod lines
-        // (go's sumdb client asks `lookup/m@v` for `m v/go.mod` too).
+        let mut keys: Vec<(String, String)> = Vec::new();
+        for (_, u) in work.iter() {
+            let (Some(m), Some(v)) = (&u.module, &u.version) else {
+                continue;
+            };
+            if u.orphan.is_some() || d.private_pattern(m).is_some() {
+                continue;
+            }
+            // The zip's key and the go.mod's: one record holds both, so the client fetches
+            // and proves it once (go's sumdb client asks `lookup/m@v` for `v/go.mod` too).
+            if u.zip.is_some() && seen.insert((m.clone(), v.clone())) {
+                keys.push((m.clone(), v.clone()));
+            }
+            let mod_key = format!("{v}/go.mod");
+            if u.gomod.is_some() && seen.insert((m.clone(), mod_key.clone())) {
+                keys.push((m.clone(), mod_key));
+            }
+        }
         super::sums::lookup_all(&d.client, keys, shared.concurrency).await
     };
     let (hashed, answers) = tokio::join!(hashing, lookups);
@@ -723,60 +729,29 @@ fn judge(
                         "private: GONOSUMDB pattern {p:?} matches, so the path was not sent to the checksum database"
                     ));
                 } else {
-                    match answers.get(&(m.clone(), v.clone())) {
-                        Some(LookupOutcome::Found { lines, .. }) => {
-                            let zip_line = format!("{m} {v} ");
-                            let mod_line = format!("{m} {v}/go.mod ");
-                            for (f, prefix, what) in [
-                                (zip_file.as_mut(), &zip_line, "zip"),
-                                (mod_file.as_mut(), &mod_line, "go.mod"),
-                            ] {
-                                let Some(f) = f else { continue };
-                                let Some(h) = &f.hash else { continue };
-                                let want: Vec<&str> = lines
-                                    .iter()
-                                    .filter_map(|l| l.strip_prefix(prefix.as_str()))
-                                    .collect();
-                                f.database = want.first().map(|s| (*s).to_owned());
-                                if want.is_empty() {
-                                    f.verdict = Verdict::NotInDatabase;
-                                    f.message =
-                                        format!("the database record has no {what} line");
-                                } else if !want.contains(&h.as_str()) {
-                                    f.verdict = Verdict::Mismatch;
-                                    f.message = format!(
-                                        "{what} {} has hash {h}, the checksum database says {}",
-                                        f.key, want[0]
-                                    );
-                                }
-                            }
+                    for (f, key, what) in [
+                        (zip_file.as_mut(), v.clone(), "zip"),
+                        (mod_file.as_mut(), format!("{v}/go.mod"), "go.mod"),
+                    ] {
+                        let Some(f) = f else { continue };
+                        let Some(h) = f.hash.clone() else { continue };
+                        let (verdict, why) =
+                            compare(answers.get(&(m.clone(), key.clone())), &m, &key, &h);
+                        if let Some(LookupOutcome::Found { lines, .. }) =
+                            answers.get(&(m.clone(), key.clone()))
+                        {
+                            f.database = database_hash(lines, &m, &key);
                         }
-                        Some(LookupOutcome::NotFound { reason, .. }) => {
-                            r.verdict = Verdict::NotInDatabase;
-                            messages.push(format!(
-                                "not in the checksum database ({reason}): an invented version, or a private path that GONOSUMDB/GOPRIVATE should cover"
-                            ));
-                        }
-                        Some(LookupOutcome::NotCached { what }) => {
-                            r.verdict = Verdict::Skipped;
-                            messages.push(format!(
-                                "not looked up: --offline and no cache holds {what}"
-                            ));
-                        }
-                        Some(LookupOutcome::Failed { class, message, .. }) => {
-                            r.verdict = Verdict::Error;
-                            messages.push(match class {
-                                ErrorClass::Verification => format!(
-                                    "the checksum database's answer does not verify: {message}"
+                        if verdict != Verdict::Verified {
+                            f.verdict = verdict;
+                            f.message = match verdict {
+                                Verdict::Mismatch => format!(
+                                    "{what} {} has hash {h}, the checksum database says {}",
+                                    f.key,
+                                    f.database.as_deref().unwrap_or("?")
                                 ),
-                                ErrorClass::Failure => {
-                                    format!("no answer from the checksum database: {message}")
-                                }
-                            });
-                        }
-                        None => {
-                            r.verdict = Verdict::Error;
-                            messages.push("no checksum database answer was looked up".into());
+                                _ => format!("{what}: {why}"),
+                            };
                         }
                     }
                 }
@@ -826,14 +801,69 @@ fn judge(
             .filter(|f| f.database.is_some())
             .map(|f| f.role.as_str())
             .collect();
-        messages.push(format!(
-            "{} matches the checksum database",
-            what.join(" and ")
-        ));
+        messages.push(match what.len() {
+            0 => "nothing to compare with the checksum database".to_owned(),
+            1 => format!("{} matches the checksum database", what[0]),
+            _ => format!("{} match the checksum database", what.join(" and ")),
+        });
     }
     r.files = files;
     r.message = messages.join("; ");
     r
+}
+
+/// The database's hash for `module key` among a record's lines.
+fn database_hash(lines: &[String], module: &str, key: &str) -> Option<String> {
+    let prefix = format!("{module} {key} ");
+    lines
+        .iter()
+        .find_map(|l| l.strip_prefix(&prefix))
+        .map(str::to_owned)
+}
+
+/// Compares a hash with the database's answer for its key.
+fn compare(
+    outcome: Option<&LookupOutcome>,
+    module: &str,
+    key: &str,
+    hash: &str,
+) -> (Verdict, String) {
+    match outcome {
+        Some(LookupOutcome::Found { lines, .. }) => {
+            let prefix = format!("{module} {key} ");
+            let want: Vec<&str> = lines.iter().filter_map(|l| l.strip_prefix(&prefix)).collect();
+            if want.is_empty() {
+                (Verdict::NotInDatabase, "the database record has no line for it".into())
+            } else if want.contains(&hash) {
+                (Verdict::Verified, String::new())
+            } else {
+                (Verdict::Mismatch, String::new())
+            }
+        }
+        Some(LookupOutcome::NotFound { reason, .. }) => (
+            Verdict::NotInDatabase,
+            format!(
+                "not in the checksum database ({reason}): an invented version, or a private path that GONOSUMDB/GOPRIVATE should cover"
+            ),
+        ),
+        Some(LookupOutcome::NotCached { what }) => (
+            Verdict::Skipped,
+            format!("not looked up: --offline and no cache holds {what}"),
+        ),
+        Some(LookupOutcome::Failed { class, message, .. }) => (
+            Verdict::Error,
+            match class {
+                ErrorClass::Verification => {
+                    format!("the checksum database's answer does not verify: {message}")
+                }
+                ErrorClass::Failure => format!("no answer from the checksum database: {message}"),
+            },
+        ),
+        None => (
+            Verdict::Error,
+            "no checksum database answer was looked up".into(),
+        ),
+    }
 }
 
 /// Counts per verdict.
