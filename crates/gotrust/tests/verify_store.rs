@@ -346,7 +346,7 @@ fn worker() {
         .await;
         let out = PathBuf::from(var("W_OUT"));
         let point = ResumePoint::read(&out).unwrap();
-        let store = Store::Dir(var("W_STORE").into());
+        let store = Store::open(&var("W_STORE")).unwrap();
         let mut w = ResultsWriter::open(&out, point.keep).unwrap();
         if point.start.is_none() {
             w.line(&start(&store, shard)).unwrap();
@@ -398,7 +398,14 @@ fn write_results(dir: &Path, name: &str, shard: Shard, rs: &[VersionRecord], end
 }
 
 fn spawn_worker(lab: &RunningLab, store: &Path, out: &Path, state: &Path, shard: &str, batch: usize) -> std::process::Child {
-    Command::new(std::env::current_exe().unwrap())
+    worker_command(lab, &store.display().to_string(), out, state, shard, batch)
+        .spawn()
+        .unwrap()
+}
+
+fn worker_command(lab: &RunningLab, store: &str, out: &Path, state: &Path, shard: &str, batch: usize) -> Command {
+    let mut cmd = Command::new(std::env::current_exe().unwrap());
+    cmd
         .args(["--exact", "worker", "--nocapture", "--test-threads", "1"])
         .env(WORKER, shard)
         .env("W_SUMDB_URL", lab.sumdb_url())
@@ -409,9 +416,8 @@ fn spawn_worker(lab: &RunningLab, store: &Path, out: &Path, state: &Path, shard:
         .env("W_OUT", out)
         .env("W_BATCH", batch.to_string())
         .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap()
+        .stderr(Stdio::piped());
+    cmd
 }
 
 async fn wait(child: std::process::Child) {
@@ -588,6 +594,9 @@ fn moto() -> Moto {
 }
 
 fn s3(endpoint: &str, bucket: &str) -> Arc<dyn object_store::ObjectStore> {
+    // object_store's client runs on the workspace's rustls, whose provider is chosen once
+    // per process (Store::open does the same).
+    let _ = rustls::crypto::ring::default_provider().install_default();
     Arc::new(
         object_store::aws::AmazonS3Builder::new()
             .with_endpoint(endpoint)
@@ -624,6 +633,19 @@ async fn an_s3_bucket_verifies_like_the_directory() {
     let (state, root, db_state) = (tempdir(), tempdir(), tempdir());
     let lab = start_lab(state.path(), vec![]).await;
     let cache = altered_store(&lab, root.path()).await;
+    // A zip larger than one read: object stores serve it in ranges.
+    let mut noise = vec![0u8; 6 << 20];
+    rand::Rng::fill(&mut rand::rng(), &mut noise[..]);
+    let big = base64::Engine::encode(&base64::engine::general_purpose::STANDARD, &noise);
+    let v = cache.join("example.com/simple/@v");
+    write_zip(
+        &v.join("v1.8.0.zip"),
+        "example.com/simple",
+        "v1.8.0",
+        &[("go.mod", "module example.com/simple\n"), ("big.txt", &big)],
+    );
+    fs::write(v.join("v1.8.0.mod"), "module example.com/simple\n").unwrap();
+    assert!(fs::metadata(v.join("v1.8.0.zip")).unwrap().len() > 4 << 20);
     create_bucket(&moto.endpoint, "proxy");
     let bucket = s3(&moto.endpoint, "proxy");
     let mut n = 0;
@@ -655,6 +677,18 @@ async fn an_s3_bucket_verifies_like_the_directory() {
     assert_eq!(by["example.com/simple@v1.1.0"].verdict, Verdict::Mismatch);
     assert_eq!(by["example.com/withinfo@v1.0.0"].verdict, Verdict::Skipped);
     assert_eq!(by["example.com/simple@v1.0.0"].verdict, Verdict::Verified);
+    let big_zip = |rs: &[VersionRecord]| {
+        by_subject(rs)["example.com/simple@v1.8.0"]
+            .files
+            .iter()
+            .find(|f| f.key.ends_with(".zip"))
+            .unwrap()
+            .hash
+            .clone()
+    };
+    assert!(big_zip(&from_s3).is_some());
+    assert_eq!(big_zip(&from_s3), big_zip(&from_dir));
+    assert_eq!(by["example.com/simple@v1.8.0"].verdict, Verdict::NotInDatabase);
     // Resume from a key: the rest of the bucket only.
     let after = from_s3[from_s3.len() / 2].group.clone();
     let rest = run(
@@ -667,6 +701,23 @@ async fn an_s3_bucket_verifies_like_the_directory() {
     )
     .await;
     assert!(!rest.is_empty() && rest.iter().all(|r| r.group > after));
+    // `s3://bucket/prefix` opened from the usual AWS variables, in a worker process.
+    let out = tempdir();
+    let f = out.path().join("s3.jsonl");
+    let st = tempdir();
+    let mut cmd = worker_command(&lab, "s3://proxy/mirror", &f, st.path(), "0/1", 8);
+    cmd.env("AWS_ENDPOINT", &moto.endpoint)
+        .env("AWS_ALLOW_HTTP", "true")
+        .env("AWS_ACCESS_KEY_ID", "test")
+        .env("AWS_SECRET_ACCESS_KEY", "test")
+        .env("AWS_REGION", "us-east-1");
+    wait(cmd.spawn().unwrap()).await;
+    let from_env: BTreeMap<String, Verdict> =
+        lines_of(&f).into_iter().map(|(s, v, _)| (s, v)).collect();
+    // The worker uses no GONOSUMDB: withinfo is looked up and verified there.
+    let mut expected = verdicts(&from_s3);
+    expected.insert("example.com/withinfo@v1.0.0".into(), Verdict::Verified);
+    assert_eq!(from_env, expected);
 }
 
 fn walk(dir: &Path) -> Vec<PathBuf> {

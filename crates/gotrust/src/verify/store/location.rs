@@ -68,6 +68,9 @@ impl Store {
             return Store::open_dir(Path::new(location), location);
         };
         let url = url::Url::parse(location).map_err(|e| bad(format!("not a URL: {e}")))?;
+        // The cloud clients' TLS is the workspace's rustls with ring (no second provider is
+        // built): it must be the process default before their HTTP clients are built.
+        let _ = rustls::crypto::ring::default_provider().install_default();
         let prefix = url.path().trim_matches('/').to_owned();
         let store: Arc<dyn ObjectStore> = match scheme {
             "s3" | "s3a" => Arc::new(
@@ -94,9 +97,6 @@ impl Store {
                 )));
             }
         };
-        // The TLS stack of the cloud clients is the workspace's rustls with ring: make it
-        // the process default so building their HTTP clients finds it.
-        let _ = rustls::crypto::ring::default_provider().install_default();
         Ok(Store::Object {
             display: redact_url_userinfo(location),
             store,

@@ -502,10 +502,11 @@ impl Merged {
                 (n > 0 || *v == Verdict::Verified).then(|| format!("{n} {}", v.as_str()))
             })
             .collect();
+        let total = self.total();
         format!(
-            "verify store {}: {} versions in {} of {} shards: {}",
+            "verify store {}: {total} {} in {} of {} shards: {}",
             redact_url_userinfo(&self.location),
-            self.total(),
+            if total == 1 { "entry" } else { "entries" },
             self.shards.len(),
             self.shard_count,
             parts.join(", ")
