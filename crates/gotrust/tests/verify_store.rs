@@ -19,8 +19,7 @@ use gotrust::net::{HttpClient, HttpConfig};
 use gotrust::verify::store::layout::Layout;
 use gotrust::verify::store::location::Store;
 use gotrust::verify::store::record::{
-    EndRecord, Line, Merged, ResultsWriter, ResumePoint, SCHEMA_VERSION, StartRecord,
-    VersionRecord,
+    EndRecord, Line, Merged, ResultsWriter, ResumePoint, SCHEMA_VERSION, StartRecord, VersionRecord,
 };
 use gotrust::verify::store::{Shard, StoreOptions, Verdict, verify_store};
 use gotrust::verify::sums::{Database, DatabaseAccess};
@@ -58,7 +57,9 @@ fn go(root: &Path, env: &[(String, String)], args: &[&str]) {
         cmd.env(k, v);
     }
     // Read-only trees would outlive the temporary directory.
-    cmd.env("GOFLAGS", "-modcacherw").current_dir(root).args(args);
+    cmd.env("GOFLAGS", "-modcacherw")
+        .current_dir(root)
+        .args(args);
     let out = cmd.output().unwrap();
     assert!(
         out.status.success(),
@@ -91,7 +92,13 @@ fn http() -> Arc<HttpClient> {
     )
 }
 
-async fn open_db(sumdb_url: &str, key: &str, name: &str, state: &Path, nosumdb: &str) -> DatabaseAccess {
+async fn open_db(
+    sumdb_url: &str,
+    key: &str,
+    name: &str,
+    state: &Path,
+    nosumdb: &str,
+) -> DatabaseAccess {
     let http = http();
     let base = SumdbBase(url::Url::parse(sumdb_url).unwrap());
     let client = SumdbClient::new(
@@ -117,7 +124,14 @@ async fn open_db(sumdb_url: &str, key: &str, name: &str, state: &Path, nosumdb: 
 }
 
 async fn lab_db(lab: &RunningLab, state: &Path, nosumdb: &str) -> DatabaseAccess {
-    open_db(&lab.sumdb_url(), lab.verifier_key(), lab.sumdb_name(), state, nosumdb).await
+    open_db(
+        &lab.sumdb_url(),
+        lab.verifier_key(),
+        lab.sumdb_name(),
+        state,
+        nosumdb,
+    )
+    .await
 }
 
 async fn run(store: &Store, db: &DatabaseAccess, opts: &StoreOptions) -> Vec<VersionRecord> {
@@ -154,7 +168,11 @@ async fn stores_filled_by_go_verify() {
     }
     assert!(rs.iter().all(|r| r.verdict == Verdict::Verified), "{rs:#?}");
     // The case-escaped path was read back.
-    assert!(rs.iter().any(|r| r.files.iter().any(|f| f.key.starts_with("example.com/!upper!case/@v/"))));
+    assert!(rs.iter().any(|r| {
+        r.files
+            .iter()
+            .any(|f| f.key.starts_with("example.com/!upper!case/@v/"))
+    }));
 
     // The cache as a file:// GOPROXY for a fresh go.
     let second = tempdir();
@@ -188,7 +206,10 @@ async fn every_verdict_on_an_altered_store() {
         &v("example.com/simple").join("v1.0.0.zip"),
         "example.com/simple",
         "v1.0.0",
-        &[("go.mod", "module example.com/simple\n\ngo 1.21\n"), ("evil.go", "package simple\n")],
+        &[
+            ("go.mod", "module example.com/simple\n\ngo 1.21\n"),
+            ("evil.go", "package simple\n"),
+        ],
     );
     // A tampered go.mod.
     fs::write(
@@ -198,8 +219,16 @@ async fn every_verdict_on_an_altered_store() {
     .unwrap();
     // An invented version: a consistent version the lab never published.
     let inv = v("example.com/simple");
-    fs::write(inv.join("v1.9.9.mod"), "module example.com/simple\n\ngo 1.21\n").unwrap();
-    fs::write(inv.join("v1.9.9.info"), r#"{"Version":"v1.9.9","Time":"2024-05-06T07:08:09Z"}"#).unwrap();
+    fs::write(
+        inv.join("v1.9.9.mod"),
+        "module example.com/simple\n\ngo 1.21\n",
+    )
+    .unwrap();
+    fs::write(
+        inv.join("v1.9.9.info"),
+        r#"{"Version":"v1.9.9","Time":"2024-05-06T07:08:09Z"}"#,
+    )
+    .unwrap();
     write_zip(
         &inv.join("v1.9.9.zip"),
         "example.com/simple",
@@ -210,7 +239,11 @@ async fn every_verdict_on_an_altered_store() {
     let lic = v("example.com/license");
     let zip = fs::read(lic.join("v1.0.0.zip")).unwrap();
     fs::write(lic.join("v1.0.0.zip"), &zip[..zip.len() / 2]).unwrap();
-    fs::write(v("example.com/deps").join("v1.0.0.zip123456.tmp"), &zip[..10]).unwrap();
+    fs::write(
+        v("example.com/deps").join("v1.0.0.zip123456.tmp"),
+        &zip[..10],
+    )
+    .unwrap();
     // An .info naming another version, and one whose time contradicts the pseudo-version.
     fs::write(
         v("example.com/withinfo").join("v1.0.0.info"),
@@ -232,34 +265,94 @@ async fn every_verdict_on_an_altered_store() {
     let rs = run(&Store::Dir(cache.clone()), &db, &StoreOptions::default()).await;
     let by = by_subject(&rs);
     let check = |s: &str, want: Verdict, needle: &str| {
-        let r = by.get(s).unwrap_or_else(|| panic!("{s} not reported: {rs:#?}"));
+        let r = by
+            .get(s)
+            .unwrap_or_else(|| panic!("{s} not reported: {rs:#?}"));
         assert_eq!(r.verdict, want, "{r:#?}");
-        assert!(r.message.contains(needle), "{s}: {:?} lacks {needle:?}", r.message);
+        assert!(
+            r.message.contains(needle),
+            "{s}: {:?} lacks {needle:?}",
+            r.message
+        );
     };
-    check("example.com/simple@v1.0.0", Verdict::Mismatch, "zip example.com/simple/@v/v1.0.0.zip");
-    check("example.com/simple@v1.1.0", Verdict::Mismatch, "go.mod example.com/simple/@v/v1.1.0.mod");
-    check("example.com/simple@v1.9.9", Verdict::NotInDatabase, "not in the checksum database");
-    check("example.com/license@v1.0.0", Verdict::InvalidZip, "not a valid module zip");
-    check("example.com/deps@v1.0.0", Verdict::Incomplete, "interrupted write");
-    check("example.com/withinfo@v1.0.0", Verdict::InfoMismatch, "v1.0.1");
+    check(
+        "example.com/simple@v1.0.0",
+        Verdict::Mismatch,
+        "zip example.com/simple/@v/v1.0.0.zip",
+    );
+    check(
+        "example.com/simple@v1.1.0",
+        Verdict::Mismatch,
+        "go.mod example.com/simple/@v/v1.1.0.mod",
+    );
+    check(
+        "example.com/simple@v1.9.9",
+        Verdict::NotInDatabase,
+        "not in the checksum database",
+    );
+    check(
+        "example.com/license@v1.0.0",
+        Verdict::InvalidZip,
+        "not a valid module zip",
+    );
+    check(
+        "example.com/deps@v1.0.0",
+        Verdict::Incomplete,
+        "interrupted write",
+    );
+    check(
+        "example.com/withinfo@v1.0.0",
+        Verdict::InfoMismatch,
+        "v1.0.1",
+    );
     check(
         "example.com/pseudo@v0.0.0-20240102030405-abcdefabcdef",
         Verdict::InfoMismatch,
         "disagrees with the pseudo-version",
     );
-    check("example.com/UpperCase@v1.0.0", Verdict::Skipped, "GONOSUMDB");
-    check("example.com/major/v2@v2.1.0", Verdict::Incomplete, "no go.mod");
-    check("example.com/simple/@v/README", Verdict::Orphan, "not a .info, .mod or .zip");
-    check("example.com/a/b/c/d@v0.1.0", Verdict::Verified, "zip and go.mod match the checksum database");
+    check(
+        "example.com/UpperCase@v1.0.0",
+        Verdict::Skipped,
+        "GONOSUMDB",
+    );
+    check(
+        "example.com/major/v2@v2.1.0",
+        Verdict::Incomplete,
+        "no go.mod",
+    );
+    check(
+        "example.com/simple/@v/README",
+        Verdict::Orphan,
+        "not a .info, .mod or .zip",
+    );
+    check(
+        "example.com/a/b/c/d@v0.1.0",
+        Verdict::Verified,
+        "zip and go.mod match the checksum database",
+    );
     // The tampered go.mod's zip is fine: the record names only the go.mod.
     let tampered_mod = by["example.com/simple@v1.1.0"];
-    let zip = tampered_mod.files.iter().find(|f| f.key.ends_with(".zip")).unwrap();
+    let zip = tampered_mod
+        .files
+        .iter()
+        .find(|f| f.key.ends_with(".zip"))
+        .unwrap();
     assert_eq!(zip.verdict, Verdict::Verified);
     // The private path was never looked up.
-    let asked: Vec<String> = lab.request_log()[before..].iter().map(|e| e.path.clone()).collect();
-    assert!(asked.iter().any(|p| p.contains("/lookup/example.com/simple@")), "{asked:?}");
+    let asked: Vec<String> = lab.request_log()[before..]
+        .iter()
+        .map(|e| e.path.clone())
+        .collect();
     assert!(
-        asked.iter().all(|p| !p.to_lowercase().contains("uppercase") && !p.contains("!upper")),
+        asked
+            .iter()
+            .any(|p| p.contains("/lookup/example.com/simple@")),
+        "{asked:?}"
+    );
+    assert!(
+        asked
+            .iter()
+            .all(|p| !p.to_lowercase().contains("uppercase") && !p.contains("!upper")),
         "{asked:?}"
     );
     // The report: one finding per problem, the mismatches critical.
@@ -299,13 +392,26 @@ async fn athens_disk_layout_is_detected_and_verified() {
         fs::create_dir_all(&to).unwrap();
         fs::copy(from.join(format!("{ev}.mod")), to.join("go.mod")).unwrap();
         fs::copy(from.join(format!("{ev}.zip")), to.join("source.zip")).unwrap();
-        fs::copy(from.join(format!("{ev}.info")), to.join(format!("{v}.info"))).unwrap();
+        fs::copy(
+            from.join(format!("{ev}.info")),
+            to.join(format!("{v}.info")),
+        )
+        .unwrap();
     }
     let db = lab_db(&lab, db_state.path(), "").await;
-    let rs = run(&Store::Dir(athens.path().to_path_buf()), &db, &StoreOptions::default()).await;
+    let rs = run(
+        &Store::Dir(athens.path().to_path_buf()),
+        &db,
+        &StoreOptions::default(),
+    )
+    .await;
     assert_eq!(rs.len(), MODS.len(), "{rs:#?}");
     for r in &rs {
-        assert_eq!((r.verdict, r.layout.as_str()), (Verdict::Verified, "athens"), "{r:#?}");
+        assert_eq!(
+            (r.verdict, r.layout.as_str()),
+            (Verdict::Verified, "athens"),
+            "{r:#?}"
+        );
     }
     // Forced to the GOPROXY layout, the same files are orphans.
     let forced = StoreOptions {
@@ -386,7 +492,8 @@ fn start(store: &Store, shard: Shard) -> Line {
 fn write_results(dir: &Path, name: &str, shard: Shard, rs: &[VersionRecord], end: bool) -> PathBuf {
     let p = dir.join(name);
     let mut w = ResultsWriter::open(&p, 0).unwrap();
-    w.line(&start(&Store::Dir(dir.to_path_buf()), shard)).unwrap();
+    w.line(&start(&Store::Dir(dir.to_path_buf()), shard))
+        .unwrap();
     for r in rs {
         w.line(&Line::Version(r.clone())).unwrap();
     }
@@ -397,16 +504,29 @@ fn write_results(dir: &Path, name: &str, shard: Shard, rs: &[VersionRecord], end
     p
 }
 
-fn spawn_worker(lab: &RunningLab, store: &Path, out: &Path, state: &Path, shard: &str, batch: usize) -> std::process::Child {
+fn spawn_worker(
+    lab: &RunningLab,
+    store: &Path,
+    out: &Path,
+    state: &Path,
+    shard: &str,
+    batch: usize,
+) -> std::process::Child {
     worker_command(lab, &store.display().to_string(), out, state, shard, batch)
         .spawn()
         .unwrap()
 }
 
-fn worker_command(lab: &RunningLab, store: &str, out: &Path, state: &Path, shard: &str, batch: usize) -> Command {
+fn worker_command(
+    lab: &RunningLab,
+    store: &str,
+    out: &Path,
+    state: &Path,
+    shard: &str,
+    batch: usize,
+) -> Command {
     let mut cmd = Command::new(std::env::current_exe().unwrap());
-    cmd
-        .args(["--exact", "worker", "--nocapture", "--test-threads", "1"])
+    cmd.args(["--exact", "worker", "--nocapture", "--test-threads", "1"])
         .env(WORKER, shard)
         .env("W_SUMDB_URL", lab.sumdb_url())
         .env("W_SUMDB_KEY", lab.verifier_key())
@@ -424,7 +544,11 @@ async fn wait(child: std::process::Child) {
     let out = tokio::task::spawn_blocking(move || child.wait_with_output().unwrap())
         .await
         .unwrap();
-    assert!(out.status.success(), "worker: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "worker: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 /// The version lines of a results file, as (subject, verdict, group).
@@ -443,7 +567,11 @@ fn lines_of(p: &Path) -> Vec<(String, Verdict, String)> {
 async fn altered_store(lab: &RunningLab, root: &Path) -> PathBuf {
     let cache = go_filled_store(lab, root).await;
     let v = cache.join("example.com/simple/@v");
-    fs::write(v.join("v1.1.0.mod"), "module example.com/simple\n// tampered\n").unwrap();
+    fs::write(
+        v.join("v1.1.0.mod"),
+        "module example.com/simple\n// tampered\n",
+    )
+    .unwrap();
     fs::write(v.join("stray"), "x").unwrap();
     cache
 }
@@ -463,7 +591,10 @@ async fn shards_in_separate_processes_cover_the_store_exactly_once() {
     for k in 0..3 {
         let f = out.path().join(format!("shard-{k}.jsonl"));
         let st = tempdir();
-        children.push((spawn_worker(&lab, &cache, &f, st.path(), &format!("{k}/3"), 4), st));
+        children.push((
+            spawn_worker(&lab, &cache, &f, st.path(), &format!("{k}/3"), 4),
+            st,
+        ));
         files.push(f);
     }
     for (c, _st) in children {
@@ -473,7 +604,11 @@ async fn shards_in_separate_processes_cover_the_store_exactly_once() {
     let mut modules_per_shard: Vec<BTreeSet<String>> = Vec::new();
     for f in &files {
         let l = lines_of(f);
-        modules_per_shard.push(l.iter().map(|(s, _, _)| s.split('@').next().unwrap().to_owned()).collect());
+        modules_per_shard.push(
+            l.iter()
+                .map(|(s, _, _)| s.split('@').next().unwrap().to_owned())
+                .collect(),
+        );
         union.extend(l);
     }
     let whole_lines = lines_of(&whole);
@@ -499,7 +634,14 @@ async fn shards_in_separate_processes_cover_the_store_exactly_once() {
     // Without one shard the report says it is incomplete.
     let partial = Merged::read(&files[..2]).unwrap();
     assert!(partial.incomplete());
-    assert!(partial.notes.iter().any(|n| n.contains("shards missing: 2/3")), "{:?}", partial.notes);
+    assert!(
+        partial
+            .notes
+            .iter()
+            .any(|n| n.contains("shards missing: 2/3")),
+        "{:?}",
+        partial.notes
+    );
 }
 
 /// A worker killed (SIGKILL) mid-run and started again on its results file goes on where it
@@ -529,7 +671,10 @@ async fn a_killed_worker_resumes_where_it_stopped() {
             break;
         }
         assert!(Instant::now() < deadline, "the worker wrote nothing");
-        assert!(child.try_wait().unwrap().is_none(), "the worker ended before it was killed");
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "the worker ended before it was killed"
+        );
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     child.kill().unwrap();
@@ -650,10 +795,17 @@ async fn an_s3_bucket_verifies_like_the_directory() {
     let bucket = s3(&moto.endpoint, "proxy");
     let mut n = 0;
     for e in walk(&cache) {
-        let key = e.strip_prefix(&cache).unwrap().to_string_lossy().into_owned();
+        let key = e
+            .strip_prefix(&cache)
+            .unwrap()
+            .to_string_lossy()
+            .into_owned();
         let data = fs::read(&e).unwrap();
         bucket
-            .put(&object_store::path::Path::from(format!("mirror/{key}")), data.into())
+            .put(
+                &object_store::path::Path::from(format!("mirror/{key}")),
+                data.into(),
+            )
             .await
             .unwrap();
         n += 1;
@@ -661,7 +813,10 @@ async fn an_s3_bucket_verifies_like_the_directory() {
     assert!(n > 20);
     // Something outside the prefix is not read.
     bucket
-        .put(&object_store::path::Path::from("other/x/@v/v1.0.0.mod"), b"junk".to_vec().into())
+        .put(
+            &object_store::path::Path::from("other/x/@v/v1.0.0.mod"),
+            b"junk".to_vec().into(),
+        )
         .await
         .unwrap();
     let db = lab_db(&lab, db_state.path(), "example.com/withinfo").await;
@@ -688,7 +843,10 @@ async fn an_s3_bucket_verifies_like_the_directory() {
     };
     assert!(big_zip(&from_s3).is_some());
     assert_eq!(big_zip(&from_s3), big_zip(&from_dir));
-    assert_eq!(by["example.com/simple@v1.8.0"].verdict, Verdict::NotInDatabase);
+    assert_eq!(
+        by["example.com/simple@v1.8.0"].verdict,
+        Verdict::NotInDatabase
+    );
     // Resume from a key: the rest of the bucket only.
     let after = from_s3[from_s3.len() / 2].group.clone();
     let rest = run(

@@ -11,8 +11,7 @@ use anyhow::{Context, bail};
 use gotrust::verify::store::layout::Layout;
 use gotrust::verify::store::location::Store;
 use gotrust::verify::store::record::{
-    EndRecord, Line, Merged, ResultsWriter, ResumePoint, SCHEMA_VERSION, StartRecord,
-    VersionRecord,
+    EndRecord, Line, Merged, ResultsWriter, ResumePoint, SCHEMA_VERSION, StartRecord, VersionRecord,
 };
 use gotrust::verify::store::{RecordSink, Shard, StoreOptions, verify_store};
 use gotrust::verify::sums::{DatabaseAccess, VerifySetupError};
@@ -134,14 +133,20 @@ impl ResultsFile {
         let Some((store, _)) = &self.remote else {
             return Ok(());
         };
-        let Store::Object { store: os, prefix, .. } = store else {
+        let Store::Object {
+            store: os, prefix, ..
+        } = store
+        else {
             return Ok(());
         };
         let data = std::fs::read(&self.local)
             .with_context(|| format!("reading {}", self.local.display()))?;
-        os.put(&object_store::path::Path::from(prefix.as_str()), data.into())
-            .await
-            .with_context(|| format!("cannot write {}", store.display()))?;
+        os.put(
+            &object_store::path::Path::from(prefix.as_str()),
+            data.into(),
+        )
+        .await
+        .with_context(|| format!("cannot write {}", store.display()))?;
         Ok(())
     }
 }
@@ -345,11 +350,9 @@ fn render(global: &GlobalArgs, merged: &Merged) -> anyhow::Result<ExitCode> {
         Format::Json => serde_json::to_writer_pretty(&mut out, &merged.to_json())
             .map_err(io::Error::from)
             .and_then(|()| writeln!(out)),
-        Format::Sarif => gotrust::report::sarif::render(
-            &merged.to_report(),
-            env!("CARGO_PKG_VERSION"),
-            &mut out,
-        ),
+        Format::Sarif => {
+            gotrust::report::sarif::render(&merged.to_report(), env!("CARGO_PKG_VERSION"), &mut out)
+        }
         Format::Mermaid => bail!("--format mermaid is not available for gotrust verify store"),
     }
     .and_then(|()| out.flush())

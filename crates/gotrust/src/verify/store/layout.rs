@@ -402,7 +402,12 @@ mod tests {
         assert!(u[0].zip.is_some() && u[0].gomod.is_some() && u[0].info.is_some());
         assert_eq!(u[2].leftovers.len(), 1);
         // v9 is not a version of a path without /v9.
-        assert!(u[3].orphan.as_deref().unwrap().contains("not a canonical version"));
+        assert!(
+            u[3].orphan
+                .as_deref()
+                .unwrap()
+                .contains("not a canonical version")
+        );
     }
 
     #[test]

@@ -16,8 +16,8 @@ use std::sync::Arc;
 
 use futures_util::StreamExt as _;
 use gomod::modzip::{self, ZipError};
-use object_store::{ObjectStore, ObjectStoreExt as _};
 use object_store::path::Path as ObjectPath;
+use object_store::{ObjectStore, ObjectStoreExt as _};
 use tokio::sync::mpsc;
 
 use super::StoreError;
@@ -136,7 +136,11 @@ impl Store {
 
     /// Lists every file after `after` (all when `None`) in key order, as a stream of at most
     /// `buffer` entries ahead of the reader. Each entry's key is relative to the store root.
-    pub fn list(&self, after: Option<String>, buffer: usize) -> mpsc::Receiver<Result<Entry, StoreError>> {
+    pub fn list(
+        &self,
+        after: Option<String>,
+        buffer: usize,
+    ) -> mpsc::Receiver<Result<Entry, StoreError>> {
         let (tx, rx) = mpsc::channel(buffer.max(1));
         match self.clone() {
             Store::Dir(root) => {
@@ -150,10 +154,9 @@ impl Store {
                 tokio::spawn(async move {
                     let base = (!prefix.is_empty()).then(|| ObjectPath::from(prefix.as_str()));
                     let mut stream = match &after {
-                        Some(a) => store.list_with_offset(
-                            base.as_ref(),
-                            &Store::object_path(&prefix, a),
-                        ),
+                        Some(a) => {
+                            store.list_with_offset(base.as_ref(), &Store::object_path(&prefix, a))
+                        }
                         None => store.list(base.as_ref()),
                     };
                     let strip = if prefix.is_empty() {
@@ -227,9 +230,15 @@ impl Store {
                 rt.block_on(async {
                     let got = store.get(&path).await.map_err(|err| err.to_string())?;
                     if got.meta.size > limit {
-                        return Err(format!("{} bytes, more than the {limit} allowed", got.meta.size));
+                        return Err(format!(
+                            "{} bytes, more than the {limit} allowed",
+                            got.meta.size
+                        ));
                     }
-                    got.bytes().await.map(|b| b.to_vec()).map_err(|err| err.to_string())
+                    got.bytes()
+                        .await
+                        .map(|b| b.to_vec())
+                        .map_err(|err| err.to_string())
                 })
             }
         }
@@ -318,9 +327,8 @@ impl Seek for RangeReader {
             SeekFrom::End(d) => self.size.checked_add_signed(d),
             SeekFrom::Current(d) => self.pos.checked_add_signed(d),
         };
-        self.pos = next.ok_or_else(|| {
-            io::Error::new(io::ErrorKind::InvalidInput, "seek before the start")
-        })?;
+        self.pos = next
+            .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "seek before the start"))?;
         Ok(self.pos)
     }
 }
@@ -412,7 +420,13 @@ mod tests {
     #[tokio::test]
     async fn directory_walk_is_in_object_store_key_order_and_resumes() {
         let d = tempfile::tempdir().unwrap();
-        for k in ["a/@v/v1.0.0.mod", "a.b/@v/v1.0.0.mod", "a/b/@v/v1.0.0.zip", "a/-x", "top"] {
+        for k in [
+            "a/@v/v1.0.0.mod",
+            "a.b/@v/v1.0.0.mod",
+            "a/b/@v/v1.0.0.zip",
+            "a/-x",
+            "top",
+        ] {
             let p = d.path().join(k);
             fs::create_dir_all(p.parent().unwrap()).unwrap();
             fs::write(p, "x").unwrap();
@@ -433,6 +447,9 @@ mod tests {
         sorted.sort();
         assert_eq!(all, sorted);
         assert_eq!(all.len(), 5);
-        assert_eq!(keys(Some("a/@v/v1.0.0.mod")).await, ["a/b/@v/v1.0.0.zip", "top"]);
+        assert_eq!(
+            keys(Some("a/@v/v1.0.0.mod")).await,
+            ["a/b/@v/v1.0.0.zip", "top"]
+        );
     }
 }

@@ -369,7 +369,9 @@ pub async fn verify_store(
             summary.judged += batch.len() as u64;
             let work = std::mem::take(&mut batch);
             let shared = shared.clone();
-            in_flight.push_back(tokio::spawn(async move { judge_batch(&shared, work).await }));
+            in_flight.push_back(tokio::spawn(
+                async move { judge_batch(&shared, work).await },
+            ));
         }
         // Two batches in flight: one hashing while the other's lookups finish; at the end,
         // every one.
@@ -532,10 +534,13 @@ fn read_unit(store: &Store, rt: &tokio::runtime::Handle, u: &Unit) -> Local {
             .map(|data| dirhash::hash_go_mod(&data))
             .map_err(|why| format!("cannot read {}: {why}", e.key))
     });
-    let info = u.info.as_ref().map(|e| match store.read_small(rt, e, MAX_INFO) {
-        Ok(data) => check_info(&data, v).map_err(|why| (Verdict::InfoMismatch, why)),
-        Err(why) => Err((Verdict::Error, format!("cannot read {}: {why}", e.key))),
-    });
+    let info = u
+        .info
+        .as_ref()
+        .map(|e| match store.read_small(rt, e, MAX_INFO) {
+            Ok(data) => check_info(&data, v).map_err(|why| (Verdict::InfoMismatch, why)),
+            Err(why) => Err((Verdict::Error, format!("cannot read {}: {why}", e.key))),
+        });
     Local { zip, gomod, info }
 }
 
@@ -555,7 +560,9 @@ pub fn check_info(data: &[u8], version: &str) -> Result<(), String> {
         serde_json::from_slice(data).map_err(|e| format!(".info is not valid JSON: {e}"))?;
     let named = info.version.unwrap_or_default();
     if named != version {
-        return Err(format!(".info names version {named:?}, stored as {version}"));
+        return Err(format!(
+            ".info names version {named:?}, stored as {version}"
+        ));
     }
     let Some(time) = info.time else {
         return Ok(());
@@ -590,7 +597,9 @@ fn rfc3339_utc_stamp(t: &str) -> Option<String> {
     let b = t.as_bytes();
     let num = |r: std::ops::Range<usize>| -> Option<i64> {
         let s = t.get(r)?;
-        s.bytes().all(|c| c.is_ascii_digit()).then(|| s.parse().ok())?
+        s.bytes()
+            .all(|c| c.is_ascii_digit())
+            .then(|| s.parse().ok())?
     };
     if b.len() < 20 || b[4] != b'-' || b[7] != b'-' || !matches!(b[10], b'T' | b't') {
         return None;
@@ -623,7 +632,11 @@ fn rfc3339_utc_stamp(t: &str) -> Option<String> {
         _ => return None,
     };
     // Days since 1970-01-01 of the civil date (proleptic Gregorian).
-    let (yy, mm) = if mo <= 2 { (y - 1, mo + 9) } else { (y, mo - 3) };
+    let (yy, mm) = if mo <= 2 {
+        (y - 1, mo + 9)
+    } else {
+        (y, mo - 3)
+    };
     let era = yy.div_euclid(400);
     let yoe = yy - era * 400;
     let doy = (153 * mm + 2) / 5 + d - 1;
@@ -831,9 +844,15 @@ fn compare(
     match outcome {
         Some(LookupOutcome::Found { lines, .. }) => {
             let prefix = format!("{module} {key} ");
-            let want: Vec<&str> = lines.iter().filter_map(|l| l.strip_prefix(&prefix)).collect();
+            let want: Vec<&str> = lines
+                .iter()
+                .filter_map(|l| l.strip_prefix(&prefix))
+                .collect();
             if want.is_empty() {
-                (Verdict::NotInDatabase, "the database record has no line for it".into())
+                (
+                    Verdict::NotInDatabase,
+                    "the database record has no line for it".into(),
+                )
             } else if want.contains(&hash) {
                 (Verdict::Verified, String::new())
             } else {
@@ -880,7 +899,10 @@ mod tests {
         assert!(Shard::parse("3/3").is_err() && Shard::parse("0/0").is_err());
         assert!(Shard::parse("x").unwrap_err().contains("K/N"));
         // Pinned: a change would make old shard files disagree with new workers.
-        assert_eq!(Shard::of("example.com/simple", 7), Shard::of("example.com/simple", 7));
+        assert_eq!(
+            Shard::of("example.com/simple", 7),
+            Shard::of("example.com/simple", 7)
+        );
         for p in ["a.com/x", "b.org/y", "example.com/simple"] {
             let owners = (0..4)
                 .filter(|&k| Shard { index: k, count: 4 }.takes(p))
@@ -891,9 +913,18 @@ mod tests {
 
     #[test]
     fn info_checks() {
-        assert!(check_info(br#"{"Version":"v1.0.0","Time":"2024-01-02T03:04:05Z"}"#, "v1.0.0").is_ok());
-        let e = check_info(br#"{"Version":"v1.0.1","Time":"2024-01-02T03:04:05Z"}"#, "v1.0.0")
-            .unwrap_err();
+        assert!(
+            check_info(
+                br#"{"Version":"v1.0.0","Time":"2024-01-02T03:04:05Z"}"#,
+                "v1.0.0"
+            )
+            .is_ok()
+        );
+        let e = check_info(
+            br#"{"Version":"v1.0.1","Time":"2024-01-02T03:04:05Z"}"#,
+            "v1.0.0",
+        )
+        .unwrap_err();
         assert!(e.contains("v1.0.1"), "{e}");
         let pseudo = "v0.0.0-20240102030405-abcdefabcdef";
         assert!(check_info(

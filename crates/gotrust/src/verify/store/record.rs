@@ -404,7 +404,12 @@ impl Merged {
                         {
                             return Err(err(format!(
                                 "results of {} (layout {}, {} shards) cannot be merged with results of {} (layout {}, {} shards)",
-                                s.location, s.layout, s.shard.count, m.location, m.layout, m.shard_count
+                                s.location,
+                                s.layout,
+                                s.shard.count,
+                                m.location,
+                                m.layout,
+                                m.shard_count
                             )));
                         }
                         if m.shards.insert(s.shard.index, false).is_some() {
@@ -620,7 +625,10 @@ mod tests {
         fs::write(&p, "not json\n").unwrap();
         let e = ResumePoint::read(&p).unwrap_err().to_string();
         assert!(e.contains("line 1"), "{e}");
-        assert_eq!(ResumePoint::read(&d.path().join("absent")).unwrap(), ResumePoint::default());
+        assert_eq!(
+            ResumePoint::read(&d.path().join("absent")).unwrap(),
+            ResumePoint::default()
+        );
     }
 
     #[test]
@@ -649,7 +657,11 @@ mod tests {
         assert_eq!(m.total(), 2);
         assert!(m.failed() && m.incomplete());
         assert_eq!(m.problems.len(), 1);
-        assert!(m.notes.iter().any(|n| n.contains("did not finish")), "{:?}", m.notes);
+        assert!(
+            m.notes.iter().any(|n| n.contains("did not finish")),
+            "{:?}",
+            m.notes
+        );
         assert_eq!(m.to_report().findings()[0].rule.id, "store/mismatch");
         let e = Merged::read(&[a.clone(), a]).unwrap_err().to_string();
         assert!(e.contains("two files"), "{e}");
