@@ -26,8 +26,12 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/gotrust-bench-vstore.XXXXXX")
 cleanup() { [ -n "${KEEP:-}" ] && { echo "kept $work"; return; }; chmod -R u+w "$work" 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT
 
-cargo build --release -q -p gotrust-cli --manifest-path "$here/Cargo.toml"
-gotrust="$here/target/release/gotrust"
+# GOTRUST_BIN: a gotrust binary to measure instead of a fresh release build.
+gotrust=${GOTRUST_BIN:-}
+if [ -z "$gotrust" ]; then
+    cargo build --release -q -p gotrust-cli --manifest-path "$here/Cargo.toml"
+    gotrust="$here/target/release/gotrust"
+fi
 
 echo "== generating $MODULES modules x $MIB MiB ($FILES_PER_MODULE files each) in $work"
 python3 - "$work/proxy" "$MODULES" "$MIB" "$FILES_PER_MODULE" <<'EOF'
