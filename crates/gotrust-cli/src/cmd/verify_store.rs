@@ -277,6 +277,7 @@ pub fn run(global: &GlobalArgs, args: &StoreArgs) -> anyhow::Result<ExitCode> {
                 {
                     DatabaseAccess::Off {
                         reason: format!("--offline and no usable database: {e:#}"),
+                        nosumdb: cx.env.value("GONOSUMDB").to_owned(),
                     }
                 }
                 Err(e) => {
@@ -292,11 +293,11 @@ pub fn run(global: &GlobalArgs, args: &StoreArgs) -> anyhow::Result<ExitCode> {
                 layout: layout.as_str().into(),
                 shard,
                 database: match &db {
-                    DatabaseAccess::Off { reason } => format!("off: {reason}"),
+                    DatabaseAccess::Off { reason, .. } => format!("off: {reason}"),
                     DatabaseAccess::On(d) => d.base.clone(),
                 },
                 nosumdb: match &db {
-                    DatabaseAccess::Off { .. } => String::new(),
+                    DatabaseAccess::Off { nosumdb, .. } => nosumdb.clone(),
                     DatabaseAccess::On(d) => d.nosumdb.clone(),
                 },
             };

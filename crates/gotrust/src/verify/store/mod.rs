@@ -302,7 +302,7 @@ pub async fn verify_store(
 ) -> Result<RunSummary, StoreError> {
     let mut summary = RunSummary::default();
     match db {
-        DatabaseAccess::Off { reason } => summary
+        DatabaseAccess::Off { reason, .. } => summary
             .notes
             .push(format!("checksum database not consulted: {reason}")),
         DatabaseAccess::On(d) => {
@@ -731,7 +731,7 @@ fn judge(
     let hashed = zip_file.iter().chain(&mod_file).any(|f| f.hash.is_some());
     if hashed {
         match db {
-            DatabaseAccess::Off { reason } => {
+            DatabaseAccess::Off { reason, .. } => {
                 r.verdict = Verdict::Skipped;
                 messages.push(format!("not looked up: {reason}"));
             }
