@@ -12,6 +12,7 @@ pub mod scan;
 pub mod verify;
 pub mod verify_cache;
 pub mod verify_proxy;
+pub mod verify_store;
 pub mod verify_sums;
 
 use std::path::Path;

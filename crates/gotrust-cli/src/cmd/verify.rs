@@ -15,6 +15,8 @@ pub enum Command {
     Proxy(ProxyArgs),
     /// The local module cache vs its hashes, go.sum and the checksum database
     Cache(CacheArgs),
+    /// A module proxy's storage (directory, s3://, gs://, az://) vs the checksum database
+    Store(super::verify_store::StoreArgs),
 }
 
 /// Network flags shared by the `verify` commands.
@@ -83,5 +85,6 @@ pub fn run(_global: &GlobalArgs, cmd: &Command) -> anyhow::Result<ExitCode> {
         Command::Sums(args) => super::verify_sums::run(_global, args),
         Command::Proxy(args) => super::verify_proxy::run(_global, args),
         Command::Cache(args) => super::verify_cache::run(_global, args),
+        Command::Store(args) => super::verify_store::run(_global, args),
     }
 }

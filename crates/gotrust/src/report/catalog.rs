@@ -438,6 +438,32 @@ catalog! {
     DIAGNOSE_UNRECOGNIZED_ERROR = "diagnose/unrecognized-error", Medium,
         "A line of the go log looks like an error but matches no message gotrust knows: it was not explained",
         "Read the listed lines yourself; if one is go's own message, report it so that gotrust learns it.";
+
+    // Module stores (`verify store`).
+    STORE_MISMATCH = "store/mismatch", Critical,
+        "A module zip or go.mod kept in a proxy's storage differs from the checksum database: the store is polluted",
+        "Stop serving the version, delete it from the store so the proxy fetches it again from the origin, and find out who wrote it.";
+    STORE_INVALID_ZIP = "store/invalid-zip", High,
+        "A module zip kept in a proxy's storage is not a valid module zip (cut short, corrupt, or not built by go's rules): go refuses it",
+        "Delete the version from the store so the proxy fetches it again; check the storage for other damage.";
+    STORE_NOT_IN_DATABASE = "store/not-in-database", High,
+        "A module version kept in a proxy's storage is unknown to the checksum database: an invented version, or a private module GONOSUMDB/GOPRIVATE does not cover",
+        "If the module is private, cover its path in GOPRIVATE/GONOSUMDB; otherwise the version was never published: remove it and find out where it came from.";
+    STORE_UNVERIFIED = "store/unverified", High,
+        "A module version in a proxy's storage could not be verified (unreadable, no answer from the checksum database, or an answer that does not verify)",
+        "Fix the read or network error and run the verification again; an answer that does not verify is evidence against the database or its mirror.";
+    STORE_INFO_MISMATCH = "store/info-mismatch", Medium,
+        "A stored .info file names another version, or a time that contradicts its pseudo-version, or is not valid: go rejects or misdates it",
+        "Delete the version's .info from the store so the proxy fetches it again.";
+    STORE_INCOMPLETE = "store/incomplete", Low,
+        "A module version in a proxy's storage lacks some of its files or has files of an interrupted write",
+        "Delete the version from the store (or the leftover files) so the proxy fetches it again completely.";
+    STORE_ORPHAN = "store/orphan", Low,
+        "A file in a proxy's storage belongs to no module version of its layout",
+        "Check what wrote it; remove it if nothing needs it.";
+    STORE_SKIPPED = "store/skipped", Info,
+        "A module version in a proxy's storage was not compared with the checksum database (private per GONOSUMDB/GOPRIVATE, GOSUMDB=off, or offline without cached data)",
+        "Nothing to do for private modules; otherwise run online so every public version is compared.";
 }
 
 /// The rule with this ID, if the catalog has one.

@@ -21,6 +21,7 @@
 pub mod cache;
 pub mod proxy;
 pub mod proxy_output;
+pub mod store;
 pub mod sums;
 pub mod sums_output;
 

@@ -1,0 +1,455 @@
+//! Where a store is and how its files are listed and read: a local directory (read with the
+//! file system) or an object store (`s3://`, `gs://`, `az://`, read with the `object_store`
+//! crate, credentials and endpoints from each cloud's usual environment variables).
+//!
+//! Listings are streams of [`Entry`]s in byte order of their keys, whatever the backend:
+//! object stores list in that order (S3's ListObjectsV2, GCS and Azure list
+//! lexicographically), and the directory walk sorts each directory the same way (a
+//! subdirectory compares as its name followed by `/`). That order is what makes a group of
+//! files complete when the next key leaves its directory, and what `--resume` continues
+//! from.
+
+use std::fs;
+use std::io::{self, Cursor, Read, Seek, SeekFrom};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use futures_util::StreamExt as _;
+use gomod::modzip::{self, ZipError};
+use object_store::path::Path as ObjectPath;
+use object_store::{ObjectStore, ObjectStoreExt as _};
+use tokio::sync::mpsc;
+
+use super::StoreError;
+use super::layout::Entry;
+use crate::report::redact_url_userinfo;
+
+/// Objects up to this size are read in one request; larger zips are read in ranges.
+const WHOLE_OBJECT: u64 = 4 << 20;
+/// Range size (and read buffer) for large zips in object stores.
+const RANGE: usize = 4 << 20;
+/// Read buffer for local zips.
+const LOCAL_BUF: usize = 256 << 10;
+
+/// An opened store.
+#[derive(Clone)]
+pub enum Store {
+    /// A local directory.
+    Dir(PathBuf),
+    /// An object store under a prefix.
+    Object {
+        /// The location as given, credentials redacted (for reports).
+        display: String,
+        /// The store.
+        store: Arc<dyn ObjectStore>,
+        /// Key prefix (empty for the whole bucket), without a trailing `/`.
+        prefix: String,
+    },
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.display())
+    }
+}
+
+impl Store {
+    /// Opens `location`: a directory, `file://DIR`, `s3://bucket/prefix`, `gs://…`, `az://…`
+    /// (also `azure://`, `abfs://` and the other URLs object_store's Azure builder knows).
+    pub fn open(location: &str) -> Result<Store, StoreError> {
+        let bad = |why: String| StoreError::Location {
+            location: redact_url_userinfo(location),
+            why,
+        };
+        if let Some(rest) = location.strip_prefix("file://") {
+            return Store::open_dir(Path::new(rest), location);
+        }
+        let Some((scheme, _)) = location.split_once("://") else {
+            return Store::open_dir(Path::new(location), location);
+        };
+        let url = url::Url::parse(location).map_err(|e| bad(format!("not a URL: {e}")))?;
+        // The cloud clients' TLS is the workspace's rustls with ring (no second provider is
+        // built): it must be the process default before their HTTP clients are built.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let prefix = url.path().trim_matches('/').to_owned();
+        let store: Arc<dyn ObjectStore> = match scheme {
+            "s3" | "s3a" => Arc::new(
+                object_store::aws::AmazonS3Builder::from_env()
+                    .with_url(location)
+                    .build()
+                    .map_err(|e| bad(e.to_string()))?,
+            ),
+            "gs" => Arc::new(
+                object_store::gcp::GoogleCloudStorageBuilder::from_env()
+                    .with_url(location)
+                    .build()
+                    .map_err(|e| bad(e.to_string()))?,
+            ),
+            "az" | "azure" | "abfs" | "abfss" | "adl" => Arc::new(
+                object_store::azure::MicrosoftAzureBuilder::from_env()
+                    .with_url(location)
+                    .build()
+                    .map_err(|e| bad(e.to_string()))?,
+            ),
+            other => {
+                return Err(bad(format!(
+                    "unsupported scheme {other:?} (use a directory, file://, s3://, gs:// or az://)"
+                )));
+            }
+        };
+        Ok(Store::Object {
+            display: redact_url_userinfo(location),
+            store,
+            prefix,
+        })
+    }
+
+    fn open_dir(dir: &Path, location: &str) -> Result<Store, StoreError> {
+        match fs::metadata(dir) {
+            Ok(m) if m.is_dir() => Ok(Store::Dir(dir.to_path_buf())),
+            Ok(_) => Err(StoreError::Location {
+                location: location.to_owned(),
+                why: "not a directory".into(),
+            }),
+            Err(e) => Err(StoreError::Location {
+                location: location.to_owned(),
+                why: e.to_string(),
+            }),
+        }
+    }
+
+    /// How the store is named in reports (credentials redacted).
+    pub fn display(&self) -> String {
+        match self {
+            Store::Dir(p) => p.display().to_string(),
+            Store::Object { display, .. } => display.clone(),
+        }
+    }
+
+    fn object_path(prefix: &str, key: &str) -> ObjectPath {
+        if prefix.is_empty() {
+            ObjectPath::from(key)
+        } else {
+            ObjectPath::from(format!("{prefix}/{key}"))
+        }
+    }
+
+    /// Lists every file after `after` (all when `None`) in key order, as a stream of at most
+    /// `buffer` entries ahead of the reader. Each entry's key is relative to the store root.
+    pub fn list(
+        &self,
+        after: Option<String>,
+        buffer: usize,
+    ) -> mpsc::Receiver<Result<Entry, StoreError>> {
+        let (tx, rx) = mpsc::channel(buffer.max(1));
+        match self.clone() {
+            Store::Dir(root) => {
+                tokio::task::spawn_blocking(move || walk(&root, after.as_deref(), &tx));
+            }
+            Store::Object {
+                store,
+                prefix,
+                display,
+            } => {
+                tokio::spawn(async move {
+                    let base = (!prefix.is_empty()).then(|| ObjectPath::from(prefix.as_str()));
+                    let mut stream = match &after {
+                        Some(a) => {
+                            store.list_with_offset(base.as_ref(), &Store::object_path(&prefix, a))
+                        }
+                        None => store.list(base.as_ref()),
+                    };
+                    let strip = if prefix.is_empty() {
+                        String::new()
+                    } else {
+                        format!("{prefix}/")
+                    };
+                    let mut last: Option<String> = None;
+                    while let Some(item) = stream.next().await {
+                        let sent = match item {
+                            Ok(meta) => {
+                                let full = meta.location.to_string();
+                                let key = full.strip_prefix(&strip).unwrap_or(&full).to_owned();
+                                if last.as_ref().is_some_and(|l| *l >= key) {
+                                    Err(StoreError::Listing {
+                                        location: display.clone(),
+                                        why: format!(
+                                            "the listing is not in key order ({key:?} after {:?})",
+                                            last.clone().unwrap_or_default()
+                                        ),
+                                    })
+                                } else {
+                                    last = Some(key.clone());
+                                    Ok(Entry {
+                                        key,
+                                        size: meta.size,
+                                    })
+                                }
+                            }
+                            Err(e) => Err(StoreError::Listing {
+                                location: display.clone(),
+                                why: e.to_string(),
+                            }),
+                        };
+                        let stop = sent.is_err();
+                        if tx.send(sent).await.is_err() || stop {
+                            return;
+                        }
+                    }
+                });
+            }
+        }
+        rx
+    }
+
+    /// Reads a whole small file (a go.mod, an .info), refusing more than `limit` bytes.
+    /// Runs on a blocking thread (it may wait on the async runtime through `rt`).
+    pub fn read_small(
+        &self,
+        rt: &tokio::runtime::Handle,
+        e: &Entry,
+        limit: u64,
+    ) -> Result<Vec<u8>, String> {
+        if e.size > limit {
+            return Err(format!("{} bytes, more than the {limit} allowed", e.size));
+        }
+        match self {
+            Store::Dir(root) => {
+                let f = fs::File::open(root.join(&e.key)).map_err(|err| err.to_string())?;
+                let mut data = Vec::with_capacity(e.size as usize);
+                f.take(limit + 1)
+                    .read_to_end(&mut data)
+                    .map_err(|err| err.to_string())?;
+                if data.len() as u64 > limit {
+                    return Err(format!("more than the {limit} bytes allowed"));
+                }
+                Ok(data)
+            }
+            Store::Object { store, prefix, .. } => {
+                let path = Store::object_path(prefix, &e.key);
+                rt.block_on(async {
+                    let got = store.get(&path).await.map_err(|err| err.to_string())?;
+                    if got.meta.size > limit {
+                        return Err(format!(
+                            "{} bytes, more than the {limit} allowed",
+                            got.meta.size
+                        ));
+                    }
+                    got.bytes()
+                        .await
+                        .map(|b| b.to_vec())
+                        .map_err(|err| err.to_string())
+                })
+            }
+        }
+    }
+
+    /// Checks a module zip with go's rules and computes its `h1:` hash in one streaming pass.
+    /// Runs on a blocking thread.
+    pub fn hash_zip(
+        &self,
+        rt: &tokio::runtime::Handle,
+        e: &Entry,
+        module: &str,
+        version: &str,
+    ) -> Result<String, ZipError> {
+        let io_err = |source: io::Error| ZipError::Io {
+            path: e.key.clone(),
+            source,
+        };
+        match self {
+            Store::Dir(root) => {
+                let f = fs::File::open(root.join(&e.key)).map_err(io_err)?;
+                let mut r = modzip::SeekBufReader::with_capacity(LOCAL_BUF, f);
+                modzip::check_and_hash_zip(&mut r, module, version).map(|(_, h)| h)
+            }
+            Store::Object { store, prefix, .. } => {
+                let path = Store::object_path(prefix, &e.key);
+                if e.size <= WHOLE_OBJECT {
+                    let bytes = rt
+                        .block_on(async { store.get(&path).await?.bytes().await })
+                        .map_err(|err| io_err(io::Error::other(err.to_string())))?;
+                    let mut r = Cursor::new(bytes);
+                    modzip::check_and_hash_zip(&mut r, module, version).map(|(_, h)| h)
+                } else {
+                    let ranged = RangeReader {
+                        rt: rt.clone(),
+                        store: store.clone(),
+                        path,
+                        size: e.size,
+                        pos: 0,
+                    };
+                    let mut r = modzip::SeekBufReader::with_capacity(RANGE, ranged);
+                    modzip::check_and_hash_zip(&mut r, module, version).map(|(_, h)| h)
+                }
+            }
+        }
+    }
+}
+
+/// A large object read by ranged GETs, so memory stays one buffer per zip in progress.
+struct RangeReader {
+    rt: tokio::runtime::Handle,
+    store: Arc<dyn ObjectStore>,
+    path: ObjectPath,
+    size: u64,
+    pos: u64,
+}
+
+impl Read for RangeReader {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if self.pos >= self.size || buf.is_empty() {
+            return Ok(0);
+        }
+        let end = (self.pos + buf.len() as u64).min(self.size);
+        let range = self.pos..end;
+        let bytes = self
+            .rt
+            .block_on(self.store.get_range(&self.path, range))
+            .map_err(|e| io::Error::other(e.to_string()))?;
+        let n = bytes.len().min(buf.len());
+        if n == 0 {
+            return Err(io::Error::new(
+                io::ErrorKind::UnexpectedEof,
+                "the object ended before its listed size",
+            ));
+        }
+        buf[..n].copy_from_slice(&bytes[..n]);
+        self.pos += n as u64;
+        Ok(n)
+    }
+}
+
+impl Seek for RangeReader {
+    fn seek(&mut self, to: SeekFrom) -> io::Result<u64> {
+        let next = match to {
+            SeekFrom::Start(n) => Some(n),
+            SeekFrom::End(d) => self.size.checked_add_signed(d),
+            SeekFrom::Current(d) => self.pos.checked_add_signed(d),
+        };
+        self.pos = next
+            .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "seek before the start"))?;
+        Ok(self.pos)
+    }
+}
+
+/// Walks `root` depth first in key byte order, sending every file after `after`. Blocking.
+fn walk(root: &Path, after: Option<&str>, tx: &mpsc::Sender<Result<Entry, StoreError>>) {
+    // Each level holds the sorted children not yet visited, so memory is the sum of the
+    // directory sizes along one path, not the store's size.
+    let mut stack: Vec<std::vec::IntoIter<(String, bool)>> = Vec::new();
+    match read_sorted(root, "") {
+        Ok(c) => stack.push(c.into_iter()),
+        Err(e) => {
+            let _ = tx.blocking_send(Err(e));
+            return;
+        }
+    }
+    while let Some(level) = stack.last_mut() {
+        let Some((key, is_dir)) = level.next() else {
+            stack.pop();
+            continue;
+        };
+        if is_dir {
+            let prefix = format!("{key}/");
+            // Every key of this directory sorts before `after` and none continues it: done.
+            if let Some(a) = after
+                && prefix.as_str() < a
+                && !a.starts_with(&prefix)
+            {
+                continue;
+            }
+            match read_sorted(&root.join(&key), &prefix) {
+                Ok(c) => stack.push(c.into_iter()),
+                Err(e) => {
+                    if tx.blocking_send(Err(e)).is_err() {
+                        return;
+                    }
+                }
+            }
+            continue;
+        }
+        if after.is_some_and(|a| key.as_str() <= a) {
+            continue;
+        }
+        let size = fs::metadata(root.join(&key)).map_or(0, |m| m.len());
+        if tx.blocking_send(Ok(Entry { key, size })).is_err() {
+            return;
+        }
+    }
+}
+
+/// The children of `dir` as `(key, is_dir)`, sorted as their keys sort in an object store
+/// listing: a directory by its name followed by `/`. Symbolic links to directories are not
+/// followed (a loop would never end); links to files are read as files.
+fn read_sorted(dir: &Path, prefix: &str) -> Result<Vec<(String, bool)>, StoreError> {
+    let err = |e: io::Error| StoreError::Listing {
+        location: dir.display().to_string(),
+        why: e.to_string(),
+    };
+    let mut out = Vec::new();
+    for ent in fs::read_dir(dir).map_err(err)? {
+        let ent = ent.map_err(err)?;
+        let ft = ent.file_type().map_err(err)?;
+        let name = ent.file_name().to_string_lossy().into_owned();
+        let is_dir = ft.is_dir();
+        if !is_dir && !ft.is_file() && !ft.is_symlink() {
+            continue;
+        }
+        if ft.is_symlink() && ent.path().is_dir() {
+            continue;
+        }
+        out.push((format!("{prefix}{name}"), is_dir));
+    }
+    out.sort_by(|a, b| sort_key(a).cmp(&sort_key(b)));
+    Ok(out)
+}
+
+fn sort_key((key, is_dir): &(String, bool)) -> std::borrow::Cow<'_, str> {
+    if *is_dir {
+        std::borrow::Cow::Owned(format!("{key}/"))
+    } else {
+        std::borrow::Cow::Borrowed(key)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn directory_walk_is_in_object_store_key_order_and_resumes() {
+        let d = tempfile::tempdir().unwrap();
+        for k in [
+            "a/@v/v1.0.0.mod",
+            "a.b/@v/v1.0.0.mod",
+            "a/b/@v/v1.0.0.zip",
+            "a/-x",
+            "top",
+        ] {
+            let p = d.path().join(k);
+            fs::create_dir_all(p.parent().unwrap()).unwrap();
+            fs::write(p, "x").unwrap();
+        }
+        let store = Store::Dir(d.path().to_path_buf());
+        let keys = |after: Option<&str>| {
+            let mut rx = store.list(after.map(str::to_owned), 4);
+            async move {
+                let mut out = Vec::new();
+                while let Some(e) = rx.recv().await {
+                    out.push(e.unwrap().key);
+                }
+                out
+            }
+        };
+        let all = keys(None).await;
+        let mut sorted = all.clone();
+        sorted.sort();
+        assert_eq!(all, sorted);
+        assert_eq!(all.len(), 5);
+        assert_eq!(
+            keys(Some("a/@v/v1.0.0.mod")).await,
+            ["a/b/@v/v1.0.0.zip", "top"]
+        );
+    }
+}
