@@ -343,7 +343,7 @@ impl PolicyError {
 fn source_line(text: &str, line: usize) -> String {
     let raw = text.lines().nth(line.saturating_sub(1)).unwrap_or("");
     let bounded: String = raw.chars().take(200).collect();
-    crate::report::redact_url_userinfo(&bounded)
+    crate::redact::redact_text(&bounded)
 }
 
 /// What is wrong in a policy file.

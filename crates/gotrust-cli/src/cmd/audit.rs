@@ -1,5 +1,6 @@
 //! `gotrust audit`: the effective Go configuration and the project, judged by the rule catalog.
 
+use std::io::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -45,7 +46,7 @@ pub fn run(global: &GlobalArgs, args: &Args) -> anyhow::Result<ExitCode> {
         // With `auto`, a go that cannot run is not gotrust's failure: audit without it.
         Err(e) if mode == env::GoMode::Auto => {
             if !global.quiet {
-                eprintln!("gotrust: warning: skipping the go env cross-check: {e}");
+                let _ = writeln!(crate::output::stderr(), "gotrust: warning: skipping the go env cross-check: {e}");
             }
             None
         }

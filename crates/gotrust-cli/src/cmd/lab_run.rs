@@ -401,7 +401,7 @@ pub fn run(
         );
     }
     if args.list {
-        let mut out = std::io::stdout().lock();
+        let mut out = crate::output::stdout(global);
         for s in SCENARIOS {
             writeln!(out, "{:<24} {}", s.name, s.title)?;
         }
@@ -414,7 +414,7 @@ pub fn run(
     for s in chosen {
         let outcome = run_one(runtime, &go, s).with_context(|| format!("scenario {}", s.name))?;
         all_passed &= outcome.passed();
-        let mut out = std::io::stdout().lock();
+        let mut out = crate::output::stdout(global);
         match global.format {
             Format::Json => writeln!(out, "{}", outcome.json())?,
             _ => writeln!(out, "{}", outcome.text())?,

@@ -32,6 +32,11 @@ pub struct Args {
     /// Largest module zip the probe downloads, in bytes
     #[arg(long, value_name = "BYTES", default_value_t = probe::DEFAULT_ZIP_LIMIT)]
     pub max_zip: u64,
+    /// Longest time, in seconds, for each request end to end: connect, TLS, response head and
+    /// the whole body
+    #[arg(long, value_name = "SECS", default_value_t = 120,
+          value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub timeout: u64,
 }
 
 /// Probes each proxy, renders the tables and findings, and decides the exit code.
@@ -60,7 +65,11 @@ pub fn run(global: &GlobalArgs, args: &Args) -> anyhow::Result<ExitCode> {
     };
     let policy = super::load_policy(global, Path::new("."))?;
     let http = Arc::new(
-        HttpClient::new(probe::http_config(&settings)).context("setting up the HTTP client")?,
+        HttpClient::new(
+            probe::http_config(&settings)
+                .with_timeout(std::time::Duration::from_secs(args.timeout)),
+        )
+        .context("setting up the HTTP client")?,
     );
     let work = tempfile::tempdir().context("creating a temporary directory")?;
     let mut opts = ProbeOptions::new(work.path());
@@ -89,8 +98,7 @@ pub fn run(global: &GlobalArgs, args: &Args) -> anyhow::Result<ExitCode> {
     })?;
 
     let report = probe::text::report(&probes, &policy);
-    let stdout = io::stdout();
-    let mut out = io::BufWriter::new(stdout.lock());
+    let mut out = crate::output::stdout(global);
     match global.format {
         Format::Text => probe::text::render_table(&probes, &mut out)
             .and_then(|()| writeln!(out))

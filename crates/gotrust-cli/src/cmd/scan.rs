@@ -1,5 +1,6 @@
 //! `gotrust scan`: Go settings written in a repository, judged by the audit rules.
 
+use std::io::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -31,7 +32,7 @@ pub fn run(global: &GlobalArgs, args: &Args) -> anyhow::Result<ExitCode> {
         .with_context(|| format!("cannot scan {}", args.dir.display()))?;
     // A file that cannot be parsed does not stop the scan; say which and why.
     for e in &scanned.errors {
-        eprintln!("gotrust: warning: {e}");
+        let _ = writeln!(crate::output::stderr(), "gotrust: warning: {e}");
     }
     let policy = super::load_policy(global, &args.dir)?;
     let findings = evaluate(&scanned.settings, &args.dir, Some(&policy));

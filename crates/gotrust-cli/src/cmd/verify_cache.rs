@@ -132,8 +132,7 @@ fn database_answers(
 
 fn render(global: &GlobalArgs, results: &Results) -> anyhow::Result<ExitCode> {
     let report = results.to_report();
-    let stdout = io::stdout();
-    let mut out = io::BufWriter::new(stdout.lock());
+    let mut out = crate::output::stdout(global);
     match global.format {
         Format::Text => results.render_text(global.verbose > 0, &mut out),
         Format::Json => results.render_json(&mut out),

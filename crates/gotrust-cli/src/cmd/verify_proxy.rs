@@ -144,8 +144,7 @@ pub fn run(global: &GlobalArgs, args: &ProxyArgs) -> anyhow::Result<ExitCode> {
         )
     })?;
     let _ = std::fs::remove_dir_all(&tmp);
-    let stdout = io::stdout();
-    let mut out = io::BufWriter::new(stdout.lock());
+    let mut out = crate::output::stdout(global);
     match global.format {
         Format::Json => {
             serde_json::to_writer_pretty(&mut out, &to_json(&report))?;

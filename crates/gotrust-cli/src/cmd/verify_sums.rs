@@ -12,7 +12,7 @@ use gotrust::env::{EnvSources, GoEnv};
 use gotrust::net::{HttpClient, HttpConfig};
 use gotrust::settings::Settings;
 use gotrust::verify::sums::{
-    DatabaseAccess, GoSumInput, HeadCheck, LineStatus, SumsOptions, SumsReport, http_config,
+    DatabaseAccess, GoSumInput, HeadCheck, LineStatus, SumsOptions, SumsReport,
     open_database, verify_sums,
 };
 use serde_json::json;
@@ -32,18 +32,16 @@ pub struct VerifyContext {
 }
 
 /// Reads the environment of this process; `net` sets the per-host request limit and the
-/// read timeout of the HTTP client.
+/// end-to-end timeout of each request.
 pub fn context(net: &NetArgs) -> anyhow::Result<VerifyContext> {
     let src = EnvSources::from_process();
     let env = gotrust::env::resolve(&src);
     let settings = Settings::from_env(&env, &src);
-    let timeout = Duration::from_secs(net.timeout);
     let config = HttpConfig {
         per_host_limit: usize::from(net.jobs),
-        read_timeout: timeout,
-        connect_timeout: timeout.min(Duration::from_secs(30)),
-        ..http_config(&settings)
-    };
+        ..HttpConfig::from_settings(&settings)
+    }
+    .with_timeout(Duration::from_secs(net.timeout));
     let http = Arc::new(HttpClient::new(config).context("setting up HTTP")?);
     Ok(VerifyContext {
         env,
@@ -115,8 +113,7 @@ pub fn run(global: &GlobalArgs, args: &SumsArgs) -> anyhow::Result<ExitCode> {
         let db = database(global, &cx).await?;
         anyhow::Ok(verify_sums(&inputs, &db, &opts).await)
     })?;
-    let stdout = io::stdout();
-    let mut out = io::BufWriter::new(stdout.lock());
+    let mut out = crate::output::stdout(global);
     match global.format {
         Format::Json => {
             serde_json::to_writer_pretty(&mut out, &to_json(&report))?;
@@ -215,7 +212,7 @@ pub fn write_text(
             out,
             "database {} at {}: {head}",
             db.name,
-            gotrust::report::redact_url_userinfo(&db.base)
+            gotrust::redact::redact_text(&db.base)
         )?;
         if let Some(f) = &db.fork {
             writeln!(out, "{}", f.report)?;
@@ -338,7 +335,7 @@ pub fn sarif_result(rule: &str, message: &str, file: &Path, line: usize) -> serd
     let mut v = json!({
         "ruleId": rule,
         "level": level,
-        "message": {"text": gotrust::report::redact_url_userinfo(message)},
+        "message": {"text": gotrust::redact::redact_text(message)},
     });
     if !file.as_os_str().is_empty() {
         let mut region = json!({});

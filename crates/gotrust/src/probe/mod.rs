@@ -499,7 +499,7 @@ pub async fn probe(
         proxy,
         opts,
         out: ProxyProbe {
-            url: crate::report::redact_url_userinfo(url),
+            url: crate::redact::redact_text(url),
             verdict: Verdict::Complete,
             http_version: None,
             tls: None,
@@ -539,7 +539,7 @@ impl Run<'_> {
         r: Result<&Exchange, &ProxyError>,
     ) {
         let elapsed_secs = start.elapsed().as_secs_f64();
-        let url = url.map_or_else(String::new, |u| crate::net::auth::redact(&u));
+        let url = url.map_or_else(String::new, |u| crate::redact::redact_url(&u));
         let rec = match r {
             Ok(ex) => {
                 self.exchanges.push(ex.clone());
@@ -1057,7 +1057,7 @@ impl Run<'_> {
         }
         self.out.requests.push(RequestRecord {
             what: "sumdb/lookup",
-            url: crate::net::auth::redact(&base.join_raw("lookup")),
+            url: crate::redact::redact_url(&base.join_raw("lookup")),
             status: None,
             error: zip_line.as_ref().err().map(|e| e.to_string()),
             elapsed_secs: start.elapsed().as_secs_f64(),
@@ -1180,7 +1180,7 @@ impl Run<'_> {
                 )
                 .with_evidence(
                     Evidence::variable("tree head served now", String::from_utf8_lossy(&served))
-                        .origin(crate::net::auth::redact(&url)),
+                        .origin(crate::redact::redact_url(&url)),
                 );
             run.finding(f);
         };
@@ -1285,7 +1285,7 @@ impl Run<'_> {
         let msg = format!(
             "{}: checksum database at {} failed: {detail}",
             self.out.url,
-            crate::net::auth::redact(&base.0)
+            crate::redact::redact_url(&base.0)
         );
         self.finding(Finding::new(&catalog::PROBE_SUMDB_ERROR, msg));
     }

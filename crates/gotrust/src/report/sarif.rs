@@ -7,12 +7,13 @@
 //! Findings ignored by the policy are results with an external suppression carrying the reason,
 //! which code-scanning tools show as dismissed.
 
+use crate::redact::redact_text;
 use std::io::{self, Write};
 use std::path::Path;
 
 use serde::Serialize;
 
-use super::{Finding, Location, Report, Rule, Severity, catalog, redact_url_userinfo};
+use super::{Finding, Location, Report, Rule, Severity, catalog};
 
 /// The `$schema` written in the log.
 pub const SCHEMA_URI: &str = "https://json.schemastore.org/sarif-2.1.0.json";
@@ -178,7 +179,7 @@ fn location(l: &Location) -> SarifLocation {
     SarifLocation {
         physical_location: PhysicalLocation {
             artifact_location: ArtifactLocation {
-                uri: redact_url_userinfo(&path_uri(&l.path)),
+                uri: redact_text(&path_uri(&l.path)),
             },
             region: l
                 .line
@@ -197,7 +198,7 @@ fn result(rules: &[&Rule], f: &Finding, suppressed: Option<&str>) -> SarifResult
         rule_index,
         level: level(f.severity),
         message: Text {
-            text: redact_url_userinfo(&f.message),
+            text: redact_text(&f.message),
         },
         // The first file is the result's location; further ones (the second go.sum line of a
         // conflict) are related locations.
@@ -212,14 +213,14 @@ fn result(rules: &[&Rule], f: &Finding, suppressed: Option<&str>) -> SarifResult
         suppressions: suppressed
             .map(|reason| Suppression {
                 kind: "external",
-                justification: redact_url_userinfo(reason),
+                justification: redact_text(reason),
             })
             .into_iter()
             .collect(),
         properties: ResultProperties {
             severity: f.severity,
-            affected: f.affected.iter().map(|a| redact_url_userinfo(a)).collect(),
-            fix: redact_url_userinfo(&f.fix),
+            affected: f.affected.iter().map(|a| redact_text(a)).collect(),
+            fix: redact_text(&f.fix),
         },
     }
 }

@@ -22,13 +22,14 @@ pub mod cache;
 pub mod proxy;
 pub mod sums;
 
+use crate::redact::redact_text;
 use std::fmt;
 use std::io::{self, Write};
 use std::path::PathBuf;
 
 use serde::Serialize;
 
-use crate::report::{Evidence, Finding, Location, Report, Rule, Severity, redact_url_userinfo};
+use crate::report::{Evidence, Finding, Location, Report, Rule, Severity};
 
 /// The verdict on one item. Serialized in lowercase snake case (`not_cached`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -517,7 +518,7 @@ impl Results {
                     version: i.version.as_deref(),
                     path: i.path.as_ref().map(|p| p.to_string_lossy().into_owned()),
                     status: i.status,
-                    message: redact_url_userinfo(&i.message),
+                    message: redact_text(&i.message),
                     hash: i.hash.as_deref(),
                     checks: i
                         .checks
@@ -527,13 +528,13 @@ impl Results {
                             outcome: c.outcome,
                             expected: c.expected.as_deref(),
                             location: c.location.as_ref().map(loc),
-                            note: c.note.as_deref().map(redact_url_userinfo),
+                            note: c.note.as_deref().map(redact_text),
                         })
                         .collect(),
                     files: &i.files,
                 })
                 .collect(),
-            notes: self.notes.iter().map(|n| redact_url_userinfo(n)).collect(),
+            notes: self.notes.iter().map(|n| redact_text(n)).collect(),
             summary: JsonSummary {
                 counts: self.counts(),
                 failed: self.failed(),
@@ -562,7 +563,7 @@ impl Results {
                 item.status.as_str(),
                 item.kind.as_str(),
                 item.subject(),
-                redact_url_userinfo(&item.message)
+                redact_text(&item.message)
             )?;
             if let Some(p) = &item.path {
                 writeln!(w, "           at {}", p.display())?;
@@ -611,7 +612,7 @@ impl Results {
             }
         }
         for n in &self.notes {
-            writeln!(w, "note: {}", redact_url_userinfo(n))?;
+            writeln!(w, "note: {}", redact_text(n))?;
         }
         let c = self.counts();
         let mut parts = vec![format!("{} verified", c.verified)];

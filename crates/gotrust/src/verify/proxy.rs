@@ -468,7 +468,7 @@ async fn fetch_source(
     temp_dir: &Path,
     findings: &mut Vec<ProxyFinding>,
 ) -> SourceResult {
-    let redacted = crate::report::redact_url_userinfo(base);
+    let redacted = crate::redact::redact_text(base);
     let blame = || Side::Proxy {
         url: redacted.clone(),
     };
@@ -864,7 +864,7 @@ pub async fn verify_proxies(
                 let polluted =
                     matches!(info, Served::Ok { .. }) || matches!(go_mod, Served::Ok { .. });
                 probes.push(MissingProbe {
-                    proxy: crate::report::redact_url_userinfo(base),
+                    proxy: crate::redact::redact_text(base),
                     module: p.to_string(),
                     version: v,
                     info,
@@ -909,7 +909,7 @@ pub async fn verify_proxies(
         proxies: opts
             .proxies
             .iter()
-            .map(|p| crate::report::redact_url_userinfo(p))
+            .map(|p| crate::redact::redact_text(p))
             .collect(),
         modules: modules.into_iter().flatten().collect(),
         probes,

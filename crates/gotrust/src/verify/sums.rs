@@ -108,19 +108,10 @@ impl From<SumdbClientError> for VerifySetupError {
     }
 }
 
-/// The HTTP configuration go would use in `env`: its TLS roots and HTTP(S)_PROXY rules, and
-/// the .netrc that GOAUTH=netrc reads.
+/// The HTTP configuration go would use in `env`: [`HttpConfig::from_settings`], the one
+/// constructor every command uses (so GOAUTH=off sends no .netrc credentials here either).
 pub fn http_config(settings: &Settings) -> HttpConfig {
-    HttpConfig {
-        roots: crate::net::tls::RootSource::Go(settings.tls.clone()),
-        proxy: settings.http_proxy.clone(),
-        netrc: settings
-            .netrc_path
-            .as_ref()
-            .ok()
-            .and_then(|p| crate::settings::netrc::Netrc::read(p)),
-        ..HttpConfig::default()
-    }
+    HttpConfig::from_settings(settings)
 }
 
 /// How the checksum database is reached, or why it is not.
@@ -883,7 +874,7 @@ pub async fn verify_sums(
             }
             Some(DatabaseReport {
                 name: d.client.name().to_string(),
-                base: crate::report::redact_url_userinfo(&d.base),
+                base: crate::redact::redact_text(&d.base),
                 base_source: d.base_source.clone(),
                 stored_size,
                 size: d.client.latest().0.n,
