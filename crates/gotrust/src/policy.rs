@@ -639,7 +639,7 @@ module = "github.com/acme/legacy"
         let e = parse("version = 1\n[proxy]\nx = [\"https://u:pw@p\"]\n").unwrap_err();
         assert_eq!(
             e.snippet().unwrap(),
-            "  |\n3 | x = [\"https://u:xxxxx@p\"]\n  | ^"
+            "  |\n3 | x = [\"https://xxxxx:xxxxx@p\"]\n  | ^"
         );
         let io = Policy::load(Path::new("/nonexistent/gotrust.toml")).unwrap_err();
         assert_eq!(io.snippet(), None);

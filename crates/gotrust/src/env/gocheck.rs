@@ -14,7 +14,7 @@ use super::{GO_VARS, GoEnv};
 const MAX_OUTPUT: usize = 1 << 20;
 /// Longest wait for `go env -json` (it answers in milliseconds; a hung or hostile binary given
 /// with `--go` must not hang gotrust).
-pub const GO_ENV_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+pub const GO_ENV_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// How to use the real go command.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -133,7 +133,7 @@ mod tests {
         assert_eq!(
             e.to_string(),
             format!(
-                "invalid GOPROXY (user go env file {}:2): parse \"\\\"https://u:xxxxx@corp.example\\\"\": first path segment in URL cannot contain colon",
+                "invalid GOPROXY (user go env file {}:2): parse \"\\\"https://xxxxx:xxxxx@corp.example\\\"\": first path segment in URL cannot contain colon",
                 f.display()
             )
         );
