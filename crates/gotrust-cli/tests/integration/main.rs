@@ -13,6 +13,7 @@ mod scan;
 mod deadlines;
 mod secrets;
 mod servers;
+mod terminal;
 mod util;
 mod verify_cache;
 mod verify_sums;
