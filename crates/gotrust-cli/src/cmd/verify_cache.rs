@@ -143,7 +143,8 @@ fn render(global: &GlobalArgs, results: &Results) -> anyhow::Result<ExitCode> {
     }
     .and_then(|()| out.flush())
     .context("cannot write to stdout")?;
-    if results.failed() {
+    // Fail closed: a run that compared nothing with go.sum or the database proves nothing.
+    if results.failed() || results.counts().verified == 0 {
         return Ok(ExitCode::from(EXIT_FINDINGS));
     }
     Ok(crate::output::exit_code(&report, global.fail_on.into()))

@@ -156,7 +156,7 @@ pub fn netrc_path(goos: &str, getenv: impl Fn(&str) -> String) -> Result<PathBuf
 mod tests {
     use super::*;
 
-    /// Spec §8.7 (cmd/go netrc_test.go).
+    /// The cases of cmd/go/internal/auth/netrc_test.go.
     #[test]
     fn section_8_7_vector() {
         let input = "
