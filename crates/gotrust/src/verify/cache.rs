@@ -1385,6 +1385,9 @@ fn ziphash_check(path: Option<&Path>, hash: &str) -> Check {
             note: None,
             against: Reference::Ziphash,
         },
+        Err(ZiphashError::Unreadable(e)) if e.kind() == io::ErrorKind::NotFound => {
+            Check::new(Reference::Ziphash, Outcome::Absent)
+        }
         Err(e) => Check {
             note: Some(match e {
                 ZiphashError::Unreadable(e) => format!("unreadable .ziphash: {e}"),
