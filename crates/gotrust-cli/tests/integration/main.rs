@@ -10,6 +10,7 @@ mod lab;
 mod probe;
 mod report;
 mod scan;
+mod credentials;
 mod deadlines;
 mod secrets;
 mod servers;
