@@ -284,7 +284,10 @@ mod tests {
             ("https://", "https://"),
             ("://@", "://xxxxx@"),
             ("é://ü:ö@ß", "é://xxxxx:xxxxx@ß"),
-            ("Get \"https://T0K@h/x\": EOF", "Get \"https://xxxxx@h/x\": EOF"),
+            (
+                "Get \"https://T0K@h/x\": EOF",
+                "Get \"https://xxxxx@h/x\": EOF",
+            ),
         ];
         for (input, want) in cases {
             assert_eq!(redact_userinfo(input), want, "{input}");
@@ -325,6 +328,9 @@ mod tests {
             "a\\x1b]0;title\\ab\\r\n\tc\\u202ed\\u0085"
         );
         assert!(matches!(escape_controls("plain ✓"), Cow::Borrowed(_)));
-        assert_eq!(escape_controls_bytes(b"ok\xff\xfe\x1b"), "ok\\xff\\xfe\\x1b");
+        assert_eq!(
+            escape_controls_bytes(b"ok\xff\xfe\x1b"),
+            "ok\\xff\\xfe\\x1b"
+        );
     }
 }

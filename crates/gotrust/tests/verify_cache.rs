@@ -1169,7 +1169,11 @@ fn file_system_is_not_trusted() {
     assert!(link.message.contains("symbolic link"), "{}", link.message);
     let special = by_path(&fifo);
     assert_eq!(special.status, VerifyStatus::Error);
-    assert!(special.message.contains("not a regular file"), "{}", special.message);
+    assert!(
+        special.message.contains("not a regular file"),
+        "{}",
+        special.message
+    );
     let garbage = r
         .items
         .iter()
@@ -1178,9 +1182,8 @@ fn file_system_is_not_trusted() {
     assert_eq!(garbage.status, VerifyStatus::Error);
     assert!(!garbage.message.contains('\x1b'), "{}", garbage.message);
     assert!(
-        !r.items
-            .iter()
-            .any(|i| i.status == VerifyStatus::Missing && i.module.as_deref() == Some("example.com/Upper/Beta")),
+        !r.items.iter().any(|i| i.status == VerifyStatus::Missing
+            && i.module.as_deref() == Some("example.com/Upper/Beta")),
         "{:#?}",
         statuses(&r)
     );

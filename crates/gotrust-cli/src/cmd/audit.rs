@@ -46,7 +46,10 @@ pub fn run(global: &GlobalArgs, args: &Args) -> anyhow::Result<ExitCode> {
         // With `auto`, a go that cannot run is not gotrust's failure: audit without it.
         Err(e) if mode == env::GoMode::Auto => {
             if !global.quiet {
-                let _ = writeln!(crate::output::stderr(), "gotrust: warning: skipping the go env cross-check: {e}");
+                let _ = writeln!(
+                    crate::output::stderr(),
+                    "gotrust: warning: skipping the go env cross-check: {e}"
+                );
             }
             None
         }

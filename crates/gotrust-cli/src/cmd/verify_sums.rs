@@ -12,8 +12,8 @@ use gotrust::env::{EnvSources, GoEnv};
 use gotrust::net::{HttpClient, HttpConfig};
 use gotrust::settings::Settings;
 use gotrust::verify::sums::{
-    DatabaseAccess, GoSumInput, HeadCheck, LineStatus, SumsOptions, SumsReport,
-    open_database, verify_sums,
+    DatabaseAccess, GoSumInput, HeadCheck, LineStatus, SumsOptions, SumsReport, open_database,
+    verify_sums,
 };
 use serde_json::json;
 

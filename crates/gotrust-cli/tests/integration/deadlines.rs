@@ -50,7 +50,14 @@ fn slow_drip_servers_are_cut_off() {
     let runs: Vec<Vec<&str>> = vec![
         vec!["verify", "sums", "--timeout", "2", "go.sum"],
         vec!["verify", "proxy", "--timeout", "2", "rsc.io/quote@v1.5.2"],
-        vec!["probe", "--timeout", "2", "--module", "rsc.io/quote@v1.5.2", &url],
+        vec![
+            "probe",
+            "--timeout",
+            "2",
+            "--module",
+            "rsc.io/quote@v1.5.2",
+            &url,
+        ],
     ];
     for args in runs {
         let mut all = vec!["--go", "never", "--format", "json"];

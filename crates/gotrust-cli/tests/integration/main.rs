@@ -3,6 +3,8 @@
 
 mod audit;
 mod cli;
+mod credentials;
+mod deadlines;
 mod diagnose;
 mod env;
 mod explain;
@@ -10,8 +12,6 @@ mod lab;
 mod probe;
 mod report;
 mod scan;
-mod credentials;
-mod deadlines;
 mod secrets;
 mod servers;
 mod terminal;

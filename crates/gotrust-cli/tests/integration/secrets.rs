@@ -42,7 +42,11 @@ fn no_secret_reaches_any_output() {
     let unauthorized = TlsServer::start(tls.config.clone(), vec![("/", 401, "unauthorized")]);
     let failing = TlsServer::start(
         tls.config.clone(),
-        vec![("/", 500, "internal error NETRCPASS7q echoed by a hostile server")],
+        vec![(
+            "/",
+            500,
+            "internal error NETRCPASS7q echoed by a hostile server",
+        )],
     );
     let (refused, reset, plain) = (refused_port(), reset_port(), plain_http_port());
 
@@ -58,7 +62,9 @@ fn no_secret_reaches_any_output() {
     );
     let goenv = t.write(
         "goenv",
-        &format!("GOPRIVATE=corp.example\nGONOPROXY=https://FILEUSER7q:FILEPASS7q@127.0.0.1:{refused}\n"),
+        &format!(
+            "GOPRIVATE=corp.example\nGONOPROXY=https://FILEUSER7q:FILEPASS7q@127.0.0.1:{refused}\n"
+        ),
     );
     let goproxy = format!(
         "https://URLUSER7q:URLPASS7q@127.0.0.1:{refused}|https://TOKEN7qAsUser@127.0.0.1:{reset}|https://127.0.0.1:{}|https://127.0.0.1:{}|https://URLUSER7q@127.0.0.1:{plain}",
@@ -69,7 +75,10 @@ fn no_secret_reaches_any_output() {
         "sum.golang.org https://SUMUSER7q:SUMPASS7q@127.0.0.1:{}",
         failing.port()
     );
-    t.write("go.mod", "module example.com/m\n\ngo 1.22\n\nrequire rsc.io/quote v1.5.2\n");
+    t.write(
+        "go.mod",
+        "module example.com/m\n\ngo 1.22\n\nrequire rsc.io/quote v1.5.2\n",
+    );
     t.write(
         "go.sum",
         "rsc.io/quote v1.5.2 h1:w5fcysjrx7yqtD/aO+QwRjYZOKnaM9Uh2b40tElTs3Y=\nrsc.io/quote v1.5.2/go.mod h1:LzX7hefJvL54yjefDEDHNONDjII0t9xZLPXsUe+TKr0=\n",
@@ -83,7 +92,11 @@ fn no_secret_reaches_any_output() {
         &format!("FROM golang\nENV GOPROXY=https://URLUSER7q:URLPASS7q@127.0.0.1:{refused}\n"),
     );
     let modcache = t.write("modcache/cache/download/rsc.io/quote/@v/list", "v1.5.2\n");
-    let modcache = modcache.ancestors().nth(5).expect("modcache root").to_path_buf();
+    let modcache = modcache
+        .ancestors()
+        .nth(5)
+        .expect("modcache root")
+        .to_path_buf();
     let modcache = modcache.to_str().expect("utf-8 path");
 
     let commands: Vec<Vec<&str>> = vec![
@@ -112,7 +125,10 @@ fn no_secret_reaches_any_output() {
                 .env("GOSUMDB", &gosumdb)
                 .env("GOENV", goenv.to_str().expect("utf-8"))
                 .env("GOFLAGS", "-modcacherw")
-                .env("HTTPS_PROXY", &format!("http://PROXYUSER7q:PROXYPASS7q@127.0.0.1:{refused}"))
+                .env(
+                    "HTTPS_PROXY",
+                    &format!("http://PROXYUSER7q:PROXYPASS7q@127.0.0.1:{refused}"),
+                )
                 .env("SSL_CERT_FILE", ca.to_str().expect("utf-8"))
                 .env("GOTOOLCHAIN", "local")
                 .run_lossy();
@@ -129,10 +145,10 @@ fn no_secret_reaches_any_output() {
     // The hostile 500 page was really fetched with the .netrc credentials, so the redaction
     // above was exercised, not bypassed.
     assert!(
-        failing
-            .seen()
-            .iter()
-            .any(|s| s.authorization.as_deref().is_some_and(|a| a.starts_with("Basic "))),
+        failing.seen().iter().any(|s| s
+            .authorization
+            .as_deref()
+            .is_some_and(|a| a.starts_with("Basic "))),
         "{:?}",
         failing.seen()
     );
@@ -141,7 +157,11 @@ fn no_secret_reaches_any_output() {
     for f in after.iter().filter(|f| !before.contains(f)) {
         let data = String::from_utf8_lossy(&std::fs::read(f).unwrap_or_default()).into_owned();
         for secret in SECRETS {
-            assert!(!data.contains(secret), "{secret} written to {}", f.display());
+            assert!(
+                !data.contains(secret),
+                "{secret} written to {}",
+                f.display()
+            );
         }
     }
 }

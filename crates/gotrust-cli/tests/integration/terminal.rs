@@ -10,7 +10,10 @@ fn control_bytes_from_inputs_are_escaped() {
     std::fs::write(
         t.path().join("go.sum"),
         [
-            format!("rsc.io/quote{hostile} v1.5.2 h1:w5fcysjrx7yqtD/aO+QwRjYZOKnaM9Uh2b40tElTs3Y=\n").as_bytes(),
+            format!(
+                "rsc.io/quote{hostile} v1.5.2 h1:w5fcysjrx7yqtD/aO+QwRjYZOKnaM9Uh2b40tElTs3Y=\n"
+            )
+            .as_bytes(),
             b"\xff\xfe\x00garbage\x1b[31m\n",
         ]
         .concat(),
@@ -50,7 +53,10 @@ fn control_bytes_from_inputs_are_escaped() {
                         let end = r.find(|c: char| !c.is_ascii_digit() && c != ';');
                         end.is_some_and(|e| r[e..].starts_with('m'))
                     });
-                    assert!(sgr, "non-colour escape on {name} of gotrust {all:?}:\n{text}");
+                    assert!(
+                        sgr,
+                        "non-colour escape on {name} of gotrust {all:?}:\n{text}"
+                    );
                 }
             }
         }

@@ -15,9 +15,9 @@ use serde::Serialize;
 use tokio::io::AsyncWrite;
 use url::Url;
 
-use crate::redact::redact_url as redact;
 use super::error::{FetchError, FetchErrorKind};
 use super::http::{Exchange, HttpClient, limits};
+use crate::redact::redact_url as redact;
 
 /// A failure of one proxy operation.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

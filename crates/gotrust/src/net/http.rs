@@ -24,11 +24,11 @@ use tokio::sync::Semaphore;
 use url::Url;
 
 use super::auth::netrc_lookup;
-use crate::redact::{redact_text, redact_url as redact};
 use super::error::{
     FetchError, FetchErrorKind, TimeoutPhase, error_detail_prefix, format_error_detail,
 };
 use super::tls::{CertSummary, ChainLog, RootSource, RootsReport, TlsSetupError, TlsVersion};
+use crate::redact::{redact_text, redact_url as redact};
 use crate::settings::httpproxy::{HttpProxyConfig, HttpProxyVars, ProxyChoice};
 use crate::settings::netrc::Netrc;
 use crate::settings::url::GoUrl;

@@ -463,5 +463,4 @@ mod tests {
         assert!(!r.exceeds(FailOn::Never));
         assert!(!Report::default().exceeds(FailOn::At(Severity::Info)));
     }
-
 }

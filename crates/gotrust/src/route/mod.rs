@@ -35,8 +35,8 @@ use gomod::pattern::PatternList;
 use serde::Serialize;
 
 use crate::env::GoEnv;
-use crate::redact::redact_text;
 use crate::env::resolve::clean_path;
+use crate::redact::redact_text;
 use crate::settings::Settings;
 use crate::settings::goflags::ModMode;
 use crate::settings::httpproxy::{DirectReason, HttpProxyConfig, ProxyChoice};

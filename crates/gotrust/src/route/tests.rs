@@ -271,7 +271,10 @@ fn http_proxy_and_redaction() {
     let h = &r.hops[0];
     assert_eq!(h.url.as_deref(), Some("https://xxxxx:xxxxx@p.example/"));
     let p = h.http_proxy.as_ref().unwrap();
-    assert_eq!(p.proxy.as_deref(), Some("http://xxxxx:xxxxx@corp-proxy:3128"));
+    assert_eq!(
+        p.proxy.as_deref(),
+        Some("http://xxxxx:xxxxx@corp-proxy:3128")
+    );
     let json = serde_json::to_string(&r).unwrap();
     assert!(!json.contains("secret") && !json.contains(":pw@"), "{json}");
 }

@@ -19,8 +19,8 @@ pub mod url;
 
 use std::path::PathBuf;
 
-use crate::redact::redact_text;
 use crate::env::{EnvSources, GoEnv, Origin};
+use crate::redact::redact_text;
 
 /// A setting that go would reject, with where it came from. `Display` redacts credentials
 /// that go's own error text would repeat; `source` keeps go's exact text.

@@ -599,8 +599,8 @@ fn scan_versions(
             };
             let mut item = unexpected_file(ent.path(), kind, ft);
             item.module = module.clone();
-            item.version = split_cache_name(&name)
-                .and_then(|(stem, _)| module::unescape_version(stem).ok());
+            item.version =
+                split_cache_name(&name).and_then(|(stem, _)| module::unescape_version(stem).ok());
             items.push(item);
             continue;
         }

@@ -661,7 +661,10 @@ impl Results {
             (c.writable, "writable"),
             (c.leftover, "leftover"),
             (c.not_cached, "not cached"),
-            (c.unverified, "unverified (compared with neither go.sum nor the checksum database)"),
+            (
+                c.unverified,
+                "unverified (compared with neither go.sum nor the checksum database)",
+            ),
         ] {
             if n > 0 {
                 parts.push(format!("{n} {name}"));
