@@ -226,6 +226,7 @@ fn sarif_rule_outside_catalog() {
         severity: Severity::Low,
         summary: "a corporate rule",
         help: "ask the platform team",
+        detail: "",
     };
     let v = sarif::to_value(&Report::new(vec![Finding::new(&CUSTOM, "m")]), "0.0.0");
     assert_eq!(schema_error(&v), None);

@@ -7,6 +7,7 @@ pub mod env;
 pub mod explain;
 pub mod lab;
 pub mod probe;
+pub mod rules;
 pub mod scan;
 pub mod verify;
 pub mod verify_cache;
@@ -43,6 +44,8 @@ pub enum Command {
     /// A local GOPROXY and checksum database, and the experiments run against it
     #[command(subcommand)]
     Lab(lab::Command),
+    /// Every rule any command can report; `gotrust rules ID` explains one
+    Rules(rules::Args),
 }
 
 /// Runs the chosen subcommand.
@@ -56,6 +59,7 @@ pub fn run(global: &GlobalArgs, command: &Command) -> anyhow::Result<ExitCode> {
         Command::Diagnose(args) => diagnose::run(global, args),
         Command::Scan(args) => scan::run(global, args),
         Command::Lab(cmd) => lab::run(global, cmd),
+        Command::Rules(args) => rules::run(global, args),
     }
 }
 

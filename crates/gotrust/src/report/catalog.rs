@@ -21,6 +21,9 @@ pub struct Rule {
     pub summary: &'static str,
     /// The fix, in general terms; a finding carries the concrete one.
     pub help: &'static str,
+    /// A longer explanation specific to this rule (may be empty); `gotrust rules ID` shows it
+    /// after [`Rule::category_explanation`].
+    pub detail: &'static str,
 }
 
 impl Rule {
@@ -28,12 +31,128 @@ impl Rule {
     pub fn category(&self) -> &'static str {
         self.id.split_once('/').map_or(self.id, |(c, _)| c)
     }
+
+    /// The gotrust commands that can report this rule, as typed on the command line.
+    ///
+    /// Configuration rules are judged by one evaluation wherever settings are found: the
+    /// effective environment (`audit`) and settings written in repository files (`scan`).
+    /// `diagnose` links go's errors to these rules but reports them under its own findings.
+    pub fn commands(&self) -> &'static [&'static str] {
+        match self.category() {
+            "project" => &["audit"],
+            "env" if matches!(self.id, "env/go-disagrees" | "env/file-writable") => &["audit"],
+            "cache" | "netrc" | "transport" => &["audit"],
+            "tls" => &["audit"],
+            "probe" => &["probe"],
+            "diagnose" => &["diagnose"],
+            "scan" => &["scan"],
+            "store" => &["verify store"],
+            "verify" => verify_commands(self.id),
+            _ => &["audit", "scan"],
+        }
+    }
+
+    /// What the rule's category is about and why it matters: the first part of the long
+    /// explanation `gotrust rules ID` prints.
+    pub fn category_explanation(&self) -> &'static str {
+        category_explanation(self.category())
+    }
+
+    /// The whole explanation `gotrust rules ID` prints: the category's text, then the rule's
+    /// own detail when it has one.
+    pub fn explanation(&self) -> String {
+        let mut text = self.category_explanation().to_owned();
+        if !self.detail.is_empty() {
+            text.push_str("\n\n");
+            text.push_str(self.detail);
+        }
+        text
+    }
+}
+
+/// Which `verify` subcommands report a `verify/...` rule, from the part of the ID that names
+/// what was compared.
+fn verify_commands(id: &str) -> &'static [&'static str] {
+    let name = id.strip_prefix("verify/").unwrap_or(id);
+    if name.starts_with("proxy-") {
+        &["verify proxy"]
+    } else if name.starts_with("store-") {
+        &["verify store"]
+    } else if name.starts_with("sum")
+        || name.starts_with("not-in-database")
+        || name.starts_with("database-")
+        || name.starts_with("no-verdict")
+        || name.starts_with("unverified")
+    {
+        &["verify sums"]
+    } else {
+        &["verify cache"]
+    }
+}
+
+/// The explanation of each category, shared by its rules.
+fn category_explanation(category: &str) -> &'static str {
+    match category {
+        "sumdb" => {
+            "The checksum database (GOSUMDB, sum.golang.org by default) is a public, append-only log of the hashes of every public module version. go checks each module it downloads and each new go.sum line against it, so a proxy or a repository that serves different content for a version everyone else saw is caught. GOSUMDB=off, or GONOSUMDB/GOPRIVATE patterns that cover public paths, remove that check: the first download is then trusted blindly and go.sum records whatever was served. Go source: cmd/go/internal/modfetch/fetch.go (checkModSum, useSumDB) and sumdb.go."
+        }
+        "proxy" => {
+            "GOPROXY is the list of places go downloads modules from, tried in order. A `,` moves to the next entry only when the previous one answers 404 or 410; a `|` moves on after any error; `direct` fetches from version control; `off` forbids downloads. Whoever operates a listed proxy decides what go receives for every module that is not also verified by the checksum database. Go source: cmd/go/internal/modfetch/proxy.go (proxyList, TryProxies)."
+        }
+        "insecure" => {
+            "GOINSECURE lists module path patterns that go may fetch over plain HTTP or with unverified TLS certificates, but only when go fetches them directly (GONOPROXY/GOPRIVATE or GOPROXY=direct): proxies are always reached as configured. Without TLS anyone on the network path can change what is downloaded; if the same paths also skip the checksum database nothing checks the content at all. Go source: cmd/go/internal/vcs/vcs.go (RepoRootForImportPath with security modes) and cmd/go/internal/modfetch/repo.go."
+        }
+        "tls" => {
+            "go verifies TLS certificates against the roots crypto/x509 loads: SSL_CERT_FILE and SSL_CERT_DIR when set, otherwise the platform's bundle files and directories. A root outside Mozilla's public root program can issue a certificate for any host, so a corporate or intercepting CA in that store lets whoever holds its key read and change every download. Go source: crypto/x509/root_unix.go and root_linux.go."
+        }
+        "git" => {
+            "When go fetches a module directly it runs git, and git reads its own configuration and environment: GIT_SSL_NO_VERIFY or http.sslVerify=false turn off certificate checks, and url.<base>.insteadOf rewrites where repositories are fetched from. Neither is visible in `go env`. Go source: cmd/go/internal/modfetch/codehost/git.go."
+        }
+        "vcs" => {
+            "GOVCS limits which version control systems go may run for which module paths. The default allows only git and hg for public paths, because the other systems' clients have had remote code execution bugs triggered by hostile repositories. Go source: cmd/go/internal/vcs/vcs.go (GOVCS parsing, defaultGOVCS)."
+        }
+        "env" => {
+            "go reads its settings from the process environment, then the user's go env file (`go env GOENV`), then $GOROOT/go.env, then built-in defaults, taking the first that sets a variable. Values are used verbatim: quotes or carriage returns in the env file become part of the value, an unknown GO* name does nothing, and a value set in one place can silently hide another. Go source: cmd/go/internal/cfg/cfg.go (EnvOrAndChanged, initEnvCache) and internal/buildcfg."
+        }
+        "pattern" => {
+            "GOPRIVATE, GONOPROXY, GONOSUMDB and GOINSECURE are comma-separated lists of path.Match glob patterns matched against module path prefixes. A malformed pattern matches nothing and go does not say so, so a private path meant to be excluded is still sent to public services. Go source: cmd/go/internal/str (HasPathPrefix) and internal/lazyregexp, module.MatchPrefixPatterns in golang.org/x/mod/module."
+        }
+        "cache" => {
+            "The module cache (GOMODCACHE) holds the downloaded zips, their hashes (.ziphash) and the extracted trees that builds read. go trusts what is in it once downloaded: anyone who can write it can change the code every later build compiles. go makes extracted trees read-only unless -modcacherw is given. Go source: cmd/go/internal/modfetch/fetch.go (download, checkMod) and cache.go."
+        }
+        "netrc" => {
+            "go sends the credentials of ~/.netrc (or $NETRC) to the matching hosts when GOAUTH includes netrc, which is the default. A .netrc readable by others leaks those passwords. Go source: cmd/go/internal/auth/netrc.go and auth.go."
+        }
+        "transport" => {
+            "HTTPS_PROXY, HTTP_PROXY and NO_PROXY decide whether go's requests to module proxies and the checksum database go through an HTTP proxy. An HTTP proxy that terminates TLS sees and can change everything. Go source: net/http (ProxyFromEnvironment) and golang.org/x/net/http/httpproxy."
+        }
+        "project" => {
+            "A project's go.mod and go.sum decide which module versions are built and which hashes are accepted. go checks every downloaded module against go.sum first; lines missing from go.sum are checked against the checksum database and then added. Go source: cmd/go/internal/modload (checkModSum in modfetch) and golang.org/x/mod/modfile."
+        }
+        "probe" => {
+            "gotrust probe asks a proxy and the checksum database behind it how they behave on the wire: TLS chain and roots, redirects, answers for modules and versions that do not exist, and whether the database is mirrored and consistent. Each rule is a behaviour that makes go fail, fall back where it should not, or accept content nobody verified."
+        }
+        "verify" => {
+            "gotrust verify compares what is really there (go.sum lines, a proxy's answers, the module cache) with the checksum database, using signed tree heads and Merkle inclusion and consistency proofs as go does (golang.org/x/mod/sumdb/client.go). A result is verified only when something was compared; what could not be compared is reported with its reason."
+        }
+        "store" => {
+            "gotrust verify store reads a module proxy's storage itself (a directory, a file:// GOPROXY, go's cache/download, Athens, or an object store) and proves every module version in it against the checksum database."
+        }
+        "diagnose" => {
+            "gotrust diagnose reads go's own output (error messages, -x traces, go env dumps) and names the cause, the evidence it used, the fix, and the configuration rule that would have caught it."
+        }
+        "scan" => {
+            "gotrust scan finds Go settings written in a repository (Dockerfiles, CI pipelines, Makefiles, scripts, env files) and judges them with the same evaluation as audit, at the file and line that sets them."
+        }
+        _ => "",
+    }
 }
 
 /// Declares each rule as a `pub static` and the [`RULES`] table from one list, so the two
-/// cannot drift apart.
+/// cannot drift apart. A rule may end with `explain "..."`: a longer text shown by
+/// `gotrust rules ID` after its category's explanation.
 macro_rules! catalog {
-    ($( $name:ident = $id:literal, $sev:ident, $summary:literal, $help:literal; )*) => {
+    ($( $name:ident = $id:literal, $sev:ident, $summary:literal, $help:literal $(, explain $long:literal)? ; )*) => {
         $(
             #[doc = concat!("`", $id, "`: ", $summary)]
             pub static $name: Rule = Rule {
@@ -41,12 +160,16 @@ macro_rules! catalog {
                 severity: Severity::$sev,
                 summary: $summary,
                 help: $help,
+                detail: catalog!(@detail $($long)?),
             };
         )*
 
-        /// Every rule, in catalog order (the order of design §3).
+        /// Every rule, in catalog order (the order of the audit's categories, then the
+        /// rules of the commands that prove things: probe, verify, diagnose, scan).
         pub static RULES: &[&Rule] = &[$(&$name),*];
     };
+    (@detail) => { "" };
+    (@detail $long:literal) => { $long };
 }
 
 catalog! {

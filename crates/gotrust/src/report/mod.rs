@@ -13,6 +13,7 @@
 
 pub mod catalog;
 pub mod json;
+pub mod rules;
 pub mod sarif;
 pub mod text;
 

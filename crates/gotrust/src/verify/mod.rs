@@ -130,6 +130,7 @@ pub static VERIFY_MISMATCH: Rule = Rule {
     severity: Severity::Critical,
     summary: "content differs from its recorded hash (go.sum, .ziphash or the checksum database)",
     help: "Do not build with it. Find out who changed it; then remove the module from the cache (`go clean -modcache`, or delete its files) and download it again.",
+    detail: "",
 };
 
 /// `verify/missing`: a file needed to verify an item is absent.
@@ -138,6 +139,7 @@ pub static VERIFY_MISSING: Rule = Rule {
     severity: Severity::High,
     summary: "a file needed to verify a module (such as its .ziphash) is absent",
     help: "Remove the module from the cache and download it again so go records its hash.",
+    detail: "",
 };
 
 /// `verify/error`: an item could not be checked.
@@ -146,6 +148,7 @@ pub static VERIFY_ERROR: Rule = Rule {
     severity: Severity::High,
     summary: "an item could not be verified (unreadable file or directory)",
     help: "Fix the permissions or the file system error, then run the verification again.",
+    detail: "",
 };
 
 /// `verify/writable`: an extracted module tree is writable.
@@ -154,6 +157,7 @@ pub static VERIFY_WRITABLE: Rule = Rule {
     severity: Severity::Medium,
     summary: "an extracted module tree is writable (go makes it read-only unless -modcacherw)",
     help: "Remove -modcacherw from GOFLAGS and re-extract the module, or remove the write bits (chmod -R a-w).",
+    detail: "",
 };
 
 /// `verify/leftover`: a file left by an interrupted go command.
@@ -162,6 +166,7 @@ pub static VERIFY_LEFTOVER: Rule = Rule {
     severity: Severity::Low,
     summary: "a file left behind by an interrupted download or extraction",
     help: "Run the go command again (it cleans up and re-extracts), or remove the module from the cache.",
+    detail: "",
 };
 
 /// Every `verify/…` rule, most severe first.
