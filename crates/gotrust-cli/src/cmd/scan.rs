@@ -24,6 +24,12 @@ pub struct Args {
 /// Scans `DIR` (never executing anything it reads), evaluates each file's settings with the
 /// audit rules and reports findings at their file and line.
 pub fn run(global: &GlobalArgs, args: &Args) -> anyhow::Result<ExitCode> {
+    if args.dir.exists() && !args.dir.is_dir() {
+        anyhow::bail!(
+            "cannot scan {}: not a directory (gotrust scan reads a repository directory)",
+            args.dir.display()
+        );
+    }
     let opts = ScanOptions {
         respect_gitignore: !args.no_ignore,
         ..ScanOptions::default()

@@ -103,6 +103,13 @@ pub fn run(global: &GlobalArgs, args: &ProxyArgs) -> anyhow::Result<ExitCode> {
     if global.offline {
         bail!("gotrust verify proxy needs the network (--offline given)");
     }
+    // A --proxy value go could not use is refused once, here, rather than once per module.
+    for flag in &args.proxies {
+        let url = flag.strip_prefix('+').unwrap_or(flag);
+        if let Err(e) = gotrust::settings::proxy::ProxyList::parse(url, "") {
+            bail!("--proxy {}: {e}", gotrust::redact::redact_text(url));
+        }
+    }
     let targets = targets(args)?;
     let cx = context(&args.net)?;
     let goproxy: Vec<String> = match &cx.settings.proxy {

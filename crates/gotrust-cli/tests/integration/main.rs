@@ -7,6 +7,7 @@ mod credentials;
 mod deadlines;
 mod diagnose;
 mod env;
+mod errors;
 mod explain;
 mod lab;
 mod probe;
