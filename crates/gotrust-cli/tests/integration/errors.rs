@@ -18,7 +18,10 @@ fn a_file_where_a_directory_is_expected_is_named_as_such() {
     let out = t.cmd(&["scan", file]).run().code(2);
     assert!(out.stderr.contains("not a directory"), "{}", out.stderr);
     assert!(!out.stderr.contains("gotrust.toml"), "{}", out.stderr);
-    let out = t.cmd(&["--go", "never", "audit", "--project", file]).run().code(2);
+    let out = t
+        .cmd(&["--go", "never", "audit", "--project", file])
+        .run()
+        .code(2);
     assert!(out.stderr.contains("not a directory"), "{}", out.stderr);
     assert!(!out.stderr.contains("does not exist"), "{}", out.stderr);
 }
@@ -31,7 +34,15 @@ fn an_unusable_proxy_flag_is_refused_once() {
         "rsc.io/quote v1.5.2 h1:w5fcysjrx7yqtD/aO+QwRjYZOKnaM9Uh2b40tElTs3Y=\nrsc.io/sampler v1.3.0 h1:7uVkIFmeBqHfdjD+gZwtXXI+RODJ2Wc4O7MPEh/QiW4=\n",
     );
     let out = t
-        .cmd(&["--go", "never", "verify", "proxy", "--proxy", "ht!tp://x", "go.sum"])
+        .cmd(&[
+            "--go",
+            "never",
+            "verify",
+            "proxy",
+            "--proxy",
+            "ht!tp://x",
+            "go.sum",
+        ])
         .env("GOSUMDB", "off")
         .run()
         .code(2);
