@@ -27,7 +27,10 @@
 #![deny(missing_docs)]
 
 mod backend;
+pub mod experiments;
 pub mod fault;
+pub mod fault_spec;
+pub mod forward;
 pub mod modules;
 pub mod reqlog;
 pub mod scenarios;

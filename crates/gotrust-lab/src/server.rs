@@ -526,6 +526,23 @@ enum Part {
 
 static ZEROS: [u8; 64 * 1024] = [0; 64 * 1024];
 
+/// A whole response with a fixed body (the forward proxy's own answers).
+pub(crate) fn plain_response(status: u16, content_type: &str, body: Vec<u8>) -> Response<LabBody> {
+    let len = body.len();
+    let mut parts = VecDeque::new();
+    parts.push_back(Part::Data(Bytes::from(body)));
+    let mut r = Response::new(LabBody { parts, sleep: None });
+    *r.status_mut() = hyper::StatusCode::from_u16(status).unwrap_or(hyper::StatusCode::BAD_GATEWAY);
+    if let Ok(v) = content_type.parse() {
+        r.headers_mut().insert(hyper::header::CONTENT_TYPE, v);
+    }
+    r.headers_mut().insert(
+        hyper::header::CONTENT_LENGTH,
+        hyper::header::HeaderValue::from(len),
+    );
+    r
+}
+
 impl Body for LabBody {
     type Data = Bytes;
     type Error = io::Error;
@@ -581,9 +598,10 @@ impl Body for LabBody {
     }
 }
 
-type BoxError = Box<dyn std::error::Error + Send + Sync>;
+pub(crate) type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
-async fn handle(
+/// Answers one request of the proxy protocol or the checksum database.
+pub(crate) async fn handle(
     shared: Arc<Shared>,
     reset: Arc<AtomicBool>,
     tls: bool,

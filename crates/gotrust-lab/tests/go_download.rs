@@ -75,8 +75,9 @@ async fn download_everything(tls: bool) {
     assert!(!requests(&log, "/example.com/%21upper%21case/@v/v1.0.0.zip").is_empty());
     assert!(!requests(&log, "/@v/v1.0.0-%21r%21c1.zip").is_empty());
     assert!(!requests(&log, "/@v/v2.0.0+incompatible.zip").is_empty());
-    // go percent-encodes `!` in database lookups too (go1.26; spec §4.4 says
-    // it stays literal there): the lab must decode both.
+    // go percent-encodes `!` in database lookups too (go1.26: the lookup URL is
+    // built by url.PathEscape-ing the escaped path in golang.org/x/mod/sumdb
+    // client.go), so the lab must decode both forms.
     assert_eq!(
         requests(&log, "/lookup/example.com/%21upper%21case@v1.0.0").len(),
         1,
@@ -227,7 +228,8 @@ async fn database_is_reached_through_the_proxy_when_gosumdb_has_no_url() {
 }
 
 /// A 503 on the `supported` probe with `,` after the proxy: every database
-/// read fails with it (spec §4.4), so the download fails.
+/// read fails with it (`initBase` in cmd/go/internal/modfetch/sumdb.go keeps
+/// the error for all later reads), so the download fails.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn failed_supported_probe_fails_verification() {
     let tmp = tempfile::tempdir().unwrap();

@@ -3,17 +3,16 @@
 //!
 //! What a clean lab legitimately gives (documented in the report): over HTTP on loopback, no
 //! finding (plain HTTP to 127.0.0.1 leaves nothing on the network); over HTTPS, no finding
-//! either: the lab CA is not a public root and is trusted only through the CA file, which is
-//! interception-shaped, but on a loopback host it is reported as an `info` check, not as
-//! `probe/tls-interception`. The same chain on a non-loopback host is a finding (unit-tested
-//! through `public_roots` below with the lab's host name).
+//! either: the lab CA is not a public root, but on a loopback host that is reported as an
+//! `info` check, not as `probe/tls-interception`. Interception of a real host name is tested
+//! through the lab's forward proxy (`interception_*` below).
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use gotrust::net::tls::{RootSource, TlsVersion};
 use gotrust::net::{HttpClient, HttpConfig};
-use gotrust::probe::{ModuleVersion, Outcome, ProbeOptions, ProxyProbe, PublicRoots, Verdict};
+use gotrust::probe::{ModuleVersion, Outcome, ProbeOptions, ProxyProbe, Verdict};
 use gotrust::settings::sumdb::SumDb;
 use gotrust_lab::{Endpoint, Fault, FaultKind, Lab, RunningLab};
 
@@ -52,9 +51,6 @@ fn options(lab: &RunningLab, tmp: &Path, module: Option<&str>) -> ProbeOptions {
         SumDb::Db(db) => Some(*db),
         other => panic!("{other:?}"),
     };
-    o.custom_roots = lab.ca_file().is_some();
-    // A public root set that does not hold the lab CA.
-    o.public_roots = Some(PublicRoots::from_subjects(["CN=Some Public Root"]));
     o
 }
 
@@ -109,17 +105,17 @@ async fn clean_https_lab_reports_chain_and_no_findings() {
     assert!(p.findings.is_empty(), "{:#?}", p.findings);
     let tls = p.tls.as_ref().expect("https");
     assert!(!tls.chain.is_empty());
-    assert!(tls.custom_roots);
     assert!(tls.verified);
     assert_eq!(tls.root_public, Some(false));
     // The lab speaks rustls' defaults (1.2 and 1.3) and offers only http/1.1 by ALPN.
     assert_eq!(tls.version, Some(TlsVersion::Tls13));
     assert_eq!(tls.alpn.as_deref(), Some("http/1.1"));
     assert_eq!(p.http_version.as_deref(), Some("HTTP/1.1"));
-    assert_eq!(outcome(&p, "tls"), Outcome::Pass);
+    assert_eq!(outcome(&p, "tls"), Outcome::Info);
+    assert_eq!(outcome(&p, "tls/verify"), Outcome::Pass);
     let detail = &p.check("tls").unwrap().detail;
     assert!(
-        detail.starts_with("TLSv1.3 (ALPN http/1.1): ")
+        detail.starts_with("TLSv1.3 (ALPN http/1.1), direct: ")
             && detail.contains("issued by CN=gotrust lab CA"),
         "{detail}"
     );
@@ -255,30 +251,23 @@ async fn untrusted_certificate_is_a_finding_with_x509_detail() {
     let tmp = tempfile::tempdir().unwrap();
     let lab = start(tmp.path(), true, vec![Fault::new(FaultKind::UntrustedCert)]).await;
     let p = run(&lab, tmp.path(), Some(SIMPLE)).await;
-    assert_eq!(
-        p.finding_ids(),
-        ["probe/tls-failed", "probe/tls-interception"],
-        "{:#?}",
-        p.findings
-    );
-    let failed = p
-        .findings
-        .iter()
-        .find(|f| f.rule.id == "probe/tls-failed")
-        .unwrap();
+    // On loopback an unknown CA is a broken server, not a network in between: no
+    // interception finding, only go's failure.
+    assert_eq!(p.finding_ids(), ["probe/tls-failed"], "{:#?}", p.findings);
+    let failed = &p.findings[0];
     assert!(
-        failed
-            .message
-            .contains("x509: certificate signed by unknown authority"),
+        failed.message.contains(
+            "tls: failed to verify certificate: x509: certificate signed by unknown authority"
+        ),
         "{}",
         failed.message
     );
-    assert_eq!(outcome(&p, "tls"), Outcome::Fail);
+    assert_eq!(outcome(&p, "tls/verify"), Outcome::Fail);
     assert_eq!(p.verdict, Verdict::Complete);
-    // The handshake failed, yet the presented chain is reported: the lab's other CA issued it.
+    // Verification failed, yet the presented chain is reported: the lab's other CA issued it.
     let tls = p.tls.as_ref().expect("presented chain");
     assert!(!tls.verified);
-    assert_eq!(tls.version, None);
+    assert_eq!(tls.version, Some(TlsVersion::Tls13));
     assert_eq!(tls.root_public, Some(false));
     let leaf = &tls.chain[0];
     assert_eq!(leaf.issuer, "CN=gotrust lab untrusted CA");
@@ -288,24 +277,14 @@ async fn untrusted_certificate_is_a_finding_with_x509_detail() {
         leaf.sans
     );
     assert!(leaf.not_after_unix > 0);
-    assert_eq!(outcome(&p, "tls/chain"), Outcome::Info);
-    assert_eq!(outcome(&p, "tls/root"), Outcome::Fail);
-    assert_eq!(
-        p.check("tls/root").unwrap().detail,
-        "issued by CN=gotrust lab untrusted CA, not a public root: interception?"
-    );
-    let interception = p
-        .findings
-        .iter()
-        .find(|f| f.rule.id == "probe/tls-interception")
-        .unwrap();
+    assert_eq!(outcome(&p, "tls/root"), Outcome::Info);
     assert!(
-        interception
-            .message
-            .contains("issued by CN=gotrust lab untrusted CA, not a public root"),
+        p.check("tls/root").unwrap().detail
+            == "not a public root (Mozilla's root program, webpki-roots 1.0.10): CN=gotrust lab untrusted CA, not in go's trust store",
         "{}",
-        interception.message
+        p.check("tls/root").unwrap().detail
     );
+    assert_eq!(outcome(&p, "tls/interception"), Outcome::Info);
     lab.shutdown().await;
 }
 
@@ -666,4 +645,313 @@ async fn consistent_rollback_is_reported_and_checks_go_on() {
     );
     assert_eq!(outcome(&p, "content"), Outcome::Pass);
     lab.shutdown().await;
+}
+
+/// A copy of a public bundle: the distribution's certificates of Mozilla's list.
+fn public_bundle() -> String {
+    let dir = Path::new(gotrust::net::truststore::DISTRIBUTION_MOZILLA_DIR);
+    let mut names: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap_or_else(|e| {
+            panic!(
+                "{}: {e} (install the ca-certificates package: these tests need a public bundle)",
+                dir.display()
+            )
+        })
+        .map(|e| e.unwrap().path())
+        .collect();
+    names.sort();
+    let mut out = String::new();
+    for n in names {
+        out.push_str(&std::fs::read_to_string(n).unwrap());
+        out.push('\n');
+    }
+    assert!(out.matches("BEGIN CERTIFICATE").count() > 50);
+    out
+}
+
+/// go's settings for a process whose environment is `vars` (plus a hermetic HOME and GOROOT).
+fn settings_for(
+    tmp: &Path,
+    vars: &[(&str, String)],
+) -> (gotrust::settings::Settings, gotrust::env::EnvSources) {
+    let home = tmp.join("home");
+    let goroot = tmp.join("goroot");
+    std::fs::create_dir_all(&home).unwrap();
+    std::fs::create_dir_all(&goroot).unwrap();
+    std::fs::write(
+        goroot.join("go.env"),
+        "GOPROXY=https://proxy.golang.org,direct\nGOSUMDB=sum.golang.org\nGOTOOLCHAIN=auto\n",
+    )
+    .unwrap();
+    let mut map = std::collections::BTreeMap::new();
+    map.insert("HOME".to_string(), home.display().to_string());
+    map.insert("GOROOT".to_string(), goroot.display().to_string());
+    map.insert("GOENV".to_string(), "off".to_string());
+    for (k, v) in vars {
+        map.insert(k.to_string(), v.clone());
+    }
+    let mut sources = gotrust::env::EnvSources::with_process(map);
+    sources.goos = "linux".into();
+    let env = gotrust::env::resolve(&sources);
+    (
+        gotrust::settings::Settings::from_env(&env, &sources),
+        sources,
+    )
+}
+
+/// The lab intercepts proxy.golang.org through its forward proxy; go's bundle is a public one,
+/// with or without the lab's CA appended.
+async fn intercepted_probe(tmp: &Path, trust_lab_ca: bool) -> (ProxyProbe, PathBuf, String) {
+    let lab = start(tmp, false, vec![]).await;
+    let fwd = lab
+        .start_forward_proxy(gotrust_lab::forward::ForwardOptions {
+            intercept: true,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let mut bundle = public_bundle();
+    if trust_lab_ca {
+        bundle.push_str(&std::fs::read_to_string(fwd.ca_file()).unwrap());
+    }
+    let bundle_file = tmp.join("bundle.pem");
+    std::fs::write(&bundle_file, &bundle).unwrap();
+    let (settings, _) = settings_for(
+        tmp,
+        &[
+            ("HTTPS_PROXY", fwd.url()),
+            ("SSL_CERT_FILE", bundle_file.display().to_string()),
+            (
+                "SSL_CERT_DIR",
+                tmp.join("no-such-dir").display().to_string(),
+            ),
+        ],
+    );
+    let http = Arc::new(
+        HttpClient::new(gotrust::probe::http_config(
+            &settings,
+            std::time::Duration::from_secs(10),
+        ))
+        .unwrap(),
+    );
+    let mut o = ProbeOptions::new(tmp.join("work"));
+    o.nonce = "icpt".into();
+    o.module = Some(ModuleVersion::parse(SIMPLE).unwrap());
+    let p = gotrust::probe::probe(&http, "https://proxy.golang.org", &o)
+        .await
+        .unwrap();
+    let position = bundle.matches("BEGIN CERTIFICATE").count();
+    fwd.shutdown().await;
+    lab.shutdown().await;
+    (p, bundle_file, format!(":{position}"))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn interception_with_the_lab_ca_trusted_names_the_ca_and_where_go_trusts_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (p, bundle, position) = intercepted_probe(tmp.path(), true).await;
+    let tls = p.tls.as_ref().expect("handshake");
+    assert!(tls.verified, "{tls:#?}");
+    assert!(
+        tls.route
+            .starts_with("through HTTP(S)_PROXY http://127.0.0.1:"),
+        "{}",
+        tls.route
+    );
+    assert_eq!(tls.root_public, Some(false));
+    assert_eq!(
+        p.finding_ids(),
+        ["probe/tls-interception"],
+        "{:#?}",
+        p.findings
+    );
+    let f = &p.findings[0];
+    assert_eq!(f.severity, gotrust::report::Severity::High);
+    let where_ = format!("{}{position}", bundle.display());
+    for want in [
+        "proxy.golang.org:443 (proxy): TLS is intercepted",
+        "CN=gotrust lab interception CA",
+        "not by O=Google Trust Services",
+        where_.as_str(),
+        "go accepts it",
+    ] {
+        assert!(f.message.contains(want), "{want:?} not in {}", f.message);
+    }
+    for banned in [
+        "GOINSECURE",
+        "GOSUMDB=off",
+        "GOPROXY=direct",
+        "GOFLAGS=-insecure",
+    ] {
+        assert!(
+            !f.message.contains(banned) && !f.fix.contains(banned),
+            "{banned}"
+        );
+    }
+    assert!(f.fix.contains("SSL_CERT_FILE"), "{}", f.fix);
+    // Through the interceptor the lab still answers as a proxy: the contract checks ran.
+    assert_eq!(outcome(&p, "not-found/module"), Outcome::Pass);
+    assert_eq!(outcome(&p, "info"), Outcome::Pass);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn interception_without_the_ca_fails_as_go_does_and_is_still_named() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (p, _, _) = intercepted_probe(tmp.path(), false).await;
+    assert_eq!(
+        p.finding_ids(),
+        ["probe/tls-failed", "probe/tls-interception"],
+        "{:#?}",
+        p.findings
+    );
+    let tls = p.tls.as_ref().expect("handshake");
+    assert_eq!(
+        tls.go_error.as_deref(),
+        Some("tls: failed to verify certificate: x509: certificate signed by unknown authority")
+    );
+    let icpt = p
+        .findings
+        .iter()
+        .find(|f| f.rule.id == "probe/tls-interception")
+        .unwrap();
+    // The server sends only the leaf: the CA is named by the leaf's issuer.
+    assert!(
+        icpt.message
+            .contains("The CA is CN=gotrust lab interception CA, not in go's trust store."),
+        "{}",
+        icpt.message
+    );
+    assert!(
+        icpt.message
+            .contains("go fails: tls: failed to verify certificate")
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn audit_lists_exactly_the_lab_ca_as_non_public() {
+    let tmp = tempfile::tempdir().unwrap();
+    let lab = start(tmp.path(), false, vec![]).await;
+    let fwd = lab
+        .start_forward_proxy(gotrust_lab::forward::ForwardOptions {
+            intercept: true,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let bundle = public_bundle() + &std::fs::read_to_string(fwd.ca_file()).unwrap();
+    let bundle_file = tmp.path().join("bundle.pem");
+    std::fs::write(&bundle_file, &bundle).unwrap();
+    let (settings, sources) = settings_for(
+        tmp.path(),
+        &[
+            ("SSL_CERT_FILE", bundle_file.display().to_string()),
+            (
+                "SSL_CERT_DIR",
+                tmp.path().join("none").display().to_string(),
+            ),
+        ],
+    );
+    let env = gotrust::env::resolve(&sources);
+    let report = gotrust::audit::run(&gotrust::audit::AuditInput {
+        env: &env,
+        sources: &sources,
+        settings: &settings,
+        git: None,
+        policy: None,
+        project: None,
+        cross_check: None,
+    });
+    let non_public: Vec<&str> = report
+        .findings()
+        .iter()
+        .filter(|f| f.rule.id == "tls/non-public-ca")
+        .flat_map(|f| f.affected.iter().map(String::as_str))
+        .collect();
+    assert_eq!(non_public, ["CN=gotrust lab interception CA"]);
+    let f = report
+        .findings()
+        .iter()
+        .find(|f| f.rule.id == "tls/non-public-ca")
+        .unwrap();
+    let n = bundle.matches("BEGIN CERTIFICATE").count();
+    assert!(
+        f.message
+            .contains(&format!("{}:{n}", bundle_file.display())),
+        "{}",
+        f.message
+    );
+    assert!(f.message.contains("SHA-256 "), "{}", f.message);
+    // The count of public ones is one short line, not a list.
+    let store_line = f
+        .evidence
+        .iter()
+        .find(|e| e.variable.as_deref() == Some("trust store"))
+        .and_then(|e| e.value.clone())
+        .unwrap();
+    assert!(store_line.ends_with(", 1 not public"), "{store_line}");
+    assert!(store_line.len() < 300, "{store_line}");
+    assert!(
+        !report
+            .findings()
+            .iter()
+            .any(|f| f.rule.id == "tls/custom-roots")
+    );
+    fwd.shutdown().await;
+    lab.shutdown().await;
+}
+
+/// A server that answers every ClientHello with a TLS 1.0 ServerHello, as a server stuck
+/// below TLS 1.2 does.
+async fn tls10_server() -> u16 {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move {
+        while let Ok((mut s, _)) = listener.accept().await {
+            tokio::spawn(async move {
+                let mut buf = [0u8; 4096];
+                let _ = s.read(&mut buf).await;
+                // record: handshake, TLS 1.0, 42 bytes; ServerHello of 38 bytes, version 3.1,
+                // a zero random, no session id, TLS_RSA_WITH_AES_128_CBC_SHA, no compression.
+                let mut hello = vec![22, 3, 1, 0, 42, 2, 0, 0, 38, 3, 1];
+                hello.extend([0u8; 32]);
+                hello.extend([0, 0, 0x2f, 0]);
+                let _ = s.write_all(&hello).await;
+                let _ = s.read(&mut buf).await;
+            });
+        }
+    });
+    port
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_below_tls_1_2_is_reported_with_go_s_words() {
+    let tmp = tempfile::tempdir().unwrap();
+    let port = tls10_server().await;
+    let http = Arc::new(
+        HttpClient::new(HttpConfig {
+            connect_timeout: std::time::Duration::from_secs(5),
+            read_timeout: std::time::Duration::from_secs(5),
+            ..HttpConfig::default()
+        })
+        .unwrap(),
+    );
+    let mut o = ProbeOptions::new(tmp.path().join("work"));
+    o.module = Some(ModuleVersion::parse(SIMPLE).unwrap());
+    let p = gotrust::probe::probe(&http, &format!("https://127.0.0.1:{port}"), &o)
+        .await
+        .unwrap();
+    let tls = p.tls.as_ref().expect("handshake");
+    // crypto/tls handshake_client.go: "tls: server selected unsupported protocol version %x".
+    assert_eq!(
+        tls.go_error.as_deref(),
+        Some("tls: server selected unsupported protocol version 301")
+    );
+    assert_eq!(outcome(&p, "tls"), Outcome::Fail);
+    assert_eq!(p.finding_ids(), ["probe/tls-failed"], "{:#?}", p.findings);
+    assert!(
+        p.findings[0]
+            .message
+            .ends_with("tls: server selected unsupported protocol version 301")
+    );
 }

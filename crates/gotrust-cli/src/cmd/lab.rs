@@ -1,7 +1,5 @@
 //! `gotrust lab serve|run`: a local GOPROXY and checksum database, and the experiments.
 
-#[path = "lab_fault.rs"]
-pub mod fault;
 #[path = "lab_run.rs"]
 pub mod run;
 #[path = "lab_serve.rs"]
@@ -13,6 +11,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use gotrust_lab::Fault;
+use gotrust_lab::fault_spec as fault;
 
 use crate::args::GlobalArgs;
 

@@ -155,7 +155,7 @@ fn describe_text(lab: &RunningLab, quiet: bool) -> String {
             lab.sumdb_url()
         );
         for f in lab.faults() {
-            s += &format!("# fault: {}\n", fault_summary(f));
+            s += &format!("# fault: {}\n", gotrust_lab::fault_spec::to_spec(f));
         }
         s += "# Point go at the lab (in a shell: eval these lines):\n";
     }
@@ -188,41 +188,9 @@ fn describe_json(lab: &RunningLab) -> serde_json::Value {
         "state_dir": lab.state_dir().display().to_string(),
         "request_log": lab.state_dir().join("requests.jsonl").display().to_string(),
         "modules": lab.modules().iter().map(|(p, v)| format!("{p}@{v}")).collect::<Vec<_>>(),
-        "faults": lab.faults().iter().map(fault_summary).collect::<Vec<_>>(),
+        "faults": lab.faults().iter().map(gotrust_lab::fault_spec::to_spec).collect::<Vec<_>>(),
         "env": env,
     })
-}
-
-/// A fault in the `--fault` syntax.
-pub fn fault_summary(f: &gotrust_lab::Fault) -> String {
-    use gotrust_lab::FaultKind as K;
-    let mut s = f.kind.name().to_owned();
-    match &f.kind {
-        K::Status { status } => s += &format!("={status}"),
-        K::Latency { ms } => s += &format!("={ms}ms"),
-        K::Stall { after_bytes, ms } => s += &format!("={after_bytes}/{ms}ms"),
-        K::Truncate { bytes } | K::Oversized { bytes } => s += &format!("={bytes}"),
-        K::RolledBack { size } => s += &format!("={size}"),
-        K::Polluted { serve } => s += &format!("={serve}"),
-        _ => {}
-    }
-    if let Some(m) = &f.module {
-        s += &format!("@{m}");
-        if let Some(v) = &f.version {
-            s += &format!("@{v}");
-        }
-    }
-    if let Some(e) = f.endpoint {
-        let name = serde_json::to_value(e)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_owned))
-            .unwrap_or_default();
-        s += &format!(":{name}");
-    }
-    if let Some(p) = &f.path_prefix {
-        s += &format!(" (paths under {p})");
-    }
-    s
 }
 
 #[cfg(test)]
@@ -250,8 +218,8 @@ mod tests {
             "stall=10/5ms:tree-head",
             "polluted=v1.0.0@example.com/m@v1.9.9",
         ] {
-            let f = super::super::fault::parse(spec).unwrap();
-            assert_eq!(fault_summary(&f), spec);
+            let f = gotrust_lab::fault_spec::parse(spec).unwrap();
+            assert_eq!(gotrust_lab::fault_spec::to_spec(&f), spec);
         }
     }
 }

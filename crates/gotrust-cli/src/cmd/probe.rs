@@ -9,7 +9,7 @@ use std::sync::Arc;
 use anyhow::{Context, anyhow, bail};
 use gotrust::env::{EnvSources, resolve};
 use gotrust::net::HttpClient;
-use gotrust::probe::{self, ModuleVersion, ProbeOptions, PublicRoots, Verdict};
+use gotrust::probe::{self, ModuleVersion, ProbeOptions, Verdict};
 use gotrust::report::text::TextOptions;
 use gotrust::report::{sarif, text};
 use gotrust::settings::Settings;
@@ -26,15 +26,14 @@ pub struct Args {
     #[arg(value_name = "URL")]
     pub urls: Vec<String>,
     /// Module version for the list, info, zip and checksum-database checks
-    /// [default: the latest rsc.io/quote, if the proxy serves it]
+    /// [default: a module of ./go.sum the proxy serves, else the newest rsc.io/quote]
     #[arg(long, value_name = "M@V")]
     pub module: Option<String>,
     /// Largest module zip the probe downloads, in bytes
     #[arg(long, value_name = "BYTES", default_value_t = probe::DEFAULT_ZIP_LIMIT)]
     pub max_zip: u64,
-    /// Longest time, in seconds, for each request end to end: connect, TLS, response head and
-    /// the whole body
-    #[arg(long, value_name = "SECS", default_value_t = 120,
+    /// Longest time one request (or one TLS handshake) may take, end to end, in seconds
+    #[arg(long, value_name = "SECS", default_value_t = probe::DEFAULT_TIMEOUT.as_secs(),
           value_parser = clap::value_parser!(u64).range(1..=3600))]
     pub timeout: u64,
 }
@@ -65,18 +64,19 @@ pub fn run(global: &GlobalArgs, args: &Args) -> anyhow::Result<ExitCode> {
     };
     let policy = super::load_policy(global, Path::new("."))?;
     let http = Arc::new(
-        HttpClient::new(
-            probe::http_config(&settings)
-                .with_timeout(std::time::Duration::from_secs(args.timeout)),
-        )
+        HttpClient::new(probe::http_config(
+            &settings,
+            std::time::Duration::from_secs(args.timeout),
+        ))
         .context("setting up the HTTP client")?,
     );
     let work = tempfile::tempdir().context("creating a temporary directory")?;
     let mut opts = ProbeOptions::new(work.path());
     opts.module = module;
     opts.zip_limit = args.max_zip;
-    opts.custom_roots = probe::uses_custom_roots(&http);
-    opts.public_roots = PublicRoots::load_default();
+    // A module the project needs is the one most likely served (a filtering proxy may
+    // refuse the well-known one).
+    opts.project_dir = Some(std::path::PathBuf::from("."));
     // The database heads seen by earlier runs (and by `verify`): a fork or rollback across
     // runs is only visible against them.
     opts.state_root = gotrust::net::sumdb::default_cache_root();

@@ -218,6 +218,9 @@ fn run_every_scenario_passes_with_real_go() {
             "goinsecure-sumdb",
             "fallback-comma-500",
             "fallback-pipe-500",
+            "interception-untrusted",
+            "interception-trusted",
+            "https-to-plain-http",
         ]
     );
     for s in &scenarios {
@@ -242,6 +245,33 @@ fn run_every_scenario_passes_with_real_go() {
             .as_str()
             .unwrap()
             .contains("x509: certificate signed by unknown authority")
+    );
+    // Behind the intercepting forward proxy gotrust's probe sees the interception whether
+    // go trusts the CA or not, and diagnose maps go's x509 error to its cause.
+    for n in ["interception-untrusted", "interception-trusted"] {
+        let g: Vec<&str> = by(n)["gotrust"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap())
+            .collect();
+        assert!(
+            g.iter()
+                .any(|l| l.starts_with("probe: ") && l.contains("probe/tls-interception")),
+            "{n}: {g:?}"
+        );
+    }
+    assert!(
+        by("interception-untrusted")["gotrust"]
+            .as_array()
+            .unwrap()
+            .contains(&Value::from("diagnose: tls-unknown-authority"))
+    );
+    assert!(
+        by("https-to-plain-http")["go"]["stderr"]
+            .as_str()
+            .unwrap()
+            .contains("server gave HTTP response to HTTPS client")
     );
 }
 
@@ -303,6 +333,6 @@ fn run_without_go_or_with_unknown_scenario_exits_2() {
 fn run_list_names_every_scenario() {
     let dir = TestDir::new();
     let out = dir.cmd(&["lab", "run", "--list"]).run().code(0);
-    assert_eq!(out.stdout.lines().count(), 10, "{}", out.stdout);
+    assert_eq!(out.stdout.lines().count(), 13, "{}", out.stdout);
     assert!(out.stdout.starts_with("sumdb-off "), "{}", out.stdout);
 }

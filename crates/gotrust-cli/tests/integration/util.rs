@@ -41,6 +41,18 @@ impl TestDir {
             .env_clear()
             .env("HOME", self.dir.path())
             .stdin(Stdio::null());
+        if args.contains(&"audit") {
+            // `audit` reads go's trust store: give it one public root, not the machine's
+            // (which may hold private or intercepting CAs that `audit` rightly reports).
+            cmd.env(
+                "SSL_CERT_FILE",
+                concat!(
+                    env!("CARGO_MANIFEST_DIR"),
+                    "/../gotrust/tests/fixtures/audit/tls/non-public-ca/near-miss/public.pem"
+                ),
+            )
+            .env("SSL_CERT_DIR", self.dir.path().join("no-cert-dir"));
+        }
         TestCommand { cmd }
     }
 }

@@ -1,5 +1,9 @@
-//! TLS, git and VCS rules (`tls/custom-roots`, `git/*`, `vcs/permissive`; spec §1.8, §2.5).
+//! TLS, git and VCS rules (`tls/non-public-ca`, `tls/custom-roots`, `git/*`, `vcs/permissive`).
+//!
+//! Trust roots follow `crypto/x509/root_unix.go`; git's own TLS switches are git's
+//! (`http.sslVerify`, `GIT_SSL_NO_VERIFY`), which `cmd/go/internal/vcs` leaves to git.
 
+use crate::net::truststore::TrustStore;
 use crate::report::{Evidence, Finding, Severity, catalog};
 use crate::settings::git::GitScope;
 use crate::settings::tls::TlsRoots;
@@ -13,136 +17,79 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     govcs(ctx, out);
 }
 
-/// `tls/custom-roots`: SSL_CERT_FILE / SSL_CERT_DIR replace the default roots (Unix only; the
-/// platform verifier on macOS and Windows ignores them, and then the rule is silent).
+/// `tls/non-public-ca` and `tls/custom-roots`: every CA of go's effective trust store
+/// (`crypto/x509` `loadSystemRoots`, read by [`TrustStore::load`]) is classified against the
+/// public-root reference. Each CA that is not a public root is a finding (it can issue a
+/// certificate for any host go contacts); SSL_CERT_FILE/SSL_CERT_DIR replacing the store with
+/// one that holds no certificate is a finding (go fails every HTTPS request); a store of
+/// public roots, moved or not, says nothing. macOS and Windows use the
+/// OS verifier (SSL_CERT_FILE/SSL_CERT_DIR are ignored there) and the rule is silent.
 fn roots(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
+    let tls = &ctx.input.settings.tls;
     let TlsRoots::Files {
-        files,
         file_from_env,
-        dirs,
         dirs_from_env,
-    } = &ctx.input.settings.tls
+        ..
+    } = tls
     else {
         return;
     };
-    let mut f = Finding::new(
-        &catalog::TLS_CUSTOM_ROOTS,
-        "The go command's TLS trust store is replaced: every HTTPS proxy and checksum-database connection trusts these certificate authorities",
-    )
-    .with_fix("Check that the listed certificate authorities are the ones you intend to trust; unset SSL_CERT_FILE/SSL_CERT_DIR to use the system store.");
-    let mut any = false;
-    if *file_from_env {
-        any = true;
-        for file in files {
-            let subjects = cert_subjects(file);
-            f = f
-                .with_evidence(
-                    Evidence::variable("SSL_CERT_FILE", file.display().to_string())
-                        .origin("process environment"),
-                )
-                .with_affected(match &subjects {
-                    Some(s) => format!("{} ({} certificates)", file.display(), s.len()),
-                    None => format!("{} (unreadable)", file.display()),
-                });
-            if let Some(s) = subjects {
-                f.affected.extend(s);
-            }
+    let store = TrustStore::load(tls);
+    let env_evidence = |mut evidence: Vec<Evidence>| {
+        if *file_from_env {
+            evidence.push(
+                Evidence::variable("SSL_CERT_FILE", ctx.value("SSL_CERT_FILE"))
+                    .origin("process environment"),
+            );
         }
-    }
-    if *dirs_from_env {
-        any = true;
-        f = f.with_evidence(
-            Evidence::variable("SSL_CERT_DIR", ctx.value("SSL_CERT_DIR"))
-                .origin("process environment"),
-        );
-        f.affected
-            .extend(dirs.iter().map(|d| d.display().to_string()));
-    }
-    if any {
+        if *dirs_from_env {
+            evidence.push(
+                Evidence::variable("SSL_CERT_DIR", ctx.value("SSL_CERT_DIR"))
+                    .origin("process environment"),
+            );
+        }
+        evidence
+    };
+    let non_public: Vec<_> = store.non_public().collect();
+    let summary = store.summary();
+    for ca in &non_public {
+        let reach = if ca.name_constraints {
+            "the hosts its name constraints allow"
+        } else {
+            "any HTTPS host go contacts (GOPROXY, GOSUMDB, direct fetches)"
+        };
+        let mut f = Finding::new(
+            &catalog::TLS_NON_PUBLIC_CA,
+            format!(
+                "{} (SHA-256 {}) in {} is not a public root: it can issue certificates for {reach}",
+                ca.cert.subject,
+                ca.cert.sha256,
+                ca.location()
+            ),
+        )
+        .with_affected(ca.cert.subject.clone())
+        .with_evidence(
+            Evidence::variable("CA", ca.cert.subject.clone())
+                .at(&ca.file, u32::try_from(ca.position).ok()),
+        )
+        .with_evidence(Evidence::variable("trust store", summary.clone()));
+        for e in env_evidence(Vec::new()) {
+            f = f.with_evidence(e);
+        }
         out.push(f);
     }
-}
-
-/// Subjects of the PEM certificates in a file (bounded read), `None` if unreadable. A
-/// certificate whose subject cannot be decoded is listed as `<undecodable certificate>`.
-fn cert_subjects(path: &std::path::Path) -> Option<Vec<String>> {
-    use base64::Engine;
-    use std::io::Read;
-    let mut data = Vec::new();
-    std::fs::File::open(path)
-        .ok()?
-        .take(16 << 20)
-        .read_to_end(&mut data)
-        .ok()?;
-    let text = String::from_utf8_lossy(&data);
-    let mut out = Vec::new();
-    let mut rest = text.as_ref();
-    while let Some(i) = rest.find("-----BEGIN CERTIFICATE-----") {
-        rest = &rest[i + 27..];
-        let end = rest.find("-----END CERTIFICATE-----").unwrap_or(rest.len());
-        let b64: String = rest[..end].split_whitespace().collect();
-        rest = &rest[end..];
-        let subject = base64::engine::general_purpose::STANDARD
-            .decode(b64)
-            .ok()
-            .and_then(|der| subject_of(&der));
-        out.push(subject.unwrap_or_else(|| "<undecodable certificate>".into()));
-    }
-    Some(out)
-}
-
-/// One DER TLV: (tag, content, rest).
-fn tlv(b: &[u8]) -> Option<(u8, &[u8], &[u8])> {
-    let (&tag, b) = b.split_first()?;
-    let (&l0, mut b) = b.split_first()?;
-    let len = if l0 < 0x80 {
-        usize::from(l0)
-    } else {
-        let n = usize::from(l0 & 0x7f);
-        if n == 0 || n > 4 || b.len() < n {
-            return None;
+    // A store moved away from the platform default that holds only public roots is a
+    // choice, not a risk; one that holds nothing go can use fails every HTTPS request.
+    if !store.default_location && store.cas.is_empty() {
+        let mut f = Finding::new(
+            &catalog::TLS_CUSTOM_ROOTS,
+            "go's trust store is replaced by one without a single readable certificate: every HTTPS request of go fails with \"x509: certificate signed by unknown authority\"",
+        );
+        for e in env_evidence(Vec::new()) {
+            f = f.with_evidence(e);
         }
-        let v = b[..n]
-            .iter()
-            .fold(0usize, |a, &x| (a << 8) | usize::from(x));
-        b = &b[n..];
-        v
-    };
-    (b.len() >= len).then(|| (tag, &b[..len], &b[len..]))
-}
-
-/// The subject of a DER certificate as `CN=…, O=…` (the attributes present of those two).
-fn subject_of(der: &[u8]) -> Option<String> {
-    let (_, cert, _) = tlv(der)?;
-    let (_, tbs, _) = tlv(cert)?;
-    let mut b = tbs;
-    let (tag, _, r) = tlv(b)?;
-    if tag == 0xa0 {
-        b = r; // explicit version
+        out.push(f);
     }
-    // serial, signature algorithm, issuer, validity
-    for _ in 0..4 {
-        b = tlv(b)?.2;
-    }
-    let (_, name, _) = tlv(b)?;
-    let mut parts = Vec::new();
-    let mut sets = name;
-    while !sets.is_empty() {
-        let (_, set, r) = tlv(sets)?;
-        sets = r;
-        let (_, atv, _) = tlv(set)?;
-        let (_, oid, r) = tlv(atv)?;
-        let (vtag, val, _) = tlv(r)?;
-        let label = match oid {
-            [0x55, 0x04, 0x03] => "CN",
-            [0x55, 0x04, 0x0a] => "O",
-            _ => continue,
-        };
-        if matches!(vtag, 0x0c | 0x13 | 0x14 | 0x16) {
-            parts.push(format!("{label}={}", String::from_utf8_lossy(val)));
-        }
-    }
-    (!parts.is_empty()).then(|| parts.join(", "))
 }
 
 fn git_evidence(e: &crate::settings::git::GitConfigEntry) -> Evidence {
@@ -298,13 +245,14 @@ fn govcs(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use crate::net::truststore::TrustStore;
+    use crate::settings::tls::TlsRoots;
 
     /// A real self-signed certificate (O=gotrust, CN=gotrust test CA), made with openssl.
-    const PEM: &str = include_str!("../../tests/fixtures/audit/tls/custom-roots/fires/ca.pem");
+    const PEM: &str = include_str!("../../tests/fixtures/audit/tls/non-public-ca/fires/ca.pem");
 
     #[test]
-    fn subjects() {
+    fn a_test_ca_is_not_public_and_undecodable_blocks_are_counted() {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("ca.pem");
         std::fs::write(
@@ -312,12 +260,16 @@ mod tests {
             format!("{PEM}junk\n-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n"),
         )
         .unwrap();
-        assert_eq!(
-            cert_subjects(&p).unwrap(),
-            ["O=gotrust, CN=gotrust test CA", "<undecodable certificate>"]
-        );
-        assert_eq!(cert_subjects(&dir.path().join("missing")), None);
-        assert_eq!(tlv(&[0x30, 0x85, 1, 1, 1, 1, 1]), None);
-        assert_eq!(subject_of(&[]), None);
+        let store = TrustStore::load(&TlsRoots::from_vars(
+            "linux",
+            p.to_str().unwrap(),
+            "/nonexistent",
+        ));
+        let subjects: Vec<&str> = store
+            .non_public()
+            .map(|c| c.cert.subject.as_str())
+            .collect();
+        assert_eq!(subjects, ["O=gotrust, CN=gotrust test CA"]);
+        assert_eq!(store.undecodable, 1);
     }
 }

@@ -17,6 +17,7 @@ pub mod http;
 mod record_pack;
 pub mod sumdb;
 pub mod tls;
+pub mod truststore;
 
 pub use error::{FetchError, FetchErrorKind, TimeoutPhase};
 pub use goproxy::{Hop, HopKind, ProxyClient, ProxyError, try_proxies};

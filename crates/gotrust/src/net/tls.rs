@@ -499,3 +499,151 @@ pub(crate) fn go_text_for(err: &rustls::Error, host: &str) -> Option<String> {
     };
     Some(format!("tls: failed to verify certificate: {x}"))
 }
+
+/// The text go prints when verifying `leaf` for `host` fails with `err`, wrapped as
+/// `crypto/tls` wraps it (`tls: failed to verify certificate: ...`, `CertificateVerificationError`
+/// in `crypto/tls/common.go`); `None` when go has no clear equivalent.
+///
+/// The x509 texts are those of `crypto/x509/verify.go`: `UnknownAuthorityError`,
+/// `CertificateInvalidError` (Expired, with the `current time ... is after ...` detail) and
+/// `HostnameError`, whose text lists the names the leaf is valid for.
+pub fn go_verify_text(
+    err: &rustls::Error,
+    host: &str,
+    leaf: Option<&CertSummary>,
+) -> Option<String> {
+    use rustls::CertificateError as C;
+    let rustls::Error::InvalidCertificate(c) = err else {
+        return None;
+    };
+    let x = match c {
+        C::UnknownIssuer | C::BadSignature => {
+            "x509: certificate signed by unknown authority".to_string()
+        }
+        C::ExpiredContext { time, not_after } => format!(
+            "x509: certificate has expired or is not yet valid: current time {} is after {}",
+            rfc3339(time.as_secs() as i64),
+            rfc3339(not_after.as_secs() as i64)
+        ),
+        C::NotValidYetContext { time, not_before } => format!(
+            "x509: certificate has expired or is not yet valid: current time {} is before {}",
+            rfc3339(time.as_secs() as i64),
+            rfc3339(not_before.as_secs() as i64)
+        ),
+        C::Expired | C::NotValidYet => {
+            "x509: certificate has expired or is not yet valid".to_string()
+        }
+        C::NotValidForName | C::NotValidForNameContext { .. } => hostname_error(host, leaf),
+        _ => return None,
+    };
+    Some(format!("tls: failed to verify certificate: {x}"))
+}
+
+/// `HostnameError.Error` of `crypto/x509/verify.go` for a leaf with these names.
+fn hostname_error(host: &str, leaf: Option<&CertSummary>) -> String {
+    const MAX_NAMES: usize = 100;
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    let sans = leaf.map(|l| l.sans.as_slice()).unwrap_or_default();
+    let ips: Vec<&String> = sans
+        .iter()
+        .filter(|s| s.parse::<std::net::IpAddr>().is_ok())
+        .collect();
+    let dns: Vec<&String> = sans
+        .iter()
+        .filter(|s| s.parse::<std::net::IpAddr>().is_err() && !s.contains("://"))
+        .collect();
+    let valid = if host.parse::<std::net::IpAddr>().is_ok() {
+        if ips.is_empty() {
+            return format!(
+                "x509: cannot validate certificate for {host} because it doesn't contain any IP SANs"
+            );
+        }
+        if ips.len() >= MAX_NAMES {
+            return format!(
+                "x509: certificate is valid for {} IP SANs, but none matched {host}",
+                ips.len()
+            );
+        }
+        ips.iter()
+            .map(|s| s.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    } else {
+        if dns.len() >= MAX_NAMES {
+            return format!(
+                "x509: certificate is valid for {} names, but none matched {host}",
+                dns.len()
+            );
+        }
+        dns.iter()
+            .map(|s| s.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    if valid.is_empty() {
+        return format!("x509: certificate is not valid for any names, but wanted to match {host}");
+    }
+    format!("x509: certificate is valid for {valid}, not {host}")
+}
+
+/// Unix seconds as RFC 3339 in UTC (`2006-01-02T15:04:05Z`, Go's `time.RFC3339` for UTC).
+pub fn rfc3339(secs: i64) -> String {
+    let days = secs.div_euclid(86_400);
+    let rem = secs.rem_euclid(86_400);
+    // Civil-from-days (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
+}
+
+#[cfg(test)]
+mod go_text_tests {
+    use super::*;
+
+    #[test]
+    fn rfc3339_matches_go() {
+        assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z");
+        assert_eq!(rfc3339(1_136_214_245), "2006-01-02T15:04:05Z");
+        assert_eq!(rfc3339(951_782_400), "2000-02-29T00:00:00Z");
+    }
+
+    #[test]
+    fn hostname_errors_as_go_words_them() {
+        let leaf = CertSummary {
+            subject: "CN=x".into(),
+            issuer: "CN=ca".into(),
+            not_before: String::new(),
+            not_after: String::new(),
+            not_after_unix: 0,
+            sans: vec!["a.example".into(), "b.example".into(), "10.0.0.1".into()],
+            serial: String::new(),
+            sha256: String::new(),
+        };
+        let e = rustls::Error::InvalidCertificate(rustls::CertificateError::NotValidForName);
+        assert_eq!(
+            go_verify_text(&e, "c.example", Some(&leaf)).unwrap(),
+            "tls: failed to verify certificate: x509: certificate is valid for a.example, b.example, not c.example"
+        );
+        assert_eq!(
+            go_verify_text(&e, "127.0.0.1", Some(&leaf)).unwrap(),
+            "tls: failed to verify certificate: x509: certificate is valid for 10.0.0.1, not 127.0.0.1"
+        );
+        let u = rustls::Error::InvalidCertificate(rustls::CertificateError::UnknownIssuer);
+        assert_eq!(
+            go_verify_text(&u, "h", None).unwrap(),
+            "tls: failed to verify certificate: x509: certificate signed by unknown authority"
+        );
+    }
+}

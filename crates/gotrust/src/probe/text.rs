@@ -8,8 +8,11 @@
 //! ```json
 //! {"schema_version": 1,
 //!  "proxies": [{"url": "...", "verdict": "complete", "http_version": "HTTP/1.1",
-//!               "tls": {"version": "TLSv1.3", "alpn": "http/1.1", "verified": true,
-//!                       "chain": [...], "custom_roots": true, "root_public": false},
+//!               "tls": {"role": "proxy", "host": "proxy.golang.org:443", "route": "direct",
+//!                       "version": "TLSv1.3", "alpn": "h2", "verified": true,
+//!                       "go_error": null, "error": null, "chain": [...],
+//!                       "root_public": false, "interception": [{"kind": "non_public_root", ...}]},
+//!               "sumdb_tls": {...},
 //!               "module": {"path": "...", "version": "..."},
 //!               "checks": [{"name": "not-found/module", "outcome": "pass", "detail": "..."}],
 //!               "requests": [...], "latency": {...},

@@ -250,9 +250,12 @@ catalog! {
     INSECURE_NO_EFFECT = "insecure/no-effect", Info,
         "A GOINSECURE pattern only covers modules fetched through proxies, where it does nothing",
         "Remove the pattern, or add the paths to GONOPROXY if direct insecure fetches are really intended.";
-    TLS_CUSTOM_ROOTS = "tls/custom-roots", Info,
-        "SSL_CERT_FILE or SSL_CERT_DIR replaces the system trust store",
-        "Check that the listed certificate authorities are the ones you intend to trust.";
+    TLS_CUSTOM_ROOTS = "tls/custom-roots", Medium,
+        "SSL_CERT_FILE or SSL_CERT_DIR replaces the system trust store with one holding no readable certificate: every HTTPS request of go fails",
+        "Point SSL_CERT_FILE at a readable PEM bundle (or unset SSL_CERT_FILE/SSL_CERT_DIR to use the platform store).";
+    TLS_NON_PUBLIC_CA = "tls/non-public-ca", Medium,
+        "go's trust store holds a CA that is not a public root: it can issue a certificate for any host go contacts over HTTPS",
+        "If it is your organisation's intercepting proxy or private CA, trust it deliberately (SSL_CERT_FILE naming a bundle that holds it); otherwise remove it from the trust store.";
     GIT_TLS_VERIFY_OFF = "git/tls-verify-off", High,
         "Git does not verify TLS certificates (GIT_SSL_NO_VERIFY or http.sslVerify=false)",
         "Unset GIT_SSL_NO_VERIFY and remove http.sslVerify=false; add the private CA to the trust store instead.";
@@ -318,11 +321,11 @@ catalog! {
         "Fix the line go names (for go.sum, `go mod tidy` rewrites it).";
     // Probe (`gotrust probe`): how a proxy behaves on the wire.
     PROBE_TLS_FAILED = "probe/tls-failed", High,
-        "The proxy's TLS certificate does not verify against the roots go uses: every fetch through it fails",
+        "The certificate of the proxy or checksum database does not verify against the roots go uses (or the server speaks TLS below 1.2): every fetch from it fails",
         "Fix the server certificate (chain, names, validity), or trust its CA explicitly if it is yours.";
     PROBE_TLS_INTERCEPTION = "probe/tls-interception", Medium,
-        "The proxy's certificate chains to a root that is not a public root but is trusted through SSL_CERT_FILE/SSL_CERT_DIR: TLS interception or a private CA",
-        "Confirm the CA is your organisation's; a public proxy host behind a private CA means the traffic is intercepted.";
+        "TLS to the proxy or checksum database is intercepted: the chain ends in a CA that is not a public root, or a well-known host's certificate names other operators' hosts or comes from an unexpected issuer",
+        "If the interception is your organisation's, trust its CA deliberately (SSL_CERT_FILE naming a bundle that holds it) or fetch through a module proxy inside the network; do not turn verification off.";
     PROBE_CERT_EXPIRING = "probe/cert-expiring", Medium,
         "A certificate in the proxy's chain expires soon: fetches will then fail",
         "Renew the certificate before it expires.";
@@ -395,6 +398,7 @@ mod tests {
         "insecure/unverified",
         "insecure/no-effect",
         "tls/custom-roots",
+        "tls/non-public-ca",
         "git/tls-verify-off",
         "git/insteadof",
         "vcs/permissive",

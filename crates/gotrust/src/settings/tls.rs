@@ -1,4 +1,4 @@
-//! TLS trust roots used by the go command's own HTTPS requests (spec §1.8).
+//! TLS trust roots used by the go command's own HTTPS requests (`crypto/x509`).
 //!
 //! Mirrors crypto/x509 `loadSystemRoots` (root_unix.go with the Linux lists of root_linux.go):
 //! `SSL_CERT_FILE` replaces the list of bundle files, `SSL_CERT_DIR` (colon-separated) the

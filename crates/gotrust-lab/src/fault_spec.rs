@@ -1,4 +1,4 @@
-//! The compact `--fault` syntax of `gotrust lab serve`.
+//! The compact `--fault` syntax of `gotrust lab serve`: one [`Fault`] per spec.
 //!
 //! ```text
 //! KIND[=ARG][@MODULE[@VERSION]][:ENDPOINT]
@@ -10,7 +10,7 @@
 //! restrict the fault to one module (version); ENDPOINT to one kind of request. Module paths and
 //! versions never contain `@` or `:`, so the split is unambiguous.
 
-use gotrust_lab::{Endpoint, Fault, FaultKind};
+use crate::{Endpoint, Fault, FaultKind};
 use thiserror::Error;
 
 /// Text for `--help`.
@@ -25,6 +25,38 @@ Kinds with ARG: status=CODE, latency=DURATION, stall=BYTES/DURATION, truncate=BY
   MODULE@VERSION)
 DURATION: 250ms, 2s or a number of milliseconds
 ENDPOINT: list, info, mod, zip, latest, supported, lookup, tile, tree-head";
+
+/// A fault in the `--fault` syntax: what [`parse`] reads back.
+pub fn to_spec(f: &Fault) -> String {
+    use FaultKind as K;
+    let mut s = f.kind.name().to_owned();
+    match &f.kind {
+        K::Status { status } => s += &format!("={status}"),
+        K::Latency { ms } => s += &format!("={ms}ms"),
+        K::Stall { after_bytes, ms } => s += &format!("={after_bytes}/{ms}ms"),
+        K::Truncate { bytes } | K::Oversized { bytes } => s += &format!("={bytes}"),
+        K::RolledBack { size } => s += &format!("={size}"),
+        K::Polluted { serve } => s += &format!("={serve}"),
+        _ => {}
+    }
+    if let Some(m) = &f.module {
+        s += &format!("@{m}");
+        if let Some(v) = &f.version {
+            s += &format!("@{v}");
+        }
+    }
+    if let Some(e) = f.endpoint {
+        let name = serde_json::to_value(e)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default();
+        s += &format!(":{name}");
+    }
+    if let Some(p) = &f.path_prefix {
+        s += &format!(" (paths under {p})");
+    }
+    s
+}
 
 /// Why a `--fault` value was rejected; every variant carries the whole spec.
 #[derive(Debug, Error, PartialEq, Eq)]
