@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use base64::Engine;
 use sha2::{Digest, Sha256};
 
-use crate::modzip::{ArchiveError, reader};
+use crate::ziparchive::{self as reader, ArchiveError};
 
 /// `h1:` of an empty file list (also of an empty module zip).
 pub const EMPTY_H1: &str = "h1:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=";
@@ -164,12 +164,12 @@ fn os_bytes(s: &std::ffi::OsStr) -> Vec<u8> {
 /// Go's `filepath.Join(prefix, rel)` for slash paths: join, then clean.
 fn join_clean(prefix: &[u8], rel: &[u8]) -> Vec<u8> {
     if prefix.is_empty() {
-        return crate::modzip::names::clean(rel);
+        return crate::path::clean_bytes(rel);
     }
     let mut j = prefix.to_vec();
     j.push(b'/');
     j.extend_from_slice(rel);
-    crate::modzip::names::clean(&j)
+    crate::path::clean_bytes(&j)
 }
 
 /// Go's `dirhash.DirFiles`: every non-directory under `dir` (symbolic links

@@ -13,6 +13,15 @@
 //! | [`note`] | signed notes and keys (`x/mod/sumdb/note`) |
 //! | [`tlog`] | tiles, hashes and proofs (`x/mod/sumdb/tlog`) |
 //! | [`sumdb`] | lookup responses, records and size limits of the checksum-database protocol |
+//! | [`strconv`] | `strconv.Quote` / `QuoteRune`: every quoted error text |
+//! | [`path`] | `path.Clean` |
+//!
+//! Layering (no module imports another that imports it back; `testkit`'s `layering` test
+//! checks every library crate): at the bottom are the Unicode tables, [`strconv`] (on
+//! them), [`path`] and the zip archive reader (`ziparchive`); [`module`] uses [`strconv`];
+//! [`modfile`] uses [`module`]; [`dirhash`] uses [`path`] and the archive reader;
+//! [`modzip`] sits on all of them. [`note`] < [`tlog`] < [`sumdb`] form a separate
+//! stack, and [`gosum`] uses [`dirhash`]'s constants only.
 #![deny(missing_docs)]
 
 pub mod dirhash;
@@ -21,7 +30,10 @@ pub mod modfile;
 pub mod module;
 pub mod modzip;
 pub mod note;
+pub mod path;
 pub mod pattern;
+pub mod strconv;
 pub mod sumdb;
 pub mod tlog;
 mod unicode;
+mod ziparchive;

@@ -2,7 +2,7 @@
 //!
 //! A note is UTF-8 text followed by a blank line and one or more signature
 //! lines `— <name> <base64(key hash ‖ signature)>`. The checksum database signs
-//! its tree heads this way (spec §5.3, §5.4). Keys are strings:
+//! its tree heads this way (note.go `Sign`, `Open`). Keys are strings:
 //!
 //! * verifier: `<name>+<hash>+<base64(0x01 ‖ Ed25519 public key)>`
 //! * signer: `PRIVATE+KEY+<name>+<hash>+<base64(0x01 ‖ Ed25519 seed)>`

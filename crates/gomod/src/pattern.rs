@@ -506,7 +506,8 @@ impl PatternList {
 mod tests {
     use super::*;
 
-    /// Spec §3.3 (rows 1–83): globs, target, expected.
+    /// x/mod's `TestMatchPrefixPatterns` cases (module/module_test.go) and more: globs,
+    /// target, expected.
     const PREFIX_TABLE: &[(&str, &str, bool)] = &[
         ("", "rsc.io/quote", false),
         ("/", "rsc.io/quote", false),
@@ -677,7 +678,7 @@ mod tests {
         ("a[", "x", false, true),
         ("a/b[", "x", false, true),
         ("*x", "xxx", true, false),
-        // Spec §3.3 spot checks.
+        // Edge cases of `path.Match` (src/path/match.go: `ErrBadPattern` on a bad class).
         ("a*[", "ab", false, true),
         ("*[", "x", false, true),
         ("a\\", "a", false, true),

@@ -1,5 +1,5 @@
 //! Checksum database protocol pieces shared by the client and the lab server
-//! (`golang.org/x/mod/sumdb`, `client.go` and `server.go`; spec §5.1, §5.2).
+//! (`golang.org/x/mod/sumdb`, `client.go` and `server.go`).
 //!
 //! * `/lookup/<path>@<version>` answers with a formatted record
 //!   (`<id>\n<text>\n`) immediately followed by a signed tree note;
@@ -190,7 +190,7 @@ pub fn parse_lookup_key(key: &str) -> Option<(&str, &str)> {
 }
 
 /// The report x/mod's client gives when a newer signed tree does not contain
-/// an older one (spec §5.12): both notes, indented with a TAB, then the
+/// an older one (client.go `checkTrees`): both notes, indented with a TAB, then the
 /// proof of misbehavior: `h`, the hash the newer tree implies for size
 /// `older_n`, followed by the consistency proof from `older_n` to `newer`
 /// read through `thr` (normally the [`TileHashReader`](tlog::TileHashReader)

@@ -1,10 +1,10 @@
 //! The checksum database's transparency log, as `golang.org/x/mod/sumdb/tlog`
 //! (`tlog.go`, `tile.go`, `note.go`).
 //!
-//! A log is an RFC 6962 Merkle tree over records (spec §5.6). Every complete
-//! subtree hash is stored at a dense *stored hash index*; tiles (§5.7) group
-//! those hashes for serving; proofs (§5.9) show that a record is in a tree and
-//! that an older tree is a prefix of a newer one; [`TileHashReader`] (§5.8)
+//! A log is an RFC 6962 Merkle tree over records (tlog.go: `RecordHash`, `NodeHash`). Every complete
+//! subtree hash is stored at a dense *stored hash index*; tiles (tile.go) group
+//! those hashes for serving; proofs (tlog.go: `ProveRecord`, `ProveTree`) show that a record is in a tree and
+//! that an older tree is a prefix of a newer one; [`TileHashReader`] (tile.go)
 //! reads hashes from untrusted tiles and authenticates them against a signed
 //! tree head.
 //!
@@ -37,7 +37,7 @@ pub const HASH_SIZE: usize = 32;
 pub struct Hash(pub [u8; HASH_SIZE]);
 
 /// The hash of the empty tree: SHA-256 of no bytes, as x/mod ≥ v0.19.0
-/// (earlier versions used 32 zero bytes; spec §5.6).
+/// (earlier versions used 32 zero bytes; tlog.go `emptyHash`).
 pub const EMPTY_TREE_HASH: Hash = Hash([
     0xe3, 0xb0, 0xc4, 0x42, 0x98, 0xfc, 0x1c, 0x14, 0x9a, 0xfb, 0xf4, 0xc8, 0x99, 0x6f, 0xb9, 0x24,
     0x27, 0xae, 0x41, 0xe4, 0x64, 0x9b, 0x93, 0x4c, 0xa4, 0x95, 0x99, 0x1b, 0x78, 0x52, 0xb8, 0x55,
@@ -127,7 +127,7 @@ pub enum TlogError {
         given: String,
     },
     /// A tile path does not parse or is not canonical.
-    #[error("malformed tile path {}", go_quote(path))]
+    #[error("malformed tile path {}", crate::strconv::quote(path))]
     MalformedTilePath {
         /// The path.
         path: String,
@@ -174,66 +174,15 @@ pub enum TlogError {
         /// Details.
         detail: String,
     },
-    /// A tree note text is malformed (§5.5).
+    /// A tree note text is malformed (note.go `ParseTree`).
     #[error("malformed tree note")]
     MalformedTree,
-    /// A record is malformed (§5.2).
+    /// A record is malformed (note.go `ParseRecord`).
     #[error("malformed record data")]
     MalformedRecord,
     /// An error from a [`HashReader`] or [`TileReader`] implementation, passed through.
     #[error("{0}")]
     Reader(Box<dyn std::error::Error + Send + Sync>),
-}
-
-/// Quotes `s` as Go's `%q` does, so error texts match Go's: `\"`, `\\`,
-/// the named escapes, `\xNN` for other ASCII controls, `\u`/`\U` for
-/// non-printable runes (approximated as Unicode controls and spaces other
-/// than U+0020), everything else as is.
-pub(crate) fn go_quote(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\u{7}' => out.push_str("\\a"),
-            '\u{8}' => out.push_str("\\b"),
-            '\u{c}' => out.push_str("\\f"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\u{b}' => out.push_str("\\v"),
-            c if (c as u32) < 0x20 || c as u32 == 0x7f => {
-                out.push_str(&format!("\\x{:02x}", c as u32));
-            }
-            c if !go_printable(c) => {
-                if (c as u32) < 0x10000 {
-                    out.push_str(&format!("\\u{:04x}", c as u32));
-                } else {
-                    out.push_str(&format!("\\U{:08x}", c as u32));
-                }
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
-}
-
-/// An approximation of Go's `unicode.IsPrint` without Unicode tables:
-/// controls, spaces other than U+0020, common format characters,
-/// private-use code points and noncharacters are not printable. Unassigned
-/// code points (printable here, not in Go) can only appear in error texts.
-fn go_printable(c: char) -> bool {
-    let u = c as u32;
-    !(c.is_control()
-        || (c.is_whitespace() && c != ' ')
-        || matches!(u, 0xad | 0x600..=0x605 | 0x61c | 0x6dd | 0x70f | 0x180e)
-        || matches!(u, 0x200b..=0x200f | 0x202a..=0x202e | 0x2060..=0x206f | 0xfeff)
-        || matches!(u, 0xfff9..=0xfffb | 0x110bd | 0x1d173..=0x1d17a | 0xe0001..=0xe007f)
-        || matches!(u, 0xe000..=0xf8ff | 0xf0000.. )
-        || matches!(u, 0xfdd0..=0xfdef)
-        || u & 0xfffe == 0xfffe)
 }
 
 /// Go's `x >> s` for `int64` (arithmetic; shifts ≥ 64 give 0 or −1).

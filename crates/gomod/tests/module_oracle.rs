@@ -598,3 +598,54 @@ proptest! {
         let _ = gomod::pattern::path_match(&s, &s);
     }
 }
+
+/// `path@version` arguments split as the go command splits them
+/// (`modload.ParsePathVersion`): the real `go mod download -json` reports the path and
+/// version it understood, or refuses a version that starts with `-` or `/`.
+#[test]
+fn module_arguments_split_as_the_go_command_does() {
+    let root = tempfile::tempdir().unwrap();
+    for arg in [
+        "x.y/a@v1.0.0",
+        "x.y/a@b@c@d",
+        "x.y/a@v1.0.0@",
+        "@v1",
+        "x.y/a@",
+        "x.y/a@latest",
+        "x.y/a@-",
+        "x.y/a@-v1.0.0",
+        "x.y/a@/x",
+        "x.y/a@v1/-x",
+    ] {
+        let out = testkit::hermetic_go(root.path())
+            .current_dir(root.path())
+            .args(["mod", "download", "-json", arg])
+            .output()
+            .expect("run go mod download");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        match module::parse_path_version(arg) {
+            Ok((path, version)) => {
+                let json: serde_json::Value = serde_json::from_slice(&out.stdout)
+                    .unwrap_or_else(|e| panic!("{arg}: go printed no JSON ({e}): {stderr}"));
+                let field = |k: &str| json[k].as_str().unwrap_or("").to_owned();
+                assert_eq!(field("Path"), path, "{arg}: path");
+                assert_eq!(field("Version"), version.unwrap_or(""), "{arg}: version");
+            }
+            Err(e) => {
+                assert!(!out.status.success(), "{arg}: go accepted it");
+                assert_eq!(stderr.trim(), format!("go: {e}"), "{arg}: message");
+            }
+        }
+    }
+    let split = |a| module::split_module_version(a).map_err(|e| e.to_string());
+    assert_eq!(split("x.y/a@b@c"), Ok(("x.y/a", "b@c")));
+    assert_eq!(split("x.y/a@"), Err("missing @version".into()));
+    assert_eq!(split("x.y/a"), Err("missing @version".into()));
+    assert_eq!(
+        "x.y/a@b@v1.0.0"
+            .parse::<module::ModuleVersion>()
+            .unwrap_err()
+            .to_string(),
+        "x.y/a@b@v1.0.0: invalid version: not a semantic version"
+    );
+}

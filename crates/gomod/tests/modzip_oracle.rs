@@ -869,7 +869,8 @@ fn modfile_matches_xmod() {
     assert!(ok > 300, "too few files parsed to mean anything");
 }
 
-/// Spec §8.4 zip vectors (x/mod zip/testdata/create): `create` then `hash_zip`.
+/// Vectors from x/mod's zip/testdata/create: `create` then `hash_zip` (the whole
+/// suite runs from the module cache in tests/xmod_zip_testdata.rs).
 #[test]
 fn spec_zip_vectors() {
     let mut z = Vec::new();

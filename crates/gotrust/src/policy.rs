@@ -97,6 +97,16 @@ impl Ignore {
     }
 }
 
+impl crate::report::Governance for Policy {
+    fn severity_override(&self, rule: &Rule) -> Option<Severity> {
+        Policy::severity_override(self, rule)
+    }
+
+    fn ignore_reason(&self, finding: &Finding) -> Option<String> {
+        self.ignore_for(finding).map(|i| i.reason.clone())
+    }
+}
+
 impl Policy {
     /// The severity the policy sets for `rule`, if any.
     pub fn severity_override(&self, rule: &Rule) -> Option<Severity> {

@@ -1,6 +1,6 @@
 //! The sumdb client against the real go command: go verifies modules against the in-test
 //! database served through a loopback GOPROXY, then gotrust reads go's on-disk state
-//! (§5.11) and, when the database forks, produces the same SECURITY ERROR report as go.
+//! (`cmd/go/internal/modfetch/sumdb.go` `ReadConfig`, `ReadCache`) and, when the database forks, produces the same SECURITY ERROR report as go.
 
 mod net_server;
 
@@ -83,7 +83,7 @@ async fn go_and_gotrust_agree_on_state_and_forks() {
         db.lock().unwrap().note()
     );
     assert!(go_cache.join("lookup/example.com/hello@v1.0.0").is_file());
-    // go fetched the database through the proxy (§4.4).
+    // go fetched the database through the proxy (`dbClient.initBase`).
     assert!(srv.paths().contains(&format!("/sumdb/{NAME}/supported")));
 
     // gotrust reads go's state: go's tree head is merged, go's cached answer is verified

@@ -656,3 +656,121 @@ async fn a_served_version_missing_from_the_list_is_unlisted() {
     assert_eq!(unlisted.len(), 1, "{:?}", m.findings);
     assert!(matches!(unlisted[0].blame, Side::Proxy { .. }));
 }
+
+/// A proxy that refuses a module (403, as the filters in front of real proxies do) gets the
+/// module reported as refused, not as an error or as missing; its answer to a version that
+/// cannot exist is judged as `gotrust probe` judges it (a `,` list stops at a 403).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refused_module_and_refused_probe_are_judged_like_probe() {
+    use gotrust::net::goproxy::{AnswerClass, answer_class};
+    use gotrust::report::Report;
+    use gotrust::verify::proxy_output;
+    let s = tempfile::tempdir().unwrap();
+    let l = lab(
+        s.path(),
+        [Endpoint::List, Endpoint::Info, Endpoint::Mod, Endpoint::Zip]
+            .into_iter()
+            .map(|e| {
+                Fault::new(FaultKind::Status { status: 403 })
+                    .module("example.com/simple")
+                    .endpoint(e)
+            })
+            .collect(),
+    )
+    .await;
+    let r = check(&l, &[&l], &go_sum(&l, MODS), Duration::from_secs(10)).await;
+    let simple = module(&r, "example.com/simple");
+    assert_eq!(simple.status, "refused", "{simple:?}");
+    assert!(
+        matches!(simple.sources[0].info, Served::Refused { status: 403, .. }),
+        "{simple:?}"
+    );
+    assert_eq!(module(&r, "example.com/deps").status, "verified");
+    let probe = r
+        .probes
+        .iter()
+        .find(|p| p.module == "example.com/simple")
+        .unwrap();
+    assert_eq!(probe.not_found_status, Some(403));
+    assert!(!probe.polluted);
+    let report = Report::new(proxy_output::findings(&r));
+    let ids: Vec<&str> = report.findings().iter().map(|f| f.rule.id).collect();
+    assert!(ids.contains(&"verify/proxy-refused"), "{ids:?}");
+    // The rule `gotrust probe` reports for the same answer.
+    assert!(ids.contains(&"probe/not-found-status"), "{ids:?}");
+    assert!(!r.failed());
+    // The one judgement both commands use.
+    let e = gotrust::net::ProxyError::Fetch(gotrust::net::FetchError {
+        url: "https://p.example/m/@v/x.info".into(),
+        kind: gotrust::net::FetchErrorKind::Status {
+            status: 403,
+            reason: "Forbidden".into(),
+            server_message: None,
+        },
+    });
+    assert_eq!(answer_class(&e), AnswerClass::Refused { status: 403 });
+    assert!(!answer_class(&e).falls_through());
+}
+
+/// A go.sum named on the command line is read whatever its name, `@` included (go.sum files
+/// in the module cache live under `path@version/`).
+#[test]
+fn any_existing_file_is_a_go_sum() {
+    use gotrust::verify::proxy_output::is_go_sum_file;
+    let d = tempfile::tempdir().unwrap();
+    let dir = d.path().join("example.com/m@v1.0.0");
+    std::fs::create_dir_all(&dir).unwrap();
+    let f = dir.join("go.sum");
+    std::fs::write(&f, "").unwrap();
+    let other = d.path().join("deps.txt");
+    std::fs::write(&other, "").unwrap();
+    assert!(is_go_sum_file(f.to_str().unwrap()));
+    assert!(is_go_sum_file(other.to_str().unwrap()));
+    assert!(!is_go_sum_file("example.com/m@v1.0.0"));
+}
+
+/// A module version the database does not know fails closed, with go's error text.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn module_not_in_database_fails_with_gos_text() {
+    use gotrust::report::Report;
+    use gotrust::verify::proxy_output;
+    let s = tempfile::tempdir().unwrap();
+    let l = lab(s.path(), vec![]).await;
+    let cache = tempfile::tempdir().unwrap();
+    let h = http(Duration::from_secs(10));
+    let db = open(&l, cache.path(), h.clone()).await;
+    let targets = targets_from_args(&["example.com/nowhere@v1.0.0".to_string()]).unwrap();
+    let r = verify_proxies(
+        h,
+        &targets,
+        &db,
+        &ProxyOptions {
+            proxies: vec![l.proxy_url()],
+            concurrency: 4,
+            temp_dir: cache.path().to_path_buf(),
+            probe_missing: false,
+        },
+    )
+    .await;
+    assert_eq!(r.modules[0].status, "not-in-database");
+    assert!(r.failed());
+    let report = Report::new(proxy_output::findings(&r));
+    let f = report
+        .findings()
+        .iter()
+        .find(|f| f.rule.id == "verify/not-in-database")
+        .expect("finding");
+    assert!(
+        f.message.starts_with(
+            "example.com/nowhere@v1.0.0: verifying module: example.com/nowhere@v1.0.0: reading "
+        ),
+        "{}",
+        f.message
+    );
+    assert!(
+        report
+            .findings()
+            .iter()
+            .any(|f| f.rule.id == "verify/nothing-verified")
+    );
+}

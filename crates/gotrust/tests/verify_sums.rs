@@ -8,10 +8,13 @@ use std::time::Duration;
 use gotrust::net::goproxy::SumdbBase;
 use gotrust::net::sumdb::{BaseSource, SumdbClient, SumdbConfig};
 use gotrust::net::{HttpClient, HttpConfig};
+use gotrust::policy::Policy;
+use gotrust::report::{FailOn, Report, Severity};
 use gotrust::verify::sums::{
     Database, DatabaseAccess, ErrorClass, GoSumInput, HeadCheck, LineStatus, SkipWhy, SumsOptions,
     SumsReport, verify_sums,
 };
+use gotrust::verify::sums_output::{self, RunOutcome};
 use gotrust_lab::{Endpoint, Fault, FaultKind, Lab, RunningLab};
 
 fn modules_dir() -> PathBuf {
@@ -202,13 +205,41 @@ async fn unknown_module_is_not_in_database_with_the_server_reason() {
         LineStatus::NotInDatabase {
             http_status,
             reason,
+            go_error,
         } => {
             assert!([404, 410].contains(http_status));
             assert!(!reason.is_empty());
+            // go's text: checkSumDB's `verifying module` around the client's `path@version:
+            // reading URL: status`, with the server's text/plain body.
+            let want = format!(
+                "example.com/nowhere@v1.0.0: verifying module: example.com/nowhere@v1.0.0: reading {}/lookup/example.com/nowhere@v1.0.0: {http_status} ",
+                lab.sumdb_url().trim_end_matches('/')
+            );
+            assert!(
+                go_error.starts_with(&want),
+                "{go_error}\nwant prefix {want}"
+            );
+            assert!(go_error.contains("\n\tserver response:"), "{go_error}");
         }
         s => panic!("{s:?}"),
     }
-    assert!(!r.failed() && !r.incomplete());
+    // go refuses the module, so the line fails verification (exit 1), with go's text.
+    assert!(r.failed() && !r.incomplete());
+    let report = Report::new(sums_output::findings(&r));
+    let f = report
+        .findings()
+        .iter()
+        .find(|f| f.rule.id == "verify/not-in-database")
+        .expect("finding");
+    assert!(
+        f.message
+            .starts_with("example.com/nowhere@v1.0.0: verifying module:")
+    );
+    assert_eq!(f.location().unwrap().to_string(), "go.sum:3");
+    assert_eq!(
+        sums_output::outcome(&report, r.incomplete(), FailOn::Never),
+        RunOutcome::Fail
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -233,6 +264,7 @@ async fn private_paths_are_skipped_and_never_sent() {
             LineStatus::Skipped {
                 reason: SkipWhy::Private,
                 detail,
+                private: true,
             } => {
                 assert!(private, "{}", l.module);
                 assert!(detail.contains("GONOSUMDB"));
@@ -258,10 +290,136 @@ async fn database_off_skips_every_line_with_the_reason() {
     };
     let db = DatabaseAccess::Off {
         reason: "GOSUMDB=off".into(),
+        nosumdb: String::new(),
     };
     let r = verify_sums(&[input], &db, &SumsOptions::default()).await;
     assert_eq!(statuses(&r), [(1, "skipped"), (2, "skipped")]);
     assert!(r.database.is_none() && !r.failed() && !r.incomplete());
+    // Fail closed: the unverified public lines are a high finding with the reason, and the
+    // run that verified nothing says so and fails, whatever --fail-on says.
+    let report = Report::new(sums_output::findings(&r));
+    let ids: Vec<(&str, Severity)> = report
+        .findings()
+        .iter()
+        .map(|f| (f.rule.id, f.severity))
+        .collect();
+    assert_eq!(
+        ids,
+        [
+            ("verify/nothing-verified", Severity::High),
+            ("verify/skipped-public", Severity::High)
+        ]
+    );
+    let skipped = &report.findings()[1];
+    assert!(
+        skipped
+            .message
+            .starts_with("2 go.sum lines of public module paths not verified: GOSUMDB=off"),
+        "{}",
+        skipped.message
+    );
+    assert_eq!(skipped.evidence.len(), 2);
+    assert_eq!(
+        sums_output::outcome(&report, false, FailOn::Never),
+        RunOutcome::Fail
+    );
+    assert!(sums_output::last_line(&r).ends_with(": nothing verified"));
+}
+
+/// Skipped private paths weigh less than public ones.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn skipped_private_paths_weigh_less_than_public_ones() {
+    let input = GoSumInput {
+        path: "go.sum".into(),
+        data: b"corp.example/a v1.0.0 h1:x=\nexample.com/b v1.0.0 h1:y=\n".to_vec(),
+    };
+    let db = DatabaseAccess::Off {
+        reason: "GOSUMDB=off".into(),
+        nosumdb: "corp.example".into(),
+    };
+    let r = verify_sums(&[input], &db, &SumsOptions::default()).await;
+    let report = Report::new(sums_output::findings(&r));
+    let sev = |id: &str| {
+        report
+            .findings()
+            .iter()
+            .find(|f| f.rule.id == id)
+            .map(|f| (f.severity, f.affected.clone()))
+    };
+    assert_eq!(
+        sev("verify/skipped-public"),
+        Some((Severity::High, vec!["example.com/b@v1.0.0".to_string()]))
+    );
+    assert_eq!(
+        sev("verify/skipped-private"),
+        Some((Severity::Low, vec!["corp.example/a@v1.0.0".to_string()]))
+    );
+}
+
+/// The policy file governs verify/* rules: an ignored rule is suppressed (with its reason) and
+/// no longer fails the run; a re-graded one carries the new severity.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn policy_ignores_and_regrades_verify_rules() {
+    let input = GoSumInput {
+        path: "go.sum".into(),
+        data: b"corp.example/a v1.0.0 h1:x=\n".to_vec(),
+    };
+    let db = DatabaseAccess::Off {
+        reason: "GOSUMDB=off".into(),
+        nosumdb: "corp.example".into(),
+    };
+    let r = verify_sums(&[input], &db, &SumsOptions::default()).await;
+    let findings = sums_output::findings(&r);
+    let without = Report::new(findings.clone());
+    assert_eq!(
+        sums_output::outcome(&without, false, FailOn::At(Severity::High)),
+        RunOutcome::Fail
+    );
+    let policy = Policy::parse(
+        r#"
+version = 1
+
+[rules]
+"verify/skipped-private" = { severity = "critical" }
+
+[[ignore]]
+rule = "verify/nothing-verified"
+reason = "every module of this project is private"
+"#,
+        std::path::Path::new("gotrust.toml"),
+    )
+    .unwrap();
+    let report = Report::with_policy(findings, &policy);
+    assert_eq!(report.suppressed().len(), 1);
+    assert_eq!(
+        report.suppressed()[0].finding.rule.id,
+        "verify/nothing-verified"
+    );
+    assert_eq!(
+        report.suppressed()[0].reason,
+        "every module of this project is private"
+    );
+    assert_eq!(report.findings().len(), 1);
+    assert_eq!(report.findings()[0].rule.id, "verify/skipped-private");
+    assert_eq!(report.findings()[0].severity, Severity::Critical);
+    // Ignored, nothing-verified no longer fails the run; the re-graded finding now exceeds
+    // --fail-on high, and not --fail-on never.
+    assert_eq!(
+        sums_output::outcome(&report, false, FailOn::Never),
+        RunOutcome::Pass
+    );
+    assert_eq!(
+        sums_output::outcome(&report, false, FailOn::At(Severity::High)),
+        RunOutcome::Fail
+    );
+    let sarif = gotrust::report::sarif::to_value(&report, "0");
+    let results = sarif["runs"][0]["results"].as_array().unwrap();
+    assert!(
+        results
+            .iter()
+            .any(|r| r["ruleId"] == "verify/skipped-private" && r["level"] == "error"),
+        "{sarif:#}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -583,7 +741,7 @@ async fn offline_with_empty_caches_skips_with_the_reason() {
     assert_eq!(r.results.len(), sum.lines().count());
     for l in &r.results {
         match &l.status {
-            LineStatus::Skipped { reason, detail } => {
+            LineStatus::Skipped { reason, detail, .. } => {
                 assert_eq!(*reason, SkipWhy::NotCached);
                 assert!(detail.starts_with("not in the offline cache"), "{detail}");
             }

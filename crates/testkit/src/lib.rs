@@ -7,11 +7,16 @@
 //!   configuration: temp GOPATH, GOMODCACHE and GOENV, `GOTOOLCHAIN=local`,
 //!   `GOPROXY=off` until the test says otherwise.
 //!
+//! * [`xmod_module_dir`] is golang.org/x/mod's own source tree in that module
+//!   cache, so tests can run x/mod's test data (read there, never copied into
+//!   this repository); [`txtar`] reads its archives.
+//!
 //! The only network access any test makes is the oracle's first build, which
 //! downloads golang.org/x/mod from the Go module proxy into
 //! `target/xmod-oracle/modcache`, where it stays cached.
 
 pub mod http;
+pub mod txtar;
 
 use std::fs::{self, File};
 use std::io::Write;
@@ -115,6 +120,29 @@ pub fn xmod_oracle() -> PathBuf {
         String::from_utf8_lossy(&out.stderr)
     );
     bin
+}
+
+/// The directory of golang.org/x/mod, at the version `tools/xmod-oracle/go.mod`
+/// requires, in the oracle's module cache (`target/xmod-oracle/modcache`); building the
+/// oracle first is what downloads it.
+pub fn xmod_module_dir() -> PathBuf {
+    xmod_oracle();
+    let go_mod = workspace_root().join("tools/xmod-oracle/go.mod");
+    let text = fs::read_to_string(&go_mod).expect("read tools/xmod-oracle/go.mod");
+    let version = text
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("require golang.org/x/mod "))
+        .map(str::trim)
+        .expect("tools/xmod-oracle/go.mod requires golang.org/x/mod on one line");
+    let dir = target_dir()
+        .join("xmod-oracle/modcache/golang.org/x")
+        .join(format!("mod@{version}"));
+    assert!(
+        dir.is_dir(),
+        "{} is missing after the oracle build",
+        dir.display()
+    );
+    dir
 }
 
 /// Runs one oracle command with `input` on stdin and returns its stdout.

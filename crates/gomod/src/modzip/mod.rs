@@ -3,7 +3,7 @@
 //! `CreateFromDir`) and the size check `Unzip` applies while extracting.
 //!
 //! Reading uses a central-directory reader with the semantics of Go's
-//! `archive/zip` (see `reader.rs`), because the `zip` crate collapses
+//! `archive/zip` ([`crate::ziparchive`]), because the `zip` crate collapses
 //! duplicate entry names, which Go reports as `multiple entries for file`.
 //! Writing uses the `zip` crate.
 //!
@@ -18,10 +18,14 @@ use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
+use crate::path::clean_bytes;
+use crate::strconv::{quote, quote_bytes};
+
 pub(crate) mod names;
-pub(crate) mod reader;
 mod seekbuf;
 
+use crate::ziparchive as reader;
+pub use crate::ziparchive::ArchiveError;
 pub use seekbuf::SeekBufReader;
 
 /// Maximum size in bytes of a module zip file, and of the total uncompressed
@@ -31,43 +35,6 @@ pub const MAX_ZIP_FILE: u64 = 500 << 20;
 pub const MAX_GO_MOD: u64 = 16 << 20;
 /// Maximum size in bytes of the root `LICENSE` (`zip.MaxLICENSE`, 16 MiB).
 pub const MAX_LICENSE: u64 = 16 << 20;
-
-/// A structural error reading a zip archive, as Go's `archive/zip` reports it.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum ArchiveError {
-    /// `zip: not a valid zip file` (bad signature, bad directory, bad sizes).
-    #[error("zip: not a valid zip file")]
-    Format,
-    /// The end record's comment runs past the end of the file.
-    #[error("zip: invalid comment length")]
-    CommentLength,
-    /// An entry uses a compression method other than Store (0) or Deflate (8).
-    #[error("zip: unsupported compression algorithm {0}")]
-    Algorithm(u16),
-    /// CRC-32 of the content differs from the recorded one.
-    #[error("zip: checksum error")]
-    Checksum,
-    /// The DEFLATE stream is corrupt.
-    #[error("zip: corrupt deflate stream")]
-    Corrupt,
-    /// An entry inflates to more bytes than its declared size (Go reports
-    /// `ErrFormat`; a zip bomb).
-    #[error("zip: not a valid zip file (content exceeds the declared size)")]
-    ExceedsDeclaredSize,
-    /// Nothing left to read where a record was expected.
-    #[error("EOF")]
-    Eof,
-    /// A record or an entry's data ends early, or has fewer bytes than declared.
-    #[error("unexpected EOF")]
-    UnexpectedEof,
-    /// An offset computed from the archive is negative.
-    #[error("zip: negative offset")]
-    NegativeOffset,
-    /// Reading the underlying reader failed.
-    #[error("zip: {0}")]
-    Io(#[from] io::Error),
-}
 
 /// Why one file is invalid or omitted (the texts are Go's).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -120,32 +87,24 @@ impl fmt::Display for FileReason {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             FileReason::MissingPrefix(p) => {
-                write!(
-                    f,
-                    "path does not have prefix {}",
-                    names::quote(p.as_bytes())
-                )
+                write!(f, "path does not have prefix {}", quote_bytes(p.as_bytes()))
             }
             FileReason::NotClean => f.write_str("file path is not clean"),
             FileReason::NotRelative => f.write_str("file path is not relative"),
             FileReason::InvalidPath(m) => f.write_str(m),
             FileReason::CaseCollision { first, second } => {
                 let (a, b) = (
-                    names::quote(first.as_bytes()),
-                    names::quote(second.as_bytes()),
+                    quote_bytes(first.as_bytes()),
+                    quote_bytes(second.as_bytes()),
                 );
                 write!(f, "case-insensitive file name collision: {a} and {b}")
             }
             FileReason::FileAndDirectory(p) => {
-                let p = names::quote(p.as_bytes());
+                let p = quote_bytes(p.as_bytes());
                 write!(f, "entry {p} is both a file and a directory")
             }
             FileReason::Duplicate(p) => {
-                write!(
-                    f,
-                    "multiple entries for file {}",
-                    names::quote(p.as_bytes())
-                )
+                write!(f, "multiple entries for file {}", quote_bytes(p.as_bytes()))
             }
             FileReason::GoModNotRoot => f.write_str("go.mod file not in module root directory"),
             FileReason::GoModCase => f.write_str("go.mod files must have lowercase names"),
@@ -259,7 +218,7 @@ impl CheckedFiles {
 #[non_exhaustive]
 pub enum ZipError {
     /// The version is not canonical (`version "v" is not canonical (should be "c")`).
-    #[error("version {version:?} is not canonical (should be {canonical:?})")]
+    #[error("version {} is not canonical (should be {})", quote(.version), quote(.canonical))]
     NonCanonicalVersion {
         /// The version given.
         version: String,
@@ -292,7 +251,7 @@ pub enum ZipError {
         declared: u64,
     },
     /// A source file grew beyond the size seen when it was listed.
-    #[error("file {0:?} is larger than declared size")]
+    #[error("file {} is larger than declared size", quote(.0))]
     FileGrew(String),
     /// An entry name contains a newline, which `h1:` cannot hash.
     #[error("dirhash: filenames with newlines are not supported")]
@@ -315,7 +274,11 @@ fn lossy(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
 }
 
-fn check_module(path: &str, version: &str) -> Result<(), ZipError> {
+/// The module check x/mod's `Create`, `CreateFromDir`, `CheckZip` and `Unzip` run
+/// before anything else (zip.go: the version must be canonical, then `module.Check`),
+/// for a module path given as bytes: Go strings need not be UTF-8, and such a path is
+/// refused with Go's message. Returns the path as `&str`.
+pub fn check_module_bytes<'a>(path: &'a [u8], version: &str) -> Result<&'a str, ZipError> {
     let canonical = names::canonical_version(version);
     if canonical != version {
         return Err(ZipError::NonCanonicalVersion {
@@ -324,6 +287,10 @@ fn check_module(path: &str, version: &str) -> Result<(), ZipError> {
         });
     }
     names::check_module(path, version).map_err(ZipError::InvalidModule)
+}
+
+fn check_module(path: &str, version: &str) -> Result<(), ZipError> {
+    check_module_bytes(path.as_bytes(), version).map(|_| ())
 }
 
 /// Go's `collisionChecker`: case-folded names seen so far.
@@ -421,7 +388,7 @@ fn check_zip_inner<R: Read + Seek>(
         } else {
             name
         };
-        if names::clean(name) != name {
+        if clean_bytes(name) != name {
             add(FileReason::NotClean);
             continue;
         }
@@ -700,7 +667,7 @@ fn check_files_inner(files: &[SourceFile<'_>]) -> (CheckedFiles, Vec<usize>) {
     let mut valid = Vec::new();
     for (i, f) in files.iter().enumerate() {
         let p = &f.path[..];
-        if names::clean(p) != p {
+        if clean_bytes(p) != p {
             add(&mut cf, p, false, FileReason::NotClean);
             continue;
         }

@@ -1,4 +1,4 @@
-//! Vectors of spec §8.1 (from x/mod's note_test.go and example_test.go).
+//! Vectors from x/mod's sumdb/note/note_test.go and example_test.go.
 
 use super::*;
 

@@ -1,5 +1,5 @@
-//! Vectors of spec §8.3 (end-to-end database fixture) and §8.8 (client
-//! behaviour from x/mod's client_test.go), replayed with the tlog and note
+//! An end-to-end database fixture and client behaviour from x/mod's
+//! sumdb/client_test.go, replayed with the tlog and note
 //! primitives the client is built from.
 
 use std::collections::{BTreeSet, HashMap};
@@ -69,7 +69,8 @@ impl Log {
 }
 
 /// Serves tiles from a log's published files, as the client's tile reader:
-/// a missing partial tile is cut from the complete one (spec §5.10).
+/// a missing partial tile is cut from the complete one (client.go `readTile`: the full
+/// tile is fetched when the partial one is missing).
 struct Remote<'a> {
     log: &'a Log,
     reads: Mutex<Vec<String>>,

@@ -1,4 +1,5 @@
-//! Vectors of spec §8.2 (x/mod's tlog tests plus computed values).
+//! Vectors from x/mod's sumdb/tlog tests (tlog_test.go, tile_test.go, note_test.go) plus
+//! values computed with x/mod.
 
 use std::cell::RefCell;
 use std::collections::HashMap;

@@ -1,5 +1,5 @@
-//! Tiles: coordinates, paths and authenticated reading (Go's `tlog/tile.go`,
-//! spec §5.7, §5.8).
+//! Tiles: coordinates, paths and authenticated reading (Go's `tlog/tile.go`:
+//! `TileForIndex`, `Tile.Path`, `ParseTilePath`, `TileHashReader`).
 
 use std::collections::HashMap;
 use std::fmt;
@@ -308,7 +308,7 @@ pub trait TileReader {
 
 /// Reads stored hashes of `tree` from untrusted tiles, checking every tile
 /// against the tree's root hash before using it (Go's `TileHashReader`,
-/// spec §5.8).
+/// tlog/tile.go).
 ///
 /// Reading `stored_hash_index(0, i)` through it is therefore an inclusion
 /// proof of record `i`, and [`tree_hash`](super::tree_hash) of an older size a

@@ -1,4 +1,4 @@
-//! Tree notes and formatted records (Go's `tlog/note.go`, spec §5.2, §5.5).
+//! Tree notes and formatted records (Go's `tlog/note.go`: `FormatTree`, `ParseTree`, `FormatRecord`, `ParseRecord`).
 
 use super::{HASH_SIZE, Hash, TlogError};
 use crate::note::b64;

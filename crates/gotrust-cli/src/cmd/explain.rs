@@ -82,7 +82,7 @@ fn project_targets(dir: &Path) -> anyhow::Result<(Vec<String>, BTreeSet<String>)
 }
 
 fn check_target(t: &str) -> anyhow::Result<()> {
-    let path = t.split_once('@').map_or(t, |(p, _)| p);
+    let path = gomod::module::parse_path_version(t).map_or(t, |(p, _)| p);
     gomod::module::check_path(path).map_err(|e| anyhow!("invalid module path {path:?}: {e}"))
 }
 

@@ -20,8 +20,9 @@ pub enum Command {
 /// Network flags shared by the `verify` commands.
 #[derive(Debug, Clone, Copy, clap::Args)]
 pub struct NetArgs {
-    /// Requests in flight at once per host (lookups, tiles, downloads)
-    #[arg(long, value_name = "N", default_value_t = 16,
+    /// Requests in flight at once per host (lookups, tiles, downloads, @v/list); the default
+    /// matches the usual HTTP/2 stream limit, so one connection carries them all
+    #[arg(long, value_name = "N", default_value_t = 100,
           value_parser = clap::value_parser!(u16).range(1..=256))]
     pub jobs: u16,
     /// Longest time, in seconds, for each request end to end: connect, TLS, response head and
@@ -34,7 +35,7 @@ pub struct NetArgs {
 impl Default for NetArgs {
     fn default() -> Self {
         NetArgs {
-            jobs: 16,
+            jobs: 100,
             timeout: 60,
         }
     }

@@ -151,13 +151,25 @@ async fn private_modules_are_skipped_and_gosumdb_off_skips_all() {
             .all(|e| !e.path.contains("example.com"))
     );
 
+    // GOSUMDB=off verifies nothing: the skipped public lines are a finding with the reason,
+    // and the run says so in its last line and fails (fail closed).
     let mut c = dir.cmd(&["verify", "sums"]);
     c = c.env("GOSUMDB", "off");
     let out = tokio::task::spawn_blocking(move || c.run())
         .await
         .unwrap()
-        .code(0);
+        .code(1);
     assert!(out.stdout.contains("GOSUMDB=off"), "{}", out.stdout);
+    assert!(
+        out.stdout.contains("verify/skipped-public"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout.trim_end().ends_with(": nothing verified"),
+        "{}",
+        out.stdout
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -204,6 +216,28 @@ async fn verify_proxy_shows_which_side_disagrees() {
     let v: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
     assert_eq!(v["results"][0]["status"], "verified");
     assert_eq!(v["proxies"].as_array().unwrap().len(), 1);
+    // Findings come from the engine's finding model: the same `findings` and `summary`
+    // as every other command.
+    assert_eq!(v["summary"]["total"], 0, "{v:#}");
+
+    // A go.sum under `path@version/` (as in the module cache) is a file, not `M@V`.
+    dir.write(
+        "example.com/m@v1.0.0/go.sum",
+        &good.go_sum_lines("example.com/simple", "v1.0.0").unwrap(),
+    );
+    let out = gotrust(
+        &dir,
+        &good,
+        &["verify", "proxy", "example.com/m@v1.0.0/go.sum"],
+    )
+    .await
+    .code(0);
+    assert!(
+        out.stdout
+            .contains("1 module versions on 1 proxy: 1 verified"),
+        "{}",
+        out.stdout
+    );
 }
 
 /// `--offline`: after one online run, every line verifies from gotrust's cache with no
@@ -217,9 +251,10 @@ async fn offline_verifies_from_cached_data_only() {
     let empty = TestDir::new();
     empty.write("go.sum", &sum);
     let before = lab.request_log().len();
+    // Nothing verified: a finding per reason, and the run fails (fail closed).
     let out = gotrust(&empty, &lab, &["verify", "sums", "--offline"])
         .await
-        .code(0);
+        .code(1);
     assert!(
         out.stdout
             .contains(&format!("{n} lines in 1 file: {n} skipped")),

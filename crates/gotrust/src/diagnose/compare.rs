@@ -92,7 +92,7 @@ pub fn compare_trace(ev: &TraceEvent, planner: &Planner<'_>) -> Option<RouteDevi
     };
     // Checksum database: .../lookup/<path>@<version>
     if let Some((_, key)) = url.split_once("/lookup/") {
-        let (path, _version) = key.rsplit_once('@')?;
+        let (path, _version) = key.split_once('@')?;
         let module = gomod::module::unescape_path(path).unwrap_or_else(|_| path.to_string());
         let route = planner.plan(&module);
         return (!route.checksum.database)

@@ -231,33 +231,8 @@ fn join_clean(src: &EnvSources, a: &str, b: &str) -> String {
     }
 }
 
-/// Go's `path.Clean` / Unix `filepath.Clean`: lexical shortest equivalent path.
-pub fn clean_path(p: &str) -> String {
-    if p.is_empty() {
-        return ".".into();
-    }
-    let rooted = p.starts_with('/');
-    let mut out: Vec<&str> = Vec::new();
-    for seg in p.split('/') {
-        match seg {
-            "" | "." => {}
-            ".." => {
-                if out.last().is_some_and(|l| *l != "..") {
-                    out.pop();
-                } else if !rooted {
-                    out.push("..");
-                }
-            }
-            s => out.push(s),
-        }
-    }
-    let body = out.join("/");
-    match (rooted, body.is_empty()) {
-        (true, _) => format!("/{body}"),
-        (false, true) => ".".into(),
-        (false, false) => body,
-    }
-}
+/// Go's `path.Clean` / Unix `filepath.Clean` (the same function on Unix): gomod's one port.
+pub use gomod::path::clean as clean_path;
 
 /// One layer's candidate value during resolution.
 struct Layered<'a> {

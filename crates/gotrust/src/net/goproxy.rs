@@ -3,8 +3,8 @@
 //! Mirrors `cmd/go/internal/modfetch/proxy.go`: request URLs are the base path without its
 //! trailing `/`, then the `!`-escaped module path and `/@v/list`, `/@v/⟨v⟩.info`, `.mod`,
 //! `.zip` or `/@latest`, percent-encoded like Go's `url.PathEscape` with `%2F` turned back
-//! into `/` (so `!` travels as `%21`, go-semantics §2.4); `file://` bases read the unescaped
-//! file names. [`try_proxies`] is `TryProxies` (§2.3): after a `,` only a not-found-class error
+//! into `/` (so `!` travels as `%21`; `pathEscape`, `proxyRepo.getBody`); `file://` bases read the unescaped
+//! file names. [`try_proxies`] is `TryProxies`: after a `,` only a not-found-class error
 //! moves on, after a `|` any error does, and the error reported is the most helpful one seen.
 
 use std::future::Future;
@@ -61,6 +61,69 @@ impl ProxyError {
     /// go's not-found class: a 404 or 410 answer.
     pub fn is_not_found(&self) -> bool {
         matches!(self, ProxyError::Fetch(e) if e.is_not_found())
+    }
+}
+
+/// How a proxy answered a request, judged the way go's fetch path judges it
+/// (`cmd/go/internal/modfetch/proxy.go` `TryProxies`, `cmd/go/internal/web` `HTTPError`):
+/// only 404 and 410 are "not found" (a `,` GOPROXY list moves on); any other status is an
+/// error that stops the walk. 401, 403 and 400 are set apart because filters and access rules
+/// answer them for modules they block: such a module is refused, neither missing nor served.
+/// `gotrust probe` and `gotrust verify proxy` both judge answers with [`answer_class`], so
+/// the same 403 gets the same verdict from each.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AnswerClass {
+    /// 404 or 410: go's not-found class.
+    NotFound {
+        /// The status.
+        status: u16,
+    },
+    /// 400, 401 or 403: refused by the server (a filter, authentication, an access rule).
+    Refused {
+        /// The status.
+        status: u16,
+    },
+    /// Any other status.
+    Status {
+        /// The status.
+        status: u16,
+    },
+    /// 200 with a body go cannot use (`.info` not JSON or for another version).
+    Invalid,
+    /// Certificate or handshake failure.
+    Tls,
+    /// No answer: DNS, connect, timeout.
+    Unreachable,
+    /// Anything else (size limit, redirect problem, I/O).
+    Other,
+}
+
+impl AnswerClass {
+    /// Whether a `,` GOPROXY list moves to its next entry after this answer.
+    pub fn falls_through(&self) -> bool {
+        matches!(self, AnswerClass::NotFound { .. })
+    }
+}
+
+/// Classifies a failed proxy request (see [`AnswerClass`]).
+pub fn answer_class(e: &ProxyError) -> AnswerClass {
+    match e {
+        ProxyError::Fetch(f) => match &f.kind {
+            FetchErrorKind::NotFound { status, .. } => AnswerClass::NotFound { status: *status },
+            FetchErrorKind::Status { status, .. } if matches!(status, 400 | 401 | 403) => {
+                AnswerClass::Refused { status: *status }
+            }
+            FetchErrorKind::Status { status, .. } => AnswerClass::Status { status: *status },
+            FetchErrorKind::Tls { .. } => AnswerClass::Tls,
+            FetchErrorKind::Transport { .. } | FetchErrorKind::Timeout { .. } => {
+                AnswerClass::Unreachable
+            }
+            _ => AnswerClass::Other,
+        },
+        ProxyError::InvalidResponse { .. } | ProxyError::WrongVersion { .. } => {
+            AnswerClass::Invalid
+        }
+        _ => AnswerClass::Other,
     }
 }
 
@@ -337,7 +400,7 @@ fn redact_raw(raw: &str) -> String {
 pub struct SumdbBase(pub Url);
 
 impl SumdbBase {
-    /// `base + "/" + rel`, with `rel` used as is (sumdb paths keep `!` literal, §4.4).
+    /// `base + "/" + rel`, with `rel` used as is (sumdb paths keep `!` literal, as `dbClient.ReadRemote` sends them).
     pub fn join_raw(&self, rel: &str) -> Url {
         let mut u = self.0.clone();
         let p = format!("{}/{rel}", u.path().trim_end_matches('/'));

@@ -1,8 +1,9 @@
 //! The checksum-database client: lookups verified by Merkle proofs, tree heads checked for
 //! consistency, forks reported with both signed notes as evidence.
 //!
-//! Mirrors `golang.org/x/mod/sumdb/client.go` (go-semantics §5.10) as cmd/go uses it
-//! (`cmd/go/internal/modfetch/sumdb.go`, §4.4, §5.11):
+//! Mirrors `golang.org/x/mod/sumdb/client.go` (`Client.Lookup`, `checkTrees`, `readTiles`) as
+//! cmd/go uses it (`cmd/go/internal/modfetch/sumdb.go`: `dbClient.initBase`, `ReadCache`,
+//! `ReadConfig`):
 //!
 //! * the database is reached at an explicit URL, else through the first GOPROXY entry that
 //!   answers `/sumdb/⟨name⟩/supported`, else directly at `https://⟨name⟩` ([`resolve_base`]);
@@ -65,7 +66,7 @@ pub fn default_cache_root() -> Option<PathBuf> {
     var("HOME").map(|h| h.join(".cache").join("gotrust"))
 }
 
-/// How the database base URL was found (§4.4).
+/// How the database base URL was found (`cmd/go/internal/modfetch/sumdb.go` `initBase`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "via", rename_all = "snake_case")]
 pub enum BaseSource {
@@ -126,7 +127,7 @@ impl WalkError for ProbeErr {
     }
 }
 
-/// Finds the database base URL as go does (`initBase`, §4.4).
+/// Finds the database base URL as go does (`cmd/go/internal/modfetch/sumdb.go` `initBase`).
 pub async fn resolve_base(
     http: &HttpClient,
     name: &str,
@@ -247,7 +248,8 @@ impl SumdbConfig {
         }
     }
 
-    /// Adds go's own state as read-only sources (§5.11): `$GOPATH[0]/pkg/sumdb/⟨name⟩/latest`
+    /// Adds go's own state as read-only sources (`cmd/go/internal/modfetch/sumdb.go`
+    /// `ReadConfig`, `ReadCache`): `$GOPATH[0]/pkg/sumdb/⟨name⟩/latest`
     /// and `$GOMODCACHE/cache/download/sumdb/⟨name⟩`.
     pub fn with_go_state(
         mut self,
@@ -980,7 +982,7 @@ impl SumdbClient {
         cell.get_or_try_init(|| self.fetch_tile(t)).await.cloned()
     }
 
-    /// go's tile order (§5.10): exact tile from a cache, the full tile from a cache, the exact
+    /// go's tile order (`golang.org/x/mod/sumdb/client.go` `readTiles`): exact tile from a cache, the full tile from a cache, the exact
     /// tile remotely, then the full tile remotely for a missing partial one.
     async fn fetch_tile(&self, t: Tile) -> TileResult {
         let want = t.data_len();

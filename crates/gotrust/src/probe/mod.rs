@@ -100,9 +100,8 @@ impl ModuleVersion {
             input: input.to_string(),
             detail,
         };
-        let (path, version) = input
-            .rsplit_once('@')
-            .ok_or_else(|| bad("missing @version".into()))?;
+        let (path, version) =
+            module::split_module_version(input).map_err(|e| bad(e.to_string()))?;
         if module::canonical_version(version).as_deref() != Some(version) {
             return Err(bad(format!("{version} is not a canonical version")));
         }

@@ -43,6 +43,8 @@ impl Rule {
             "env" if matches!(self.id, "env/go-disagrees" | "env/file-writable") => &["audit"],
             "cache" | "netrc" | "transport" => &["audit"],
             "tls" => &["audit"],
+            // verify proxy judges its nonexistent-version answers as probe does.
+            "probe" if self.id == "probe/not-found-status" => &["probe", "verify proxy"],
             "probe" => &["probe"],
             "diagnose" => &["diagnose"],
             "scan" => &["scan"],
@@ -78,12 +80,19 @@ fn verify_commands(id: &str) -> &'static [&'static str] {
         &["verify proxy"]
     } else if name.starts_with("store-") {
         &["verify store"]
-    } else if name.starts_with("sum")
-        || name.starts_with("not-in-database")
-        || name.starts_with("database-")
-        || name.starts_with("no-verdict")
-        || name.starts_with("unverified")
-    {
+    } else if matches!(
+        name,
+        "not-in-database"
+            | "database-misbehaviour"
+            | "no-verdict"
+            | "skipped-public"
+            | "skipped-private"
+            | "nothing-verified"
+    ) {
+        // The database verdicts both commands reach (`verify/sums_output.rs`,
+        // `verify/proxy_output.rs`).
+        &["verify sums", "verify proxy"]
+    } else if name.starts_with("sum") || name.starts_with("unverified") {
         &["verify sums"]
     } else {
         &["verify cache"]
@@ -359,6 +368,71 @@ catalog! {
     PROBE_SUMDB_ROLLBACK = "probe/sumdb-rollback", High,
         "The checksum database (or the proxy mirroring it) serves a tree head older than one gotrust saw before: a stale or frozen view that hides newer records, which go accepts silently",
         "Compare with the database directly; fix or drop a mirror that stays behind.";
+
+    // Verification (`gotrust verify cache|sums|proxy`): content compared with its hashes.
+    VERIFY_MISMATCH = "verify/mismatch", Critical,
+        "content differs from its recorded hash (go.sum, .ziphash or the checksum database)",
+        "Do not build with it. Find out who changed it; then remove the module from the cache (`go clean -modcache`, or delete its files) and download it again.";
+    VERIFY_MISSING = "verify/missing", High,
+        "a file needed to verify a module (such as its .ziphash) is absent",
+        "Remove the module from the cache and download it again so go records its hash.";
+    VERIFY_ERROR = "verify/error", High,
+        "an item could not be verified (unreadable file or directory)",
+        "Fix the permissions or the file system error, then run the verification again.";
+    VERIFY_WRITABLE = "verify/writable", Medium,
+        "an extracted module tree is writable (go makes it read-only unless -modcacherw)",
+        "Remove -modcacherw from GOFLAGS and re-extract the module, or remove the write bits (chmod -R a-w).";
+    VERIFY_LEFTOVER = "verify/leftover", Low,
+        "a file left behind by an interrupted download or extraction",
+        "Run the go command again (it cleans up and re-extracts), or remove the module from the cache.";
+    VERIFY_SUM_MISMATCH = "verify/sum-mismatch", Critical,
+        "a go.sum line differs from the checksum database's proven record",
+        "Do not build with this go.sum. Find out who wrote the line; replace it with the database's hash (`go mod download` with GOSUMDB on) after checking the module's source.";
+    VERIFY_NOT_IN_DATABASE = "verify/not-in-database", High,
+        "the checksum database has no record for a go.sum line of a path it covers: go refuses to download the module",
+        "Check the module path and version (a typo, a deleted or never-published version); if the module is private, list it in GOPRIVATE or GONOSUMDB.";
+    VERIFY_DATABASE_MISBEHAVIOUR = "verify/database-misbehaviour", Critical,
+        "the checksum database's signed data did not verify (fork, rollback, bad signature, unproven record)",
+        "Keep the evidence (both signed notes), stop trusting this database or mirror, and report it.";
+    VERIFY_NO_VERDICT = "verify/no-verdict", Medium,
+        "an item could not be checked (network failure, timeout, malformed line): it is neither verified nor refuted",
+        "Fix the cause the message names (network, proxy, the go.sum line) and run the verification again.";
+    VERIFY_SKIPPED_PUBLIC = "verify/skipped-public", High,
+        "go.sum lines of public module paths were not compared with the checksum database (GOSUMDB=off, GONOSUMDB/GOPRIVATE, or --offline without cached data)",
+        "Run with the checksum database on and online; keep GONOSUMDB/GOPRIVATE to private paths.";
+    VERIFY_SKIPPED_PRIVATE = "verify/skipped-private", Low,
+        "go.sum lines of private module paths (GONOSUMDB/GOPRIVATE) were not compared with any database",
+        "Nothing to fix if these paths are private; check them against your own source of truth.";
+    VERIFY_NOTHING_VERIFIED = "verify/nothing-verified", High,
+        "the run compared nothing with the checksum database or go.sum: no item is verified",
+        "Turn the checksum database on (unset GOSUMDB=off), run online, or ignore this rule in the policy if an unverified run is intended.";
+    VERIFY_PROXY_MISMATCH = "verify/proxy-mismatch", Critical,
+        "a proxy, go.sum or the checksum database disagrees with the others about a module's hash",
+        "Do not use the side blamed until the difference is explained; purge the proxy's copy or fix the go.sum line.";
+    VERIFY_PROXY_INVALID_ZIP = "verify/proxy-invalid-zip", High,
+        "a proxy serves a module zip that go would refuse",
+        "Purge the proxy's copy of the module and fetch it again from its origin.";
+    VERIFY_PROXY_BAD_INFO = "verify/proxy-bad-info", High,
+        "a proxy's .info answer is wrong (another version, not the JSON go decodes)",
+        "Fix the proxy's .info for the version (JSON {\"Version\",\"Time\"} naming the requested version).";
+    VERIFY_PROXY_POLLUTED_CACHE = "verify/proxy-polluted-cache", High,
+        "a proxy answers 200 for a version that cannot exist: a stale or polluted cache",
+        "Purge the proxy's cache of content it cannot justify and make it answer 404 or 410 for unknown versions.";
+    VERIFY_PROXY_UNLISTED = "verify/proxy-unlisted", Info,
+        "a served version is missing from the proxy's @v/list",
+        "Nothing to fix for go (it fetches versions it is asked for); refresh the proxy's list if tools rely on it.";
+    VERIFY_PROXY_ORIGIN = "verify/proxy-origin", Info,
+        "a proxy's .info carries Origin metadata, which go does not authenticate",
+        "Nothing to fix; do not rely on Origin for trust decisions.";
+    VERIFY_PROXY_DATABASE_INVALID = "verify/proxy-database-invalid", Critical,
+        "the checksum database's signed answer did not verify, so no proxy could be judged against it",
+        "Keep the evidence and report the database or mirror; verify the modules again once it answers correctly.";
+    VERIFY_PROXY_LISTED_NOT_SERVED = "verify/proxy-listed-not-served", Medium,
+        "a proxy lists a version in @v/list but answers not found for its files",
+        "Make the proxy serve every version it lists, or remove it from the list.";
+    VERIFY_PROXY_REFUSED = "verify/proxy-refused", Medium,
+        "a proxy refused a module version (401, 403 or 400 instead of content or 404/410): it is not verified there, and a `,` GOPROXY list stops at the refusal",
+        "Check the proxy's access rules or filter for the module; go fails the same fetch with this error.";
 }
 
 /// The rule with this ID, if the catalog has one.

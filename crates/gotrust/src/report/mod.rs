@@ -7,9 +7,14 @@
 //! goes through [`crate::redact::redact_text`], so credentials in a GOPROXY or GOSUMDB URL never
 //! reach a terminal, a CI log or a code-scanning upload.
 //!
-//! A [`Policy`] changes the report in one place,
-//! [`Report::with_policy`]: severity overrides and ignores (kept, with their reason, as
-//! [`Suppressed`]). The exit decision is [`Report::exceeds`].
+//! A policy (the [`Governance`] a `gotrust.toml` loads into, [`crate::policy::Policy`])
+//! changes the report in one place, [`Report::with_policy`]: severity overrides and
+//! ignores (kept, with their reason, as [`Suppressed`]). The exit decision is
+//! [`Report::exceeds`].
+//!
+//! Layering: this module is below `policy` (which parses the policy file and validates it
+//! against the [`catalog`]); it sees a policy only through [`Governance`], so the two never
+//! import each other.
 
 pub mod catalog;
 pub mod json;
@@ -24,8 +29,6 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 
 pub use catalog::Rule;
-
-use crate::policy::Policy;
 
 /// How bad a finding is. Ordered: `Info < Low < Medium < High < Critical`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -241,6 +244,16 @@ impl Finding {
     }
 }
 
+/// What a policy decides about findings: implemented by [`crate::policy::Policy`], applied
+/// by [`Report::with_policy`].
+pub trait Governance {
+    /// The severity the policy sets for every finding of `rule`, if any.
+    fn severity_override(&self, rule: &Rule) -> Option<Severity>;
+    /// The reason of the first ignore entry matching `finding` (after any severity
+    /// override), if the policy ignores it.
+    fn ignore_reason(&self, finding: &Finding) -> Option<String>;
+}
+
 /// A finding that the policy ignored, kept in the output with the reason.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Suppressed {
@@ -303,17 +316,14 @@ impl Report {
     /// A report of these findings after the policy's severity overrides and ignores.
     ///
     /// Overrides apply first, so a suppressed finding shows the severity it would have had.
-    pub fn with_policy(findings: Vec<Finding>, policy: &Policy) -> Self {
+    pub fn with_policy(findings: Vec<Finding>, policy: &impl Governance) -> Self {
         let mut report = Report::default();
         for mut finding in findings {
             if let Some(sev) = policy.severity_override(finding.rule) {
                 finding.severity = sev;
             }
-            match policy.ignore_for(&finding) {
-                Some(ignore) => report.suppressed.push(Suppressed {
-                    finding,
-                    reason: ignore.reason.clone(),
-                }),
+            match policy.ignore_reason(&finding) {
+                Some(reason) => report.suppressed.push(Suppressed { finding, reason }),
                 None => report.findings.push(finding),
             }
         }

@@ -380,8 +380,8 @@ impl<'a> Planner<'a> {
 
     /// Plans `target`: a module path, or `path@version`.
     pub fn plan(&self, target: &str) -> Route {
-        let (module, version) = match target.split_once('@') {
-            Some((m, v)) if !v.is_empty() => (m, Some(v)),
+        let (module, version) = match gomod::module::parse_path_version(target) {
+            Ok((m, Some(v))) if !v.is_empty() => (m, Some(v)),
             _ => (target, None),
         };
         self.plan_version(module, version)

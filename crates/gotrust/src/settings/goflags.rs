@@ -3,7 +3,7 @@
 //! Mirrors `InitGOFLAGS`/`SetFromGOFLAGS` in cmd/go/internal/base/goflags.go and the word
 //! splitting of cmd/internal/quoted (Go 1.20+ quoting). Texts are the full lines go prints.
 
-use super::url::go_quote;
+use gomod::strconv::quote as go_quote;
 
 /// Every flag name defined by some go subcommand (Go 1.26). A GOFLAGS word naming anything
 /// else makes every go command (except `go env`/`go bug`) fail. Obtained by probing

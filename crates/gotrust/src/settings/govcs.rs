@@ -4,7 +4,7 @@
 //! matching is supplied by the caller (Go's `module.MatchPrefixPatterns`), so this module
 //! stays independent of the pattern implementation.
 
-use super::url::go_quote;
+use gomod::strconv::quote as go_quote;
 
 /// The rules cmd/go appends after the user's: `public:git|hg,private:all`.
 pub const DEFAULT_GOVCS: &str = "public:git|hg,private:all";

@@ -7,7 +7,8 @@
 
 use std::net::IpAddr;
 
-use super::url::{GoUrl, go_quote};
+use super::url::GoUrl;
+use gomod::strconv::quote as go_quote;
 
 /// The proxy-related process variables, as net/http reads them.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]

@@ -1,7 +1,7 @@
 //! Go's `net/netip.ParseAddr`, needed for Go 1.26's validation of bracketed URL hosts
 //! (`https://[...]`), with its exact error texts (src/net/netip/netip.go).
 
-use super::url::go_quote;
+use gomod::strconv::quote as go_quote;
 
 /// A parsed address.
 #[derive(Debug, Clone, PartialEq, Eq)]

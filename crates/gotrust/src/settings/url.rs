@@ -5,6 +5,8 @@
 //! (`Parse`, `parse`, `getScheme`, `parseAuthority`, `parseHost`, `unescape`, `shouldEscape`,
 //! `String`). Tested against the real url.Parse through the oracle (`urlparse`).
 
+use gomod::strconv::{quote, quote_bytes};
+
 /// A parsed URL with Go's field semantics (unescaped `host`, `path`, `fragment`).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct GoUrl {
@@ -44,42 +46,7 @@ pub struct UrlError {
 
 /// Go's `*url.Error` text for Parse: `parse "⟨url⟩": ⟨reason⟩`.
 pub fn parse_error(url: &str, reason: &str) -> String {
-    format!("parse {}: {reason}", go_quote(url))
-}
-
-/// Go's `strconv.Quote` of raw bytes: invalid UTF-8 bytes become `\xNN`.
-pub fn go_quote_bytes(b: &[u8]) -> String {
-    let mut out = String::new();
-    for chunk in b.utf8_chunks() {
-        let q = go_quote(chunk.valid());
-        out.push_str(&q[1..q.len() - 1]);
-        for x in chunk.invalid() {
-            out.push_str(&format!("\\x{x:02x}"));
-        }
-    }
-    format!("\"{out}\"")
-}
-
-/// Go's `strconv.Quote` (enough of it for URL texts).
-pub fn go_quote(s: &str) -> String {
-    let mut out = String::from("\"");
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\x07' => out.push_str("\\a"),
-            '\x08' => out.push_str("\\b"),
-            '\x0c' => out.push_str("\\f"),
-            '\x0b' => out.push_str("\\v"),
-            c if (c as u32) < 0x20 || c == '\x7f' => out.push_str(&format!("\\x{:02x}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
+    format!("parse {}: {reason}", quote(url))
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -150,19 +117,19 @@ fn unescape(s: &str, mode: Mode) -> Result<String, String> {
             b'%' => {
                 if i + 2 >= b.len() || unhex(b[i + 1]).is_none() || unhex(b[i + 2]).is_none() {
                     let end = (i + 3).min(b.len());
-                    return Err(format!("invalid URL escape {}", go_quote_bytes(&b[i..end])));
+                    return Err(format!("invalid URL escape {}", quote_bytes(&b[i..end])));
                 }
                 if mode == Mode::Host
                     && unhex(b[i + 1]).is_some_and(|h| h < 8)
                     && &s[i..i + 3] != "%25"
                 {
-                    return Err(format!("invalid URL escape {}", go_quote(&s[i..i + 3])));
+                    return Err(format!("invalid URL escape {}", quote(&s[i..i + 3])));
                 }
                 if mode == Mode::Zone {
                     // Escapes in a zone may only produce bytes allowed in a host (or a space).
                     let v = unhex(b[i + 1]).unwrap_or(0) << 4 | unhex(b[i + 2]).unwrap_or(0);
                     if &s[i..i + 3] != "%25" && v != b' ' && should_escape(v, Mode::Host) {
-                        return Err(format!("invalid URL escape {}", go_quote(&s[i..i + 3])));
+                        return Err(format!("invalid URL escape {}", quote(&s[i..i + 3])));
                     }
                 }
                 i += 3;
@@ -172,7 +139,7 @@ fn unescape(s: &str, mode: Mode) -> Result<String, String> {
                 {
                     return Err(format!(
                         "invalid character {} in host name",
-                        go_quote(&(c as char).to_string())
+                        quote(&(c as char).to_string())
                     ));
                 }
                 i += 1;
@@ -244,7 +211,7 @@ fn parse_host(scheme: &str, host: &str) -> Result<String, String> {
             };
             let port = &host[close + 1..];
             if !valid_optional_port(port) {
-                return Err(format!("invalid port {} after host", go_quote(port)));
+                return Err(format!("invalid port {} after host", quote(port)));
             }
             let port = unescape(port, Mode::Host)?;
             let name = &host[1..close];
@@ -272,7 +239,7 @@ fn parse_host(scheme: &str, host: &str) -> Result<String, String> {
                 };
                 let port = &host[i..];
                 if !valid_optional_port(port) {
-                    return Err(format!("invalid port {} after host", go_quote(port)));
+                    return Err(format!("invalid port {} after host", quote(port)));
                 }
             }
             unescape(host, Mode::Host)

@@ -20,7 +20,9 @@
 
 pub mod cache;
 pub mod proxy;
+pub mod proxy_output;
 pub mod sums;
+pub mod sums_output;
 
 use crate::redact::redact_text;
 use std::fmt;
@@ -29,7 +31,7 @@ use std::path::PathBuf;
 
 use serde::Serialize;
 
-use crate::report::{Evidence, Finding, Location, Report, Rule, Severity};
+use crate::report::{Evidence, Finding, Location, Report, Rule};
 
 /// The verdict on one item. Serialized in lowercase snake case (`not_cached`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -124,59 +126,24 @@ impl fmt::Display for VerifyStatus {
     }
 }
 
-/// `verify/mismatch`: a hash differs from go.sum, the `.ziphash` or the checksum database.
-pub static VERIFY_MISMATCH: Rule = Rule {
-    id: "verify/mismatch",
-    severity: Severity::Critical,
-    summary: "content differs from its recorded hash (go.sum, .ziphash or the checksum database)",
-    help: "Do not build with it. Find out who changed it; then remove the module from the cache (`go clean -modcache`, or delete its files) and download it again.",
-    detail: "",
+// The `verify/…` rules are declared in the catalog with every other rule; their old names
+// here keep compiling.
+pub use crate::report::catalog::{
+    VERIFY_DATABASE_MISBEHAVIOUR, VERIFY_ERROR, VERIFY_LEFTOVER, VERIFY_MISMATCH, VERIFY_MISSING,
+    VERIFY_NO_VERDICT, VERIFY_NOT_IN_DATABASE, VERIFY_NOTHING_VERIFIED, VERIFY_PROXY_BAD_INFO,
+    VERIFY_PROXY_DATABASE_INVALID, VERIFY_PROXY_INVALID_ZIP, VERIFY_PROXY_LISTED_NOT_SERVED,
+    VERIFY_PROXY_MISMATCH, VERIFY_PROXY_ORIGIN, VERIFY_PROXY_POLLUTED_CACHE, VERIFY_PROXY_REFUSED,
+    VERIFY_PROXY_UNLISTED, VERIFY_SKIPPED_PRIVATE, VERIFY_SKIPPED_PUBLIC, VERIFY_SUM_MISMATCH,
+    VERIFY_WRITABLE,
 };
 
-/// `verify/missing`: a file needed to verify an item is absent.
-pub static VERIFY_MISSING: Rule = Rule {
-    id: "verify/missing",
-    severity: Severity::High,
-    summary: "a file needed to verify a module (such as its .ziphash) is absent",
-    help: "Remove the module from the cache and download it again so go records its hash.",
-    detail: "",
-};
-
-/// `verify/error`: an item could not be checked.
-pub static VERIFY_ERROR: Rule = Rule {
-    id: "verify/error",
-    severity: Severity::High,
-    summary: "an item could not be verified (unreadable file or directory)",
-    help: "Fix the permissions or the file system error, then run the verification again.",
-    detail: "",
-};
-
-/// `verify/writable`: an extracted module tree is writable.
-pub static VERIFY_WRITABLE: Rule = Rule {
-    id: "verify/writable",
-    severity: Severity::Medium,
-    summary: "an extracted module tree is writable (go makes it read-only unless -modcacherw)",
-    help: "Remove -modcacherw from GOFLAGS and re-extract the module, or remove the write bits (chmod -R a-w).",
-    detail: "",
-};
-
-/// `verify/leftover`: a file left by an interrupted go command.
-pub static VERIFY_LEFTOVER: Rule = Rule {
-    id: "verify/leftover",
-    severity: Severity::Low,
-    summary: "a file left behind by an interrupted download or extraction",
-    help: "Run the go command again (it cleans up and re-extracts), or remove the module from the cache.",
-    detail: "",
-};
-
-/// Every `verify/…` rule, most severe first.
-pub static RULES: &[&Rule] = &[
-    &VERIFY_MISMATCH,
-    &VERIFY_MISSING,
-    &VERIFY_ERROR,
-    &VERIFY_WRITABLE,
-    &VERIFY_LEFTOVER,
-];
+/// Every `verify/…` rule of the catalog, in catalog order.
+pub fn rules() -> impl Iterator<Item = &'static Rule> {
+    crate::report::catalog::RULES
+        .iter()
+        .copied()
+        .filter(|r| r.category() == "verify")
+}
 
 /// What an item is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]

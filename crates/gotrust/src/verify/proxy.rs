@@ -3,7 +3,7 @@
 //!
 //! For each module version, every proxy is asked for `.info`, `.mod` and (when go.sum has a
 //! zip line or the version was named on the command line) `.zip`, as cmd/go's
-//! `modfetch/proxy.go` asks (go-semantics §2): bodies are streamed and hashed with go's size
+//! `modfetch/proxy.go` asks (`proxyRepo.Versions`, `Stat`, `GoMod`, `Zip`): bodies are streamed and hashed with go's size
 //! limits, the zip is checked against go's rules (`modzip::check_and_hash_zip`, as
 //! `modfetch/fetch.go` `downloadZip` does) and hashed, the go.mod hashed like go.sum's
 //! `/go.mod` lines. `@v/list` is read for each module, and each proxy is asked once per module
@@ -22,6 +22,7 @@ use gomod::module;
 use serde::Serialize;
 
 use super::sums::{DatabaseAccess, ErrorClass, HeadCheck, LookupOutcome, check_head, lookup_all};
+use crate::net::goproxy::{AnswerClass, answer_class};
 use crate::net::{HttpClient, ProxyClient, ProxyError};
 
 /// One module version to check, with the go.sum lines that name it.
@@ -58,21 +59,20 @@ pub enum TargetError {
     GoSum(String),
 }
 
-/// Parses `path@version` arguments.
+/// Parses `path@version` arguments, each through [`module::ModuleVersion`] (split as the go
+/// command splits them, then `module.Check`).
 pub fn targets_from_args(args: &[String]) -> Result<Vec<ProxyTarget>, TargetError> {
     args.iter()
         .map(|a| {
-            let (m, v) = a.split_once('@').ok_or_else(|| TargetError::BadArg {
-                arg: a.clone(),
-                detail: "expected module@version".into(),
-            })?;
-            module::check(m, v).map_err(|e| TargetError::BadArg {
-                arg: a.clone(),
-                detail: e.to_string(),
-            })?;
+            let mv: module::ModuleVersion =
+                a.parse()
+                    .map_err(|e: module::ModuleError| TargetError::BadArg {
+                        arg: a.clone(),
+                        detail: e.to_string(),
+                    })?;
             Ok(ProxyTarget {
-                module: m.to_string(),
-                version: v.to_string(),
+                module: mv.path().to_string(),
+                version: mv.version().to_string(),
                 go_sum_file: None,
                 zip_line: None,
                 mod_line: None,
@@ -231,6 +231,14 @@ pub enum Served {
         /// The error text.
         message: String,
     },
+    /// 400, 401 or 403: the proxy refused (a filter or an access rule); go's fetch fails
+    /// with this error and a `,` list stops at it.
+    Refused {
+        /// The HTTP status.
+        status: u16,
+        /// The error text.
+        message: String,
+    },
     /// Any other failure (timeouts, status, too large).
     Failed {
         /// The error text.
@@ -270,6 +278,8 @@ pub enum DbRecord {
     Skipped {
         /// Why.
         reason: String,
+        /// Whether the path is private (GONOSUMDB/GOPRIVATE).
+        private: bool,
     },
     /// Proven record.
     Found {
@@ -278,10 +288,12 @@ pub enum DbRecord {
         /// go.mod hash.
         go_mod: Option<String>,
     },
-    /// Not in the database.
+    /// Not in the database, for a path it covers: go refuses the module.
     NotFound {
         /// The server's reason.
         reason: String,
+        /// The error go prints (`cmd/go/internal/modfetch/fetch.go` `checkSumDB`).
+        go_error: String,
     },
     /// The lookup failed.
     Failed {
@@ -299,7 +311,8 @@ pub struct ModuleResult {
     pub module: String,
     /// Version.
     pub version: String,
-    /// `verified`, `mismatch`, `not-in-database`, `skipped` or `error`.
+    /// `verified`, `mismatch`, `not-in-database`, `refused` (a proxy answered 400/401/403
+    /// and none served it), `skipped` or `error`.
     pub status: &'static str,
     /// The go.sum file.
     pub go_sum_file: Option<PathBuf>,
@@ -330,6 +343,9 @@ pub struct MissingProbe {
     pub go_mod: Served,
     /// True when either answered 200.
     pub polluted: bool,
+    /// The status either answered instead of 404/410 (a refusal or another error status),
+    /// judged as `gotrust probe` judges it: a `,` GOPROXY list stops there.
+    pub not_found_status: Option<u16>,
 }
 
 /// The result of `verify proxy`.
@@ -346,13 +362,15 @@ pub struct ProxyReport {
 }
 
 impl ProxyReport {
-    /// A mismatch, tampering, polluted cache or database failure (exit 1).
+    /// A mismatch, tampering, polluted cache, a version go would refuse (not in the
+    /// database) or database failure (exit 1).
     pub fn failed(&self) -> bool {
         self.modules
             .iter()
             .flat_map(|m| &m.findings)
             .any(|f| f.kind.is_failure())
             || self.probes.iter().any(|p| p.polluted)
+            || self.modules.iter().any(|m| m.status == "not-in-database")
             || self.modules.iter().any(|m| {
                 matches!(
                     m.database,
@@ -397,11 +415,21 @@ pub fn nonexistent_version(path: &str) -> String {
 }
 
 fn served_err(e: &ProxyError) -> Served {
-    if e.is_not_found() {
-        Served::NotFound {
-            message: e.to_string(),
+    match answer_class(e) {
+        AnswerClass::NotFound { .. } => {
+            return Served::NotFound {
+                message: e.to_string(),
+            };
         }
-    } else if matches!(e, ProxyError::ZipTooLarge) {
+        AnswerClass::Refused { status } => {
+            return Served::Refused {
+                status,
+                message: e.to_string(),
+            };
+        }
+        _ => {}
+    }
+    if matches!(e, ProxyError::ZipTooLarge) {
         // go's text does not name the limit; say it.
         Served::Failed {
             message: format!(
@@ -468,7 +496,7 @@ async fn fetch_source(
     temp_dir: &Path,
     findings: &mut Vec<ProxyFinding>,
 ) -> SourceResult {
-    let redacted = crate::redact::redact_text(base);
+    let redacted = crate::report::redact_url_userinfo(base);
     let blame = || Side::Proxy {
         url: redacted.clone(),
     };
@@ -487,7 +515,21 @@ async fn fetch_source(
             };
         }
     };
-    let info = match client.info(&t.module, &t.version).await {
+    // The three requests go out together (HTTP/2 streams on one connection); their answers
+    // are judged in order.
+    let zip_request = async {
+        if t.want_zip {
+            Some(client.zip_to_file(&t.module, &t.version, temp_dir).await)
+        } else {
+            None
+        }
+    };
+    let (info_answer, mod_answer, zip_answer) = tokio::join!(
+        client.info(&t.module, &t.version),
+        client.go_mod(&t.module, &t.version),
+        zip_request
+    );
+    let info = match info_answer {
         Ok((ex, i)) => {
             let problem = i.origin.as_ref().and_then(origin_problem);
             if let Some(p) = problem {
@@ -530,15 +572,15 @@ async fn fetch_source(
         }
         Err(e) => served_err(&e),
     };
-    let go_mod = match client.go_mod(&t.module, &t.version).await {
+    let go_mod = match mod_answer {
         Ok((ex, body)) => Served::Ok {
             value: gomod::dirhash::hash_go_mod(&body),
             size: ex.body_len,
         },
         Err(e) => served_err(&e),
     };
-    let zip = if t.want_zip {
-        match client.zip_to_file(&t.module, &t.version, temp_dir).await {
+    let zip = if let Some(zip_answer) = zip_answer {
+        match zip_answer {
             Ok(dl) => {
                 let (m, v) = (t.module.clone(), t.version.clone());
                 let checked = dl
@@ -761,6 +803,21 @@ fn hash_of(lines: &[String]) -> Option<String> {
         .map(str::to_string)
 }
 
+/// Receives each module version's result as soon as it is judged, so a front end can print
+/// results as they are proven and draw progress.
+pub trait ModuleSink: Sync {
+    /// The number of module versions that will be judged.
+    fn total(&self, _modules: usize) {}
+    /// One module version's result.
+    fn judged(&self, _module: &ModuleResult) {}
+}
+
+/// A [`ModuleSink`] that ignores everything.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NoModuleSink;
+
+impl ModuleSink for NoModuleSink {}
+
 /// Checks every target on every proxy.
 pub async fn verify_proxies(
     http: Arc<HttpClient>,
@@ -768,148 +825,227 @@ pub async fn verify_proxies(
     db: &DatabaseAccess,
     opts: &ProxyOptions,
 ) -> ProxyReport {
-    // The database's view first: one lookup per key, shared tiles.
-    let (records, head) = match db {
-        DatabaseAccess::Off { reason } => (
-            targets
+    verify_proxies_with(http, targets, db, opts, &NoModuleSink).await
+}
+
+/// The database's record for each target, and the head check (run at the same time as the
+/// lookups, on the same client, so a fork or rollback is caught whichever comes first).
+async fn database_records(
+    targets: &[ProxyTarget],
+    db: &DatabaseAccess,
+    concurrency: usize,
+) -> (Vec<DbRecord>, Option<HeadCheck>) {
+    let d = match db {
+        DatabaseAccess::Off { reason, nosumdb } => {
+            let patterns = gomod::pattern::PatternList::parse(nosumdb);
+            let skipped = targets
                 .iter()
-                .map(|_| DbRecord::Skipped {
+                .map(|t| DbRecord::Skipped {
                     reason: reason.clone(),
-                })
-                .collect::<Vec<_>>(),
-            None,
-        ),
-        DatabaseAccess::On(d) => {
-            let head = check_head(&d.http, &d.client, &d.sumdb_base).await;
-            let mut keys = Vec::new();
-            for t in targets {
-                if d.private_pattern(&t.module).is_none() {
-                    keys.push((t.module.clone(), t.version.clone()));
-                    keys.push((t.module.clone(), format!("{}/go.mod", t.version)));
-                }
-            }
-            let out = lookup_all(&d.client, keys, 64).await;
-            let recs = targets
-                .iter()
-                .map(|t| {
-                    if let Some(p) = d.private_pattern(&t.module) {
-                        return DbRecord::Skipped {
-                            reason: format!("GONOSUMDB pattern {p:?} matches; path not sent"),
-                        };
-                    }
-                    let zip = out.get(&(t.module.clone(), t.version.clone()));
-                    let gm = out.get(&(t.module.clone(), format!("{}/go.mod", t.version)));
-                    match (zip, gm) {
-                        (
-                            Some(LookupOutcome::Found { lines: z, .. }),
-                            Some(LookupOutcome::Found { lines: g, .. }),
-                        ) => DbRecord::Found {
-                            zip: hash_of(z),
-                            go_mod: hash_of(g),
-                        },
-                        (Some(LookupOutcome::NotFound { reason, .. }), _) => DbRecord::NotFound {
-                            reason: reason.clone(),
-                        },
-                        (Some(LookupOutcome::Failed { class, message, .. }), _)
-                        | (_, Some(LookupOutcome::Failed { class, message, .. })) => {
-                            DbRecord::Failed {
-                                class: *class,
-                                message: message.clone(),
-                            }
-                        }
-                        _ => DbRecord::Failed {
-                            class: ErrorClass::Failure,
-                            message: "lookup incomplete".into(),
-                        },
-                    }
+                    private: !patterns.matching(&t.module).is_empty(),
                 })
                 .collect();
-            (recs, Some(head))
+            return (skipped, None);
+        }
+        DatabaseAccess::On(d) => d,
+    };
+    let mut keys = Vec::new();
+    for t in targets {
+        if d.private_pattern(&t.module).is_none() {
+            keys.push((t.module.clone(), t.version.clone()));
+            keys.push((t.module.clone(), format!("{}/go.mod", t.version)));
+        }
+    }
+    let head = async {
+        if d.client.is_offline() {
+            HeadCheck::NotChecked
+        } else {
+            check_head(&d.http, &d.client, &d.sumdb_base).await
         }
     };
+    let (head, out) = tokio::join!(head, lookup_all(&d.client, keys, concurrency.max(64)));
+    let recs = targets
+        .iter()
+        .map(|t| {
+            if let Some(p) = d.private_pattern(&t.module) {
+                return DbRecord::Skipped {
+                    reason: format!("GONOSUMDB pattern {p:?} matches; path not sent"),
+                    private: true,
+                };
+            }
+            let zip = out.get(&(t.module.clone(), t.version.clone()));
+            let gm = out.get(&(t.module.clone(), format!("{}/go.mod", t.version)));
+            match (zip, gm) {
+                (
+                    Some(LookupOutcome::Found { lines: z, .. }),
+                    Some(LookupOutcome::Found { lines: g, .. }),
+                ) => DbRecord::Found {
+                    zip: hash_of(z),
+                    go_mod: hash_of(g),
+                },
+                (Some(LookupOutcome::NotFound { status, reason }), _) => DbRecord::NotFound {
+                    reason: reason.clone(),
+                    go_error: super::sums::not_found_text(
+                        d, &t.module, &t.version, *status, reason,
+                    ),
+                },
+                (Some(LookupOutcome::NotCached { what }), _)
+                | (_, Some(LookupOutcome::NotCached { what })) => DbRecord::Skipped {
+                    reason: format!("not in the offline cache ({what})"),
+                    private: false,
+                },
+                (Some(LookupOutcome::Failed { class, message, .. }), _)
+                | (_, Some(LookupOutcome::Failed { class, message, .. })) => DbRecord::Failed {
+                    class: *class,
+                    message: message.clone(),
+                },
+                _ => DbRecord::Failed {
+                    class: ErrorClass::Failure,
+                    message: "lookup incomplete".into(),
+                },
+            }
+        })
+        .collect();
+    (recs, Some(head))
+}
 
-    // @v/list once per proxy and module path.
+/// Asks `base` for a version of `path` that cannot exist: 200 is a polluted cache; a status
+/// other than 404/410 (judged by [`answer_class`], as `gotrust probe` judges it) stops a `,`
+/// GOPROXY list.
+async fn probe_missing(http: &HttpClient, base: &str, path: &str) -> Option<MissingProbe> {
+    let client = ProxyClient::new(http, base).ok()?;
+    let v = nonexistent_version(path);
+    let (info, go_mod) = tokio::join!(client.info(path, &v), client.go_mod(path, &v));
+    let mut not_found_status = None;
+    let mut judge = |e: &ProxyError| {
+        match answer_class(e) {
+            AnswerClass::Refused { status } | AnswerClass::Status { status } => {
+                not_found_status.get_or_insert(status);
+            }
+            _ => {}
+        }
+        served_err(e)
+    };
+    let info = match info {
+        Ok((ex, i)) => Served::Ok {
+            value: i.version,
+            size: ex.body_len,
+        },
+        Err(e) => judge(&e),
+    };
+    let go_mod = match go_mod {
+        Ok((ex, body)) => Served::Ok {
+            value: gomod::dirhash::hash_go_mod(&body),
+            size: ex.body_len,
+        },
+        Err(e) => judge(&e),
+    };
+    let polluted = matches!(info, Served::Ok { .. }) || matches!(go_mod, Served::Ok { .. });
+    Some(MissingProbe {
+        proxy: crate::report::redact_url_userinfo(base),
+        module: path.to_string(),
+        version: v,
+        info,
+        go_mod,
+        polluted,
+        not_found_status,
+    })
+}
+
+/// [`verify_proxies`], handing each module version's result to `sink` as soon as it is known.
+///
+/// Everything runs at once, bounded by `opts.concurrency` module versions (each asks its
+/// proxies for `.info`, `.mod` and `.zip` together) and `opts.concurrency` `@v/list` and
+/// nonexistent-version requests: the database lookups and head check, the lists, the probes
+/// and the downloads share one HTTP client, so HTTP/2 connections are reused across phases.
+pub async fn verify_proxies_with(
+    http: Arc<HttpClient>,
+    targets: &[ProxyTarget],
+    db: &DatabaseAccess,
+    opts: &ProxyOptions,
+    sink: &dyn ModuleSink,
+) -> ProxyReport {
+    use futures_util::StreamExt as _;
+    sink.total(targets.len());
+    let jobs = opts.concurrency.max(1);
     let mut paths: Vec<&str> = targets.iter().map(|t| t.module.as_str()).collect();
     paths.sort_unstable();
     paths.dedup();
+    let pairs: Vec<(&String, &str)> = opts
+        .proxies
+        .iter()
+        .flat_map(|b| paths.iter().map(move |p| (b, *p)))
+        .collect();
+
+    // @v/list once per proxy and module path, and the nonexistent-version probe.
+    let lists_and_probes = futures_util::stream::iter(pairs.iter().copied())
+        .map(|(base, path)| {
+            let http = &http;
+            async move {
+                let Ok(client) = ProxyClient::new(http, base) else {
+                    return ((base.clone(), path.to_string()), None, None);
+                };
+                let list = async {
+                    client
+                        .list(path)
+                        .await
+                        .ok()
+                        .map(|(_, l)| l.lines.into_iter().map(|x| x.version).collect())
+                };
+                let probe = async {
+                    if opts.probe_missing {
+                        probe_missing(http, base, path).await
+                    } else {
+                        None
+                    }
+                };
+                let (list, probe): (Option<Vec<String>>, _) = tokio::join!(list, probe);
+                ((base.clone(), path.to_string()), list, probe)
+            }
+        })
+        .buffer_unordered(jobs)
+        .collect::<Vec<_>>();
+    let ((records, head), listed) =
+        tokio::join!(database_records(targets, db, jobs), lists_and_probes);
     let mut lists: HashMap<(String, String), Option<Vec<String>>> = HashMap::new();
     let mut probes = Vec::new();
-    for base in &opts.proxies {
-        let Ok(client) = ProxyClient::new(&http, base) else {
-            continue;
-        };
-        for p in &paths {
-            let l = client
-                .list(p)
-                .await
-                .ok()
-                .map(|(_, l)| l.lines.into_iter().map(|x| x.version).collect());
-            lists.insert((base.clone(), p.to_string()), l);
-            if opts.probe_missing {
-                let v = nonexistent_version(p);
-                let info = match client.info(p, &v).await {
-                    Ok((ex, i)) => Served::Ok {
-                        value: i.version,
-                        size: ex.body_len,
-                    },
-                    Err(e) => served_err(&e),
-                };
-                let go_mod = match client.go_mod(p, &v).await {
-                    Ok((ex, body)) => Served::Ok {
-                        value: gomod::dirhash::hash_go_mod(&body),
-                        size: ex.body_len,
-                    },
-                    Err(e) => served_err(&e),
-                };
-                let polluted =
-                    matches!(info, Served::Ok { .. }) || matches!(go_mod, Served::Ok { .. });
-                probes.push(MissingProbe {
-                    proxy: crate::redact::redact_text(base),
-                    module: p.to_string(),
-                    version: v,
-                    info,
-                    go_mod,
-                    polluted,
-                });
-            }
-        }
+    for (key, list, probe) in listed {
+        lists.insert(key, list);
+        probes.extend(probe);
     }
+    probes.sort_by(|a: &MissingProbe, b| (&a.proxy, &a.module).cmp(&(&b.proxy, &b.module)));
 
-    let sem = Arc::new(tokio::sync::Semaphore::new(opts.concurrency.max(1)));
-    let lists = Arc::new(lists);
-    let mut set = tokio::task::JoinSet::new();
-    for (i, t) in targets.iter().enumerate() {
-        let (http, sem, lists) = (http.clone(), sem.clone(), lists.clone());
-        let (t, rec, proxies, tmp) = (
-            t.clone(),
-            records[i].clone(),
-            opts.proxies.clone(),
-            opts.temp_dir.clone(),
-        );
-        set.spawn(async move {
-            let _permit = sem.acquire_owned().await;
-            let mut findings = Vec::new();
-            let mut sources = Vec::new();
-            for base in &proxies {
+    let lists = &lists;
+    let http = &http;
+    let mut modules: Vec<Option<ModuleResult>> = vec![None; targets.len()];
+    let mut done = futures_util::stream::iter(targets.iter().zip(records).enumerate())
+        .map(|(i, (t, rec))| async move {
+            let per_proxy = opts.proxies.iter().map(|base| async move {
                 let list = lists
                     .get(&(base.clone(), t.module.clone()))
                     .and_then(|l| l.as_deref());
-                sources.push(fetch_source(&http, base, &t, list, &tmp, &mut findings).await);
+                let mut findings = Vec::new();
+                let s = fetch_source(http, base, t, list, &opts.temp_dir, &mut findings).await;
+                (s, findings)
+            });
+            let mut findings = Vec::new();
+            let mut sources = Vec::new();
+            for (s, f) in futures_util::future::join_all(per_proxy).await {
+                sources.push(s);
+                findings.extend(f);
             }
-            (i, judge_module(t, rec, sources, findings))
-        });
-    }
-    let mut modules: Vec<Option<ModuleResult>> = vec![None; targets.len()];
-    while let Some(r) = set.join_next().await {
-        if let Ok((i, m)) = r {
-            modules[i] = Some(m);
-        }
+            (i, judge_module(t.clone(), rec, sources, findings))
+        })
+        .buffer_unordered(jobs);
+    while let Some((i, m)) = done.next().await {
+        sink.judged(&m);
+        modules[i] = Some(m);
     }
     ProxyReport {
         proxies: opts
             .proxies
             .iter()
-            .map(|p| crate::redact::redact_text(p))
+            .map(|p| crate::report::redact_url_userinfo(p))
             .collect(),
         modules: modules.into_iter().flatten().collect(),
         probes,
@@ -975,18 +1111,18 @@ fn judge_module(
             .iter()
             .any(|x| matches!(x, Served::Failed { .. }))
     });
-    // A 404/410 from one proxy is normal with several (go moves on); no proxy serving a
-    // wanted artifact leaves it unverified.
+    // A 404/410 or a refusal from one proxy is normal with several (go moves on after a 404
+    // or a `|`); no proxy serving a wanted artifact leaves it unverified.
     let unserved = |f: fn(&SourceResult) -> &Served| {
-        !sources.is_empty()
-            && sources
-                .iter()
-                .all(|s| matches!(f(s), Served::NotFound { .. }))
+        !sources.is_empty() && sources.iter().all(|s| f(s).value().is_none())
     };
-    let failed_fetch = failed_fetch
-        || unserved(|s| &s.info)
-        || unserved(|s| &s.go_mod)
-        || (t.want_zip && unserved(|s| &s.zip));
+    let unserved =
+        unserved(|s| &s.info) || unserved(|s| &s.go_mod) || (t.want_zip && unserved(|s| &s.zip));
+    let refused = sources.iter().any(|s| {
+        [&s.info, &s.go_mod, &s.zip]
+            .iter()
+            .any(|x| matches!(x, Served::Refused { .. }))
+    });
     let status = if findings.iter().any(|f| f.kind.is_failure())
         || matches!(
             rec,
@@ -996,10 +1132,12 @@ fn judge_module(
             }
         ) {
         "mismatch"
-    } else if failed_fetch || matches!(rec, DbRecord::Failed { .. }) {
-        "error"
     } else if matches!(rec, DbRecord::NotFound { .. }) {
         "not-in-database"
+    } else if unserved && refused && !failed_fetch {
+        "refused"
+    } else if failed_fetch || unserved || matches!(rec, DbRecord::Failed { .. }) {
+        "error"
     } else if matches!(rec, DbRecord::Skipped { .. }) {
         "skipped"
     } else {

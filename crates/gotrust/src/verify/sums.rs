@@ -1,7 +1,7 @@
 //! `gotrust verify sums`: every go.sum line checked against the checksum database.
 //!
 //! Mirrors what cmd/go does for a hash it has not verified yet
-//! (`cmd/go/internal/modfetch/fetch.go` `checkSumDB`, `useSumDB`; go-semantics §4-§5): a
+//! (`cmd/go/internal/modfetch/fetch.go` `checkSumDB`, `useSumDB`): a
 //! module path matched by GONOSUMDB (or GOPRIVATE) is never sent; otherwise the database's
 //! record for `path@version` is looked up, proven to be in the newest signed tree head through
 //! tiles, and its lines are compared with the go.sum line. Unlike go, gotrust reports every
@@ -108,8 +108,9 @@ impl From<SumdbClientError> for VerifySetupError {
     }
 }
 
-/// The HTTP configuration go would use in `env`: [`HttpConfig::from_settings`], the one
-/// constructor every command uses (so GOAUTH=off sends no .netrc credentials here either).
+/// The HTTP configuration go would use in `env`: its TLS roots and HTTP(S)_PROXY rules, and
+/// the .netrc credentials only when GOAUTH consults it (GOAUTH=off sends none, as go). The
+/// one configuration every command shares: [`HttpConfig::from_settings`].
 pub fn http_config(settings: &Settings) -> HttpConfig {
     HttpConfig::from_settings(settings)
 }
@@ -121,6 +122,9 @@ pub enum DatabaseAccess {
     Off {
         /// Why (`GOSUMDB=off`, or `--offline` with no cache directory).
         reason: String,
+        /// GONOSUMDB as go computes it (GOPRIVATE when unset): which of the skipped paths
+        /// are private, which public.
+        nosumdb: String,
     },
     /// The database.
     On(Arc<Database>),
@@ -129,7 +133,7 @@ pub enum DatabaseAccess {
 impl std::fmt::Debug for DatabaseAccess {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            DatabaseAccess::Off { reason } => write!(f, "Off({reason})"),
+            DatabaseAccess::Off { reason, .. } => write!(f, "Off({reason})"),
             DatabaseAccess::On(db) => write!(f, "On({})", db.base),
         }
     }
@@ -180,7 +184,8 @@ impl Database {
 }
 
 /// Opens the database `env` names, as go would reach it: GOSUMDB's explicit URL, else the
-/// first GOPROXY entry that serves it, else `https://⟨name⟩` (§4.4). gotrust's tree head and
+/// first GOPROXY entry that serves it, else `https://⟨name⟩` (`cmd/go/internal/modfetch/sumdb.go`
+/// `dbClient.initBase`). gotrust's tree head and
 /// cache live under `cache_root/sumdb/⟨name⟩`; go's tree head and download cache are read.
 pub async fn open_database(
     env: &GoEnv,
@@ -194,6 +199,7 @@ pub async fn open_database(
         Ok(SumDb::Off) => {
             return Ok(DatabaseAccess::Off {
                 reason: "GOSUMDB=off: the checksum database is not consulted".into(),
+                nosumdb: env.value("GONOSUMDB").to_string(),
             });
         }
         Ok(SumDb::Db(c)) => c,
@@ -224,6 +230,7 @@ pub async fn open_database(
         None if offline => {
             return Ok(DatabaseAccess::Off {
                 reason: "--offline and no cache directory (set GOTRUST_CACHE_DIR or HOME): nothing cached to verify against".into(),
+                nosumdb: env.value("GONOSUMDB").to_string(),
             });
         }
         None => return Err(VerifySetupError::NoCacheDir),
@@ -326,12 +333,16 @@ pub enum LineStatus {
         /// Tree size the record was proven against.
         tree_size: i64,
     },
-    /// The database has no record (404/410).
+    /// The database has no record (404/410) for a path it covers: go refuses the module, so
+    /// this fails verification.
     NotInDatabase {
         /// The HTTP status.
         http_status: u16,
         /// The server's reason (its text/plain body, as go shows it), else the status text.
         reason: String,
+        /// The error go prints for the same line (`cmd/go/internal/modfetch/fetch.go`
+        /// `checkSumDB` around `golang.org/x/mod/sumdb/client.go` `Lookup`).
+        go_error: String,
     },
     /// Not checked.
     Skipped {
@@ -339,6 +350,9 @@ pub enum LineStatus {
         reason: SkipWhy,
         /// Details (the GONOSUMDB pattern, the GOSUMDB value).
         detail: String,
+        /// Whether the path is private (matched by GONOSUMDB/GOPRIVATE): a skipped public
+        /// path weighs more.
+        private: bool,
     },
     /// No verdict, or a failed verification of the database itself.
     Error {
@@ -361,11 +375,13 @@ impl LineStatus {
         }
     }
 
-    /// Whether this result fails verification (exit 1).
+    /// Whether this result fails verification (exit 1): a mismatch, a line go would refuse
+    /// (not in the database), or database data that did not verify.
     pub fn is_failure(&self) -> bool {
         matches!(
             self,
             LineStatus::Mismatch { .. }
+                | LineStatus::NotInDatabase { .. }
                 | LineStatus::Error {
                     class: ErrorClass::Verification,
                     ..
@@ -586,6 +602,7 @@ fn parse_inputs(files: &[GoSumInput]) -> Vec<Pending> {
                         reason: SkipWhy::IgnoredByGo,
                         detail: "hash of an empty go.mod written by an old go; go ignores the line"
                             .into(),
+                        private: false,
                     }),
                 });
             }
@@ -746,10 +763,22 @@ pub fn judge(module: &str, version: &str, hash: &str, outcome: &LookupOutcome) -
         LookupOutcome::NotFound { status, reason } => LineStatus::NotInDatabase {
             http_status: *status,
             reason: reason.clone(),
+            go_error: format!(
+                "{}@{}: verifying {}: {module}@{version}: {status} {reason}",
+                module,
+                version.strip_suffix("/go.mod").unwrap_or(version),
+                if version.ends_with("/go.mod") {
+                    "go.mod"
+                } else {
+                    "module"
+                },
+            ),
         },
+        // Only paths the database covers are looked up, so the line is a public one.
         LookupOutcome::NotCached { what } => LineStatus::Skipped {
             reason: SkipWhy::NotCached,
             detail: format!("not in the offline cache ({what})"),
+            private: false,
         },
         LookupOutcome::Failed { class, message, .. } => LineStatus::Error {
             class: *class,
@@ -802,36 +831,84 @@ fn note_tree_size(msg: &[u8]) -> Option<i64> {
         .map(|t| t.n)
 }
 
+/// Receives each go.sum line's result as soon as it is judged (lines come in no particular
+/// order), so a front end can print results as they are proven and draw progress.
+pub trait LineSink: Sync {
+    /// The number of lines that will be judged.
+    fn total(&self, _lines: usize) {}
+    /// One line's result.
+    fn judged(&self, _line: &LineResult) {}
+}
+
+/// A [`LineSink`] that ignores everything.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NoSink;
+
+impl LineSink for NoSink {}
+
 /// Verifies every line of `files` against `db`.
 pub async fn verify_sums(
     files: &[GoSumInput],
     db: &DatabaseAccess,
     opts: &SumsOptions,
 ) -> SumsReport {
+    verify_sums_with(files, db, opts, &NoSink).await
+}
+
+/// [`verify_sums`], handing each line's result to `sink` as soon as it is known.
+pub async fn verify_sums_with(
+    files: &[GoSumInput],
+    db: &DatabaseAccess,
+    opts: &SumsOptions,
+    sink: &dyn LineSink,
+) -> SumsReport {
     let pending = parse_inputs(files);
-    let mut results = Vec::with_capacity(pending.len());
+    sink.total(pending.len());
+    let mut results: Vec<Option<LineResult>> = vec![None; pending.len()];
+    let mut settle = |i: usize, p: &Pending, status: LineStatus| {
+        let r = result(files, p, status);
+        sink.judged(&r);
+        results[i] = Some(r);
+    };
     let database = match db {
-        DatabaseAccess::Off { reason } => {
-            for p in pending {
+        DatabaseAccess::Off { reason, nosumdb } => {
+            let patterns = PatternList::parse(nosumdb);
+            for (i, p) in pending.iter().enumerate() {
                 let status = p.pre.clone().unwrap_or_else(|| LineStatus::Skipped {
                     reason: SkipWhy::DatabaseOff,
                     detail: reason.clone(),
+                    private: !patterns.matching(&p.module).is_empty(),
                 });
-                results.push(result(files, p, status));
+                settle(i, p, status);
             }
             None
         }
         DatabaseAccess::On(d) => {
             let stored_size = d.client.latest().0.n;
-            // One lookup per key, bare version first so `/go.mod` lines hit its cache.
+            // One lookup per key, however many lines name it; lines already judged (malformed,
+            // private) are settled at once.
+            let mut waiting: HashMap<(String, String), Vec<usize>> = HashMap::new();
             let mut keys: Vec<(String, String)> = Vec::new();
-            let mut seen = std::collections::HashSet::new();
-            for p in &pending {
-                if p.pre.is_none()
-                    && d.private_pattern(&p.module).is_none()
-                    && seen.insert((p.module.clone(), p.version.clone()))
-                {
-                    keys.push((p.module.clone(), p.version.clone()));
+            for (i, p) in pending.iter().enumerate() {
+                if let Some(s) = p.pre.clone() {
+                    settle(i, p, s);
+                } else if let Some(pat) = d.private_pattern(&p.module) {
+                    settle(
+                        i,
+                        p,
+                        LineStatus::Skipped {
+                            reason: SkipWhy::Private,
+                            detail: format!("GONOSUMDB pattern {pat:?} matches; path not sent"),
+                            private: true,
+                        },
+                    );
+                } else {
+                    let key = (p.module.clone(), p.version.clone());
+                    let lines = waiting.entry(key.clone()).or_default();
+                    if lines.is_empty() {
+                        keys.push(key);
+                    }
+                    lines.push(i);
                 }
             }
             // The head check waits on the network while lookups answered from the record
@@ -845,36 +922,41 @@ pub async fn verify_sums(
                     HeadCheck::NotChecked
                 }
             };
-            let (head, outcomes) =
-                tokio::join!(head, lookup_all(&d.client, keys, opts.concurrency));
             let mut fork = None;
-            for o in outcomes.values() {
-                if let LookupOutcome::Failed { fork: Some(ev), .. } = o {
+            let lookups = lookup_each(&d.client, keys, opts.concurrency, |(m, v), o| {
+                if let LookupOutcome::Failed { fork: Some(ev), .. } = &o {
                     fork = Some((**ev).clone());
                 }
-            }
-            for p in pending {
-                let status = if let Some(s) = p.pre.clone() {
-                    s
-                } else if let Some(pat) = d.private_pattern(&p.module) {
-                    LineStatus::Skipped {
-                        reason: SkipWhy::Private,
-                        detail: format!("GONOSUMDB pattern {pat:?} matches; path not sent"),
+                for i in waiting.remove(&(m, v)).unwrap_or_default() {
+                    let p = &pending[i];
+                    let mut status = judge(&p.module, &p.version, &p.hash, &o);
+                    if let LineStatus::NotInDatabase { go_error, .. } = &mut status
+                        && let LookupOutcome::NotFound {
+                            status: code,
+                            reason,
+                        } = &o
+                    {
+                        *go_error = not_found_text(d, &p.module, &p.version, *code, reason);
                     }
-                } else {
-                    match outcomes.get(&(p.module.clone(), p.version.clone())) {
-                        Some(o) => judge(&p.module, &p.version, &p.hash, o),
-                        None => LineStatus::Error {
+                    settle(i, p, status);
+                }
+            });
+            let (head, ()) = tokio::join!(head, lookups);
+            for (_, lines) in waiting {
+                for i in lines {
+                    settle(
+                        i,
+                        &pending[i],
+                        LineStatus::Error {
                             class: ErrorClass::Failure,
                             message: "internal error: lookup missing".into(),
                         },
-                    }
-                };
-                results.push(result(files, p, status));
+                    );
+                }
             }
             Some(DatabaseReport {
                 name: d.client.name().to_string(),
-                base: crate::redact::redact_text(&d.base),
+                base: crate::report::redact_url_userinfo(&d.base),
                 base_source: d.base_source.clone(),
                 stored_size,
                 size: d.client.latest().0.n,
@@ -888,30 +970,91 @@ pub async fn verify_sums(
     };
     SumsReport {
         files: files.iter().map(|f| f.path.clone()).collect(),
-        results,
+        results: results.into_iter().flatten().collect(),
         database,
     }
 }
 
-fn result(files: &[GoSumInput], p: Pending, status: LineStatus) -> LineResult {
+/// go's error for a go.sum line whose lookup answered 404/410: `checkSumDB` wraps the
+/// client's `path@version: reading URL: 404 Not Found` (`golang.org/x/mod/sumdb/client.go`
+/// `Lookup`, `cmd/go/internal/modfetch/sumdb.go` `ReadRemote`) in `path@version: verifying
+/// module: …` (`verifying go.mod` for a `/go.mod` line), with the server's text/plain body
+/// under `server response:`.
+pub(crate) fn not_found_text(
+    d: &Database,
+    module: &str,
+    version: &str,
+    status: u16,
+    reason: &str,
+) -> String {
+    let bare = version.strip_suffix("/go.mod").unwrap_or(version);
+    let noun = if version.ends_with("/go.mod") {
+        "go.mod"
+    } else {
+        "module"
+    };
+    let url = match (
+        gomod::module::escape_path(module),
+        gomod::module::escape_version(bare),
+    ) {
+        (Ok(p), Ok(v)) => d
+            .sumdb_base
+            .join_raw(&format!("lookup/{p}@{v}"))
+            .to_string(),
+        _ => format!("{}/lookup/{module}@{bare}", d.base.trim_end_matches('/')),
+    };
+    let status_line = match reqwest::StatusCode::from_u16(status)
+        .ok()
+        .and_then(|c| c.canonical_reason())
+    {
+        Some(text) => format!("{status} {text}"),
+        None => status.to_string(),
+    };
+    let fetch = if reason == status_line || reason.is_empty() {
+        format!("reading {url}: {status_line}")
+    } else {
+        let sep = if reason.contains('\n') { "\n\t" } else { " " };
+        format!("reading {url}: {status_line}\n\tserver response:{sep}{reason}")
+    };
+    crate::report::redact_url_userinfo(&format!(
+        "{module}@{bare}: verifying {noun}: {module}@{version}: {fetch}"
+    ))
+}
+
+fn result(files: &[GoSumInput], p: &Pending, status: LineStatus) -> LineResult {
     LineResult {
         file: files[p.file].path.clone(),
         line: p.line,
-        module: p.module,
-        version: p.version,
-        hash: p.hash,
+        module: p.module.clone(),
+        version: p.version.clone(),
+        hash: p.hash.clone(),
         status,
     }
 }
 
-/// Runs the lookups of `keys` with at most `concurrency` in flight. Keys for a go.mod line
-/// wait for the bare key of the same version when both are present, so the second is
-/// answered from the lookup cache.
+/// Runs the lookups of `keys` with at most `concurrency` in flight and returns every outcome.
 pub async fn lookup_all(
     client: &SumdbClient,
     keys: Vec<(String, String)>,
     concurrency: usize,
 ) -> HashMap<(String, String), LookupOutcome> {
+    let mut all = HashMap::with_capacity(keys.len());
+    lookup_each(client, keys, concurrency, |k, o| {
+        all.insert(k, o);
+    })
+    .await;
+    all
+}
+
+/// Runs the lookups of `keys` with at most `concurrency` in flight, handing each outcome to
+/// `on` as soon as it is known. Keys for a go.mod line wait for the bare key of the same
+/// version when both are present, so the second is answered from the lookup cache.
+pub async fn lookup_each(
+    client: &SumdbClient,
+    keys: Vec<(String, String)>,
+    concurrency: usize,
+    mut on: impl FnMut((String, String), LookupOutcome),
+) {
     // Group `v` and `v/go.mod` of one module: one task does both, in that order.
     let mut groups: Vec<Vec<(String, String)>> = Vec::new();
     let mut index: HashMap<(String, String), usize> = HashMap::new();
@@ -940,12 +1083,13 @@ pub async fn lookup_all(
     for (i, g) in groups.into_iter().enumerate() {
         shares[i % workers].push(g);
     }
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
     let mut set = tokio::task::JoinSet::new();
     for share in shares {
         let client = client.clone();
+        let tx = tx.clone();
         set.spawn(async move {
             let client = &client;
-            let mut out = Vec::new();
             let mut done = futures_util::stream::iter(share)
                 .map(|g| async move {
                     let mut out = Vec::with_capacity(g.len());
@@ -957,16 +1101,16 @@ pub async fn lookup_all(
                 })
                 .buffer_unordered(per_worker);
             while let Some(v) = done.next().await {
-                out.extend(v);
+                for x in v {
+                    // The receiver lives until every task ends.
+                    let _ = tx.send(x);
+                }
             }
-            out
         });
     }
-    let mut all = HashMap::with_capacity(total * 2);
-    while let Some(r) = set.join_next().await {
-        if let Ok(v) = r {
-            all.extend(v);
-        }
+    drop(tx);
+    while let Some((k, o)) = rx.recv().await {
+        on(k, o);
     }
-    all
+    while set.join_next().await.is_some() {}
 }

@@ -6,12 +6,50 @@
 //! The `zip` crate is not used for reading because it keys entries by name
 //! and so cannot see duplicate entries, which Go's `dirhash.HashZip` hashes
 //! and `zip.CheckZip` rejects; its error behaviour also differs from Go's.
+//!
+//! A leaf module: both [`crate::dirhash`] (`HashZip`) and [`crate::modzip`] (`CheckZip`)
+//! read archives through it, and it depends on neither.
 
 use std::io::{self, BufReader, Read, Seek, SeekFrom};
 
 use flate2::{Decompress, FlushDecompress, Status};
 
-use super::ArchiveError;
+/// A structural error reading a zip archive, as Go's `archive/zip` reports it.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ArchiveError {
+    /// `zip: not a valid zip file` (bad signature, bad directory, bad sizes).
+    #[error("zip: not a valid zip file")]
+    Format,
+    /// The end record's comment runs past the end of the file.
+    #[error("zip: invalid comment length")]
+    CommentLength,
+    /// An entry uses a compression method other than Store (0) or Deflate (8).
+    #[error("zip: unsupported compression algorithm {0}")]
+    Algorithm(u16),
+    /// CRC-32 of the content differs from the recorded one.
+    #[error("zip: checksum error")]
+    Checksum,
+    /// The DEFLATE stream is corrupt.
+    #[error("zip: corrupt deflate stream")]
+    Corrupt,
+    /// An entry inflates to more bytes than its declared size (Go reports
+    /// `ErrFormat`; a zip bomb).
+    #[error("zip: not a valid zip file (content exceeds the declared size)")]
+    ExceedsDeclaredSize,
+    /// Nothing left to read where a record was expected.
+    #[error("EOF")]
+    Eof,
+    /// A record or an entry's data ends early, or has fewer bytes than declared.
+    #[error("unexpected EOF")]
+    UnexpectedEof,
+    /// An offset computed from the archive is negative.
+    #[error("zip: negative offset")]
+    NegativeOffset,
+    /// Reading the underlying reader failed.
+    #[error("zip: {0}")]
+    Io(#[from] io::Error),
+}
 
 /// Length of the end-of-central-directory record without its comment.
 const END_LEN: usize = 22;
