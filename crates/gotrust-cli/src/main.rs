@@ -1,7 +1,7 @@
 //! The `gotrust` binary: argument parsing, renderer choice, exit codes. No logic
 //! a library user would want lives here.
 //!
-//! Exit codes (design §1): 0 when nothing is at or above `--fail-on` and every verification
+//! Exit codes: 0 when nothing is at or above `--fail-on` and every verification
 //! held; 1 for findings at or above `--fail-on` or a failed verification; 2 when gotrust could
 //! not do what was asked (bad arguments, unreadable input, a network failure that prevents a
 //! verdict).
@@ -32,6 +32,7 @@ fn main() -> ExitCode {
             return ExitCode::from(e.exit_code().clamp(0, 255) as u8);
         }
     };
+    output::register_secrets();
     match cmd::run(&cli.global, &cli.command) {
         Ok(code) => code,
         Err(err) if is_broken_pipe(&err) => {
@@ -40,10 +41,28 @@ fn main() -> ExitCode {
         }
         Err(err) => {
             // Not eprintln!: it panics when stderr is closed.
-            let _ = writeln!(std::io::stderr(), "gotrust: error: {err:#}");
+            let _ = writeln!(output::stderr(), "gotrust: error: {}", error_text(&err));
             ExitCode::from(EXIT_ERROR)
         }
     }
+}
+
+/// The error and its causes joined with `: `, each cause once: many errors already include
+/// their source in their own text (`cannot run go: No such file or directory`), and anyhow's
+/// `{:#}` would repeat it.
+fn error_text(err: &anyhow::Error) -> String {
+    let mut text = String::new();
+    for cause in err.chain() {
+        let part = cause.to_string();
+        if text.contains(&part) {
+            continue;
+        }
+        if !text.is_empty() {
+            text.push_str(": ");
+        }
+        text.push_str(&part);
+    }
+    text
 }
 
 fn is_broken_pipe(err: &anyhow::Error) -> bool {

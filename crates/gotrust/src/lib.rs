@@ -13,6 +13,7 @@ pub mod env;
 pub mod net;
 pub mod policy;
 pub mod probe;
+pub mod redact;
 pub mod report;
 pub mod route;
 pub mod scan;

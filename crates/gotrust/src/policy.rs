@@ -353,7 +353,7 @@ impl PolicyError {
 fn source_line(text: &str, line: usize) -> String {
     let raw = text.lines().nth(line.saturating_sub(1)).unwrap_or("");
     let bounded: String = raw.chars().take(200).collect();
-    crate::report::redact_url_userinfo(&bounded)
+    crate::redact::redact_text(&bounded)
 }
 
 /// What is wrong in a policy file.
@@ -649,7 +649,7 @@ module = "github.com/acme/legacy"
         let e = parse("version = 1\n[proxy]\nx = [\"https://u:pw@p\"]\n").unwrap_err();
         assert_eq!(
             e.snippet().unwrap(),
-            "  |\n3 | x = [\"https://u:xxxxx@p\"]\n  | ^"
+            "  |\n3 | x = [\"https://xxxxx:xxxxx@p\"]\n  | ^"
         );
         let io = Policy::load(Path::new("/nonexistent/gotrust.toml")).unwrap_err();
         assert_eq!(io.snippet(), None);

@@ -837,8 +837,8 @@ cd /gomod/cache/vcs/ab; git ls-remote -q https://github.com/corp/m
     assert!(t[2].error.as_deref().unwrap().ends_with("no such host"));
     assert_eq!(t[3].error.as_deref(), Some("insecure"));
     assert_eq!(
-        t[5].url, "http://u:xxxxx@127.0.0.1:1/m/@v/list",
-        "passwords never leave the parser"
+        t[5].url, "http://xxxxx:xxxxx@127.0.0.1:1/m/@v/list",
+        "user names and passwords never leave the parser"
     );
     assert_eq!(t[6].status, Some(404));
     assert_eq!(t[7].line_no, 10);

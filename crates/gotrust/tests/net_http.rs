@@ -321,7 +321,7 @@ async fn credentials_never_over_plain_http() {
         .unwrap_err();
     assert_eq!(
         e.to_string(),
-        "refusing to pass credentials to insecure URL: http://user:xxxxx@127.0.0.1:1/x"
+        "refusing to pass credentials to insecure URL: http://xxxxx:xxxxx@127.0.0.1:1/x"
     );
     assert!(!format!("{e:?}").contains("secret"));
 }
@@ -449,7 +449,7 @@ async fn one_authorization_netrc_wins_and_is_not_forwarded_to_other_hosts() {
     let (ex, _) = c.get_bytes(&u, 10).await.unwrap();
     assert_eq!(
         ex.url,
-        format!("https://bob:xxxxx@127.0.0.1:{}/a", secure.addr.port())
+        format!("https://xxxxx:xxxxx@127.0.0.1:{}/a", secure.addr.port())
     );
     assert_eq!(
         auth_lines(&secure, 0),

@@ -230,8 +230,15 @@ fn clean_cache_verifies_in_both_modes_with_go_sum_hashes() {
         assert!(!r.failed(), "{:#?}", r.items);
         // mod, zip and dir for each of the three modules.
         assert_eq!(r.items.len(), 9, "{:#?}", statuses(&r));
+        // Without --project nothing is compared with go.sum (and the database is offline):
+        // consistent with the cache's own records, but not verified.
+        let want = if project {
+            VerifyStatus::Verified
+        } else {
+            VerifyStatus::Unverified
+        };
         assert!(
-            r.items.iter().all(|i| i.status == VerifyStatus::Verified),
+            r.items.iter().all(|i| i.status == want),
             "{:#?}",
             statuses(&r)
         );
@@ -420,7 +427,7 @@ fn tampered_mod_is_named_with_its_go_sum_line() {
     let r = f.verify(false);
     assert_eq!(
         item(&r, ItemKind::Mod, "example.com/alpha").status,
-        VerifyStatus::Verified
+        VerifyStatus::Unverified
     );
     // go notices it while loading the module graph.
     let (ok, text) = f.go_mod_verify();
@@ -516,7 +523,7 @@ fn leftovers_and_writable_trees() {
     let r = verify_cache(&opts, &NoProgress).unwrap();
     assert_eq!(
         item(&r, ItemKind::Dir, "example.com/Upper/Beta").status,
-        VerifyStatus::Verified
+        VerifyStatus::Unverified
     );
 }
 
@@ -686,7 +693,7 @@ fn large_zip_child() {
     let r = verify_cache(&CacheOptions::new(PathBuf::from(modcache)), &NoProgress).unwrap();
     let after = peak_rss_kib();
     let z = item(&r, ItemKind::Zip, "example.com/big");
-    assert_eq!(z.status, VerifyStatus::Verified, "{z:#?}");
+    assert_eq!(z.status, VerifyStatus::Unverified, "{z:#?}");
     // 400 MiB inflated; the peak may grow by buffers only.
     assert!(
         after.saturating_sub(before) < 32 * 1024,
@@ -1119,5 +1126,72 @@ fn single_tree_changes_are_never_taken_for_the_zip() {
             text.contains("example.com/alpha v1.0.0: dir has been modified"),
             "{what}: {text}"
         );
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn file_system_is_not_trusted() {
+    use gotrust::verify::cache::CacheError;
+    let f = Fixture::new(&standard());
+    let vdir = f.vdir("example.com/alpha");
+    // A .mod replaced by a link to a system file: named, never followed.
+    let secret = tempfile::NamedTempFile::new().unwrap();
+    fs::write(secret.path(), "root:x:0:0\n").unwrap();
+    fs::remove_file(vdir.join("v1.0.0.mod")).unwrap();
+    std::os::unix::fs::symlink(secret.path(), vdir.join("v1.0.0.mod")).unwrap();
+    // A FIFO named like a zip: opening it would block forever.
+    let fifo = vdir.join("v9.9.9.zip");
+    let status = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    // A .ziphash full of garbage is not "missing".
+    let beta = f.vdir("example.com/Upper/Beta");
+    let zh = fs::read_dir(&beta)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| p.extension().is_some_and(|e| e == "ziphash"))
+        .unwrap();
+    fs::write(&zh, b"\xff\xfe garbage \x1b]0;t\x07").unwrap();
+
+    let r = f.verify(false);
+    let by_path = |p: &std::path::Path| {
+        r.items
+            .iter()
+            .find(|i| i.path.as_deref() == Some(p))
+            .unwrap_or_else(|| panic!("{} not reported: {:#?}", p.display(), statuses(&r)))
+    };
+    let link = by_path(&vdir.join("v1.0.0.mod"));
+    assert_eq!(link.status, VerifyStatus::Error);
+    assert!(link.message.contains("symbolic link"), "{}", link.message);
+    let special = by_path(&fifo);
+    assert_eq!(special.status, VerifyStatus::Error);
+    assert!(
+        special.message.contains("not a regular file"),
+        "{}",
+        special.message
+    );
+    let garbage = r
+        .items
+        .iter()
+        .find(|i| i.message.contains("undecodable .ziphash"))
+        .unwrap_or_else(|| panic!("{:#?}", statuses(&r)));
+    assert_eq!(garbage.status, VerifyStatus::Error);
+    assert!(!garbage.message.contains('\x1b'), "{}", garbage.message);
+    assert!(
+        !r.items.iter().any(|i| i.status == VerifyStatus::Missing
+            && i.module.as_deref() == Some("example.com/Upper/Beta")),
+        "{:#?}",
+        statuses(&r)
+    );
+
+    // Not a module cache at all.
+    for dir in [tempfile::tempdir().unwrap().keep(), PathBuf::from("/etc")] {
+        let e = verify_cache(&CacheOptions::new(dir.clone()), &NoProgress).unwrap_err();
+        assert!(matches!(e, CacheError::NotAModuleCache(_)), "{e}");
+        assert!(e.to_string().contains("is not a Go module cache"), "{e}");
     }
 }

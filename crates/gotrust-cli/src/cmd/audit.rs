@@ -1,5 +1,6 @@
 //! `gotrust audit`: the effective Go configuration and the project, judged by the rule catalog.
 
+use std::io::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -23,8 +24,14 @@ pub struct Args {
 /// Runs the audit, applies the policy, renders the report and decides the exit code.
 pub fn run(global: &GlobalArgs, args: &Args) -> anyhow::Result<ExitCode> {
     let dir = args.project.clone().unwrap_or_else(|| PathBuf::from("."));
-    if !dir.is_dir() {
+    if !dir.exists() {
         anyhow::bail!("project directory {} does not exist", dir.display());
+    }
+    if !dir.is_dir() {
+        anyhow::bail!(
+            "--project {}: not a directory (pass the directory that holds go.mod)",
+            dir.display()
+        );
     }
     let policy = super::load_policy(global, &dir)?;
     // The project rules run only when the directory has a go.mod; without one the audit
@@ -45,7 +52,10 @@ pub fn run(global: &GlobalArgs, args: &Args) -> anyhow::Result<ExitCode> {
         // With `auto`, a go that cannot run is not gotrust's failure: audit without it.
         Err(e) if mode == env::GoMode::Auto => {
             if !global.quiet {
-                eprintln!("gotrust: warning: skipping the go env cross-check: {e}");
+                let _ = writeln!(
+                    crate::output::stderr(),
+                    "gotrust: warning: skipping the go env cross-check: {e}"
+                );
             }
             None
         }

@@ -5,7 +5,7 @@
 //! the output is capped, and the caps are reported.
 
 use std::fs::File;
-use std::io::{self, BufReader, BufWriter, Write};
+use std::io::{self, BufReader, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -98,9 +98,7 @@ pub fn run(global: &GlobalArgs, args: &Args) -> anyhow::Result<ExitCode> {
             }
         }
     }
-
-    let stdout = io::stdout();
-    let mut out = BufWriter::new(stdout.lock());
+    let mut out = crate::output::stdout(global);
     match global.format {
         Format::Json => write_json(&mut out, &name, &analysis, &deviations, source, dropped)?,
         _ => write_text(&mut out, &name, &analysis, &deviations, source, dropped)?,

@@ -7,7 +7,7 @@
 //! (empty when they agree). In text mode disagreements go to stderr. `--go PATH` that
 //! cannot run is an error (exit 2); with `--go auto` a failing go is a warning.
 
-use std::io::{self, Write};
+use std::io::Write;
 use std::process::ExitCode;
 
 use anyhow::{Context, bail};
@@ -51,7 +51,7 @@ pub fn cross_check(
         Err(e) => {
             if !global.quiet {
                 let _ = writeln!(
-                    io::stderr(),
+                    crate::output::stderr(),
                     "gotrust: warning: skipping go env cross-check: {e}"
                 );
             }
@@ -65,13 +65,12 @@ pub fn run(global: &GlobalArgs, args: &Args) -> anyhow::Result<ExitCode> {
     let src = EnvSources::from_process();
     let mut goenv = env::resolve(&src);
     let check = cross_check(global, &goenv, &src)?;
-    let stdout = io::stdout();
-    let mut out = io::BufWriter::new(stdout.lock());
+    let mut out = crate::output::stdout(global);
     match global.format {
         Format::Text => {
             out.write_all(env::render::render_text(&goenv, args.changed).as_bytes())?;
             if let Some(c) = &check {
-                let mut err = io::stderr();
+                let mut err = crate::output::stderr();
                 for d in c.disagreements() {
                     let _ = writeln!(
                         err,
@@ -96,8 +95,8 @@ pub fn run(global: &GlobalArgs, args: &Args) -> anyhow::Result<ExitCode> {
                     .map(|d| {
                         serde_json::json!({
                             "name": d.name,
-                            "ours": env::render::redact_userinfo(&d.ours),
-                            "go": d.go.as_deref().map(env::render::redact_userinfo),
+                            "ours": gotrust::redact::redact_text(&d.ours),
+                            "go": d.go.as_deref().map(gotrust::redact::redact_text),
                         })
                     })
                     .collect();
@@ -114,5 +113,5 @@ pub fn run(global: &GlobalArgs, args: &Args) -> anyhow::Result<ExitCode> {
 
 /// A value for a one-line message: quoted, credentials redacted.
 fn show(v: &str) -> String {
-    format!("{:?}", env::render::redact_userinfo(v))
+    format!("{:?}", gotrust::redact::redact_text(v))
 }

@@ -118,7 +118,7 @@ pub fn run(global: &GlobalArgs, args: &Args) -> anyhow::Result<ExitCode> {
         .for_each(|name| {
             if !global.quiet {
                 let _ = writeln!(
-                    io::stderr(),
+                    crate::output::stderr(),
                     "gotrust: warning: go env disagrees on {name}; see gotrust env"
                 );
             }
@@ -140,8 +140,7 @@ pub fn run(global: &GlobalArgs, args: &Args) -> anyhow::Result<ExitCode> {
         }
     };
     let routes: Vec<route::Route> = targets.iter().map(|t| planner.plan(t)).collect();
-    let stdout = io::stdout();
-    let mut out = io::BufWriter::new(stdout.lock());
+    let mut out = crate::output::stdout(global);
     match global.format {
         Format::Text => out.write_all(route::render_text(&routes).as_bytes())?,
         Format::Mermaid => out.write_all(route::render_mermaid(&routes).as_bytes())?,

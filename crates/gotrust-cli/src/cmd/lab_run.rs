@@ -27,7 +27,7 @@ pub fn run(
         );
     }
     if args.list {
-        let mut out = std::io::stdout().lock();
+        let mut out = crate::output::stdout(global);
         for s in EXPERIMENTS {
             writeln!(out, "{:<24} {}", s.name, s.title)?;
         }
@@ -41,7 +41,7 @@ pub fn run(
         let outcome = experiments::run_one(runtime, &go, s, &|j| judge(runtime, j))
             .with_context(|| format!("scenario {}", s.name))?;
         all_passed &= outcome.passed();
-        let mut out = std::io::stdout().lock();
+        let mut out = crate::output::stdout(global);
         match global.format {
             Format::Json => writeln!(out, "{}", outcome.json())?,
             _ => writeln!(out, "{}", outcome.text())?,

@@ -65,8 +65,7 @@ pub fn run(
         let _guard = runtime.enter();
         Signals::install().context("cannot install signal handlers")?
     };
-    let stdout = std::io::stdout();
-    let mut out = stdout.lock();
+    let mut out = crate::output::stdout(global);
     match global.format {
         Format::Json => writeln!(out, "{}", describe_json(&lab))?,
         _ => write!(out, "{}", describe_text(&lab, global.quiet))?,
@@ -82,7 +81,7 @@ pub fn run(
     drop(builtin);
     if !global.quiet {
         let _ = writeln!(
-            std::io::stderr(),
+            crate::output::stderr(),
             "gotrust lab: {signal}: stopped after {served} requests (log: {})",
             log.display()
         );

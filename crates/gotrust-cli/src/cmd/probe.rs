@@ -98,8 +98,7 @@ pub fn run(global: &GlobalArgs, args: &Args) -> anyhow::Result<ExitCode> {
     })?;
 
     let report = probe::text::report(&probes, &policy);
-    let stdout = io::stdout();
-    let mut out = io::BufWriter::new(stdout.lock());
+    let mut out = crate::output::stdout(global);
     match global.format {
         Format::Text => probe::text::render_table(&probes, &mut out)
             .and_then(|()| writeln!(out))

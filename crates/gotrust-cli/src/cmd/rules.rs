@@ -38,6 +38,8 @@ pub fn run(global: &GlobalArgs, args: &Args) -> anyhow::Result<ExitCode> {
         (Format::Text, Some(_)) => rules::explain_text(selected[0]),
         (other, _) => bail!("gotrust rules prints text or json, not {}", other.name()),
     };
-    std::io::stdout().lock().write_all(text.as_bytes())?;
+    let mut out = crate::output::stdout(global);
+    out.write_all(text.as_bytes())?;
+    out.flush()?;
     Ok(ExitCode::SUCCESS)
 }

@@ -1,5 +1,6 @@
 //! `gotrust scan`: Go settings written in a repository, judged by the audit rules.
 
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -33,6 +34,12 @@ fn repo_root(dir: &Path) -> Option<PathBuf> {
 /// repository root when `DIR` is inside one (so code scanning places alerts right when a
 /// subdirectory is scanned), else to `DIR`.
 pub fn run(global: &GlobalArgs, args: &Args) -> anyhow::Result<ExitCode> {
+    if args.dir.exists() && !args.dir.is_dir() {
+        anyhow::bail!(
+            "cannot scan {}: not a directory (gotrust scan reads a repository directory)",
+            args.dir.display()
+        );
+    }
     let opts = ScanOptions {
         respect_gitignore: !args.no_ignore,
         ..ScanOptions::default()
@@ -41,7 +48,7 @@ pub fn run(global: &GlobalArgs, args: &Args) -> anyhow::Result<ExitCode> {
         .with_context(|| format!("cannot scan {}", args.dir.display()))?;
     // A file that cannot be parsed does not stop the scan; say which and why.
     for e in &scanned.errors {
-        eprintln!("gotrust: warning: {e}");
+        let _ = writeln!(crate::output::stderr(), "gotrust: warning: {e}");
     }
     let abs = std::fs::canonicalize(&args.dir)
         .with_context(|| format!("cannot scan {}", args.dir.display()))?;
@@ -138,7 +145,7 @@ pub fn run(global: &GlobalArgs, args: &Args) -> anyhow::Result<ExitCode> {
                     .unwrap_or_default();
                 eprintln!(
                     "gotrust: {at}{}",
-                    gotrust::report::redact_url_userinfo(&n.message)
+                    gotrust::redact::redact_text(&n.message)
                 );
             }
         }

@@ -27,7 +27,8 @@ pub struct NetArgs {
     #[arg(long, value_name = "N", default_value_t = 100,
           value_parser = clap::value_parser!(u16).range(1..=256))]
     pub jobs: u16,
-    /// Longest wait, in seconds, for a response to start or for the next piece of its body
+    /// Longest time, in seconds, for each request end to end: connect, TLS, response head and
+    /// the whole body
     #[arg(long, value_name = "SECS", default_value_t = 60,
           value_parser = clap::value_parser!(u64).range(1..=3600))]
     pub timeout: u64,

@@ -132,8 +132,7 @@ fn database_answers(
 
 fn render(global: &GlobalArgs, results: &Results) -> anyhow::Result<ExitCode> {
     let report = results.to_report();
-    let stdout = io::stdout();
-    let mut out = io::BufWriter::new(stdout.lock());
+    let mut out = crate::output::stdout(global);
     match global.format {
         Format::Text => results.render_text(global.verbose > 0, &mut out),
         Format::Json => results.render_json(&mut out),
@@ -144,7 +143,8 @@ fn render(global: &GlobalArgs, results: &Results) -> anyhow::Result<ExitCode> {
     }
     .and_then(|()| out.flush())
     .context("cannot write to stdout")?;
-    if results.failed() {
+    // Fail closed: a run that compared nothing with go.sum or the database proves nothing.
+    if results.failed() || results.counts().verified == 0 {
         return Ok(ExitCode::from(EXIT_FINDINGS));
     }
     Ok(crate::output::exit_code(&report, global.fail_on.into()))

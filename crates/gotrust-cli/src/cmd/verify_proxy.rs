@@ -78,6 +78,13 @@ pub fn run(global: &GlobalArgs, args: &ProxyArgs) -> anyhow::Result<ExitCode> {
     if global.offline {
         bail!("gotrust verify proxy needs the network (--offline given)");
     }
+    // A --proxy value go could not use is refused once, here, rather than once per module.
+    for flag in &args.proxies {
+        let url = flag.strip_prefix('+').unwrap_or(flag);
+        if let Err(e) = gotrust::settings::proxy::ProxyList::parse(url, "") {
+            bail!("--proxy {}: {e}", gotrust::redact::redact_text(url));
+        }
+    }
     let targets = targets(args)?;
     let cx = context(&args.net)?;
     let goproxy: Vec<String> = match &cx.settings.proxy {
@@ -130,8 +137,7 @@ pub fn run(global: &GlobalArgs, args: &ProxyArgs) -> anyhow::Result<ExitCode> {
     live.bar.finish_and_clear();
     let report = Report::with_policy(proxy_output::findings(&checked), &policy);
     let outcome = sums_output::outcome(&report, checked.incomplete(), global.fail_on.into());
-    let stdout = io::stdout();
-    let mut out = io::BufWriter::new(stdout.lock());
+    let mut out = crate::output::stdout(global);
     match global.format {
         Format::Json => serde_json::to_writer_pretty(
             &mut out,

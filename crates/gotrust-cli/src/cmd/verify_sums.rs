@@ -37,19 +37,18 @@ pub struct VerifyContext {
 }
 
 /// Reads the environment of this process; `net` sets the per-host request limit and the
-/// read timeout of the HTTP client.
+/// end-to-end timeout of each request.
 pub fn context(net: &NetArgs) -> anyhow::Result<VerifyContext> {
     let src = EnvSources::from_process();
     let env = gotrust::env::resolve(&src);
     let settings = Settings::from_env(&env, &src);
-    let timeout = Duration::from_secs(net.timeout);
-    // `http_config` is `HttpConfig::from_settings`: one configuration for every command.
+    // `http_config` is `HttpConfig::from_settings`: one configuration for every command;
+    // `--timeout` bounds each request end to end (a slow drip cannot outlast it).
     let config = HttpConfig {
         per_host_limit: usize::from(net.jobs),
-        read_timeout: timeout,
-        connect_timeout: timeout.min(Duration::from_secs(30)),
         ..http_config(&settings)
-    };
+    }
+    .with_timeout(Duration::from_secs(net.timeout));
     let http = Arc::new(HttpClient::new(config).context("setting up HTTP")?);
     Ok(VerifyContext {
         env,
@@ -115,7 +114,7 @@ pub fn progress_bar(global: &GlobalArgs, what: &str) -> ProgressBar {
 /// Prints a block of text to stdout at once, above the progress bar.
 pub fn print_above(bar: &ProgressBar, text: &[u8]) {
     bar.suspend(|| {
-        let mut out = io::stdout().lock();
+        let mut out = crate::output::SafeWriter::new(io::stdout().lock(), false);
         // A closed stdout is reported when the final report is written.
         let _ = out.write_all(text).and_then(|()| out.flush());
     });
@@ -186,8 +185,7 @@ pub fn run(global: &GlobalArgs, args: &SumsArgs) -> anyhow::Result<ExitCode> {
     live.bar.finish_and_clear();
     let report = Report::with_policy(sums_output::findings(&sums), &policy);
     let outcome = sums_output::outcome(&report, sums.incomplete(), global.fail_on.into());
-    let stdout = io::stdout();
-    let mut out = io::BufWriter::new(stdout.lock());
+    let mut out = crate::output::stdout(global);
     match global.format {
         Format::Json => {
             serde_json::to_writer_pretty(&mut out, &sums_output::to_json(&sums, &report, outcome))

@@ -17,7 +17,7 @@ fn text_changed_redacts() {
     insta::assert_snapshot!(out.stdout, @r"
     GOFLAGS=-mod=mod  # process environment
     GONOSUMDB=corp.example  # process environment
-    GOPROXY=https://u:xxxxx@corp.example  # process environment
+    GOPROXY=https://xxxxx:xxxxx@corp.example  # process environment
     ");
     assert_eq!(out.stderr, "");
 }
@@ -76,7 +76,7 @@ fn disagreements_text_on_stderr() {
     assert_eq!(
         out.stderr,
         format!(
-            "gotrust: warning: {go} disagrees on GOPROXY: go env says \"https://t:xxxxx@elsewhere.example\", gotrust computed \"off\"\n"
+            "gotrust: warning: {go} disagrees on GOPROXY: go env says \"https://xxxxx:xxxxx@elsewhere.example\", gotrust computed \"off\"\n"
         )
     );
 }
@@ -94,7 +94,7 @@ fn disagreements_json_field() {
     let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
     assert_eq!(
         v["go_env_disagreements"],
-        serde_json::json!([{"name": "GOPROXY", "ours": "off", "go": "https://t:xxxxx@elsewhere.example"}])
+        serde_json::json!([{"name": "GOPROXY", "ours": "off", "go": "https://xxxxx:xxxxx@elsewhere.example"}])
     );
     assert!(!out.stdout.contains("tok@"));
 }

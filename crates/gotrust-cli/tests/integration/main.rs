@@ -3,13 +3,19 @@
 
 mod audit;
 mod cli;
+mod credentials;
+mod deadlines;
 mod diagnose;
 mod env;
+mod errors;
 mod explain;
 mod lab;
 mod probe;
 mod report;
 mod scan;
+mod secrets;
+mod servers;
+mod terminal;
 mod util;
 mod verify_cache;
 mod verify_sums;

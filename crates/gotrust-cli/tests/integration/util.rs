@@ -27,6 +27,11 @@ impl TestDir {
         path
     }
 
+    /// The directory.
+    pub fn path(&self) -> &std::path::Path {
+        self.dir.path()
+    }
+
     /// A `gotrust` command with `args`, run in this directory with an environment holding only
     /// HOME (the temp dir) and the variables set with [`TestCommand::env`].
     pub fn cmd(&self, args: &[&str]) -> TestCommand {
@@ -71,6 +76,17 @@ impl TestCommand {
             code: out.status.code().expect("gotrust was killed by a signal"),
             stdout: String::from_utf8(out.stdout).expect("stdout is UTF-8"),
             stderr: String::from_utf8(out.stderr).expect("stderr is UTF-8"),
+        }
+    }
+
+    /// Runs to completion; output that is not UTF-8 is decoded lossily (for tests that look
+    /// for bytes that must not be there).
+    pub fn run_lossy(mut self) -> Output {
+        let out = self.cmd.output().expect("run gotrust");
+        Output {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
         }
     }
 

@@ -123,7 +123,7 @@ impl LogSettings {
     }
 
     fn set(&mut self, name: &str, value: String, line_no: u64, line: &str) {
-        let mut shown: String = crate::report::redact_url_userinfo(line);
+        let mut shown: String = crate::redact::redact_text(line);
         if shown.len() > 300 {
             let mut cut = 300;
             while !shown.is_char_boundary(cut) {
@@ -134,7 +134,7 @@ impl LogSettings {
         }
         let setting = LogSetting {
             name: name.to_string(),
-            value: crate::report::redact_url_userinfo(&value),
+            value: crate::redact::redact_text(&value),
             line_no,
             line: shown,
         };

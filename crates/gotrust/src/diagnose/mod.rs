@@ -30,7 +30,7 @@ pub use causes::{Analysis, Cause, Explained, analyze};
 pub use evidence::{LogSetting, LogSettings};
 pub use kinds::{DiagnosisKind, KindInfo};
 
-use crate::report::redact_url_userinfo as redact_urls;
+use crate::redact::redact_text;
 use layout::{is_indented, strip_decoration};
 
 /// Default cap on a line's length; longer lines are truncated (go's own lines are far shorter,
@@ -484,7 +484,7 @@ impl<R: BufRead> LogParser<R> {
             line_no,
             kind,
             module,
-            detail: redact_urls(trimmed),
+            detail: redact_text(trimmed),
             checksum: None,
             context: Vec::new(),
         };
@@ -690,16 +690,16 @@ fn parse_trace(line: &str, line_no: u64) -> Option<TraceEvent> {
     };
     if let Some(rest) = line.strip_prefix("# get ") {
         match rest.split_once(": ") {
-            None => ev.url = redact_urls(rest.trim()),
+            None => ev.url = redact_text(rest.trim()),
             Some((url, result)) => {
-                ev.url = redact_urls(url);
+                ev.url = redact_text(url);
                 if let Some((status, secs)) = parse_status(result) {
                     ev.kind = TraceKind::Response;
                     ev.status = Some(status);
                     ev.seconds = secs;
                 } else {
                     ev.kind = TraceKind::Error;
-                    ev.error = Some(redact_urls(result));
+                    ev.error = Some(redact_text(result));
                 }
             }
         }
@@ -721,12 +721,12 @@ fn parse_trace(line: &str, line_no: u64) -> Option<TraceEvent> {
     let tool = rest.split(' ').next().unwrap_or("");
     if matches!(tool, "git" | "hg" | "svn" | "fossil" | "bzr") && rest.len() > tool.len() {
         ev.kind = TraceKind::Vcs;
-        ev.command = Some(redact_urls(rest));
+        ev.command = Some(redact_text(rest));
         ev.url = rest
             .split(' ')
             .rev()
             .find(|w| w.contains("://") || (w.contains('@') && w.contains(':')))
-            .map(|w| redact_urls(w.trim_matches('\'')))
+            .map(|w| redact_text(w.trim_matches('\'')))
             .unwrap_or_default();
         return Some(ev);
     }

@@ -7,16 +7,8 @@
 use serde::ser::{Serialize, SerializeMap, SerializeStruct, Serializer};
 
 use super::{GoEnv, Origin, Setting, Shadowed};
+use crate::redact::redact_text;
 
-/// The text that replaces a secret, as Go's `url.Redacted` does for passwords.
-pub const REDACTED: &str = "xxxxx";
-
-/// Replaces userinfo in every `scheme://userinfo@host` inside `s`: `user:pass@` becomes
-/// `user:xxxxx@`, a lone `token@` becomes `xxxxx@` (tokens are often put in the user part).
-pub fn redact_userinfo(s: &str) -> String {
-    // One redaction for every output: the report renderers use the same function.
-    crate::report::redact_url_userinfo(s)
-}
 
 impl Serialize for Origin {
     fn serialize<S: Serializer>(&self, ser: S) -> Result<S::Ok, S::Error> {
@@ -54,7 +46,7 @@ impl Serialize for Origin {
 impl Serialize for Shadowed {
     fn serialize<S: Serializer>(&self, ser: S) -> Result<S::Ok, S::Error> {
         let mut st = ser.serialize_struct("Shadowed", 3)?;
-        st.serialize_field("value", &redact_userinfo(&self.value))?;
+        st.serialize_field("value", &redact_text(&self.value))?;
         st.serialize_field("origin", &self.origin)?;
         st.serialize_field("display_origin", &self.origin.to_string())?;
         st.end()
@@ -64,7 +56,7 @@ impl Serialize for Shadowed {
 impl Serialize for Setting {
     fn serialize<S: Serializer>(&self, ser: S) -> Result<S::Ok, S::Error> {
         let mut st = ser.serialize_struct("Setting", 6)?;
-        st.serialize_field("value", &redact_userinfo(&self.value))?;
+        st.serialize_field("value", &redact_text(&self.value))?;
         st.serialize_field("origin", &self.origin)?;
         st.serialize_field("display_origin", &self.origin.to_string())?;
         st.serialize_field("shadowed", &self.shadowed)?;
@@ -102,13 +94,13 @@ pub fn render_text(env: &GoEnv, changed_only: bool) -> String {
         }
         out.push_str(k);
         out.push('=');
-        out.push_str(&shell_quote(&redact_userinfo(&s.value)));
+        out.push_str(&shell_quote(&redact_text(&s.value)));
         out.push_str("  # ");
         out.push_str(&s.origin.to_string());
         for sh in &s.shadowed {
             out.push_str(&format!(
                 "; shadows {} from {}",
-                shell_quote(&redact_userinfo(&sh.value)),
+                shell_quote(&redact_text(&sh.value)),
                 sh.origin
             ));
         }
@@ -143,19 +135,6 @@ mod tests {
     use crate::env::{EnvSources, resolve};
 
     #[test]
-    fn redaction() {
-        assert_eq!(
-            redact_userinfo("https://u:p@a.example/x|https://tok@b.example,direct"),
-            "https://u:xxxxx@a.example/x|https://xxxxx@b.example,direct"
-        );
-        assert_eq!(redact_userinfo("sum.golang.org"), "sum.golang.org");
-        assert_eq!(
-            redact_userinfo("http://u:p@[::1]:8080"),
-            "http://u:xxxxx@[::1]:8080"
-        );
-    }
-
-    #[test]
     fn json_contract_and_text() {
         let dir = tempfile::tempdir().unwrap();
         let f = dir.path().join("env");
@@ -168,7 +147,7 @@ mod tests {
         src.goos = "linux".into();
         let env = resolve(&src);
         let v = serde_json::to_value(&env).unwrap();
-        assert_eq!(v["GOPROXY"]["value"], "https://u:xxxxx@corp.example");
+        assert_eq!(v["GOPROXY"]["value"], "https://xxxxx:xxxxx@corp.example");
         assert_eq!(v["GOPROXY"]["origin"]["kind"], "user-file");
         assert_eq!(v["GOPROXY"]["origin"]["line"], 1);
         assert_eq!(

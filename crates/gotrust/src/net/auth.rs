@@ -33,17 +33,9 @@ pub fn netrc_lookup<'a>(netrc: &'a Netrc, url: &Url) -> Option<&'a NetrcEntry> {
     }
 }
 
-/// Redacts a URL the way Go's `URL.Redacted` does: the password becomes `xxxxx`; the user name
-/// stays (go prints it too).
-pub fn redact(url: &Url) -> String {
-    if url.password().is_some() {
-        let mut u = url.clone();
-        let _ = u.set_password(Some("xxxxx"));
-        u.to_string()
-    } else {
-        url.to_string()
-    }
-}
+/// The old name of [`crate::redact::redact_url`], kept so callers written against it compile.
+#[doc(hidden)]
+pub use crate::redact::redact_url as redact;
 
 #[cfg(test)]
 mod tests {
@@ -69,13 +61,5 @@ mod tests {
         );
         assert_eq!(login("https://other.example:8443/p").as_deref(), Some("c"));
         assert_eq!(login("https://sub.host.example/"), None);
-    }
-
-    #[test]
-    fn redaction() {
-        let u = Url::parse("https://user:secret@h.example/p").unwrap();
-        assert_eq!(redact(&u), "https://user:xxxxx@h.example/p");
-        let u = Url::parse("https://token@h.example/p").unwrap();
-        assert_eq!(redact(&u), "https://token@h.example/p");
     }
 }

@@ -2,7 +2,8 @@
 //!
 //! Mirrors the error texts of `cmd/go/internal/web` (api.go `HTTPError`, http.go's redirect
 //! policy) and of `net/http`'s `url.Error` (`Get "⟨url⟩": ⟨err⟩`), so messages read like go's.
-//! The split into kinds follows what GOPROXY fallback needs (go-semantics §2.3): a
+//! The split into kinds follows what GOPROXY fallback needs (cmd/go/internal/modfetch/proxy.go
+//! `TryProxies`, which moves on only after `errNotFound`-class errors): a
 //! not-found-class answer (404/410) lets a `,` walk continue, anything else stops it.
 
 use serde::Serialize;
@@ -23,13 +24,13 @@ pub struct FetchError {
 #[serde(tag = "kind", rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum FetchErrorKind {
-    /// 404 Not Found or 410 Gone: the "not found class" of §2.3.
+    /// 404 Not Found or 410 Gone: go's "not found class" (`TryProxies`).
     NotFound {
         /// The HTTP status code (404 or 410).
         status: u16,
         /// The status line text after the code (`Not Found`, `Gone`).
         reason: String,
-        /// go's excerpt of a `text/plain` body (§2.6), if any.
+        /// go's excerpt of a `text/plain` body (web/api.go `formatErrorDetail`), if any.
         server_message: Option<String>,
     },
     /// Any other non-200 status.
@@ -38,7 +39,7 @@ pub enum FetchErrorKind {
         status: u16,
         /// The status line text after the code.
         reason: String,
-        /// go's excerpt of a `text/plain` body (§2.6), if any.
+        /// go's excerpt of a `text/plain` body (web/api.go `formatErrorDetail`), if any.
         server_message: Option<String>,
     },
     /// DNS, TCP, HTTP protocol or proxy failure.

@@ -15,9 +15,9 @@ use serde::Serialize;
 use tokio::io::AsyncWrite;
 use url::Url;
 
-use super::auth::redact;
 use super::error::{FetchError, FetchErrorKind};
 use super::http::{Exchange, HttpClient, limits};
+use crate::redact::redact_url as redact;
 
 /// A failure of one proxy operation.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -390,29 +390,9 @@ impl<'a> ProxyClient<'a> {
     }
 }
 
-/// Go's `URL.Redacted` on a URL as written (the url crate would normalize it): the password
-/// of `scheme://user:password@host…` becomes `xxxxx`.
+/// A proxy URL as written, its user info hidden (the url crate would normalize it).
 fn redact_raw(raw: &str) -> String {
-    let Some(i) = raw.find("://") else {
-        return raw.to_string();
-    };
-    let start = i + 3;
-    let end = raw[start..]
-        .find(['/', '?', '#'])
-        .map_or(raw.len(), |j| start + j);
-    let authority = &raw[start..end];
-    match authority.rfind('@') {
-        Some(at) => match authority[..at].find(':') {
-            Some(colon) => format!(
-                "{}{}:xxxxx{}",
-                &raw[..start],
-                &authority[..colon],
-                &raw[start + at..]
-            ),
-            None => raw.to_string(),
-        },
-        None => raw.to_string(),
-    }
+    crate::redact::redact_text(raw)
 }
 
 /// A checksum-database base URL (`https://sum.golang.org`, `⟨proxy⟩/sumdb/⟨name⟩`).
@@ -680,8 +660,8 @@ mod tests {
 
     #[test]
     fn raw_redaction() {
-        assert_eq!(redact_raw("ftp://u:p@h/x"), "ftp://u:xxxxx@h/x");
-        assert_eq!(redact_raw("ftp://u@h/x"), "ftp://u@h/x");
+        assert_eq!(redact_raw("ftp://u:p@h/x"), "ftp://xxxxx:xxxxx@h/x");
+        assert_eq!(redact_raw("ftp://u@h/x"), "ftp://xxxxx@h/x");
         assert_eq!(redact_raw("ftp://h"), "ftp://h");
     }
 

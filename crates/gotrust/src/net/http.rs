@@ -23,11 +23,12 @@ use tokio::io::{AsyncWrite, AsyncWriteExt};
 use tokio::sync::Semaphore;
 use url::Url;
 
-use super::auth::{netrc_lookup, redact};
+use super::auth::netrc_lookup;
 use super::error::{
     FetchError, FetchErrorKind, TimeoutPhase, error_detail_prefix, format_error_detail,
 };
 use super::tls::{CertSummary, ChainLog, RootSource, RootsReport, TlsSetupError, TlsVersion};
+use crate::redact::{redact_text, redact_url as redact};
 use crate::settings::httpproxy::{HttpProxyConfig, HttpProxyVars, ProxyChoice};
 use crate::settings::netrc::Netrc;
 use crate::settings::url::GoUrl;
@@ -108,6 +109,20 @@ impl HttpConfig {
             roots: RootSource::Go(settings.tls.clone()),
             netrc,
             ..HttpConfig::default()
+        }
+    }
+}
+
+impl HttpConfig {
+    /// Bounds every request by `timeout` end to end: connecting, the TLS handshake, the
+    /// response head, every redirect and the whole body (`--timeout`). A server that drips one
+    /// byte a second is cut off at `timeout`, not when it pauses.
+    pub fn with_timeout(self, timeout: Duration) -> HttpConfig {
+        HttpConfig {
+            connect_timeout: self.connect_timeout.min(timeout),
+            read_timeout: self.read_timeout.min(timeout),
+            overall_timeout: Some(timeout),
+            ..self
         }
     }
 }
@@ -451,7 +466,7 @@ impl HttpClient {
                         },
                     ));
                 }
-                ProxyChoice::Proxy(p) => Some(p.redacted()),
+                ProxyChoice::Proxy(p) => Some(redact_text(&p.to_go_string())),
                 _ => None,
             };
             // Userinfo never reaches reqwest (which would turn it into a second header).

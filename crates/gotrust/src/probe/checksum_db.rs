@@ -142,7 +142,7 @@ impl Run<'_> {
         }
         self.out.requests.push(RequestRecord {
             what: "sumdb/lookup",
-            url: crate::net::auth::redact(&base.join_raw("lookup")),
+            url: crate::redact::redact_url(&base.join_raw("lookup")),
             status: None,
             error: zip_line.as_ref().err().map(|e| e.to_string()),
             elapsed_secs: start.elapsed().as_secs_f64(),
@@ -270,7 +270,7 @@ impl Run<'_> {
                 )
                 .with_evidence(
                     Evidence::variable("tree head served now", String::from_utf8_lossy(&served))
-                        .origin(crate::net::auth::redact(&url)),
+                        .origin(crate::redact::redact_url(&url)),
                 );
             run.finding(f);
         };
@@ -375,7 +375,7 @@ impl Run<'_> {
         let msg = format!(
             "{}: checksum database at {} failed: {detail}",
             self.out.url,
-            crate::net::auth::redact(&base.0)
+            crate::redact::redact_url(&base.0)
         );
         self.finding(Finding::new(&catalog::PROBE_SUMDB_ERROR, msg));
     }

@@ -349,7 +349,7 @@ pub async fn probe(
         proxy,
         opts,
         out: ProxyProbe {
-            url: crate::report::redact_url_userinfo(url),
+            url: crate::redact::redact_text(url),
             verdict: Verdict::Complete,
             http_version: None,
             tls: None,

@@ -98,7 +98,7 @@ impl Run<'_> {
         r: Result<&Exchange, &ProxyError>,
     ) {
         let elapsed_secs = start.elapsed().as_secs_f64();
-        let url = url.map_or_else(String::new, |u| crate::net::auth::redact(&u));
+        let url = url.map_or_else(String::new, |u| crate::redact::redact_url(&u));
         let rec = match r {
             Ok(ex) => {
                 self.exchanges.push(ex.clone());

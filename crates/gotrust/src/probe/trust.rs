@@ -551,7 +551,7 @@ async fn open(
             Ok((Box::new(tcp), "direct".into()))
         }
         ProxyChoice::Proxy(p) => {
-            let shown = crate::report::redact_url_userinfo(&p.to_go_string());
+            let shown = crate::redact::redact_text(&p.to_go_string());
             let (phost, pport) = crate::settings::httpproxy::hostname_port(&p.host);
             let phost = phost
                 .trim_start_matches('[')

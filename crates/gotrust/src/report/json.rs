@@ -19,11 +19,12 @@
 //! a change to them bumps `schema_version`. Absent evidence fields are `null`, never missing.
 //! Findings are in report order (most severe first). Credentials in URLs are redacted.
 
+use crate::redact::redact_text as redact;
 use std::io::{self, Write};
 
 use serde::Serialize;
 
-use super::{Evidence, Finding, Report, Severity, Summary, redact_url_userinfo};
+use super::{Evidence, Finding, Report, Severity, Summary};
 
 /// The schema version this renderer writes.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -75,10 +76,6 @@ struct JsonEvidence {
 struct JsonLocation {
     path: String,
     line: Option<u32>,
-}
-
-fn redact(s: &str) -> String {
-    redact_url_userinfo(s)
 }
 
 fn finding(f: &Finding) -> JsonFinding {

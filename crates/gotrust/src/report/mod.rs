@@ -4,7 +4,7 @@
 //! each naming a rule of the [`catalog`], with evidence (variable, value, origin, file and
 //! line), the modules or patterns affected and a concrete fix. The renderers ([`text`],
 //! [`json`], [`sarif`]) only format it; they never decide anything. Every string they emit
-//! goes through [`redact_url_userinfo`], so credentials in a GOPROXY or GOSUMDB URL never
+//! goes through [`crate::redact::redact_text`], so credentials in a GOPROXY or GOSUMDB URL never
 //! reach a terminal, a CI log or a code-scanning upload.
 //!
 //! A policy (the [`Governance`] a `gotrust.toml` loads into, [`crate::policy::Policy`])
@@ -432,52 +432,6 @@ impl Report {
     }
 }
 
-/// The placeholder that replaces a URL password or token.
-pub const REDACTED: &str = "xxxxx";
-
-/// Replaces the credentials of every URL in `s` with [`REDACTED`].
-///
-/// `https://user:secret@host/` becomes `https://user:xxxxx@host/` (like Go's
-/// `url.URL.Redacted`); a userinfo without a password, `https://TOKEN@host/`, becomes
-/// `https://xxxxx@host/`, because tokens are commonly passed as the user name. URLs may appear
-/// anywhere in `s`, several times (a GOPROXY list), separated by `,`, `|`, spaces or quotes.
-pub fn redact_url_userinfo(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    let mut rest = s;
-    while let Some(i) = rest.find("://") {
-        let (head, tail) = rest.split_at(i + 3);
-        out.push_str(head);
-        // The authority ends at the first character that cannot be part of it in a URL
-        // written inside a Go setting or a message.
-        let end = tail
-            .find(|c: char| {
-                matches!(
-                    c,
-                    '/' | '?' | '#' | ',' | '|' | '"' | '\'' | '`' | '<' | '>'
-                ) || c.is_whitespace()
-            })
-            .unwrap_or(tail.len());
-        let authority = &tail[..end];
-        match authority.rfind('@') {
-            Some(at) => {
-                let userinfo = &authority[..at];
-                match userinfo.split_once(':') {
-                    Some((user, _password)) => {
-                        out.push_str(user);
-                        out.push(':');
-                        out.push_str(REDACTED);
-                    }
-                    None => out.push_str(REDACTED),
-                }
-                out.push_str(&authority[at..]);
-            }
-            None => out.push_str(authority),
-        }
-        rest = &tail[end..];
-    }
-    out.push_str(rest);
-    out
-}
 
 #[cfg(test)]
 mod tests {
@@ -553,38 +507,5 @@ mod tests {
         assert!(!r.exceeds(FailOn::At(Severity::High)));
         assert!(!r.exceeds(FailOn::Never));
         assert!(!Report::default().exceeds(FailOn::At(Severity::Info)));
-    }
-
-    #[test]
-    fn redaction() {
-        let cases = [
-            (
-                "https://user:pa55@proxy.corp/x",
-                "https://user:xxxxx@proxy.corp/x",
-            ),
-            ("https://ghp_TOKEN@github.com", "https://xxxxx@github.com"),
-            (
-                "https://a:b@p1,https://c@p2|direct",
-                "https://a:xxxxx@p1,https://xxxxx@p2|direct",
-            ),
-            (
-                "GOPROXY=\"https://u:p@h\" set",
-                "GOPROXY=\"https://u:xxxxx@h\" set",
-            ),
-            (
-                "https://proxy.golang.org,direct",
-                "https://proxy.golang.org,direct",
-            ),
-            ("https://h/path@v1.0.0", "https://h/path@v1.0.0"),
-            ("module@v1.2.3 no url", "module@v1.2.3 no url"),
-            ("https://u:p:q@h", "https://u:xxxxx@h"),
-            ("https://u:p@q@h", "https://u:xxxxx@h"),
-            ("https://", "https://"),
-            ("://@", "://xxxxx@"),
-            ("é://ü:ö@ß", "é://ü:xxxxx@ß"),
-        ];
-        for (input, want) in cases {
-            assert_eq!(redact_url_userinfo(input), want, "{input}");
-        }
     }
 }

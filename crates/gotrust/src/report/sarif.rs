@@ -15,6 +15,7 @@
 //! the variable. Notes of the report (files skipped, values unresolved) are
 //! `invocations[0].toolExecutionNotifications`.
 
+use crate::redact::redact_text;
 use std::io::{self, Write};
 use std::path::Path;
 
@@ -22,7 +23,7 @@ use serde::Serialize;
 
 use sha2::{Digest, Sha256};
 
-use super::{Finding, Location, Note, Report, Rule, Severity, catalog, redact_url_userinfo};
+use super::{Finding, Location, Note, Report, Rule, Severity, catalog};
 
 /// The `uriBaseId` of relative locations.
 pub const SRCROOT: &str = "SRCROOT";
@@ -235,12 +236,12 @@ fn path_uri(path: &Path) -> String {
 }
 
 fn location(l: &Location) -> SarifLocation {
-    let uri = redact_url_userinfo(&path_uri(&l.path));
+    let uri = path_uri(&l.path);
     let relative = !uri.starts_with("file:");
     SarifLocation {
         physical_location: Some(PhysicalLocation {
             artifact_location: ArtifactLocation {
-                uri,
+                uri: redact_text(&uri),
                 uri_base_id: relative.then_some(SRCROOT),
             },
             region: l
@@ -308,7 +309,7 @@ fn notification(n: &Note) -> Notification {
     Notification {
         level: "note",
         message: Text {
-            text: redact_url_userinfo(&n.message),
+            text: redact_text(&n.message),
         },
         locations: n.location.iter().map(location).collect(),
         descriptor: DescriptorRef { id: n.kind },
@@ -324,7 +325,7 @@ fn result(rules: &[&Rule], f: &Finding, suppressed: Option<&str>) -> SarifResult
         rule_index,
         level: level(f.severity),
         message: Text {
-            text: redact_url_userinfo(&f.message),
+            text: redact_text(&f.message),
         },
         // The first file is the result's location; further ones (the second go.sum line of a
         // conflict) are related locations. Without a file, the variable is the location.
@@ -344,15 +345,15 @@ fn result(rules: &[&Rule], f: &Finding, suppressed: Option<&str>) -> SarifResult
         suppressions: suppressed
             .map(|reason| Suppression {
                 kind: "external",
-                justification: redact_url_userinfo(reason),
+                justification: redact_text(reason),
             })
             .into_iter()
             .collect(),
         partial_fingerprints: [("gotrust/v1", fingerprint(f))].into_iter().collect(),
         properties: ResultProperties {
             severity: f.severity,
-            affected: f.affected.iter().map(|a| redact_url_userinfo(a)).collect(),
-            fix: redact_url_userinfo(&f.fix),
+            affected: f.affected.iter().map(|a| redact_text(a)).collect(),
+            fix: redact_text(&f.fix),
         },
     }
 }

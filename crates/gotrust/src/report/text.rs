@@ -3,11 +3,12 @@
 //! Colour is a parameter, never detected here: the binary decides once (`--color`,
 //! `NO_COLOR`, whether stdout is a terminal) and passes it down.
 
+use crate::redact::redact_text;
 use std::io::{self, Write};
 
 use anstyle::{AnsiColor, Style};
 
-use super::{Evidence, Finding, Report, Severity, redact_url_userinfo};
+use super::{Evidence, Finding, Report, Severity};
 
 /// Options of the text renderer.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -57,7 +58,7 @@ pub fn render(report: &Report, opts: TextOptions, w: &mut impl Write) -> io::Res
         for s in report.suppressed() {
             writeln!(w)?;
             finding(w, &paint, &s.finding)?;
-            writeln!(w, "    reason:   {}", redact_url_userinfo(&s.reason))?;
+            writeln!(w, "    reason:   {}", redact_text(&s.reason))?;
         }
         writeln!(w)?;
     }
@@ -86,7 +87,7 @@ fn finding(w: &mut impl Write, paint: &Painter, f: &Finding) -> io::Result<()> {
         w,
         "  {} {}",
         paint.on(severity_style(f.severity), &format!("{}:", f.rule.id)),
-        redact_url_userinfo(&f.message)
+        redact_text(&f.message)
     )?;
     for e in &f.evidence {
         if let Some(line) = evidence(e) {
@@ -99,7 +100,7 @@ fn finding(w: &mut impl Write, paint: &Painter, f: &Finding) -> io::Result<()> {
         }
     }
     if !f.affected.is_empty() {
-        let affected: Vec<String> = f.affected.iter().map(|a| redact_url_userinfo(a)).collect();
+        let affected: Vec<String> = f.affected.iter().map(|a| redact_text(a)).collect();
         writeln!(
             w,
             "    {}  {}",
@@ -111,7 +112,7 @@ fn finding(w: &mut impl Write, paint: &Painter, f: &Finding) -> io::Result<()> {
         w,
         "    {}      {}",
         paint.on(Style::new().bold(), "fix:"),
-        redact_url_userinfo(&f.fix)
+        redact_text(&f.fix)
     )
 }
 
@@ -133,7 +134,7 @@ fn evidence(e: &Evidence) -> Option<String> {
         }
         out.push_str(&format!("({})", whence.join(", ")));
     }
-    (!out.is_empty()).then(|| redact_url_userinfo(&out))
+    (!out.is_empty()).then(|| redact_text(&out))
 }
 
 fn severity_style(sev: Severity) -> Style {

@@ -43,8 +43,8 @@ use gomod::pattern::PatternList;
 use serde::Serialize;
 
 use crate::env::GoEnv;
-use crate::env::render::redact_userinfo;
 use crate::env::resolve::clean_path;
+use crate::redact::redact_text;
 use crate::settings::Settings;
 use crate::settings::goflags::ModMode;
 use crate::settings::httpproxy::{DirectReason, HttpProxyConfig, ProxyChoice};
@@ -508,7 +508,7 @@ impl<'a> Planner<'a> {
             Err(e) => {
                 errors.push(ConfigError {
                     variable: "GOPROXY",
-                    message: redact_userinfo(&e.source.to_string()),
+                    message: redact_text(&e.source.to_string()),
                     origin: e.origin.to_string(),
                 });
                 Vec::new()
@@ -609,7 +609,7 @@ impl<'a> Planner<'a> {
                         Some(q) => symbolic_requests(q, true)
                             .iter()
                             .filter_map(|rel| symbolic_url(parsed, module, rel))
-                            .map(|u| redact_userinfo(&u))
+                            .map(|u| redact_text(&u))
                             .collect(),
                         None => Vec::new(),
                     };
@@ -617,7 +617,7 @@ impl<'a> Planner<'a> {
                     hops.push(Hop {
                         kind: HopKind::Proxy,
                         entry: e.display(),
-                        url: Some(redact_userinfo(&parsed.to_go_string())),
+                        url: Some(redact_text(&parsed.to_go_string())),
                         fallback,
                         plain_http: parsed.scheme == "http",
                         requests,
@@ -791,7 +791,7 @@ impl<'a> Planner<'a> {
                     .clone()
                     .or_else(|| GoUrl::parse(&cfg.direct_url).ok());
                 let lookup = match (&base, &lookup_rel) {
-                    (Some(b), Some(l)) => Some(unplaceholder(&redact_userinfo(
+                    (Some(b), Some(l)) => Some(unplaceholder(&redact_text(
                         &web_join(&parsed_raw(b), l).to_go_string(),
                     ))),
                     _ => None,
@@ -806,12 +806,12 @@ impl<'a> Planner<'a> {
                                     let base =
                                         web_join(&parsed_raw(parsed), &format!("sumdb/{name}"));
                                     Some(SumDbProbe {
-                                        url: redact_userinfo(
+                                        url: redact_text(
                                             &web_join(&base, "supported").to_go_string(),
                                         ),
-                                        base: redact_userinfo(&base.to_go_string()),
+                                        base: redact_text(&base.to_go_string()),
                                         lookup: lookup_rel.as_ref().map(|l| {
-                                            unplaceholder(&redact_userinfo(
+                                            unplaceholder(&redact_text(
                                                 &web_join(&base, l).to_go_string(),
                                             ))
                                         }),
@@ -832,7 +832,7 @@ impl<'a> Planner<'a> {
                 plan.access = Some(SumDbAccess {
                     name: name.clone(),
                     key: cfg.key_text.clone(),
-                    url: cfg.url.as_ref().map(|u| redact_userinfo(&u.to_go_string())),
+                    url: cfg.url.as_ref().map(|u| redact_text(&u.to_go_string())),
                     probes,
                     direct_url: cfg.direct_url.clone(),
                     then: match &self.settings.proxy {
@@ -850,7 +850,7 @@ impl<'a> Planner<'a> {
                 });
             }
             Err(e) => {
-                let message = redact_userinfo(&e.source.to_string());
+                let message = redact_text(&e.source.to_string());
                 plan.error = Some(message.clone());
                 plan.reason = if toolchain_required {
                     ChecksumReason::ToolchainRequired
@@ -1045,7 +1045,7 @@ fn web_join(base: &GoUrl, rel: &str) -> GoUrl {
 
 fn http_proxy_use(cfg: &HttpProxyConfig, url: &GoUrl) -> HttpProxyUse {
     let (proxy, reason) = match cfg.proxy_for(url) {
-        ProxyChoice::Proxy(p) => (Some(redact_userinfo(&p.to_go_string())), "proxied"),
+        ProxyChoice::Proxy(p) => (Some(redact_text(&p.to_go_string())), "proxied"),
         ProxyChoice::Refused(_) => (None, "refused-cgi"),
         ProxyChoice::Direct(r) => (
             None,
@@ -1058,7 +1058,7 @@ fn http_proxy_use(cfg: &HttpProxyConfig, url: &GoUrl) -> HttpProxyUse {
         ),
     };
     HttpProxyUse {
-        request: redact_userinfo(&url.to_go_string()),
+        request: redact_text(&url.to_go_string()),
         proxy,
         reason,
     }

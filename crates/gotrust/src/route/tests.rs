@@ -269,9 +269,12 @@ fn http_proxy_and_redaction() {
         "example.com/m@v1.0.0",
     );
     let h = &r.hops[0];
-    assert_eq!(h.url.as_deref(), Some("https://u:xxxxx@p.example/"));
+    assert_eq!(h.url.as_deref(), Some("https://xxxxx:xxxxx@p.example/"));
     let p = h.http_proxy.as_ref().unwrap();
-    assert_eq!(p.proxy.as_deref(), Some("http://pu:xxxxx@corp-proxy:3128"));
+    assert_eq!(
+        p.proxy.as_deref(),
+        Some("http://xxxxx:xxxxx@corp-proxy:3128")
+    );
     let json = serde_json::to_string(&r).unwrap();
     assert!(!json.contains("secret") && !json.contains(":pw@"), "{json}");
 }

@@ -1,4 +1,4 @@
-//! GOAUTH parsing (spec §2.7, Go 1.24+).
+//! GOAUTH parsing (Go 1.24+, golang/go#26232).
 //!
 //! Mirrors the command loop of `runGoAuth` in cmd/go/internal/auth/auth.go: the value is
 //! split on `;`, parts are trimmed and processed in reverse order (so earlier parts take

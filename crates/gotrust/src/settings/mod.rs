@@ -19,13 +19,13 @@ pub mod url;
 
 use std::path::PathBuf;
 
-use crate::env::render::redact_userinfo;
 use crate::env::{EnvSources, GoEnv, Origin};
+use crate::redact::redact_text;
 
 /// A setting that go would reject, with where it came from. `Display` redacts credentials
 /// that go's own error text would repeat; `source` keeps go's exact text.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("invalid {var} ({origin}): {}", redact_userinfo(&source.to_string()))]
+#[error("invalid {var} ({origin}): {}", redact_text(&source.to_string()))]
 pub struct SettingError<E: std::error::Error + 'static> {
     /// The variable.
     pub var: &'static str,
@@ -68,7 +68,7 @@ fn wrap<T, E: std::error::Error + 'static>(
         let s = env.get(var);
         SettingError {
             var,
-            value: redact_userinfo(env.value(var)),
+            value: redact_text(env.value(var)),
             origin: s.map_or(Origin::Default, |s| s.origin.clone()),
             source,
         }
@@ -133,7 +133,7 @@ mod tests {
         assert_eq!(
             e.to_string(),
             format!(
-                "invalid GOPROXY (user go env file {}:2): parse \"\\\"https://u:xxxxx@corp.example\\\"\": first path segment in URL cannot contain colon",
+                "invalid GOPROXY (user go env file {}:2): parse \"\\\"https://xxxxx:xxxxx@corp.example\\\"\": first path segment in URL cannot contain colon",
                 f.display()
             )
         );
@@ -178,7 +178,7 @@ mod tests {
             let _ = httpproxy::parse_proxy(&s);
             let _ = httpproxy::hostname_port(&s);
             let _ = git::parse_git_config(std::path::Path::new("/c"), git::GitScope::Global, &s);
-            let _ = redact_userinfo(&s);
+            let _ = redact_text(&s);
             let _ = netip::parse_addr(&s);
             let _ = crate::env::EnvFile::parse("/f", crate::env::EnvFileKind::User, s.as_bytes());
         }

@@ -1,4 +1,4 @@
-//! `.netrc` parsing (spec §2.7, §8.7).
+//! `.netrc` parsing.
 //!
 //! Mirrors `parseNetrc` and `netrcPath` in cmd/go/internal/auth/netrc.go: whitespace tokens in
 //! pairs per line, `machine` starts an entry, an entry counts once machine, login and password
@@ -116,6 +116,10 @@ impl Netrc {
     /// Reads a file (bounded); `None` if it does not exist or cannot be read.
     pub fn read(path: &std::path::Path) -> Option<Netrc> {
         use std::io::Read;
+        // Only a regular file: opening a FIFO would wait for a writer forever.
+        if !std::fs::metadata(path).ok()?.is_file() {
+            return None;
+        }
         let f = std::fs::File::open(path).ok()?;
         let mut data = Vec::new();
         f.take(MAX_NETRC_SIZE).read_to_end(&mut data).ok()?;
@@ -152,7 +156,7 @@ pub fn netrc_path(goos: &str, getenv: impl Fn(&str) -> String) -> Result<PathBuf
 mod tests {
     use super::*;
 
-    /// Spec §8.7 (cmd/go netrc_test.go).
+    /// The cases of cmd/go/internal/auth/netrc_test.go.
     #[test]
     fn section_8_7_vector() {
         let input = "

@@ -1,7 +1,7 @@
 //! `gotrust verify cache`: the local module cache against its own hashes, go.sum and the
 //! checksum database. Mirrors and extends cmd/go's `go mod verify`
-//! (`src/cmd/go/internal/modcmd/verify.go`, spec §6.8) over the cache layout of
-//! `src/cmd/go/internal/modfetch/cache.go` and `fetch.go` (spec §6.7).
+//! (`src/cmd/go/internal/modcmd/verify.go`) over the cache layout of
+//! `src/cmd/go/internal/modfetch/cache.go` and `fetch.go`.
 //!
 //! What is checked, per module version found:
 //! * the zip (`cache/download/P/@v/V.zip`): a valid module zip whose `h1:` equals the
@@ -254,6 +254,10 @@ pub enum CacheError {
     /// The module cache is not a directory.
     #[error("module cache {} is not a directory", .0.display())]
     NotADirectory(PathBuf),
+    /// The directory has no `cache/download`: not a module cache (go creates it on its
+    /// first download, `modfetch.downloadZip`).
+    #[error("{} is not a Go module cache: it has no cache/download directory (go creates one on its first download); pass the GOMODCACHE directory", .0.display())]
+    NotAModuleCache(PathBuf),
     /// A file or directory could not be read.
     #[error("{}", path.display())]
     Io {
@@ -330,6 +334,10 @@ fn collect(opts: &CacheOptions<'_>) -> Result<Collected, CacheError> {
     let meta = fs::metadata(&opts.modcache).map_err(io_err(&opts.modcache))?;
     if !meta.is_dir() {
         return Err(CacheError::NotADirectory(opts.modcache.clone()));
+    }
+    let download = opts.modcache.join("cache").join("download");
+    if !fs::symlink_metadata(&download).is_ok_and(|m| m.is_dir()) {
+        return Err(CacheError::NotAModuleCache(opts.modcache.clone()));
     }
     let mut entries: BTreeMap<(String, String), Entry> = BTreeMap::new();
     let mut items = Vec::new();
@@ -443,6 +451,19 @@ pub fn verify_cache(
         })
         .collect();
     items.extend(done.into_iter().flatten());
+    // "verified" means compared with go.sum or the checksum database (as `go mod verify`
+    // compares with go.sum, modcmd/verify.go); agreeing with the cache's own .ziphash only
+    // is not a verification.
+    for item in &mut items {
+        let compared = item.checks.iter().any(|c| {
+            matches!(c.against, Reference::GoSum | Reference::Sumdb) && c.outcome == Outcome::Match
+        });
+        if item.status == VerifyStatus::Verified && !compared {
+            item.status = VerifyStatus::Unverified;
+            item.message
+                .push_str("; compared with neither go.sum nor the checksum database");
+        }
+    }
     items.sort_by(|a, b| {
         (&a.module, &a.version, a.kind, &a.path).cmp(&(&b.module, &b.version, b.kind, &b.path))
     });
@@ -497,6 +518,20 @@ fn leftover(
     item
 }
 
+/// A symbolic link or special file where go writes only directories and regular files: named
+/// as a finding, never followed or opened (a FIFO would block the walk, a link could point at
+/// any file of the system).
+fn unexpected_file(path: PathBuf, kind: ItemKind, ft: fs::FileType) -> ItemResult {
+    let why = if ft.is_symlink() {
+        "symbolic link in the module cache (go never writes one): not followed"
+    } else {
+        "not a regular file (FIFO, socket or device) in the module cache: skipped without opening it"
+    };
+    let mut item = ItemResult::new(kind, VerifyStatus::Error, why);
+    item.path = Some(path);
+    item
+}
+
 /// Walks `cache/download` for `@v` directories (skipping `sumdb`, the database's own cache).
 fn scan_download(
     opts: &CacheOptions<'_>,
@@ -517,6 +552,10 @@ fn scan_download(
         }
         for (name, ft) in names {
             let Some(name) = name.to_str() else { continue };
+            if ft.is_symlink() {
+                items.push(unexpected_file(dir.join(name), ItemKind::Leftover, ft));
+                continue;
+            }
             if !ft.is_dir() {
                 continue;
             }
@@ -547,9 +586,24 @@ fn scan_versions(
     let module = module::unescape_path(escpath).ok();
     for ent in fs::read_dir(vdir).map_err(io_err(vdir))? {
         let ent = ent.map_err(io_err(vdir))?;
+        let ft = ent.file_type().map_err(io_err(&ent.path()))?;
         let Some(name) = ent.file_name().to_str().map(str::to_owned) else {
             continue;
         };
+        if !ft.is_file() && !ft.is_dir() {
+            let kind = match split_cache_name(&name) {
+                Some((_, "zip")) => ItemKind::Zip,
+                Some((_, "mod")) => ItemKind::Mod,
+                Some((_, "ziphash")) => ItemKind::Ziphash,
+                _ => ItemKind::Leftover,
+            };
+            let mut item = unexpected_file(ent.path(), kind, ft);
+            item.module = module.clone();
+            item.version =
+                split_cache_name(&name).and_then(|(stem, _)| module::unescape_version(stem).ok());
+            items.push(item);
+            continue;
+        }
         if name.ends_with(".tmp") {
             // fetch.go's tempFile names: `V.zip<random>.tmp`; renameio: `V.info<random>.tmp`.
             let version = name
@@ -611,6 +665,10 @@ fn scan_trees(
             let Some(name) = ent.file_name().to_str().map(str::to_owned) else {
                 continue;
             };
+            if ft.is_symlink() {
+                items.push(unexpected_file(ent.path(), ItemKind::Dir, ft));
+                continue;
+            }
             if !ft.is_dir() || (rel.is_empty() && name == "cache") {
                 continue;
             }
@@ -752,11 +810,44 @@ struct Ctx<'a> {
     sum: Option<&'a SumRef>,
 }
 
-/// Reads a `.ziphash`: bounded, white space trimmed as go does.
-fn read_ziphash(path: &Path) -> io::Result<String> {
-    let mut s = String::new();
-    File::open(path)?.take(MAX_ZIPHASH).read_to_string(&mut s)?;
-    Ok(s.trim().to_owned())
+/// Why a `.ziphash` gave no hash.
+enum ZiphashError {
+    /// It could not be read.
+    Unreadable(io::Error),
+    /// It was read but holds no `h1:` hash (garbage, binary, truncated).
+    Undecodable(String),
+}
+
+/// Reads a `.ziphash`: only a regular file (never a link or a FIFO), bounded, white space
+/// trimmed as go does (`modfetch.checkMod` reads it with `strings.TrimSpace`), and it must
+/// hold an `h1:` hash of 32 bytes.
+fn read_ziphash(path: &Path) -> Result<String, ZiphashError> {
+    let meta = fs::symlink_metadata(path).map_err(ZiphashError::Unreadable)?;
+    if !meta.is_file() {
+        return Err(ZiphashError::Undecodable(
+            "not a regular file (not opened)".to_owned(),
+        ));
+    }
+    let mut data = Vec::new();
+    File::open(path)
+        .and_then(|f| f.take(MAX_ZIPHASH).read_to_end(&mut data))
+        .map_err(ZiphashError::Unreadable)?;
+    let text = std::str::from_utf8(&data)
+        .map_err(|_| ZiphashError::Undecodable("not UTF-8 text".to_owned()))?
+        .trim();
+    let valid = text.strip_prefix("h1:").is_some_and(|b64| {
+        use base64::Engine as _;
+        base64::engine::general_purpose::STANDARD
+            .decode(b64)
+            .is_ok_and(|d| d.len() == 32)
+    });
+    if !valid {
+        return Err(ZiphashError::Undecodable(format!(
+            "holds {:?}, not an h1: hash",
+            crate::redact::escape_controls(&text.chars().take(60).collect::<String>())
+        )));
+    }
+    Ok(text.to_owned())
 }
 
 impl Ctx<'_> {
@@ -867,8 +958,9 @@ impl Ctx<'_> {
         })
     }
 
-    /// Compares `hash` with the database's line for the key (spec §4.3 step 3: a line with
-    /// another `h1:` is a mismatch; no `h1:` line for the key is not an error).
+    /// Compares `hash` with the database's line for the key (as `sumdb.Client.Lookup` in
+    /// golang.org/x/mod/sumdb/client.go: a line with another `h1:` is a mismatch; no `h1:`
+    /// line for the key is not an error).
     ///
     /// The second value is set when the database could not give a verdict in a way that fails
     /// the item (an answer that did not verify, or no answer): the message to report.
@@ -983,6 +1075,9 @@ impl Ctx<'_> {
                 VerifyStatus::Mismatch,
                 format!("zip has been modified: hash {h}"),
             ),
+            (Outcome::Absent, _, _) if zh.note.is_some() => {
+                (VerifyStatus::Error, zh.note.clone().unwrap_or_default())
+            }
             (Outcome::Absent, _, _) => (
                 VerifyStatus::Missing,
                 "missing ziphash (go mod verify fails on it)".to_owned(),
@@ -1010,9 +1105,14 @@ impl Ctx<'_> {
         item.path = Some(path.to_path_buf());
         let h = match read_ziphash(path) {
             Ok(h) => h,
-            Err(e) => {
+            Err(ZiphashError::Unreadable(e)) => {
                 item.status = VerifyStatus::Error;
-                item.message = format!("cannot read: {e}");
+                item.message = format!("unreadable .ziphash: {e}");
+                return item;
+            }
+            Err(ZiphashError::Undecodable(why)) => {
+                item.status = VerifyStatus::Error;
+                item.message = format!("undecodable .ziphash: {why}");
                 return item;
             }
         };
@@ -1153,6 +1253,9 @@ impl Ctx<'_> {
                 }
             }
             item.files = files;
+        } else if zh.outcome == Outcome::Absent && zh.note.is_some() {
+            item.status = VerifyStatus::Error;
+            item.message = zh.note.clone().unwrap_or_default();
         } else if zh.outcome == Outcome::Absent {
             item.status = VerifyStatus::Missing;
             item.message = "missing ziphash (go mod verify fails on it)".to_owned();
@@ -1282,8 +1385,14 @@ fn ziphash_check(path: Option<&Path>, hash: &str) -> Check {
             note: None,
             against: Reference::Ziphash,
         },
+        Err(ZiphashError::Unreadable(e)) if e.kind() == io::ErrorKind::NotFound => {
+            Check::new(Reference::Ziphash, Outcome::Absent)
+        }
         Err(e) => Check {
-            note: Some(format!("cannot read: {e}")),
+            note: Some(match e {
+                ZiphashError::Unreadable(e) => format!("unreadable .ziphash: {e}"),
+                ZiphashError::Undecodable(why) => format!("undecodable .ziphash: {why}"),
+            }),
             location: Some(loc),
             ..Check::new(Reference::Ziphash, Outcome::Absent)
         },

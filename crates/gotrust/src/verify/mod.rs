@@ -25,13 +25,14 @@ pub mod store;
 pub mod sums;
 pub mod sums_output;
 
+use crate::redact::redact_text;
 use std::fmt;
 use std::io::{self, Write};
 use std::path::PathBuf;
 
 use serde::Serialize;
 
-use crate::report::{Evidence, Finding, Location, Report, Rule, redact_url_userinfo};
+use crate::report::{Evidence, Finding, Location, Report, Rule};
 
 /// The verdict on one item. Serialized in lowercase snake case (`not_cached`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -52,6 +53,10 @@ pub enum VerifyStatus {
     Writable,
     /// A module of the build list has nothing in the cache (not an error: nothing to verify).
     NotCached,
+    /// Consistent with the cache's own records, but compared with neither go.sum nor the
+    /// checksum database (no `--project`, `--offline`, GOSUMDB=off, a private path): not a
+    /// verification.
+    Unverified,
     /// The item could not be checked (an I/O error); the message says why.
     Error,
 }
@@ -66,6 +71,7 @@ impl VerifyStatus {
             VerifyStatus::Leftover => "leftover",
             VerifyStatus::Writable => "writable",
             VerifyStatus::NotCached => "not_cached",
+            VerifyStatus::Unverified => "unverified",
             VerifyStatus::Error => "error",
         }
     }
@@ -82,7 +88,7 @@ impl VerifyStatus {
     /// The rule under which a non-clean item is reported, `None` for clean ones.
     pub fn rule(self) -> Option<&'static Rule> {
         match self {
-            VerifyStatus::Verified | VerifyStatus::NotCached => None,
+            VerifyStatus::Verified | VerifyStatus::NotCached | VerifyStatus::Unverified => None,
             VerifyStatus::Mismatch => Some(&VERIFY_MISMATCH),
             VerifyStatus::Missing => Some(&VERIFY_MISSING),
             VerifyStatus::Leftover => Some(&VERIFY_LEFTOVER),
@@ -96,6 +102,7 @@ impl VerifyStatus {
         match self {
             VerifyStatus::Verified => 0,
             VerifyStatus::NotCached => 1,
+            VerifyStatus::Unverified => 1,
             VerifyStatus::Leftover => 2,
             VerifyStatus::Writable => 3,
             VerifyStatus::Error => 4,
@@ -345,6 +352,8 @@ pub struct Counts {
     pub writable: usize,
     /// Build-list modules with nothing in the cache.
     pub not_cached: usize,
+    /// Items compared with neither go.sum nor the checksum database.
+    pub unverified: usize,
     /// Items that could not be checked.
     pub error: usize,
 }
@@ -379,6 +388,7 @@ impl Results {
                 VerifyStatus::Leftover => &mut c.leftover,
                 VerifyStatus::Writable => &mut c.writable,
                 VerifyStatus::NotCached => &mut c.not_cached,
+                VerifyStatus::Unverified => &mut c.unverified,
                 VerifyStatus::Error => &mut c.error,
             } += 1;
         }
@@ -490,7 +500,7 @@ impl Results {
                     version: i.version.as_deref(),
                     path: i.path.as_ref().map(|p| p.to_string_lossy().into_owned()),
                     status: i.status,
-                    message: redact_url_userinfo(&i.message),
+                    message: redact_text(&i.message),
                     hash: i.hash.as_deref(),
                     checks: i
                         .checks
@@ -500,13 +510,13 @@ impl Results {
                             outcome: c.outcome,
                             expected: c.expected.as_deref(),
                             location: c.location.as_ref().map(loc),
-                            note: c.note.as_deref().map(redact_url_userinfo),
+                            note: c.note.as_deref().map(redact_text),
                         })
                         .collect(),
                     files: &i.files,
                 })
                 .collect(),
-            notes: self.notes.iter().map(|n| redact_url_userinfo(n)).collect(),
+            notes: self.notes.iter().map(|n| redact_text(n)).collect(),
             summary: JsonSummary {
                 counts: self.counts(),
                 failed: self.failed(),
@@ -521,13 +531,42 @@ impl Results {
     pub fn render_text(&self, all: bool, w: &mut impl Write) -> io::Result<()> {
         // Long lists of files are cut: the JSON output has them all.
         const MAX_FILES: usize = 20;
+        // Items of one status and kind beyond the first few fold into one line with their
+        // count (2,715 writable trees must not bury the one mismatch); `all` (-v) and the
+        // JSON output list every one.
+        const FOLD_AFTER: usize = 3;
+        let mut group_sizes: std::collections::HashMap<(VerifyStatus, ItemKind), usize> =
+            std::collections::HashMap::new();
+        for item in &self.items {
+            *group_sizes.entry((item.status, item.kind)).or_default() += 1;
+        }
+        let mut shown: std::collections::HashMap<(VerifyStatus, ItemKind), usize> =
+            std::collections::HashMap::new();
         for item in &self.items {
             let clean = matches!(
                 item.status,
-                VerifyStatus::Verified | VerifyStatus::NotCached
+                VerifyStatus::Verified | VerifyStatus::NotCached | VerifyStatus::Unverified
             );
             if clean && !all {
                 continue;
+            }
+            if !all {
+                let key = (item.status, item.kind);
+                let n = shown.entry(key).or_default();
+                *n += 1;
+                let total = group_sizes.get(&key).copied().unwrap_or(0);
+                if *n == FOLD_AFTER + 1 {
+                    writeln!(
+                        w,
+                        "{:<10} {} ... and {} more like these (-v or --format json lists them all)",
+                        item.status.as_str(),
+                        item.kind.as_str(),
+                        total - FOLD_AFTER
+                    )?;
+                }
+                if *n > FOLD_AFTER {
+                    continue;
+                }
             }
             writeln!(
                 w,
@@ -535,7 +574,7 @@ impl Results {
                 item.status.as_str(),
                 item.kind.as_str(),
                 item.subject(),
-                redact_url_userinfo(&item.message)
+                redact_text(&item.message)
             )?;
             if let Some(p) = &item.path {
                 writeln!(w, "           at {}", p.display())?;
@@ -584,7 +623,7 @@ impl Results {
             }
         }
         for n in &self.notes {
-            writeln!(w, "note: {}", redact_url_userinfo(n))?;
+            writeln!(w, "note: {}", redact_text(n))?;
         }
         let c = self.counts();
         let mut parts = vec![format!("{} verified", c.verified)];
@@ -595,10 +634,17 @@ impl Results {
             (c.writable, "writable"),
             (c.leftover, "leftover"),
             (c.not_cached, "not cached"),
+            (
+                c.unverified,
+                "unverified (compared with neither go.sum nor the checksum database)",
+            ),
         ] {
             if n > 0 {
                 parts.push(format!("{n} {name}"));
             }
+        }
+        if c.verified == 0 && self.command == "verify cache" {
+            parts.push("nothing was verified".to_owned());
         }
         writeln!(
             w,

@@ -496,7 +496,7 @@ async fn fetch_source(
     temp_dir: &Path,
     findings: &mut Vec<ProxyFinding>,
 ) -> SourceResult {
-    let redacted = crate::report::redact_url_userinfo(base);
+    let redacted = crate::redact::redact_text(base);
     let blame = || Side::Proxy {
         url: redacted.clone(),
     };
@@ -942,7 +942,7 @@ async fn probe_missing(http: &HttpClient, base: &str, path: &str) -> Option<Miss
     };
     let polluted = matches!(info, Served::Ok { .. }) || matches!(go_mod, Served::Ok { .. });
     Some(MissingProbe {
-        proxy: crate::report::redact_url_userinfo(base),
+        proxy: crate::redact::redact_text(base),
         module: path.to_string(),
         version: v,
         info,
@@ -1045,7 +1045,7 @@ pub async fn verify_proxies_with(
         proxies: opts
             .proxies
             .iter()
-            .map(|p| crate::report::redact_url_userinfo(p))
+            .map(|p| crate::redact::redact_text(p))
             .collect(),
         modules: modules.into_iter().flatten().collect(),
         probes,

@@ -12,6 +12,7 @@ use super::proxy::{
 };
 use super::sums::HeadCheck;
 use super::sums_output::{FOLDED_EXAMPLES, RunOutcome, redact_value};
+use crate::redact::redact_text;
 use crate::report::catalog::{
     PROBE_NOT_FOUND_STATUS, VERIFY_DATABASE_MISBEHAVIOUR, VERIFY_NO_VERDICT,
     VERIFY_NOT_IN_DATABASE, VERIFY_NOTHING_VERIFIED, VERIFY_PROXY_BAD_INFO,
@@ -20,7 +21,7 @@ use crate::report::catalog::{
     VERIFY_PROXY_UNLISTED, VERIFY_SKIPPED_PRIVATE, VERIFY_SKIPPED_PUBLIC,
 };
 use crate::report::text::TextOptions;
-use crate::report::{Evidence, Finding, Report, Rule, redact_url_userinfo};
+use crate::report::{Evidence, Finding, Report, Rule};
 
 /// The catalog rule of a proxy finding kind.
 pub fn rule(kind: FindingKind) -> &'static Rule {
@@ -234,7 +235,7 @@ fn cell(s: &Served) -> String {
 
 fn side(s: &Side) -> String {
     match s {
-        Side::Proxy { url } => format!("proxy {}", redact_url_userinfo(url)),
+        Side::Proxy { url } => format!("proxy {}", redact_text(url)),
         Side::Database => "the checksum database".into(),
         Side::GoSum { file, line } => format!("{}:{line}", file.display()),
         Side::Undecided => "undecided (proxies disagree)".into(),
@@ -252,7 +253,7 @@ pub fn shows_module(m: &ModuleResult, verbose: bool) -> bool {
 pub fn write_module(m: &ModuleResult, w: &mut impl Write) -> io::Result<()> {
     writeln!(w, "{}@{}: {}", m.module, m.version, m.status)?;
     let mut header = vec!["".to_string(), "go.sum".into(), "database".into()];
-    header.extend(m.sources.iter().map(|s| redact_url_userinfo(&s.proxy)));
+    header.extend(m.sources.iter().map(|s| redact_text(&s.proxy)));
     let (db_zip, db_mod) = match &m.database {
         DbRecord::Found { zip, go_mod } => (
             zip.as_deref().map_or("-".into(), short),
@@ -294,18 +295,18 @@ pub fn write_module(m: &ModuleResult, w: &mut impl Write) -> io::Result<()> {
             w,
             "  - {}: {}",
             side(&f.blame),
-            redact_url_userinfo(&f.message)
+            redact_text(&f.message)
         )?;
     }
     for line in failures(&m.sources) {
-        writeln!(w, "  - {}", redact_url_userinfo(&line))?;
+        writeln!(w, "  - {}", redact_text(&line))?;
     }
     match &m.database {
         DbRecord::Failed { message, .. } => {
-            writeln!(w, "  - database: {}", redact_url_userinfo(message))?
+            writeln!(w, "  - database: {}", redact_text(message))?
         }
         DbRecord::NotFound { go_error, .. } => {
-            writeln!(w, "  - database: {}", redact_url_userinfo(go_error))?
+            writeln!(w, "  - database: {}", redact_text(go_error))?
         }
         _ => {}
     }
@@ -336,7 +337,7 @@ pub fn write_text(
                 writeln!(
                     w,
                     "{} {}@{} (cannot exist): {what}",
-                    redact_url_userinfo(&p.proxy),
+                    redact_text(&p.proxy),
                     p.module,
                     p.version,
                 )?;

@@ -956,7 +956,7 @@ pub async fn verify_sums_with(
             }
             Some(DatabaseReport {
                 name: d.client.name().to_string(),
-                base: crate::report::redact_url_userinfo(&d.base),
+                base: crate::redact::redact_text(&d.base),
                 base_source: d.base_source.clone(),
                 stored_size,
                 size: d.client.latest().0.n,
@@ -1016,7 +1016,7 @@ pub(crate) fn not_found_text(
         let sep = if reason.contains('\n') { "\n\t" } else { " " };
         format!("reading {url}: {status_line}\n\tserver response:{sep}{reason}")
     };
-    crate::report::redact_url_userinfo(&format!(
+    crate::redact::redact_text(&format!(
         "{module}@{bare}: verifying {noun}: {module}@{version}: {fetch}"
     ))
 }

@@ -13,12 +13,13 @@ use std::io::{self, Write};
 use std::path::Path;
 
 use super::sums::{ErrorClass, HeadCheck, LineResult, LineStatus, SkipWhy, SumsReport};
+use crate::redact::redact_text;
 use crate::report::catalog::{
     VERIFY_DATABASE_MISBEHAVIOUR, VERIFY_NO_VERDICT, VERIFY_NOT_IN_DATABASE,
     VERIFY_NOTHING_VERIFIED, VERIFY_SKIPPED_PRIVATE, VERIFY_SKIPPED_PUBLIC, VERIFY_SUM_MISMATCH,
 };
 use crate::report::text::TextOptions;
-use crate::report::{Evidence, FailOn, Finding, Report, Rule, redact_url_userinfo};
+use crate::report::{Evidence, FailOn, Finding, Report, Rule};
 
 /// How many lines a folded finding names (JSON's `results` has every line).
 pub const FOLDED_EXAMPLES: usize = 5;
@@ -299,7 +300,7 @@ pub fn write_line(l: &LineResult, w: &mut impl Write) -> io::Result<()> {
         l.status.name(),
         l.module,
         l.version,
-        redact_url_userinfo(&line_detail(&l.status))
+        redact_text(&line_detail(&l.status))
     )
 }
 
@@ -336,10 +337,10 @@ pub fn write_text(
             w,
             "database {} at {}: {head}",
             db.name,
-            redact_url_userinfo(&db.base)
+            redact_text(&db.base)
         )?;
         for warning in &db.warnings {
-            writeln!(w, "warning: {}", redact_url_userinfo(warning))?;
+            writeln!(w, "warning: {}", redact_text(warning))?;
         }
     }
     writeln!(w)?;
@@ -398,7 +399,7 @@ pub fn to_json(r: &SumsReport, report: &Report, outcome: RunOutcome) -> serde_js
 /// Redacts URL credentials in every string of a JSON value.
 pub fn redact_value(v: &mut serde_json::Value) {
     match v {
-        serde_json::Value::String(s) if s.contains("://") => *s = redact_url_userinfo(s),
+        serde_json::Value::String(s) if s.contains("://") => *s = redact_text(s),
         serde_json::Value::Array(a) => a.iter_mut().for_each(redact_value),
         serde_json::Value::Object(o) => o.values_mut().for_each(redact_value),
         _ => {}

@@ -22,7 +22,7 @@ use tokio::sync::mpsc;
 
 use super::StoreError;
 use super::layout::Entry;
-use crate::report::redact_url_userinfo;
+use crate::redact::redact_text;
 
 /// Objects up to this size are read in one request; larger zips are read in ranges.
 const WHOLE_OBJECT: u64 = 4 << 20;
@@ -58,7 +58,7 @@ impl Store {
     /// (also `azure://`, `abfs://` and the other URLs object_store's Azure builder knows).
     pub fn open(location: &str) -> Result<Store, StoreError> {
         let bad = |why: String| StoreError::Location {
-            location: redact_url_userinfo(location),
+            location: redact_text(location),
             why,
         };
         if let Some(rest) = location.strip_prefix("file://") {
@@ -98,7 +98,7 @@ impl Store {
             }
         };
         Ok(Store::Object {
-            display: redact_url_userinfo(location),
+            display: redact_text(location),
             store,
             prefix,
         })

@@ -22,7 +22,8 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use super::{Counts, Shard, StoreError, Verdict};
-use crate::report::{Evidence, Finding, Report, redact_url_userinfo};
+use crate::redact::redact_text;
+use crate::report::{Evidence, Finding, Report};
 
 /// The schema version of the results lines.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -510,7 +511,7 @@ impl Merged {
         let total = self.total();
         format!(
             "verify store {}: {total} {} in {} of {} shards: {}",
-            redact_url_userinfo(&self.location),
+            redact_text(&self.location),
             if total == 1 { "entry" } else { "entries" },
             self.shards.len(),
             self.shard_count,
@@ -530,7 +531,7 @@ impl Merged {
             )?;
         }
         for n in &self.notes {
-            writeln!(w, "note: {}", redact_url_userinfo(n))?;
+            writeln!(w, "note: {}", redact_text(n))?;
         }
         writeln!(w, "{}", self.summary_line())
     }
@@ -545,7 +546,7 @@ impl Merged {
         serde_json::json!({
             "schema_version": SCHEMA_VERSION,
             "command": "verify store",
-            "location": redact_url_userinfo(&self.location),
+            "location": redact_text(&self.location),
             "layout": self.layout,
             "shards": {
                 "count": self.shard_count,
@@ -559,7 +560,7 @@ impl Merged {
                 "incomplete": self.incomplete(),
             },
             "problems": self.problems,
-            "notes": self.notes.iter().map(|n| redact_url_userinfo(n)).collect::<Vec<_>>(),
+            "notes": self.notes.iter().map(|n| redact_text(n)).collect::<Vec<_>>(),
             "report": crate::report::json::to_value(&self.to_report()),
         })
     }
