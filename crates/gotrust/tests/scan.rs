@@ -345,10 +345,10 @@ fn credentials_are_redacted_when_rendered() {
         .iter()
         .find(|s| s.how == How::GoEnvW && s.variable == "GOPROXY")
         .unwrap();
-    assert_eq!(s.display_value(), "https://user:xxxxx@proxy.corp.example");
+    assert_eq!(s.display_value(), "https://xxxxx:xxxxx@proxy.corp.example");
     let json = serde_json::to_string(&r).unwrap();
     assert!(!json.contains("s3cret"), "{json}");
-    assert!(json.contains("user:xxxxx@proxy.corp.example"));
+    assert!(json.contains("xxxxx:xxxxx@proxy.corp.example"));
 }
 
 #[test]

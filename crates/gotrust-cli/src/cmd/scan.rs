@@ -143,10 +143,7 @@ pub fn run(global: &GlobalArgs, args: &Args) -> anyhow::Result<ExitCode> {
                     .as_ref()
                     .map(|l| format!("{l}: "))
                     .unwrap_or_default();
-                eprintln!(
-                    "gotrust: {at}{}",
-                    gotrust::redact::redact_text(&n.message)
-                );
+                eprintln!("gotrust: {at}{}", gotrust::redact::redact_text(&n.message));
             }
         }
     }

@@ -12,6 +12,7 @@ mod explain;
 mod lab;
 mod probe;
 mod report;
+mod rules;
 mod scan;
 mod secrets;
 mod servers;

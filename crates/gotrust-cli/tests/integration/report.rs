@@ -5,18 +5,32 @@ use serde_json::Value;
 
 use crate::util::TestDir;
 
-/// With GOSUMDB=off in the process environment the placeholder reports one critical finding.
+/// With GOSUMDB=off (and GOPROXY=off, so that no proxy finding joins it) the audit reports
+/// one critical finding and the info finding `proxy/off`. Without a Go installation the tests'
+/// scrubbed environment takes go.env's defaults, which audit judges like any other value.
 fn sumdb_off(dir: &TestDir, args: &[&str]) -> crate::util::Output {
     let mut all = vec!["audit"];
     all.extend_from_slice(args);
-    dir.cmd(&all).env("GOSUMDB", "off").run()
+    dir.cmd(&all)
+        .env("GOSUMDB", "off")
+        .env("GOPROXY", "off")
+        .run()
+}
+
+/// A configuration with no finding at all: the default proxy without the `direct` fallback.
+fn clean(dir: &TestDir, args: &[&str]) -> crate::util::Output {
+    let mut all = vec!["audit"];
+    all.extend_from_slice(args);
+    dir.cmd(&all)
+        .env("GOPROXY", "https://proxy.golang.org")
+        .run()
 }
 
 #[test]
 fn clean_environment_exits_0() {
     let dir = TestDir::new();
     for fail_on in ["critical", "high", "medium", "low", "info", "never"] {
-        let out = dir.cmd(&["audit", "--fail-on", fail_on]).run().code(0);
+        let out = clean(&dir, &["--fail-on", fail_on]).code(0);
         assert!(out.stdout.contains("no findings"), "{}", out.stdout);
         assert!(out.stderr.is_empty());
     }
@@ -58,13 +72,13 @@ fn json_is_well_formed() {
         v["findings"][0]["evidence"][0]["origin"],
         "process environment"
     );
-    assert_eq!(v["summary"]["total"], 1);
+    assert_eq!(v["summary"]["total"], 2);
+    assert_eq!(v["findings"][1]["id"], "proxy/off");
     // JSON is never coloured, even when asked.
     let out = sumdb_off(&dir, &["--format", "json", "--color", "always"]).code(1);
     assert!(!out.stdout.contains('\x1b'));
     let empty: Value =
-        serde_json::from_str(&dir.cmd(&["audit", "--format", "json"]).run().code(0).stdout)
-            .unwrap();
+        serde_json::from_str(&clean(&dir, &["--format", "json"]).code(0).stdout).unwrap();
     assert_eq!(empty["findings"], Value::Array(vec![]));
 }
 
@@ -144,14 +158,15 @@ fn policy_ignore() {
             "--policy",
             policy.to_str().unwrap(),
             "--fail-on",
-            "info",
+            "low",
             "--format",
             "json",
         ],
     )
     .code(0);
     let v: Value = serde_json::from_str(&out.stdout).unwrap();
-    assert_eq!(v["findings"], Value::Array(vec![]));
+    assert_eq!(v["findings"].as_array().unwrap().len(), 1);
+    assert_eq!(v["findings"][0]["id"], "proxy/off");
     assert_eq!(v["suppressed"][0]["id"], "sumdb/disabled");
     assert_eq!(
         v["suppressed"][0]["reason"],

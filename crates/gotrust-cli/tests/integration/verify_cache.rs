@@ -105,7 +105,9 @@ fn clean_cache_exits_0_in_every_format() {
     );
     assert!(
         out.stdout
-            .contains("checksum database not consulted (--offline)")
+            .contains("--offline: checksum database answers come only from cached data"),
+        "{}",
+        out.stdout
     );
     // No progress bar when stderr is not a terminal.
     assert!(out.stderr.is_empty(), "{}", out.stderr);

@@ -443,7 +443,7 @@ impl<R: BufRead> LogParser<R> {
                 if self.unrecognized.len() < MAX_UNRECOGNIZED {
                     self.unrecognized.push(UnrecognizedLine {
                         line_no,
-                        text: cap(&redact_urls(trimmed)),
+                        text: cap(&redact_text(trimmed)),
                     });
                     if trimmed.ends_with(':') {
                         self.open_header = Some(line_no);
@@ -522,7 +522,7 @@ impl<R: BufRead> LogParser<R> {
         {
             p.diagnosis.context.push(ContextLine {
                 line_no,
-                text: cap(&redact_urls(text)),
+                text: cap(&redact_text(text)),
                 from_server,
             });
         }

@@ -9,7 +9,6 @@ use serde::ser::{Serialize, SerializeMap, SerializeStruct, Serializer};
 use super::{GoEnv, Origin, Setting, Shadowed};
 use crate::redact::redact_text;
 
-
 impl Serialize for Origin {
     fn serialize<S: Serializer>(&self, ser: S) -> Result<S::Ok, S::Error> {
         match self {

@@ -432,7 +432,6 @@ impl Report {
     }
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::catalog::*;

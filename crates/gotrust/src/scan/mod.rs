@@ -238,7 +238,7 @@ pub struct FoundSetting {
 impl FoundSetting {
     /// The value with credentials in URLs replaced by `xxxxx`: use this in anything rendered.
     pub fn display_value(&self) -> String {
-        redact_urls(&self.value)
+        crate::redact::redact_text(&self.value)
     }
 
     /// How and where in its file the setting is written, without the file and line:
@@ -252,7 +252,7 @@ impl FoundSetting {
 }
 
 fn serialize_redacted<S: Serializer>(value: &str, s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_str(&redact_urls(value))
+    s.serialize_str(&crate::redact::redact_text(value))
 }
 
 /// A file the scanner saw but did not read.
@@ -806,10 +806,6 @@ pub(crate) fn has_reference(value: &str) -> bool {
     }
     false
 }
-
-/// The old name of [`crate::redact::redact_text`], kept so callers written against it compile.
-#[doc(hidden)]
-pub use crate::redact::redact_text as redact_urls;
 
 #[cfg(test)]
 mod tests {

@@ -290,7 +290,7 @@ pub(crate) fn bazelrc(text: &str, sink: &mut Sink) {
             continue;
         };
         while let Some(w) = words.next() {
-            let kv = match bazel_env_flag(w) {
+            let kv = match shell::bazel_env_flag(w) {
                 Some("") => words.next().unwrap_or(""),
                 Some(kv) => kv,
                 None => continue,
@@ -302,20 +302,6 @@ pub(crate) fn bazelrc(text: &str, sink: &mut Sink) {
             }
         }
     }
-}
-
-/// The `K=V` of a bazel environment flag (`--action_env=K=V`), `Some("")` when the value is
-/// the next word, `None` for other words.
-pub(crate) fn bazel_env_flag(w: &str) -> Option<&str> {
-    for flag in ["--action_env", "--repo_env", "--host_action_env"] {
-        if let Some(rest) = w.strip_prefix(flag) {
-            if rest.is_empty() {
-                return Some("");
-            }
-            return rest.strip_prefix('=');
-        }
-    }
-    None
 }
 
 /// A git config file: every entry, with its key written as `section[.subsection].key`.

@@ -545,7 +545,7 @@ fn command(
         "bazel" | "bazelisk" => {
             let mut it = args.iter();
             while let Some(a) = it.next() {
-                let (w, kv) = match super::other::bazel_env_flag(&a.text) {
+                let (w, kv) = match bazel_env_flag(&a.text) {
                     Some("") => match it.next() {
                         Some(n) => (n, n.text.as_str()),
                         None => break,
@@ -673,6 +673,20 @@ fn git_command(ctx: &ScriptCtx<'_>, args: &[Word], sink: &mut Sink) {
     if let [key, value, ..] = pos.as_slice() {
         emit(ctx, key, &key.text, &value.text, How::GitConfig, sink);
     }
+}
+
+/// The `K=V` of a bazel environment flag (`--action_env=K=V`), `Some("")` when the value is
+/// the next word, `None` for other words.
+pub(crate) fn bazel_env_flag(w: &str) -> Option<&str> {
+    for flag in ["--action_env", "--repo_env", "--host_action_env"] {
+        if let Some(rest) = w.strip_prefix(flag) {
+            if rest.is_empty() {
+                return Some("");
+            }
+            return rest.strip_prefix('=');
+        }
+    }
+    None
 }
 
 #[cfg(test)]

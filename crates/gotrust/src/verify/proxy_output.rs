@@ -291,20 +291,13 @@ pub fn write_module(m: &ModuleResult, w: &mut impl Write) -> io::Result<()> {
         writeln!(w, "  {}", cells.join("  ").trim_end())?;
     }
     for f in &m.findings {
-        writeln!(
-            w,
-            "  - {}: {}",
-            side(&f.blame),
-            redact_text(&f.message)
-        )?;
+        writeln!(w, "  - {}: {}", side(&f.blame), redact_text(&f.message))?;
     }
     for line in failures(&m.sources) {
         writeln!(w, "  - {}", redact_text(&line))?;
     }
     match &m.database {
-        DbRecord::Failed { message, .. } => {
-            writeln!(w, "  - database: {}", redact_text(message))?
-        }
+        DbRecord::Failed { message, .. } => writeln!(w, "  - database: {}", redact_text(message))?,
         DbRecord::NotFound { go_error, .. } => {
             writeln!(w, "  - database: {}", redact_text(go_error))?
         }
