@@ -1,4 +1,4 @@
-//! The command line: global flags and subcommands (design §1).
+//! The command line: global flags and subcommands (README.md, "Commands").
 
 use std::path::PathBuf;
 

@@ -158,7 +158,7 @@ pub const EXPERIMENTS: &[Experiment] = &[
     Experiment {
         name: "sumdb-off",
         title: "GOSUMDB=off: a tampered zip is accepted silently",
-        claim: "article §3.3: a forged zip passes where the checksum database is not consulted",
+        claim: "the article, section 3.3: a forged zip passes where the checksum database is not consulted",
         faults: "tamper-zip",
         tls: false,
         proxy: Proxy::Single,
@@ -180,7 +180,7 @@ pub const EXPERIMENTS: &[Experiment] = &[
     Experiment {
         name: "gonosumdb",
         title: "GONOSUMDB covering the module: a tampered zip is accepted silently",
-        claim: "article §3.3: GONOSUMDB/GOPRIVATE take modules out of the database",
+        claim: "the article, section 3.3: GONOSUMDB/GOPRIVATE take modules out of the database",
         faults: "tamper-zip",
         tls: false,
         proxy: Proxy::Single,
@@ -201,7 +201,7 @@ pub const EXPERIMENTS: &[Experiment] = &[
     Experiment {
         name: "sumdb-catches-tamper",
         title: "With the checksum database, the same tampered zip is a SECURITY ERROR",
-        claim: "article §3.3 (the other half): the database is what stops a forged zip",
+        claim: "the article, section 3.3 (the other half): the database is what stops a forged zip",
         faults: "tamper-zip",
         tls: false,
         proxy: Proxy::Single,
@@ -223,7 +223,7 @@ pub const EXPERIMENTS: &[Experiment] = &[
     Experiment {
         name: "tampered-go-mod",
         title: "A proxy serving a modified go.mod is caught by the database",
-        claim: "article §2: a polluted proxy cache serves altered module content",
+        claim: "the article, section 2: a polluted proxy cache serves altered module content",
         faults: "tamper-go-mod",
         tls: false,
         proxy: Proxy::Single,
@@ -244,7 +244,7 @@ pub const EXPERIMENTS: &[Experiment] = &[
     Experiment {
         name: "polluted-version",
         title: "A proxy answering 200 for a version that was never published: go resolves it",
-        claim: "article §2.4: a stale or polluted proxy invents versions",
+        claim: "the article, section 2.4: a stale or polluted proxy invents versions",
         faults: "polluted-version",
         tls: false,
         proxy: Proxy::Single,
@@ -266,7 +266,7 @@ pub const EXPERIMENTS: &[Experiment] = &[
     Experiment {
         name: "polluted-version-sumdb",
         title: "The database has no record of the invented version: go refuses it",
-        claim: "article §2.4: pollution is proven by content, not by cache headers",
+        claim: "the article, section 2.4: pollution is proven by content, not by cache headers",
         faults: "polluted-version",
         tls: false,
         proxy: Proxy::Single,
@@ -287,7 +287,7 @@ pub const EXPERIMENTS: &[Experiment] = &[
     Experiment {
         name: "goinsecure-proxy-tls",
         title: "GOINSECURE=* does not relax TLS for GOPROXY",
-        claim: "article §4.1: `*` in GOINSECURE disables TLS globally",
+        claim: "the article, section 4.1: `*` in GOINSECURE disables TLS globally",
         faults: "untrusted-cert",
         tls: true,
         proxy: Proxy::Single,
@@ -305,7 +305,7 @@ pub const EXPERIMENTS: &[Experiment] = &[
     Experiment {
         name: "goinsecure-sumdb",
         title: "GOINSECURE=* does not disable the checksum database",
-        claim: "article §3.1: GOINSECURE does not bypass GOSUMDB",
+        claim: "the article, section 3.1: GOINSECURE does not bypass GOSUMDB",
         faults: "tamper-zip",
         tls: false,
         proxy: Proxy::Single,
@@ -346,7 +346,7 @@ pub const EXPERIMENTS: &[Experiment] = &[
     Experiment {
         name: "fallback-pipe-500",
         title: "GOPROXY=a|b: a 500 from a sends go to b",
-        claim: "article §2.2: fallback between sources",
+        claim: "the article, section 2.2: fallback between sources",
         faults: "status-500",
         tls: false,
         proxy: Proxy::Fallback("|"),

@@ -1,6 +1,6 @@
 //! The rule catalog: every finding gotrust can report, with its stable ID.
 //!
-//! IDs are `category/name` (design §3). They appear in text, JSON and SARIF output (`ruleId`)
+//! IDs are `category/name` (docs/architecture.md lists where each category lives). They appear in text, JSON and SARIF output (`ruleId`)
 //! and in the policy file, so an ID is never removed or renamed; new rules are appended.
 //! Each rule is a `static` so that a [`Finding`](super::Finding) can only name a rule that
 //! exists: the SARIF `rules` array and the policy validation can then never disagree with the
@@ -315,7 +315,7 @@ catalog! {
         "Required modules would be fetched without the checksum database",
         "Keep public modules in the checksum database; exclude only private paths with GOPRIVATE.";
 
-    // Added by the audit (spec §1.6-1.7, `--go auto`).
+    // Added by the audit: the `go env -json` cross-check (`--go auto`), GOFLAGS and settings go rejects when it uses them.
     ENV_GO_DISAGREES = "env/go-disagrees", Medium,
         "`go env -json` and gotrust disagree about an effective value: the audit may not describe what go does",
         "Report the difference to gotrust; until then, trust the go command's value.";
@@ -476,7 +476,7 @@ mod tests {
     use super::*;
     use std::collections::BTreeSet;
 
-    /// The IDs of design §3, one by one, so that a rule dropped from the macro list is noticed.
+    /// The first rules of the catalog, one by one, so that a rule dropped from the macro list is noticed.
     const DESIGN_IDS: &[&str] = &[
         "sumdb/disabled",
         "sumdb/missing",

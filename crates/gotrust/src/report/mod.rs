@@ -100,7 +100,7 @@ pub enum FailOn {
 }
 
 impl Default for FailOn {
-    /// `high`, as design §1 says.
+    /// `high`: a high or critical finding fails the run unless told otherwise.
     fn default() -> Self {
         FailOn::At(Severity::High)
     }

@@ -1,4 +1,4 @@
-//! Git settings that change what cmd/go's git subprocesses trust (spec §1.8, §2.5).
+//! Git settings that change what cmd/go's git subprocesses trust (cmd/go/internal/modfetch/codehost/git.go runs git with the user's configuration; GIT_SSL_NO_VERIFY, http.sslVerify and url.*.insteadOf apply).
 //!
 //! Read-only: git is never run. We read the environment (`GIT_SSL_NO_VERIFY`,
 //! `GIT_ALLOW_PROTOCOL`, `GIT_CONFIG_*`) and the system and global git config files the way git

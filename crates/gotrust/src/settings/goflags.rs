@@ -1,4 +1,4 @@
-//! GOFLAGS parsing (spec §1.7).
+//! GOFLAGS parsing, as cmd/go/internal/base/goflags.go (InitGOFLAGS, SetFromGOFLAGS) does it.
 //!
 //! Mirrors `InitGOFLAGS`/`SetFromGOFLAGS` in cmd/go/internal/base/goflags.go and the word
 //! splitting of cmd/internal/quoted (Go 1.20+ quoting). Texts are the full lines go prints.

@@ -1,4 +1,4 @@
-//! GOVCS parsing (spec §2.5, Go 1.16+).
+//! GOVCS parsing, as cmd/go/internal/vcs/vcs.go (parseGOVCS, CheckGOVCS) does it (Go 1.16+).
 //!
 //! Mirrors `parseGOVCS` and `govcsConfig.allow` in cmd/go/internal/vcs/vcs.go. Pattern
 //! matching is supplied by the caller (Go's `module.MatchPrefixPatterns`), so this module

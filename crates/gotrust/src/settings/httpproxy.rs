@@ -1,4 +1,4 @@
-//! HTTP_PROXY / HTTPS_PROXY / NO_PROXY (spec §1.8).
+//! HTTP_PROXY / HTTPS_PROXY / NO_PROXY, as golang.org/x/net/http/httpproxy (FromEnvironment, ProxyFunc) reads them for net/http.
 //!
 //! Mirrors golang.org/x/net/http/httpproxy (vendored into net/http as
 //! `ProxyFromEnvironment`): `FromEnvironment`, `parseProxy`, `config.init`, `useProxy`,

@@ -1,4 +1,4 @@
-//! GOSUMDB parsing (spec §4.1, §4.2).
+//! GOSUMDB parsing, as cmd/go/internal/modfetch/sumdb.go (dbDial) and golang.org/x/mod/sumdb/note (NewVerifier) accept it.
 //!
 //! Mirrors `dbDial` in cmd/go/internal/modfetch/sumdb.go and `note.NewVerifier` in
 //! golang.org/x/mod/sumdb/note (verifier key syntax and key hash).
@@ -247,7 +247,7 @@ mod tests {
         b.iter().map(|x| format!("{x:02x}")).collect()
     }
 
-    /// Accepted forms of spec §4.1.
+    /// Accepted forms of GOSUMDB (cmd/go/internal/modfetch/sumdb.go, dbDial).
     #[test]
     fn accepted() {
         let SumDb::Db(d) = SumDb::parse("sum.golang.org").unwrap() else {
@@ -276,7 +276,7 @@ mod tests {
         assert_eq!(SumDb::parse("off").unwrap(), SumDb::Off);
     }
 
-    /// Rejected forms of spec §4.1 (and x/mod's cmd/go test table).
+    /// Rejected forms of GOSUMDB (dbDial's errors, and cmd/go's script tests).
     #[test]
     fn rejected() {
         let mal = "invalid GOSUMDB: malformed verifier id";
