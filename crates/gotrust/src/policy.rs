@@ -231,10 +231,43 @@ impl Policy {
             });
         }
 
+        // A trusted proxy is compared with GOPROXY entries, a scope pattern with module paths:
+        // a value that can match nothing would silently weaken the policy, so it is refused
+        // (the pattern syntax is path.Match's, as GOPRIVATE's: golang.org/x/mod/module
+        // MatchPrefixPatterns).
+        let mut trusted_proxies = Vec::with_capacity(raw.proxy.trusted.len());
+        for entry in &raw.proxy.trusted {
+            let text = entry.get_ref().trim();
+            let ok = url::Url::parse(text).is_ok_and(|u| {
+                matches!(u.scheme(), "https" | "http" | "file")
+                    && (u.scheme() == "file" || u.host_str().is_some_and(|h| !h.is_empty()))
+            });
+            if !ok {
+                return Err(invalid(
+                    Some(entry.span()),
+                    InvalidKind::BadTrustedProxy(crate::redact::redact_text(text)),
+                ));
+            }
+            trusted_proxies.push(text.to_owned());
+        }
+        let mut private_scope = Vec::with_capacity(raw.private.scope.len());
+        for entry in &raw.private.scope {
+            let text = entry.get_ref().trim();
+            let bad =
+                text.is_empty() || text.contains(',') || gomod::pattern::validate(text).is_err();
+            if bad {
+                return Err(invalid(
+                    Some(entry.span()),
+                    InvalidKind::BadScopePattern(text.to_owned()),
+                ));
+            }
+            private_scope.push(text.to_owned());
+        }
+
         Ok(Policy {
             path: Some(path.to_owned()),
-            trusted_proxies: raw.proxy.trusted,
-            private_scope: raw.private.scope,
+            trusted_proxies,
+            private_scope,
             insecure_allowed: raw.insecure.allowed,
             severities,
             ignores,
@@ -380,6 +413,16 @@ pub enum InvalidKind {
     /// An `[[ignore]]` entry without a non-empty `reason`.
     #[error("[[ignore]] entry for `{0}` needs a non-empty `reason`")]
     IgnoreWithoutReason(&'static str),
+    /// A `[proxy] trusted` entry that is not an absolute https://, http:// or file:// URL.
+    #[error(
+        "`[proxy] trusted` entry `{0}` is not a proxy URL (expected https://host[/path], http://host or file:///path)"
+    )]
+    BadTrustedProxy(String),
+    /// A `[private] scope` entry that is not one valid Go path pattern.
+    #[error(
+        "`[private] scope` entry `{0}` is not a valid module path pattern (path.Match syntax, one pattern per entry): it would match nothing"
+    )]
+    BadScopePattern(String),
     /// An `[[ignore]]` entry with both `module` and `pattern`.
     #[error("[[ignore]] entry for `{0}` has both `module` and `pattern`; use one")]
     ModuleAndPattern(&'static str),
@@ -405,14 +448,14 @@ struct RawPolicy {
 #[serde(deny_unknown_fields)]
 struct RawProxy {
     #[serde(default)]
-    trusted: Vec<String>,
+    trusted: Vec<Spanned<String>>,
 }
 
 #[derive(Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 struct RawPrivate {
     #[serde(default)]
-    scope: Vec<String>,
+    scope: Vec<Spanned<String>>,
 }
 
 #[derive(Deserialize, Default)]
@@ -475,6 +518,24 @@ rule = "proxy/private-path-leak"
 reason = "  legacy mirror, tracked in OPS-12  "
 module = "github.com/acme/legacy"
 "#;
+
+    #[test]
+    fn trusted_and_scope_values_are_validated() {
+        for bad in [
+            "version = 1\n[proxy]\ntrusted = [\"not a url\"]\n",
+            "version = 1\n[proxy]\ntrusted = [\"ftp://p.example\"]\n",
+            "version = 1\n[private]\nscope = [\"[\"]\n",
+            "version = 1\n[private]\nscope = [\"a.example,b.example\"]\n",
+        ] {
+            let e = parse(bad).unwrap_err().to_string();
+            assert!(e.contains("gotrust.toml:3:"), "{bad}: {e}");
+        }
+        let e = parse("version = 1\n[proxy]\ntrusted = [\"https://u:pw@\"]\n").unwrap_err();
+        assert!(!e.to_string().contains("pw"), "{e}");
+        let p = parse("version = 1\n[proxy]\ntrusted = [\"https://p.example\", \"file:///srv/mods\"]\n[private]\nscope = [\"*.corp.example\"]\n").unwrap();
+        assert_eq!(p.trusted_proxies.len(), 2);
+        assert_eq!(p.private_scope, ["*.corp.example"]);
+    }
 
     #[test]
     fn full_policy() {
