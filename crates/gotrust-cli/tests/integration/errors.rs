@@ -49,3 +49,29 @@ fn an_unusable_proxy_flag_is_refused_once() {
     assert!(out.stderr.contains("--proxy ht!tp://x"), "{}", out.stderr);
     assert_eq!(out.stderr.lines().count(), 1, "{}", out.stderr);
 }
+
+/// An empty go.mod is refused by go ("missing module declaration"); audit says so.
+#[test]
+fn empty_go_mod_is_a_finding() {
+    let dir = TestDir::new();
+    dir.write("go.mod", "");
+    let out = dir
+        .cmd(&["audit", "--format", "json", "--fail-on", "medium"])
+        .env("GOPROXY", "https://proxy.golang.org")
+        .run()
+        .code(1);
+    let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    let finding = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["id"] == "project/malformed")
+        .unwrap_or_else(|| panic!("no project/malformed: {}", out.stdout));
+    assert!(
+        finding["message"]
+            .as_str()
+            .unwrap()
+            .contains("missing module declaration"),
+        "{finding}"
+    );
+}

@@ -165,6 +165,22 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
             return;
         }
     };
+    if modfile.module.is_none() {
+        // cmd/go/internal/modload/init.go (loadModFile) refuses a go.mod without a module
+        // statement before anything else, with this text.
+        out.push(
+            Finding::new(
+                &catalog::PROJECT_MALFORMED,
+                "go rejects go.mod: go: error reading go.mod: missing module declaration",
+            )
+            .with_evidence(line_ev(&project.go_mod.path, "go.mod", String::new(), 0))
+            .with_affected(mod_name.clone())
+            .with_fix(format!(
+                "Add a module statement to {mod_name} (`go mod edit -module=example.com/mod`, with your module path)."
+            )),
+        );
+        return;
+    }
     let sum = match &project.go_sum {
         None => None,
         Some(f) => match gosum::parse(&f.path.display().to_string(), &f.data) {
