@@ -154,7 +154,9 @@ fn userinfos(s: &str) -> Vec<(&str, Option<&str>)> {
     found
 }
 
-fn percent_decode(s: &str) -> Cow<'_, str> {
+/// `%XX` escapes decoded (invalid ones kept as written), as URL user info is decoded before it
+/// is sent or compared; lossy on invalid UTF-8.
+pub(crate) fn percent_decode(s: &str) -> Cow<'_, str> {
     if !s.contains('%') {
         return Cow::Borrowed(s);
     }

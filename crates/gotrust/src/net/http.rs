@@ -751,25 +751,7 @@ fn userinfo(u: &Url) -> Option<(String, String)> {
     if u.username().is_empty() && u.password().is_none() {
         return None;
     }
-    let dec = |s: &str| {
-        let b = s.as_bytes();
-        let mut out = Vec::with_capacity(b.len());
-        let mut i = 0;
-        while i < b.len() {
-            let hex = |c: u8| (c as char).to_digit(16);
-            if b[i] == b'%'
-                && i + 2 < b.len()
-                && let (Some(h), Some(l)) = (hex(b[i + 1]), hex(b[i + 2]))
-            {
-                out.push((h * 16 + l) as u8);
-                i += 3;
-            } else {
-                out.push(b[i]);
-                i += 1;
-            }
-        }
-        String::from_utf8_lossy(&out).into_owned()
-    };
+    let dec = |s: &str| crate::redact::percent_decode(s).into_owned();
     Some((dec(u.username()), dec(u.password().unwrap_or(""))))
 }
 
