@@ -8,7 +8,7 @@
 //! slash goes unless the result is the root, and an empty result is `.`.
 //!
 //! Checked against the real `path.Clean` over every short path of a small alphabet and
-//! random ones by `tests/strconv_oracle.rs`.
+//! random ones by `tests/integration/strconv_oracle.rs`.
 
 /// Go's `path.Clean(p)`.
 pub fn clean(p: &str) -> String {

@@ -4,7 +4,7 @@
 //! Mirrors Go's `src/path/match.go` (`Match`, OS-independent: `\` is always an escape)
 //! and `golang.org/x/mod/module/module.go` (`MatchPrefixPatterns`). This is an
 //! independent port checked against both by differential tests
-//! (`tests/pattern_oracle.rs`).
+//! (`tests/integration/pattern_oracle.rs`).
 //!
 //! Go strings are byte strings, so the matcher works on bytes; the `&str` functions are
 //! thin wrappers over the `_bytes` ones. Invalid UTF-8 in a name is decoded like Go

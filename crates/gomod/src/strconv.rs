@@ -11,7 +11,7 @@
 //! reads it.
 //!
 //! Checked against the real `strconv` for every Unicode scalar value, every one- and
-//! two-byte string and random byte strings by `tests/strconv_oracle.rs`.
+//! two-byte string and random byte strings by `tests/integration/strconv_oracle.rs`.
 
 use crate::unicode::is_print;
 use std::fmt::Write as _;

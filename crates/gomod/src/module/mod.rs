@@ -6,7 +6,7 @@
 //! `SplitPathVersion`, `CheckPathMajor`, `CanonicalVersion`, `Check`),
 //! `golang.org/x/mod/module/pseudo.go` (`IsPseudoVersion`) and
 //! `golang.org/x/mod/semver/semver.go` (the [`semver`] submodule). Every function is
-//! checked against x/mod v0.43.0 by `tests/module_oracle.rs`; error messages read like
+//! checked against x/mod v0.43.0 by `tests/integration/module_oracle.rs`; error messages read like
 //! Go's.
 //!
 //! Nothing here panics, whatever the input.

@@ -1,6 +1,6 @@
 //! `gotrust verify cache` end to end on a small hand-built module cache: formats, exit codes,
 //! go.sum locations in SARIF. The engine's behaviour against the real go is tested in
-//! `crates/gotrust/tests/verify_cache.rs`.
+//! `crates/gotrust/tests/integration/verify_cache.rs`.
 
 use std::fs;
 use std::os::unix::fs::PermissionsExt;

@@ -1,6 +1,6 @@
 //! The GOPROXY protocol client and the fallback walk against loopback proxies.
 
-mod net_server;
+use crate::net_server;
 
 use std::fmt;
 

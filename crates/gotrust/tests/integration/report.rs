@@ -211,7 +211,8 @@ fn sarif_schema_rejects_broken_logs() {
 }
 
 fn schema_error(v: &Value) -> Option<String> {
-    let schema: Value = serde_json::from_str(include_str!("data/sarif-schema-2.1.0.json")).unwrap();
+    let schema: Value =
+        serde_json::from_str(include_str!("../data/sarif-schema-2.1.0.json")).unwrap();
     let mut schemas = boon::Schemas::new();
     let mut compiler = boon::Compiler::new();
     compiler.enable_format_assertions();

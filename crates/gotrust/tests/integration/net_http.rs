@@ -1,6 +1,6 @@
 //! The HTTP layer against loopback servers: statuses, redirects, caps, timeouts, TLS, auth.
 
-mod net_server;
+use crate::net_server;
 
 use std::sync::Arc;
 use std::sync::atomic::Ordering;

@@ -1,7 +1,7 @@
 //! The lab's HTTP answers seen directly (no go command): proxy endpoints,
 //! database endpoints, error statuses, and the JSON-lines request log file.
 
-mod common;
+use crate::common;
 
 use common::*;
 use gomod::note::{self, Verifiers};

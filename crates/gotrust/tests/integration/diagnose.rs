@@ -139,7 +139,7 @@ spec_case!(
     K::ConnectionRefused,
     Some("m@v1.0.0")
 );
-// The next four as go 1.26 printed them against the lab (tests/diagnose_lab.rs runs them live).
+// The next four as go 1.26 printed them against the lab (tests/integration/diagnose_lab.rs runs them live).
 spec_case!(
     connection_reset,
     "go: example.com/simple@v1.0.0: Get \"http://127.0.0.1:39059/example.com/simple/@v/v1.0.0.zip\": read tcp 127.0.0.1:52858->127.0.0.1:39059: read: connection reset by peer",

@@ -526,17 +526,23 @@ fn worker_command(
     batch: usize,
 ) -> Command {
     let mut cmd = Command::new(std::env::current_exe().unwrap());
-    cmd.args(["--exact", "worker", "--nocapture", "--test-threads", "1"])
-        .env(WORKER, shard)
-        .env("W_SUMDB_URL", lab.sumdb_url())
-        .env("W_SUMDB_KEY", lab.verifier_key())
-        .env("W_SUMDB_NAME", lab.sumdb_name())
-        .env("W_STATE", state)
-        .env("W_STORE", store)
-        .env("W_OUT", out)
-        .env("W_BATCH", batch.to_string())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped());
+    cmd.args([
+        "--exact",
+        "verify_store::worker",
+        "--nocapture",
+        "--test-threads",
+        "1",
+    ])
+    .env(WORKER, shard)
+    .env("W_SUMDB_URL", lab.sumdb_url())
+    .env("W_SUMDB_KEY", lab.verifier_key())
+    .env("W_SUMDB_NAME", lab.sumdb_name())
+    .env("W_STATE", state)
+    .env("W_STORE", store)
+    .env("W_OUT", out)
+    .env("W_BATCH", batch.to_string())
+    .stdout(Stdio::null())
+    .stderr(Stdio::piped());
     cmd
 }
 

@@ -2,7 +2,7 @@
 //! and verifies it against the lab's checksum database, over HTTP and HTTPS;
 //! go's go.sum lines equal the lab's own computation byte for byte.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeSet;
 

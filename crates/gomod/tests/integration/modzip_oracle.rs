@@ -870,7 +870,7 @@ fn modfile_matches_xmod() {
 }
 
 /// Vectors from x/mod's zip/testdata/create: `create` then `hash_zip` (the whole
-/// suite runs from the module cache in tests/xmod_zip_testdata.rs).
+/// suite runs from the module cache in tests/integration/xmod_zip_testdata.rs).
 #[test]
 fn spec_zip_vectors() {
     let mut z = Vec::new();

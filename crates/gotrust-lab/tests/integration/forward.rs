@@ -2,7 +2,7 @@
 //! HTTP_PROXY sees an intercepted network, and direct fetches of `*.lab.test` modules work
 //! through go-import pages (`mod` VCS type) over https, and over plain http with GOINSECURE.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 

@@ -1,7 +1,7 @@
 //! One test per fault: the real go command against a faulty lab, asserting
 //! go's own failure text and what the lab's request log recorded.
 
-mod common;
+use crate::common;
 
 use std::time::{Duration, Instant};
 

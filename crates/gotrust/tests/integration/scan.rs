@@ -906,7 +906,7 @@ fn sarif_of_a_subdirectory_is_relative_to_the_repository_root() {
 
 fn schema_error(v: &serde_json::Value) -> Option<String> {
     let schema: serde_json::Value =
-        serde_json::from_str(include_str!("data/sarif-schema-2.1.0.json")).unwrap();
+        serde_json::from_str(include_str!("../data/sarif-schema-2.1.0.json")).unwrap();
     let mut schemas = boon::Schemas::new();
     let mut compiler = boon::Compiler::new();
     compiler.enable_format_assertions();

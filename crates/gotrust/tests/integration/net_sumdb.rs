@@ -1,7 +1,7 @@
 //! The checksum-database client against an in-test database built with gomod's tlog and note
 //! code and served on loopback.
 
-mod net_server;
+use crate::net_server;
 
 use std::sync::{Arc, Mutex};
 

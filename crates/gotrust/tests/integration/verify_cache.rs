@@ -658,7 +658,7 @@ fn large_zip_memory_is_flat() {
     let out = Command::new(std::env::current_exe().unwrap())
         .args([
             "--exact",
-            "large_zip_child",
+            "verify_cache::large_zip_child",
             "--nocapture",
             "--test-threads=1",
         ])

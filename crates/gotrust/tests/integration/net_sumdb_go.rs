@@ -2,7 +2,7 @@
 //! database served through a loopback GOPROXY, then gotrust reads go's on-disk state
 //! (`cmd/go/internal/modfetch/sumdb.go` `ReadConfig`, `ReadCache`) and, when the database forks, produces the same SECURITY ERROR report as go.
 
-mod net_server;
+use crate::net_server;
 
 use std::sync::{Arc, Mutex};
 

@@ -2,7 +2,7 @@
 //! `go mod download` and gotrust's `try_proxies` must end the same way, with gotrust's error
 //! text appearing verbatim in go's.
 
-mod net_server;
+use crate::net_server;
 
 use std::sync::Arc;
 
