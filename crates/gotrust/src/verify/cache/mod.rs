@@ -48,6 +48,7 @@
 mod check;
 mod database;
 mod layout;
+pub mod output;
 mod tree;
 
 use std::collections::BTreeSet;
