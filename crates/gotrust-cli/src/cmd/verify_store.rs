@@ -214,7 +214,7 @@ pub fn run(global: &GlobalArgs, args: &StoreArgs) -> anyhow::Result<ExitCode> {
     let mut notes = Vec::new();
     // GOMODCACHE itself: its downloads are under cache/download.
     if let Store::Dir(d) = &store {
-        let inner = d.join("cache/download");
+        let inner = d.join("cache").join("download");
         if inner.is_dir() {
             notes.push(format!("reading go's download cache {}", inner.display()));
             store = Store::Dir(inner);

@@ -350,7 +350,7 @@ impl Run<'_> {
         match dl.h1().await {
             Ok(h) => Some(h),
             Err(e) => {
-                self.check("zip/hash", Outcome::Fail, e.to_string());
+                self.check("zip.hash", Outcome::Fail, e.to_string());
                 None
             }
         }

@@ -229,7 +229,8 @@ impl Outcome {
 /// One row of the conformance table.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Check {
-    /// Stable name (`tls`, `not-found/module`, `sumdb/supported`, ...).
+    /// Stable name (`tls`, `not-found.module`, `sumdb.supported`, ...): dotted, so a row is
+    /// never mistaken for a rule ID (`category/name`).
     pub name: &'static str,
     /// The outcome.
     pub outcome: Outcome,
@@ -389,7 +390,7 @@ impl Run<'_> {
         self.handshakes().await;
         // 1. The not-found contract for a module nobody has; also the reachability test.
         let made_up = self.opts.made_up_module();
-        if !self.not_found("not-found/module", &made_up, "v1.0.0").await {
+        if !self.not_found("not-found.module", &made_up, "v1.0.0").await {
             return;
         }
         // 2. A module that exists.
@@ -399,7 +400,7 @@ impl Run<'_> {
         self.out.module = Some(m.clone());
         let made_up_version = self.opts.made_up_version();
         if !self
-            .not_found("not-found/version", &m.path, &made_up_version)
+            .not_found("not-found.version", &m.path, &made_up_version)
             .await
         {
             return;
