@@ -133,9 +133,12 @@ impl Run<'_> {
         {
             return;
         }
-        let zip_line = client.lookup(&m.path, &m.version).await;
+        let zip_line = client.lookup(m.path().as_str(), m.version().as_str()).await;
         let mod_line = client
-            .lookup(&m.path, &format!("{}/go.mod", m.version))
+            .lookup(
+                m.path().as_str(),
+                &format!("{}/go.mod", m.version().as_str()),
+            )
             .await;
         for ex in client.exchanges() {
             self.exchanges.push(ex);
@@ -180,8 +183,12 @@ impl Run<'_> {
         if let Some(kept) = &kept {
             self.keep_head(&client, kept);
         }
-        let want_zip = hash_of(&zip_line.lines, &m.path, &m.version);
-        let want_mod = hash_of(&mod_line.lines, &m.path, &format!("{}/go.mod", m.version));
+        let want_zip = hash_of(&zip_line.lines, m.path().as_str(), m.version().as_str());
+        let want_mod = hash_of(
+            &mod_line.lines,
+            m.path().as_str(),
+            &format!("{}/go.mod", m.version().as_str()),
+        );
         let mut mismatches = Vec::new();
         let mut compared = 0;
         for (kind, got, want) in [("zip", zip, want_zip), ("go.mod", go_mod, want_mod)] {

@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use gotrust::net::tls::{RootSource, TlsVersion};
 use gotrust::net::{HttpClient, HttpConfig};
-use gotrust::probe::{ModuleVersion, Outcome, ProbeOptions, ProxyProbe, Verdict};
+use gotrust::probe::{Outcome, ProbeOptions, ProxyProbe, Verdict, parse_module};
 use gotrust::settings::sumdb::SumDb;
 use gotrust_lab::{Endpoint, Fault, FaultKind, Lab, RunningLab};
 
@@ -46,7 +46,7 @@ fn client(lab: &RunningLab) -> Arc<HttpClient> {
 fn options(lab: &RunningLab, tmp: &Path, module: Option<&str>) -> ProbeOptions {
     let mut o = ProbeOptions::new(tmp.join("work"));
     o.nonce = "test1".into();
-    o.module = module.map(|m| ModuleVersion::parse(m).unwrap());
+    o.module = module.map(|m| parse_module(m).unwrap());
     o.sumdb = match SumDb::parse(&format!("{} {}", lab.verifier_key(), lab.sumdb_url())).unwrap() {
         SumDb::Db(db) => Some(*db),
         other => panic!("{other:?}"),
@@ -393,7 +393,7 @@ fn bad_inputs_are_errors() {
         .block_on(gotrust::probe::probe(&http, "ftp://x", &o))
         .unwrap_err();
     assert!(e.to_string().contains("invalid proxy URL"), "{e}");
-    assert!(ModuleVersion::parse("example.com/x@latest").is_err());
+    assert!(parse_module("example.com/x@latest").is_err());
 }
 
 /// A one-shot HTTPS server speaking only `versions`, with a CA of its own; returns the port
@@ -736,7 +736,7 @@ async fn intercepted_probe(tmp: &Path, trust_lab_ca: bool) -> (ProxyProbe, PathB
     );
     let mut o = ProbeOptions::new(tmp.join("work"));
     o.nonce = "icpt".into();
-    o.module = Some(ModuleVersion::parse(SIMPLE).unwrap());
+    o.module = Some(parse_module(SIMPLE).unwrap());
     let p = gotrust::probe::probe(&http, "https://proxy.golang.org", &o)
         .await
         .unwrap();
@@ -937,7 +937,7 @@ async fn a_server_below_tls_1_2_is_reported_with_go_s_words() {
         .unwrap(),
     );
     let mut o = ProbeOptions::new(tmp.path().join("work"));
-    o.module = Some(ModuleVersion::parse(SIMPLE).unwrap());
+    o.module = Some(parse_module(SIMPLE).unwrap());
     let p = gotrust::probe::probe(&http, &format!("https://127.0.0.1:{port}"), &o)
         .await
         .unwrap();
