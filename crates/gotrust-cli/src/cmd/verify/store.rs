@@ -17,8 +17,8 @@ use gotrust::verify::store::{RecordSink, Shard, StoreOptions, verify_store};
 use gotrust::verify::sums::{DatabaseAccess, VerifySetupError};
 use object_store::ObjectStoreExt as _;
 
-use super::verify::NetArgs;
-use super::verify_sums::{context, database, lookup_concurrency, runtime};
+use super::NetArgs;
+use super::sums::{context, database, lookup_concurrency, runtime};
 use crate::args::{Format, GlobalArgs};
 use crate::{EXIT_ERROR, EXIT_FINDINGS};
 

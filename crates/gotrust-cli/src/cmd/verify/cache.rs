@@ -18,8 +18,8 @@ use gotrust::verify::sums::{DatabaseAccess, VerifySetupError};
 use gotrust::verify::sums_output::RunOutcome;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use super::verify::CacheArgs;
-use super::verify_sums::{context, database, lookup_concurrency, runtime};
+use super::CacheArgs;
+use super::sums::{context, database, lookup_concurrency, runtime};
 use crate::EXIT_FINDINGS;
 use crate::args::{Format, GlobalArgs};
 
@@ -137,7 +137,8 @@ fn database_answers(
 
 fn render(global: &GlobalArgs, args: &CacheArgs, results: &Results) -> anyhow::Result<ExitCode> {
     // The policy (gotrust.toml) is the project's: found in --project, else here.
-    let policy = super::load_policy(global, args.project.as_deref().unwrap_or(Path::new(".")))?;
+    let policy =
+        crate::cmd::load_policy(global, args.project.as_deref().unwrap_or(Path::new(".")))?;
     let report = Report::with_policy(output::findings(results), &policy);
     let outcome = output::outcome(&report, global.fail_on.into());
     let mut out = crate::output::stdout(global);
