@@ -6,17 +6,17 @@
 //! expect of a proxy. Each probe is a list of [`Check`]s (a conformance table) and
 //! [`Finding`]s from the `probe/*` rules of the catalog. One file per job:
 //!
-//! - [`trust`]: a TLS handshake with the proxy and the checksum database, through the route
+//! - `trust`: a TLS handshake with the proxy and the checksum database, through the route
 //!   go takes, made whether or not any request succeeds; interception (a chain ending in a
 //!   CA that is not a public root, a leaf of a well-known host naming other operators' hosts,
 //!   an unexpected issuer) and go's own verification errors;
-//! - [`contract`]: the protocol contract: a made-up module and version must be 404/410 (the
+//! - `contract`: the protocol contract: a made-up module and version must be 404/410 (the
 //!   not-found judgement of [`crate::net::FetchError::is_not_found`], the one `TryProxies`
 //!   and `verify proxy` use), `@v/list`, `.info`, `.mod`, where zips are served from;
-//! - [`checksum_db`]: `/sumdb/<name>/supported`, a verified lookup, the proxy's hashes
+//! - `checksum_db`: `/sumdb/<name>/supported`, a verified lookup, the proxy's hashes
 //!   against the database's, and the tree head against the newest one gotrust kept
 //!   ([`ProbeOptions::state_root`]): a contradicting head is a fork, an older one a rollback;
-//! - [`transport`]: request records, failure classes, HTTP version, cache headers, latency.
+//! - `transport`: request records, failure classes, HTTP version, cache headers, latency.
 //!
 //! Every request goes through [`HttpClient`], so its timeouts and size caps bound the probe;
 //! [`http_config`] gives the probe's timeouts.

@@ -281,8 +281,8 @@ impl Failure {
 /// the entries tried so far; `E` is whatever the caller keeps as an error.
 ///
 /// Feed each failed attempt to [`fail`](Self::fail), in entry order, until it returns false
-/// or the entries run out; a success ends the walk at the caller. [`into_error`]
-/// (Self::into_error) is then the error go reports.
+/// or the entries run out; a success ends the walk at the caller.
+/// [`into_error`](Self::into_error) is then the error go reports.
 #[derive(Debug, Clone)]
 pub struct TryProxies<E> {
     best: Option<E>,

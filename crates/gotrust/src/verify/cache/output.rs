@@ -126,7 +126,7 @@ fn item_finding(item: &ItemResult) -> Option<Finding> {
 }
 
 /// Every finding of a `verify cache` run, before the policy: one per item that is not clean
-/// (the first [`PER_ITEM_MAX`] of each rule, then one that folds the rest with their count),
+/// (the first 100 of each rule, then one that folds the rest with their count),
 /// and `verify/nothing-verified` when no item was compared with go.sum or the database.
 pub fn findings(r: &Results) -> Vec<Finding> {
     let mut out: Vec<Finding> = Vec::new();
