@@ -156,7 +156,7 @@ pub async fn resolve_base(
         let kind = hop.kind.clone();
         async move {
             match kind {
-                HopKind::Url(u) => {
+                HopKind::Url { url: u, .. } => {
                     let p = ProxyClient::new(http, &u).map_err(ProbeErr::Proxy)?;
                     p.sumdb_supported(name).await.map_err(ProbeErr::Proxy)?;
                     Ok((i, p.sumdb_base(name)))

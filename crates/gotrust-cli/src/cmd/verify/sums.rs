@@ -22,7 +22,7 @@ use gotrust::verify::sums::{
 use gotrust::verify::sums_output::{self, RunOutcome};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use super::verify::{NetArgs, SumsArgs};
+use super::{NetArgs, SumsArgs};
 use crate::args::{Format, GlobalArgs};
 use crate::{EXIT_ERROR, EXIT_FINDINGS};
 
@@ -176,7 +176,7 @@ pub fn run(global: &GlobalArgs, args: &SumsArgs) -> anyhow::Result<ExitCode> {
         .iter()
         .map(|f| GoSumInput::read(f))
         .collect::<Result<Vec<_>, _>>()?;
-    let policy = super::load_policy(global, Path::new("."))?;
+    let policy = crate::cmd::load_policy(global, Path::new("."))?;
     let cx = context(&args.net)?;
     let rt = runtime()?;
     let head_max_age =
