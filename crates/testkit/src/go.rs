@@ -81,3 +81,21 @@ where
             .expect("run the go command"),
     )
 }
+
+/// The variables `cmd` sets (those it removes left out), as a map: the environment a test
+/// hands to gotrust's resolver to predict what that go will do.
+pub fn env_map(cmd: &Command) -> std::collections::BTreeMap<String, String> {
+    cmd.get_envs()
+        .filter_map(|(k, v)| {
+            Some((
+                k.to_string_lossy().into_owned(),
+                v?.to_string_lossy().into_owned(),
+            ))
+        })
+        .collect()
+}
+
+/// The environment of [`crate::hermetic_go`]`(root)` as a map.
+pub fn hermetic_env(root: &Path) -> std::collections::BTreeMap<String, String> {
+    env_map(&crate::hermetic_go(root))
+}

@@ -1,7 +1,6 @@
 //! A `gotrust-lab` server over the lab's fixture modules, and the real go run against it
 //! (feature `lab`).
 
-use std::ffi::OsString;
 use std::path::Path;
 
 use gotrust_lab::{Fault, Lab, LabBuilder, RunningLab};
@@ -27,19 +26,8 @@ pub async fn start(state: &Path, tls: bool, faults: Vec<Fault>) -> RunningLab {
 
 /// Runs the hermetic go rooted at `root` in `dir` with `env` on top (usually the lab's
 /// [`RunningLab::go_env`]), off the async workers so the lab in this process keeps serving.
-pub async fn go<K, V>(
-    root: &Path,
-    dir: &Path,
-    env: impl IntoIterator<Item = (K, V)>,
-    args: &[&str],
-) -> GoRun
-where
-    K: Into<OsString>,
-    V: Into<OsString>,
-{
+pub async fn go(root: &Path, dir: &Path, env: Vec<(String, String)>, args: &[&str]) -> GoRun {
     let (root, dir) = (root.to_path_buf(), dir.to_path_buf());
-    let env: Vec<(OsString, OsString)> =
-        env.into_iter().map(|(k, v)| (k.into(), v.into())).collect();
     let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
     tokio::task::spawn_blocking(move || {
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
