@@ -524,7 +524,7 @@ fn risky_configuration_snapshots() {
             .as_array()
             .unwrap()
             .iter()
-            .filter_map(|e| e.get("location"))
+            .filter_map(|e| e.get("location").filter(|l| !l.is_null()))
             .collect();
         let loc = &r["locations"][0];
         match located.split_first() {
