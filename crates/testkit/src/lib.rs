@@ -42,6 +42,24 @@ pub fn workspace_root() -> PathBuf {
         .to_path_buf()
 }
 
+/// Every `.rs` file under `dir`, recursively, in directory order.
+pub fn rust_files(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut dirs = vec![dir.to_path_buf()];
+    while let Some(d) = dirs.pop() {
+        let entries = fs::read_dir(&d).unwrap_or_else(|e| panic!("read {}: {e}", d.display()));
+        for entry in entries {
+            let path = entry.expect("a directory entry").path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                out.push(path);
+            }
+        }
+    }
+    out
+}
+
 /// The fixture modules every lab in the tests serves (`crates/gotrust-lab/testdata/modules`).
 pub fn lab_modules_dir() -> PathBuf {
     workspace_root().join("crates/gotrust-lab/testdata/modules")
