@@ -49,6 +49,11 @@ pub struct SumsArgs {
     /// go.sum files [default: go.sum]
     #[arg(value_name = "GO.SUM")]
     pub go_sums: Vec<PathBuf>,
+    /// When every record is cached: seconds for which the database head confirmed against
+    /// `/latest` (and the database URL found through GOPROXY) is trusted without asking
+    /// again; 0 asks on every run
+    #[arg(long, value_name = "SECONDS", default_value_t = 600)]
+    pub head_max_age: u64,
     #[command(flatten)]
     pub net: NetArgs,
 }
