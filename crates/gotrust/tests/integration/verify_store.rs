@@ -1044,7 +1044,7 @@ async fn cloud_store_verifies_like_the_directory(
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_gcs_bucket_verifies_like_the_directory() {
     let (state, root, data) = (tempdir(), tempdir(), tempdir());
-    let lab = start_lab(state.path(), vec![]).await;
+    let lab = lab::start(state.path(), false, vec![]).await;
     let cache = altered_store(&lab, root.path()).await;
     copy_tree(&cache, &data.path().join("proxy").join("mirror"));
     // Outside the prefix: not read.
@@ -1063,7 +1063,7 @@ async fn a_gcs_bucket_verifies_like_the_directory() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_azure_container_verifies_like_the_directory() {
     let (state, root) = (tempdir(), tempdir());
-    let lab = start_lab(state.path(), vec![]).await;
+    let lab = lab::start(state.path(), false, vec![]).await;
     let cache = altered_store(&lab, root.path()).await;
     let az = azurite();
     azurite_upload(&az.endpoint, "proxy", "mirror", &cache);

@@ -815,7 +815,7 @@ async fn results_stream_while_a_lookup_is_still_pending() {
 
     let state = tempfile::tempdir().unwrap();
     let cache = tempfile::tempdir().unwrap();
-    let probe = lab(state.path(), vec![]).await;
+    let probe = lab::start(state.path(), false, vec![]).await;
     let (slow, _) = probe.modules()[0].clone();
     let sum = full_go_sum(&probe);
     probe.shutdown().await;
@@ -823,7 +823,7 @@ async fn results_stream_while_a_lookup_is_still_pending() {
     let held = Fault::new(FaultKind::Latency { ms: 60_000 })
         .module(slow.clone())
         .endpoint(Endpoint::Lookup);
-    let lab = lab(state.path(), vec![held]).await;
+    let lab = lab::start(state.path(), false, vec![held]).await;
     let db = open(&lab, cache.path(), "", http(Duration::from_secs(120))).await;
     let input = GoSumInput {
         path: "go.sum".into(),
@@ -855,7 +855,7 @@ async fn results_stream_while_a_lookup_is_still_pending() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_recently_confirmed_head_is_not_fetched_again_when_every_record_is_cached() {
     let (state, cache) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
-    let lab = lab(state.path(), vec![]).await;
+    let lab = lab::start(state.path(), false, vec![]).await;
     let sum = full_go_sum(&lab);
     let input = || GoSumInput {
         path: "go.sum".into(),
