@@ -28,17 +28,6 @@ fn module_of(rel: &Path) -> ModPath {
     parts
 }
 
-fn rust_files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
-    for e in fs::read_dir(dir).unwrap() {
-        let p = e.unwrap().path();
-        if p.is_dir() {
-            rust_files(&p, out);
-        } else if p.extension().is_some_and(|x| x == "rs") {
-            out.push(p);
-        }
-    }
-}
-
 /// Non-test code: unit-test modules cut off, comment lines dropped.
 fn code_of(text: &str) -> String {
     let text = match text.find("\n#[cfg(test)]\nmod ") {
@@ -141,8 +130,7 @@ fn references(code: &str, here: &ModPath) -> Vec<ModPath> {
 
 /// Cycles among siblings, as `parent: a -> b -> ... -> a`, over the crate at `src`.
 fn sibling_cycles(src: &Path) -> Vec<String> {
-    let mut files = Vec::new();
-    rust_files(src, &mut files);
+    let files = testkit::rust_files(src);
     let modules: BTreeSet<ModPath> = files
         .iter()
         .map(|f| module_of(f.strip_prefix(src).unwrap()))

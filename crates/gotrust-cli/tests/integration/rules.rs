@@ -2,25 +2,11 @@
 //! policy example is a valid policy.
 
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use crate::util::TestDir;
+use testkit::workspace_root;
 
-fn workspace() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-/// Every `.rs` file under `dir`, recursively.
-fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.is_dir() {
-            rust_files(&path, out);
-        } else if path.extension().is_some_and(|e| e == "rs") {
-            out.push(path);
-        }
-    }
-}
+use crate::harness::TestDir;
 
 /// The part of a source file before its unit tests.
 fn non_test_source(path: &Path) -> String {
@@ -89,10 +75,11 @@ fn rules_lists_every_rule_the_code_emits() {
         .map(|id| id.split_once('/').unwrap().0.to_owned())
         .collect();
 
-    let mut files = Vec::new();
-    rust_files(&workspace().join("crates/gotrust/src"), &mut files);
-    rust_files(&workspace().join("crates/gotrust-cli/src"), &mut files);
-    let catalog = workspace().join("crates/gotrust/src/report/catalog.rs");
+    let mut files = testkit::rust_files(&workspace_root().join("crates/gotrust/src"));
+    files.extend(testkit::rust_files(
+        &workspace_root().join("crates/gotrust-cli/src"),
+    ));
+    let catalog = workspace_root().join("crates/gotrust/src/report/catalog.rs");
     let mut unknown = Vec::new();
     let mut all_source = String::new();
     for file in &files {
@@ -163,7 +150,7 @@ fn rules_explains_one_and_refuses_unknown() {
 /// `verify/*` and a `probe/*` rule.
 #[test]
 fn readme_policy_example_is_valid() {
-    let readme = std::fs::read_to_string(workspace().join("README.md")).unwrap();
+    let readme = std::fs::read_to_string(workspace_root().join("README.md")).unwrap();
     let start = readme
         .find("```toml\n# The only version this gotrust reads.")
         .expect("the README has the complete gotrust.toml example");

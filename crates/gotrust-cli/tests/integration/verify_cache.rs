@@ -10,7 +10,7 @@ use gomod::dirhash;
 use gomod::modzip::{self, SourceFile};
 use serde_json::Value;
 
-use crate::util::TestDir;
+use crate::harness::TestDir;
 
 const GO_MOD: &[u8] = b"module example.com/a\n\ngo 1.21\n";
 const A_GO: &[u8] = b"package a\n";
@@ -310,25 +310,12 @@ fn missing_cache_exits_2() {
 // ---- Against the lab's database, with a cache filled by the real go. ----
 
 mod lab {
-    use std::path::{Path, PathBuf};
+    use std::path::PathBuf;
 
-    use gotrust_lab::{Fault, FaultKind, Lab, RunningLab};
+    use gotrust_lab::{Fault, FaultKind, RunningLab};
     use serde_json::Value;
 
-    use crate::util::{Output, TestDir};
-
-    async fn start(faults: Vec<Fault>) -> (RunningLab, tempfile::TempDir) {
-        let state = tempfile::tempdir().unwrap();
-        let mut b = Lab::builder()
-            .modules_dir(
-                Path::new(env!("CARGO_MANIFEST_DIR")).join("../gotrust-lab/testdata/modules"),
-            )
-            .state_dir(state.path());
-        for f in faults {
-            b = b.fault(f);
-        }
-        (b.start().await.unwrap(), state)
-    }
+    use crate::harness::{TestDir, lab};
 
     /// A project in `dir/proj` whose modules the real go fetched from the lab (database on,
     /// unless `extra` says otherwise). Returns (project, module cache).
@@ -339,7 +326,8 @@ mod lab {
     ) -> (PathBuf, PathBuf) {
         let root = dir.write("gohome/keep", "").parent().unwrap().to_path_buf();
         let proj = root.join("proj");
-        std::fs::create_dir_all(&proj).unwrap();
+        let extra = extra.iter().map(|(k, v)| (k.to_string(), v.to_string()));
+        let env: Vec<(String, String)> = lab.go_env().into_iter().chain(extra).collect();
         for args in [
             &["mod", "init", "example.com/p"][..],
             &[
@@ -348,41 +336,11 @@ mod lab {
                 "example.com/withinfo@v1.0.0",
             ][..],
         ] {
-            let mut cmd = testkit::hermetic_go(&root);
-            for (k, v) in lab.go_env() {
-                cmd.env(k, v);
-            }
-            for (k, v) in extra {
-                cmd.env(k, v);
-            }
-            cmd.current_dir(&proj).args(args);
-            let out = tokio::task::spawn_blocking(move || cmd.output().unwrap())
+            testkit::lab::go(&root, &proj, env.clone(), args)
                 .await
-                .unwrap();
-            assert!(
-                out.status.success(),
-                "{}",
-                String::from_utf8_lossy(&out.stderr)
-            );
+                .success(args);
         }
         (proj, root.join("gopath/pkg/mod"))
-    }
-
-    /// gotrust with the lab as GOPROXY/GOSUMDB, its own cache under the test directory.
-    async fn gotrust(dir: &TestDir, lab: &RunningLab, args: &[&str]) -> Output {
-        let cache = dir.write(".cache/keep", "");
-        let mut c = dir.cmd(args);
-        for (k, v) in lab.go_env() {
-            c = c.env(&k, &v);
-        }
-        c = c
-            .env(
-                "GOTRUST_CACHE_DIR",
-                cache.parent().unwrap().to_str().unwrap(),
-            )
-            .env("GOFLAGS", "")
-            .env("GOTOOLCHAIN", "local");
-        tokio::task::spawn_blocking(move || c.run()).await.unwrap()
     }
 
     fn sumdb_outcomes(v: &Value) -> Vec<(String, String, String)> {
@@ -406,12 +364,12 @@ mod lab {
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_cache_filled_by_go_verifies_clean_against_the_database() {
-        let (lab, _s) = start(vec![]).await;
+        let (lab, _s) = lab(vec![]).await;
         let dir = TestDir::new();
         let (proj, mc) = project(&dir, &lab, &[]).await;
         let (p, m) = (proj.to_str().unwrap(), mc.to_str().unwrap());
         let base = ["verify", "cache", "--project", p, "--modcache", m];
-        let out = gotrust(&dir, &lab, &base).await.code(0);
+        let out = dir.lab_cmd(&lab, &base).run_blocking().await.code(0);
         assert!(
             out.stdout.contains("note: checksum database consulted"),
             "{}",
@@ -419,7 +377,7 @@ mod lab {
         );
         let mut a = base.to_vec();
         a.extend(["--format", "json"]);
-        let out = gotrust(&dir, &lab, &a).await.code(0);
+        let out = dir.lab_cmd(&lab, &a).run_blocking().await.code(0);
         let v: Value = serde_json::from_str(&out.stdout).unwrap();
         let got = sumdb_outcomes(&v);
         // Two modules, a zip and a .mod each, all matching the proven database records.
@@ -438,7 +396,7 @@ mod lab {
     /// consulted for it.
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn the_database_catches_what_go_sum_and_ziphash_cannot() {
-        let (lab, _s) = start(vec![
+        let (lab, _s) = lab(vec![
             Fault::new(FaultKind::TamperZip).module("example.com/simple"),
         ])
         .await;
@@ -448,8 +406,8 @@ mod lab {
         let base = ["verify", "cache", "--project", p, "--modcache", m];
         let mut off = base.to_vec();
         off.push("--offline");
-        gotrust(&dir, &lab, &off).await.code(0);
-        let out = gotrust(&dir, &lab, &base).await.code(1);
+        dir.lab_cmd(&lab, &off).run_blocking().await.code(0);
+        let out = dir.lab_cmd(&lab, &base).run_blocking().await.code(1);
         assert!(
             out.stdout.contains(
                 "verify/mismatch: example.com/simple@v1.0.0: zip differs from the checksum database"
@@ -465,7 +423,7 @@ mod lab {
         // Run again offline: the database answers cached by the online run now catch it
         // without any request.
         let before = lab.request_log().len();
-        let out = gotrust(&dir, &lab, &off).await.code(1);
+        let out = dir.lab_cmd(&lab, &off).run_blocking().await.code(1);
         assert!(
             out.stdout
                 .contains("zip differs from the checksum database"),
@@ -477,7 +435,7 @@ mod lab {
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn gosumdb_off_is_said_and_nothing_is_sent() {
-        let (lab, _s) = start(vec![]).await;
+        let (lab, _s) = lab(vec![]).await;
         let dir = TestDir::new();
         let (proj, mc) = project(&dir, &lab, &[]).await;
         let before = lab.request_log().len();

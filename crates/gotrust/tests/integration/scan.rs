@@ -1040,7 +1040,7 @@ fn sarif_of_a_subdirectory_is_relative_to_the_repository_root() {
         .with_notes(notes)
         .with_uri_base(repo.path().to_path_buf());
     let v = sarif::to_value(&report, "0.0.0");
-    assert_eq!(schema_error(&v), None);
+    assert_eq!(testkit::sarif::schema_error(&v), None);
     let run = &v["runs"][0];
     let base = run["originalUriBaseIds"]["SRCROOT"]["uri"]
         .as_str()
@@ -1084,23 +1084,11 @@ fn sarif_of_a_subdirectory_is_relative_to_the_repository_root() {
             .with_evidence(gotrust::report::Evidence::variable("GOSUMDB", "off")),
     ]);
     let v = sarif::to_value(&env_only, "0.0.0");
-    assert_eq!(schema_error(&v), None);
+    assert_eq!(testkit::sarif::schema_error(&v), None);
     assert_eq!(
         v["runs"][0]["results"][0]["locations"][0]["logicalLocations"][0]["name"],
         "GOSUMDB"
     );
-}
-
-fn schema_error(v: &serde_json::Value) -> Option<String> {
-    let schema: serde_json::Value =
-        serde_json::from_str(include_str!("../data/sarif-schema-2.1.0.json")).unwrap();
-    let mut schemas = boon::Schemas::new();
-    let mut compiler = boon::Compiler::new();
-    compiler.enable_format_assertions();
-    let url = "file:///sarif-schema-2.1.0.json";
-    compiler.add_resource(url, schema).unwrap();
-    let index = compiler.compile(url, &mut schemas).unwrap();
-    schemas.validate(v, index).err().map(|e| format!("{e:#}"))
 }
 
 /// Minimal reproductions of the constructs met in real repositories, one directory per kind

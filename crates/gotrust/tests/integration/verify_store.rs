@@ -13,18 +13,19 @@ use std::time::{Duration, Instant};
 
 use gomod::module;
 use gomod::modzip::{self, SourceFile};
-use gotrust::net::goproxy::SumdbBase;
-use gotrust::net::sumdb::{BaseSource, SumdbClient, SumdbConfig};
-use gotrust::net::{HttpClient, HttpConfig};
 use gotrust::verify::store::layout::Layout;
 use gotrust::verify::store::location::Store;
 use gotrust::verify::store::record::{
     EndRecord, Line, Merged, ResultsWriter, ResumePoint, SCHEMA_VERSION, StartRecord, VersionRecord,
 };
 use gotrust::verify::store::{Shard, StoreOptions, Verdict, verify_store};
-use gotrust::verify::sums::{Database, DatabaseAccess};
-use gotrust_lab::{Endpoint, Fault, FaultKind, Lab, RunningLab};
+use gotrust::verify::sums::DatabaseAccess;
+use gotrust_lab::{Endpoint, Fault, FaultKind, RunningLab};
 use object_store::ObjectStoreExt as _;
+use testkit::go::run_go;
+use testkit::lab;
+
+use crate::harness::{database_at, http, sumdb_config_at};
 
 /// Module versions go downloads from the lab into the store.
 const MODS: &[&str] = &[
@@ -40,32 +41,11 @@ const MODS: &[&str] = &[
     "example.com/a/b/c/d@v0.1.0",
 ];
 
-async fn start_lab(state: &Path, faults: Vec<Fault>) -> RunningLab {
-    let mut b = Lab::builder()
-        .modules_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("../gotrust-lab/testdata/modules"))
-        .state_dir(state);
-    for f in faults {
-        b = b.fault(f);
-    }
-    b.start().await.unwrap()
-}
-
 /// Runs the real go, hermetic under `root`, with `env` on top of the lab's.
 fn go(root: &Path, env: &[(String, String)], args: &[&str]) {
-    let mut cmd = testkit::hermetic_go(root);
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
     // Read-only trees would outlive the temporary directory.
-    cmd.env("GOFLAGS", "-modcacherw")
-        .current_dir(root)
-        .args(args);
-    let out = cmd.output().unwrap();
-    assert!(
-        out.status.success(),
-        "go {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let flags = [("GOFLAGS".to_string(), "-modcacherw".to_string())];
+    run_go(root, root, env.iter().cloned().chain(flags), args).success(args);
 }
 
 /// go's download cache after `go mod download` of [`MODS`] from the lab.
@@ -82,16 +62,6 @@ async fn go_filled_store(lab: &RunningLab, root: &Path) -> PathBuf {
     root.join("gopath/pkg/mod/cache/download")
 }
 
-fn http() -> Arc<HttpClient> {
-    Arc::new(
-        HttpClient::new(HttpConfig {
-            read_timeout: Duration::from_secs(20),
-            ..HttpConfig::default()
-        })
-        .unwrap(),
-    )
-}
-
 async fn open_db(
     sumdb_url: &str,
     key: &str,
@@ -99,28 +69,8 @@ async fn open_db(
     state: &Path,
     nosumdb: &str,
 ) -> DatabaseAccess {
-    let http = http();
-    let base = SumdbBase(url::Url::parse(sumdb_url).unwrap());
-    let client = SumdbClient::new(
-        http.clone(),
-        SumdbConfig {
-            key: key.to_owned(),
-            base: base.clone(),
-            state_dir: state.join(name),
-            go_latest: None,
-            go_cache: None,
-            private: None,
-        },
-    )
-    .await
-    .unwrap();
-    DatabaseAccess::On(Arc::new(Database::new(
-        http,
-        client,
-        base,
-        BaseSource::Explicit,
-        nosumdb,
-    )))
+    let cfg = sumdb_config_at(sumdb_url, key, state.join(name));
+    DatabaseAccess::On(database_at(http(Duration::from_secs(20)), cfg, nosumdb).await)
 }
 
 async fn lab_db(lab: &RunningLab, state: &Path, nosumdb: &str) -> DatabaseAccess {
@@ -155,7 +105,7 @@ fn verdicts(rs: &[VersionRecord]) -> BTreeMap<String, Verdict> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn stores_filled_by_go_verify() {
     let (state, root, db_state) = (tempdir(), tempdir(), tempdir());
-    let lab = start_lab(state.path(), vec![]).await;
+    let lab = lab::start(state.path(), false, vec![]).await;
     let cache = go_filled_store(&lab, root.path()).await;
     let db = lab_db(&lab, db_state.path(), "").await;
     let rs = run(&Store::Dir(cache.clone()), &db, &StoreOptions::default()).await;
@@ -197,7 +147,7 @@ async fn stores_filled_by_go_verify() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_verdict_on_an_altered_store() {
     let (state, root, db_state) = (tempdir(), tempdir(), tempdir());
-    let lab = start_lab(state.path(), vec![]).await;
+    let lab = lab::start(state.path(), false, vec![]).await;
     let cache = go_filled_store(&lab, root.path()).await;
     let v = |p: &str| cache.join(module::escape_path(p).unwrap()).join("@v");
 
@@ -382,7 +332,7 @@ async fn every_verdict_on_an_altered_store() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn athens_disk_layout_is_detected_and_verified() {
     let (state, root, db_state, athens) = (tempdir(), tempdir(), tempdir(), tempdir());
-    let lab = start_lab(state.path(), vec![]).await;
+    let lab = lab::start(state.path(), false, vec![]).await;
     let cache = go_filled_store(&lab, root.path()).await;
     for m in MODS {
         let (p, v) = m.split_once('@').unwrap();
@@ -587,7 +537,7 @@ async fn altered_store(lab: &RunningLab, root: &Path) -> PathBuf {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn shards_in_separate_processes_cover_the_store_exactly_once() {
     let (state, root, out) = (tempdir(), tempdir(), tempdir());
-    let lab = start_lab(state.path(), vec![]).await;
+    let lab = lab::start(state.path(), false, vec![]).await;
     let cache = altered_store(&lab, root.path()).await;
     let whole = out.path().join("whole.jsonl");
     let st = tempdir();
@@ -655,15 +605,16 @@ async fn shards_in_separate_processes_cover_the_store_exactly_once() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_killed_worker_resumes_where_it_stopped() {
     let (state, root, out) = (tempdir(), tempdir(), tempdir());
-    let lab = start_lab(state.path(), vec![]).await;
+    let lab = lab::start(state.path(), false, vec![]).await;
     let cache = altered_store(&lab, root.path()).await;
     let whole = out.path().join("whole.jsonl");
     let st = tempdir();
     wait(spawn_worker(&lab, &cache, &whole, st.path(), "0/1", 1)).await;
     lab.shutdown().await;
     // The same database, slowed down so the worker can be caught mid-run.
-    let slow = start_lab(
+    let slow = lab::start(
         state.path(),
+        false,
         vec![Fault::new(FaultKind::Latency { ms: 400 }).endpoint(Endpoint::Lookup)],
     )
     .await;
@@ -782,7 +733,7 @@ fn create_bucket(endpoint: &str, bucket: &str) {
 async fn an_s3_bucket_verifies_like_the_directory() {
     let moto = moto();
     let (state, root, db_state) = (tempdir(), tempdir(), tempdir());
-    let lab = start_lab(state.path(), vec![]).await;
+    let lab = lab::start(state.path(), false, vec![]).await;
     let cache = altered_store(&lab, root.path()).await;
     // A zip larger than one read: object stores serve it in ranges.
     let mut noise = vec![0u8; 6 << 20];
@@ -1093,7 +1044,7 @@ async fn cloud_store_verifies_like_the_directory(
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_gcs_bucket_verifies_like_the_directory() {
     let (state, root, data) = (tempdir(), tempdir(), tempdir());
-    let lab = start_lab(state.path(), vec![]).await;
+    let lab = lab::start(state.path(), false, vec![]).await;
     let cache = altered_store(&lab, root.path()).await;
     copy_tree(&cache, &data.path().join("proxy").join("mirror"));
     // Outside the prefix: not read.
@@ -1112,7 +1063,7 @@ async fn a_gcs_bucket_verifies_like_the_directory() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_azure_container_verifies_like_the_directory() {
     let (state, root) = (tempdir(), tempdir());
-    let lab = start_lab(state.path(), vec![]).await;
+    let lab = lab::start(state.path(), false, vec![]).await;
     let cache = altered_store(&lab, root.path()).await;
     let az = azurite();
     azurite_upload(&az.endpoint, "proxy", "mirror", &cache);
