@@ -208,7 +208,7 @@ fn describe_text(
         s += "# Point go at the lab (in a shell: eval these lines):\n";
     }
     for (k, v) in env {
-        s += &format!("export {k}={}\n", shell_quote(&v));
+        s += &format!("export {k}={}\n", shell_quote(v));
     }
     if !quiet {
         s += "# Keep your own module cache out of it: export GOMODCACHE=\"$(mktemp -d)\" GOFLAGS=-modcacherw\n";

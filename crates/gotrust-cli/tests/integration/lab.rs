@@ -346,6 +346,11 @@ fn run_every_scenario_passes_with_real_go() {
             "interception-untrusted",
             "interception-trusted",
             "https-to-plain-http",
+            "route-through-forward-proxy",
+            "trace-the-source",
+            "goinsecure-direct-http",
+            "forged-go-sum",
+            "clean-and-redownload",
         ]
     );
     for s in &scenarios {
@@ -397,6 +402,54 @@ fn run_every_scenario_passes_with_real_go() {
             .as_str()
             .unwrap()
             .contains("server gave HTTP response to HTTPS client")
+    );
+    // The rest of the article: each gotrust verdict says what it found.
+    let lines = |n: &str| -> Vec<String> {
+        by(n)["gotrust"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(
+        lines("route-through-forward-proxy"),
+        ["explain: go's requests for example.com/simple@v1.0.0 are the predicted ones"]
+    );
+    assert_eq!(
+        by("route-through-forward-proxy")["env"]["GOPROXY"],
+        "https://proxy.lab.test"
+    );
+    // The healthy lab, last in GOPROXY, is named as the source.
+    let goproxy = by("trace-the-source")["env"]["GOPROXY"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let second = goproxy.rsplit('|').next().unwrap();
+    assert_eq!(
+        lines("trace-the-source"),
+        [format!("diagnose: example.com/simple@v1.0.0 from {second}")]
+    );
+    assert_eq!(
+        lines("goinsecure-direct-http"),
+        [
+            "audit: insecure/unverified",
+            "explain: mod.lab.test/hello@v1.0.0 [no-tls-no-checksum]"
+        ]
+    );
+    assert!(
+        by("goinsecure-direct-http")["go"]["stderr"]
+            .as_str()
+            .unwrap()
+            .contains("# get http://mod.lab.test/mod.lab.test/hello/@v/v1.0.0.zip: 200 OK")
+    );
+    assert_eq!(lines("forged-go-sum"), ["verify sums: verify/sum-mismatch"]);
+    let forged = by("forged-go-sum")["go"]["stderr"].as_str().unwrap();
+    assert!(!forged.contains("/lookup/"), "{forged}");
+    assert!(
+        lines("clean-and-redownload")[0].starts_with("verify cache: mismatch for the altered "),
+        "{:?}",
+        lines("clean-and-redownload")
     );
 }
 
@@ -458,6 +511,6 @@ fn run_without_go_or_with_unknown_scenario_exits_2() {
 fn run_list_names_every_scenario() {
     let dir = TestDir::new();
     let out = dir.cmd(&["lab", "run", "--list"]).run().code(0);
-    assert_eq!(out.stdout.lines().count(), 13, "{}", out.stdout);
+    assert_eq!(out.stdout.lines().count(), 18, "{}", out.stdout);
     assert!(out.stdout.starts_with("sumdb-off "), "{}", out.stdout);
 }
