@@ -74,9 +74,9 @@ fn clean_lab_json_shape_and_exit_0() {
             .clone()
     };
     for name in [
-        "not-found/module",
-        "not-found/version",
-        "sumdb/supported",
+        "not-found.module",
+        "not-found.version",
+        "sumdb.supported",
         "content",
     ] {
         assert_eq!(outcome(name), "pass", "{name}");
@@ -111,7 +111,7 @@ fn polluted_lab_fails_at_high_and_renders_every_format() {
         text.contains(&format!("proxy {}", s.lab.proxy_url())),
         "{text}"
     );
-    assert!(text.contains("not-found/version"), "{text}");
+    assert!(text.contains("not-found.version"), "{text}");
     assert!(text.contains("FAIL"), "{text}");
     assert!(text.contains("probe/not-found-200"), "{text}");
     let sarif: Value =

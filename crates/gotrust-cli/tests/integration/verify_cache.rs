@@ -120,7 +120,8 @@ fn clean_cache_exits_0_in_every_format() {
     for r in results {
         assert_eq!(r["status"], "verified", "{r}");
     }
-    assert_eq!(v["summary"]["failed"], false);
+    assert_eq!(v["failed"], false);
+    assert_eq!(v["summary"]["total"], 0);
     assert!(out.stderr.is_empty());
 
     let out = dir.cmd(&args(&mc, &proj, "sarif")).run().code(0);
@@ -136,7 +137,7 @@ fn tampered_tree_exits_1_and_names_the_file() {
     let out = dir.cmd(&args(&mc, &proj, "text")).run().code(1);
     assert!(
         out.stdout
-            .contains("mismatch   dir example.com/a@v1.0.0: dir has been modified"),
+            .contains("verify/mismatch: example.com/a@v1.0.0: dir has been modified"),
         "{}",
         out.stdout
     );
@@ -157,7 +158,8 @@ fn tampered_tree_exits_1_and_names_the_file() {
         bad[0]["files"],
         serde_json::json!([{"change": "modified", "name": "a.go"}])
     );
-    assert_eq!(v["summary"]["failed"], true);
+    assert_eq!(v["failed"], true);
+    assert_eq!(v["findings"][0]["id"], "verify/mismatch");
 
     // SARIF: the result points at the go.sum line of the module's zip hash.
     let out = dir.cmd(&args(&mc, &proj, "sarif")).run().code(1);
@@ -176,6 +178,93 @@ fn tampered_tree_exits_1_and_names_the_file() {
     let mut a = args(&mc, &proj, "text");
     a.extend(["--fail-on", "never"]);
     dir.cmd(&a).run().code(1);
+}
+
+/// The project's gotrust.toml governs the verify/* rules of verify cache: an ignored
+/// mismatch is kept as suppressed (with its reason) and no longer fails the run; a re-graded
+/// leftover carries the new severity in every format.
+#[test]
+fn policy_ignores_and_regrades_verify_cache_rules() {
+    let dir = TestDir::new();
+    let (mc, proj, _restore) = cache(&dir);
+    tamper(&mc);
+    fs::write(
+        mc.join("cache/download/example.com/a/@v/v1.0.0.zip123.tmp"),
+        "partial",
+    )
+    .unwrap();
+    let mut a = args(&mc, &proj, "json");
+    a.extend(["--fail-on", "never"]);
+    // Without a policy the mismatch fails whatever --fail-on says.
+    let out = dir.cmd(&a).run().code(1);
+    let v: Value = serde_json::from_str(&out.stdout).unwrap();
+    let ids: Vec<&str> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["verify/mismatch", "verify/leftover"], "{v:#}");
+    assert_eq!(v["findings"][1]["severity"], "low");
+
+    fs::write(
+        proj.join("gotrust.toml"),
+        r#"version = 1
+
+[rules]
+"verify/leftover" = { severity = "critical" }
+
+[[ignore]]
+rule = "verify/mismatch"
+module = "example.com/a"
+reason = "patched on purpose for a local experiment"
+"#,
+    )
+    .unwrap();
+    let out = dir.cmd(&a).run().code(0);
+    let v: Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(v["findings"].as_array().unwrap().len(), 1, "{v:#}");
+    assert_eq!(v["findings"][0]["id"], "verify/leftover");
+    assert_eq!(v["findings"][0]["severity"], "critical");
+    assert_eq!(v["suppressed"][0]["id"], "verify/mismatch");
+    assert_eq!(
+        v["suppressed"][0]["reason"],
+        "patched on purpose for a local experiment"
+    );
+    assert_eq!(v["failed"], false);
+    // The re-graded leftover now fails --fail-on critical.
+    let mut crit = args(&mc, &proj, "sarif");
+    crit.extend(["--fail-on", "critical"]);
+    let out = dir.cmd(&crit).run().code(1);
+    let v: Value = serde_json::from_str(&out.stdout).unwrap();
+    let results = v["runs"][0]["results"].as_array().unwrap();
+    assert!(
+        results
+            .iter()
+            .any(|r| r["ruleId"] == "verify/leftover" && r["level"] == "error"),
+        "{v:#}"
+    );
+    assert!(
+        results.iter().any(|r| r["ruleId"] == "verify/mismatch"
+            && r["suppressions"][0]["justification"]
+                == "patched on purpose for a local experiment"),
+        "{v:#}"
+    );
+    // Text: the suppressed finding and its reason are shown.
+    let mut t = args(&mc, &proj, "text");
+    t.extend(["--fail-on", "never"]);
+    let out = dir.cmd(&t).run().code(0);
+    assert!(
+        out.stdout.contains("suppressed by policy (1)"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout
+            .contains("reason:   patched on purpose for a local experiment"),
+        "{}",
+        out.stdout
+    );
 }
 
 /// Online, a checksum database that cannot be opened stops the run (exit 2) with the way
@@ -363,7 +452,7 @@ mod lab {
         let out = gotrust(&dir, &lab, &base).await.code(1);
         assert!(
             out.stdout.contains(
-                "mismatch   zip example.com/simple@v1.0.0: zip differs from the checksum database"
+                "verify/mismatch: example.com/simple@v1.0.0: zip differs from the checksum database"
             ),
             "{}",
             out.stdout

@@ -6,10 +6,11 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-use gotrust::net::goproxy::{Hop, HopKind};
+use gotrust::net::goproxy::Hop;
 use gotrust::net::sumdb::{BaseSource, SumdbClient, SumdbClientError, SumdbConfig, resolve_base};
 use gotrust::net::tls::RootSource;
 use gotrust::net::{FetchErrorKind, HttpClient, HttpConfig, ProxyClient, ProxyError, TimeoutPhase};
+use gotrust::settings::proxy::Fallback;
 use gotrust_lab::{Endpoint, Fault, FaultKind, Lab, RunningLab};
 
 fn fixtures() -> PathBuf {
@@ -39,10 +40,7 @@ fn client(lab: &RunningLab, read_timeout: Duration) -> Arc<HttpClient> {
 }
 
 fn hop(url: String) -> Hop {
-    Hop {
-        kind: HopKind::Url(url),
-        fall_back_on_any_error: false,
-    }
+    Hop::url(&url, Fallback::OnNotFound).unwrap()
 }
 
 async fn sumdb(lab: &RunningLab, http: &Arc<HttpClient>, state: &Path) -> SumdbClient {

@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use gotrust::net::tls::{RootSource, TlsVersion};
 use gotrust::net::{HttpClient, HttpConfig};
-use gotrust::probe::{ModuleVersion, Outcome, ProbeOptions, ProxyProbe, Verdict};
+use gotrust::probe::{Outcome, ProbeOptions, ProxyProbe, Verdict, parse_module};
 use gotrust::settings::sumdb::SumDb;
 use gotrust_lab::{Endpoint, Fault, FaultKind, Lab, RunningLab};
 
@@ -46,7 +46,7 @@ fn client(lab: &RunningLab) -> Arc<HttpClient> {
 fn options(lab: &RunningLab, tmp: &Path, module: Option<&str>) -> ProbeOptions {
     let mut o = ProbeOptions::new(tmp.join("work"));
     o.nonce = "test1".into();
-    o.module = module.map(|m| ModuleVersion::parse(m).unwrap());
+    o.module = module.map(|m| parse_module(m).unwrap());
     o.sumdb = match SumDb::parse(&format!("{} {}", lab.verifier_key(), lab.sumdb_url())).unwrap() {
         SumDb::Db(db) => Some(*db),
         other => panic!("{other:?}"),
@@ -77,13 +77,13 @@ async fn clean_http_lab_has_no_findings() {
     assert_eq!(p.verdict, Verdict::Complete);
     assert!(p.findings.is_empty(), "{:#?}", p.findings);
     for name in [
-        "not-found/module",
-        "not-found/version",
+        "not-found.module",
+        "not-found.version",
         "list",
         "info",
         "zip",
-        "sumdb/supported",
-        "sumdb/lookup",
+        "sumdb.supported",
+        "sumdb.lookup",
         "content",
         "redirects",
     ] {
@@ -112,7 +112,7 @@ async fn clean_https_lab_reports_chain_and_no_findings() {
     assert_eq!(tls.alpn.as_deref(), Some("http/1.1"));
     assert_eq!(p.http_version.as_deref(), Some("HTTP/1.1"));
     assert_eq!(outcome(&p, "tls"), Outcome::Info);
-    assert_eq!(outcome(&p, "tls/verify"), Outcome::Pass);
+    assert_eq!(outcome(&p, "tls.verify"), Outcome::Pass);
     let detail = &p.check("tls").unwrap().detail;
     assert!(
         detail.starts_with("TLSv1.3 (ALPN http/1.1), direct: ")
@@ -123,7 +123,7 @@ async fn clean_https_lab_reports_chain_and_no_findings() {
     assert_eq!(json["tls"]["version"], "TLSv1.3");
     assert_eq!(json["tls"]["alpn"], "http/1.1");
     // Private CA on loopback: shown, not a finding.
-    assert_eq!(outcome(&p, "tls/root"), Outcome::Info);
+    assert_eq!(outcome(&p, "tls.root"), Outcome::Info);
     assert_eq!(outcome(&p, "content"), Outcome::Pass);
     lab.shutdown().await;
 }
@@ -182,9 +182,9 @@ async fn polluted_version_is_not_found_200() {
         "{:#?}",
         p.findings
     );
-    assert_eq!(outcome(&p, "not-found/version"), Outcome::Fail);
+    assert_eq!(outcome(&p, "not-found.version"), Outcome::Fail);
     // The made-up module is still 404: only known modules are polluted.
-    assert_eq!(outcome(&p, "not-found/module"), Outcome::Pass);
+    assert_eq!(outcome(&p, "not-found.module"), Outcome::Pass);
     let f = &p.findings[0];
     assert!(
         f.message
@@ -216,7 +216,7 @@ async fn server_errors_for_missing_modules_break_fallback() {
         "{}",
         p.findings[0].message
     );
-    assert_eq!(outcome(&p, "not-found/module"), Outcome::Fail);
+    assert_eq!(outcome(&p, "not-found.module"), Outcome::Fail);
     assert_eq!(outcome(&p, "content"), Outcome::Pass);
     lab.shutdown().await;
 }
@@ -262,7 +262,7 @@ async fn untrusted_certificate_is_a_finding_with_x509_detail() {
         "{}",
         failed.message
     );
-    assert_eq!(outcome(&p, "tls/verify"), Outcome::Fail);
+    assert_eq!(outcome(&p, "tls.verify"), Outcome::Fail);
     assert_eq!(p.verdict, Verdict::Complete);
     // Verification failed, yet the presented chain is reported: the lab's other CA issued it.
     let tls = p.tls.as_ref().expect("presented chain");
@@ -277,14 +277,14 @@ async fn untrusted_certificate_is_a_finding_with_x509_detail() {
         leaf.sans
     );
     assert!(leaf.not_after_unix > 0);
-    assert_eq!(outcome(&p, "tls/root"), Outcome::Info);
+    assert_eq!(outcome(&p, "tls.root"), Outcome::Info);
     assert!(
-        p.check("tls/root").unwrap().detail
+        p.check("tls.root").unwrap().detail
             == "not a public root (Mozilla's root program, webpki-roots 1.0.10): CN=gotrust lab untrusted CA, not in go's trust store",
         "{}",
-        p.check("tls/root").unwrap().detail
+        p.check("tls.root").unwrap().detail
     );
-    assert_eq!(outcome(&p, "tls/interception"), Outcome::Info);
+    assert_eq!(outcome(&p, "tls.interception"), Outcome::Info);
     lab.shutdown().await;
 }
 
@@ -305,7 +305,7 @@ async fn database_not_supported_is_info() {
         p.findings
     );
     assert_eq!(p.findings[0].severity, gotrust::report::Severity::Info);
-    assert_eq!(outcome(&p, "sumdb/supported"), Outcome::Info);
+    assert_eq!(outcome(&p, "sumdb.supported"), Outcome::Info);
     // GOSUMDB names the database URL, so the lookup still runs there.
     assert_eq!(outcome(&p, "content"), Outcome::Pass);
     lab.shutdown().await;
@@ -322,7 +322,7 @@ async fn database_errors_are_findings() {
     .await;
     let p = run(&lab, tmp.path(), Some(SIMPLE)).await;
     assert_eq!(p.finding_ids(), ["probe/sumdb-error"], "{:#?}", p.findings);
-    assert_eq!(outcome(&p, "sumdb/supported"), Outcome::Fail);
+    assert_eq!(outcome(&p, "sumdb.supported"), Outcome::Fail);
     lab.shutdown().await;
 }
 
@@ -378,7 +378,7 @@ async fn unreachable_proxy_has_no_verdict() {
         .unwrap();
     assert_eq!(p.verdict, Verdict::Unreachable);
     assert!(p.findings.is_empty());
-    assert_eq!(outcome(&p, "not-found/module"), Outcome::Fail);
+    assert_eq!(outcome(&p, "not-found.module"), Outcome::Fail);
 }
 
 #[test]
@@ -393,7 +393,7 @@ fn bad_inputs_are_errors() {
         .block_on(gotrust::probe::probe(&http, "ftp://x", &o))
         .unwrap_err();
     assert!(e.to_string().contains("invalid proxy URL"), "{e}");
-    assert!(ModuleVersion::parse("example.com/x@latest").is_err());
+    assert!(parse_module("example.com/x@latest").is_err());
 }
 
 /// A one-shot HTTPS server speaking only `versions`, with a CA of its own; returns the port
@@ -531,14 +531,14 @@ async fn forked_tree_across_runs_is_critical() {
     // First run: learns and keeps the real head.
     let p = run_kept(&lab, tmp.path(), "example.com/major/v2@v2.0.0").await;
     assert!(p.findings.is_empty(), "{:#?}", p.findings);
-    assert_eq!(outcome(&p, "sumdb/head"), Outcome::Pass);
+    assert_eq!(outcome(&p, "sumdb.head"), Outcome::Pass);
     let n = lab.tree_size();
     assert!(kept_head(&lab, tmp.path()).starts_with(&format!("go.sum database tree\n{n}\n")));
     // Second run, same head: nothing to say.
     let p = run_kept(&lab, tmp.path(), SIMPLE).await;
     assert!(p.findings.is_empty(), "{:#?}", p.findings);
     assert!(
-        p.check("sumdb/head")
+        p.check("sumdb.head")
             .unwrap()
             .detail
             .contains("as seen before"),
@@ -557,7 +557,7 @@ async fn forked_tree_across_runs_is_critical() {
         both.iter()
             .all(|n| n.starts_with(&format!("go.sum database tree\n{n}\n", n = lab.tree_size())))
     );
-    assert_eq!(outcome(&p, "sumdb/fork"), Outcome::Fail);
+    assert_eq!(outcome(&p, "sumdb.fork"), Outcome::Fail);
     // The kept head is still the real one.
     assert!(kept_head(&lab, tmp.path()).starts_with(&format!("go.sum database tree\n{n}\n")));
     lab.shutdown().await;
@@ -588,7 +588,7 @@ async fn rolled_back_tree_across_runs_is_reported() {
         "{:#?}",
         p.findings
     );
-    assert_eq!(outcome(&p, "sumdb/head"), Outcome::Fail);
+    assert_eq!(outcome(&p, "sumdb.head"), Outcome::Fail);
     let f = p
         .findings
         .iter()
@@ -736,7 +736,7 @@ async fn intercepted_probe(tmp: &Path, trust_lab_ca: bool) -> (ProxyProbe, PathB
     );
     let mut o = ProbeOptions::new(tmp.join("work"));
     o.nonce = "icpt".into();
-    o.module = Some(ModuleVersion::parse(SIMPLE).unwrap());
+    o.module = Some(parse_module(SIMPLE).unwrap());
     let p = gotrust::probe::probe(&http, "https://proxy.golang.org", &o)
         .await
         .unwrap();
@@ -790,7 +790,7 @@ async fn interception_with_the_lab_ca_trusted_names_the_ca_and_where_go_trusts_i
     }
     assert!(f.fix.contains("SSL_CERT_FILE"), "{}", f.fix);
     // Through the interceptor the lab still answers as a proxy: the contract checks ran.
-    assert_eq!(outcome(&p, "not-found/module"), Outcome::Pass);
+    assert_eq!(outcome(&p, "not-found.module"), Outcome::Pass);
     assert_eq!(outcome(&p, "info"), Outcome::Pass);
 }
 
@@ -937,7 +937,7 @@ async fn a_server_below_tls_1_2_is_reported_with_go_s_words() {
         .unwrap(),
     );
     let mut o = ProbeOptions::new(tmp.path().join("work"));
-    o.module = Some(ModuleVersion::parse(SIMPLE).unwrap());
+    o.module = Some(parse_module(SIMPLE).unwrap());
     let p = gotrust::probe::probe(&http, &format!("https://127.0.0.1:{port}"), &o)
         .await
         .unwrap();

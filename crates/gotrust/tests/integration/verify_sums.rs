@@ -919,3 +919,116 @@ async fn not_in_database_text_is_the_real_gos() {
         assert!(f.message.starts_with(go_text), "{}\n{go_text}", f.message);
     }
 }
+
+/// Results reach the sink as they are proven: with one module's lookup held back by the lab,
+/// every other line is delivered while the run is still waiting for it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn results_stream_while_a_lookup_is_still_pending() {
+    use gotrust::verify::sums::{LineResult, LineSink, verify_sums_with};
+
+    struct Forward(tokio::sync::mpsc::UnboundedSender<(String, String)>);
+    impl LineSink for Forward {
+        fn judged(&self, line: &LineResult) {
+            let _ = self.0.send((line.module.clone(), line.version.clone()));
+        }
+    }
+
+    let state = tempfile::tempdir().unwrap();
+    let cache = tempfile::tempdir().unwrap();
+    let probe = lab(state.path(), vec![]).await;
+    let (slow, _) = probe.modules()[0].clone();
+    let sum = full_go_sum(&probe);
+    probe.shutdown().await;
+    // The held-back lookup answers after a minute; the test never waits that long.
+    let held = Fault::new(FaultKind::Latency { ms: 60_000 })
+        .module(slow.clone())
+        .endpoint(Endpoint::Lookup);
+    let lab = lab(state.path(), vec![held]).await;
+    let db = open(&lab, cache.path(), "", http(Duration::from_secs(120))).await;
+    let input = GoSumInput {
+        path: "go.sum".into(),
+        data: sum.as_bytes().to_vec(),
+    };
+    let others = sum
+        .lines()
+        .filter(|l| l.split(' ').next() != Some(slow.as_str()))
+        .count();
+    assert!(others >= 10 && others < sum.lines().count());
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let run = tokio::spawn(async move {
+        verify_sums_with(&[input], &db, &SumsOptions::default(), &Forward(tx)).await
+    });
+    for _ in 0..others {
+        let (module, version) = rx.recv().await.expect("a result before the run ends");
+        assert_ne!(module, slow, "{module} {version} came before the others");
+    }
+    assert!(
+        !run.is_finished(),
+        "every other line is judged while the held-back lookup is pending"
+    );
+    run.abort();
+}
+
+/// A run answered wholly from gotrust's record pack, within `head_max_age` of a confirmed
+/// head, makes no request; with no `head_max_age` (and after the head moved) `/latest` is
+/// fetched.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_recently_confirmed_head_is_not_fetched_again_when_every_record_is_cached() {
+    let (state, cache) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let lab = lab(state.path(), vec![]).await;
+    let sum = full_go_sum(&lab);
+    let input = || GoSumInput {
+        path: "go.sum".into(),
+        data: sum.as_bytes().to_vec(),
+    };
+    let recent = SumsOptions {
+        head_max_age: Some(Duration::from_secs(600)),
+        ..SumsOptions::default()
+    };
+    let requests = |lab: &RunningLab| lab.request_log().len();
+    let db = open(&lab, cache.path(), "", http(Duration::from_secs(10))).await;
+    let cold = verify_sums(&[input()], &db, &recent).await;
+    assert!(!cold.failed() && !cold.incomplete());
+    assert!(matches!(
+        cold.database.as_ref().unwrap().head,
+        HeadCheck::Consistent { .. }
+    ));
+    let before = requests(&lab);
+    let db = open(&lab, cache.path(), "", http(Duration::from_secs(10))).await;
+    let warm = verify_sums(&[input()], &db, &recent).await;
+    assert!(!warm.failed() && !warm.incomplete());
+    assert!(
+        warm.results
+            .iter()
+            .all(|l| matches!(l.status, LineStatus::Verified { .. }))
+    );
+    match warm.database.as_ref().unwrap().head {
+        HeadCheck::Recent { size, age_secs } => {
+            assert_eq!(size as usize, lab.tree_size());
+            assert!(age_secs <= 600);
+        }
+        ref h => panic!("{h:?}"),
+    }
+    assert_eq!(requests(&lab), before, "{:#?}", lab.request_log());
+    // Without a maximum age the head is fetched every time.
+    let db = open(&lab, cache.path(), "", http(Duration::from_secs(10))).await;
+    let always = verify_sums(&[input()], &db, &SumsOptions::default()).await;
+    assert!(matches!(
+        always.database.as_ref().unwrap().head,
+        HeadCheck::Consistent { .. }
+    ));
+    let latest: Vec<_> = lab.request_log()[before..]
+        .iter()
+        .filter(|e| e.path.ends_with("/latest"))
+        .cloned()
+        .collect();
+    assert_eq!(latest.len(), 1, "{latest:#?}");
+    // A line whose record is not cached: the head is checked beside its lookup.
+    let cache2 = tempfile::tempdir().unwrap();
+    let db = open(&lab, cache2.path(), "", http(Duration::from_secs(10))).await;
+    let fresh = verify_sums(&[input()], &db, &recent).await;
+    assert!(matches!(
+        fresh.database.as_ref().unwrap().head,
+        HeadCheck::Consistent { .. }
+    ));
+}
