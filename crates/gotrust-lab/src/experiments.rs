@@ -86,6 +86,8 @@ pub enum Check {
     SecondNotServed(&'static str),
     /// The faulty lab applied the fault with this name at least once.
     FaultApplied(&'static str),
+    /// go's stderr (its `-x` trace) has no line containing this: go did not request it.
+    TraceLacks(&'static str),
 }
 
 /// The network between go and the lab.
@@ -102,15 +104,70 @@ pub enum Network {
     },
     /// GOPROXY names the lab's plain-http port with `https://`.
     HttpsToPlainHttp,
+    /// go reaches the lab as `https://proxy.lab.test` through the lab's forward proxy (no
+    /// interception: SSL_CERT_FILE holds the virtual hosts' CA), as a company network with
+    /// an egress proxy and an internal module proxy looks.
+    Forward,
+    /// `GOPROXY=direct` for [`VHOST_MODULE`], whose host serves plain http only (a tunnel to
+    /// port 443 is refused): go finds the go-import page and the module over http where
+    /// GOINSECURE lets it.
+    ForwardDirectHttp,
+}
+
+/// A module whose path is a lab virtual host, fetched directly (go-import page, `mod` VCS).
+pub const VHOST_MODULE: &str = "mod.lab.test/hello";
+
+/// [`VHOST_MODULE`] at v1.0.0.
+pub const VHOST_V100: &str = "mod.lab.test/hello@v1.0.0";
+
+const VHOST_MODULE_TXTAR: &str = "mod.lab.test/hello@v1.0.0: a module served by a lab virtual host
+
+-- .mod --
+module mod.lab.test/hello
+
+go 1.21
+-- go.mod --
+module mod.lab.test/hello
+
+go 1.21
+-- hello.go --
+package hello
+";
+
+/// What is prepared in go's working module before go runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Prepare {
+    /// An empty main module.
+    Nothing,
+    /// The main module requires [`SIMPLE_V100`] and its go.sum holds the hashes of the
+    /// tampered content the lab serves (computed by a first go run with GOSUMDB=off, in its
+    /// own caches): the attacker changed both, as a malicious pull request does.
+    ForgedGoSum,
 }
 
 /// What gotrust must say about the same situation.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum GotrustVerdict {
     /// `gotrust probe` of the GOPROXY go used, with go's environment, emits this rule.
     ProbeEmits(&'static str),
     /// `gotrust diagnose` maps go's error to this diagnosis.
     DiagnoseMaps(&'static str),
+    /// The requests of go's `-x` trace (module proxy and checksum-database lookups, in
+    /// order) are the ones `gotrust explain` predicts for the same query and settings.
+    ExplainMatchesTrace(&'static str),
+    /// `gotrust diagnose` on go's `-x` trace names the proxy (the lab, second of a
+    /// fallback) that served the module's zip.
+    DiagnoseNamesServer,
+    /// `gotrust audit` with go's environment emits this rule.
+    AuditEmits(&'static str),
+    /// `gotrust explain` of this query with go's environment gives this verdict.
+    ExplainVerdict(&'static str, &'static str),
+    /// `gotrust verify sums` of go's go.sum against the lab's checksum database reports
+    /// this rule.
+    VerifySumsEmits(&'static str),
+    /// A file of the extracted module is altered: `gotrust verify cache` reports it; after
+    /// `go clean -modcache` and a fresh `go mod download` it reports nothing.
+    VerifyCacheCleanCycle,
 }
 
 /// One experiment.
@@ -148,6 +205,8 @@ pub struct Experiment {
     pub network: Network,
     /// What gotrust, run on the same situation, must report.
     pub gotrust: &'static [GotrustVerdict],
+    /// What is prepared before go runs.
+    pub prepare: Prepare,
 }
 
 /// The module version most experiments fetch.
@@ -176,6 +235,7 @@ pub const EXPERIMENTS: &[Experiment] = &[
         rules: &["sumdb/disabled", "proxy/unverified-third-party"],
         network: Network::Lab,
         gotrust: &[],
+        prepare: Prepare::Nothing,
     },
     Experiment {
         name: "gonosumdb",
@@ -197,6 +257,7 @@ pub const EXPERIMENTS: &[Experiment] = &[
         rules: &["sumdb/bypass-public", "proxy/unverified-third-party"],
         network: Network::Lab,
         gotrust: &[],
+        prepare: Prepare::Nothing,
     },
     Experiment {
         name: "sumdb-catches-tamper",
@@ -219,6 +280,7 @@ pub const EXPERIMENTS: &[Experiment] = &[
         rules: &["sumdb/disabled", "sumdb/bypass-public"],
         network: Network::Lab,
         gotrust: &[],
+        prepare: Prepare::Nothing,
     },
     Experiment {
         name: "tampered-go-mod",
@@ -240,6 +302,7 @@ pub const EXPERIMENTS: &[Experiment] = &[
         rules: &["sumdb/disabled", "sumdb/bypass-public"],
         network: Network::Lab,
         gotrust: &[],
+        prepare: Prepare::Nothing,
     },
     Experiment {
         name: "polluted-version",
@@ -262,6 +325,7 @@ pub const EXPERIMENTS: &[Experiment] = &[
         ],
         network: Network::Lab,
         gotrust: &[],
+        prepare: Prepare::Nothing,
     },
     Experiment {
         name: "polluted-version-sumdb",
@@ -283,6 +347,7 @@ pub const EXPERIMENTS: &[Experiment] = &[
         rules: &["sumdb/disabled", "sumdb/bypass-public"],
         network: Network::Lab,
         gotrust: &[],
+        prepare: Prepare::Nothing,
     },
     Experiment {
         name: "goinsecure-proxy-tls",
@@ -301,6 +366,7 @@ pub const EXPERIMENTS: &[Experiment] = &[
         rules: &["insecure/no-effect", "insecure/match-all"],
         network: Network::Lab,
         gotrust: &[],
+        prepare: Prepare::Nothing,
     },
     Experiment {
         name: "goinsecure-sumdb",
@@ -320,6 +386,7 @@ pub const EXPERIMENTS: &[Experiment] = &[
         rules: &["insecure/no-effect", "insecure/match-all"],
         network: Network::Lab,
         gotrust: &[],
+        prepare: Prepare::Nothing,
     },
     Experiment {
         name: "fallback-comma-500",
@@ -342,6 +409,7 @@ pub const EXPERIMENTS: &[Experiment] = &[
         rules: &["proxy/fallback-on-any-error"],
         network: Network::Lab,
         gotrust: &[],
+        prepare: Prepare::Nothing,
     },
     Experiment {
         name: "fallback-pipe-500",
@@ -364,6 +432,7 @@ pub const EXPERIMENTS: &[Experiment] = &[
         rules: &["proxy/fallback-on-any-error"],
         network: Network::Lab,
         gotrust: &[],
+        prepare: Prepare::Nothing,
     },
     Experiment {
         name: "interception-untrusted",
@@ -386,6 +455,7 @@ pub const EXPERIMENTS: &[Experiment] = &[
             GotrustVerdict::ProbeEmits("probe/tls-interception"),
             GotrustVerdict::DiagnoseMaps("tls-unknown-authority"),
         ],
+        prepare: Prepare::Nothing,
     },
     Experiment {
         name: "interception-trusted",
@@ -406,6 +476,7 @@ pub const EXPERIMENTS: &[Experiment] = &[
         rules: &["probe/tls-interception", "tls/non-public-ca"],
         network: Network::Intercepted { trust_ca: true },
         gotrust: &[GotrustVerdict::ProbeEmits("probe/tls-interception")],
+        prepare: Prepare::Nothing,
     },
     Experiment {
         name: "https-to-plain-http",
@@ -425,6 +496,118 @@ pub const EXPERIMENTS: &[Experiment] = &[
         rules: &["proxy/plaintext"],
         network: Network::HttpsToPlainHttp,
         gotrust: &[GotrustVerdict::DiagnoseMaps("plaintext-server")],
+        prepare: Prepare::Nothing,
+    },
+    Experiment {
+        name: "route-through-forward-proxy",
+        title: "Through an egress proxy, go's requests are the ones explain predicts",
+        claim: "the article, section 2.2: `go -x` shows the route go takes; explain must show the same",
+        faults: "none",
+        tls: false,
+        proxy: Proxy::Single,
+        env: &[],
+        args: &["mod", "download", "-x", SIMPLE_V100],
+        go_succeeds: true,
+        stderr_has: &["# get https://proxy.lab.test/example.com/simple/@v/v1.0.0.zip: 200 OK"],
+        checks: &[],
+        shows: Shows::Defence,
+        meaning: "go walked GOPROXY through HTTPS_PROXY exactly as gotrust explain predicted, \
+                  request by request, so the route gotrust shows is the one go takes",
+        rules: &["gotrust explain", "gotrust diagnose (route deviations)"],
+        network: Network::Forward,
+        gotrust: &[GotrustVerdict::ExplainMatchesTrace(SIMPLE_V100)],
+        prepare: Prepare::Nothing,
+    },
+    Experiment {
+        name: "trace-the-source",
+        title: "Which proxy served the module: go -x and diagnose name it",
+        claim: "the article, section 2.3: trace a module back to the proxy that served it",
+        faults: "status-500",
+        tls: false,
+        proxy: Proxy::Fallback("|"),
+        env: &[],
+        args: &["mod", "download", "-x", SIMPLE_V100],
+        go_succeeds: true,
+        stderr_has: &["500 Internal Server Error"],
+        checks: &[Check::SecondServed("/example.com/simple/@v/v1.0.0.zip")],
+        shows: Shows::Risk,
+        meaning: "the first proxy failed and the zip came from the second one: only the trace \
+                  tells which source a module really came from",
+        rules: &["gotrust diagnose", "proxy/fallback-on-any-error"],
+        network: Network::Lab,
+        gotrust: &[GotrustVerdict::DiagnoseNamesServer],
+        prepare: Prepare::Nothing,
+    },
+    Experiment {
+        name: "goinsecure-direct-http",
+        title: "GOINSECURE on a direct fetch: go takes the module over plain http",
+        claim: "the article, section 4.2: GOINSECURE lets go fetch a private module over http",
+        faults: "none",
+        tls: false,
+        proxy: Proxy::Single,
+        env: &[
+            ("GOPROXY", "direct"),
+            ("GOPRIVATE", VHOST_MODULE),
+            ("GOINSECURE", VHOST_MODULE),
+        ],
+        args: &["mod", "download", "-x", VHOST_V100],
+        go_succeeds: true,
+        stderr_has: &["# get http://mod.lab.test/hello?go-get=1: 200 OK"],
+        checks: &[],
+        shows: Shows::Risk,
+        meaning: "the https attempt failed and go went on over plain http for the go-import \
+                  page and the module; private, so no checksum database either: nothing \
+                  protects the content",
+        rules: &["insecure/unverified"],
+        network: Network::ForwardDirectHttp,
+        gotrust: &[
+            GotrustVerdict::AuditEmits("insecure/unverified"),
+            GotrustVerdict::ExplainVerdict(VHOST_V100, "no-tls-no-checksum"),
+        ],
+        prepare: Prepare::Nothing,
+    },
+    Experiment {
+        name: "forged-go-sum",
+        title: "A forged zip with a forged go.sum line: go builds it, verify sums catches it",
+        claim: "the article, section 3.3: go.sum is checked first; the database is not asked for a line go.sum has",
+        faults: "tamper-zip",
+        tls: false,
+        proxy: Proxy::Single,
+        env: &[],
+        args: &["mod", "download", "-x"],
+        go_succeeds: true,
+        stderr_has: &[],
+        checks: &[
+            Check::FaultApplied("tamper-zip"),
+            Check::TraceLacks("/lookup/"),
+        ],
+        shows: Shows::Risk,
+        meaning: "the go.sum line matched the forged zip, so go accepted it without asking \
+                  the checksum database; comparing go.sum with the database finds the forgery",
+        rules: &["gotrust verify sums (verify/sum-mismatch)"],
+        network: Network::Lab,
+        gotrust: &[GotrustVerdict::VerifySumsEmits("verify/sum-mismatch")],
+        prepare: Prepare::ForgedGoSum,
+    },
+    Experiment {
+        name: "clean-and-redownload",
+        title: "A file altered in the module cache: verify cache finds it, a clean re-download removes it",
+        claim: "the article, section 2.5: `go clean -modcache` and a fresh download repair a polluted cache",
+        faults: "none",
+        tls: false,
+        proxy: Proxy::Single,
+        env: &[],
+        args: &["mod", "download", SIMPLE_V100],
+        go_succeeds: true,
+        stderr_has: &[],
+        checks: &[],
+        shows: Shows::Defence,
+        meaning: "go never re-checks extracted files; gotrust verify cache does, and the \
+                  database-verified re-download restores them",
+        rules: &["gotrust verify cache (verify/mismatch)"],
+        network: Network::Lab,
+        gotrust: &[GotrustVerdict::VerifyCacheCleanCycle],
+        prepare: Prepare::Nothing,
     },
 ];
 
@@ -530,6 +713,13 @@ impl Outcome {
                 if trust_ca { "" } else { "not " }
             ),
             Network::HttpsToPlainHttp => "plain-http lab named with https:// in GOPROXY".into(),
+            Network::Forward => {
+                "forward proxy (HTTPS_PROXY) in front of the lab, reached as https://proxy.lab.test"
+                    .into()
+            }
+            Network::ForwardDirectHttp => {
+                "forward proxy (HTTP_PROXY/HTTPS_PROXY); mod.lab.test serves plain http only".into()
+            }
         };
         t += &format!("  lab:       {lab}\n");
         let extra: Vec<String> = s.env.iter().map(|(k, v)| format!("{k}={v}")).collect();
@@ -592,6 +782,8 @@ pub fn faults_of(s: &Experiment) -> Result<Vec<Fault>, ExperimentError> {
 pub struct Judgement<'a> {
     /// What gotrust must say.
     pub verdict: GotrustVerdict,
+    /// The go binary (to run go again, with [`run_go`]).
+    pub go: &'a Path,
     /// The experiment's temporary root (go's HOME is `root/home`).
     pub root: &'a Path,
     /// go's environment on top of the hermetic one.
@@ -619,6 +811,11 @@ pub fn run_one(
     let modules = root.join("modules");
     crate::scenarios::write_builtin_modules(&modules)
         .map_err(io("writing the built-in modules"))?;
+    std::fs::write(
+        modules.join("mod.lab.test_hello_v1.0.0.txt"),
+        VHOST_MODULE_TXTAR,
+    )
+    .map_err(io("writing the virtual-host module"))?;
     let faults = faults_of(s)?;
     let mut builder = Lab::builder()
         .modules_dir(&modules)
@@ -641,12 +838,17 @@ pub fn run_one(
     };
 
     let forward = match s.network {
-        Network::Intercepted { .. } => Some(runtime.block_on(lab.start_forward_proxy(
-            crate::forward::ForwardOptions {
-                intercept: true,
+        Network::Intercepted { .. } | Network::Forward | Network::ForwardDirectHttp => Some(
+            runtime.block_on(lab.start_forward_proxy(crate::forward::ForwardOptions {
+                intercept: matches!(s.network, Network::Intercepted { .. }),
+                http_only: if s.network == Network::ForwardDirectHttp {
+                    vec!["mod.lab.test".into()]
+                } else {
+                    Vec::new()
+                },
                 ..Default::default()
-            },
-        ))?),
+            }))?,
+        ),
         _ => None,
     };
     let mut env = match (&second, s.proxy) {
@@ -669,6 +871,9 @@ pub fn run_one(
                 env.push(("SSL_CERT_FILE".into(), fwd.ca_file().display().to_string()));
             }
         }
+        (Network::Forward | Network::ForwardDirectHttp, Some(fwd)) => {
+            env = fwd.go_env_through(&lab);
+        }
         (Network::HttpsToPlainHttp, _) => {
             env.push((
                 "GOPROXY".into(),
@@ -686,13 +891,18 @@ pub fn run_one(
     }
     let env = dedup;
 
-    let run = run_go(go, root, &env, s.args);
+    let prepared = match s.prepare {
+        Prepare::Nothing => Ok(()),
+        Prepare::ForgedGoSum => forge_go_sum(go, root, &env),
+    };
+    let run = prepared.and_then(|()| run_go(go, root, &env, s.args));
     let mut gotrust = Vec::new();
     let mut problems = Vec::new();
     if let Ok((_, _, stderr)) = &run {
         for v in s.gotrust {
             let (line, problem) = judge(&Judgement {
                 verdict: *v,
+                go,
                 root,
                 env: &env,
                 stderr,
@@ -727,7 +937,14 @@ pub fn run_one(
         }
     }
     for c in s.checks {
-        if let Some(p) = check(*c, &stdout, real.as_deref(), &first_log, &second_log) {
+        if let Some(p) = check(
+            *c,
+            &stdout,
+            &stderr,
+            real.as_deref(),
+            &first_log,
+            &second_log,
+        ) {
             problems.push(p);
         }
     }
@@ -746,6 +963,7 @@ pub fn run_one(
 fn check(
     c: Check,
     stdout: &str,
+    stderr: &str,
     real_hash: Option<&str>,
     first: &[LogEntry],
     second: &[LogEntry],
@@ -781,11 +999,57 @@ fn check(
             .then(|| format!("the second proxy was asked for {suffix}")),
         Check::FaultApplied(name) => (!first.iter().any(|e| e.fault.split(',').any(|f| f == name)))
             .then(|| format!("the lab never applied fault {name}")),
+        Check::TraceLacks(part) => stderr
+            .lines()
+            .find(|l| l.contains(part))
+            .map(|l| format!("go requested {part}: {l}")),
     }
 }
 
-/// Runs go in `root/work` with a scrubbed environment: only PATH survives from ours.
-fn run_go(
+/// Writes `root/work/go.mod` requiring [`SIMPLE_V100`] and a go.sum with the hashes of what
+/// the lab serves now (tampered), taken from a go run with GOSUMDB=off under `root/forger`.
+fn forge_go_sum(go: &Path, root: &Path, env: &[(String, String)]) -> Result<(), ExperimentError> {
+    let mut off: Vec<(String, String)> = env.to_vec();
+    off.push(("GOSUMDB".into(), "off".into()));
+    let forger = root.join("forger");
+    let (code, stdout, stderr) = run_go(
+        go,
+        &forger,
+        &off,
+        &["mod", "download", "-json", SIMPLE_V100],
+    )?;
+    let field = |name: &str| -> Option<String> {
+        let v: serde_json::Value = serde_json::from_str(&stdout).ok()?;
+        v[name].as_str().map(str::to_owned)
+    };
+    let (Some(0), Some(sum), Some(mod_sum)) = (code, field("Sum"), field("GoModSum")) else {
+        return Err(ExperimentError::Io {
+            what: "forging go.sum".into(),
+            source: std::io::Error::other(format!(
+                "go mod download with GOSUMDB=off failed: {stderr}"
+            )),
+        });
+    };
+    let work = root.join("work");
+    std::fs::create_dir_all(&work).map_err(io(format!("creating {}", work.display())))?;
+    std::fs::write(
+        work.join("go.mod"),
+        format!("module example.com/labrun\n\ngo 1.21\n\nrequire {MODULE} v1.0.0\n"),
+    )
+    .map_err(io("writing go.mod"))?;
+    std::fs::write(
+        work.join("go.sum"),
+        format!("{MODULE} v1.0.0 {sum}\n{MODULE} v1.0.0/go.mod {mod_sum}\n"),
+    )
+    .map_err(io("writing go.sum"))?;
+    Ok(())
+}
+
+/// Runs go in `root/work` with a scrubbed environment (only PATH survives from ours) and
+/// `root`'s own HOME, GOPATH, module and build caches and GOENV; `root/work/go.mod` is
+/// written when missing. Returns go's exit code (`None` when killed after [`GO_TIMEOUT`]),
+/// stdout and stderr.
+pub fn run_go(
     go: &Path,
     root: &Path,
     env: &[(String, String)],
@@ -797,11 +1061,13 @@ fn run_go(
     for d in [&work, &home] {
         std::fs::create_dir_all(d).map_err(io(format!("creating {}", d.display())))?;
     }
-    std::fs::write(
-        work.join("go.mod"),
-        "module example.com/labrun\n\ngo 1.21\n",
-    )
-    .map_err(io("writing go.mod"))?;
+    if !work.join("go.mod").exists() {
+        std::fs::write(
+            work.join("go.mod"),
+            "module example.com/labrun\n\ngo 1.21\n",
+        )
+        .map_err(io("writing go.mod"))?;
+    }
     let mut cmd = Command::new(go);
     cmd.current_dir(&work).env_clear();
     if let Some(path) = std::env::var_os("PATH") {
@@ -867,9 +1133,11 @@ mod tests {
         for s in EXPERIMENTS {
             assert!(names.insert(s.name), "duplicate {}", s.name);
             let faults = faults_of(s).unwrap();
-            // Scenarios without faults change the network instead.
+            // Scenarios without faults change the network or the files instead.
             assert!(
-                !faults.is_empty() || s.network != Network::Lab,
+                !faults.is_empty()
+                    || s.network != Network::Lab
+                    || s.gotrust.contains(&GotrustVerdict::VerifyCacheCleanCycle),
                 "{}",
                 s.name
             );
@@ -906,6 +1174,7 @@ mod tests {
             check(
                 Check::SumIsNotTheRealOne(SIMPLE_V100),
                 out,
+                "",
                 Some("h1:real="),
                 &[],
                 &[]
@@ -916,12 +1185,23 @@ mod tests {
             check(
                 Check::SumIsNotTheRealOne(SIMPLE_V100),
                 out,
+                "",
                 Some("h1:fake="),
                 &[],
                 &[]
             )
             .is_some()
         );
-        assert!(check(Check::SumIsNotTheRealOne(SIMPLE_V100), "", None, &[], &[]).is_some());
+        assert!(
+            check(
+                Check::SumIsNotTheRealOne(SIMPLE_V100),
+                "",
+                "",
+                None,
+                &[],
+                &[]
+            )
+            .is_some()
+        );
     }
 }

@@ -148,6 +148,7 @@ pub struct ForwardProxy {
     addr: SocketAddr,
     ca_file: PathBuf,
     ca_name: &'static str,
+    intercept: bool,
     shutdown: watch::Sender<bool>,
     task: Option<JoinHandle<()>>,
 }
@@ -181,6 +182,47 @@ impl ForwardProxy {
             ("HTTP_PROXY".into(), self.url()),
             ("NO_PROXY".into(), String::new()),
         ]
+    }
+
+    /// Whether the proxy answers for every host, re-signed with its CA.
+    pub fn intercepts(&self) -> bool {
+        self.intercept
+    }
+
+    /// The GOPROXY URL go reaches the lab by through this proxy: go's default
+    /// `https://proxy.golang.org` when intercepting (the network answers for it), else the
+    /// virtual host `https://proxy.lab.test`.
+    pub fn proxy_url_through(&self) -> String {
+        if self.intercept {
+            "https://proxy.golang.org".to_owned()
+        } else {
+            format!("https://proxy.{LAB_DOMAIN}")
+        }
+    }
+
+    /// The whole environment that sends go to `lab` through this proxy: the lab's settings
+    /// with GOPROXY and the checksum database URL on the proxied host
+    /// ([`ForwardProxy::proxy_url_through`]), HTTPS_PROXY/HTTP_PROXY/NO_PROXY
+    /// ([`ForwardProxy::go_env`]) and SSL_CERT_FILE holding this proxy's CA, the one thing
+    /// go must trust to get through.
+    pub fn go_env_through(&self, lab: &RunningLab) -> Vec<(String, String)> {
+        let proxy = self.proxy_url_through();
+        let mut env: Vec<(String, String)> = lab
+            .go_env()
+            .into_iter()
+            .filter(|(k, _)| k != "SSL_CERT_FILE")
+            .map(|(k, v)| match k.as_str() {
+                "GOPROXY" => (k, proxy.clone()),
+                "GOSUMDB" => (
+                    k,
+                    format!("{} {proxy}/sumdb/{}", lab.verifier_key(), lab.sumdb_name()),
+                ),
+                _ => (k, v),
+            })
+            .collect();
+        env.extend(self.go_env());
+        env.push(("SSL_CERT_FILE".into(), self.ca_file.display().to_string()));
+        env
     }
 
     /// Stops serving.
@@ -255,6 +297,7 @@ impl RunningLab {
             addr,
             ca_file,
             ca_name,
+            intercept: opts.intercept,
             shutdown: tx,
             task: Some(task),
         })

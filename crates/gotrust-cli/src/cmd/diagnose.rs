@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{Context, bail};
-use gotrust::diagnose::compare::{RouteDeviation, compare_trace};
+use gotrust::diagnose::compare::{RouteDeviation, compare_trace, served_modules};
 use gotrust::diagnose::{Analysis, LogSettings, analyze};
 use gotrust::env::{self, EnvSources};
 use gotrust::report::catalog;
@@ -180,6 +180,7 @@ fn write_json(
         "route_settings": source.id(),
         "route_deviations": deviations,
         "trace": a.traces,
+        "served": served_modules(&a.traces),
         "dropped": dropped,
     });
     serde_json::to_writer_pretty(&mut *out, &value)?;
@@ -208,6 +209,17 @@ fn write_text(
         requests,
         deviations.len()
     )?;
+    let served = served_modules(&a.traces);
+    if !served.is_empty() {
+        writeln!(out, "\nmodules served (from the -x trace):")?;
+        for m in &served {
+            writeln!(
+                out,
+                "  {name}:{}: {}@{} from {}",
+                m.line_no, m.module, m.version, m.source
+            )?;
+        }
+    }
     if !a.settings.settings.is_empty() {
         writeln!(out, "\nsettings shown in the log:")?;
         for s in &a.settings.settings {

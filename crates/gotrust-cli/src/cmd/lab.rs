@@ -55,6 +55,20 @@ pub struct ServeArgs {
     /// Scenario file: a TOML list of faults (repeatable)
     #[arg(long = "scenario", value_name = "FILE")]
     pub scenarios: Vec<PathBuf>,
+    /// Also serve a forward proxy (HTTP and CONNECT) on ADDR: go pointed at it with
+    /// HTTPS_PROXY/HTTP_PROXY reaches the lab as `https://proxy.lab.test` (every `*.lab.test`
+    /// host is the lab, with go-import pages for direct fetches)
+    #[arg(
+        long = "forward-proxy",
+        value_name = "ADDR",
+        num_args = 0..=1,
+        default_missing_value = "127.0.0.1:0"
+    )]
+    pub forward_proxy: Option<SocketAddr>,
+    /// With --forward-proxy: intercept like a corporate egress proxy, answering for every
+    /// host (proxy.golang.org included) re-signed with the lab's interception CA
+    #[arg(long, requires = "forward_proxy")]
+    pub intercept: bool,
 }
 
 /// Flags of `gotrust lab run`.

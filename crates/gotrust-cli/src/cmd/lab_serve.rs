@@ -4,6 +4,7 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use anyhow::{Context, anyhow};
+use gotrust_lab::forward::ForwardProxy;
 use gotrust_lab::{Lab, RunningLab, Scenario};
 use serde_json::json;
 
@@ -58,6 +59,24 @@ pub fn run(
     let lab = runtime
         .block_on(builder.start())
         .context("cannot start the lab")?;
+    let forward = match args.forward_proxy {
+        Some(bind) => Some(
+            runtime
+                .block_on(
+                    lab.start_forward_proxy(gotrust_lab::forward::ForwardOptions {
+                        intercept: args.intercept,
+                        bind,
+                        ..Default::default()
+                    }),
+                )
+                .context("cannot start the forward proxy")?,
+        ),
+        None => None,
+    };
+    let env = match &forward {
+        Some(fwd) => fwd.go_env_through(&lab),
+        None => lab.go_env(),
+    };
 
     // Handlers go in before the environment is printed: a reader that sends SIGINT as soon as
     // it has read the exports must reach them, not the default action.
@@ -67,8 +86,12 @@ pub fn run(
     };
     let mut out = crate::output::stdout(global);
     match global.format {
-        Format::Json => writeln!(out, "{}", describe_json(&lab))?,
-        _ => write!(out, "{}", describe_text(&lab, global.quiet))?,
+        Format::Json => writeln!(out, "{}", describe_json(&lab, forward.as_ref(), &env))?,
+        _ => write!(
+            out,
+            "{}",
+            describe_text(&lab, forward.as_ref(), &env, global.quiet)
+        )?,
     }
     // The reader (a script, a test) needs the environment now, not at exit.
     out.flush().context("cannot write to stdout")?;
@@ -77,6 +100,9 @@ pub fn run(
     let signal = runtime.block_on(signals.wait());
     let log = lab.state_dir().join("requests.jsonl");
     let served = lab.request_log().len();
+    if let Some(fwd) = forward {
+        runtime.block_on(fwd.shutdown());
+    }
     runtime.block_on(lab.shutdown());
     drop(builtin);
     if !global.quiet {
@@ -143,7 +169,12 @@ fn shell_quote(v: &str) -> String {
     }
 }
 
-fn describe_text(lab: &RunningLab, quiet: bool) -> String {
+fn describe_text(
+    lab: &RunningLab,
+    forward: Option<&ForwardProxy>,
+    env: &[(String, String)],
+    quiet: bool,
+) -> String {
     let mut s = String::new();
     if !quiet {
         let mods = lab.modules();
@@ -157,10 +188,27 @@ fn describe_text(lab: &RunningLab, quiet: bool) -> String {
         for f in lab.faults() {
             s += &format!("# fault: {}\n", gotrust_lab::fault_spec::to_spec(f));
         }
+        if let Some(fwd) = forward {
+            s += &format!(
+                "# Forward proxy on {}: {}; its CA ({}) is {}\n",
+                fwd.url(),
+                if fwd.intercepts() {
+                    "intercepting, every host answered by the lab"
+                } else {
+                    "*.lab.test answered by the lab, other hosts refused"
+                },
+                fwd.ca_name(),
+                fwd.ca_file().display()
+            );
+            s += &format!(
+                "# go reaches the lab as {} through it\n",
+                fwd.proxy_url_through()
+            );
+        }
         s += "# Point go at the lab (in a shell: eval these lines):\n";
     }
-    for (k, v) in lab.go_env() {
-        s += &format!("export {k}={}\n", shell_quote(&v));
+    for (k, v) in env {
+        s += &format!("export {k}={}\n", shell_quote(v));
     }
     if !quiet {
         s += "# Keep your own module cache out of it: export GOMODCACHE=\"$(mktemp -d)\" GOFLAGS=-modcacherw\n";
@@ -172,12 +220,24 @@ fn describe_text(lab: &RunningLab, quiet: bool) -> String {
     s
 }
 
-fn describe_json(lab: &RunningLab) -> serde_json::Value {
-    let env: serde_json::Map<String, serde_json::Value> = lab
-        .go_env()
-        .into_iter()
-        .map(|(k, v)| (k, v.into()))
+fn describe_json(
+    lab: &RunningLab,
+    forward: Option<&ForwardProxy>,
+    env: &[(String, String)],
+) -> serde_json::Value {
+    let env: serde_json::Map<String, serde_json::Value> = env
+        .iter()
+        .map(|(k, v)| (k.clone(), v.clone().into()))
         .collect();
+    let forward = forward.map(|f| {
+        json!({
+            "url": f.url(),
+            "intercept": f.intercepts(),
+            "ca_name": f.ca_name(),
+            "ca_file": f.ca_file().display().to_string(),
+            "goproxy": f.proxy_url_through(),
+        })
+    });
     json!({
         "schema_version": 1,
         "proxy_url": lab.proxy_url(),
@@ -189,6 +249,7 @@ fn describe_json(lab: &RunningLab) -> serde_json::Value {
         "request_log": lab.state_dir().join("requests.jsonl").display().to_string(),
         "modules": lab.modules().iter().map(|(p, v)| format!("{p}@{v}")).collect::<Vec<_>>(),
         "faults": lab.faults().iter().map(gotrust_lab::fault_spec::to_spec).collect::<Vec<_>>(),
+        "forward_proxy": forward,
         "env": env,
     })
 }

@@ -19,6 +19,16 @@ fn serve(dir: &TestDir, args: &[&str]) -> (Child, BufReader<std::process::ChildS
     (child, out)
 }
 
+/// Runs the real go in a fresh main module under `root` with the lab's `env`.
+fn go(root: &Path, env: &[(String, String)], args: &[&str]) -> std::process::Output {
+    let work = root.join("work");
+    std::fs::create_dir_all(&work).unwrap();
+    std::fs::write(work.join("go.mod"), "module example.com/t\n\ngo 1.21\n").unwrap();
+    testkit::go::go_command(root, &work, env.iter().map(|(k, v)| (k, v)), args)
+        .output()
+        .unwrap()
+}
+
 /// Sends `signal` (TERM, INT) to the child and returns its exit code and stderr.
 fn stop(mut child: Child, signal: &str) -> (i32, String) {
     let st = Command::new("kill")
@@ -150,6 +160,131 @@ fn serve_text_prints_shell_exports_with_tls_and_faults() {
     assert!(err.contains("SIGINT"), "{err}");
 }
 
+/// Reads `lab serve --format json`'s first line and the environment it prints.
+fn serve_env(out: &mut BufReader<std::process::ChildStdout>) -> (Value, Vec<(String, String)>) {
+    let mut line = String::new();
+    out.read_line(&mut line).unwrap();
+    let v: Value = serde_json::from_str(&line).unwrap_or_else(|e| panic!("{e}: {line:?}"));
+    let env = v["env"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .map(|(k, v)| (k.clone(), v.as_str().unwrap().to_owned()))
+        .collect();
+    (v, env)
+}
+
+#[test]
+fn serve_forward_proxy_prints_the_proxy_settings_and_go_fetches_through_it() {
+    let dir = TestDir::new();
+    // Without interception: go reaches the lab as https://proxy.lab.test through the proxy.
+    let (child, mut out) = serve(&dir, &["--format", "json", "--forward-proxy"]);
+    let (v, env) = serve_env(&mut out);
+    let fwd = v["forward_proxy"]["url"].as_str().unwrap();
+    assert!(fwd.starts_with("http://127.0.0.1:"), "{v}");
+    assert_eq!(v["forward_proxy"]["intercept"], false);
+    assert_eq!(v["env"]["HTTPS_PROXY"], fwd);
+    assert_eq!(v["env"]["HTTP_PROXY"], fwd);
+    assert_eq!(v["env"]["NO_PROXY"], "");
+    assert_eq!(v["env"]["GOPROXY"], "https://proxy.lab.test");
+    assert_eq!(v["env"]["SSL_CERT_FILE"], v["forward_proxy"]["ca_file"]);
+    assert!(
+        v["env"]["GOSUMDB"]
+            .as_str()
+            .unwrap()
+            .ends_with(" https://proxy.lab.test/sumdb/sum.gotrust.localhost"),
+        "{v}"
+    );
+    let root = tempfile::tempdir().unwrap();
+    let run = go(
+        root.path(),
+        &env,
+        &["mod", "download", "-json", "example.com/simple@v1.0.0"],
+    );
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let (code, err) = stop(child, "TERM");
+    assert_eq!(code, 0, "{err}");
+    let log = std::fs::read_to_string(v["request_log"].as_str().unwrap()).unwrap();
+    assert!(log.contains("/example.com/simple/@v/v1.0.0.zip"), "{log}");
+
+    // Intercepting, in text: go keeps its default proxy and the network answers for it; the
+    // printed exports are what a shell evaluates.
+    let (child, out) = serve(&dir, &["--forward-proxy", "127.0.0.1:0", "--intercept"]);
+    let mut text = String::new();
+    for line in out.lines() {
+        let line = line.unwrap();
+        let last = line.starts_with("# Stop with");
+        text += &line;
+        text += "\n";
+        if last {
+            break;
+        }
+    }
+    assert!(
+        text.contains("intercepting, every host answered by the lab"),
+        "{text}"
+    );
+    assert!(text.contains("gotrust lab interception CA"), "{text}");
+    assert!(
+        text.contains("export GOPROXY=https://proxy.golang.org\n"),
+        "{text}"
+    );
+    let env: Vec<(String, String)> = text
+        .lines()
+        .filter_map(|l| l.strip_prefix("export "))
+        .map(|l| {
+            let (k, v) = l.split_once('=').unwrap();
+            (k.to_owned(), v.trim_matches('\'').to_owned())
+        })
+        .collect();
+    for k in ["HTTPS_PROXY", "HTTP_PROXY", "NO_PROXY", "SSL_CERT_FILE"] {
+        assert!(env.iter().any(|(n, _)| n == k), "{k} missing: {text}");
+    }
+    let root = tempfile::tempdir().unwrap();
+    let run = go(
+        root.path(),
+        &env,
+        &["mod", "download", "example.com/simple@v1.0.0"],
+    );
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    // Without the CA, the interception is what go sees.
+    let untrusted: Vec<(String, String)> = env
+        .iter()
+        .filter(|(k, _)| k != "SSL_CERT_FILE")
+        .cloned()
+        .collect();
+    let root = tempfile::tempdir().unwrap();
+    let run = go(
+        root.path(),
+        &untrusted,
+        &["mod", "download", "example.com/simple@v1.0.0"],
+    );
+    let err = String::from_utf8_lossy(&run.stderr);
+    assert!(
+        !run.status.success()
+            && err.contains("https://proxy.golang.org/")
+            && err.contains("x509: certificate signed by unknown authority"),
+        "{err}"
+    );
+    let (code, err) = stop(child, "INT");
+    assert_eq!(code, 0, "{err}");
+}
+
+#[test]
+fn intercept_without_forward_proxy_exits_2() {
+    let dir = TestDir::new();
+    let out = dir.cmd(&["lab", "serve", "--intercept"]).run().code(2);
+    assert!(out.stderr.contains("--forward-proxy"), "{}", out.stderr);
+}
+
 #[test]
 fn bad_fault_exits_2_naming_it() {
     let dir = TestDir::new();
@@ -205,6 +340,11 @@ fn run_every_scenario_passes_with_real_go() {
             "interception-untrusted",
             "interception-trusted",
             "https-to-plain-http",
+            "route-through-forward-proxy",
+            "trace-the-source",
+            "goinsecure-direct-http",
+            "forged-go-sum",
+            "clean-and-redownload",
         ]
     );
     for s in &scenarios {
@@ -256,6 +396,54 @@ fn run_every_scenario_passes_with_real_go() {
             .as_str()
             .unwrap()
             .contains("server gave HTTP response to HTTPS client")
+    );
+    // The rest of the article: each gotrust verdict says what it found.
+    let lines = |n: &str| -> Vec<String> {
+        by(n)["gotrust"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(
+        lines("route-through-forward-proxy"),
+        ["explain: go's requests for example.com/simple@v1.0.0 are the predicted ones"]
+    );
+    assert_eq!(
+        by("route-through-forward-proxy")["env"]["GOPROXY"],
+        "https://proxy.lab.test"
+    );
+    // The healthy lab, last in GOPROXY, is named as the source.
+    let goproxy = by("trace-the-source")["env"]["GOPROXY"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let second = goproxy.rsplit('|').next().unwrap();
+    assert_eq!(
+        lines("trace-the-source"),
+        [format!("diagnose: example.com/simple@v1.0.0 from {second}")]
+    );
+    assert_eq!(
+        lines("goinsecure-direct-http"),
+        [
+            "audit: insecure/unverified",
+            "explain: mod.lab.test/hello@v1.0.0 [no-tls-no-checksum]"
+        ]
+    );
+    assert!(
+        by("goinsecure-direct-http")["go"]["stderr"]
+            .as_str()
+            .unwrap()
+            .contains("# get http://mod.lab.test/mod.lab.test/hello/@v/v1.0.0.zip: 200 OK")
+    );
+    assert_eq!(lines("forged-go-sum"), ["verify sums: verify/sum-mismatch"]);
+    let forged = by("forged-go-sum")["go"]["stderr"].as_str().unwrap();
+    assert!(!forged.contains("/lookup/"), "{forged}");
+    assert!(
+        lines("clean-and-redownload")[0].starts_with("verify cache: mismatch for the altered "),
+        "{:?}",
+        lines("clean-and-redownload")
     );
 }
 
@@ -317,6 +505,6 @@ fn run_without_go_or_with_unknown_scenario_exits_2() {
 fn run_list_names_every_scenario() {
     let dir = TestDir::new();
     let out = dir.cmd(&["lab", "run", "--list"]).run().code(0);
-    assert_eq!(out.stdout.lines().count(), 13, "{}", out.stdout);
+    assert_eq!(out.stdout.lines().count(), 18, "{}", out.stdout);
     assert!(out.stdout.starts_with("sumdb-off "), "{}", out.stdout);
 }

@@ -323,11 +323,85 @@ pub fn set_fix(origin: &Origin, var: &str, value: &str) -> String {
             path.display()
         ),
         Origin::ScannedFile { path, line, place } => format!(
-            "Edit line {line} of {} ({place}) so that it sets {var}={}.",
+            "Change the {var} setting on line {line} of {} ({place}) to `{}`.",
             path.display(),
-            shell_quote(value)
+            scanned_assignment(path, place, var, value)
         ),
         _ => format!("Run `{cmd}`."),
+    }
+}
+
+/// How to give `var` the value `value` when nothing sets it yet, `near` being the variable
+/// whose setting the finding is about: next to that setting when it is in a scanned file
+/// (the file is what gets fixed, in its own syntax: a Dockerfile `ENV`, a workflow's `env:`
+/// map), else with `go env -w`.
+pub fn add_fix(ctx: &Ctx<'_>, near: &str, var: &str, value: &str) -> String {
+    match ctx.origin(near) {
+        Origin::ScannedFile { path, line, place } => format!(
+            "Add `{}` to {} after line {line} (the {place} that sets {near}).",
+            scanned_assignment(&path, &place, var, value),
+            path.display()
+        ),
+        _ => set_fix(&Origin::Default, var, value),
+    }
+}
+
+/// `var=value` written the way the scanned file at `path` writes the setting described by
+/// `place` (a `scan::How` description, optionally followed by ` in <context>`): what a fix
+/// puts in that file.
+pub fn scanned_assignment(path: &Path, place: &str, var: &str, value: &str) -> String {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    let yaml_quote = |v: &str| format!("'{}'", v.replace('\'', "''"));
+    if name.ends_with(".yml") || name.ends_with(".yaml") {
+        return format!("{var}: {}", yaml_quote(value));
+    }
+    if name.ends_with(".json") {
+        return format!(
+            "{}: {}",
+            serde_json::Value::from(var),
+            serde_json::Value::from(value)
+        );
+    }
+    if name.ends_with(".ps1") {
+        return format!("$env:{var} = {}", yaml_quote(value));
+    }
+    if name == "jenkinsfile" {
+        return format!("{var} = {}", yaml_quote(value));
+    }
+    // The longest description first: "exported make variable" before "export".
+    let how = [
+        "exported make variable",
+        "make variable",
+        "ARG default",
+        "ENV",
+        "export",
+        "go env -w",
+        "go env -u",
+        "go env file line",
+        "$GITHUB_ENV line",
+        "bazel --action_env/--repo_env",
+    ]
+    .into_iter()
+    .find(|h| place.starts_with(h))
+    .unwrap_or("");
+    match how {
+        "exported make variable" => format!("export {var} = {value}"),
+        "make variable" => format!("{var} = {value}"),
+        "ARG default" => format!("ARG {var}={}", shell_quote(value)),
+        "ENV" => format!("ENV {var}={}", shell_quote(value)),
+        "export" => format!("export {var}={}", shell_quote(value)),
+        "go env -w" | "go env -u" => format!("go env -w {var}={}", shell_quote(value)),
+        // go env files take the rest of the line verbatim (cmd/go/internal/cfg `EnvFile`).
+        "go env file line" => format!("{var}={value}"),
+        "$GITHUB_ENV line" => format!(
+            "echo {} >> \"$GITHUB_ENV\"",
+            shell_quote(&format!("{var}={value}"))
+        ),
+        "bazel --action_env/--repo_env" => format!("build --action_env={var}={value}"),
+        _ => format!("{var}={}", shell_quote(value)),
     }
 }
 

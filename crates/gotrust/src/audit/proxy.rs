@@ -329,9 +329,16 @@ fn third_party(ctx: &Ctx<'_>, unverified: &[String], out: &mut Vec<Finding>) {
                 .with_evidence(ctx.evidence("GONOSUMDB"))
                 .with_evidence(ctx.evidence("GONOPROXY"));
             f.affected.extend(unverified.iter().cloned());
+            let value = super::sumdb::join_list(ctx.value("GONOPROXY"), &unverified.join(","));
+            let route = match ctx.origin("GONOPROXY") {
+                crate::env::Origin::Derived { .. } | crate::env::Origin::Default => {
+                    super::add_fix(ctx, "GONOSUMDB", "GONOPROXY", &value)
+                }
+                o => set_fix(&o, "GONOPROXY", &value),
+            };
             f = f.with_fix(format!(
-                "Route them direct or to a trusted proxy: `go env -w GONOPROXY={}` (or set GOPRIVATE, which covers both), or list the proxy under [proxy] trusted in gotrust.toml if it is yours.",
-                super::shell_quote(&unverified.join(","))
+                "Route them direct or to a trusted proxy: {} (or set GOPRIVATE, which covers both), or list the proxy under [proxy] trusted in gotrust.toml if it is yours.",
+                super::lower_first(&route)
             ));
         }
         out.push(f);
@@ -403,12 +410,13 @@ fn private_path_leak(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     }
 }
 
-/// How to add `pattern` to the effective GONOPROXY (see `sumdb::gonosumdb_fix`).
+/// How to add `pattern` to the effective GONOPROXY (see `sumdb::gonosumdb_fix`): when
+/// nothing sets GONOPROXY, next to the GONOSUMDB setting the pattern comes from.
 fn gonoproxy_fix(ctx: &Ctx<'_>, pattern: &str) -> String {
     let value = super::sumdb::join_list(ctx.value("GONOPROXY"), pattern);
     match ctx.origin("GONOPROXY") {
         crate::env::Origin::Derived { .. } | crate::env::Origin::Default => {
-            set_fix(&crate::env::Origin::Default, "GONOPROXY", &value)
+            super::add_fix(ctx, "GONOSUMDB", "GONOPROXY", &value)
         }
         o => set_fix(&o, "GONOPROXY", &value),
     }

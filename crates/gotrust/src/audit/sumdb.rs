@@ -224,11 +224,13 @@ fn private_path_leak(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
 /// How to add `pattern` to the effective GONOSUMDB: where GONOSUMDB is set, or derived from
 /// GOPRIVATE (then setting it explicitly keeps GOPRIVATE's patterns, since the value written
 /// is the effective one plus the new pattern).
+/// When nothing sets GONOSUMDB, the fix goes next to the GONOPROXY setting the pattern
+/// comes from.
 fn gonosumdb_fix(ctx: &Ctx<'_>, pattern: &str) -> String {
     let value = join_list(ctx.value("GONOSUMDB"), pattern);
     match ctx.origin("GONOSUMDB") {
         crate::env::Origin::Derived { .. } | crate::env::Origin::Default => {
-            set_fix(&crate::env::Origin::Default, "GONOSUMDB", &value)
+            super::add_fix(ctx, "GONOPROXY", "GONOSUMDB", &value)
         }
         o => set_fix(&o, "GONOSUMDB", &value),
     }

@@ -156,6 +156,52 @@ pub fn compare_trace(ev: &TraceEvent, planner: &Planner<'_>) -> Option<RouteDevi
     Some(deviation(module, kind, expected))
 }
 
+/// A module zip a `-x` trace shows arriving: which source served it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ServedModule {
+    /// Line of the `# get URL: 200 OK` response in the log.
+    pub line_no: u64,
+    /// The module path.
+    pub module: String,
+    /// The version.
+    pub version: String,
+    /// The proxy base URL that answered (already redacted by the parser): the source the
+    /// module came from, whatever GOPROXY lists before it.
+    pub source: String,
+}
+
+/// Every module zip the trace shows served with 200, in log order: `go -x` prints each
+/// response as `# get <base>/<escaped path>/@v/<version>.zip: 200 OK (…)`
+/// (cmd/go/internal/web `(*Response).Err` and the `-x` logging in `web/http.go`), which is
+/// the only record of which GOPROXY entry a module really came from.
+pub fn served_modules(traces: &[TraceEvent]) -> Vec<ServedModule> {
+    traces
+        .iter()
+        .filter(|t| t.kind == TraceKind::Response && t.status == Some(200))
+        .filter_map(|t| {
+            let url = percent_decode(&t.url);
+            let (before, file) = url.rsplit_once("/@v/")?;
+            let version = gomod::module::unescape_version(file.strip_suffix(".zip")?).ok()?;
+            let host_start = before.find("://").map_or(0, |p| p + 3);
+            // The first split whose rest is a valid module path: proxy bases rarely have a
+            // dot in a path element before the module's host name.
+            before
+                .match_indices('/')
+                .filter(|(i, _)| *i >= host_start)
+                .find_map(|(i, _)| {
+                    let module = gomod::module::unescape_path(&before[i + 1..]).ok()?;
+                    gomod::module::check_path(&module).ok()?;
+                    Some(ServedModule {
+                        line_no: t.line_no,
+                        module,
+                        version: version.clone(),
+                        source: before[..i].to_string(),
+                    })
+                })
+        })
+        .collect()
+}
+
 fn trim(s: &str) -> &str {
     s.trim_end_matches('/')
 }
@@ -268,5 +314,30 @@ mod tests {
         )
         .unwrap();
         assert_eq!(d.kind, DeviationKind::DirectNotInRoute);
+    }
+
+    #[test]
+    fn served_modules_name_the_answering_source() {
+        let log = "# get https://a.example/p/example.com/!upper/m/@v/v1.0.0.zip\n\
+                   # get https://a.example/p/example.com/!upper/m/@v/v1.0.0.zip: 500 Internal Server Error (0.010s)\n\
+                   # get http://127.0.0.1:9/example.com/%21upper/m/@v/v1.0.0.zip: 200 OK (0.010s)\n\
+                   # get http://127.0.0.1:9/example.com/%21upper/m/@v/v1.0.0.mod: 200 OK (0.010s)\n";
+        let traces: Vec<TraceEvent> = crate::diagnose::parse_str(log)
+            .into_iter()
+            .filter_map(|e| match e {
+                crate::diagnose::LogEvent::Trace(t) => Some(t),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(traces.len(), 4, "{traces:?}");
+        assert_eq!(
+            served_modules(&traces),
+            [ServedModule {
+                line_no: 3,
+                module: "example.com/Upper/m".into(),
+                version: "v1.0.0".into(),
+                source: "http://127.0.0.1:9".into(),
+            }]
+        );
     }
 }

@@ -713,6 +713,11 @@ impl<'r, F: FnMut(&str) -> Answer> Sim<'r, F> {
                     }
                 }
                 if let Some(c) = &q.current {
+                    // "upgrade" and "patch" stay on the current version `if allowed`:
+                    // CheckAllowed runs the retraction check first (query.go `queryProxy`).
+                    if q.checks_retractions {
+                        self.check_retractions();
+                    }
                     return self.stat(i, c);
                 }
                 // NoMatchingVersionError is deliberately not of the not-found class.

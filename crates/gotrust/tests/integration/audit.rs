@@ -1102,3 +1102,165 @@ fn explain_verdicts_agree_with_audit() {
     }
     assert_eq!(checked, 13);
 }
+
+/// The fixes of findings whose setting is in a scanned file edit that file, in its own
+/// syntax (never `go env -w` or the process environment, unless the file is a script running
+/// `go env -w`): applied to the file, a rescan no longer reports the finding and reports
+/// nothing new of equal or higher severity.
+#[test]
+fn applying_a_suggested_fix_to_a_scanned_file_removes_its_finding() {
+    use gotrust::scan::evaluate::{Baseline, evaluate_all};
+    use gotrust::scan::{FileKind, scan_text};
+    type Render = fn(&[(&str, &str)]) -> String;
+    let scenarios: &[&[(&str, &str)]] = &[
+        &[("GONOSUMDB", "git.corp.example")],
+        &[("GONOPROXY", "git.corp.example")],
+        &[("GONOSUMDB", "git.corp.example,github.com")],
+        &[("GOSUMDB", "off")],
+        &[("GOPROXY", "https://goproxy.example|direct")],
+        &[("GOPROXY", "https://goproxy.cn,direct")],
+        &[("GOPROXY", "http://mirror.example.com")],
+        &[("GOINSECURE", "*")],
+        &[("GOINSECURE", "github.com")],
+        &[("GOFLAGS", "-insecure")],
+        &[("GOFLAGS", "-mod=mod -insecure")],
+        &[("GOPRIVATE", "github.com")],
+        &[("GOVCS", "public:all")],
+    ];
+    let kinds: &[(FileKind, &str, Render)] = &[
+        (FileKind::Dockerfile, "Dockerfile", |v| {
+            let mut s = "FROM golang\n".to_string();
+            for (k, x) in v {
+                s.push_str(&format!("ENV {k}=\"{x}\"\n"));
+            }
+            s + "RUN go build\n"
+        }),
+        (FileKind::Shell, ".envrc", |v| {
+            v.iter()
+                .map(|(k, x)| format!("export {k}='{x}'\n"))
+                .collect()
+        }),
+        (FileKind::Shell, "setup.sh", |v| {
+            v.iter()
+                .map(|(k, x)| format!("go env -w {k}='{x}'\n"))
+                .collect()
+        }),
+        (FileKind::GoEnvFile, "go.env", |v| {
+            v.iter().map(|(k, x)| format!("{k}={x}\n")).collect()
+        }),
+        (FileKind::Makefile, "Makefile", |v| {
+            v.iter()
+                .map(|(k, x)| format!("export {k} = {x}\n"))
+                .collect()
+        }),
+        (FileKind::GitHubActions, ".github/workflows/ci.yml", |v| {
+            let mut s = "on: push\njobs:\n  b:\n    runs-on: x\n    env:\n".to_string();
+            for (k, x) in v {
+                s.push_str(&format!("      {k}: '{x}'\n"));
+            }
+            s + "      CGO_ENABLED: '0'\n    steps:\n      - run: go build\n"
+        }),
+        (FileKind::GitLabCi, ".gitlab-ci.yml", |v| {
+            let mut s = "variables:\n".to_string();
+            for (k, x) in v {
+                s.push_str(&format!("  {k}: '{x}'\n"));
+            }
+            s + "  CGO_ENABLED: '0'\nbuild:\n  script:\n    - go build\n"
+        }),
+    ];
+    let baseline = Baseline::default();
+    let findings = |kind: FileKind, name: &str, text: &str| -> Vec<Finding> {
+        let found = scan_text(Path::new(name), kind, text).unwrap();
+        evaluate_all(&found, None, &baseline).findings
+    };
+    let id = |f: &Finding| (f.rule.id, f.affected.first().cloned().unwrap_or_default());
+    let mut applied = 0;
+    let mut problems = Vec::new();
+    for vars in scenarios {
+        for (kind, name, render) in kinds {
+            let text = render(vars);
+            let before = findings(*kind, name, &text);
+            for f in &before {
+                let label = format!("{name} {vars:?} {}", f.rule.id);
+                let runs_go_env = *name == "setup.sh";
+                if !runs_go_env && (f.fix.contains("go env -w") || f.fix.contains("go env -u")) {
+                    problems.push(format!("{label}: fix runs go env for a file: {}", f.fix));
+                }
+                if f.fix.contains("process environment") {
+                    problems.push(format!(
+                        "{label}: fix names the process environment: {}",
+                        f.fix
+                    ));
+                }
+                if !f.fix.contains(name) {
+                    problems.push(format!("{label}: fix does not name the file: {}", f.fix));
+                }
+                let Some(edited) = apply_to_file(&text, &f.fix) else {
+                    continue;
+                };
+                applied += 1;
+                let after = findings(*kind, name, &edited);
+                if after.iter().any(|a| id(a) == id(f)) {
+                    problems.push(format!(
+                        "{label}: still reported after the fix {:?}:\n{edited}",
+                        f.fix
+                    ));
+                }
+                for a in &after {
+                    if a.severity >= f.severity && !before.iter().any(|b| id(b) == id(a)) {
+                        problems.push(format!(
+                            "{label}: the fix {:?} raises {} ({:?}): {}\n{edited}",
+                            f.fix, a.rule.id, a.severity, a.message
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "{} problems ({applied} fixes applied):\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
+    assert!(applied >= 60, "only {applied} fixes applied");
+}
+
+/// The file `text` edited as `fix` says: `Change the V setting on line N of F (...) to `S``
+/// (line N becomes S, indented as it was), `Remove the V setting from line N of F` or
+/// `Add `S` to F after line N`. `None` when the fix is advice.
+fn apply_to_file(text: &str, fix: &str) -> Option<String> {
+    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+    let indent = |l: &str| l[..l.len() - l.trim_start().len()].to_string();
+    let number = |s: &str| -> Option<usize> {
+        s.split(|c: char| !c.is_ascii_digit())
+            .find(|w| !w.is_empty())?
+            .parse()
+            .ok()
+    };
+    let quoted = |s: &str| -> Option<String> {
+        let start = s.find('`')? + 1;
+        let end = start + s[start..].find('`')?;
+        Some(s[start..end].to_string())
+    };
+    if let Some(i) = fix.find("Change the ") {
+        let rest = &fix[i..];
+        let n = number(&rest[rest.find(" on line ")? + 9..])?;
+        let new = quoted(&rest[rest.find(") to ")?..])?;
+        let old = lines.get(n - 1)?.clone();
+        lines[n - 1] = indent(&old) + &new;
+    } else if let Some(i) = fix.find("emove the ") {
+        let rest = &fix[i..];
+        let n = number(&rest[rest.find(" from line ")? + 11..])?;
+        lines.remove(n - 1);
+    } else if let Some(i) = fix.find("dd `") {
+        let rest = &fix[i..];
+        let new = quoted(rest)?;
+        let n = number(&rest[rest.find(" after line ")? + 12..])?;
+        let ind = indent(lines.get(n - 1)?);
+        lines.insert(n, ind + &new);
+    } else {
+        return None;
+    }
+    Some(lines.iter().map(|l| format!("{l}\n")).collect())
+}

@@ -343,10 +343,19 @@ struct Run<'a> {
     query: &'a str,
     with_go_sum: bool,
     command: GoCommand,
+    /// The main module requires MODULE at this version (go.mod and go.sum written):
+    /// `upgrade` and `patch` start from it.
+    required: Option<&'a str>,
 }
 
 /// The route gotrust plans for the environment `cmd` gives go.
-fn plan(cmd: &std::process::Command, root: &Path, target: &str, with_go_sum: bool) -> Route {
+fn plan(
+    cmd: &std::process::Command,
+    root: &Path,
+    target: &str,
+    with_go_sum: bool,
+    required: Option<&str>,
+) -> Route {
     let process = testkit::go::env_map(cmd);
     let src = EnvSources {
         process,
@@ -367,7 +376,7 @@ fn plan(cmd: &std::process::Command, root: &Path, target: &str, with_go_sum: boo
                     .iter()
                     .map(|l| (l.module.clone(), l.version_field())),
             )
-            .with_main_module(Vec::new());
+            .with_main_module(required.map(|v| (MODULE.to_string(), v.to_string())));
     }
     planner.plan(target)
 }
@@ -384,7 +393,15 @@ fn run(r: &Run<'_>) -> Result<(), String> {
     let work = root.join("work");
     std::fs::create_dir_all(&work).unwrap();
     if r.with_go_sum {
-        std::fs::write(work.join("go.mod"), "module main.invalid/app\n\ngo 1.21\n").unwrap();
+        let require = r
+            .required
+            .map(|v| format!("\nrequire {MODULE} {v}\n"))
+            .unwrap_or_default();
+        std::fs::write(
+            work.join("go.mod"),
+            format!("module main.invalid/app\n\ngo 1.21\n{require}"),
+        )
+        .unwrap();
         std::fs::write(work.join("go.sum"), go_sum_text(MODULE)).unwrap();
     }
     let mut cmd = testkit::hermetic_go(root);
@@ -399,7 +416,7 @@ fn run(r: &Run<'_>) -> Result<(), String> {
         cmd.env(k, v);
     }
     let target = format!("{MODULE}@{}", r.query);
-    let route = plan(&cmd, &work, &target, r.with_go_sum);
+    let route = plan(&cmd, &work, &target, r.with_go_sum, r.required);
     let table: Vec<(String, Vec<(String, Served)>)> =
         urls.iter().cloned().zip(specs.iter().cloned()).collect();
     let sums: BTreeSet<String> = if r.with_go_sum {
@@ -497,10 +514,13 @@ fn run(r: &Run<'_>) -> Result<(), String> {
         Ok(())
     } else {
         Err(format!(
-            "{} | {target} | {:?}{}: GOPROXY={goproxy} GOSUMDB={gosumdb}\n{}\n--- go stderr\n{stderr}",
+            "{} | {target} | {:?}{}{}: GOPROXY={goproxy} GOSUMDB={gosumdb}\n{}\n--- go stderr\n{stderr}",
             r.setting.name,
             r.command,
             if r.with_go_sum { " with go.sum" } else { "" },
+            r.required
+                .map(|v| format!(" requiring {v}"))
+                .unwrap_or_default(),
             problems.join("\n"),
         ))
     }
@@ -522,6 +542,7 @@ fn explain_agrees_with_go() {
                     query: q,
                     with_go_sum,
                     command: GoCommand::ModDownload,
+                    required: None,
                 });
             }
             if s.full && !s.database {
@@ -530,11 +551,63 @@ fn explain_agrees_with_go() {
                     query: q,
                     with_go_sum: false,
                     command: GoCommand::ListModule,
+                    required: None,
                 });
             }
         }
     }
     assert!(runs.len() >= 80, "only {} cases", runs.len());
+    let failures: Vec<String> = runs.iter().filter_map(|r| run(r).err()).collect();
+    assert!(
+        failures.is_empty(),
+        "{} of {} cases disagree with go:\n\n{}",
+        failures.len(),
+        runs.len(),
+        failures.join("\n\n")
+    );
+}
+
+/// `upgrade` and `patch` inside a module that requires the path: they start from the
+/// required version (cmd/go/internal/modload `queryProxy` with `current`), for go mod
+/// download and go list -m, with the database on and off, through fallbacks.
+#[test]
+fn explain_agrees_with_go_on_upgrade_and_patch_from_a_required_version() {
+    let settings = settings();
+    let chosen: Vec<&Setting> = settings
+        .iter()
+        .filter(|s| {
+            matches!(
+                s.name,
+                "one proxy, no database"
+                    | "404 then 410 then a serving proxy (comma)"
+                    | "500 then a serving proxy (pipe)"
+                    | "database through the proxy (lookups 404)"
+                    | "GONOSUMDB skips the database"
+                    | "untagged module: @latest answers"
+            )
+        })
+        .collect();
+    assert_eq!(chosen.len(), 6);
+    let mut runs = Vec::new();
+    for s in chosen {
+        for q in ["upgrade", "patch"] {
+            for required in ["v1.0.0", "v1.1.0", "v1.2.0-pre"] {
+                // `go list -m` is compared where no database is consulted, as above.
+                for command in [GoCommand::ModDownload, GoCommand::ListModule] {
+                    if command == GoCommand::ListModule && s.database {
+                        continue;
+                    }
+                    runs.push(Run {
+                        setting: s,
+                        query: q,
+                        with_go_sum: true,
+                        command,
+                        required: Some(required),
+                    });
+                }
+            }
+        }
+    }
     let failures: Vec<String> = runs.iter().filter_map(|r| run(r).err()).collect();
     assert!(
         failures.is_empty(),

@@ -800,6 +800,88 @@ async fn offline_uses_gos_own_sumdb_cache() {
     assert_eq!(listing(&go_sumdb), go_files, "go's cache was modified");
 }
 
+/// The text `verify sums` gives a line the database does not know is the real go's, word for
+/// word: a lookup answered 404 (a version the database never logged, `verifying go.mod`) and
+/// one answered 410 (`verifying module`, go.sum holding the go.mod line so that go reaches the
+/// zip), each with the server's text/plain body as go quotes it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn not_in_database_text_is_the_real_gos() {
+    let (state, cache) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let lab = lab::start(
+        state.path(),
+        false,
+        vec![
+            Fault::new(FaultKind::Polluted {
+                serve: "v1.0.0".into(),
+            })
+            .module_version("example.com/simple", "v1.9.9"),
+            Fault::new(FaultKind::Status { status: 410 })
+                .module_version("example.com/simple", "v1.0.0")
+                .endpoint(Endpoint::Lookup),
+        ],
+    )
+    .await;
+    let real = lab.go_sum_lines("example.com/simple", "v1.0.0").unwrap();
+    let mod_line = real.lines().find(|l| l.contains("/go.mod ")).unwrap();
+    let zip_line = real.lines().find(|l| !l.contains("/go.mod ")).unwrap();
+    let cases = [
+        // (version go downloads, go.sum go has, the go.sum line gotrust verifies, go's words)
+        (
+            "v1.9.9",
+            String::new(),
+            mod_line.replace("v1.0.0/go.mod", "v1.9.9/go.mod"),
+            "example.com/simple@v1.9.9: verifying go.mod: example.com/simple@v1.9.9/go.mod: reading ",
+            ": 404 Not Found\n\tserver response: ",
+        ),
+        (
+            "v1.0.0",
+            format!("{mod_line}\n"),
+            zip_line.to_string(),
+            "example.com/simple@v1.0.0: verifying module: example.com/simple@v1.0.0: reading ",
+            ": 410 Gone\n\tserver response: ",
+        ),
+    ];
+    for (version, go_sum, line, starts, status) in cases {
+        let root = tempfile::tempdir().unwrap();
+        let work = root.path().join("work");
+        std::fs::create_dir_all(&work).unwrap();
+        std::fs::write(work.join("go.mod"), "module example.com/t\n\ngo 1.21\n").unwrap();
+        std::fs::write(work.join("go.sum"), &go_sum).unwrap();
+        let mut go = testkit::hermetic_go(root.path());
+        go.current_dir(&work)
+            .args(["mod", "download", &format!("example.com/simple@{version}")]);
+        for (k, v) in lab.go_env() {
+            go.env(k, v);
+        }
+        let out = tokio::task::spawn_blocking(move || go.output().unwrap())
+            .await
+            .unwrap();
+        assert!(!out.status.success());
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        let go_text = stderr
+            .trim_end()
+            .strip_prefix("go: ")
+            .unwrap_or_else(|| panic!("{stderr}"));
+        assert!(
+            go_text.starts_with(starts) && go_text.contains(status),
+            "{go_text}"
+        );
+
+        let r = run(&lab, cache.path(), &format!("{line}\n")).await;
+        let LineStatus::NotInDatabase { go_error, .. } = &r.results[0].status else {
+            panic!("{version}: {:?}", r.results[0].status);
+        };
+        assert_eq!(go_error, go_text, "{version}");
+        let report = Report::new(sums_output::findings(&r));
+        let f = report
+            .findings()
+            .iter()
+            .find(|f| f.rule.id == "verify/not-in-database")
+            .expect("finding");
+        assert!(f.message.starts_with(go_text), "{}\n{go_text}", f.message);
+    }
+}
+
 /// Results reach the sink as they are proven: with one module's lookup held back by the lab,
 /// every other line is delivered while the run is still waiting for it.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
