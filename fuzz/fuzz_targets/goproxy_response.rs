@@ -35,7 +35,11 @@ fuzz_target!(|data: &[u8]| {
         }
     } else if let Ok(info) = parse_info(body) {
         let t = info.time.as_bytes();
-        assert!(t.len() >= 20 && t[4] == b'-' && t[13] == b':', "{}", info.time);
+        assert!(
+            t.len() >= 20 && t[4] == b'-' && t[13] == b':',
+            "{}",
+            info.time
+        );
         // `ProxyClient::info`'s check that a canonical version was answered for itself.
         let _ = module::canonical_version(&info.version);
         let _ = module::check("example.com/m", &info.version);

@@ -90,7 +90,11 @@ fuzz_target!(|data: &[u8]| {
     let head = world::sign_tree(&tree);
     let s = Scratch::new();
     let (mine, go) = (s.state().join("latest"), s.go_latest());
-    let (head_at, older_at) = if mode & 0x08 != 0 { (&mine, &go) } else { (&go, &mine) };
+    let (head_at, older_at) = if mode & 0x08 != 0 {
+        (&mine, &go)
+    } else {
+        (&go, &mine)
+    };
     s.write(head_at, &head);
     if mode & 0x10 != 0 {
         let older = log.tree(1 + (edit_at as i64) % n);
@@ -105,7 +109,11 @@ fuzz_target!(|data: &[u8]| {
     let bare = version.strip_suffix("/go.mod").unwrap_or(&version);
     s.write(&s.go_cache().join(world::lookup_rel(&path, bare)), &answer);
 
-    let tile_dir = if mode & 0x40 != 0 { s.state() } else { s.go_cache() };
+    let tile_dir = if mode & 0x40 != 0 {
+        s.state()
+    } else {
+        s.go_cache()
+    };
     let mut tiles = log.tiles();
     let total: usize = tiles.iter().map(|(_, d)| d.len()).sum();
     if (damage == 2 || damage == 3) && total > 0 {
@@ -159,7 +167,10 @@ fuzz_target!(|data: &[u8]| {
                     assert_eq!(l.lines, gsumdb::record_lines(&text, &path, &version));
                     assert_eq!(world::lookup_key(proven).0, path);
                 }
-                4 | 5 => assert!(r.is_err(), "a head the tiles do not match proved {path}@{version}"),
+                4 | 5 => assert!(
+                    r.is_err(),
+                    "a head the tiles do not match proved {path}@{version}"
+                ),
                 _ => {}
             }
         }

@@ -21,7 +21,12 @@ use gomod::dirhash;
 use gomod::modzip::{self, FileKind, SourceFile};
 use libfuzzer_sys::fuzz_target;
 
-const PATHS: [&str; 4] = ["example.com/m", "example.com/m/v2", "gopkg.in/yaml.v3", "Example.COM/Ü"];
+const PATHS: [&str; 4] = [
+    "example.com/m",
+    "example.com/m/v2",
+    "gopkg.in/yaml.v3",
+    "Example.COM/Ü",
+];
 const VERSIONS: [&str; 4] = [
     "v1.0.0",
     "v2.0.0",
@@ -90,5 +95,8 @@ fuzz_target!(|data: &[u8]| {
         })
         .collect();
     assert_eq!(dirhash::hash1_bytes(&kept).ok().as_ref(), Some(&h));
-    assert_eq!(dirhash::hash_zip(&mut Cursor::new(&zip)).ok().as_ref(), Some(&h));
+    assert_eq!(
+        dirhash::hash_zip(&mut Cursor::new(&zip)).ok().as_ref(),
+        Some(&h)
+    );
 });

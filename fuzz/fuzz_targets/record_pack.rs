@@ -53,7 +53,10 @@ fuzz_target!(|data: &[u8]| {
         let r = &log.records[id];
         let (path, version) = world::lookup_key(r);
         let answer = gsumdb::format_lookup_response(id as i64, r, &head).unwrap();
-        s.write(&s.go_cache().join(world::lookup_rel(&path, &version)), &answer);
+        s.write(
+            &s.go_cache().join(world::lookup_rel(&path, &version)),
+            &answer,
+        );
         lookups.push((path, version));
     }
     lookups.push(("example.com/fill/m1".into(), "v1.0.1/go.mod".into()));

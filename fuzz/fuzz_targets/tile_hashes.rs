@@ -19,7 +19,9 @@ mod world;
 use std::collections::HashMap;
 
 use gomod::sumdb::TILE_HEIGHT;
-use gomod::tlog::{self, HashReader, Tile, TileHashReader, TileReader, TlogError, Tree, VerifiedTiles};
+use gomod::tlog::{
+    self, HashReader, Tile, TileHashReader, TileReader, TlogError, Tree, VerifiedTiles,
+};
 use libfuzzer_sys::fuzz_target;
 use world::Log;
 
@@ -73,7 +75,10 @@ fuzz_target!(|data: &[u8]| {
     let n = log.n();
     let honest_tree = log.tree(n);
     let tree = if mode & 4 != 0 {
-        Tree { n: n + 1, ..honest_tree }
+        Tree {
+            n: n + 1,
+            ..honest_tree
+        }
     } else {
         honest_tree
     };
@@ -145,8 +150,14 @@ fuzz_target!(|data: &[u8]| {
         }
         let id = i64::from(edit_xor) % n;
         match tlog::prove_record(tree.n, id, &thr) {
-            Ok(p) => tlog::check_record(&p, tree.n, tree.hash, id, log.hashes[tlog::stored_hash_index(0, id) as usize])
-                .expect("a proof read from authenticated tiles checks"),
+            Ok(p) => tlog::check_record(
+                &p,
+                tree.n,
+                tree.hash,
+                id,
+                log.hashes[tlog::stored_hash_index(0, id) as usize],
+            )
+            .expect("a proof read from authenticated tiles checks"),
             Err(_) => assert!(!(honest && mode & 4 == 0)),
         }
         let older = 1 + (edit_at as i64) % n;
