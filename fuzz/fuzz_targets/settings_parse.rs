@@ -1,7 +1,7 @@
 //! Every parser of a Go setting that a scanned file, a go env file or the environment can
 //! reach (GOPROXY with GONOPROXY, GOSUMDB and its key, GOFLAGS, GOVCS, GOAUTH, URLs,
-//! HTTP(S)_PROXY, NO_PROXY, IP addresses) never panics on arbitrary text. The first byte
-//! picks the parser, the rest is the value (split at the first NUL for two-value parsers).
+//! HTTP(S)_PROXY, NO_PROXY, IP addresses, GOPRIVATE-style glob lists) never panics on
+//! arbitrary text. The first byte picks the parser, the rest is the value (split at the first NUL for two-value parsers).
 #![no_main]
 
 use gotrust::settings::{goauth, goflags, govcs, httpproxy, netip, proxy, sumdb, url};
@@ -15,7 +15,7 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let (a, b) = s.split_once('\0').unwrap_or((s, ""));
-    match which % 10 {
+    match which % 11 {
         0 => {
             let _ = proxy::ProxyList::parse(a, b);
         }
@@ -45,8 +45,15 @@ fuzz_target!(|data: &[u8]| {
         8 => {
             let _ = httpproxy::NoProxy::parse(s);
         }
-        _ => {
+        9 => {
             let _ = netip::parse_addr(s);
+        }
+        _ => {
+            // GOPRIVATE / GONOPROXY / GONOSUMDB / GOINSECURE glob lists against a module path.
+            let _ = gomod::pattern::match_prefix_patterns(a, b);
+            for g in a.split(',') {
+                let _ = gomod::pattern::validate(g);
+            }
         }
     }
     // Whatever the value, redaction and terminal escaping never panic.

@@ -423,7 +423,8 @@ pub fn path_escape(s: &str) -> String {
     out
 }
 
-fn parse_list(text: &str) -> VersionList {
+/// Parses a `@v/list` body as [`ProxyClient::list`] does (public for the fuzz targets).
+pub fn parse_list(text: &str) -> VersionList {
     let mut lines = Vec::new();
     let mut versions = Vec::new();
     for line in text.split('\n') {
@@ -442,8 +443,9 @@ fn parse_list(text: &str) -> VersionList {
 }
 
 /// Decodes `{"Version":…,"Time":…,"Origin":…}` with encoding/json's field matching (exact
-/// name first, then case-insensitive).
-fn parse_info(body: &[u8]) -> Result<RevInfo, String> {
+/// name first, then case-insensitive), as [`ProxyClient::info`] does on a `.info` or
+/// `@latest` body (public for the fuzz targets).
+pub fn parse_info(body: &[u8]) -> Result<RevInfo, String> {
     let v: serde_json::Value = serde_json::from_slice(body).map_err(|e| e.to_string())?;
     let obj = v.as_object().ok_or_else(|| {
         "json: cannot unmarshal non-object into Go value of type modfetch.RevInfo".to_string()
