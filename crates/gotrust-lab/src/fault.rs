@@ -337,7 +337,6 @@ fn fault_error_offset(text: &str, span: std::ops::Range<usize>, message: &str) -
         .unwrap_or(text.len());
     let span = start..end;
     let body = &text[span.clone()];
-    let mut offset = 0;
     let key_line = |key: &str| {
         let mut at = 0;
         for l in body.split_inclusive('\n') {
@@ -370,10 +369,7 @@ fn fault_error_offset(text: &str, span: std::ops::Range<usize>, message: &str) -
             None
         })
     };
-    if let Some(o) = found {
-        offset = o;
-    }
-    span.start + offset
+    span.start + found.unwrap_or(0)
 }
 
 impl Scenario {

@@ -887,12 +887,7 @@ async fn streamed_json_and_file_reading_match_the_whole_document() {
     assert_eq!(results(&in_memory), results(&streamed));
     let lines: Vec<usize> = results(&streamed).iter().map(|l| l.line).collect();
     assert_eq!(lines, [1, 3, 4, 5, 6, 7, 8, 9, 10]);
-    let names: Vec<&str> = results(&streamed)
-        .iter()
-        .map(|l| l.status.name())
-        .collect::<Vec<_>>()
-        .into_iter()
-        .collect();
+    let names: Vec<&str> = results(&streamed).iter().map(|l| l.status.name()).collect();
     assert_eq!(names.iter().filter(|n| **n == "error").count(), 2);
     let report = Report::new(sums_output::findings(&streamed));
     let outcome = sums_output::outcome(&report, streamed.incomplete(), FailOn::Never);
