@@ -144,11 +144,14 @@ impl Builder {
             None => {
                 let k = u32::try_from(self.first.len())
                     .map_err(|_| io::Error::other("too many go.sum keys"))?;
-                if self.keys.contains_key(&h) {
-                    self.collided
-                        .insert((module.to_string(), version.to_string()), k);
-                } else {
-                    self.keys.insert(h, k);
+                match self.keys.entry(h) {
+                    std::collections::hash_map::Entry::Occupied(_) => {
+                        self.collided
+                            .insert((module.to_string(), version.to_string()), k);
+                    }
+                    std::collections::hash_map::Entry::Vacant(v) => {
+                        v.insert(k);
+                    }
                 }
                 self.first.push(self.lines.len_u32()?);
                 k

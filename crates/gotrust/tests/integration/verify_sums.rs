@@ -92,7 +92,7 @@ fn results(r: &SumsReport) -> Vec<LineResult> {
 }
 
 fn statuses(r: &SumsReport) -> Vec<(usize, &'static str)> {
-    results(&r)
+    results(r)
         .iter()
         .map(|l| (l.line, l.status.name()))
         .collect()
