@@ -193,8 +193,12 @@ impl GoAuthCredentials {
     fn store(&self, prefix: &str, credential: StoredCredential) {
         let p = prefix.strip_prefix("https://").unwrap_or(prefix);
         let p = p.strip_suffix('/').unwrap_or(p).to_string();
-        for (_, value) in &credential.headers {
-            register_header_secret(value);
+        // `.netrc` passwords are registered when the process starts (the CLI's
+        // `register_secrets`); what git and commands print is known only now.
+        if !credential.source.starts_with("netrc:") {
+            for (_, value) in &credential.headers {
+                register_header_secret(value);
+            }
         }
         let mut cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
         if credential.headers.is_empty() {
