@@ -14,6 +14,7 @@
 # cold run cannot avoid (TCP+TLS set-up, the proxy's `/sumdb/<name>/supported`, one wave of
 # lookups with `/latest` beside it, one wave of tiles) with each round trip measured in the
 # same run (median of lookups, tiles and `/latest` requests on one kept-alive connection).
+# Each round also times `gotrust probe` of the default GOPROXY (cold, from an empty directory).
 #
 # Answers a filter in front of the proxy may give (403/400) are reported, never fatal.
 # Needs: cargo, go, python3, curl and unzip. Nothing here runs in the test suite.
@@ -105,11 +106,24 @@ def fresh(d):
     return d
 
 home = os.path.join(work, "home")
+KINDS = ("cold", "warm", "warm-check", "gosumcheck")
 res = {}
 setups, trips = [], []
+probes = []
 for r in range(1, rounds + 1):
     s, t = rtt()
     setups.append(s); trips.append(t)
+    # `gotrust probe` of the default GOPROXY (proxy.golang.org), from an empty directory (so
+    # the module probed is its default), with an empty cache.
+    penv = {"PATH": path, "HOME": fresh(home), "GOTRUST_CACHE_DIR": fresh(os.path.join(work, "cache")),
+            "GOPATH": fresh(os.path.join(work, "gp")), "GOMODCACHE": fresh(os.path.join(work, "mc")),
+            "GOPROXY": "https://proxy.golang.org,direct", "GOSUMDB": "sum.golang.org",
+            "GONOSUMDB": "", "GOPRIVATE": "", "GOFLAGS": "", "GOTOOLCHAIN": "local"}
+    t0 = time.perf_counter()
+    p = subprocess.run([gotrust, "--go", "never", "-q", "probe"], env=penv, cwd=fresh(os.path.join(work, "probe")),
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    probes.append((time.perf_counter() - t0, p.returncode))
+    print(f"round {r} probe            {probes[-1][0]:6.3f}s (exit {p.returncode})", flush=True)
     for f in files:
         name = os.path.basename(f)
         env = {"PATH": path, "HOME": fresh(home), "GOTRUST_CACHE_DIR": fresh(os.path.join(work, "cache")),
@@ -117,7 +131,9 @@ for r in range(1, rounds + 1):
                "GOPROXY": "https://proxy.golang.org,direct", "GOSUMDB": "sum.golang.org",
                "GONOSUMDB": "", "GOPRIVATE": "", "GOFLAGS": "", "GOTOOLCHAIN": "local"}
         cmd = [gotrust, "--go", "never", "-q", "verify", "sums", f]
-        runs = [("cold", cmd, env), ("warm", cmd, env),
+        # warm: the default (the head confirmed by the cold run moments ago is not fetched
+        # again, so no request); warm-check: `--head-max-age 0` (base and `/latest` fetched).
+        runs = [("cold", cmd, env), ("warm", cmd, env), ("warm-check", cmd + ["--head-max-age", "0"], env),
                 ("gosumcheck", [gosumcheck, "-u", DB, f], {"PATH": path, "HOME": home})]
         for kind, c, e in runs:
             secs, rss, code, out = run(c, e)
@@ -131,22 +147,25 @@ for r in range(1, rounds + 1):
                 note = (text.strip().splitlines() or [f"exit {code}"])[0]
             res.setdefault((name, kind), []).append((secs, rss, note))
         print(f"round {r} {name:16} " + " ".join(
-            f"{k} {res[(name, k)][-1][0]:6.3f}s" for k in ("cold", "warm", "gosumcheck")), flush=True)
+            f"{k} {res[(name, k)][-1][0]:6.3f}s" for k in KINDS), flush=True)
 
 setup, trip = statistics.median(setups), statistics.median(trips)
 print(f"\nTCP+TLS set-up {setup * 1000:.1f} ms, round trip {trip * 1000:.1f} ms (medians over {rounds} rounds)")
-print("| go.sum (lines) | gotrust cold | gotrust warm | gosumcheck | cold speedup | warm speedup | floor (cold) | cold / floor | peak RSS cold / warm / gosumcheck |")
-print("|---|---|---|---|---|---|---|---|---|")
+print("| go.sum (lines) | gotrust cold | gotrust warm | warm, head re-checked | gosumcheck | cold speedup | warm speedup | re-checked speedup | floor (cold) | cold / floor | peak RSS cold / warm / gosumcheck |")
+print("|---|---|---|---|---|---|---|---|---|---|---|")
 # Floor: set-up, then `supported`, then lookups (with /latest beside them), then tiles.
 floor = setup + 3 * trip
 for f in files:
     name = os.path.basename(f)
     lines = sum(1 for l in open(f) if l.strip())
-    m = {k: statistics.median(s for s, _, _ in res[(name, k)]) for k in ("cold", "warm", "gosumcheck")}
-    rss = {k: max(x for _, x, _ in res[(name, k)]) for k in ("cold", "warm", "gosumcheck")}
-    print(f"| {name[:-4]} ({lines}) | {m['cold']:.3f} s | {m['warm']:.3f} s | {m['gosumcheck']:.3f} s | "
-          f"{m['gosumcheck'] / m['cold']:.1f}x | {m['gosumcheck'] / m['warm']:.1f}x | {floor:.3f} s | "
+    m = {k: statistics.median(s for s, _, _ in res[(name, k)]) for k in KINDS}
+    rss = {k: max(x for _, x, _ in res[(name, k)]) for k in KINDS}
+    print(f"| {name[:-4]} ({lines}) | {m['cold']:.3f} s | {m['warm']:.3f} s | {m['warm-check']:.3f} s | {m['gosumcheck']:.3f} s | "
+          f"{m['gosumcheck'] / m['cold']:.1f}x | {m['gosumcheck'] / m['warm']:.1f}x | {m['gosumcheck'] / m['warm-check']:.1f}x | {floor:.3f} s | "
           f"{m['cold'] / floor:.2f}x | {rss['cold']:.0f} / {rss['warm']:.0f} / {rss['gosumcheck']:.0f} MiB |")
+print(f"\n`gotrust probe` of the default GOPROXY: median {statistics.median(t for t, _ in probes):.3f} s "
+      f"over {len(probes)} rounds (min {min(t for t, _ in probes):.3f}, max {max(t for t, _ in probes):.3f}); "
+      f"exit codes {sorted({c for _, c in probes})}")
 notes = {(n, k): {x for _, _, x in v if x} for (n, k), v in res.items()}
 for (n, k), v in sorted(notes.items()):
     for x in v:

@@ -7,7 +7,9 @@
 #   GOTRUST=/path/to/gotrust skips the release build and times that binary.
 #
 # Uses hyperfine when installed; otherwise a loop timed with `date +%s%N`. Prints the mean
-# wall-clock time per scan (warm cache: one untimed scan first).
+# wall-clock time per scan (warm cache: one untimed scan first), next to a peer that reads
+# the same tree for the same variable names: ripgrep when installed, else `grep -r`
+# (both only match text; gotrust also parses and judges every candidate file).
 set -eu
 
 N=${1:-10000}
@@ -39,16 +41,30 @@ while [ "$i" -lt "$N" ]; do
 	i=$((i + 1))
 done
 
-"$GOTRUST" scan --format json --fail-on never "$REPO" >/dev/null
-if command -v hyperfine >/dev/null 2>&1; then
-	hyperfine -N --warmup 1 --runs "$RUNS" "$GOTRUST scan --format json --fail-on never $REPO"
+PATTERN='GO(PROXY|SUMDB|NOSUMDB|NOPROXY|PRIVATE|INSECURE|FLAGS)'
+if command -v rg >/dev/null 2>&1; then
+	PEER="rg -l -e $PATTERN $REPO"
 else
-	start=$(date +%s%N)
-	r=0
-	while [ "$r" -lt "$RUNS" ]; do
-		"$GOTRUST" scan --format json --fail-on never "$REPO" >/dev/null
-		r=$((r + 1))
-	done
-	end=$(date +%s%N)
-	echo "gotrust scan, $N files: $(((end - start) / RUNS / 1000000)) ms per run (mean of $RUNS)"
+	PEER="grep -rlE --exclude-dir=.git $PATTERN $REPO"
+fi
+
+"$GOTRUST" scan --format json --fail-on never "$REPO" >/dev/null
+$PEER >/dev/null || true
+if command -v hyperfine >/dev/null 2>&1; then
+	hyperfine -N --warmup 1 --runs "$RUNS" -i "$GOTRUST scan --format json --fail-on never $REPO" "$PEER"
+else
+	# Mean wall-clock milliseconds of RUNS runs of the command "$@".
+	mean_ms() {
+		start=$(date +%s%N)
+		r=0
+		while [ "$r" -lt "$RUNS" ]; do
+			"$@" >/dev/null || true
+			r=$((r + 1))
+		done
+		end=$(date +%s%N)
+		echo $(((end - start) / RUNS / 1000000))
+	}
+	echo "gotrust scan, $N files: $(mean_ms "$GOTRUST" scan --format json --fail-on never "$REPO") ms per run (mean of $RUNS)"
+	# shellcheck disable=SC2086 # PEER is a command line
+	echo "peer ($PEER), same tree: $(mean_ms $PEER) ms per run (mean of $RUNS)"
 fi

@@ -14,8 +14,10 @@ TARGET=${CARGO_TARGET_DIR:-$ROOT/target}
 WORK=$TARGET/bench/verify_sums
 rm -rf "$WORK"; mkdir -p "$WORK/modules" "$WORK/state" "$WORK/cache"
 
-cargo build --release -p gotrust-cli --manifest-path "$ROOT/Cargo.toml" >/dev/null
-GOTRUST=$TARGET/release/gotrust
+if [ -z "${GOTRUST:-}" ]; then
+  cargo build --release -p gotrust-cli --manifest-path "$ROOT/Cargo.toml" >/dev/null
+  GOTRUST=$TARGET/release/gotrust
+fi
 
 # gosumcheck, built from the oracle's module cache (fetched by testkit on first use).
 MODCACHE=$TARGET/xmod-oracle/modcache
@@ -33,7 +35,12 @@ for i in $(seq 1 "$N"); do
 done
 
 # The lab server: `gotrust lab serve` over the generated modules, its state in $WORK/state.
-"$GOTRUST" --format json lab serve --modules "$WORK/modules" --state "$WORK/state" > "$WORK/lab.json" &
+# LATENCY=MS adds that many milliseconds to every answer of the lab (a `latency` fault), so
+# the figures show how the request waves scale with a real network's round trip.
+LATENCY=${LATENCY:-0}
+FAULT=()
+[ "$LATENCY" != 0 ] && FAULT=(--fault "latency=${LATENCY}ms")
+"$GOTRUST" --format json lab serve --modules "$WORK/modules" --state "$WORK/state" "${FAULT[@]}" > "$WORK/lab.json" &
 LAB=$!
 trap 'kill $LAB 2>/dev/null || true' EXIT
 for _ in $(seq 1 300); do [ -s "$WORK/lab.json" ] && break; sleep 0.2; done
@@ -54,7 +61,8 @@ with ThreadPoolExecutor(16) as ex:
             print(l)
 PY
 LINES=$(wc -l < "$WORK/go.sum")
-echo "go.sum: $LINES lines, database $SUMDB"
+echo "go.sum: $LINES lines, database $SUMDB, lab latency ${LATENCY} ms per answer"
+echo "load: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) CPUs"
 
 ROUNDS=${ROUNDS:-11}
 # The rounds run from one python process: wall time from a monotonic clock around each run

@@ -1,34 +1,10 @@
-//! The command line: global flags and subcommands (README.md, "Commands").
+//! The global flags of the command line (README.md, "Commands"); the subcommands' own
+//! flags live beside each command (`cmd/`), and `main.rs` joins both into the parser.
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, ValueEnum};
+use clap::{Args, ValueEnum};
 use gotrust::report::{FailOn, Severity};
-
-use crate::cmd::Command;
-
-/// Show what the Go toolchain really trusts when it fetches modules, and prove whether that
-/// trust holds.
-#[derive(Debug, Parser)]
-#[command(
-    name = "gotrust",
-    version,
-    propagate_version = true,
-    max_term_width = 100
-)]
-#[command(
-    after_help = "Exit status: 0 nothing at or above --fail-on and every verification \
-held; 1 findings at or above --fail-on or a failed verification; 2 gotrust could not do what \
-was asked."
-)]
-pub struct Cli {
-    /// Flags shared by every command.
-    #[command(flatten)]
-    pub global: GlobalArgs,
-    /// What to do.
-    #[command(subcommand)]
-    pub command: Command,
-}
 
 /// Flags shared by every command; they may appear before or after the subcommand.
 #[derive(Debug, Clone, Args)]
@@ -157,12 +133,6 @@ pub enum ColorArg {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use clap::CommandFactory;
-
-    #[test]
-    fn clap_definition_is_valid() {
-        Cli::command().debug_assert();
-    }
 
     #[test]
     fn go_mode() {
@@ -173,33 +143,5 @@ mod tests {
             Ok(GoMode::Path("/usr/local/go/bin/go".into()))
         );
         assert!(parse_go("").is_err());
-    }
-
-    #[test]
-    fn global_flags_after_subcommand() {
-        let cli = Cli::try_parse_from([
-            "gotrust",
-            "audit",
-            "--format",
-            "json",
-            "--fail-on",
-            "never",
-            "-vv",
-        ])
-        .unwrap();
-        assert_eq!(cli.global.format, Format::Json);
-        assert_eq!(cli.global.fail_on, FailOnArg::Never);
-        assert_eq!(cli.global.verbose, 2);
-        assert_eq!(FailOn::from(cli.global.fail_on), FailOn::Never);
-    }
-
-    #[test]
-    fn defaults() {
-        let cli = Cli::try_parse_from(["gotrust", "audit"]).unwrap();
-        assert_eq!(cli.global.go, GoMode::Auto);
-        assert_eq!(cli.global.format, Format::Text);
-        assert_eq!(FailOn::from(cli.global.fail_on), FailOn::default());
-        assert_eq!(cli.global.color, ColorArg::Auto);
-        assert!(!cli.global.offline && !cli.global.quiet);
     }
 }

@@ -15,7 +15,31 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use crate::args::Cli;
+use crate::args::GlobalArgs;
+use crate::cmd::Command;
+
+/// Show what the Go toolchain really trusts when it fetches modules, and prove whether that
+/// trust holds.
+#[derive(Debug, Parser)]
+#[command(
+    name = "gotrust",
+    version,
+    propagate_version = true,
+    max_term_width = 100
+)]
+#[command(
+    after_help = "Exit status: 0 nothing at or above --fail-on and every verification \
+held; 1 findings at or above --fail-on or a failed verification; 2 gotrust could not do what \
+was asked."
+)]
+pub struct Cli {
+    /// Flags shared by every command.
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
 
 /// Exit status: gotrust could not do what was asked.
 pub const EXIT_ERROR: u8 = 2;
@@ -71,4 +95,45 @@ fn is_broken_pipe(err: &anyhow::Error) -> bool {
             .downcast_ref::<std::io::Error>()
             .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::args::{ColorArg, FailOnArg, Format, GoMode};
+    use clap::CommandFactory;
+    use gotrust::report::FailOn;
+
+    #[test]
+    fn clap_definition_is_valid() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn global_flags_after_subcommand() {
+        let cli = Cli::try_parse_from([
+            "gotrust",
+            "audit",
+            "--format",
+            "json",
+            "--fail-on",
+            "never",
+            "-vv",
+        ])
+        .unwrap();
+        assert_eq!(cli.global.format, Format::Json);
+        assert_eq!(cli.global.fail_on, FailOnArg::Never);
+        assert_eq!(cli.global.verbose, 2);
+        assert_eq!(FailOn::from(cli.global.fail_on), FailOn::Never);
+    }
+
+    #[test]
+    fn defaults() {
+        let cli = Cli::try_parse_from(["gotrust", "audit"]).unwrap();
+        assert_eq!(cli.global.go, GoMode::Auto);
+        assert_eq!(cli.global.format, Format::Text);
+        assert_eq!(FailOn::from(cli.global.fail_on), FailOn::default());
+        assert_eq!(cli.global.color, ColorArg::Auto);
+        assert!(!cli.global.offline && !cli.global.quiet);
+    }
 }

@@ -154,6 +154,13 @@ impl LabBuilder {
         self
     }
 
+    /// Delays every answer by `delay` (a `latency` fault on every request): models the round
+    /// trip of a real network on loopback, so a client's request waves show in its time.
+    pub fn latency(self, delay: std::time::Duration) -> Self {
+        let ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX);
+        self.fault(Fault::new(FaultKind::Latency { ms }))
+    }
+
     /// Adds every fault of a scenario.
     pub fn scenario(mut self, s: Scenario) -> Self {
         self.faults.extend(s.faults);

@@ -89,9 +89,11 @@ impl Ignore {
         match &self.target {
             None => true,
             Some(IgnoreTarget::Pattern(p)) => finding.affected.iter().any(|a| a == p),
+            // Verification findings name `path@version`: the version belongs to the module.
             Some(IgnoreTarget::Module(m)) => finding.affected.iter().any(|a| {
-                a.strip_prefix(m.as_str())
-                    .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+                a.strip_prefix(m.as_str()).is_some_and(|rest| {
+                    rest.is_empty() || rest.starts_with('/') || rest.starts_with('@')
+                })
             }),
         }
     }
@@ -616,6 +618,19 @@ module = "github.com/acme/legacy"
         );
         assert_eq!(r.summary().suppressed, 2);
         assert_eq!(r.summary().total, 3);
+    }
+
+    #[test]
+    fn module_target_covers_versions_and_subpaths() {
+        let p = parse(
+            "version = 1\n[[ignore]]\nrule = \"insecure/broad\"\nreason = \"r\"\nmodule = \"example.com/a\"\n",
+        )
+        .unwrap();
+        let f = |a: &str| Finding::new(&INSECURE_BROAD, "m").with_affected(a);
+        assert!(p.ignore_for(&f("example.com/a")).is_some());
+        assert!(p.ignore_for(&f("example.com/a@v1.0.0")).is_some());
+        assert!(p.ignore_for(&f("example.com/a/sub")).is_some());
+        assert!(p.ignore_for(&f("example.com/ab@v1.0.0")).is_none());
     }
 
     #[test]

@@ -11,11 +11,21 @@
 //!   cache, so tests can run x/mod's test data (read there, never copied into
 //!   this repository); [`txtar`] reads its archives.
 //!
+//! * [`go`] runs that go in a directory and keeps what it printed; [`lab`] (feature `lab`)
+//!   starts a `gotrust-lab` server over [`lab_modules_dir`] and runs go against it.
+//! * [`oracle`] batches queries for the oracle and compares every answer; [`sarif`] checks a
+//!   SARIF log against the SARIF 2.1.0 schema.
+//!
 //! The only network access any test makes is the oracle's first build, which
 //! downloads golang.org/x/mod from the Go module proxy into
 //! `target/xmod-oracle/modcache`, where it stays cached.
 
+pub mod go;
 pub mod http;
+#[cfg(feature = "lab")]
+pub mod lab;
+pub mod oracle;
+pub mod sarif;
 pub mod txtar;
 
 use std::fs::{self, File};
@@ -30,6 +40,29 @@ pub fn workspace_root() -> PathBuf {
         .nth(2)
         .expect("crates/testkit is two levels below the workspace root")
         .to_path_buf()
+}
+
+/// Every `.rs` file under `dir`, recursively, in directory order.
+pub fn rust_files(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut dirs = vec![dir.to_path_buf()];
+    while let Some(d) = dirs.pop() {
+        let entries = fs::read_dir(&d).unwrap_or_else(|e| panic!("read {}: {e}", d.display()));
+        for entry in entries {
+            let path = entry.expect("a directory entry").path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                out.push(path);
+            }
+        }
+    }
+    out
+}
+
+/// The fixture modules every lab in the tests serves (`crates/gotrust-lab/testdata/modules`).
+pub fn lab_modules_dir() -> PathBuf {
+    workspace_root().join("crates/gotrust-lab/testdata/modules")
 }
 
 /// The target directory of this build (honours CARGO_TARGET_DIR).

@@ -8,59 +8,7 @@ use base64::engine::general_purpose::STANDARD as B64;
 use gomod::note::{self, Note, NoteError, Signature, Signer, Verifier, Verifiers};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
-
-/// Base64 for an oracle query field; `-` stands for empty.
-fn enc(x: impl AsRef<[u8]>) -> String {
-    if x.as_ref().is_empty() {
-        "-".into()
-    } else {
-        B64.encode(x)
-    }
-}
-
-#[derive(Default)]
-struct Batch {
-    input: String,
-    want: Vec<String>,
-}
-
-impl Batch {
-    fn ask(&mut self, query: String, answer: String) {
-        self.input.push_str(&query);
-        self.input.push('\n');
-        self.want.push(answer);
-    }
-
-    fn tally(&self, query: &str, answer: &str) -> usize {
-        self.input
-            .lines()
-            .zip(&self.want)
-            .filter(|(q, a)| q.starts_with(query) && a.starts_with(answer))
-            .count()
-    }
-
-    fn check(self) -> usize {
-        let out = testkit::run_oracle("note", self.input.as_bytes());
-        let out = String::from_utf8(out).unwrap();
-        let got: Vec<&str> = out.lines().collect();
-        let queries: Vec<&str> = self.input.lines().collect();
-        assert_eq!(got.len(), self.want.len(), "answer count");
-        let bad: Vec<String> = got
-            .iter()
-            .zip(&self.want)
-            .enumerate()
-            .filter(|(_, (g, w))| g != w)
-            .map(|(i, (g, w))| format!("{}\n  x/mod:   {g}\n  gotrust: {w}", queries[i]))
-            .collect();
-        assert!(
-            bad.is_empty(),
-            "{} disagreements:\n{}",
-            bad.len(),
-            bad[..bad.len().min(20)].join("\n")
-        );
-        got.len()
-    }
-}
+use testkit::oracle::{Batch, field};
 
 const NAME_CHARS: &[char] = &[
     'a', 'Z', '0', '.', '/', '-', '_', 'é', '世', '—', '+', ' ', '\u{a0}', '\u{2028}', '\t',
@@ -125,14 +73,14 @@ fn key_answer<T>(r: Result<T, NoteError>, name_hash: impl Fn(&T) -> (String, u32
 #[test]
 fn keys_match_xmod() {
     let mut rng = StdRng::seed_from_u64(11);
-    let mut b = Batch::default();
+    let mut b = Batch::new("note");
     let mut keys = Vec::new();
     for _ in 0..300 {
         let seed: [u8; 32] = rng.random();
         let name = random_name(&mut rng, true);
         let (skey, vkey) = note::generate_key(&seed, &name).unwrap();
         b.ask(
-            format!("gen {} {}", hex::encode(seed), enc(&name)),
+            format!("gen {} {}", hex::encode(seed), field(&name)),
             format!("{skey} {vkey}"),
         );
         keys.push((skey, vkey));
@@ -149,14 +97,14 @@ fn keys_match_xmod() {
                 mutate_str(&mut rng, vkey)
             };
             let ans = key_answer(Verifier::new(&v), |v| (v.name().to_owned(), v.key_hash()));
-            b.ask(format!("verifier {}", enc(&v)), ans);
+            b.ask(format!("verifier {}", field(&v)), ans);
             let s = if k == 0 {
                 skey.clone()
             } else {
                 mutate_str(&mut rng, skey)
             };
             let ans = key_answer(Signer::new(&s), |s| (s.name().to_owned(), s.key_hash()));
-            b.ask(format!("signer {}", enc(&s)), ans);
+            b.ask(format!("signer {}", field(&s)), ans);
         }
     }
     // Hand-made edge cases: other algorithms, lengths, padding, names.
@@ -178,7 +126,7 @@ fn keys_match_xmod() {
         "sum.golang.org+033de0ae+Ac4zctda0e5eza+HJyk9SxEdh+s3Ux18htTTAD8OuAn8+insecure".into(),
     ] {
         let ans = key_answer(Verifier::new(&v), |v| (v.name().to_owned(), v.key_hash()));
-        b.ask(format!("verifier {}", enc(&v)), ans);
+        b.ask(format!("verifier {}", field(&v)), ans);
     }
     assert!(
         b.tally("verifier", "ok") > 300 && b.tally("verifier", "err malformed verifier id") > 300
@@ -225,10 +173,10 @@ fn open_answer(msg: &[u8], known: &Verifiers) -> String {
 }
 
 fn open_query(msg: &[u8], vkeys: &[&String]) -> String {
-    let mut q = format!("open {}", enc(msg));
+    let mut q = format!("open {}", field(msg));
     for k in vkeys {
         q.push(' ');
-        q.push_str(&enc(k));
+        q.push_str(&field(k));
     }
     q
 }
@@ -289,7 +237,7 @@ fn subset(rng: &mut StdRng, list: &[String], max: usize) -> Vec<usize> {
 fn notes_cross_signed_with_xmod() {
     let mut rng = StdRng::seed_from_u64(12);
     let p = pool(&mut rng, 8);
-    let mut b = Batch::default();
+    let mut b = Batch::new("note");
     let mut signed = 0;
     for _ in 0..400 {
         let text = if rng.random_bool(0.05) {
@@ -303,10 +251,10 @@ fn notes_cross_signed_with_xmod() {
             .map(|&i| Signer::new(&p.skeys[i]).unwrap())
             .collect();
         let msg = note::sign_text(&text, &signers);
-        let mut q = format!("sign {}", enc(&text));
+        let mut q = format!("sign {}", field(&text));
         for &i in &si {
             q.push(' ');
-            q.push_str(&enc(&p.skeys[i]));
+            q.push_str(&field(&p.skeys[i]));
         }
         b.ask(
             q,
@@ -392,7 +340,7 @@ fn mutate_note(rng: &mut StdRng, msg: &[u8], extra_line: &[u8]) -> Vec<u8> {
 fn forged_and_malformed_notes_rejected_like_xmod() {
     let mut rng = StdRng::seed_from_u64(13);
     let p = pool(&mut rng, 6);
-    let mut b = Batch::default();
+    let mut b = Batch::new("note");
     let extra_lines: [&[u8]; 5] = [
         b"Unexpected line.\n",
         b"\xe2\x80\x94 Bad Name AAAAAAA=\n",

@@ -13,11 +13,7 @@ fn oracle_lines(command: &str, inputs: &[Vec<u8>]) -> Vec<String> {
         stdin.push_str(&hex::encode(i));
         stdin.push('\n');
     }
-    let out = String::from_utf8(testkit::run_oracle(command, stdin.as_bytes()))
-        .expect("oracle output is UTF-8");
-    let lines: Vec<String> = out.lines().map(str::to_owned).collect();
-    assert_eq!(lines.len(), inputs.len(), "one answer per input");
-    lines
+    testkit::oracle::answers(command, &stdin, inputs.len())
 }
 
 /// Our `Quote(s)` TAB `QuoteRune(first rune)`, in the oracle's format.

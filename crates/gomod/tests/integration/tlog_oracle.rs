@@ -8,6 +8,7 @@ use gomod::tlog::{self, Hash, Tile, TileHashReader, TileReader, TlogError, Tree}
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use sha2::{Digest, Sha256};
+use testkit::oracle::{Batch, field};
 
 /// Record `i` of the log with `seed`: the first `d[0] % 33` bytes of
 /// `d = SHA-256(le64(seed) ‖ le64(i))` (the oracle derives the same data).
@@ -26,61 +27,6 @@ fn build(seed: i64, n: i64) -> Vec<Hash> {
         hashes.extend(hs);
     }
     hashes
-}
-
-/// A batch of queries with the answers gotrust gives.
-/// Base64 for an oracle query field; `-` stands for empty.
-fn enc(x: impl AsRef<[u8]>) -> String {
-    if x.as_ref().is_empty() {
-        "-".into()
-    } else {
-        B64.encode(x)
-    }
-}
-
-#[derive(Default)]
-struct Batch {
-    input: String,
-    want: Vec<String>,
-}
-
-impl Batch {
-    fn ask(&mut self, query: String, answer: String) {
-        self.input.push_str(&query);
-        self.input.push('\n');
-        self.want.push(answer);
-    }
-
-    /// How many expected answers of queries starting with `query` start with `answer`.
-    fn tally(&self, query: &str, answer: &str) -> usize {
-        self.input
-            .lines()
-            .zip(&self.want)
-            .filter(|(q, a)| q.starts_with(query) && a.starts_with(answer))
-            .count()
-    }
-
-    /// Runs the oracle and asserts every answer agrees; returns the count.
-    fn check(self) -> usize {
-        let out = testkit::run_oracle("tlog", self.input.as_bytes());
-        let out = String::from_utf8(out).unwrap();
-        let got: Vec<&str> = out.lines().collect();
-        let queries: Vec<&str> = self.input.lines().collect();
-        assert_eq!(got.len(), self.want.len(), "answer count");
-        let mut bad = Vec::new();
-        for (i, (g, w)) in got.iter().zip(&self.want).enumerate() {
-            if g != w {
-                bad.push(format!("{}\n  x/mod:   {g}\n  gotrust: {w}", queries[i]));
-            }
-        }
-        assert!(
-            bad.is_empty(),
-            "{} disagreements:\n{}",
-            bad.len(),
-            bad[..bad.len().min(20)].join("\n")
-        );
-        got.len()
-    }
 }
 
 fn hash_list(r: &Result<Vec<Hash>, TlogError>) -> String {
@@ -127,7 +73,7 @@ fn mutate_proof(rng: &mut StdRng, p: &[Hash], extra: Hash) -> Vec<Hash> {
 #[test]
 fn index_arithmetic_matches_xmod() {
     let mut rng = StdRng::seed_from_u64(1);
-    let mut b = Batch::default();
+    let mut b = Batch::new("tlog");
     let mut ns: Vec<i64> = (0..300).collect();
     ns.extend((0..700).map(|_| {
         let bits = rng.random_range(1..62);
@@ -151,7 +97,7 @@ fn index_arithmetic_matches_xmod() {
 #[test]
 fn tree_hashes_and_proofs_match_xmod() {
     let mut rng = StdRng::seed_from_u64(2);
-    let mut b = Batch::default();
+    let mut b = Batch::new("tlog");
     let mut sizes = vec![1i64, 2, 3, 7, 8, 13, 100_000];
     sizes.extend((0..4).map(|_| rng.random_range(1..20_000)));
     let mut per_kind = [0usize; 6];
@@ -323,7 +269,7 @@ fn mutate_path(rng: &mut StdRng, p: &str) -> String {
 #[test]
 fn tiles_match_xmod() {
     let mut rng = StdRng::seed_from_u64(3);
-    let mut b = Batch::default();
+    let mut b = Batch::new("tlog");
     let (seed, n) = (77i64, 100_000i64);
     let hashes = build(seed, n);
     b.ask(format!("tree {seed} {n}"), format!("ok {}", hashes.len()));
@@ -368,7 +314,7 @@ fn tiles_match_xmod() {
             let d = tlog::read_tile_data(&t, &hashes).unwrap();
             let digest = hex::encode(Sha256::digest(&d));
             b.ask(
-                format!("readtile {}", enc(t.path())),
+                format!("readtile {}", field(t.path())),
                 format!("{} {digest}", d.len()),
             );
             kinds[2] += 1;
@@ -398,7 +344,7 @@ fn tiles_match_xmod() {
             Ok(t) => format!("{} {} {} {}", t.h, t.l, t.n, t.w),
             Err(e) => format!("err {e}"),
         };
-        b.ask(format!("parsetile {}", enc(&p)), want);
+        b.ask(format!("parsetile {}", field(&p)), want);
         kinds[3] += 1;
     }
 
@@ -438,7 +384,7 @@ fn tiles_match_xmod() {
             reads: Default::default(),
         };
         let got = tlog::HashReader::read_hashes(&TileHashReader::new(tree, &reader), &idx);
-        let bad_arg = bad.map_or("-".to_owned(), enc);
+        let bad_arg = bad.map_or("-".to_owned(), field);
         let idx_arg: Vec<String> = idx.iter().map(i64::to_string).collect();
         b.ask(
             format!("tilehash {h} {size} {bad_arg} {}", idx_arg.join(" ")),
@@ -479,7 +425,7 @@ fn mutate_bytes(rng: &mut StdRng, s: &[u8]) -> Vec<u8> {
 #[test]
 fn tree_notes_and_records_match_xmod() {
     let mut rng = StdRng::seed_from_u64(4);
-    let mut b = Batch::default();
+    let mut b = Batch::new("tlog");
     let mut kinds = [0usize; 3];
     for _ in 0..1500 {
         let shift = rng.random_range(0..62);
@@ -497,7 +443,7 @@ fn tree_notes_and_records_match_xmod() {
             Ok(t) => format!("{} {}", t.n, t.hash),
             Err(e) => format!("err {e}"),
         };
-        b.ask(format!("parsetree {}", enc(&input)), want);
+        b.ask(format!("parsetree {}", field(&input)), want);
         kinds[0] += 1;
     }
     for _ in 0..1500 {
@@ -514,13 +460,13 @@ fn tree_notes_and_records_match_xmod() {
             Ok((id, text, rest)) => format!("{id} {} {}", B64.encode(text), B64.encode(rest)),
             Err(e) => format!("err {e}"),
         };
-        b.ask(format!("parserecord {}", enc(&input)), want);
+        b.ask(format!("parserecord {}", field(&input)), want);
         let rec = mutate_bytes(&mut rng, text);
         let want = match tlog::format_record(id, &rec) {
             Ok(m) => B64.encode(m),
             Err(e) => format!("err {e}"),
         };
-        b.ask(format!("formatrecord {id} {}", enc(&rec)), want);
+        b.ask(format!("formatrecord {id} {}", field(&rec)), want);
         kinds[1] += 1;
         kinds[2] += 1;
     }

@@ -144,7 +144,7 @@ fn probe_as_go(
         Duration::from_secs(10),
     ))?);
     let mut opts = gotrust::probe::ProbeOptions::new(root.join("probe"));
-    opts.module = Some(gotrust::probe::ModuleVersion::parse(SIMPLE_V100)?);
+    opts.module = Some(gotrust::probe::parse_module(SIMPLE_V100)?);
     let p = runtime.block_on(gotrust::probe::probe(&http, &url, &opts))?;
     Ok(p.finding_ids().into_iter().map(String::from).collect())
 }

@@ -10,10 +10,6 @@ pub mod probe;
 pub mod rules;
 pub mod scan;
 pub mod verify;
-pub mod verify_cache;
-pub mod verify_proxy;
-pub mod verify_store;
-pub mod verify_sums;
 
 use std::path::Path;
 use std::process::ExitCode;

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use anyhow::{Context, anyhow, bail};
 use gotrust::env::{EnvSources, resolve};
 use gotrust::net::HttpClient;
-use gotrust::probe::{self, ModuleVersion, ProbeOptions, Verdict};
+use gotrust::probe::{self, ProbeOptions, Verdict};
 use gotrust::report::text::TextOptions;
 use gotrust::report::{sarif, text};
 use gotrust::settings::Settings;
@@ -52,7 +52,7 @@ pub fn run(global: &GlobalArgs, args: &Args) -> anyhow::Result<ExitCode> {
     let module = args
         .module
         .as_deref()
-        .map(ModuleVersion::parse)
+        .map(probe::parse_module)
         .transpose()?;
     let src = EnvSources::from_process();
     let env = resolve(&src);

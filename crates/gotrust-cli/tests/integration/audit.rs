@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use crate::util::{TestCommand, TestDir};
+use crate::harness::{TestCommand, TestDir};
 
 const STOCK_GO_ENV: &str =
     "GOPROXY=https://proxy.golang.org,direct\nGOSUMDB=sum.golang.org\nGOTOOLCHAIN=auto\n";
@@ -57,6 +57,7 @@ fn user_file_findings_have_file_and_line() {
     let dir = setup("# set by setup.sh\nGOFLAGS=-mod=mod\nGOSUMDB=off\n");
     let out = audit(&dir, &["--format", "sarif"]).run().code(1);
     let v: Value = serde_json::from_str(&out.stdout).unwrap();
+    testkit::sarif::assert_valid(&v);
     let results = v["runs"][0]["results"].as_array().unwrap();
     let r = results
         .iter()
@@ -104,6 +105,7 @@ fn project_rules_and_default_project() {
     );
     let out = audit(&dir, &["--format", "sarif"]).run().code(1);
     let v: Value = serde_json::from_str(&out.stdout).unwrap();
+    testkit::sarif::assert_valid(&v);
     let r = v["runs"][0]["results"]
         .as_array()
         .unwrap()

@@ -3,7 +3,7 @@
 use std::io::Read;
 use std::process::Stdio;
 
-use crate::util::TestDir;
+use crate::harness::TestDir;
 
 /// Every subcommand path, for the help snapshots and the not-implemented checks.
 const COMMANDS: &[&[&str]] = &[

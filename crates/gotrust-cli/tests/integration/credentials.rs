@@ -5,8 +5,8 @@
 
 use std::collections::BTreeSet;
 
+use crate::harness::TestDir;
 use crate::servers::TlsServer;
-use crate::util::TestDir;
 
 fn authorizations(server: &TlsServer) -> BTreeSet<Option<String>> {
     server.seen().into_iter().map(|s| s.authorization).collect()

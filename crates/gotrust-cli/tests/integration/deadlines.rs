@@ -5,8 +5,8 @@
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
+use crate::harness::TestDir;
 use crate::servers::slow_drip_port;
-use crate::util::TestDir;
 
 /// Runs the command, killing it (and failing) if it is still running after `limit`: the
 /// drip would otherwise last 10,000 s. Returns (stdout, stderr).

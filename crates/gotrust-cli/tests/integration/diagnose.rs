@@ -1,7 +1,7 @@
 //! `gotrust diagnose` on go output captured from the real go (crates/gotrust/tests/fixtures/
 //! diagnose/real, re-captured by the gotrust diagnose tests).
 
-use crate::util::TestDir;
+use crate::harness::TestDir;
 
 fn real_log(name: &str) -> String {
     let path = testkit::workspace_root()
@@ -230,38 +230,23 @@ fn live_go_output_from_the_lab_is_diagnosed() {
     use std::io::Write;
     use std::process::Stdio;
 
-    use gotrust_lab::{Endpoint, Fault, FaultKind, Lab};
+    use gotrust_lab::{Endpoint, Fault, FaultKind};
 
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()
-        .unwrap();
     let tmp = tempfile::tempdir().unwrap();
-    let modules = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../gotrust-lab/testdata/modules");
-    let lab = rt
-        .block_on(
-            Lab::builder()
-                .modules_dir(modules)
-                .state_dir(tmp.path().join("lab"))
-                .tls(true)
-                .fault(Fault::new(FaultKind::RedirectToHttp).endpoint(Endpoint::Info))
-                .start(),
-        )
-        .unwrap();
-    let work = tmp.path().join("work");
-    std::fs::create_dir_all(&work).unwrap();
-    std::fs::write(work.join("go.mod"), "module example.com/main\n\ngo 1.21\n").unwrap();
-    let mut go = testkit::hermetic_go(tmp.path());
-    go.current_dir(&work)
-        .args(["mod", "download", "-x", "example.com/simple@v1.0.0"]);
-    for (k, v) in lab.go_env() {
-        go.env(k, v);
-    }
-    let run = go.output().unwrap();
-    assert!(!run.status.success());
-    let log = run.stderr;
+    let served = crate::harness::Served::start(
+        &tmp.path().join("lab"),
+        true,
+        vec![Fault::new(FaultKind::RedirectToHttp).endpoint(Endpoint::Info)],
+    );
+    let lab = &served.lab;
+    let run = testkit::go::run_go(
+        tmp.path(),
+        &testkit::go::main_module(tmp.path()),
+        lab.go_env(),
+        &["mod", "download", "-x", "example.com/simple@v1.0.0"],
+    );
+    assert!(!run.ok);
+    let log = run.stderr.into_bytes();
 
     let dir = TestDir::new();
     let mut cmd = dir.cmd(&["--go", "never", "diagnose", "-"]);

@@ -2,7 +2,7 @@
 
 use std::os::unix::fs::PermissionsExt;
 
-use crate::util::TestDir;
+use crate::harness::TestDir;
 
 #[test]
 fn text_changed_redacts() {

@@ -1,6 +1,6 @@
 //! Error texts: each names the input and what is wrong, once.
 
-use crate::util::TestDir;
+use crate::harness::TestDir;
 
 #[test]
 fn a_cause_is_printed_once() {

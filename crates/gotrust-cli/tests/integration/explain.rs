@@ -1,10 +1,10 @@
 //! `gotrust explain`: routes in text, JSON and Mermaid, from arguments or a project.
 
-use crate::util::TestDir;
+use crate::harness::TestDir;
 
 /// One configuration exercising every kind of hop: a `,` proxy, a plain-HTTP `|` proxy,
 /// direct, GOPRIVATE, GOINSECURE, an HTTPS proxy with credentials (never printed).
-fn configured(dir: &TestDir, args: &[&str]) -> crate::util::TestCommand {
+fn configured(dir: &TestDir, args: &[&str]) -> crate::harness::TestCommand {
     dir.cmd(args)
         .env(
             "GOPROXY",
@@ -192,7 +192,7 @@ fn bad_arguments_exit_2() {
 #[test]
 fn private_path_leak_agrees_with_audit() {
     let dir = TestDir::new();
-    let env = |c: crate::util::TestCommand| {
+    let env = |c: crate::harness::TestCommand| {
         c.env("GOPRIVATE", "github.com/mycorp/*")
             .env("GONOSUMDB", "github.com/google")
             .env("GOPROXY", "https://proxy.golang.org,direct")

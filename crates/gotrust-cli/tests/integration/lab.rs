@@ -6,7 +6,7 @@ use std::process::{Child, Command, Stdio};
 
 use serde_json::Value;
 
-use crate::util::TestDir;
+use crate::harness::TestDir;
 
 /// Starts `gotrust lab serve ARGS` and returns it with its stdout reader.
 fn serve(dir: &TestDir, args: &[&str]) -> (Child, BufReader<std::process::ChildStdout>) {
@@ -35,19 +35,6 @@ fn stop(mut child: Child, signal: &str) -> (i32, String) {
         .read_to_string(&mut err)
         .unwrap();
     (status.code().expect("exited, not killed"), err)
-}
-
-/// Runs go hermetically under `root` with `env` on top.
-fn go(root: &Path, env: &[(String, String)], args: &[&str]) -> std::process::Output {
-    let work = root.join("work");
-    std::fs::create_dir_all(&work).unwrap();
-    std::fs::write(work.join("go.mod"), "module example.com/t\n\ngo 1.21\n").unwrap();
-    let mut cmd = testkit::hermetic_go(root);
-    cmd.current_dir(&work).args(args);
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    cmd.output().unwrap()
 }
 
 #[test]
@@ -99,17 +86,14 @@ fn serve_json_then_go_downloads_and_sigterm_stops() {
         .map(|(k, v)| (k.clone(), v.as_str().unwrap().to_owned()))
         .collect();
     let root = tempfile::tempdir().unwrap();
-    let run = go(
+    let run = testkit::go::run_go(
         root.path(),
-        &env,
+        &testkit::go::main_module(root.path()),
+        env,
         &["mod", "download", "-json", "example.com/simple@v1.0.0"],
     );
-    assert!(
-        run.status.success(),
-        "{}",
-        String::from_utf8_lossy(&run.stderr)
-    );
-    let dl: Value = serde_json::from_slice(&run.stdout).unwrap();
+    assert!(run.ok, "{}", run.stderr);
+    let dl: Value = serde_json::from_str(&run.stdout).unwrap();
     assert!(dl.get("Error").is_none(), "{dl}");
 
     let (code, err) = stop(child, "TERM");
@@ -363,14 +347,15 @@ fn lab_env(v: &Value) -> Vec<(String, String)> {
 fn go_fetch(root: &Path, lab: &Value, cache: &str) -> Result<String, String> {
     let mut env = lab_env(lab);
     env.push(("GOMODCACHE".into(), root.join(cache).display().to_string()));
-    let run = go(
+    let run = testkit::go::run_go(
         root,
-        &env,
+        &testkit::go::main_module(root),
+        env,
         &["mod", "download", "-json", "example.com/simple@v1.0.0"],
     );
-    let dl: Value = serde_json::from_slice(&run.stdout).unwrap_or(Value::Null);
-    if !run.status.success() || dl.get("Error").is_some() {
-        return Err(format!("{}{dl}", String::from_utf8_lossy(&run.stderr)));
+    let dl: Value = serde_json::from_str(&run.stdout).unwrap_or(Value::Null);
+    if !run.ok || dl.get("Error").is_some() {
+        return Err(format!("{}{dl}", run.stderr));
     }
     Ok(format!(
         "example.com/simple v1.0.0 {}\nexample.com/simple v1.0.0/go.mod {}\n",
@@ -380,7 +365,7 @@ fn go_fetch(root: &Path, lab: &Value, cache: &str) -> Result<String, String> {
 }
 
 /// `gotrust verify sums` of `sum` against the lab, with go's GOPATH under `root`.
-fn gotrust_verify(dir: &TestDir, root: &Path, lab: &Value, sum: &str) -> crate::util::Output {
+fn gotrust_verify(dir: &TestDir, root: &Path, lab: &Value, sum: &str) -> crate::harness::Output {
     let file = dir.write("go.sum", sum);
     let mut cmd = dir.cmd(&[
         "--go",

@@ -1,5 +1,5 @@
 //! Integration tests for the gotrust binary: it is run as a subprocess in a temporary directory
-//! with a scrubbed environment (see `util.rs`).
+//! with a scrubbed environment (see `harness.rs`).
 
 mod audit;
 mod cli;
@@ -9,6 +9,7 @@ mod diagnose;
 mod env;
 mod errors;
 mod explain;
+mod harness;
 mod lab;
 mod probe;
 mod report;
@@ -17,6 +18,5 @@ mod scan;
 mod secrets;
 mod servers;
 mod terminal;
-mod util;
 mod verify_cache;
 mod verify_sums;

@@ -1,49 +1,15 @@
 //! `gotrust probe` end to end against the lab over loopback: the JSON shape, text and SARIF
 //! output, and the exit codes (0 clean, 1 findings at or above --fail-on, 2 no verdict).
 
-use std::path::{Path, PathBuf};
-
-use gotrust_lab::{Fault, FaultKind, Lab, RunningLab};
+use gotrust_lab::{Fault, FaultKind, RunningLab};
 use serde_json::Value;
 
-use crate::util::{Output, TestDir};
-
-/// A lab on its own runtime, which keeps serving while the test blocks on the binary.
-struct Served {
-    lab: RunningLab,
-    _rt: tokio::runtime::Runtime,
-}
-
-fn serve(tmp: &Path, faults: Vec<Fault>) -> Served {
-    serve_tls(tmp, false, faults)
-}
-
-fn serve_tls(tmp: &Path, tls: bool, faults: Vec<Fault>) -> Served {
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()
-        .unwrap();
-    let modules = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../gotrust-lab/testdata/modules");
-    let mut b = Lab::builder()
-        .modules_dir(modules)
-        .state_dir(tmp.join("lab"))
-        .tls(tls);
-    for f in faults {
-        b = b.fault(f);
-    }
-    let lab = rt.block_on(b.start()).unwrap();
-    Served { lab, _rt: rt }
-}
+use crate::harness::{Output, Served, TestDir};
 
 fn probe(dir: &TestDir, lab: &RunningLab, args: &[&str]) -> Output {
     let mut all = vec!["probe", "--module", "example.com/simple@v1.0.0"];
     all.extend_from_slice(args);
-    let mut cmd = dir.cmd(&all);
-    for (k, v) in lab.go_env() {
-        cmd = cmd.env(&k, &v);
-    }
-    cmd.run()
+    dir.cmd(&all).lab(lab).run()
 }
 
 fn json(out: &Output) -> Value {
@@ -54,7 +20,7 @@ fn json(out: &Output) -> Value {
 fn clean_lab_json_shape_and_exit_0() {
     let dir = TestDir::new();
     let tmp = tempfile::tempdir().unwrap();
-    let s = serve(tmp.path(), vec![]);
+    let s = Served::start(&tmp.path().join("lab"), false, vec![]);
     let out = probe(&dir, &s.lab, &["--format", "json"]).code(0);
     let v = json(&out);
     assert_eq!(v["schema_version"], 1);
@@ -74,9 +40,9 @@ fn clean_lab_json_shape_and_exit_0() {
             .clone()
     };
     for name in [
-        "not-found/module",
-        "not-found/version",
-        "sumdb/supported",
+        "not-found.module",
+        "not-found.version",
+        "sumdb.supported",
         "content",
     ] {
         assert_eq!(outcome(name), "pass", "{name}");
@@ -90,8 +56,9 @@ fn clean_lab_json_shape_and_exit_0() {
 fn polluted_lab_fails_at_high_and_renders_every_format() {
     let dir = TestDir::new();
     let tmp = tempfile::tempdir().unwrap();
-    let s = serve(
-        tmp.path(),
+    let s = Served::start(
+        &tmp.path().join("lab"),
+        false,
         vec![Fault::new(FaultKind::Polluted {
             serve: "v1.0.0".into(),
         })],
@@ -111,11 +78,12 @@ fn polluted_lab_fails_at_high_and_renders_every_format() {
         text.contains(&format!("proxy {}", s.lab.proxy_url())),
         "{text}"
     );
-    assert!(text.contains("not-found/version"), "{text}");
+    assert!(text.contains("not-found.version"), "{text}");
     assert!(text.contains("FAIL"), "{text}");
     assert!(text.contains("probe/not-found-200"), "{text}");
     let sarif: Value =
         serde_json::from_str(&probe(&dir, &s.lab, &["--format", "sarif"]).code(1).stdout).unwrap();
+    testkit::sarif::assert_valid(&sarif);
     assert_eq!(
         sarif["runs"][0]["results"][0]["ruleId"],
         "probe/not-found-200"
@@ -164,7 +132,7 @@ fn https_lab_shows_tls_version_and_the_chain_of_a_failed_handshake() {
     let dir = TestDir::new();
     let tmp = tempfile::tempdir().unwrap();
     // Trusted through SSL_CERT_FILE (the lab's go_env): the version and ALPN are shown.
-    let s = serve_tls(tmp.path(), true, vec![]);
+    let s = Served::start(&tmp.path().join("lab"), true, vec![]);
     let v = json(&probe(&dir, &s.lab, &["--format", "json"]).code(0));
     let tls = &v["proxies"][0]["tls"];
     assert_eq!(tls["version"], "TLSv1.3", "{tls:#}");
@@ -176,7 +144,11 @@ fn https_lab_shows_tls_version_and_the_chain_of_a_failed_handshake() {
 
     // A certificate from a CA nobody trusts: the handshake fails, the chain is still shown.
     let tmp = tempfile::tempdir().unwrap();
-    let s = serve_tls(tmp.path(), true, vec![Fault::new(FaultKind::UntrustedCert)]);
+    let s = Served::start(
+        &tmp.path().join("lab"),
+        true,
+        vec![Fault::new(FaultKind::UntrustedCert)],
+    );
     let out = probe(&dir, &s.lab, &["--format", "json"]).code(1);
     let v = json(&out);
     let p = &v["proxies"][0];
@@ -213,8 +185,9 @@ fn https_lab_shows_tls_version_and_the_chain_of_a_failed_handshake() {
 fn forked_database_across_runs_is_critical() {
     let dir = TestDir::new();
     let tmp = tempfile::tempdir().unwrap();
-    let s = serve(
-        tmp.path(),
+    let s = Served::start(
+        &tmp.path().join("lab"),
+        false,
         vec![Fault::new(FaultKind::ForkedTree).module_version("example.com/simple", "v1.1.0")],
     );
     let run = |module: &str, code: i32| {

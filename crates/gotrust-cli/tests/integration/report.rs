@@ -3,12 +3,12 @@
 
 use serde_json::Value;
 
-use crate::util::TestDir;
+use crate::harness::TestDir;
 
 /// With GOSUMDB=off (and GOPROXY=off, so that no proxy finding joins it) the audit reports
 /// one critical finding and the info finding `proxy/off`. Without a Go installation the tests'
 /// scrubbed environment takes go.env's defaults, which audit judges like any other value.
-fn sumdb_off(dir: &TestDir, args: &[&str]) -> crate::util::Output {
+fn sumdb_off(dir: &TestDir, args: &[&str]) -> crate::harness::Output {
     let mut all = vec!["audit"];
     all.extend_from_slice(args);
     dir.cmd(&all)
@@ -18,7 +18,7 @@ fn sumdb_off(dir: &TestDir, args: &[&str]) -> crate::util::Output {
 }
 
 /// A configuration with no finding at all: the default proxy without the `direct` fallback.
-fn clean(dir: &TestDir, args: &[&str]) -> crate::util::Output {
+fn clean(dir: &TestDir, args: &[&str]) -> crate::harness::Output {
     let mut all = vec!["audit"];
     all.extend_from_slice(args);
     dir.cmd(&all)
@@ -87,6 +87,7 @@ fn sarif_is_well_formed() {
     let dir = TestDir::new();
     let out = sumdb_off(&dir, &["--format", "sarif"]).code(1);
     let v: Value = serde_json::from_str(&out.stdout).expect("valid JSON");
+    testkit::sarif::assert_valid(&v);
     assert_eq!(v["version"], "2.1.0");
     let driver = &v["runs"][0]["tool"]["driver"];
     assert_eq!(driver["name"], "gotrust");

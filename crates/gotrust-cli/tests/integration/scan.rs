@@ -1,6 +1,6 @@
 //! `gotrust scan` over a small repository with risky settings and near-misses.
 
-use crate::util::TestDir;
+use crate::harness::TestDir;
 
 #[test]
 fn findings_point_at_file_and_line_in_sarif() {

@@ -6,8 +6,8 @@
 
 use std::path::Path;
 
+use crate::harness::TestDir;
 use crate::servers::{TlsServer, plain_http_port, refused_port, reset_port};
-use crate::util::TestDir;
 
 const SECRETS: &[&str] = &[
     "URLUSER7q",

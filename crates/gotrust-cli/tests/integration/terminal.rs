@@ -1,7 +1,7 @@
 //! Control characters from any input (a go.sum, a go log, an environment value) reach the
 //! terminal only escaped, as Go's `%q` shows them; colour comes only from gotrust.
 
-use crate::util::TestDir;
+use crate::harness::TestDir;
 
 #[test]
 fn control_bytes_from_inputs_are_escaped() {

@@ -10,7 +10,7 @@ use gomod::dirhash;
 use gomod::modzip::{self, SourceFile};
 use serde_json::Value;
 
-use crate::util::TestDir;
+use crate::harness::TestDir;
 
 const GO_MOD: &[u8] = b"module example.com/a\n\ngo 1.21\n";
 const A_GO: &[u8] = b"package a\n";
@@ -120,7 +120,8 @@ fn clean_cache_exits_0_in_every_format() {
     for r in results {
         assert_eq!(r["status"], "verified", "{r}");
     }
-    assert_eq!(v["summary"]["failed"], false);
+    assert_eq!(v["failed"], false);
+    assert_eq!(v["summary"]["total"], 0);
     assert!(out.stderr.is_empty());
 
     let out = dir.cmd(&args(&mc, &proj, "sarif")).run().code(0);
@@ -136,7 +137,7 @@ fn tampered_tree_exits_1_and_names_the_file() {
     let out = dir.cmd(&args(&mc, &proj, "text")).run().code(1);
     assert!(
         out.stdout
-            .contains("mismatch   dir example.com/a@v1.0.0: dir has been modified"),
+            .contains("verify/mismatch: example.com/a@v1.0.0: dir has been modified"),
         "{}",
         out.stdout
     );
@@ -157,7 +158,8 @@ fn tampered_tree_exits_1_and_names_the_file() {
         bad[0]["files"],
         serde_json::json!([{"change": "modified", "name": "a.go"}])
     );
-    assert_eq!(v["summary"]["failed"], true);
+    assert_eq!(v["failed"], true);
+    assert_eq!(v["findings"][0]["id"], "verify/mismatch");
 
     // SARIF: the result points at the go.sum line of the module's zip hash.
     let out = dir.cmd(&args(&mc, &proj, "sarif")).run().code(1);
@@ -176,6 +178,93 @@ fn tampered_tree_exits_1_and_names_the_file() {
     let mut a = args(&mc, &proj, "text");
     a.extend(["--fail-on", "never"]);
     dir.cmd(&a).run().code(1);
+}
+
+/// The project's gotrust.toml governs the verify/* rules of verify cache: an ignored
+/// mismatch is kept as suppressed (with its reason) and no longer fails the run; a re-graded
+/// leftover carries the new severity in every format.
+#[test]
+fn policy_ignores_and_regrades_verify_cache_rules() {
+    let dir = TestDir::new();
+    let (mc, proj, _restore) = cache(&dir);
+    tamper(&mc);
+    fs::write(
+        mc.join("cache/download/example.com/a/@v/v1.0.0.zip123.tmp"),
+        "partial",
+    )
+    .unwrap();
+    let mut a = args(&mc, &proj, "json");
+    a.extend(["--fail-on", "never"]);
+    // Without a policy the mismatch fails whatever --fail-on says.
+    let out = dir.cmd(&a).run().code(1);
+    let v: Value = serde_json::from_str(&out.stdout).unwrap();
+    let ids: Vec<&str> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["verify/mismatch", "verify/leftover"], "{v:#}");
+    assert_eq!(v["findings"][1]["severity"], "low");
+
+    fs::write(
+        proj.join("gotrust.toml"),
+        r#"version = 1
+
+[rules]
+"verify/leftover" = { severity = "critical" }
+
+[[ignore]]
+rule = "verify/mismatch"
+module = "example.com/a"
+reason = "patched on purpose for a local experiment"
+"#,
+    )
+    .unwrap();
+    let out = dir.cmd(&a).run().code(0);
+    let v: Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(v["findings"].as_array().unwrap().len(), 1, "{v:#}");
+    assert_eq!(v["findings"][0]["id"], "verify/leftover");
+    assert_eq!(v["findings"][0]["severity"], "critical");
+    assert_eq!(v["suppressed"][0]["id"], "verify/mismatch");
+    assert_eq!(
+        v["suppressed"][0]["reason"],
+        "patched on purpose for a local experiment"
+    );
+    assert_eq!(v["failed"], false);
+    // The re-graded leftover now fails --fail-on critical.
+    let mut crit = args(&mc, &proj, "sarif");
+    crit.extend(["--fail-on", "critical"]);
+    let out = dir.cmd(&crit).run().code(1);
+    let v: Value = serde_json::from_str(&out.stdout).unwrap();
+    let results = v["runs"][0]["results"].as_array().unwrap();
+    assert!(
+        results
+            .iter()
+            .any(|r| r["ruleId"] == "verify/leftover" && r["level"] == "error"),
+        "{v:#}"
+    );
+    assert!(
+        results.iter().any(|r| r["ruleId"] == "verify/mismatch"
+            && r["suppressions"][0]["justification"]
+                == "patched on purpose for a local experiment"),
+        "{v:#}"
+    );
+    // Text: the suppressed finding and its reason are shown.
+    let mut t = args(&mc, &proj, "text");
+    t.extend(["--fail-on", "never"]);
+    let out = dir.cmd(&t).run().code(0);
+    assert!(
+        out.stdout.contains("suppressed by policy (1)"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout
+            .contains("reason:   patched on purpose for a local experiment"),
+        "{}",
+        out.stdout
+    );
 }
 
 /// Online, a checksum database that cannot be opened stops the run (exit 2) with the way
@@ -221,25 +310,12 @@ fn missing_cache_exits_2() {
 // ---- Against the lab's database, with a cache filled by the real go. ----
 
 mod lab {
-    use std::path::{Path, PathBuf};
+    use std::path::PathBuf;
 
-    use gotrust_lab::{Fault, FaultKind, Lab, RunningLab};
+    use gotrust_lab::{Fault, FaultKind, RunningLab};
     use serde_json::Value;
 
-    use crate::util::{Output, TestDir};
-
-    async fn start(faults: Vec<Fault>) -> (RunningLab, tempfile::TempDir) {
-        let state = tempfile::tempdir().unwrap();
-        let mut b = Lab::builder()
-            .modules_dir(
-                Path::new(env!("CARGO_MANIFEST_DIR")).join("../gotrust-lab/testdata/modules"),
-            )
-            .state_dir(state.path());
-        for f in faults {
-            b = b.fault(f);
-        }
-        (b.start().await.unwrap(), state)
-    }
+    use crate::harness::{TestDir, lab};
 
     /// A project in `dir/proj` whose modules the real go fetched from the lab (database on,
     /// unless `extra` says otherwise). Returns (project, module cache).
@@ -250,7 +326,8 @@ mod lab {
     ) -> (PathBuf, PathBuf) {
         let root = dir.write("gohome/keep", "").parent().unwrap().to_path_buf();
         let proj = root.join("proj");
-        std::fs::create_dir_all(&proj).unwrap();
+        let extra = extra.iter().map(|(k, v)| (k.to_string(), v.to_string()));
+        let env: Vec<(String, String)> = lab.go_env().into_iter().chain(extra).collect();
         for args in [
             &["mod", "init", "example.com/p"][..],
             &[
@@ -259,41 +336,11 @@ mod lab {
                 "example.com/withinfo@v1.0.0",
             ][..],
         ] {
-            let mut cmd = testkit::hermetic_go(&root);
-            for (k, v) in lab.go_env() {
-                cmd.env(k, v);
-            }
-            for (k, v) in extra {
-                cmd.env(k, v);
-            }
-            cmd.current_dir(&proj).args(args);
-            let out = tokio::task::spawn_blocking(move || cmd.output().unwrap())
+            testkit::lab::go(&root, &proj, env.clone(), args)
                 .await
-                .unwrap();
-            assert!(
-                out.status.success(),
-                "{}",
-                String::from_utf8_lossy(&out.stderr)
-            );
+                .success(args);
         }
         (proj, root.join("gopath/pkg/mod"))
-    }
-
-    /// gotrust with the lab as GOPROXY/GOSUMDB, its own cache under the test directory.
-    async fn gotrust(dir: &TestDir, lab: &RunningLab, args: &[&str]) -> Output {
-        let cache = dir.write(".cache/keep", "");
-        let mut c = dir.cmd(args);
-        for (k, v) in lab.go_env() {
-            c = c.env(&k, &v);
-        }
-        c = c
-            .env(
-                "GOTRUST_CACHE_DIR",
-                cache.parent().unwrap().to_str().unwrap(),
-            )
-            .env("GOFLAGS", "")
-            .env("GOTOOLCHAIN", "local");
-        tokio::task::spawn_blocking(move || c.run()).await.unwrap()
     }
 
     fn sumdb_outcomes(v: &Value) -> Vec<(String, String, String)> {
@@ -317,12 +364,12 @@ mod lab {
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_cache_filled_by_go_verifies_clean_against_the_database() {
-        let (lab, _s) = start(vec![]).await;
+        let (lab, _s) = lab(vec![]).await;
         let dir = TestDir::new();
         let (proj, mc) = project(&dir, &lab, &[]).await;
         let (p, m) = (proj.to_str().unwrap(), mc.to_str().unwrap());
         let base = ["verify", "cache", "--project", p, "--modcache", m];
-        let out = gotrust(&dir, &lab, &base).await.code(0);
+        let out = dir.lab_cmd(&lab, &base).run_blocking().await.code(0);
         assert!(
             out.stdout.contains("note: checksum database consulted"),
             "{}",
@@ -330,7 +377,7 @@ mod lab {
         );
         let mut a = base.to_vec();
         a.extend(["--format", "json"]);
-        let out = gotrust(&dir, &lab, &a).await.code(0);
+        let out = dir.lab_cmd(&lab, &a).run_blocking().await.code(0);
         let v: Value = serde_json::from_str(&out.stdout).unwrap();
         let got = sumdb_outcomes(&v);
         // Two modules, a zip and a .mod each, all matching the proven database records.
@@ -349,7 +396,7 @@ mod lab {
     /// consulted for it.
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn the_database_catches_what_go_sum_and_ziphash_cannot() {
-        let (lab, _s) = start(vec![
+        let (lab, _s) = lab(vec![
             Fault::new(FaultKind::TamperZip).module("example.com/simple"),
         ])
         .await;
@@ -359,11 +406,11 @@ mod lab {
         let base = ["verify", "cache", "--project", p, "--modcache", m];
         let mut off = base.to_vec();
         off.push("--offline");
-        gotrust(&dir, &lab, &off).await.code(0);
-        let out = gotrust(&dir, &lab, &base).await.code(1);
+        dir.lab_cmd(&lab, &off).run_blocking().await.code(0);
+        let out = dir.lab_cmd(&lab, &base).run_blocking().await.code(1);
         assert!(
             out.stdout.contains(
-                "mismatch   zip example.com/simple@v1.0.0: zip differs from the checksum database"
+                "verify/mismatch: example.com/simple@v1.0.0: zip differs from the checksum database"
             ),
             "{}",
             out.stdout
@@ -376,7 +423,7 @@ mod lab {
         // Run again offline: the database answers cached by the online run now catch it
         // without any request.
         let before = lab.request_log().len();
-        let out = gotrust(&dir, &lab, &off).await.code(1);
+        let out = dir.lab_cmd(&lab, &off).run_blocking().await.code(1);
         assert!(
             out.stdout
                 .contains("zip differs from the checksum database"),
@@ -388,7 +435,7 @@ mod lab {
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn gosumdb_off_is_said_and_nothing_is_sent() {
-        let (lab, _s) = start(vec![]).await;
+        let (lab, _s) = lab(vec![]).await;
         let dir = TestDir::new();
         let (proj, mc) = project(&dir, &lab, &[]).await;
         let before = lab.request_log().len();

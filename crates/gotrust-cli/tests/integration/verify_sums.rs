@@ -1,26 +1,9 @@
 //! `gotrust verify sums` and `verify proxy` end to end: the binary against an in-process lab,
 //! configured through GOPROXY/GOSUMDB like go; text, JSON and SARIF, exit codes.
 
-use std::path::Path;
+use gotrust_lab::{Fault, FaultKind, RunningLab};
 
-use gotrust_lab::{Fault, FaultKind, Lab, RunningLab};
-
-use crate::util::{Output, TestDir};
-
-fn modules_dir() -> std::path::PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../gotrust-lab/testdata/modules")
-}
-
-async fn lab(faults: Vec<Fault>) -> (RunningLab, tempfile::TempDir) {
-    let state = tempfile::tempdir().unwrap();
-    let mut b = Lab::builder()
-        .modules_dir(modules_dir())
-        .state_dir(state.path());
-    for f in faults {
-        b = b.fault(f);
-    }
-    (b.start().await.unwrap(), state)
-}
+use crate::harness::{TestDir, lab};
 
 fn go_sum(lab: &RunningLab) -> String {
     lab.modules()
@@ -29,31 +12,17 @@ fn go_sum(lab: &RunningLab) -> String {
         .collect()
 }
 
-/// Runs gotrust in `dir` with the lab as GOPROXY and GOSUMDB, off the async workers so the
-/// lab keeps serving.
-async fn gotrust(dir: &TestDir, lab: &RunningLab, args: &[&str]) -> Output {
-    let cache = dir.write(".cache/keep", "");
-    let mut c = dir.cmd(args);
-    for (k, v) in lab.go_env() {
-        c = c.env(&k, &v);
-    }
-    c = c
-        .env(
-            "GOTRUST_CACHE_DIR",
-            cache.parent().unwrap().to_str().unwrap(),
-        )
-        .env("GOFLAGS", "")
-        .env("GOTOOLCHAIN", "local");
-    tokio::task::spawn_blocking(move || c.run()).await.unwrap()
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn clean_go_sum_verifies_and_exits_0() {
     let (lab, _s) = lab(vec![]).await;
     let dir = TestDir::new();
     let sum = go_sum(&lab);
     dir.write("go.sum", &sum);
-    let out = gotrust(&dir, &lab, &["verify", "sums"]).await.code(0);
+    let out = dir
+        .lab_cmd(&lab, &["verify", "sums"])
+        .run_blocking()
+        .await
+        .code(0);
     let n = sum.lines().count();
     assert!(
         out.stdout
@@ -74,7 +43,9 @@ async fn tampered_line_is_reported_in_every_format_with_its_line() {
     lines[4] = format!("{head} h1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=");
     dir.write("go.sum", &(lines.join("\n") + "\n"));
 
-    let text = gotrust(&dir, &lab, &["verify", "sums", "go.sum"])
+    let text = dir
+        .lab_cmd(&lab, &["verify", "sums", "go.sum"])
+        .run_blocking()
         .await
         .code(1);
     assert!(
@@ -88,7 +59,9 @@ async fn tampered_line_is_reported_in_every_format_with_its_line() {
             .contains("h1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=")
     );
 
-    let json = gotrust(&dir, &lab, &["verify", "sums", "--format", "json"])
+    let json = dir
+        .lab_cmd(&lab, &["verify", "sums", "--format", "json"])
+        .run_blocking()
         .await
         .code(1);
     let v: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
@@ -104,10 +77,13 @@ async fn tampered_line_is_reported_in_every_format_with_its_line() {
     assert_eq!(bad[0]["line"], 5);
     assert_eq!(bad[0]["database"].as_array().unwrap().len(), 1);
 
-    let sarif = gotrust(&dir, &lab, &["verify", "sums", "--format", "sarif"])
+    let sarif = dir
+        .lab_cmd(&lab, &["verify", "sums", "--format", "sarif"])
+        .run_blocking()
         .await
         .code(1);
     let v: serde_json::Value = serde_json::from_str(&sarif.stdout).unwrap();
+    testkit::sarif::assert_valid(&v);
     let res = v["runs"][0]["results"].as_array().unwrap();
     assert_eq!(res.len(), 1);
     assert_eq!(res[0]["ruleId"], "verify/sum-mismatch");
@@ -192,13 +168,14 @@ async fn verify_proxy_shows_which_side_disagrees() {
         &good.go_sum_lines("example.com/simple", "v1.0.0").unwrap(),
     );
     let bad_url = bad.proxy_url();
-    let out = gotrust(
-        &dir,
-        &good,
-        &["verify", "proxy", "--proxy", &format!("+{bad_url}")],
-    )
-    .await
-    .code(1);
+    let out = dir
+        .lab_cmd(
+            &good,
+            &["verify", "proxy", "--proxy", &format!("+{bad_url}")],
+        )
+        .run_blocking()
+        .await
+        .code(1);
     assert!(
         out.stdout.contains("example.com/simple@v1.0.0: mismatch"),
         "{}",
@@ -210,7 +187,9 @@ async fn verify_proxy_shows_which_side_disagrees() {
         "{}",
         out.stdout
     );
-    let json = gotrust(&dir, &good, &["verify", "proxy", "--format", "json"])
+    let json = dir
+        .lab_cmd(&good, &["verify", "proxy", "--format", "json"])
+        .run_blocking()
         .await
         .code(0);
     let v: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
@@ -225,13 +204,11 @@ async fn verify_proxy_shows_which_side_disagrees() {
         "example.com/m@v1.0.0/go.sum",
         &good.go_sum_lines("example.com/simple", "v1.0.0").unwrap(),
     );
-    let out = gotrust(
-        &dir,
-        &good,
-        &["verify", "proxy", "example.com/m@v1.0.0/go.sum"],
-    )
-    .await
-    .code(0);
+    let out = dir
+        .lab_cmd(&good, &["verify", "proxy", "example.com/m@v1.0.0/go.sum"])
+        .run_blocking()
+        .await
+        .code(0);
     assert!(
         out.stdout
             .contains("1 module versions on 1 proxy: 1 verified"),
@@ -252,7 +229,9 @@ async fn offline_verifies_from_cached_data_only() {
     empty.write("go.sum", &sum);
     let before = lab.request_log().len();
     // Nothing verified: a finding per reason, and the run fails (fail closed).
-    let out = gotrust(&empty, &lab, &["verify", "sums", "--offline"])
+    let out = empty
+        .lab_cmd(&lab, &["verify", "sums", "--offline"])
+        .run_blocking()
         .await
         .code(1);
     assert!(
@@ -270,9 +249,14 @@ async fn offline_verifies_from_cached_data_only() {
 
     let dir = TestDir::new();
     dir.write("go.sum", &sum);
-    gotrust(&dir, &lab, &["verify", "sums"]).await.code(0);
+    dir.lab_cmd(&lab, &["verify", "sums"])
+        .run_blocking()
+        .await
+        .code(0);
     let before = lab.request_log().len();
-    let out = gotrust(&dir, &lab, &["verify", "sums", "--offline"])
+    let out = dir
+        .lab_cmd(&lab, &["verify", "sums", "--offline"])
+        .run_blocking()
         .await
         .code(0);
     assert!(
@@ -302,7 +286,9 @@ async fn jobs_and_timeout_flags() {
     let dir = TestDir::new();
     dir.write("go.sum", &go_sum(&lab));
     for (flag, bad) in [("--jobs", "0"), ("--jobs", "x"), ("--timeout", "0")] {
-        let out = gotrust(&dir, &lab, &["verify", "sums", flag, bad])
+        let out = dir
+            .lab_cmd(&lab, &["verify", "sums", flag, bad])
+            .run_blocking()
             .await
             .code(2);
         assert!(
@@ -313,19 +299,19 @@ async fn jobs_and_timeout_flags() {
         );
     }
     for cmd in ["proxy", "cache"] {
-        let out = gotrust(&dir, &lab, &["verify", cmd, "--jobs", "0"])
+        let out = dir
+            .lab_cmd(&lab, &["verify", cmd, "--jobs", "0"])
+            .run_blocking()
             .await
             .code(2);
         assert!(out.stderr.contains("'--jobs <N>'"), "{}", out.stderr);
     }
     let t = std::time::Instant::now();
-    let out = gotrust(
-        &dir,
-        &lab,
-        &["verify", "sums", "--jobs", "2", "--timeout", "1"],
-    )
-    .await
-    .code(2);
+    let out = dir
+        .lab_cmd(&lab, &["verify", "sums", "--jobs", "2", "--timeout", "1"])
+        .run_blocking()
+        .await
+        .code(2);
     assert!(
         t.elapsed() < std::time::Duration::from_secs(12),
         "{:?}",
@@ -354,7 +340,8 @@ async fn jobs_bounds_requests_in_flight() {
         let dir = TestDir::new();
         dir.write("go.sum", &go_sum(&lab));
         let t = std::time::Instant::now();
-        gotrust(&dir, &lab, &["verify", "sums", "--jobs", jobs])
+        dir.lab_cmd(&lab, &["verify", "sums", "--jobs", jobs])
+            .run_blocking()
             .await
             .code(0);
         elapsed.push(t.elapsed());

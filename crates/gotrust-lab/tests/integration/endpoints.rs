@@ -1,9 +1,7 @@
 //! The lab's HTTP answers seen directly (no go command): proxy endpoints,
 //! database endpoints, error statuses, and the JSON-lines request log file.
 
-use crate::common;
-
-use common::*;
+use crate::harness::*;
 use gomod::note::{self, Verifiers};
 use gomod::tlog;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};

@@ -1,30 +1,12 @@
 //! One test per fault: the real go command against a faulty lab, asserting
 //! go's own failure text and what the lab's request log recorded.
 
-use crate::common;
-
 use std::time::{Duration, Instant};
 
-use common::*;
-use gotrust_lab::{Endpoint, Fault, FaultKind, Lab, LogEntry, RunningLab, Scenario};
+use crate::harness::*;
+use gotrust_lab::{Endpoint, Fault, FaultKind, LogEntry, RunningLab, Scenario};
 
 const SIMPLE: &str = "example.com/simple@v1.0.0";
-
-async fn start(tmp: &std::path::Path, faults: Vec<Fault>) -> RunningLab {
-    let mut b = lab(tmp);
-    for f in faults {
-        b = b.fault(f);
-    }
-    b.start().await.unwrap()
-}
-
-async fn start_tls(tmp: &std::path::Path, faults: Vec<Fault>) -> RunningLab {
-    let mut b = lab(tmp).tls(true);
-    for f in faults {
-        b = b.fault(f);
-    }
-    b.start().await.unwrap()
-}
 
 fn faulted<'a>(log: &'a [LogEntry], name: &str) -> Vec<&'a LogEntry> {
     log.iter()
@@ -53,6 +35,7 @@ async fn tampered_zip_is_a_checksum_mismatch() {
     let tmp = tempfile::tempdir().unwrap();
     let lab = start(
         tmp.path(),
+        false,
         vec![Fault::new(FaultKind::TamperZip).module_version("example.com/simple", "v1.0.0")],
     )
     .await;
@@ -77,6 +60,7 @@ async fn tampered_go_mod_is_a_checksum_mismatch() {
     let tmp = tempfile::tempdir().unwrap();
     let lab = start(
         tmp.path(),
+        false,
         vec![Fault::new(FaultKind::TamperGoMod).module("example.com/simple")],
     )
     .await;
@@ -103,6 +87,7 @@ async fn database_recording_a_wrong_hash_is_a_checksum_mismatch() {
     let tmp = tempfile::tempdir().unwrap();
     let lab = start(
         tmp.path(),
+        false,
         vec![Fault::new(FaultKind::WrongHash).module_version("example.com/simple", "v1.0.0")],
     )
     .await;
@@ -129,6 +114,7 @@ async fn forked_tree_is_detected_as_server_misbehaviour() {
     let tmp = tempfile::tempdir().unwrap();
     let lab = start(
         tmp.path(),
+        false,
         vec![Fault::new(FaultKind::ForkedTree).module_version("example.com/simple", "v1.1.0")],
     )
     .await;
@@ -156,7 +142,7 @@ async fn forked_tree_is_detected_as_server_misbehaviour() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn rolled_back_tree_consistent_with_the_cached_head_is_accepted() {
     let tmp = tempfile::tempdir().unwrap();
-    let lab = start(tmp.path(), vec![]).await;
+    let lab = start(tmp.path(), false, vec![]).await;
     let n = lab.tree_size();
     let run = download(tmp.path(), &lab, SIMPLE).await;
     assert!(run.ok, "{}", run.stderr);
@@ -166,6 +152,7 @@ async fn rolled_back_tree_consistent_with_the_cached_head_is_accepted() {
     // checks the old one is a prefix of it, so the rollback goes unnoticed.
     let lab = start(
         tmp.path(),
+        false,
         vec![Fault::new(FaultKind::RolledBack { size: n - 3 })],
     )
     .await;
@@ -187,7 +174,7 @@ async fn rolled_back_tree_consistent_with_the_cached_head_is_accepted() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn corrupted_tree_signature_is_rejected() {
     let tmp = tempfile::tempdir().unwrap();
-    let lab = start(tmp.path(), vec![Fault::new(FaultKind::BadSignature)]).await;
+    let lab = start(tmp.path(), false, vec![Fault::new(FaultKind::BadSignature)]).await;
     let run = download(tmp.path(), &lab, SIMPLE).await;
     assert_contains(
         &run,
@@ -204,7 +191,12 @@ async fn corrupted_tree_signature_is_rejected() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn foreign_tree_signature_is_rejected() {
     let tmp = tempfile::tempdir().unwrap();
-    let lab = start(tmp.path(), vec![Fault::new(FaultKind::ForeignSignature)]).await;
+    let lab = start(
+        tmp.path(),
+        false,
+        vec![Fault::new(FaultKind::ForeignSignature)],
+    )
+    .await;
     let run = download(tmp.path(), &lab, SIMPLE).await;
     assert_contains(
         &run,
@@ -217,16 +209,12 @@ async fn foreign_tree_signature_is_rejected() {
 /// Two labs, the first faulty: GOPROXY="<first>SEP<second>".
 async fn fallback(status: u16, sep: &str) -> (GoRun, Vec<LogEntry>, Vec<LogEntry>) {
     let tmp = tempfile::tempdir().unwrap();
-    let bad = Lab::builder()
-        .modules_dir(fixtures())
-        .state_dir(tmp.path().join("bad"))
+    let bad = testkit::lab::builder(&tmp.path().join("bad"))
         .fault(Fault::new(FaultKind::Status { status }).endpoint(Endpoint::Zip))
         .start()
         .await
         .unwrap();
-    let good = Lab::builder()
-        .modules_dir(fixtures())
-        .state_dir(tmp.path().join("good"))
+    let good = testkit::lab::builder(&tmp.path().join("good"))
         .start()
         .await
         .unwrap();
@@ -287,6 +275,7 @@ async fn latency_and_stall_slow_go_down_but_it_succeeds() {
     let tmp = tempfile::tempdir().unwrap();
     let lab = start(
         tmp.path(),
+        false,
         vec![
             Fault::new(FaultKind::Latency { ms: 300 }).endpoint(Endpoint::Info),
             Fault::new(FaultKind::Stall {
@@ -340,6 +329,7 @@ async fn connection_reset_is_reported() {
     let tmp = tempfile::tempdir().unwrap();
     let lab = start(
         tmp.path(),
+        false,
         vec![Fault::new(FaultKind::Reset).endpoint(Endpoint::Zip)],
     )
     .await;
@@ -366,6 +356,7 @@ async fn polluted_cache_version_is_caught_by_the_database_or_the_zip_prefix() {
     let tmp = tempfile::tempdir().unwrap();
     let lab = start(
         tmp.path(),
+        false,
         vec![
             Fault::new(FaultKind::Polluted {
                 serve: "v1.0.0".into(),
@@ -410,7 +401,7 @@ async fn polluted_cache_version_is_caught_by_the_database_or_the_zip_prefix() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn plaintext_server_behind_https_url() {
     let tmp = tempfile::tempdir().unwrap();
-    let lab = start_tls(tmp.path(), vec![Fault::new(FaultKind::PlaintextOnly)]).await;
+    let lab = start(tmp.path(), true, vec![Fault::new(FaultKind::PlaintextOnly)]).await;
     let run = download(tmp.path(), &lab, SIMPLE).await;
     assert_contains(&run, &["http: server gave HTTP response to HTTPS client"]);
     lab.shutdown().await;
@@ -419,7 +410,7 @@ async fn plaintext_server_behind_https_url() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn untrusted_certificate_is_an_x509_error() {
     let tmp = tempfile::tempdir().unwrap();
-    let lab = start_tls(tmp.path(), vec![Fault::new(FaultKind::UntrustedCert)]).await;
+    let lab = start(tmp.path(), true, vec![Fault::new(FaultKind::UntrustedCert)]).await;
     let run = download(tmp.path(), &lab, SIMPLE).await;
     assert_contains(
         &run,
@@ -435,8 +426,9 @@ async fn untrusted_certificate_is_an_x509_error() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn redirect_from_https_to_http_is_refused() {
     let tmp = tempfile::tempdir().unwrap();
-    let lab = start_tls(
+    let lab = start(
         tmp.path(),
+        true,
         vec![Fault::new(FaultKind::RedirectToHttp).endpoint(Endpoint::Info)],
     )
     .await;
@@ -458,6 +450,7 @@ async fn zip_padded_with_trailing_bytes_is_not_a_valid_zip() {
     let tmp = tempfile::tempdir().unwrap();
     let lab = start(
         tmp.path(),
+        false,
         vec![Fault::new(FaultKind::Oversized { bytes: 1 << 20 }).endpoint(Endpoint::Zip)],
     )
     .await;
@@ -475,6 +468,7 @@ async fn zip_over_500_mib_is_refused() {
     let tmp = tempfile::tempdir().unwrap();
     let lab = start(
         tmp.path(),
+        false,
         vec![Fault::new(FaultKind::Oversized { bytes: LIMIT + 1 }).endpoint(Endpoint::Zip)],
     )
     .await;

@@ -2,11 +2,9 @@
 //! HTTP_PROXY sees an intercepted network, and direct fetches of `*.lab.test` modules work
 //! through go-import pages (`mod` VCS type) over https, and over plain http with GOINSECURE.
 
-use crate::common;
-
 use std::path::Path;
 
-use common::{go, lab};
+use crate::harness::{go, lab};
 use gotrust_lab::RunningLab;
 use gotrust_lab::forward::{ForwardOptions, ForwardProxy, INTERCEPTION_CA_NAME};
 

@@ -2,11 +2,9 @@
 //! and verifies it against the lab's checksum database, over HTTP and HTTPS;
 //! go's go.sum lines equal the lab's own computation byte for byte.
 
-use crate::common;
-
 use std::collections::BTreeSet;
 
-use common::*;
+use crate::harness::*;
 use serde_json::Value;
 
 fn go_sum_set(text: &str) -> BTreeSet<String> {

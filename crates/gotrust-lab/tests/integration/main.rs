@@ -1,7 +1,7 @@
-//! The lab's integration tests: one binary, sharing the lab set-up in `common`.
+//! The lab's integration tests: one binary, sharing the lab set-up in `harness`.
 
-mod common;
 mod endpoints;
 mod faults;
 mod forward;
 mod go_download;
+mod harness;

@@ -482,7 +482,7 @@ fn cache(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
         return;
     }
     let root = PathBuf::from(modcache);
-    for dir in [root.clone(), root.join("cache/download")] {
+    for dir in [root.clone(), root.join("cache").join("download")] {
         let Some(mode) = mode_of(&dir) else { continue };
         if mode & 0o022 == 0 {
             continue;

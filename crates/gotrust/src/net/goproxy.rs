@@ -522,14 +522,14 @@ fn is_rfc3339(s: &str) -> bool {
     }
 }
 
-/// What a walk entry is: the one model in [`crate::settings::proxy`].
-pub use crate::settings::proxy::EntryKind as HopKind;
-/// A GOPROXY list entry as the walk sees it: the one model in [`crate::settings::proxy`].
-pub use crate::settings::proxy::WalkEntry as Hop;
+/// A GOPROXY list entry, as the walk tries it: the one model in [`crate::settings::proxy`].
+pub use crate::settings::proxy::ProxyEntry as Hop;
+/// What a GOPROXY list entry is: the one model in [`crate::settings::proxy`].
+pub use crate::settings::proxy::ProxyKind as HopKind;
 
 /// The hops of a parsed GOPROXY list, in order.
 pub fn hops(list: &crate::settings::proxy::ProxyList) -> Vec<Hop> {
-    list.walk_entries()
+    list.entries.clone()
 }
 
 /// What a walk step needs to know about an error.
@@ -643,17 +643,15 @@ mod tests {
         )
         .unwrap();
         let h = hops(&list);
-        let kinds: Vec<_> = h
-            .iter()
-            .map(|h| (h.kind.clone(), h.fall_back_on_any_error))
-            .collect();
+        use crate::settings::proxy::Fallback;
+        let kinds: Vec<_> = h.iter().map(|h| (h.to_string(), h.fallback)).collect();
         assert_eq!(
             kinds,
             [
-                (HopKind::NoProxy, false),
-                (HopKind::Url("https://a.example".into()), true),
-                (HopKind::Url("https://b.example".into()), false),
-                (HopKind::Direct, false),
+                ("noproxy".to_owned(), Fallback::OnNotFound),
+                ("https://a.example".to_owned(), Fallback::OnAnyError),
+                ("https://b.example".to_owned(), Fallback::OnNotFound),
+                ("direct".to_owned(), Fallback::OnNotFound),
             ]
         );
     }

@@ -156,7 +156,7 @@ pub async fn resolve_base(
         let kind = hop.kind.clone();
         async move {
             match kind {
-                HopKind::Url(u) => {
+                HopKind::Url { url: u, .. } => {
                     let p = ProxyClient::new(http, &u).map_err(ProbeErr::Proxy)?;
                     p.sumdb_supported(name).await.map_err(ProbeErr::Proxy)?;
                     Ok((i, p.sumdb_base(name)))
@@ -541,6 +541,9 @@ impl std::fmt::Debug for SumdbClient {
 const TILE_MEMORY_MAX: usize = 1 << 16;
 /// gotrust's record pack, in the database's state directory (see `record_pack.rs`).
 const RECORD_PACK: &str = "records";
+/// When the stored head was last confirmed against `/latest`: `⟨tree size⟩ ⟨unix seconds⟩`.
+const HEAD_CONFIRMED: &str = "latest-confirmed";
+const HEAD_CONFIRMED_MAX: usize = 64;
 /// Proven records kept in memory (go.sum files have at most a few thousand modules).
 const RECORD_MEMORY_MAX: usize = 1 << 17;
 
@@ -604,8 +607,10 @@ impl SumdbClient {
         }
         let own = client.inner.cfg.state_dir.join("latest");
         if let Some(msg) = read_nonempty(&own, gsumdb::MAX_LATEST_BYTES) {
+            // The first head merged into an empty client is adopted as is (nothing to check it
+            // against) and is the file's own content: it is not written back.
             client
-                .merge(msg)
+                .adopt_stored(msg)
                 .await
                 .map_err(|e| match other_signers(&e) {
                     Some(signers) => SumdbClientError::StoredHeadOtherKey {
@@ -704,6 +709,79 @@ impl SumdbClient {
         tokio::task::spawn_blocking(move || me.merge_blocking(&msg))
             .await
             .map_err(|e| SumdbClientError::Internal(e.to_string()))?
+    }
+
+    /// Adopts gotrust's own stored head into a fresh client: verified like any note, but not
+    /// written back to the file it came from (a warm run then writes nothing).
+    async fn adopt_stored(&self, msg: Vec<u8>) -> Result<(), SumdbClientError> {
+        let me = self.clone();
+        tokio::task::spawn_blocking(move || {
+            let opened = note::open(&msg, &me.inner.verifiers).map_err(|error| {
+                SumdbClientError::TreeNote {
+                    error,
+                    note: String::from_utf8_lossy(&msg).into_owned(),
+                }
+            })?;
+            let tree = tlog::parse_tree(opened.text.as_bytes()).map_err(|error| {
+                SumdbClientError::Tree {
+                    error,
+                    text: opened.text.clone(),
+                }
+            })?;
+            let mut l = me.inner.latest.lock().unwrap_or_else(|e| e.into_inner());
+            if l.0.n == 0 {
+                *l = (tree, msg);
+                return Ok(());
+            }
+            drop(l);
+            me.merge_blocking(&msg).map(|_| ())
+        })
+        .await
+        .map_err(|e| SumdbClientError::Internal(e.to_string()))?
+    }
+
+    /// When gotrust last confirmed its stored head against the database's `/latest`
+    /// ([`SumdbClient::note_head_confirmed`]): the tree size then and the time elapsed since,
+    /// if the stored head is still that tree. A missing, unreadable or future-dated mark is
+    /// `None`.
+    pub fn head_confirmed(&self) -> Option<(i64, std::time::Duration)> {
+        let text = read_nonempty(
+            &self.inner.cfg.state_dir.join(HEAD_CONFIRMED),
+            HEAD_CONFIRMED_MAX,
+        )?;
+        let text = String::from_utf8(text).ok()?;
+        let (size, secs) = text.trim().split_once(' ')?;
+        let size: i64 = size.parse().ok()?;
+        let secs: u64 = secs.parse().ok()?;
+        if size != self.latest_tree().n {
+            return None;
+        }
+        let when = std::time::UNIX_EPOCH + std::time::Duration::from_secs(secs);
+        std::time::SystemTime::now()
+            .duration_since(when)
+            .ok()
+            .map(|age| (size, age))
+    }
+
+    /// Whether gotrust's record pack holds a record for `path@version` (`/go.mod` suffix
+    /// ignored): a lookup of it will most likely need no request (the record is still proven
+    /// when read, and fetched again if it no longer proves).
+    pub fn has_packed_record(&self, path: &str, version: &str) -> bool {
+        let bare = version.strip_suffix("/go.mod").unwrap_or(version);
+        self.inner.pack.get(path, bare).is_some()
+    }
+
+    /// Records that the database's `/latest` was just fetched and found consistent with the
+    /// newest verified head (the head check of `verify sums`).
+    pub fn note_head_confirmed(&self) {
+        let secs = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
+        let file = self.inner.cfg.state_dir.join(HEAD_CONFIRMED);
+        let text = format!("{} {secs}\n", self.latest_tree().n);
+        if let Err(e) = write_atomic(&file, text.as_bytes()) {
+            self.warn(format!("storing {}: {e}", file.display()));
+        }
     }
 
     /// Fetches `/latest` and merges it. (go never requests `/latest`; gotrust uses it to

@@ -44,18 +44,18 @@ impl Run<'_> {
         go_mod: Option<String>,
     ) {
         let Some(db) = self.opts.sumdb.clone() else {
-            self.check("sumdb/supported", Outcome::Skip, "GOSUMDB=off");
+            self.check("sumdb.supported", Outcome::Skip, "GOSUMDB=off");
             return;
         };
         let name = db.name().to_string();
         let url = Some(self.proxy.sumdb_base(&name).join_raw("supported"));
         let start = Instant::now();
         let r = self.proxy.sumdb_supported(&name).await;
-        self.record("sumdb/supported", url, start, r.as_ref());
+        self.record("sumdb.supported", url, start, r.as_ref());
         let base = match r {
             Ok(_) => {
                 self.check(
-                    "sumdb/supported",
+                    "sumdb.supported",
                     Outcome::Pass,
                     format!("go reaches {name} through this proxy"),
                 );
@@ -64,7 +64,7 @@ impl Run<'_> {
             Err(e) => match classify(&e) {
                 Failure::NotFound(s) => {
                     self.check(
-                        "sumdb/supported",
+                        "sumdb.supported",
                         Outcome::Info,
                         format!("{s}: go contacts {} directly", db.direct_url),
                     );
@@ -78,10 +78,10 @@ impl Run<'_> {
                     Url::parse(&fallback).ok().map(SumdbBase)
                 }
                 f => {
-                    if self.fatal("sumdb/supported", &f) {
+                    if self.fatal("sumdb.supported", &f) {
                         return;
                     }
-                    self.check("sumdb/supported", Outcome::Fail, e.to_string());
+                    self.check("sumdb.supported", Outcome::Fail, e.to_string());
                     let msg = format!(
                         "{}: /sumdb/{name}/supported failed ({e}): go's checksum verification fails when a `,` list is walked",
                         self.out.url
@@ -123,7 +123,7 @@ impl Run<'_> {
                 return;
             }
             Err(e) => {
-                self.check("sumdb/lookup", Outcome::Fail, e.to_string());
+                self.check("sumdb.lookup", Outcome::Fail, e.to_string());
                 self.sumdb_error(&base, &e.to_string());
                 return;
             }
@@ -133,15 +133,18 @@ impl Run<'_> {
         {
             return;
         }
-        let zip_line = client.lookup(&m.path, &m.version).await;
+        let zip_line = client.lookup(m.path().as_str(), m.version().as_str()).await;
         let mod_line = client
-            .lookup(&m.path, &format!("{}/go.mod", m.version))
+            .lookup(
+                m.path().as_str(),
+                &format!("{}/go.mod", m.version().as_str()),
+            )
             .await;
         for ex in client.exchanges() {
             self.exchanges.push(ex);
         }
         self.out.requests.push(RequestRecord {
-            what: "sumdb/lookup",
+            what: "sumdb.lookup",
             url: crate::redact::redact_url(&base.join_raw("lookup")),
             status: None,
             error: zip_line.as_ref().err().map(|e| e.to_string()),
@@ -158,19 +161,19 @@ impl Run<'_> {
                     self.fork(ev);
                 } else if not_found {
                     self.check(
-                        "sumdb/lookup",
+                        "sumdb.lookup",
                         Outcome::Warn,
                         format!("{m} is not in the database: {e}"),
                     );
                 } else {
-                    self.check("sumdb/lookup", Outcome::Fail, e.to_string());
+                    self.check("sumdb.lookup", Outcome::Fail, e.to_string());
                     self.sumdb_error(&base, &e.to_string());
                 }
                 return;
             }
         };
         self.check(
-            "sumdb/lookup",
+            "sumdb.lookup",
             Outcome::Pass,
             format!(
                 "record {} proven in tree of size {}",
@@ -180,8 +183,12 @@ impl Run<'_> {
         if let Some(kept) = &kept {
             self.keep_head(&client, kept);
         }
-        let want_zip = hash_of(&zip_line.lines, &m.path, &m.version);
-        let want_mod = hash_of(&mod_line.lines, &m.path, &format!("{}/go.mod", m.version));
+        let want_zip = hash_of(&zip_line.lines, m.path().as_str(), m.version().as_str());
+        let want_mod = hash_of(
+            &mod_line.lines,
+            m.path().as_str(),
+            &format!("{}/go.mod", m.version().as_str()),
+        );
         let mut mismatches = Vec::new();
         let mut compared = 0;
         for (kind, got, want) in [("zip", zip, want_zip), ("go.mod", go_mod, want_mod)] {
@@ -230,24 +237,24 @@ impl Run<'_> {
         let start = Instant::now();
         let r = self.http.get_bytes(&url, crate::net::limits::LATEST).await;
         match &r {
-            Ok((ex, _)) => self.record("sumdb/latest", Some(url.clone()), start, Ok(ex)),
+            Ok((ex, _)) => self.record("sumdb.latest", Some(url.clone()), start, Ok(ex)),
             Err(e) => {
                 let e = ProxyError::Fetch(e.clone());
-                self.record("sumdb/latest", Some(url.clone()), start, Err(&e));
+                self.record("sumdb.latest", Some(url.clone()), start, Err(&e));
             }
         }
         let served = match r {
             Ok((_, body)) => body,
             Err(e) => {
                 // go never asks for /latest; a mirror without it is not a finding.
-                self.check("sumdb/head", Outcome::Warn, format!("{e}"));
+                self.check("sumdb.head", Outcome::Warn, format!("{e}"));
                 return true;
             }
         };
         let served_n = tree_size_of(&served).map_or_else(|| "?".into(), |n| n.to_string());
         let rollback = |run: &mut Self, why: &str| {
             run.check(
-                "sumdb/head",
+                "sumdb.head",
                 Outcome::Fail,
                 format!(
                     "served tree#{served_n} is older than tree#{} seen before{why}",
@@ -306,7 +313,7 @@ impl Run<'_> {
                 } else {
                     format!("tree#{} as seen before", now.n)
                 };
-                self.check("sumdb/head", Outcome::Pass, detail);
+                self.check("sumdb.head", Outcome::Pass, detail);
                 true
             }
             Err(SumdbClientError::Fork(ev)) => {
@@ -314,7 +321,7 @@ impl Run<'_> {
                 false
             }
             Err(e) => {
-                self.check("sumdb/head", Outcome::Fail, e.to_string());
+                self.check("sumdb.head", Outcome::Fail, e.to_string());
                 self.sumdb_error(base, &e.to_string());
                 false
             }
@@ -324,7 +331,7 @@ impl Run<'_> {
     /// A proof that the database showed two histories: critical, with both signed notes.
     pub(super) fn fork(&mut self, ev: &ForkEvidence) {
         self.check(
-            "sumdb/fork",
+            "sumdb.fork",
             Outcome::Fail,
             format!(
                 "tree#{} and tree#{} contradict each other",
@@ -364,7 +371,7 @@ impl Run<'_> {
             });
         if let Err(e) = res {
             self.check(
-                "sumdb/head",
+                "sumdb.head",
                 Outcome::Warn,
                 format!("cannot keep the tree head in {}: {e}", kept.display()),
             );

@@ -108,7 +108,7 @@ impl Run<'_> {
                     .filter(|v| module::canonical_version(v).as_deref() == Some(*v))
                     .filter(|v| !module::semver::is_prerelease(v))
                     .max_by(|a, b| module::semver::compare(a, b));
-                match newest.map(|v| ModuleVersion::parse(&format!("{WELL_KNOWN_MODULE}@{v}"))) {
+                match newest.map(|v| super::parse_module(&format!("{WELL_KNOWN_MODULE}@{v}"))) {
                     Some(Ok(m)) => {
                         self.check("module", Outcome::Info, format!("{m} (newest in @v/list)"));
                         Some(m)
@@ -147,11 +147,18 @@ impl Run<'_> {
 
     /// Whether the proxy serves `.info` of `m`.
     async fn served(&mut self, m: &ModuleVersion) -> Served {
-        let url = module::escape_version(&m.version)
+        let url = module::escape_version(m.version().as_str())
             .ok()
-            .and_then(|v| self.proxy.url_for(&m.path, &format!("@v/{v}.info")).ok());
+            .and_then(|v| {
+                self.proxy
+                    .url_for(m.path().as_str(), &format!("@v/{v}.info"))
+                    .ok()
+            });
         let start = Instant::now();
-        let r = self.proxy.info(&m.path, &m.version).await;
+        let r = self
+            .proxy
+            .info(m.path().as_str(), m.version().as_str())
+            .await;
         self.record("module", url, start, r.as_ref().map(|(ex, _)| ex));
         match r {
             Ok(_) => Served::Yes,
@@ -167,9 +174,9 @@ impl Run<'_> {
     }
 
     pub(super) async fn list(&mut self, m: &ModuleVersion) {
-        let url = self.proxy.url_for(&m.path, "@v/list").ok();
+        let url = self.proxy.url_for(m.path().as_str(), "@v/list").ok();
         let start = Instant::now();
-        let r = self.proxy.list(&m.path).await;
+        let r = self.proxy.list(m.path().as_str()).await;
         self.record("list", url, start, r.as_ref().map(|(ex, _)| ex));
         match r {
             Ok((_, list)) => {
@@ -178,7 +185,7 @@ impl Run<'_> {
                     .iter()
                     .filter(|l| {
                         module::canonical_version(&l.version).as_deref() != Some(l.version.as_str())
-                            || module::check(&m.path, &l.version).is_err()
+                            || module::check(m.path().as_str(), &l.version).is_err()
                     })
                     .map(|l| l.version.clone())
                     .take(5)
@@ -192,14 +199,15 @@ impl Run<'_> {
                     let msg = format!(
                         "{}: @v/list of {} has versions go cannot use: {}",
                         self.out.url,
-                        m.path,
+                        m.path().as_str(),
                         bad.join(", ")
                     );
                     self.finding(
-                        Finding::new(&catalog::PROBE_INVALID_RESPONSE, msg).with_affected(&m.path),
+                        Finding::new(&catalog::PROBE_INVALID_RESPONSE, msg)
+                            .with_affected(m.path().as_str()),
                     );
-                } else if module::is_pseudo_version(&m.version)
-                    || list.lines.iter().any(|l| l.version == m.version)
+                } else if module::is_pseudo_version(m.version().as_str())
+                    || list.lines.iter().any(|l| l.version == m.version().as_str())
                 {
                     self.check(
                         "list",
@@ -213,7 +221,7 @@ impl Run<'_> {
                         format!(
                             "{} versions, {} not listed (a retracted or unlisted version, or a stale list)",
                             list.lines.len(),
-                            m.version
+                            m.version().as_str()
                         ),
                     );
                 }
@@ -228,11 +236,18 @@ impl Run<'_> {
     }
 
     pub(super) async fn info(&mut self, m: &ModuleVersion) {
-        let url = module::escape_version(&m.version)
+        let url = module::escape_version(m.version().as_str())
             .ok()
-            .and_then(|v| self.proxy.url_for(&m.path, &format!("@v/{v}.info")).ok());
+            .and_then(|v| {
+                self.proxy
+                    .url_for(m.path().as_str(), &format!("@v/{v}.info"))
+                    .ok()
+            });
         let start = Instant::now();
-        let r = self.proxy.info(&m.path, &m.version).await;
+        let r = self
+            .proxy
+            .info(m.path().as_str(), m.version().as_str())
+            .await;
         self.record("info", url, start, r.as_ref().map(|(ex, _)| ex));
         match r {
             Ok((_, info)) if info.time.is_empty() => {
@@ -258,11 +273,18 @@ impl Run<'_> {
     }
 
     pub(super) async fn go_mod(&mut self, m: &ModuleVersion) -> Option<String> {
-        let url = module::escape_version(&m.version)
+        let url = module::escape_version(m.version().as_str())
             .ok()
-            .and_then(|v| self.proxy.url_for(&m.path, &format!("@v/{v}.mod")).ok());
+            .and_then(|v| {
+                self.proxy
+                    .url_for(m.path().as_str(), &format!("@v/{v}.mod"))
+                    .ok()
+            });
         let start = Instant::now();
-        let r = self.proxy.go_mod(&m.path, &m.version).await;
+        let r = self
+            .proxy
+            .go_mod(m.path().as_str(), m.version().as_str())
+            .await;
         self.record("go.mod", url, start, r.as_ref().map(|(ex, _)| ex));
         match r {
             Ok((_, body)) => Some(gomod::dirhash::hash_go_mod(&body)),
@@ -277,9 +299,13 @@ impl Run<'_> {
     }
 
     pub(super) async fn zip(&mut self, m: &ModuleVersion) -> Option<String> {
-        let url = module::escape_version(&m.version)
+        let url = module::escape_version(m.version().as_str())
             .ok()
-            .and_then(|v| self.proxy.url_for(&m.path, &format!("@v/{v}.zip")).ok());
+            .and_then(|v| {
+                self.proxy
+                    .url_for(m.path().as_str(), &format!("@v/{v}.zip"))
+                    .ok()
+            });
         let proxy = self.proxy.clone().with_zip_limit(self.opts.zip_limit);
         if let Err(e) = std::fs::create_dir_all(&self.opts.work_dir) {
             self.check("zip", Outcome::Skip, format!("work directory: {e}"));
@@ -287,7 +313,7 @@ impl Run<'_> {
         }
         let start = Instant::now();
         let r = proxy
-            .zip_to_file(&m.path, &m.version, &self.opts.work_dir)
+            .zip_to_file(m.path().as_str(), m.version().as_str(), &self.opts.work_dir)
             .await;
         self.record("zip", url, start, r.as_ref().map(|d| &d.exchange));
         let dl = match r {
@@ -350,7 +376,7 @@ impl Run<'_> {
         match dl.h1().await {
             Ok(h) => Some(h),
             Err(e) => {
-                self.check("zip/hash", Outcome::Fail, e.to_string());
+                self.check("zip.hash", Outcome::Fail, e.to_string());
                 None
             }
         }
@@ -392,7 +418,7 @@ pub(super) fn project_modules(dir: Option<&std::path::Path>) -> Vec<ModuleVersio
         if v.ends_with("/go.mod") {
             continue;
         }
-        if let Ok(m) = ModuleVersion::parse(&format!("{p}@{v}"))
+        if let Ok(m) = super::parse_module(&format!("{p}@{v}"))
             && !out.contains(&m)
         {
             out.push(m);

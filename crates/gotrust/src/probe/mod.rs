@@ -6,17 +6,17 @@
 //! expect of a proxy. Each probe is a list of [`Check`]s (a conformance table) and
 //! [`Finding`]s from the `probe/*` rules of the catalog. One file per job:
 //!
-//! - [`trust`]: a TLS handshake with the proxy and the checksum database, through the route
+//! - `trust`: a TLS handshake with the proxy and the checksum database, through the route
 //!   go takes, made whether or not any request succeeds; interception (a chain ending in a
 //!   CA that is not a public root, a leaf of a well-known host naming other operators' hosts,
 //!   an unexpected issuer) and go's own verification errors;
-//! - [`contract`]: the protocol contract: a made-up module and version must be 404/410 (the
+//! - `contract`: the protocol contract: a made-up module and version must be 404/410 (the
 //!   not-found judgement of [`crate::net::FetchError::is_not_found`], the one `TryProxies`
 //!   and `verify proxy` use), `@v/list`, `.info`, `.mod`, where zips are served from;
-//! - [`checksum_db`]: `/sumdb/<name>/supported`, a verified lookup, the proxy's hashes
+//! - `checksum_db`: `/sumdb/<name>/supported`, a verified lookup, the proxy's hashes
 //!   against the database's, and the tree head against the newest one gotrust kept
 //!   ([`ProbeOptions::state_root`]): a contradicting head is a fork, an older one a rollback;
-//! - [`transport`]: request records, failure classes, HTTP version, cache headers, latency.
+//! - `transport`: request records, failure classes, HTTP version, cache headers, latency.
 //!
 //! Every request goes through [`HttpClient`], so its timeouts and size caps bound the probe;
 //! [`http_config`] gives the probe's timeouts.
@@ -84,38 +84,41 @@ pub enum ProbeError {
     BadProxy(String),
 }
 
-/// A module version to check.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct ModuleVersion {
-    /// Module path.
-    pub path: String,
-    /// Canonical version.
-    pub version: String,
-}
+/// A module version to check: gomod's validated pair (go's `module.Check`), the one type
+/// every command splits `path@version` into.
+pub use gomod::module::ModuleVersion;
 
-impl ModuleVersion {
-    /// Parses `path@version`; the version must be canonical and valid for the path.
-    pub fn parse(input: &str) -> Result<ModuleVersion, ProbeError> {
-        let bad = |detail: String| ProbeError::BadModule {
-            input: input.to_string(),
-            detail,
-        };
-        let (path, version) =
-            module::split_module_version(input).map_err(|e| bad(e.to_string()))?;
-        if module::canonical_version(version).as_deref() != Some(version) {
-            return Err(bad(format!("{version} is not a canonical version")));
-        }
-        module::check(path, version).map_err(|e| bad(e.to_string()))?;
-        Ok(ModuleVersion {
-            path: path.to_string(),
-            version: version.to_string(),
-        })
+/// Parses `path@version` as the go command splits it ([`module::split_module_version`],
+/// through [`ModuleVersion`]'s `FromStr`); a probe also needs the version canonical, since
+/// it fetches the version by that name.
+pub fn parse_module(input: &str) -> Result<ModuleVersion, ProbeError> {
+    let bad = |detail: String| ProbeError::BadModule {
+        input: input.to_string(),
+        detail,
+    };
+    let m: ModuleVersion = input
+        .parse()
+        .map_err(|e: module::ModuleError| bad(e.to_string()))?;
+    if !m.version().is_canonical() {
+        return Err(bad(format!("{} is not a canonical version", m.version())));
     }
+    Ok(m)
 }
 
-impl std::fmt::Display for ModuleVersion {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}@{}", self.path, self.version)
+/// Writes a module version as `{"path": ..., "version": ...}` in the JSON report.
+fn serialize_module<S: serde::Serializer>(
+    m: &Option<ModuleVersion>,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeStruct;
+    match m {
+        None => s.serialize_none(),
+        Some(m) => {
+            let mut st = s.serialize_struct("ModuleVersion", 2)?;
+            st.serialize_field("path", m.path().as_str())?;
+            st.serialize_field("version", m.version().as_str())?;
+            st.end()
+        }
     }
 }
 
@@ -229,7 +232,8 @@ impl Outcome {
 /// One row of the conformance table.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Check {
-    /// Stable name (`tls`, `not-found/module`, `sumdb/supported`, ...).
+    /// Stable name (`tls`, `not-found.module`, `sumdb.supported`, ...): dotted, so a row is
+    /// never mistaken for a rule ID (`category/name`).
     pub name: &'static str,
     /// The outcome.
     pub outcome: Outcome,
@@ -298,6 +302,7 @@ pub struct ProxyProbe {
     /// proxy does not mirror it).
     pub sumdb_tls: Option<TlsReport>,
     /// The module version the module checks used.
+    #[serde(serialize_with = "serialize_module")]
     pub module: Option<ModuleVersion>,
     /// The conformance table.
     pub checks: Vec<Check>,
@@ -389,7 +394,7 @@ impl Run<'_> {
         self.handshakes().await;
         // 1. The not-found contract for a module nobody has; also the reachability test.
         let made_up = self.opts.made_up_module();
-        if !self.not_found("not-found/module", &made_up, "v1.0.0").await {
+        if !self.not_found("not-found.module", &made_up, "v1.0.0").await {
             return;
         }
         // 2. A module that exists.
@@ -399,7 +404,7 @@ impl Run<'_> {
         self.out.module = Some(m.clone());
         let made_up_version = self.opts.made_up_version();
         if !self
-            .not_found("not-found/version", &m.path, &made_up_version)
+            .not_found("not-found.version", m.path().as_str(), &made_up_version)
             .await
         {
             return;
@@ -419,9 +424,9 @@ mod tests {
 
     #[test]
     fn module_version_parse() {
-        let m = ModuleVersion::parse("example.com/simple@v1.0.0").unwrap();
+        let m = parse_module("example.com/simple@v1.0.0").unwrap();
         assert_eq!(
-            (m.path.as_str(), m.version.as_str()),
+            (m.path().as_str(), m.version().as_str()),
             ("example.com/simple", "v1.0.0")
         );
         assert_eq!(m.to_string(), "example.com/simple@v1.0.0");
@@ -431,7 +436,7 @@ mod tests {
             "example.com/m/v2@v1.0.0",
             "@v1.0.0",
         ] {
-            assert!(ModuleVersion::parse(bad).is_err(), "{bad}");
+            assert!(parse_module(bad).is_err(), "{bad}");
         }
     }
 

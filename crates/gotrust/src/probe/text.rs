@@ -14,7 +14,7 @@
 //!                       "root_public": false, "interception": [{"kind": "non_public_root", ...}]},
 //!               "sumdb_tls": {...},
 //!               "module": {"path": "...", "version": "..."},
-//!               "checks": [{"name": "not-found/module", "outcome": "pass", "detail": "..."}],
+//!               "checks": [{"name": "not-found.module", "outcome": "pass", "detail": "..."}],
 //!               "requests": [...], "latency": {...},
 //!               "findings": [...], "suppressed": [...]}],
 //!  "summary": {...}}

@@ -780,18 +780,18 @@ fn rows(role: &str) -> Rows {
     if role == "proxy" {
         Rows {
             tls: "tls",
-            verify: "tls/verify",
-            root: "tls/root",
-            interception: "tls/interception",
-            expiry: "tls/expiry",
+            verify: "tls.verify",
+            root: "tls.root",
+            interception: "tls.interception",
+            expiry: "tls.expiry",
         }
     } else {
         Rows {
-            tls: "sumdb/tls",
-            verify: "sumdb/tls/verify",
-            root: "sumdb/tls/root",
-            interception: "sumdb/tls/interception",
-            expiry: "sumdb/tls/expiry",
+            tls: "sumdb.tls",
+            verify: "sumdb.tls.verify",
+            root: "sumdb.tls.root",
+            interception: "sumdb.tls.interception",
+            expiry: "sumdb.tls.expiry",
         }
     }
 }

@@ -87,11 +87,13 @@ fn verify_commands(id: &str) -> &'static [&'static str] {
             | "no-verdict"
             | "skipped-public"
             | "skipped-private"
-            | "nothing-verified"
     ) {
         // The database verdicts both commands reach (`verify/sums_output.rs`,
         // `verify/proxy_output.rs`).
         &["verify sums", "verify proxy"]
+    } else if name == "nothing-verified" {
+        // Every verification fails closed when it compared nothing.
+        &["verify cache", "verify sums", "verify proxy"]
     } else if name.starts_with("sum") || name.starts_with("unverified") {
         &["verify sums"]
     } else {

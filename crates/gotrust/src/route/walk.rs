@@ -23,7 +23,7 @@ use gomod::module::{self, semver};
 use super::{
     HopFallback, HopKind, Query, QueryKind, Route, SumDbAccess, WalkEnd, lookup_url, proxy_rel_url,
 };
-use crate::settings::proxy::{EntryKind, Failure, TryProxies, WalkEntry};
+use crate::settings::proxy::{Failure, Fallback, ProxyEntry, ProxyKind, TryProxies};
 use crate::settings::url::GoUrl;
 
 /// How one request ends.
@@ -61,15 +61,25 @@ pub struct DbBase {
     pub(crate) url: Option<GoUrl>,
 }
 
-/// The walk entry a hop stands for (its fallback as `TryProxies` sees it).
-fn entry_of(kind: HopKind, fallback: HopFallback) -> WalkEntry {
-    WalkEntry {
-        kind: match kind {
-            HopKind::Direct => EntryKind::Direct,
-            HopKind::Off => EntryKind::Off,
-            HopKind::Proxy => EntryKind::Url(String::new()),
+/// The GOPROXY list entry a hop stands for, as `TryProxies` sees it: its class (direct,
+/// or a proxy URL; `off` fails like a proxy) and whether `|` follows it.
+fn entry_of(kind: HopKind, base: Option<&GoUrl>, fallback: HopFallback) -> ProxyEntry {
+    let kind = match (kind, base) {
+        (HopKind::Direct, _) => ProxyKind::Direct,
+        (HopKind::Proxy, Some(base)) => ProxyKind::Url {
+            url: base.to_go_string(),
+            parsed: Box::new(base.clone()),
+            implicit_https: false,
         },
-        fall_back_on_any_error: fallback == HopFallback::AnyError,
+        // Every proxy hop has its base; without one it still is not direct-class.
+        (HopKind::Off, _) | (HopKind::Proxy, None) => ProxyKind::Off,
+    };
+    ProxyEntry {
+        kind,
+        fallback: match fallback {
+            HopFallback::AnyError => Fallback::OnAnyError,
+            HopFallback::NotFound | HopFallback::None => Fallback::OnNotFound,
+        },
     }
 }
 
@@ -114,7 +124,7 @@ impl Route {
                     not_found: false,
                 };
             }
-            let entry = entry_of(hop.kind, hop.fallback);
+            let entry = entry_of(hop.kind, hop.base.as_ref(), hop.fallback);
             let failure = Failure::of(&entry, result == Outcome::NotFound, false);
             if !walk.fail(failure, ()) {
                 break;
@@ -193,7 +203,7 @@ impl SumDbAccess {
                     }),
                 );
             }
-            let entry = entry_of(HopKind::Proxy, p.fallback);
+            let entry = entry_of(HopKind::Proxy, Some(&p.base_url), p.fallback);
             if !walk.fail(Failure::of(&entry, result == Outcome::NotFound, false), ()) {
                 stopped = true;
                 break;
@@ -204,11 +214,11 @@ impl SumDbAccess {
             // (not-found class); `direct` outranks every proxy error.
             match self.then {
                 WalkEnd::Direct => {
-                    let entry = entry_of(HopKind::Direct, HopFallback::None);
+                    let entry = entry_of(HopKind::Direct, None, HopFallback::None);
                     walk.fail(Failure::of(&entry, true, false), ());
                 }
                 WalkEnd::Off => {
-                    let entry = entry_of(HopKind::Off, HopFallback::None);
+                    let entry = entry_of(HopKind::Off, None, HopFallback::None);
                     walk.fail(Failure::of(&entry, true, false), ());
                 }
                 WalkEnd::None => {}
@@ -385,7 +395,7 @@ impl<'r, F: FnMut(&str) -> Answer> Sim<'r, F> {
                 Ok(v) => return Ok(v),
                 Err(e) => {
                     let hop = &self.route.hops[i];
-                    let entry = entry_of(hop.kind, hop.fallback);
+                    let entry = entry_of(hop.kind, hop.base.as_ref(), hop.fallback);
                     if !walk.fail(Failure::of(&entry, e.not_found, false), e) {
                         break;
                     }

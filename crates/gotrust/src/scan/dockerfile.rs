@@ -36,8 +36,16 @@ pub(crate) fn scan(text: &str, sink: &mut Sink) {
             _ => break,
         }
     }
-    let mut stage = 0usize;
-    let mut stage_name = String::from("stage 0");
+    // Stages in order: each one's lower-case name (`AS` names are lower-cased by buildkit's
+    // `parseBuildStageName`) and the context its settings carry. A stage built `FROM` an
+    // earlier stage inherits that stage's ENV and ARG values (buildkit's
+    // `dispatchStates.addState` links it as the base, `dispatchState.init` copies the image
+    // config and build args); its context extends the parent's (`stage base > build`) so the
+    // evaluation layers the parent's settings under its own.
+    let mut stages: Vec<(Option<String>, String)> = Vec::new();
+    // ARGs before the first FROM: only FROM lines see them; inside a stage, `ARG NAME`
+    // without a value brings in the global default (instructions.Parse's meta args).
+    let mut global_args: Vec<GlobalArg> = Vec::new();
     let mut i = 0;
     while i < lines.len() {
         let t = lines[i].trim_start();
@@ -86,31 +94,85 @@ pub(crate) fn scan(text: &str, sink: &mut Sink) {
         let rest = &text[rest_off..];
         match instr.as_str() {
             "FROM" => {
-                stage += 1;
-                let words: Vec<&str> = rest.split_whitespace().collect();
-                stage_name = match words.iter().position(|w| w.eq_ignore_ascii_case("as")) {
-                    Some(p) if p + 1 < words.len() => format!("stage {}", words[p + 1]),
-                    _ => format!("stage {}", stage - 1),
+                let words: Vec<&str> = rest
+                    .split_whitespace()
+                    .filter(|w| !w.starts_with("--"))
+                    .collect();
+                let base = words.first().copied().unwrap_or("");
+                let name = match words.get(1..3) {
+                    Some([as_, name]) if as_.eq_ignore_ascii_case("as") => {
+                        Some(name.to_ascii_lowercase())
+                    }
+                    _ => None,
                 };
+                let own = name.clone().unwrap_or_else(|| stages.len().to_string());
+                // A FROM names an earlier stage only by name, never by index (`FROM 0` is an
+                // image called 0; indexes are for `COPY --from`). The classic builder looks
+                // names up case-insensitively (`stagesBuildResults.getByName`).
+                let parent = stages
+                    .iter()
+                    .rev()
+                    .find(|(n, _)| n.as_deref().is_some_and(|n| n.eq_ignore_ascii_case(base)));
+                let context = match parent {
+                    Some((_, parent)) => format!("{parent} > {own}"),
+                    None => format!("stage {own}"),
+                };
+                stages.push((name, context));
             }
-            "ENV" => env(&logical, rest, rest_off, &stage_name, sink),
+            "ENV" => {
+                // Docker rejects ENV before FROM, but a fragment without FROM (a template
+                // included elsewhere) still says what its stage will run with.
+                let stage = stages.last().map_or("stage 0", |(_, c)| c.as_str());
+                env(&logical, rest, rest_off, stage, sink);
+            }
             "ARG" => {
                 for w in shell_words(rest) {
-                    if let Some((k, v)) = shell::split_assignment(&w) {
-                        push(
+                    let assignment = shell::split_assignment(&w);
+                    let Some((_, stage)) = stages.last() else {
+                        if let Some((k, v)) = assignment {
+                            let (line, column) =
+                                logical.map.locate(&logical.text, rest_off + w.start);
+                            global_args.retain(|g| g.name != k);
+                            global_args.push(GlobalArg {
+                                name: k.to_string(),
+                                value: v.to_string(),
+                                line,
+                                column,
+                                expansion: w.expansion,
+                            });
+                        }
+                        continue;
+                    };
+                    match assignment {
+                        Some((k, v)) => push(
                             &logical,
                             rest_off + w.start,
                             k,
                             v,
                             How::Arg,
-                            &stage_name,
+                            stage,
                             w.expansion,
                             sink,
-                        );
+                        ),
+                        None => {
+                            if let Some(g) = global_args.iter().find(|g| g.name == w.text) {
+                                // The value is written on the global line: that is where to fix it.
+                                sink.push(Candidate {
+                                    line: g.line,
+                                    column: Some(g.column),
+                                    variable: &g.name,
+                                    value: &g.value,
+                                    how: How::Arg,
+                                    context: Some(stage.as_str()),
+                                    unresolved: g.expansion,
+                                });
+                            }
+                        }
                     }
                 }
             }
             "RUN" => {
+                let stage_name = stages.last().map_or("stage 0", |(_, c)| c.as_str());
                 let mut body_off = rest_off;
                 let mut body = rest;
                 // Flags such as --mount=... and --network=... come before the command.
@@ -122,10 +184,10 @@ pub(crate) fn scan(text: &str, sink: &mut Sink) {
                     body = &body[skip..];
                 }
                 if body.starts_with('[') {
-                    exec_form(&logical, body, &stage_name, sink);
+                    exec_form(&logical, body, stage_name, sink);
                 } else {
                     let map = logical.map.shifted(&logical.text, body_off);
-                    shell::scan_script(body, &map, Some(&stage_name), sink);
+                    shell::scan_script(body, &map, Some(stage_name), sink);
                 }
                 if let Some(delim) = heredoc_delimiter(body) {
                     let start = i;
@@ -134,13 +196,22 @@ pub(crate) fn scan(text: &str, sink: &mut Sink) {
                     }
                     let heredoc = lines[start..i].join("\n");
                     let map = LineMap::for_text(&heredoc, start + 1);
-                    shell::scan_script(&heredoc, &map, Some(&stage_name), sink);
+                    shell::scan_script(&heredoc, &map, Some(stage_name), sink);
                     i += 1;
                 }
             }
             _ => {}
         }
     }
+}
+
+/// An `ARG` with a default before the first `FROM`.
+struct GlobalArg {
+    name: String,
+    value: String,
+    line: usize,
+    column: usize,
+    expansion: bool,
 }
 
 fn shell_words(text: &str) -> Vec<shell::Word> {

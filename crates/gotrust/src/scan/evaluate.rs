@@ -73,11 +73,14 @@ impl Baseline {
     }
 }
 
-/// Rules about this machine's local state (files, caches, permissions) say nothing about a
-/// repository file and are dropped; `cache/modcacherw` is about a GOFLAGS value and stays.
-fn is_local_state_rule(id: &str) -> bool {
+/// Rules about this machine's local state (files, caches, permissions, the trust store) say
+/// nothing about a repository file and are dropped by the evaluation; `cache/modcacherw` is
+/// about a GOFLAGS value and stays. A Dockerfile's `SSL_CERT_FILE` names a file inside the
+/// image, never one on this machine, so the `tls/` rules (which read the bundle) are dropped.
+pub fn is_local_state_rule(id: &str) -> bool {
     (id.starts_with("cache/") && id != "cache/modcacherw")
         || id.starts_with("netrc/")
+        || id.starts_with("tls/")
         || id == "env/file-writable"
         || id == "env/shadowed"
         || id == "env/go-disagrees"
@@ -169,6 +172,13 @@ fn reaches(a: Option<&str>, c: Option<&str>) -> bool {
     let Some(c) = c else { return false };
     if a == c {
         return true;
+    }
+    // Dockerfile stages: only a stage's descendants (`stage base > build`) inherit from it;
+    // a stage name may itself contain `.`, so the other separators do not count.
+    if a.starts_with("stage ") {
+        return c
+            .strip_prefix(a)
+            .is_some_and(|rest| rest.starts_with(" > "));
     }
     c.strip_prefix(a)
         .is_some_and(|rest| rest.starts_with([' ', '.', '[', '/']))
@@ -272,6 +282,7 @@ struct Unit<'a> {
 
 fn layer<'a>(members: &[&'a FoundSetting], base: &Base) -> Unit<'a> {
     let mut known: HashMap<String, String> = HashMap::new();
+    let mut env_vars: HashSet<&str> = HashSet::new();
     let mut unit = Unit {
         values: BTreeMap::new(),
         source: BTreeMap::new(),
@@ -294,6 +305,14 @@ fn layer<'a>(members: &[&'a FoundSetting], base: &Base) -> Unit<'a> {
             unit.source.remove(var);
             unit.changed.remove(var);
             continue;
+        }
+        // An ENV always overrides a build argument of the same name, whichever comes first
+        // (the Dockerfile reference, ARG "Using ARG variables").
+        if f.how == How::Arg && env_vars.contains(var) {
+            continue;
+        }
+        if f.how == How::Env {
+            env_vars.insert(var);
         }
         let make = f.kind == FileKind::Makefile;
         let (value, unknown) = if f.unresolved || (make && f.value.contains('$')) {
@@ -348,7 +367,9 @@ fn layer<'a>(members: &[&'a FoundSetting], base: &Base) -> Unit<'a> {
         if f.class == VarClass::Other {
             continue;
         }
-        if make && is_quoted(&value) {
+        if (make && is_quoted(&value))
+            || (f.kind == FileKind::DotEnv && stray_quote(&f.value).is_some())
+        {
             unit.quoted.push(f);
         }
         if f.how == How::GoFlag {
@@ -376,6 +397,56 @@ fn layer<'a>(members: &[&'a FoundSetting], base: &Base) -> Unit<'a> {
 fn is_quoted(v: &str) -> bool {
     let v = v.trim();
     v.len() >= 2 && (v.starts_with('"') || v.starts_with('\'')) && v.ends_with(['"', '\''])
+}
+
+/// An unmatched quote at either end of a dotenv value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum StrayQuote {
+    /// The value opens a quote it never closes (`"https://x`, `'-mod=mod"`).
+    Opening(char),
+    /// The value ends with a quote it never opened (`https://x"`).
+    Closing(char),
+}
+
+/// The unmatched quote of a dotenv value as the reader kept it (matched quotes are already
+/// removed, so any quote left at an end is unmatched).
+fn stray_quote(v: &str) -> Option<StrayQuote> {
+    let v = v.trim();
+    let first = v.chars().next()?;
+    let last = v.chars().next_back()?;
+    let is_quote = |c: char| c == '"' || c == '\'';
+    if is_quote(first) && !(v.len() >= 2 && last == first) {
+        return Some(StrayQuote::Opening(first));
+    }
+    if is_quote(last) && first != last {
+        return Some(StrayQuote::Closing(last));
+    }
+    None
+}
+
+/// Message and fix for a dotenv value with an unmatched quote. go reads only its environment,
+/// so what it sees is what the loader makes of the line: `docker run --env-file` (the docker
+/// CLI's `parseKeyValueFile`) passes the line verbatim; docker compose (compose-go's dotenv
+/// `extractVarValue`) keeps a closing-only quote, but after an opening quote reads on to the
+/// next such quote anywhere in the file, or rejects the file when there is none; a shell that
+/// sources the file does the same or stops with a syntax error.
+fn stray_quote_text(f: &FoundSetting, stray: StrayQuote) -> (String, String) {
+    let (var, value) = (&f.variable, f.display_value());
+    let message = match stray {
+        StrayQuote::Opening(q) => format!(
+            "{var} opens a {q} quote it never closes: `docker run --env-file` gives go {var}={value} with the quote character; docker compose and shells read on to the next {q} in the file, swallowing the lines between, or reject the file (\"unterminated quoted value\") when there is none"
+        ),
+        StrayQuote::Closing(q) => format!(
+            "{var} ends with a {q} quote it never opens: `docker run --env-file` and docker compose give go {var}={value} with the quote character, and a shell sourcing the file reads on to the next {q}"
+        ),
+    };
+    let fix = format!(
+        "Balance or remove the quote on line {} of {} so that the value is {var}={}.",
+        f.line,
+        f.file.display(),
+        crate::redact::redact_text(f.value.trim().trim_matches(['"', '\''])),
+    );
+    (message, fix)
 }
 
 const MARK_OPEN: char = '\u{1}';
@@ -601,21 +672,25 @@ fn strip_marks(s: &str, with: &str) -> String {
 fn judge(unit: &Unit<'_>, policy: Option<&Policy>, base: &Base) -> Vec<Finding> {
     let mut out = Vec::new();
     for f in &unit.quoted {
-        let mut finding = Finding::new(
-            &catalog::ENV_QUOTED_VALUE,
-            format!(
-                "make keeps the quotes of {}: go sees {}={} with the quote characters, which is not what was meant",
-                f.variable,
-                f.variable,
-                f.display_value()
+        let (message, fix) = match stray_quote(&f.value) {
+            Some(stray) if f.kind == FileKind::DotEnv => stray_quote_text(f, stray),
+            _ => (
+                format!(
+                    "make keeps the quotes of {}: go sees {}={} with the quote characters, which is not what was meant",
+                    f.variable,
+                    f.variable,
+                    f.display_value()
+                ),
+                format!(
+                    "Remove the quotes on line {} of {} (make passes them on verbatim).",
+                    f.line,
+                    f.file.display()
+                ),
             ),
-        )
-        .with_evidence(located(f))
-        .with_fix(format!(
-            "Remove the quotes on line {} of {} (make passes them on verbatim).",
-            f.line,
-            f.file.display()
-        ));
+        };
+        let mut finding = Finding::new(&catalog::ENV_QUOTED_VALUE, message)
+            .with_evidence(located(f))
+            .with_fix(fix);
         finding.affected.push(f.variable.clone());
         out.push(finding);
     }
@@ -641,7 +716,12 @@ fn judge(unit: &Unit<'_>, policy: Option<&Policy>, base: &Base) -> Vec<Finding> 
             };
         }
     }
-    let settings = Settings::from_env(&env, &sources);
+    let mut settings = Settings::from_env(&env, &sources);
+    // The trust store a file's commands see is the image's or the runner's, never this
+    // machine's: the tls/ rules are dropped (`is_local_state_rule`), so the store is not read
+    // (reading and parsing it for every place of every file made a scan of 10,000 files take
+    // minutes).
+    settings.tls = crate::settings::tls::TlsRoots::Platform { env_ignored: false };
     let git = git_settings(unit);
     let input = AuditInput {
         env: &env,

@@ -285,20 +285,21 @@ pub(crate) fn bazelrc(text: &str, sink: &mut Sink) {
         if t.starts_with('#') {
             continue;
         }
-        let mut words = t.split_whitespace().peekable();
-        let Some(_command) = words.next() else {
-            continue;
-        };
+        // Bazel splits rc lines like a shell without expansions (`ShellUtils.tokenize`):
+        // quotes group and are removed, `$` stays literal.
+        let words = shell::words(raw);
+        let mut words = words.iter().skip(1).peekable();
         while let Some(w) = words.next() {
-            let kv = match shell::bazel_env_flag(w) {
-                Some("") => words.next().unwrap_or(""),
-                Some(kv) => kv,
+            let (kv, at) = match shell::bazel_env_flag(&w.text) {
+                Some("") => match words.next() {
+                    Some(next) => (next.text.as_str(), next.start),
+                    None => continue,
+                },
+                Some(kv) => (kv, w.start),
                 None => continue,
             };
-            let kv = unquote(kv);
             if let Some((k, v)) = kv.split_once('=') {
-                let off = raw.find(kv).unwrap_or(0);
-                push(sink, i + 1, col(raw, off), k, v, How::BazelEnv, None, false);
+                push(sink, i + 1, col(raw, at), k, v, How::BazelEnv, None, false);
             }
         }
     }

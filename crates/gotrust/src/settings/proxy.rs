@@ -2,8 +2,9 @@
 //!
 //! * Parsing mirrors `proxyList` and the URL checks of `newProxyRepo` in
 //!   cmd/go/internal/modfetch/proxy.go (Go 1.15+ semantics with `,` and `|`, golang/go#37367).
-//! * [`WalkEntry`] is one entry as the walk sees it (`noproxy`, `direct`, `off` or a URL, and
-//!   whether a `|` follows it); [`ProxyList::walk_entries`] gives them in order.
+//! * [`ProxyEntry`] is one entry (`noproxy`, `direct`, `off` or a URL, and whether a `|`
+//!   follows it): the one model of an entry, which the parser, the network walk
+//!   ([`crate::net::goproxy`]) and the route planner ([`crate::route`]) share.
 //! * [`TryProxies`] is `TryProxies` of the same file as a pure state machine: the caller runs
 //!   the operation on each entry (over the network in [`crate::net::goproxy`], against
 //!   predicted answers in [`crate::route`]) and reports the result; the machine says whether
@@ -62,9 +63,8 @@ pub enum Fallback {
     OnAnyError,
 }
 
-/// What one list entry is.
+/// What one list entry is (go knows exactly these four).
 #[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
 pub enum ProxyKind {
     /// The implicit first entry when GONOPROXY is non-empty and GOPROXY != `direct`:
     /// modules matching GONOPROXY are fetched directly from their VCS.
@@ -94,6 +94,28 @@ pub struct ProxyEntry {
 }
 
 impl ProxyEntry {
+    /// A proxy URL entry, checked as go checks a GOPROXY URL (`newProxyRepo`); the URL is
+    /// used as written (no `https://` is prepended).
+    pub fn url(url: &str, fallback: Fallback) -> Result<ProxyEntry, ProxyError> {
+        let parsed = validate(url)?;
+        Ok(ProxyEntry {
+            kind: ProxyKind::Url {
+                url: url.to_owned(),
+                parsed: Box::new(parsed),
+                implicit_https: false,
+            },
+            fallback,
+        })
+    }
+
+    /// The URL as cmd/go uses it, for a proxy URL entry.
+    pub fn url_str(&self) -> Option<&str> {
+        match &self.kind {
+            ProxyKind::Url { url, .. } => Some(url),
+            _ => None,
+        }
+    }
+
     /// The URL with credentials redacted, or the keyword (`noproxy`, `direct`, `off`).
     pub fn display(&self) -> String {
         match &self.kind {
@@ -196,50 +218,6 @@ impl ProxyList {
     }
 }
 
-/// What a walk entry is, as `TryProxies` passes it to its callback (`proxy.url`).
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-#[serde(tag = "kind", content = "url", rename_all = "snake_case")]
-pub enum EntryKind {
-    /// A proxy URL (with `https://` prepended when go prepends it).
-    Url(String),
-    /// `direct`.
-    Direct,
-    /// `off`.
-    Off,
-    /// The implicit first entry when GONOPROXY is set.
-    NoProxy,
-}
-
-/// One GOPROXY list entry as the walk sees it.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct WalkEntry {
-    /// What the entry is.
-    pub kind: EntryKind,
-    /// True when a `|` follows: any error moves on; false (`,` or last): only not-found.
-    pub fall_back_on_any_error: bool,
-}
-
-impl From<&ProxyEntry> for WalkEntry {
-    fn from(e: &ProxyEntry) -> WalkEntry {
-        WalkEntry {
-            kind: match &e.kind {
-                ProxyKind::NoProxy => EntryKind::NoProxy,
-                ProxyKind::Direct => EntryKind::Direct,
-                ProxyKind::Off => EntryKind::Off,
-                ProxyKind::Url { url, .. } => EntryKind::Url(url.clone()),
-            },
-            fall_back_on_any_error: e.fallback == Fallback::OnAnyError,
-        }
-    }
-}
-
-impl ProxyList {
-    /// The entries in walk order.
-    pub fn walk_entries(&self) -> Vec<WalkEntry> {
-        self.entries.iter().map(WalkEntry::from).collect()
-    }
-}
-
 /// The rank `TryProxies` gives an error when choosing the one to report ("direct" and
 /// "noproxy" errors are best, then proxy errors other than not-found, then not-found).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -267,12 +245,12 @@ pub struct Failure {
 impl Failure {
     /// The failure of `entry` with an error of the given class. `use_proxy_refusal` is true
     /// for `noproxy`'s `errUseProxy`.
-    pub fn of(entry: &WalkEntry, not_found: bool, use_proxy_refusal: bool) -> Failure {
+    pub fn of(entry: &ProxyEntry, not_found: bool, use_proxy_refusal: bool) -> Failure {
         Failure {
             not_found,
-            direct_class: entry.kind == EntryKind::Direct
-                || (entry.kind == EntryKind::NoProxy && !use_proxy_refusal),
-            fall_back_on_any_error: entry.fall_back_on_any_error,
+            direct_class: entry.kind == ProxyKind::Direct
+                || (entry.kind == ProxyKind::NoProxy && !use_proxy_refusal),
+            fall_back_on_any_error: entry.fallback == Fallback::OnAnyError,
         }
     }
 }
@@ -281,8 +259,8 @@ impl Failure {
 /// the entries tried so far; `E` is whatever the caller keeps as an error.
 ///
 /// Feed each failed attempt to [`fail`](Self::fail), in entry order, until it returns false
-/// or the entries run out; a success ends the walk at the caller. [`into_error`]
-/// (Self::into_error) is then the error go reports.
+/// or the entries run out; a success ends the walk at the caller.
+/// [`into_error`](Self::into_error) is then the error go reports.
 #[derive(Debug, Clone)]
 pub struct TryProxies<E> {
     best: Option<E>,
@@ -477,10 +455,18 @@ mod tests {
         assert!(l.has_plain_http());
     }
 
-    fn entry(kind: EntryKind, any: bool) -> WalkEntry {
-        WalkEntry {
+    fn fallback(any: bool) -> Fallback {
+        if any {
+            Fallback::OnAnyError
+        } else {
+            Fallback::OnNotFound
+        }
+    }
+
+    fn entry(kind: ProxyKind, any: bool) -> ProxyEntry {
+        ProxyEntry {
             kind,
-            fall_back_on_any_error: any,
+            fallback: fallback(any),
         }
     }
 
@@ -489,7 +475,7 @@ mod tests {
     /// not-found error stays.
     #[test]
     fn try_proxies_ranking() {
-        let url = |any| entry(EntryKind::Url("https://p.example".into()), any);
+        let url = |any| ProxyEntry::url("https://p.example", fallback(any)).unwrap();
         let mut w = TryProxies::new();
         assert!(w.fail(Failure::of(&url(false), true, false), "nf1"));
         assert!(w.fail(Failure::of(&url(true), false, false), "e500"));
@@ -500,13 +486,13 @@ mod tests {
         assert_eq!(w.clone().into_error(), Some("e503"));
         let mut w = TryProxies::new();
         assert!(w.fail(
-            Failure::of(&entry(EntryKind::NoProxy, false), true, true),
+            Failure::of(&entry(ProxyKind::NoProxy, false), true, true),
             "useproxy"
         ));
         assert_eq!(w.rank(), ErrorRank::NotExist);
         assert!(w.fail(Failure::of(&url(true), false, false), "e500"));
         assert!(w.fail(
-            Failure::of(&entry(EntryKind::Direct, false), true, false),
+            Failure::of(&entry(ProxyKind::Direct, false), true, false),
             "direct"
         ));
         assert!(w.not_found());

@@ -11,10 +11,9 @@
 //! Verification failures are data, not errors: a hash mismatch is an item with status
 //! [`VerifyStatus::Mismatch`]. Errors (`Err`) are kept for "could not do what was asked".
 //!
-//! Rendering: [`Results::render_text`], [`Results::render_json`] (one object per item, with a
-//! `status` field), and [`Results::to_report`], which turns every item that is not clean into
-//! a [`Finding`] of a `verify/…` rule so the SARIF renderer of [`crate::report`] applies
-//! unchanged (go.sum line locations included).
+//! Rendering: each command turns its results into catalog findings that the policy governs
+//! and the engine's text, JSON and SARIF renderers print: [`cache::output`],
+//! [`sums_output`], [`proxy_output`].
 //!
 //! Submodules: [`cache`] (`gotrust verify cache`, the local module cache).
 
@@ -25,14 +24,12 @@ pub mod store;
 pub mod sums;
 pub mod sums_output;
 
-use crate::redact::redact_text;
 use std::fmt;
-use std::io::{self, Write};
 use std::path::PathBuf;
 
 use serde::Serialize;
 
-use crate::report::{Evidence, Finding, Location, Report, Rule};
+use crate::report::{Location, Report, Rule};
 
 /// The verdict on one item. Serialized in lowercase snake case (`not_cached`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -370,9 +367,6 @@ pub struct Results {
     pub notes: Vec<String>,
 }
 
-/// The JSON schema version of [`Results::render_json`].
-pub const SCHEMA_VERSION: u32 = 1;
-
 impl Results {
     /// Counts per status.
     pub fn counts(&self) -> Counts {
@@ -400,259 +394,9 @@ impl Results {
         self.items.iter().any(|i| i.status.is_failure())
     }
 
-    /// One finding per item that is not clean (`verify/<status>` rules), located at the
-    /// go.sum line when there is one, else at the cache file. For SARIF and `--fail-on`.
+    /// The findings of the run before any policy ([`cache::output::findings`]).
     pub fn to_report(&self) -> Report {
-        let findings = self
-            .items
-            .iter()
-            .filter_map(|item| {
-                let rule = item.status.rule()?;
-                let mut f = Finding::new(rule, format!("{}: {}", item.subject(), item.message));
-                if let Some(loc) = item.go_sum_location() {
-                    f = f.with_evidence(Evidence {
-                        location: Some(loc.clone()),
-                        ..Evidence::default()
-                    });
-                }
-                if let Some(p) = &item.path {
-                    f = f.with_evidence(Evidence::default().at(p.clone(), None));
-                }
-                if let Some(m) = &item.module {
-                    f = f.with_affected(match &item.version {
-                        Some(v) => format!("{m}@{v}"),
-                        None => m.clone(),
-                    });
-                }
-                Some(f)
-            })
-            .collect();
-        Report::new(findings)
-    }
-
-    /// The JSON document, schema version 1:
-    ///
-    /// ```json
-    /// {"schema_version": 1, "command": "verify cache",
-    ///  "results": [{"kind": "zip", "module": "m", "version": "v1.0.0", "path": "...",
-    ///               "status": "verified", "message": "...", "hash": "h1:...",
-    ///               "checks": [{"against": "go_sum", "outcome": "match", "expected": "h1:...",
-    ///                           "location": {"path": "go.sum", "line": 3}, "note": null}],
-    ///               "files": [{"change": "modified", "name": "a.go"}]}],
-    ///  "notes": ["..."],
-    ///  "summary": {"total": 1, "verified": 1, ..., "failed": false}}
-    /// ```
-    ///
-    /// Absent fields are `null`, never missing. Credentials in URLs are redacted.
-    pub fn render_json(&self, w: &mut impl Write) -> io::Result<()> {
-        #[derive(Serialize)]
-        struct Doc<'a> {
-            schema_version: u32,
-            command: &'a str,
-            results: Vec<JsonItem<'a>>,
-            notes: Vec<String>,
-            summary: JsonSummary,
-        }
-        #[derive(Serialize)]
-        struct JsonSummary {
-            #[serde(flatten)]
-            counts: Counts,
-            failed: bool,
-        }
-        #[derive(Serialize)]
-        struct JsonItem<'a> {
-            kind: ItemKind,
-            module: Option<&'a str>,
-            version: Option<&'a str>,
-            path: Option<String>,
-            status: VerifyStatus,
-            message: String,
-            hash: Option<&'a str>,
-            checks: Vec<JsonCheck<'a>>,
-            files: &'a [FileChange],
-        }
-        #[derive(Serialize)]
-        struct JsonCheck<'a> {
-            against: Reference,
-            outcome: Outcome,
-            expected: Option<&'a str>,
-            location: Option<JsonLocation>,
-            note: Option<String>,
-        }
-        #[derive(Serialize)]
-        struct JsonLocation {
-            path: String,
-            line: Option<u32>,
-        }
-        let loc = |l: &Location| JsonLocation {
-            path: l.path.to_string_lossy().into_owned(),
-            line: l.line,
-        };
-        let doc = Doc {
-            schema_version: SCHEMA_VERSION,
-            command: self.command,
-            results: self
-                .items
-                .iter()
-                .map(|i| JsonItem {
-                    kind: i.kind,
-                    module: i.module.as_deref(),
-                    version: i.version.as_deref(),
-                    path: i.path.as_ref().map(|p| p.to_string_lossy().into_owned()),
-                    status: i.status,
-                    message: redact_text(&i.message),
-                    hash: i.hash.as_deref(),
-                    checks: i
-                        .checks
-                        .iter()
-                        .map(|c| JsonCheck {
-                            against: c.against,
-                            outcome: c.outcome,
-                            expected: c.expected.as_deref(),
-                            location: c.location.as_ref().map(loc),
-                            note: c.note.as_deref().map(redact_text),
-                        })
-                        .collect(),
-                    files: &i.files,
-                })
-                .collect(),
-            notes: self.notes.iter().map(|n| redact_text(n)).collect(),
-            summary: JsonSummary {
-                counts: self.counts(),
-                failed: self.failed(),
-            },
-        };
-        serde_json::to_writer_pretty(&mut *w, &doc)?;
-        writeln!(w)
-    }
-
-    /// The text report: one block per item that is not clean (every item when `all`), each
-    /// with the files it names and its checks, then the notes and a summary line.
-    pub fn render_text(&self, all: bool, w: &mut impl Write) -> io::Result<()> {
-        // Long lists of files are cut: the JSON output has them all.
-        const MAX_FILES: usize = 20;
-        // Items of one status and kind beyond the first few fold into one line with their
-        // count (2,715 writable trees must not bury the one mismatch); `all` (-v) and the
-        // JSON output list every one.
-        const FOLD_AFTER: usize = 3;
-        let mut group_sizes: std::collections::HashMap<(VerifyStatus, ItemKind), usize> =
-            std::collections::HashMap::new();
-        for item in &self.items {
-            *group_sizes.entry((item.status, item.kind)).or_default() += 1;
-        }
-        let mut shown: std::collections::HashMap<(VerifyStatus, ItemKind), usize> =
-            std::collections::HashMap::new();
-        for item in &self.items {
-            let clean = matches!(
-                item.status,
-                VerifyStatus::Verified | VerifyStatus::NotCached | VerifyStatus::Unverified
-            );
-            if clean && !all {
-                continue;
-            }
-            if !all {
-                let key = (item.status, item.kind);
-                let n = shown.entry(key).or_default();
-                *n += 1;
-                let total = group_sizes.get(&key).copied().unwrap_or(0);
-                if *n == FOLD_AFTER + 1 {
-                    writeln!(
-                        w,
-                        "{:<10} {} ... and {} more like these (-v or --format json lists them all)",
-                        item.status.as_str(),
-                        item.kind.as_str(),
-                        total - FOLD_AFTER
-                    )?;
-                }
-                if *n > FOLD_AFTER {
-                    continue;
-                }
-            }
-            writeln!(
-                w,
-                "{:<10} {} {}: {}",
-                item.status.as_str(),
-                item.kind.as_str(),
-                item.subject(),
-                redact_text(&item.message)
-            )?;
-            if let Some(p) = &item.path {
-                writeln!(w, "           at {}", p.display())?;
-            }
-            for f in item.files.iter().take(MAX_FILES) {
-                let what = match f.change {
-                    Change::Modified => "modified",
-                    Change::Added => "added",
-                    Change::Missing => "missing",
-                    Change::NotRegular => "not a regular file",
-                    Change::Writable => "writable",
-                };
-                writeln!(w, "           {what}: {}", f.name)?;
-            }
-            if item.files.len() > MAX_FILES {
-                writeln!(
-                    w,
-                    "           ... and {} more (see --format json)",
-                    item.files.len() - MAX_FILES
-                )?;
-            }
-            if !clean {
-                for c in item
-                    .checks
-                    .iter()
-                    .filter(|c| c.outcome == Outcome::Mismatch)
-                {
-                    let against = match c.against {
-                        Reference::Ziphash => ".ziphash",
-                        Reference::GoSum => "go.sum",
-                        Reference::Sumdb => "checksum database",
-                        Reference::Zip => "zip",
-                        Reference::Proxy => "proxy",
-                    };
-                    let at = c
-                        .location
-                        .as_ref()
-                        .map(|l| format!(" ({l})"))
-                        .unwrap_or_default();
-                    writeln!(
-                        w,
-                        "           {against}{at} says {}",
-                        c.expected.as_deref().unwrap_or("?")
-                    )?;
-                }
-            }
-        }
-        for n in &self.notes {
-            writeln!(w, "note: {}", redact_text(n))?;
-        }
-        let c = self.counts();
-        let mut parts = vec![format!("{} verified", c.verified)];
-        for (n, name) in [
-            (c.mismatch, "mismatch"),
-            (c.missing, "missing"),
-            (c.error, "error"),
-            (c.writable, "writable"),
-            (c.leftover, "leftover"),
-            (c.not_cached, "not cached"),
-            (
-                c.unverified,
-                "unverified (compared with neither go.sum nor the checksum database)",
-            ),
-        ] {
-            if n > 0 {
-                parts.push(format!("{n} {name}"));
-            }
-        }
-        if c.verified == 0 && self.command == "verify cache" {
-            parts.push("nothing was verified".to_owned());
-        }
-        writeln!(
-            w,
-            "{}: {} items: {}",
-            self.command,
-            c.total,
-            parts.join(", ")
-        )
+        Report::new(cache::output::findings(self))
     }
 }
 
@@ -669,33 +413,5 @@ mod tests {
         assert!(Mismatch.is_failure() && Missing.is_failure() && Error.is_failure());
         assert!(!Writable.is_failure() && !Leftover.is_failure() && !NotCached.is_failure());
         assert_eq!(serde_json::to_string(&NotCached).unwrap(), "\"not_cached\"");
-    }
-
-    #[test]
-    fn report_locates_go_sum_line() {
-        let mut item = ItemResult::new(ItemKind::Zip, VerifyStatus::Mismatch, "zip modified");
-        item.module = Some("example.com/a".into());
-        item.version = Some("v1.0.0".into());
-        item.path = Some("/c/v1.0.0.zip".into());
-        item.checks.push(Check {
-            location: Some(Location {
-                path: "go.sum".into(),
-                line: Some(3),
-            }),
-            ..Check::new(Reference::GoSum, Outcome::Mismatch)
-        });
-        let ok = ItemResult::new(ItemKind::Mod, VerifyStatus::Verified, "ok");
-        let r = Results {
-            command: "verify cache",
-            items: vec![item, ok],
-            notes: vec![],
-        };
-        assert!(r.failed());
-        let report = r.to_report();
-        assert_eq!(report.findings().len(), 1);
-        let f = &report.findings()[0];
-        assert_eq!(f.rule.id, "verify/mismatch");
-        assert_eq!(f.location().unwrap().to_string(), "go.sum:3");
-        assert_eq!(f.affected, ["example.com/a@v1.0.0"]);
     }
 }

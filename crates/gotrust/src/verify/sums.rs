@@ -196,6 +196,22 @@ pub async fn open_database(
     cache_root: Option<&Path>,
     offline: bool,
 ) -> Result<DatabaseAccess, VerifySetupError> {
+    open_database_reusing(env, settings, http, cache_root, offline, None).await
+}
+
+/// [`open_database`], reusing the base URL found through GOPROXY by an earlier run with the
+/// same GOPROXY and GOSUMDB when that was at most `reuse_base` ago (kept in
+/// `⟨cache root⟩/sumdb/⟨name⟩/base`). go finds the base once per process, before its first
+/// request (`dbClient.initBase`); a run whose every record and tile is cached then makes no
+/// request at all, where finding the base again would cost a TLS set-up and a round trip.
+pub async fn open_database_reusing(
+    env: &GoEnv,
+    settings: &Settings,
+    http: Arc<HttpClient>,
+    cache_root: Option<&Path>,
+    offline: bool,
+    reuse_base: Option<std::time::Duration>,
+) -> Result<DatabaseAccess, VerifySetupError> {
     let cfg = match &settings.sumdb {
         Err(e) => return Err(VerifySetupError::Setting(e.to_string())),
         Ok(SumDb::Off) => {
@@ -225,7 +241,28 @@ pub async fn open_database(
             Ok(list) => hops(list),
             Err(e) => return Err(VerifySetupError::Setting(e.to_string())),
         };
-        resolve_base(&http, &name, cfg.url_text.as_deref(), &proxy_hops).await?
+        let key = format!(
+            "GOPROXY={}\nGOSUMDB={}",
+            env.value("GOPROXY"),
+            cfg.url_text.as_deref().unwrap_or("")
+        );
+        let memo = cache_root.map(|r| r.join("sumdb").join(&name).join("base"));
+        let reused = match (&memo, reuse_base) {
+            (Some(file), Some(age)) if cfg.url_text.is_none() => read_base_memo(file, &key, age),
+            _ => None,
+        };
+        match reused {
+            Some(r) => r,
+            None => {
+                let r = resolve_base(&http, &name, cfg.url_text.as_deref(), &proxy_hops).await?;
+                if let Some(file) = &memo
+                    && reuse_base.is_some()
+                {
+                    write_base_memo(file, &key, &r);
+                }
+                r
+            }
+        }
     };
     let root = match cache_root {
         Some(r) => r,
@@ -266,6 +303,58 @@ pub async fn open_database(
     ))))
 }
 
+/// The base an earlier run found for the same GOPROXY and GOSUMDB (`key`), if found at most
+/// `max_age` ago. The file: `⟨unix seconds⟩\n⟨hop index or "direct"⟩\n⟨base URL⟩\n⟨key⟩`.
+fn read_base_memo(
+    file: &Path,
+    key: &str,
+    max_age: std::time::Duration,
+) -> Option<crate::net::sumdb::ResolvedBase> {
+    let meta = std::fs::metadata(file).ok()?;
+    if meta.len() > 64 * 1024 {
+        return None;
+    }
+    let text = std::fs::read_to_string(file).ok()?;
+    let mut parts = text.splitn(4, '\n');
+    let secs: u64 = parts.next()?.parse().ok()?;
+    let source = match parts.next()? {
+        "direct" => BaseSource::Direct,
+        hop => BaseSource::Proxy {
+            hop: hop.parse().ok()?,
+        },
+    };
+    let base = url::Url::parse(parts.next()?).ok()?;
+    if parts.next()? != key {
+        return None;
+    }
+    let age = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH + std::time::Duration::from_secs(secs))
+        .ok()?;
+    (age <= max_age).then(|| crate::net::sumdb::ResolvedBase {
+        base: SumdbBase(base),
+        source,
+        steps: Vec::new(),
+    })
+}
+
+fn write_base_memo(file: &Path, key: &str, r: &crate::net::sumdb::ResolvedBase) {
+    let source = match r.source {
+        BaseSource::Proxy { hop } => hop.to_string(),
+        BaseSource::Direct => "direct".to_string(),
+        BaseSource::Explicit => return,
+    };
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let text = format!("{secs}\n{source}\n{}\n{key}", r.base.0);
+    // Only a time saver: a failed write means the next run finds the base again.
+    let _ = file
+        .parent()
+        .map(std::fs::create_dir_all)
+        .transpose()
+        .and_then(|_| std::fs::write(file, text));
+}
+
 /// Options of [`verify_sums`].
 #[derive(Debug, Clone)]
 pub struct SumsOptions {
@@ -274,6 +363,10 @@ pub struct SumsOptions {
     /// Fetch the database's `/latest` first and merge it into the stored head (catches a
     /// rollback or fork even when every lookup is cached).
     pub check_latest: bool,
+    /// Skip fetching `/latest` when gotrust confirmed its stored head against it at most
+    /// this long ago and the head has not moved since ([`HeadCheck::Recent`]); `None`: fetch
+    /// it on every run.
+    pub head_max_age: Option<std::time::Duration>,
 }
 
 impl Default for SumsOptions {
@@ -281,6 +374,7 @@ impl Default for SumsOptions {
         SumsOptions {
             concurrency: 64,
             check_latest: true,
+            head_max_age: None,
         }
     }
 }
@@ -416,6 +510,14 @@ pub struct LineResult {
 pub enum HeadCheck {
     /// `/latest` was not fetched.
     NotChecked,
+    /// `/latest` was not fetched: an earlier run confirmed the stored head against it
+    /// recently (within [`SumsOptions::head_max_age`]) and this run adopted no newer head.
+    Recent {
+        /// The stored tree size, as confirmed.
+        size: i64,
+        /// Seconds since the confirmation.
+        age_secs: u64,
+    },
     /// The served head extends (or equals) the stored one.
     Consistent {
         /// Served tree size.
@@ -766,10 +868,13 @@ pub async fn check_head(http: &HttpClient, client: &SumdbClient, base: &SumdbBas
             stored,
             served: served.unwrap_or(-1),
         },
-        Ok(merge) => HeadCheck::Consistent {
-            size: client.latest().0.n,
-            merge,
-        },
+        Ok(merge) => {
+            client.note_head_confirmed();
+            HeadCheck::Consistent {
+                size: client.latest().0.n,
+                merge,
+            }
+        }
         Err(SumdbClientError::Fork(ev)) => HeadCheck::Fork(ev),
         Err(e) => match classify(&e) {
             ErrorClass::Verification => HeadCheck::Invalid {
@@ -929,11 +1034,30 @@ async fn judge_lines(
             // pack are proven: run both at once. Each merges what it sees into the same
             // client, so a fork or rollback is caught whichever comes first.
             // Offline, the stored heads are the reference: nothing is fetched.
+            // A run answered wholly from the record pack needs no request but `/latest`; if
+            // that head was confirmed recently, it is not fetched again. Any record to fetch
+            // means a request anyway, and the head check runs beside it.
+            let recent = opts
+                .head_max_age
+                .filter(|_| {
+                    keys.iter().all(|&k| {
+                        fanout.first_line(k).is_some_and(|i| {
+                            let (m, v, _) = lines.fields(i);
+                            d.client.has_packed_record(m, v)
+                        })
+                    })
+                })
+                .and_then(|max| d.client.head_confirmed().filter(|(_, age)| *age <= max));
             let head = async {
-                if opts.check_latest && !d.client.is_offline() {
-                    check_head(&d.http, &d.client, &d.sumdb_base).await
-                } else {
+                if !opts.check_latest || d.client.is_offline() {
                     HeadCheck::NotChecked
+                } else if let Some((size, age)) = recent {
+                    HeadCheck::Recent {
+                        size,
+                        age_secs: age.as_secs(),
+                    }
+                } else {
+                    check_head(&d.http, &d.client, &d.sumdb_base).await
                 }
             };
             let mut fork = None;

@@ -320,6 +320,9 @@ pub fn write_text(
                 db.size
             ),
             HeadCheck::NotChecked => "head not checked".to_string(),
+            HeadCheck::Recent { size, age_secs } => format!(
+                "head {size} confirmed against the database {age_secs}s ago; every record cached (not fetched again)"
+            ),
             HeadCheck::Consistent { size, .. } => {
                 format!("head {size} consistent with the stored head")
             }

@@ -450,8 +450,9 @@ fn bad_input_is_findings_or_errors() {
     }
 }
 
-/// Snapshots of the three renderers on a realistic risky configuration (paths of the
-/// temporary copy are replaced by `[FIXTURE]`).
+/// The three renderers on a realistic risky configuration: text and JSON as snapshots (paths
+/// of the temporary copy are replaced by `[TMP]`), SARIF by the schema and by each result
+/// against its JSON finding.
 #[test]
 fn risky_configuration_snapshots() {
     let l = Loaded::new(&fixtures().with_file_name("audit-risky"));
@@ -478,8 +479,79 @@ fn risky_configuration_snapshots() {
     insta::with_settings!({filters => filters}, {
         insta::assert_snapshot!("risky_text", &text);
         insta::assert_snapshot!("risky_json", &json);
-        insta::assert_snapshot!("risky_sarif", &sarif);
     });
+    // SARIF: valid against the schema, and each result is the JSON finding at its place
+    // (rule, level from the severity, message, first location, related locations).
+    let sarif_v: serde_json::Value = serde_json::from_str(&sarif).unwrap();
+    crate::harness::check_sarif(&sarif_v);
+    let json_v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let findings = json_v["findings"].as_array().unwrap();
+    let results = sarif_v["runs"][0]["results"].as_array().unwrap();
+    assert_eq!(
+        sarif_v["runs"][0]["tool"]["driver"]["version"],
+        "0.0.0-test"
+    );
+    let levels: Vec<(&str, &str)> = results
+        .iter()
+        .map(|r| (r["ruleId"].as_str().unwrap(), r["level"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        levels,
+        [
+            ("insecure/unverified", "error"),
+            ("project/go-sum-conflict", "error"),
+            ("project/unverified-modules", "error"),
+            ("proxy/credentials-in-url", "error"),
+            ("proxy/plaintext", "error"),
+            ("sumdb/bypass-public", "error"),
+            ("env/unknown-variable", "warning"),
+            ("proxy/fallback-on-any-error", "warning"),
+            ("tls/non-public-ca", "warning"),
+            ("cache/modcacherw", "note"),
+            ("proxy/direct-fallback", "note"),
+            ("env/shadowed", "note"),
+            ("transport/http-proxy", "note"),
+        ]
+    );
+    assert_eq!(results.len(), findings.len());
+    for (r, f) in results.iter().zip(findings) {
+        assert_eq!(r["ruleId"], f["id"]);
+        assert_eq!(r["properties"]["severity"], f["severity"]);
+        assert_eq!(r["message"]["text"], f["message"]);
+        assert_eq!(r["properties"]["fix"], f["fix"], "{}", f["id"]);
+        assert!(r.get("suppressions").is_none(), "{r}");
+        let located: Vec<&serde_json::Value> = f["evidence"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|e| e.get("location").filter(|l| !l.is_null()))
+            .collect();
+        let loc = &r["locations"][0];
+        match located.split_first() {
+            None => {
+                // No file: the location is the variable the finding's evidence names.
+                assert_eq!(
+                    loc["logicalLocations"][0]["name"],
+                    f["evidence"][0]["variable"]
+                );
+                assert!(r.get("relatedLocations").is_none(), "{r}");
+            }
+            Some((first, rest)) => {
+                let physical = &loc["physicalLocation"];
+                let path = first["path"].as_str().unwrap();
+                assert!(path.starts_with(&dir), "{path}");
+                assert_eq!(
+                    physical["artifactLocation"]["uri"],
+                    format!("file://{path}")
+                );
+                assert_eq!(physical["region"]["startLine"], first["line"]);
+                let related = r
+                    .get("relatedLocations")
+                    .map_or(0, |v| v.as_array().unwrap().len());
+                assert_eq!(related, rest.len(), "{}", f["id"]);
+            }
+        }
+    }
     // The proxy password never reaches any output.
     for out in [&text, &json, &sarif] {
         assert!(!out.contains("tok3n"));

@@ -8,7 +8,7 @@
 //! Each test has its own module cache (faults poison caches), and the harness runs the tests in
 //! parallel; a go run against a loopback lab takes well under a second.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use gotrust::diagnose::compare::{DeviationKind, RouteDeviation, compare_trace};
 use gotrust::diagnose::{
@@ -17,35 +17,21 @@ use gotrust::diagnose::{
 use gotrust::env::{EnvSources, resolve};
 use gotrust::route::Planner;
 use gotrust::settings::Settings;
-use gotrust_lab::{Endpoint, Fault, FaultKind, Lab, LabBuilder, RunningLab};
+use gotrust_lab::{Endpoint, Fault, FaultKind};
+use testkit::go::{GoRun, main_module};
+use testkit::lab;
 
 const SIMPLE: &str = "example.com/simple@v1.0.0";
 
-fn fixtures() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../gotrust-lab/testdata/modules")
+/// What go's stderr says, diagnosed.
+trait Diagnosed {
+    fn diagnoses(&self) -> Vec<Diagnosis>;
+    fn traces(&self) -> Vec<TraceEvent>;
+    fn only(&self, kind: K) -> Diagnosis;
+    fn clean(&self);
 }
 
-fn lab(tmp: &Path, name: &str) -> LabBuilder {
-    Lab::builder()
-        .modules_dir(fixtures())
-        .state_dir(tmp.join(name))
-}
-
-async fn start(tmp: &Path, tls: bool, faults: Vec<Fault>) -> RunningLab {
-    let mut b = lab(tmp, "lab").tls(tls);
-    for f in faults {
-        b = b.fault(f);
-    }
-    b.start().await.unwrap()
-}
-
-/// What one go run printed.
-struct GoRun {
-    ok: bool,
-    stderr: String,
-}
-
-impl GoRun {
+impl Diagnosed for GoRun {
     fn diagnoses(&self) -> Vec<Diagnosis> {
         parse_str(&self.stderr)
             .into_iter()
@@ -89,34 +75,10 @@ impl GoRun {
     }
 }
 
-/// Runs go with `args` in `root/work` (a main module), with `env` on top of the hermetic one.
-async fn go(root: &Path, env: Vec<(String, String)>, args: &[&str]) -> GoRun {
-    let root = root.to_path_buf();
-    let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
-    tokio::task::spawn_blocking(move || {
-        let work = root.join("work");
-        if !work.join("go.mod").exists() {
-            std::fs::create_dir_all(&work).unwrap();
-            std::fs::write(work.join("go.mod"), "module example.com/main\n\ngo 1.21\n").unwrap();
-        }
-        let mut cmd = testkit::hermetic_go(&root);
-        cmd.current_dir(&work);
-        for (k, v) in env {
-            cmd.env(k, v);
-        }
-        cmd.args(&args);
-        let o = cmd.output().expect("run go");
-        GoRun {
-            ok: o.status.success(),
-            stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
-        }
-    })
-    .await
-    .expect("go task")
-}
-
+/// `go mod download -x m` in a main module under `root` (see `testkit::go::main_module`), with
+/// `env` on top of the hermetic environment.
 async fn download(root: &Path, env: Vec<(String, String)>, m: &str) -> GoRun {
-    go(root, env, &["mod", "download", "-x", m]).await
+    lab::go(root, &main_module(root), env, &["mod", "download", "-x", m]).await
 }
 
 /// The route deviations of a run's trace under the settings `vars` (GOENV=off: no user file).
@@ -156,7 +118,7 @@ fn assert_info(d: &Diagnosis, setting: &str, rule: Option<&str>) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn clean_lab_trace_agrees_with_the_route() {
     let tmp = tempfile::tempdir().unwrap();
-    let lab = start(tmp.path(), false, vec![]).await;
+    let lab = lab::start(&tmp.path().join("lab"), false, vec![]).await;
     let run = download(tmp.path(), lab.go_env(), SIMPLE).await;
     run.clean();
     let t = run.traces();
@@ -201,7 +163,12 @@ async fn clean_lab_trace_agrees_with_the_route() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn untrusted_certificate() {
     let tmp = tempfile::tempdir().unwrap();
-    let lab = start(tmp.path(), true, vec![Fault::new(FaultKind::UntrustedCert)]).await;
+    let lab = lab::start(
+        &tmp.path().join("lab"),
+        true,
+        vec![Fault::new(FaultKind::UntrustedCert)],
+    )
+    .await;
     let run = download(tmp.path(), lab.go_env(), SIMPLE).await;
     let d = run.only(K::TlsUnknownAuthority);
     assert_info(&d, "SSL_CERT_FILE", Some("tls/custom-roots"));
@@ -228,8 +195,8 @@ async fn untrusted_certificate() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn database_records_a_wrong_hash() {
     let tmp = tempfile::tempdir().unwrap();
-    let lab = start(
-        tmp.path(),
+    let lab = lab::start(
+        &tmp.path().join("lab"),
         false,
         vec![Fault::new(FaultKind::WrongHash).module_version("example.com/simple", "v1.0.0")],
     )
@@ -249,8 +216,8 @@ async fn database_records_a_wrong_hash() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn tampered_zip_against_go_sum() {
     let tmp = tempfile::tempdir().unwrap();
-    let lab = start(
-        tmp.path(),
+    let lab = lab::start(
+        &tmp.path().join("lab"),
         false,
         vec![Fault::new(FaultKind::TamperZip).module_version("example.com/simple", "v1.0.0")],
     )
@@ -277,8 +244,8 @@ async fn tampered_zip_against_go_sum() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn forked_tree_across_two_runs() {
     let tmp = tempfile::tempdir().unwrap();
-    let lab = start(
-        tmp.path(),
+    let lab = lab::start(
+        &tmp.path().join("lab"),
         false,
         vec![Fault::new(FaultKind::ForkedTree).module_version("example.com/simple", "v1.1.0")],
     )
@@ -304,12 +271,12 @@ async fn rolled_back_tree_is_accepted_by_go() {
     // of it, so a rollback on its own makes go print nothing: diagnose must stay silent too
     // (finding rollbacks is probe's job, across runs).
     let tmp = tempfile::tempdir().unwrap();
-    let lab = start(tmp.path(), false, vec![]).await;
+    let lab = lab::start(&tmp.path().join("lab"), false, vec![]).await;
     let n = lab.tree_size();
     download(tmp.path(), lab.go_env(), SIMPLE).await.clean();
     lab.shutdown().await;
-    let lab = start(
-        tmp.path(),
+    let lab = lab::start(
+        &tmp.path().join("lab"),
         false,
         vec![Fault::new(FaultKind::RolledBack { size: n - 3 })],
     )
@@ -322,7 +289,12 @@ async fn rolled_back_tree_is_accepted_by_go() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bad_tree_signature() {
     let tmp = tempfile::tempdir().unwrap();
-    let lab = start(tmp.path(), false, vec![Fault::new(FaultKind::BadSignature)]).await;
+    let lab = lab::start(
+        &tmp.path().join("lab"),
+        false,
+        vec![Fault::new(FaultKind::BadSignature)],
+    )
+    .await;
     let run = download(tmp.path(), lab.go_env(), SIMPLE).await;
     let d = run.only(K::SumDbBadSignature);
     assert_eq!(d.module.as_deref(), Some(SIMPLE));
@@ -334,8 +306,8 @@ async fn bad_tree_signature() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn foreign_tree_signature() {
     let tmp = tempfile::tempdir().unwrap();
-    let lab = start(
-        tmp.path(),
+    let lab = lab::start(
+        &tmp.path().join("lab"),
         false,
         vec![Fault::new(FaultKind::ForeignSignature)],
     )
@@ -349,8 +321,8 @@ async fn foreign_tree_signature() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn redirect_from_https_to_http() {
     let tmp = tempfile::tempdir().unwrap();
-    let lab = start(
-        tmp.path(),
+    let lab = lab::start(
+        &tmp.path().join("lab"),
         true,
         vec![Fault::new(FaultKind::RedirectToHttp).endpoint(Endpoint::Info)],
     )
@@ -364,12 +336,12 @@ async fn redirect_from_https_to_http() {
 
 /// Two labs, the first answering `status` for zips: GOPROXY="<bad>SEP<good>".
 async fn fallback(tmp: &Path, status: u16, sep: &str) -> (GoRun, Vec<(String, String)>, String) {
-    let bad = lab(tmp, "bad")
+    let bad = lab::builder(&tmp.join("bad"))
         .fault(Fault::new(FaultKind::Status { status }).endpoint(Endpoint::Zip))
         .start()
         .await
         .unwrap();
-    let good = lab(tmp, "good").start().await.unwrap();
+    let good = lab::builder(&tmp.join("good")).start().await.unwrap();
     let env = with(
         good.go_env(),
         "GOPROXY",
@@ -444,8 +416,8 @@ async fn server_error_with_pipe_falls_through() {
 async fn database_lookup_not_found_for_the_path() {
     for (status, text) in [(404, "404 Not Found"), (410, "410 Gone")] {
         let tmp = tempfile::tempdir().unwrap();
-        let lab = start(
-            tmp.path(),
+        let lab = lab::start(
+            &tmp.path().join("lab"),
             false,
             vec![Fault::new(FaultKind::Status { status }).endpoint(Endpoint::Lookup)],
         )
@@ -474,8 +446,8 @@ async fn connection_reset() {
     // (only dial and TLS-handshake timeouts of net/http's default transport, 30 s and 10 s), so
     // the cut connection is exercised with Reset instead.
     let tmp = tempfile::tempdir().unwrap();
-    let lab = start(
-        tmp.path(),
+    let lab = lab::start(
+        &tmp.path().join("lab"),
         false,
         vec![Fault::new(FaultKind::Reset).endpoint(Endpoint::Zip)],
     )
@@ -489,8 +461,8 @@ async fn connection_reset() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn truncated_zip() {
     let tmp = tempfile::tempdir().unwrap();
-    let lab = start(
-        tmp.path(),
+    let lab = lab::start(
+        &tmp.path().join("lab"),
         false,
         vec![Fault::new(FaultKind::Truncate { bytes: 100 }).endpoint(Endpoint::Zip)],
     )
@@ -505,8 +477,8 @@ async fn truncated_zip() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn padded_zip_is_not_a_valid_zip() {
     let tmp = tempfile::tempdir().unwrap();
-    let lab = start(
-        tmp.path(),
+    let lab = lab::start(
+        &tmp.path().join("lab"),
         false,
         vec![Fault::new(FaultKind::Oversized { bytes: 1 << 20 }).endpoint(Endpoint::Zip)],
     )
@@ -520,8 +492,8 @@ async fn padded_zip_is_not_a_valid_zip() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn polluted_version_resolves() {
     let tmp = tempfile::tempdir().unwrap();
-    let lab = start(
-        tmp.path(),
+    let lab = lab::start(
+        &tmp.path().join("lab"),
         false,
         vec![
             Fault::new(FaultKind::Polluted {
@@ -551,7 +523,12 @@ async fn polluted_version_resolves() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn plaintext_server_behind_https_url() {
     let tmp = tempfile::tempdir().unwrap();
-    let lab = start(tmp.path(), true, vec![Fault::new(FaultKind::PlaintextOnly)]).await;
+    let lab = lab::start(
+        &tmp.path().join("lab"),
+        true,
+        vec![Fault::new(FaultKind::PlaintextOnly)],
+    )
+    .await;
     let run = download(tmp.path(), lab.go_env(), SIMPLE).await;
     let d = run.only(K::PlaintextServer);
     assert_info(&d, "GOPROXY", Some("probe/tls-failed"));

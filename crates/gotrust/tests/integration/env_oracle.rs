@@ -464,16 +464,7 @@ fn write_user_files(root: &Path, body: &str) {
 fn run(cfg: &Config, goroot: &Path, go: &Path) -> Vec<String> {
     let tmp = tempfile::tempdir().unwrap();
     let root = tmp.path();
-    let cmd = testkit::hermetic_go(root);
-    let mut process: BTreeMap<String, String> = cmd
-        .get_envs()
-        .filter_map(|(k, v)| {
-            Some((
-                k.to_string_lossy().into_owned(),
-                v?.to_string_lossy().into_owned(),
-            ))
-        })
-        .collect();
+    let mut process = hermetic_env(root);
     // The hermetic XDG_CONFIG_HOME sits under HOME; use a separate one so the two files differ.
     process.insert("XDG_CONFIG_HOME".into(), path_in(root, "xdg"));
     for (k, v) in &cfg.vars {
@@ -620,19 +611,7 @@ use gotrust::settings::httpproxy::{HttpProxyConfig, HttpProxyVars, ProxyChoice};
 use gotrust::settings::proxy::ProxyList;
 use gotrust::settings::sumdb::SumDb;
 use gotrust::settings::url::GoUrl;
-
-/// The hermetic environment of `testkit::hermetic_go(root)` as a map.
-fn hermetic_env(root: &Path) -> BTreeMap<String, String> {
-    testkit::hermetic_go(root)
-        .get_envs()
-        .filter_map(|(k, v)| {
-            Some((
-                k.to_string_lossy().into_owned(),
-                v?.to_string_lossy().into_owned(),
-            ))
-        })
-        .collect()
-}
+use testkit::go::hermetic_env;
 
 fn go_with(env: &BTreeMap<String, String>, cwd: &Path, args: &[&str]) -> (String, String) {
     let out = Command::new(testkit::go_binary())

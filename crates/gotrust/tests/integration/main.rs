@@ -1,10 +1,12 @@
-//! The engine's integration tests: one binary, one module per area, sharing the loopback
-//! servers and helpers in `net_server`.
+//! The engine's integration tests: one binary, one module per area, sharing lab clients and
+//! SARIF checks in `harness` and the loopback servers in `net_server`; the lab, go runs and
+//! the x/mod oracle come from `testkit`.
 
 mod audit;
 mod diagnose;
 mod diagnose_lab;
 mod env_oracle;
+mod harness;
 mod net_goproxy;
 mod net_goproxy_go;
 mod net_http;

@@ -7,6 +7,7 @@ use std::fmt;
 use gotrust::net::goproxy::{StepOutcome, WalkError};
 use gotrust::net::tls::RootSource;
 use gotrust::net::{Hop, HopKind, HttpClient, HttpConfig, ProxyClient, ProxyError, try_proxies};
+use gotrust::settings::proxy::Fallback;
 use net_server::{Reply, start};
 use sha2::{Digest, Sha256};
 
@@ -216,16 +217,21 @@ fn hops(list: &str, base: &str) -> Vec<Hop> {
             None => (rest, false, ""),
         };
         rest = next;
+        let fallback = if any {
+            Fallback::OnAnyError
+        } else {
+            Fallback::OnNotFound
+        };
         let kind = match item {
             "direct" => HopKind::Direct,
             "off" => HopKind::Off,
             "noproxy" => HopKind::NoProxy,
-            p => HopKind::Url(format!("{base}{p}")),
+            p => {
+                out.push(Hop::url(&format!("{base}{p}"), fallback).unwrap());
+                continue;
+            }
         };
-        out.push(Hop {
-            kind,
-            fall_back_on_any_error: any,
-        });
+        out.push(Hop { kind, fallback });
     }
     out
 }
@@ -248,7 +254,7 @@ async fn walk(
                 None => Ok("direct ok".to_string()),
             };
             match hop.kind {
-                HopKind::Url(u) => {
+                HopKind::Url { url: u, .. } => {
                     if private {
                         return Err(StepErr::Keyword("disabled by GOPRIVATE/GONOPROXY"));
                     }

@@ -75,7 +75,7 @@ async fn ours(http: &HttpClient, goproxy: &str) -> Result<String, String> {
         let hop = hop.clone();
         async move {
             match hop.kind {
-                gotrust::net::HopKind::Url(u) => {
+                gotrust::net::HopKind::Url { url: u, .. } => {
                     let p = ProxyClient::new(http, &u)?;
                     p.info(MODULE, "v1.0.0").await.map(|(_, i)| i.version)
                 }

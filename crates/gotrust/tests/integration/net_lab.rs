@@ -2,47 +2,21 @@
 //! over HTTPS with its own CA: every module the lab serves is verified end to end, and the
 //! lab's faults surface as the typed errors they should.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
-use gotrust::net::goproxy::{Hop, HopKind};
+use gotrust::net::goproxy::Hop;
 use gotrust::net::sumdb::{BaseSource, SumdbClient, SumdbClientError, SumdbConfig, resolve_base};
-use gotrust::net::tls::RootSource;
-use gotrust::net::{FetchErrorKind, HttpClient, HttpConfig, ProxyClient, ProxyError, TimeoutPhase};
-use gotrust_lab::{Endpoint, Fault, FaultKind, Lab, RunningLab};
+use gotrust::net::{FetchErrorKind, HttpClient, ProxyClient, ProxyError, TimeoutPhase};
+use gotrust::settings::proxy::Fallback;
+use gotrust_lab::{Endpoint, Fault, FaultKind, RunningLab};
+use testkit::lab;
 
-fn fixtures() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../gotrust-lab/testdata/modules")
-}
-
-async fn start_lab(tmp: &Path, faults: Vec<Fault>) -> RunningLab {
-    let mut b = Lab::builder()
-        .modules_dir(fixtures())
-        .state_dir(tmp.join("lab"))
-        .tls(true);
-    for f in faults {
-        b = b.fault(f);
-    }
-    b.start().await.unwrap()
-}
-
-fn client(lab: &RunningLab, read_timeout: Duration) -> Arc<HttpClient> {
-    Arc::new(
-        HttpClient::new(HttpConfig {
-            roots: RootSource::CaFile(lab.ca_file().unwrap().to_path_buf()),
-            read_timeout,
-            ..HttpConfig::default()
-        })
-        .unwrap(),
-    )
-}
+use crate::harness::{lab_http, sumdb_config};
 
 fn hop(url: String) -> Hop {
-    Hop {
-        kind: HopKind::Url(url),
-        fall_back_on_any_error: false,
-    }
+    Hop::url(&url, Fallback::OnNotFound).unwrap()
 }
 
 async fn sumdb(lab: &RunningLab, http: &Arc<HttpClient>, state: &Path) -> SumdbClient {
@@ -53,12 +27,8 @@ async fn sumdb(lab: &RunningLab, http: &Arc<HttpClient>, state: &Path) -> SumdbC
     SumdbClient::new(
         http.clone(),
         SumdbConfig {
-            key: lab.verifier_key().to_string(),
             base: r.base,
-            state_dir: state.join("sumdb"),
-            go_latest: None,
-            go_cache: None,
-            private: None,
+            ..sumdb_config(lab, state.join("sumdb"))
         },
     )
     .await
@@ -68,8 +38,8 @@ async fn sumdb(lab: &RunningLab, http: &Arc<HttpClient>, state: &Path) -> SumdbC
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_lab_module_verifies_end_to_end() {
     let tmp = tempfile::tempdir().unwrap();
-    let lab = start_lab(tmp.path(), Vec::new()).await;
-    let http = client(&lab, Duration::from_secs(30));
+    let lab = lab::start(&tmp.path().join("lab"), true, Vec::new()).await;
+    let http = lab_http(&lab, Duration::from_secs(30));
     let db = sumdb(&lab, &http, tmp.path()).await;
     let proxy = ProxyClient::new(&http, &lab.proxy_url()).unwrap();
     let modules = lab.modules();
@@ -109,8 +79,9 @@ async fn every_lab_module_verifies_end_to_end() {
 async fn lab_faults_become_typed_errors() {
     let simple = "example.com/simple";
     let tmp = tempfile::tempdir().unwrap();
-    let lab = start_lab(
-        tmp.path(),
+    let lab = lab::start(
+        &tmp.path().join("lab"),
+        true,
         vec![
             Fault::new(FaultKind::TamperZip).module_version(simple, "v1.0.0"),
             Fault::new(FaultKind::Status { status: 410 })
@@ -128,7 +99,7 @@ async fn lab_faults_become_typed_errors() {
         ],
     )
     .await;
-    let http = client(&lab, Duration::from_millis(500));
+    let http = lab_http(&lab, Duration::from_millis(500));
     let db = sumdb(&lab, &http, tmp.path()).await;
     let proxy = ProxyClient::new(&http, &lab.proxy_url()).unwrap();
 
@@ -162,12 +133,13 @@ async fn lab_faults_become_typed_errors() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn lab_database_misbehaviour_is_caught() {
     let tmp = tempfile::tempdir().unwrap();
-    let lab = start_lab(
-        tmp.path(),
+    let lab = lab::start(
+        &tmp.path().join("lab"),
+        true,
         vec![Fault::new(FaultKind::ForkedTree).module("example.com/simple")],
     )
     .await;
-    let http = client(&lab, Duration::from_secs(30));
+    let http = lab_http(&lab, Duration::from_secs(30));
     let db = sumdb(&lab, &http, tmp.path()).await;
     let (path, version) = lab
         .modules()
@@ -193,8 +165,8 @@ async fn lab_database_misbehaviour_is_caught() {
         ),
     ] {
         let tmp = tempfile::tempdir().unwrap();
-        let lab = start_lab(tmp.path(), vec![Fault::new(kind)]).await;
-        let http = client(&lab, Duration::from_secs(30));
+        let lab = lab::start(&tmp.path().join("lab"), true, vec![Fault::new(kind)]).await;
+        let http = lab_http(&lab, Duration::from_secs(30));
         let db = sumdb(&lab, &http, tmp.path()).await;
         let e = db.lookup("example.com/simple", "v1.0.0").await.unwrap_err();
         assert!(
@@ -213,8 +185,8 @@ async fn lab_transport_faults() {
         (FaultKind::RedirectToHttp, "redirect"),
     ] {
         let tmp = tempfile::tempdir().unwrap();
-        let lab = start_lab(tmp.path(), vec![Fault::new(kind)]).await;
-        let http = client(&lab, Duration::from_secs(30));
+        let lab = lab::start(&tmp.path().join("lab"), true, vec![Fault::new(kind)]).await;
+        let http = lab_http(&lab, Duration::from_secs(30));
         let proxy = ProxyClient::new(&http, &lab.proxy_url()).unwrap();
         let e = proxy.list("example.com/simple").await.unwrap_err();
         let ProxyError::Fetch(f) = &e else {

@@ -11,6 +11,7 @@ use gotrust::net::sumdb::{
 };
 use gotrust::net::tls::RootSource;
 use gotrust::net::{FetchErrorKind, Hop, HopKind, HttpClient, HttpConfig};
+use gotrust::settings::proxy::Fallback;
 use net_server::testdb::{Db, NAME, keys};
 use net_server::{Reply, start};
 
@@ -358,13 +359,20 @@ async fn base_is_found_like_go() {
     })
     .unwrap();
     let base = format!("http://{}", srv.addr);
-    let hop = |p: &str, any: bool| Hop {
-        kind: if p == "direct" {
-            HopKind::Direct
+    let hop = |p: &str, any: bool| {
+        let fallback = if any {
+            Fallback::OnAnyError
         } else {
-            HopKind::Url(format!("{base}{p}"))
-        },
-        fall_back_on_any_error: any,
+            Fallback::OnNotFound
+        };
+        if p == "direct" {
+            Hop {
+                kind: HopKind::Direct,
+                fallback,
+            }
+        } else {
+            Hop::url(&format!("{base}{p}"), fallback).unwrap()
+        }
     };
     let name = "sum.golang.org";
     let r = resolve_base(

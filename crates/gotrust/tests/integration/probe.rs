@@ -12,41 +12,18 @@ use std::sync::Arc;
 
 use gotrust::net::tls::{RootSource, TlsVersion};
 use gotrust::net::{HttpClient, HttpConfig};
-use gotrust::probe::{ModuleVersion, Outcome, ProbeOptions, ProxyProbe, Verdict};
+use gotrust::probe::{Outcome, ProbeOptions, ProxyProbe, Verdict, parse_module};
 use gotrust::settings::sumdb::SumDb;
-use gotrust_lab::{Endpoint, Fault, FaultKind, Lab, RunningLab};
+use gotrust_lab::{Endpoint, Fault, FaultKind, RunningLab};
+use std::time::Duration;
+use testkit::lab;
 
-fn fixtures() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../gotrust-lab/testdata/modules")
-}
-
-async fn start(tmp: &Path, tls: bool, faults: Vec<Fault>) -> RunningLab {
-    let mut b = Lab::builder()
-        .modules_dir(fixtures())
-        .state_dir(tmp.join("lab"))
-        .tls(tls);
-    for f in faults {
-        b = b.fault(f);
-    }
-    b.start().await.unwrap()
-}
-
-fn client(lab: &RunningLab) -> Arc<HttpClient> {
-    let mut cfg = HttpConfig {
-        connect_timeout: std::time::Duration::from_secs(5),
-        read_timeout: std::time::Duration::from_secs(10),
-        ..HttpConfig::default()
-    };
-    if let Some(ca) = lab.ca_file() {
-        cfg.roots = RootSource::CaFile(ca.to_path_buf());
-    }
-    Arc::new(HttpClient::new(cfg).unwrap())
-}
+use crate::harness::lab_http;
 
 fn options(lab: &RunningLab, tmp: &Path, module: Option<&str>) -> ProbeOptions {
     let mut o = ProbeOptions::new(tmp.join("work"));
     o.nonce = "test1".into();
-    o.module = module.map(|m| ModuleVersion::parse(m).unwrap());
+    o.module = module.map(|m| parse_module(m).unwrap());
     o.sumdb = match SumDb::parse(&format!("{} {}", lab.verifier_key(), lab.sumdb_url())).unwrap() {
         SumDb::Db(db) => Some(*db),
         other => panic!("{other:?}"),
@@ -57,7 +34,7 @@ fn options(lab: &RunningLab, tmp: &Path, module: Option<&str>) -> ProbeOptions {
 const SIMPLE: &str = "example.com/simple@v1.0.0";
 
 async fn run(lab: &RunningLab, tmp: &Path, module: Option<&str>) -> ProxyProbe {
-    let http = client(lab);
+    let http = lab_http(lab, Duration::from_secs(10));
     gotrust::probe::probe(&http, &lab.proxy_url(), &options(lab, tmp, module))
         .await
         .unwrap()
@@ -72,18 +49,18 @@ fn outcome(p: &ProxyProbe, name: &str) -> Outcome {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn clean_http_lab_has_no_findings() {
     let tmp = tempfile::tempdir().unwrap();
-    let lab = start(tmp.path(), false, vec![]).await;
+    let lab = lab::start(&tmp.path().join("lab"), false, vec![]).await;
     let p = run(&lab, tmp.path(), Some(SIMPLE)).await;
     assert_eq!(p.verdict, Verdict::Complete);
     assert!(p.findings.is_empty(), "{:#?}", p.findings);
     for name in [
-        "not-found/module",
-        "not-found/version",
+        "not-found.module",
+        "not-found.version",
         "list",
         "info",
         "zip",
-        "sumdb/supported",
-        "sumdb/lookup",
+        "sumdb.supported",
+        "sumdb.lookup",
         "content",
         "redirects",
     ] {
@@ -100,7 +77,7 @@ async fn clean_http_lab_has_no_findings() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn clean_https_lab_reports_chain_and_no_findings() {
     let tmp = tempfile::tempdir().unwrap();
-    let lab = start(tmp.path(), true, vec![]).await;
+    let lab = lab::start(&tmp.path().join("lab"), true, vec![]).await;
     let p = run(&lab, tmp.path(), Some(SIMPLE)).await;
     assert!(p.findings.is_empty(), "{:#?}", p.findings);
     let tls = p.tls.as_ref().expect("https");
@@ -112,7 +89,7 @@ async fn clean_https_lab_reports_chain_and_no_findings() {
     assert_eq!(tls.alpn.as_deref(), Some("http/1.1"));
     assert_eq!(p.http_version.as_deref(), Some("HTTP/1.1"));
     assert_eq!(outcome(&p, "tls"), Outcome::Info);
-    assert_eq!(outcome(&p, "tls/verify"), Outcome::Pass);
+    assert_eq!(outcome(&p, "tls.verify"), Outcome::Pass);
     let detail = &p.check("tls").unwrap().detail;
     assert!(
         detail.starts_with("TLSv1.3 (ALPN http/1.1), direct: ")
@@ -123,7 +100,7 @@ async fn clean_https_lab_reports_chain_and_no_findings() {
     assert_eq!(json["tls"]["version"], "TLSv1.3");
     assert_eq!(json["tls"]["alpn"], "http/1.1");
     // Private CA on loopback: shown, not a finding.
-    assert_eq!(outcome(&p, "tls/root"), Outcome::Info);
+    assert_eq!(outcome(&p, "tls.root"), Outcome::Info);
     assert_eq!(outcome(&p, "content"), Outcome::Pass);
     lab.shutdown().await;
 }
@@ -131,8 +108,8 @@ async fn clean_https_lab_reports_chain_and_no_findings() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn near_expiry_is_a_finding() {
     let tmp = tempfile::tempdir().unwrap();
-    let lab = start(tmp.path(), true, vec![]).await;
-    let http = client(&lab);
+    let lab = lab::start(&tmp.path().join("lab"), true, vec![]).await;
+    let http = lab_http(&lab, Duration::from_secs(10));
     let mut o = options(&lab, tmp.path(), Some(SIMPLE));
     let first = gotrust::probe::probe(&http, &lab.proxy_url(), &o)
         .await
@@ -167,8 +144,8 @@ async fn near_expiry_is_a_finding() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn polluted_version_is_not_found_200() {
     let tmp = tempfile::tempdir().unwrap();
-    let lab = start(
-        tmp.path(),
+    let lab = lab::start(
+        &tmp.path().join("lab"),
         false,
         vec![Fault::new(FaultKind::Polluted {
             serve: "v1.0.0".into(),
@@ -182,9 +159,9 @@ async fn polluted_version_is_not_found_200() {
         "{:#?}",
         p.findings
     );
-    assert_eq!(outcome(&p, "not-found/version"), Outcome::Fail);
+    assert_eq!(outcome(&p, "not-found.version"), Outcome::Fail);
     // The made-up module is still 404: only known modules are polluted.
-    assert_eq!(outcome(&p, "not-found/module"), Outcome::Pass);
+    assert_eq!(outcome(&p, "not-found.module"), Outcome::Pass);
     let f = &p.findings[0];
     assert!(
         f.message
@@ -198,8 +175,8 @@ async fn polluted_version_is_not_found_200() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn server_errors_for_missing_modules_break_fallback() {
     let tmp = tempfile::tempdir().unwrap();
-    let lab = start(
-        tmp.path(),
+    let lab = lab::start(
+        &tmp.path().join("lab"),
         false,
         vec![Fault::new(FaultKind::Status { status: 500 }).path_prefix("/gotrust.invalid/")],
     )
@@ -216,7 +193,7 @@ async fn server_errors_for_missing_modules_break_fallback() {
         "{}",
         p.findings[0].message
     );
-    assert_eq!(outcome(&p, "not-found/module"), Outcome::Fail);
+    assert_eq!(outcome(&p, "not-found.module"), Outcome::Fail);
     assert_eq!(outcome(&p, "content"), Outcome::Pass);
     lab.shutdown().await;
 }
@@ -224,8 +201,8 @@ async fn server_errors_for_missing_modules_break_fallback() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn https_to_http_redirect_is_a_finding() {
     let tmp = tempfile::tempdir().unwrap();
-    let lab = start(
-        tmp.path(),
+    let lab = lab::start(
+        &tmp.path().join("lab"),
         true,
         vec![Fault::new(FaultKind::RedirectToHttp)],
     )
@@ -249,7 +226,12 @@ async fn https_to_http_redirect_is_a_finding() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn untrusted_certificate_is_a_finding_with_x509_detail() {
     let tmp = tempfile::tempdir().unwrap();
-    let lab = start(tmp.path(), true, vec![Fault::new(FaultKind::UntrustedCert)]).await;
+    let lab = lab::start(
+        &tmp.path().join("lab"),
+        true,
+        vec![Fault::new(FaultKind::UntrustedCert)],
+    )
+    .await;
     let p = run(&lab, tmp.path(), Some(SIMPLE)).await;
     // On loopback an unknown CA is a broken server, not a network in between: no
     // interception finding, only go's failure.
@@ -262,7 +244,7 @@ async fn untrusted_certificate_is_a_finding_with_x509_detail() {
         "{}",
         failed.message
     );
-    assert_eq!(outcome(&p, "tls/verify"), Outcome::Fail);
+    assert_eq!(outcome(&p, "tls.verify"), Outcome::Fail);
     assert_eq!(p.verdict, Verdict::Complete);
     // Verification failed, yet the presented chain is reported: the lab's other CA issued it.
     let tls = p.tls.as_ref().expect("presented chain");
@@ -277,22 +259,22 @@ async fn untrusted_certificate_is_a_finding_with_x509_detail() {
         leaf.sans
     );
     assert!(leaf.not_after_unix > 0);
-    assert_eq!(outcome(&p, "tls/root"), Outcome::Info);
+    assert_eq!(outcome(&p, "tls.root"), Outcome::Info);
     assert!(
-        p.check("tls/root").unwrap().detail
+        p.check("tls.root").unwrap().detail
             == "not a public root (Mozilla's root program, webpki-roots 1.0.10): CN=gotrust lab untrusted CA, not in go's trust store",
         "{}",
-        p.check("tls/root").unwrap().detail
+        p.check("tls.root").unwrap().detail
     );
-    assert_eq!(outcome(&p, "tls/interception"), Outcome::Info);
+    assert_eq!(outcome(&p, "tls.interception"), Outcome::Info);
     lab.shutdown().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn database_not_supported_is_info() {
     let tmp = tempfile::tempdir().unwrap();
-    let lab = start(
-        tmp.path(),
+    let lab = lab::start(
+        &tmp.path().join("lab"),
         false,
         vec![Fault::new(FaultKind::Status { status: 404 }).endpoint(Endpoint::Supported)],
     )
@@ -305,7 +287,7 @@ async fn database_not_supported_is_info() {
         p.findings
     );
     assert_eq!(p.findings[0].severity, gotrust::report::Severity::Info);
-    assert_eq!(outcome(&p, "sumdb/supported"), Outcome::Info);
+    assert_eq!(outcome(&p, "sumdb.supported"), Outcome::Info);
     // GOSUMDB names the database URL, so the lookup still runs there.
     assert_eq!(outcome(&p, "content"), Outcome::Pass);
     lab.shutdown().await;
@@ -314,23 +296,23 @@ async fn database_not_supported_is_info() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn database_errors_are_findings() {
     let tmp = tempfile::tempdir().unwrap();
-    let lab = start(
-        tmp.path(),
+    let lab = lab::start(
+        &tmp.path().join("lab"),
         false,
         vec![Fault::new(FaultKind::Status { status: 503 }).endpoint(Endpoint::Supported)],
     )
     .await;
     let p = run(&lab, tmp.path(), Some(SIMPLE)).await;
     assert_eq!(p.finding_ids(), ["probe/sumdb-error"], "{:#?}", p.findings);
-    assert_eq!(outcome(&p, "sumdb/supported"), Outcome::Fail);
+    assert_eq!(outcome(&p, "sumdb.supported"), Outcome::Fail);
     lab.shutdown().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn tampered_zip_is_a_content_mismatch() {
     let tmp = tempfile::tempdir().unwrap();
-    let lab = start(
-        tmp.path(),
+    let lab = lab::start(
+        &tmp.path().join("lab"),
         false,
         vec![Fault::new(FaultKind::TamperZip).module_version("example.com/simple", "v1.0.0")],
     )
@@ -353,7 +335,7 @@ async fn tampered_zip_is_a_content_mismatch() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn without_module_the_well_known_one_is_tried_then_skipped() {
     let tmp = tempfile::tempdir().unwrap();
-    let lab = start(tmp.path(), false, vec![]).await;
+    let lab = lab::start(&tmp.path().join("lab"), false, vec![]).await;
     let p = run(&lab, tmp.path(), None).await;
     assert!(p.findings.is_empty(), "{:#?}", p.findings);
     assert_eq!(outcome(&p, "module"), Outcome::Skip);
@@ -378,7 +360,7 @@ async fn unreachable_proxy_has_no_verdict() {
         .unwrap();
     assert_eq!(p.verdict, Verdict::Unreachable);
     assert!(p.findings.is_empty());
-    assert_eq!(outcome(&p, "not-found/module"), Outcome::Fail);
+    assert_eq!(outcome(&p, "not-found.module"), Outcome::Fail);
 }
 
 #[test]
@@ -393,7 +375,7 @@ fn bad_inputs_are_errors() {
         .block_on(gotrust::probe::probe(&http, "ftp://x", &o))
         .unwrap_err();
     assert!(e.to_string().contains("invalid proxy URL"), "{e}");
-    assert!(ModuleVersion::parse("example.com/x@latest").is_err());
+    assert!(parse_module("example.com/x@latest").is_err());
 }
 
 /// A one-shot HTTPS server speaking only `versions`, with a CA of its own; returns the port
@@ -493,7 +475,7 @@ async fn run_kept(lab: &RunningLab, tmp: &Path, module: &str) -> ProxyProbe {
 
 /// Like [`run_kept`], with the client's own state (tiles, lookups) in `work`.
 async fn run_kept_in(lab: &RunningLab, tmp: &Path, module: &str, work: &Path) -> ProxyProbe {
-    let http = client(lab);
+    let http = lab_http(lab, Duration::from_secs(10));
     let mut o = options(lab, tmp, Some(module));
     o.work_dir = work.to_path_buf();
     o.state_root = Some(tmp.join("cache"));
@@ -522,8 +504,8 @@ fn notes(f: &gotrust::report::Finding) -> Vec<String> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn forked_tree_across_runs_is_critical() {
     let tmp = tempfile::tempdir().unwrap();
-    let lab = start(
-        tmp.path(),
+    let lab = lab::start(
+        &tmp.path().join("lab"),
         false,
         vec![Fault::new(FaultKind::ForkedTree).module_version("example.com/simple", "v1.1.0")],
     )
@@ -531,14 +513,14 @@ async fn forked_tree_across_runs_is_critical() {
     // First run: learns and keeps the real head.
     let p = run_kept(&lab, tmp.path(), "example.com/major/v2@v2.0.0").await;
     assert!(p.findings.is_empty(), "{:#?}", p.findings);
-    assert_eq!(outcome(&p, "sumdb/head"), Outcome::Pass);
+    assert_eq!(outcome(&p, "sumdb.head"), Outcome::Pass);
     let n = lab.tree_size();
     assert!(kept_head(&lab, tmp.path()).starts_with(&format!("go.sum database tree\n{n}\n")));
     // Second run, same head: nothing to say.
     let p = run_kept(&lab, tmp.path(), SIMPLE).await;
     assert!(p.findings.is_empty(), "{:#?}", p.findings);
     assert!(
-        p.check("sumdb/head")
+        p.check("sumdb.head")
             .unwrap()
             .detail
             .contains("as seen before"),
@@ -557,7 +539,7 @@ async fn forked_tree_across_runs_is_critical() {
         both.iter()
             .all(|n| n.starts_with(&format!("go.sum database tree\n{n}\n", n = lab.tree_size())))
     );
-    assert_eq!(outcome(&p, "sumdb/fork"), Outcome::Fail);
+    assert_eq!(outcome(&p, "sumdb.fork"), Outcome::Fail);
     // The kept head is still the real one.
     assert!(kept_head(&lab, tmp.path()).starts_with(&format!("go.sum database tree\n{n}\n")));
     lab.shutdown().await;
@@ -566,15 +548,15 @@ async fn forked_tree_across_runs_is_critical() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn rolled_back_tree_across_runs_is_reported() {
     let tmp = tempfile::tempdir().unwrap();
-    let lab = start(tmp.path(), false, vec![]).await;
+    let lab = lab::start(&tmp.path().join("lab"), false, vec![]).await;
     let n = lab.tree_size();
     let p = run_kept(&lab, tmp.path(), SIMPLE).await;
     assert!(p.findings.is_empty(), "{:#?}", p.findings);
     let seen = kept_head(&lab, tmp.path());
     lab.shutdown().await;
     // Same database (state and key), now serving an older head.
-    let lab = start(
-        tmp.path(),
+    let lab = lab::start(
+        &tmp.path().join("lab"),
         false,
         vec![Fault::new(FaultKind::RolledBack { size: n - 3 })],
     )
@@ -588,7 +570,7 @@ async fn rolled_back_tree_across_runs_is_reported() {
         "{:#?}",
         p.findings
     );
-    assert_eq!(outcome(&p, "sumdb/head"), Outcome::Fail);
+    assert_eq!(outcome(&p, "sumdb.head"), Outcome::Fail);
     let f = p
         .findings
         .iter()
@@ -617,13 +599,13 @@ async fn consistent_rollback_is_reported_and_checks_go_on() {
     // a prefix of the newer one, as go proves it: still a rollback, but the lookups go on.
     let tmp = tempfile::tempdir().unwrap();
     let work = tmp.path().join("work-shared");
-    let lab = start(tmp.path(), false, vec![]).await;
+    let lab = lab::start(&tmp.path().join("lab"), false, vec![]).await;
     let n = lab.tree_size();
     let p = run_kept_in(&lab, tmp.path(), SIMPLE, &work).await;
     assert!(p.findings.is_empty(), "{:#?}", p.findings);
     lab.shutdown().await;
-    let lab = start(
-        tmp.path(),
+    let lab = lab::start(
+        &tmp.path().join("lab"),
         false,
         vec![Fault::new(FaultKind::RolledBack { size: n - 3 })],
     )
@@ -702,7 +684,7 @@ fn settings_for(
 /// The lab intercepts proxy.golang.org through its forward proxy; go's bundle is a public one,
 /// with or without the lab's CA appended.
 async fn intercepted_probe(tmp: &Path, trust_lab_ca: bool) -> (ProxyProbe, PathBuf, String) {
-    let lab = start(tmp, false, vec![]).await;
+    let lab = lab::start(&tmp.join("lab"), false, vec![]).await;
     let fwd = lab
         .start_forward_proxy(gotrust_lab::forward::ForwardOptions {
             intercept: true,
@@ -736,7 +718,7 @@ async fn intercepted_probe(tmp: &Path, trust_lab_ca: bool) -> (ProxyProbe, PathB
     );
     let mut o = ProbeOptions::new(tmp.join("work"));
     o.nonce = "icpt".into();
-    o.module = Some(ModuleVersion::parse(SIMPLE).unwrap());
+    o.module = Some(parse_module(SIMPLE).unwrap());
     let p = gotrust::probe::probe(&http, "https://proxy.golang.org", &o)
         .await
         .unwrap();
@@ -790,7 +772,7 @@ async fn interception_with_the_lab_ca_trusted_names_the_ca_and_where_go_trusts_i
     }
     assert!(f.fix.contains("SSL_CERT_FILE"), "{}", f.fix);
     // Through the interceptor the lab still answers as a proxy: the contract checks ran.
-    assert_eq!(outcome(&p, "not-found/module"), Outcome::Pass);
+    assert_eq!(outcome(&p, "not-found.module"), Outcome::Pass);
     assert_eq!(outcome(&p, "info"), Outcome::Pass);
 }
 
@@ -830,7 +812,7 @@ async fn interception_without_the_ca_fails_as_go_does_and_is_still_named() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn audit_lists_exactly_the_lab_ca_as_non_public() {
     let tmp = tempfile::tempdir().unwrap();
-    let lab = start(tmp.path(), false, vec![]).await;
+    let lab = lab::start(&tmp.path().join("lab"), false, vec![]).await;
     let fwd = lab
         .start_forward_proxy(gotrust_lab::forward::ForwardOptions {
             intercept: true,
@@ -937,7 +919,7 @@ async fn a_server_below_tls_1_2_is_reported_with_go_s_words() {
         .unwrap(),
     );
     let mut o = ProbeOptions::new(tmp.path().join("work"));
-    o.module = Some(ModuleVersion::parse(SIMPLE).unwrap());
+    o.module = Some(parse_module(SIMPLE).unwrap());
     let p = gotrust::probe::probe(&http, &format!("https://127.0.0.1:{port}"), &o)
         .await
         .unwrap();

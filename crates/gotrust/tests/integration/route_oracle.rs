@@ -12,7 +12,7 @@
 //! a project's go.sum already has the hashes. Module paths are under `.invalid`, so
 //! direct-mode discovery fails at DNS without leaving the machine.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::io::Write;
 use std::path::Path;
 
@@ -347,15 +347,7 @@ struct Run<'a> {
 
 /// The route gotrust plans for the environment `cmd` gives go.
 fn plan(cmd: &std::process::Command, root: &Path, target: &str, with_go_sum: bool) -> Route {
-    let process: BTreeMap<String, String> = cmd
-        .get_envs()
-        .filter_map(|(k, v)| {
-            Some((
-                k.to_string_lossy().into_owned(),
-                v?.to_string_lossy().into_owned(),
-            ))
-        })
-        .collect();
+    let process = testkit::go::env_map(cmd);
     let src = EnvSources {
         process,
         goos: "linux".into(),

@@ -659,16 +659,310 @@ fn go_env_file_matches_go_env_json() {
     assert_eq!(go["GONOPROXY"], "b.example");
 }
 
-/// One audit scenario written as a file of each kind gives the findings audit gives for the
-/// same values (the rules about the values the file sets).
-#[test]
-fn every_kind_agrees_with_audit() {
+/// A scenario for the differential test: variables in go's environment and, optionally, a
+/// git configuration file, with the policy in force.
+struct Scenario {
+    name: String,
+    vars: Vec<(String, String)>,
+    gitconfig: Option<String>,
+    policy: Option<gotrust::policy::Policy>,
+}
+
+/// Escapes for each file kind's quoting.
+fn sh_single(v: &str) -> String {
+    format!("'{}'", v.replace('\'', "'\\''"))
+}
+fn yaml_single(v: &str) -> String {
+    format!("'{}'", v.replace('\'', "''"))
+}
+fn docker_double(v: &str) -> String {
+    let mut s = String::from("\"");
+    for c in v.chars() {
+        if matches!(c, '"' | '\\' | '$') {
+            s.push('\\');
+        }
+        s.push(c);
+    }
+    s.push('"');
+    s
+}
+
+type Render = fn(&[(String, String)]) -> String;
+
+/// Every kind of file that can set go's environment, with the scenario written in it.
+const ENV_KINDS: &[(FileKind, &str, Render)] = &[
+    (FileKind::Dockerfile, "Dockerfile", |v| {
+        let mut s = "FROM golang\n".to_string();
+        for (k, x) in v {
+            s.push_str(&format!("ENV {k}={}\n", docker_double(x)));
+        }
+        s
+    }),
+    (FileKind::Shell, "a.sh", |v| {
+        v.iter()
+            .map(|(k, x)| format!("export {k}={}\n", sh_single(x)))
+            .collect()
+    }),
+    (FileKind::Shell, "b.sh", |v| {
+        v.iter()
+            .map(|(k, x)| format!("go env -w {k}={}\n", sh_single(x)))
+            .collect()
+    }),
+    (FileKind::DotEnv, ".env", |v| {
+        v.iter()
+            .map(|(k, x)| {
+                if x.contains('\'') {
+                    format!("{k}=\"{x}\"\n")
+                } else {
+                    format!("{k}='{x}'\n")
+                }
+            })
+            .collect()
+    }),
+    (FileKind::Makefile, "Makefile", |v| {
+        v.iter()
+            .map(|(k, x)| format!("export {k} = {}\n", x.replace('$', "$$")))
+            .collect()
+    }),
+    (FileKind::GitHubActions, ".github/workflows/ci.yml", |v| {
+        let mut s = "on: push\njobs:\n  b:\n    runs-on: x\n    env:\n".to_string();
+        for (k, x) in v {
+            s.push_str(&format!("      {k}: {}\n", yaml_single(x)));
+        }
+        s + "    steps:\n      - run: go build\n"
+    }),
+    (FileKind::GitLabCi, ".gitlab-ci.yml", |v| {
+        let mut s = "variables:\n".to_string();
+        for (k, x) in v {
+            s.push_str(&format!("  {k}: {}\n", yaml_single(x)));
+        }
+        s + "build:\n  script:\n    - go build\n"
+    }),
+    (FileKind::Compose, "compose.yaml", |v| {
+        let mut s = "services:\n  app:\n    environment:\n".to_string();
+        for (k, x) in v {
+            s.push_str(&format!("      - {}\n", yaml_single(&format!("{k}={x}"))));
+        }
+        s
+    }),
+    (FileKind::Manifest, "deploy.yaml", |v| {
+        let mut s = "spec:\n  containers:\n    - name: go\n      env:\n".to_string();
+        for (k, x) in v {
+            s.push_str(&format!(
+                "        - name: {k}\n          value: {}\n",
+                yaml_single(x)
+            ));
+        }
+        s
+    }),
+    (FileKind::Jenkinsfile, "Jenkinsfile", |v| {
+        let mut s = "pipeline {\n  environment {\n".to_string();
+        for (k, x) in v {
+            s.push_str(&format!("    {k} = '{}'\n", x.replace('\'', "\\'")));
+        }
+        s + "  }\n}\n"
+    }),
+    (FileKind::Bazelrc, ".bazelrc", |v| {
+        v.iter()
+            .map(|(k, x)| format!("build {}\n", sh_single(&format!("--action_env={k}={x}"))))
+            .collect()
+    }),
+    (FileKind::PowerShell, "build.ps1", |v| {
+        v.iter()
+            .map(|(k, x)| format!("$env:{k} = '{}'\n", x.replace('\'', "''")))
+            .collect()
+    }),
+];
+
+/// The kinds of file that can hold git configuration, with a git config file's text written
+/// in each.
+fn git_kinds(gitconfig: &str) -> Vec<(FileKind, &'static str, String)> {
+    // `git config --global section.subsection.key value` for every entry of the file.
+    let mut calls = Vec::new();
+    let mut section = String::new();
+    for line in gitconfig.lines() {
+        let t = line.trim();
+        if let Some(h) = t.strip_prefix('[').and_then(|h| h.strip_suffix(']')) {
+            section = match h.split_once(' ') {
+                Some((s, sub)) => format!("{s}.{}", sub.trim_matches('"')),
+                None => h.to_string(),
+            };
+        } else if let Some((k, v)) = t.split_once('=') {
+            calls.push(format!(
+                "git config --global {}.{} {}",
+                section,
+                k.trim(),
+                sh_single(v.trim())
+            ));
+        }
+    }
+    let script: String = calls.iter().map(|c| format!("{c}\n")).collect();
+    let docker: String = std::iter::once("FROM golang\n".to_string())
+        .chain(calls.iter().map(|c| format!("RUN {c}\n")))
+        .collect();
+    vec![
+        (FileKind::GitConfigFile, ".gitconfig", gitconfig.to_string()),
+        (FileKind::Shell, "setup.sh", script),
+        (FileKind::Dockerfile, "Dockerfile", docker),
+    ]
+}
+
+/// Rules the differential leaves out: local state (dropped by scan, see
+/// `is_local_state_rule`), and `env/quoted-value`, which is about how a value is written in a
+/// file (Make and dotenv quoting, go env file quirks), not about the value go ends up with.
+fn compared(id: &str) -> bool {
+    !gotrust::scan::evaluate::is_local_state_rule(id) && id != "env/quoted-value"
+}
+
+/// Audits the scenario's values as the process environment (no Go installed: go.env's
+/// distribution values), keeping the findings about what the scenario sets, and checks that
+/// scan reports exactly those rules for the scenario written as a file of each kind.
+fn check_scenario(sc: &Scenario) {
     use gotrust::audit::{self, AuditInput};
     use gotrust::env::{EnvSources, resolve};
     use gotrust::scan::evaluate::{Baseline, evaluate_all};
     use gotrust::settings::Settings;
+    use gotrust::settings::git::GitSettings;
     use std::collections::BTreeSet;
 
+    let tmp = tempfile::tempdir().unwrap();
+    let fixed = |extra: Vec<(String, String)>| {
+        let mut process = extra;
+        process.push(("GOENV".into(), "off".into()));
+        process.push(("HOME".into(), "/nonexistent".into()));
+        process.push(("GIT_CONFIG_NOSYSTEM".into(), "1".into()));
+        process
+    };
+    // go's defaults: a value equal to one of them changes nothing, and scan says nothing.
+    let defaults = resolve(&EnvSources::with_process(fixed(Vec::new())));
+    let mut process = sc.vars.clone();
+    if let Some(g) = &sc.gitconfig {
+        let path = tmp.path().join("gitconfig");
+        fs::write(&path, g).unwrap();
+        process.push(("GIT_CONFIG_GLOBAL".into(), path.display().to_string()));
+    }
+    let src = EnvSources::with_process(fixed(process));
+    let env = resolve(&src);
+    let settings = Settings::from_env(&env, &src);
+    let git = sc
+        .gitconfig
+        .as_ref()
+        .map(|_| GitSettings::load(|k| src.process.get(k).cloned()));
+    let input = AuditInput {
+        env: &env,
+        sources: &src,
+        settings: &settings,
+        git: git.as_ref(),
+        policy: sc.policy.as_ref(),
+        project: None,
+        cross_check: None,
+    };
+    let set: BTreeSet<&str> = sc
+        .vars
+        .iter()
+        .filter(|(k, v)| {
+            !v.is_empty() && defaults.vars.get(k.as_str()).is_none_or(|d| d.value != *v)
+        })
+        .map(|(k, _)| k.as_str())
+        .collect();
+    let want: BTreeSet<&str> = audit::findings(&input)
+        .into_iter()
+        .filter(|f| compared(f.rule.id))
+        .filter(|f| {
+            (f.rule.id.starts_with("git/") && sc.gitconfig.is_some())
+                || f.evidence.iter().any(|e| {
+                    e.variable.as_deref().is_some_and(|v| {
+                        set.contains(v)
+                            || ((v == "GONOPROXY" || v == "GONOSUMDB")
+                                && set.contains("GOPRIVATE")
+                                && !set.contains(v))
+                    })
+                })
+        })
+        .map(|f| f.rule.id)
+        .collect();
+    let mut files: Vec<(FileKind, &str, String)> = Vec::new();
+    if !sc.vars.is_empty() {
+        for (kind, name, render) in ENV_KINDS {
+            files.push((*kind, name, render(&sc.vars)));
+        }
+    }
+    if let Some(g) = &sc.gitconfig {
+        files.extend(git_kinds(g));
+    }
+    for (kind, name, text) in files {
+        let found = scan_text(Path::new(name), kind, &text).unwrap();
+        let got: BTreeSet<&str> = evaluate_all(&found, sc.policy.as_ref(), &Baseline::default())
+            .findings
+            .into_iter()
+            .map(|f| f.rule.id)
+            .filter(|id| compared(id))
+            .collect();
+        assert_eq!(got, want, "{}: {kind}\n{text}", sc.name);
+    }
+}
+
+/// Every audit fixture (tests/fixtures/audit/<rule>/{fires,near-miss}): its process and go
+/// env file values and its git configuration, with `$FIXTURE` paths made absolute.
+fn audit_fixture_scenarios() -> Vec<Scenario> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/audit");
+    let mut dirs = Vec::new();
+    let mut stack = vec![root.clone()];
+    while let Some(d) = stack.pop() {
+        for e in fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if !p.is_dir() {
+                continue;
+            }
+            if matches!(
+                p.file_name().and_then(|n| n.to_str()),
+                Some("fires" | "near-miss")
+            ) {
+                dirs.push(p);
+            } else {
+                stack.push(p);
+            }
+        }
+    }
+    dirs.sort();
+    let read_vars = |p: &Path| -> Vec<(String, String)> {
+        fs::read_to_string(p)
+            .map(|t| {
+                t.lines()
+                    .filter_map(|l| l.split_once('='))
+                    .map(|(k, v)| {
+                        (
+                            k.to_string(),
+                            v.replace("$FIXTURE", "/nonexistent-gotrust-fixture"),
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    dirs.into_iter()
+        .map(|d| {
+            // The go env file's values, then the process environment's, which win.
+            let mut vars = read_vars(&d.join("user.env"));
+            for (k, v) in read_vars(&d.join("process.env")) {
+                vars.retain(|(x, _)| *x != k);
+                vars.push((k, v));
+            }
+            Scenario {
+                name: d.strip_prefix(&root).unwrap().display().to_string(),
+                vars,
+                gitconfig: fs::read_to_string(d.join("gitconfig")).ok(),
+                policy: gotrust::policy::Policy::discover(&d).unwrap(),
+            }
+        })
+        .collect()
+}
+
+/// One evaluation: every audit fixture, and scenarios of risky settings, written as a file
+/// of each kind give the findings audit gives for the same values (the rules about the
+/// values the file sets).
+#[test]
+fn every_kind_agrees_with_audit() {
     let scenarios: &[&[(&str, &str)]] = &[
         &[("GOSUMDB", "off")],
         &[("GONOSUMDB", "*")],
@@ -688,134 +982,27 @@ fn every_kind_agrees_with_audit() {
         &[("GOVCS", "public:all")],
         &[("GONOSUMCHECK", "1")],
     ];
-    type Render = fn(&[(&str, &str)]) -> String;
-    let kinds: &[(FileKind, &str, Render)] = &[
-        (FileKind::Dockerfile, "Dockerfile", |v| {
-            let mut s = "FROM golang\n".to_string();
-            for (k, x) in v {
-                s.push_str(&format!("ENV {k}=\"{x}\"\n"));
-            }
-            s
-        }),
-        (FileKind::Shell, "a.sh", |v| {
-            v.iter()
-                .map(|(k, x)| format!("export {k}='{x}'\n"))
-                .collect()
-        }),
-        (FileKind::Shell, "b.sh", |v| {
-            v.iter()
-                .map(|(k, x)| format!("go env -w {k}='{x}'\n"))
-                .collect()
-        }),
-        (FileKind::DotEnv, ".env", |v| {
-            v.iter().map(|(k, x)| format!("{k}={x}\n")).collect()
-        }),
-        (FileKind::Makefile, "Makefile", |v| {
-            v.iter()
-                .map(|(k, x)| format!("export {k} = {x}\n"))
-                .collect()
-        }),
-        (FileKind::GitHubActions, ".github/workflows/ci.yml", |v| {
-            let mut s = "on: push\njobs:\n  b:\n    runs-on: x\n    env:\n".to_string();
-            for (k, x) in v {
-                s.push_str(&format!("      {k}: '{x}'\n"));
-            }
-            s + "    steps:\n      - run: go build\n"
-        }),
-        (FileKind::GitLabCi, ".gitlab-ci.yml", |v| {
-            let mut s = "variables:\n".to_string();
-            for (k, x) in v {
-                s.push_str(&format!("  {k}: '{x}'\n"));
-            }
-            s + "build:\n  script:\n    - go build\n"
-        }),
-        (FileKind::Compose, "compose.yaml", |v| {
-            let mut s = "services:\n  app:\n    environment:\n".to_string();
-            for (k, x) in v {
-                s.push_str(&format!("      - {k}={x}\n"));
-            }
-            s
-        }),
-        (FileKind::Manifest, "deploy.yaml", |v| {
-            let mut s = "spec:\n  containers:\n    - name: go\n      env:\n".to_string();
-            for (k, x) in v {
-                s.push_str(&format!("        - name: {k}\n          value: \"{x}\"\n"));
-            }
-            s
-        }),
-        (FileKind::Jenkinsfile, "Jenkinsfile", |v| {
-            let mut s = "pipeline {\n  environment {\n".to_string();
-            for (k, x) in v {
-                s.push_str(&format!("    {k} = '{x}'\n"));
-            }
-            s + "  }\n}\n"
-        }),
-        (FileKind::Bazelrc, ".bazelrc", |v| {
-            v.iter()
-                .map(|(k, x)| format!("build --action_env={k}={x}\n"))
-                .collect()
-        }),
-        (FileKind::PowerShell, "build.ps1", |v| {
-            v.iter()
-                .map(|(k, x)| format!("$env:{k} = '{x}'\n"))
-                .collect()
-        }),
-    ];
-    let local = |id: &str| {
-        (id.starts_with("cache/") && id != "cache/modcacherw")
-            || id.starts_with("netrc/")
-            || id.starts_with("project/")
-            || matches!(
-                id,
-                "env/file-writable" | "env/shadowed" | "env/go-disagrees"
-            )
-    };
-    for vars in scenarios {
-        // Audit of the same values in the process environment, without any Go installed.
-        let mut process: Vec<(String, String)> = vars
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
-        process.push(("GOENV".into(), "off".into()));
-        process.push(("HOME".into(), "/nonexistent".into()));
-        let src = EnvSources::with_process(process);
-        let env = resolve(&src);
-        let settings = Settings::from_env(&env, &src);
-        let input = AuditInput {
-            env: &env,
-            sources: &src,
-            settings: &settings,
-            git: None,
+    let mut all: Vec<Scenario> = scenarios
+        .iter()
+        .map(|v| Scenario {
+            name: format!("{v:?}"),
+            vars: v
+                .iter()
+                .map(|(k, x)| (k.to_string(), x.to_string()))
+                .collect(),
+            gitconfig: None,
             policy: None,
-            project: None,
-            cross_check: None,
-        };
-        let set: BTreeSet<&str> = vars.iter().map(|(k, _)| *k).collect();
-        let want: BTreeSet<&str> = audit::findings(&input)
-            .into_iter()
-            .filter(|f| !local(f.rule.id))
-            .filter(|f| {
-                f.evidence.iter().any(|e| {
-                    e.variable.as_deref().is_some_and(|v| {
-                        set.contains(v)
-                            || ((v == "GONOPROXY" || v == "GONOSUMDB")
-                                && set.contains("GOPRIVATE")
-                                && !set.contains(v))
-                    })
-                })
-            })
-            .map(|f| f.rule.id)
-            .collect();
-        for (kind, name, render) in kinds {
-            let text = render(vars);
-            let found = scan_text(Path::new(name), *kind, &text).unwrap();
-            let got: BTreeSet<&str> = evaluate_all(&found, None, &Baseline::default())
-                .findings
-                .into_iter()
-                .map(|f| f.rule.id)
-                .collect();
-            assert_eq!(got, want, "{kind} {vars:?}\n{text}");
-        }
+        })
+        .collect();
+    let fixtures = audit_fixture_scenarios();
+    assert!(
+        fixtures.len() >= 88,
+        "only {} audit fixtures",
+        fixtures.len()
+    );
+    all.extend(fixtures);
+    for sc in &all {
+        check_scenario(sc);
     }
 }
 
@@ -853,7 +1040,7 @@ fn sarif_of_a_subdirectory_is_relative_to_the_repository_root() {
         .with_notes(notes)
         .with_uri_base(repo.path().to_path_buf());
     let v = sarif::to_value(&report, "0.0.0");
-    assert_eq!(schema_error(&v), None);
+    assert_eq!(testkit::sarif::schema_error(&v), None);
     let run = &v["runs"][0];
     let base = run["originalUriBaseIds"]["SRCROOT"]["uri"]
         .as_str()
@@ -897,23 +1084,11 @@ fn sarif_of_a_subdirectory_is_relative_to_the_repository_root() {
             .with_evidence(gotrust::report::Evidence::variable("GOSUMDB", "off")),
     ]);
     let v = sarif::to_value(&env_only, "0.0.0");
-    assert_eq!(schema_error(&v), None);
+    assert_eq!(testkit::sarif::schema_error(&v), None);
     assert_eq!(
         v["runs"][0]["results"][0]["locations"][0]["logicalLocations"][0]["name"],
         "GOSUMDB"
     );
-}
-
-fn schema_error(v: &serde_json::Value) -> Option<String> {
-    let schema: serde_json::Value =
-        serde_json::from_str(include_str!("../data/sarif-schema-2.1.0.json")).unwrap();
-    let mut schemas = boon::Schemas::new();
-    let mut compiler = boon::Compiler::new();
-    compiler.enable_format_assertions();
-    let url = "file:///sarif-schema-2.1.0.json";
-    compiler.add_resource(url, schema).unwrap();
-    let index = compiler.compile(url, &mut schemas).unwrap();
-    schemas.validate(v, index).err().map(|e| format!("{e:#}"))
 }
 
 /// Minimal reproductions of the constructs met in real repositories, one directory per kind
@@ -1036,4 +1211,159 @@ fn places_seen_in_real_repositories() {
             _ => assert!(unresolved.is_empty(), "{dir}: {unresolved:?}"),
         }
     }
+}
+
+/// The rules (and lines) one file's evaluation reports, sorted.
+fn judged(kind: FileKind, name: &str, text: &str) -> Vec<(&'static str, u32)> {
+    use gotrust::scan::evaluate::{Baseline, evaluate_all};
+    let found = scan_text(Path::new(name), kind, text).unwrap();
+    let mut v: Vec<(&'static str, u32)> = evaluate_all(&found, None, &Baseline::default())
+        .findings
+        .iter()
+        .map(|f| (f.rule.id, f.location().and_then(|l| l.line).unwrap_or(0)))
+        .collect();
+    v.sort();
+    v.dedup();
+    v
+}
+
+/// A stage built `FROM` an earlier stage inherits its ENV and ARG values (by name, names
+/// case-insensitive, never by index); a global ARG reaches a stage only when the stage
+/// declares it; an ENV overrides a build argument of the same name.
+#[test]
+fn dockerfile_stages_inherit_from_the_stage_they_are_built_from() {
+    let df = |text: &str| judged(FileKind::Dockerfile, "Dockerfile", text);
+    let has = |v: &[(&str, u32)], id: &str, line: u32| v.contains(&(id, line));
+    let any = |v: &[(&str, u32)], id: &str| v.iter().any(|(r, _)| *r == id);
+
+    // GOPRIVATE alone is harmless and GOINSECURE alone does nothing (proxies ignore it);
+    // together the private paths are fetched without TLS and without the checksum database.
+    let inherited = df("FROM golang:1.26 AS base\n\
+         ENV GOPRIVATE=git.corp.example\n\
+         FROM base AS build\n\
+         ENV GOINSECURE=git.corp.example\n\
+         RUN go build ./...\n");
+    assert!(has(&inherited, "insecure/unverified", 4), "{inherited:?}");
+    assert!(!any(&inherited, "insecure/no-effect"), "{inherited:?}");
+
+    // The stage's own name is declared in capitals; buildkit lower-cases it.
+    let mixed_case = df("FROM golang:1.26 AS Base\n\
+         ENV GOPRIVATE=git.corp.example\n\
+         FROM base AS build\n\
+         ENV GOINSECURE=git.corp.example\n");
+    assert!(has(&mixed_case, "insecure/unverified", 4), "{mixed_case:?}");
+
+    // Three levels: the grandchild sees the grandparent's ENV.
+    let chain = df("FROM golang:1.26 AS a\n\
+         ENV GOPRIVATE=git.corp.example\n\
+         FROM a AS b\n\
+         RUN go mod download\n\
+         FROM b AS c\n\
+         ENV GOINSECURE=git.corp.example\n");
+    assert!(has(&chain, "insecure/unverified", 6), "{chain:?}");
+
+    // `FROM 0` is an image called 0, not stage 0; a sibling stage built from the same image
+    // as the first one inherits nothing either.
+    for unrelated in [
+        "FROM golang:1.26\nENV GOPRIVATE=git.corp.example\nFROM 0 AS build\nENV GOINSECURE=git.corp.example\n",
+        "FROM golang:1.26 AS base\nENV GOPRIVATE=git.corp.example\nFROM golang:1.26 AS build\nENV GOINSECURE=git.corp.example\n",
+    ] {
+        let v = df(unrelated);
+        assert!(v.is_empty(), "{unrelated}\n{v:?}");
+    }
+
+    // A stage-local ARG is inherited as well (buildkit's `dispatchState.init`).
+    let arg = df("FROM golang:1.26 AS base\n\
+         ARG GOPRIVATE=git.corp.example\n\
+         FROM base\n\
+         ENV GOINSECURE=git.corp.example\n");
+    assert!(has(&arg, "insecure/unverified", 4), "{arg:?}");
+
+    // An override in the child stage wins over the parent's value for the child only.
+    let overridden = df("FROM golang:1.26 AS base\n\
+         ENV GOSUMDB=off\n\
+         FROM base AS build\n\
+         ENV GOSUMDB=sum.golang.org\n");
+    assert!(has(&overridden, "sumdb/disabled", 2), "{overridden:?}");
+    assert!(overridden.iter().all(|(_, l)| *l == 2), "{overridden:?}");
+
+    // A global ARG is seen by FROM lines only, unless a stage declares it without a value;
+    // the finding points at the line that holds the value.
+    let global = df("ARG GOPROXY=direct\nFROM golang:1.26\nRUN go build\n");
+    assert!(global.is_empty(), "{global:?}");
+    let declared = df("ARG GOPROXY=direct\nFROM golang:1.26\nARG GOPROXY\nRUN go build\n");
+    assert!(has(&declared, "proxy/direct-only", 1), "{declared:?}");
+
+    // ENV beats ARG of the same name whichever comes first.
+    for text in [
+        "FROM golang:1.26\nENV GOSUMDB=sum.golang.org\nARG GOSUMDB=off\n",
+        "FROM golang:1.26\nARG GOSUMDB=off\nENV GOSUMDB=sum.golang.org\n",
+    ] {
+        assert!(!any(&df(text), "sumdb/disabled"), "{text}");
+    }
+
+    // The place names the chain of stages.
+    let found = scan_text(
+        Path::new("Dockerfile"),
+        FileKind::Dockerfile,
+        "FROM golang AS base\nFROM base AS build\nENV GOFLAGS=-mod=mod\n",
+    )
+    .unwrap();
+    assert_eq!(found[0].place(), "ENV in stage base > build");
+}
+
+/// A stray quote in a `.env` value is reported with what go gets; balanced quotes are not.
+#[test]
+fn dotenv_stray_quotes_are_reported_with_the_value_go_gets() {
+    use gotrust::scan::evaluate::{Baseline, evaluate_all};
+    let text = "GOPROXY=\"https://goproxy.cn\n\
+                GOFLAGS='-mod=mod\"\n\
+                GONOSUMDB=corp.example\"\n\
+                GOSUMDB=\"sum.golang.org\"\n\
+                GOPRIVATE='git.corp.example'\n";
+    let found = scan_text(Path::new(".env"), FileKind::DotEnv, text).unwrap();
+    let e = evaluate_all(&found, None, &Baseline::default());
+    let quoted: Vec<(u32, &str)> = e
+        .findings
+        .iter()
+        .filter(|f| f.rule.id == "env/quoted-value")
+        .map(|f| (f.location().unwrap().line.unwrap(), f.message.as_str()))
+        .collect();
+    assert_eq!(
+        quoted.iter().map(|(l, _)| *l).collect::<Vec<_>>(),
+        vec![1, 2, 3],
+        "{quoted:#?}"
+    );
+    assert!(
+        quoted[0]
+            .1
+            .contains("GOPROXY=\"https://goproxy.cn with the quote character"),
+        "{}",
+        quoted[0].1
+    );
+    assert!(quoted[0].1.contains("unterminated quoted value"));
+    assert!(quoted[1].1.contains("opens a ' quote"), "{}", quoted[1].1);
+    assert!(
+        quoted[2].1.contains("ends with a \" quote"),
+        "{}",
+        quoted[2].1
+    );
+    let fix = &e
+        .findings
+        .iter()
+        .find(|f| f.rule.id == "env/quoted-value")
+        .unwrap()
+        .fix;
+    assert!(
+        fix.contains("line 1 of .env") && fix.contains("GOPROXY=https://goproxy.cn."),
+        "{fix}"
+    );
+    // What go gets is also judged: a quote before the scheme makes the proxy URL invalid.
+    assert!(
+        e.findings
+            .iter()
+            .any(|f| f.rule.id == "proxy/invalid-entry" && f.location().unwrap().line == Some(1)),
+        "{:?}",
+        e.findings.iter().map(|f| f.rule.id).collect::<Vec<_>>()
+    );
 }

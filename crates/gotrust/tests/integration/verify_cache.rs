@@ -507,9 +507,11 @@ fn leftovers_and_writable_trees() {
         (Change::Writable, "beta.go")
     );
     let rules: Vec<_> = r.to_report().findings().iter().map(|f| f.rule.id).collect();
+    // No go.sum and no database: nothing was verified, which is a finding of its own.
     assert_eq!(
         rules,
         [
+            "verify/nothing-verified",
             "verify/writable",
             "verify/leftover",
             "verify/leftover",
@@ -800,51 +802,23 @@ mod lab {
     use std::sync::Arc;
     use std::time::Duration;
 
-    use gotrust::net::goproxy::SumdbBase;
-    use gotrust::net::sumdb::{BaseSource, SumdbClient, SumdbConfig};
-    use gotrust::net::{HttpClient, HttpConfig};
     use gotrust::verify::cache::{
         CacheOptions, Database, DatabaseAnswers, NoProgress, module_versions, verify_cache,
     };
     use gotrust::verify::sums::Database as SumsDatabase;
     use gotrust::verify::{ItemKind, Outcome, Reference, Results, VerifyStatus};
-    use gotrust_lab::{Fault, FaultKind, Lab, RunningLab};
+    use gotrust_lab::{Fault, FaultKind, RunningLab};
 
     use super::{Root, item};
-
-    async fn start(state: &Path, faults: Vec<Fault>) -> RunningLab {
-        let mut b = Lab::builder()
-            .modules_dir(
-                Path::new(env!("CARGO_MANIFEST_DIR")).join("../gotrust-lab/testdata/modules"),
-            )
-            .state_dir(state);
-        for f in faults {
-            b = b.fault(f);
-        }
-        b.start().await.unwrap()
-    }
 
     /// Runs the real go with the lab as GOPROXY and GOSUMDB (plus `extra` variables) in
     /// `root/proj`, off the async workers so the lab keeps serving.
     async fn go(root: &Path, lab: &RunningLab, extra: &[(&str, &str)], args: &[&str]) {
-        let mut cmd = testkit::hermetic_go(root);
-        for (k, v) in lab.go_env() {
-            cmd.env(k, v);
-        }
-        for (k, v) in extra {
-            cmd.env(k, v);
-        }
-        let proj = root.join("proj");
-        std::fs::create_dir_all(&proj).unwrap();
-        cmd.current_dir(&proj).args(args);
-        let out = tokio::task::spawn_blocking(move || cmd.output().unwrap())
+        let extra = extra.iter().map(|(k, v)| (k.to_string(), v.to_string()));
+        let env: Vec<(String, String)> = lab.go_env().into_iter().chain(extra).collect();
+        testkit::lab::go(root, &root.join("proj"), env, args)
             .await
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "go {args:?} failed:\n{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+            .success(args);
     }
 
     fn modcache(root: &Path) -> PathBuf {
@@ -852,34 +826,8 @@ mod lab {
     }
 
     async fn database(lab: &RunningLab, state: &Path, nosumdb: &str) -> Arc<SumsDatabase> {
-        let http = Arc::new(
-            HttpClient::new(HttpConfig {
-                read_timeout: Duration::from_secs(10),
-                ..HttpConfig::default()
-            })
-            .unwrap(),
-        );
-        let base = SumdbBase(url::Url::parse(&lab.sumdb_url()).unwrap());
-        let client = SumdbClient::new(
-            http.clone(),
-            SumdbConfig {
-                key: lab.verifier_key().to_string(),
-                base: base.clone(),
-                state_dir: state.join(lab.sumdb_name()),
-                go_latest: None,
-                go_cache: None,
-                private: None,
-            },
-        )
-        .await
-        .unwrap();
-        Arc::new(SumsDatabase::new(
-            http,
-            client,
-            base,
-            BaseSource::Explicit,
-            nosumdb,
-        ))
+        let http = crate::harness::http(Duration::from_secs(10));
+        crate::harness::lab_database(lab, http, &state.join(lab.sumdb_name()), nosumdb).await
     }
 
     /// Verifies `root`'s cache within its project, with the lab database unless `offline`.
@@ -920,7 +868,7 @@ mod lab {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_cache_filled_by_go_matches_the_database() {
         let (state, root) = (tempfile::tempdir().unwrap(), Root::new());
-        let lab = start(state.path(), vec![]).await;
+        let lab = testkit::lab::start(state.path(), false, vec![]).await;
         go(root.path(), &lab, &[], &["mod", "init", "example.com/p"]).await;
         let mut get = vec!["get"];
         get.extend(MODS);
@@ -957,8 +905,9 @@ mod lab {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_consistently_replaced_zip_is_caught_only_by_the_database() {
         let (state, root) = (tempfile::tempdir().unwrap(), Root::new());
-        let lab = start(
+        let lab = testkit::lab::start(
             state.path(),
+            false,
             vec![Fault::new(FaultKind::TamperZip).module("example.com/simple")],
         )
         .await;
@@ -1016,12 +965,17 @@ mod lab {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_database_answer_that_does_not_verify_fails_the_item() {
         let (state, root) = (tempfile::tempdir().unwrap(), Root::new());
-        let lab = start(state.path(), vec![]).await;
+        let lab = testkit::lab::start(state.path(), false, vec![]).await;
         go(root.path(), &lab, &[], &["mod", "init", "example.com/p"]).await;
         go(root.path(), &lab, &[], &["get", MODS[0]]).await;
         // Same modules, now served by a lab whose notes are signed by a stranger.
         let state2 = tempfile::tempdir().unwrap();
-        let bad = start(state2.path(), vec![Fault::new(FaultKind::ForeignSignature)]).await;
+        let bad = testkit::lab::start(
+            state2.path(),
+            false,
+            vec![Fault::new(FaultKind::ForeignSignature)],
+        )
+        .await;
         let r = verify(&bad, root.path(), "", true).await;
         let zip = item(&r, ItemKind::Zip, "example.com/simple");
         assert_eq!(zip.status, VerifyStatus::Error, "{zip:#?}");

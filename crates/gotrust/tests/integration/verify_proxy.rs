@@ -1,66 +1,23 @@
 //! `verify proxy` against lab proxies and the lab database: each fault is attributed to the
 //! side that caused it (proxy, database or go.sum); a clean lab has no finding.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
-use gotrust::net::goproxy::SumdbBase;
-use gotrust::net::sumdb::{BaseSource, SumdbClient, SumdbConfig};
-use gotrust::net::{HttpClient, HttpConfig};
+use gotrust::net::HttpClient;
 use gotrust::verify::proxy::{
     Artifact, FindingKind, ProxyOptions, ProxyReport, ProxyTarget, Served, Side,
     nonexistent_version, targets_from_args, targets_from_go_sum, verify_proxies,
 };
-use gotrust::verify::sums::{Database, DatabaseAccess};
+use gotrust::verify::sums::DatabaseAccess;
 use gotrust_lab::{Endpoint, Fault, FaultKind, Lab, RunningLab};
+use testkit::lab;
 
-fn modules_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../gotrust-lab/testdata/modules")
-}
-
-async fn lab(state: &Path, faults: Vec<Fault>) -> RunningLab {
-    let mut b = Lab::builder().modules_dir(modules_dir()).state_dir(state);
-    for f in faults {
-        b = b.fault(f);
-    }
-    b.start().await.unwrap()
-}
-
-fn http(read_timeout: Duration) -> Arc<HttpClient> {
-    Arc::new(
-        HttpClient::new(HttpConfig {
-            read_timeout,
-            connect_timeout: Duration::from_secs(5),
-            overall_timeout: Some(Duration::from_secs(20)),
-            ..HttpConfig::default()
-        })
-        .unwrap(),
-    )
-}
+use crate::harness::{http, lab_database_on, lab_http};
 
 async fn open(lab: &RunningLab, cache: &Path, http: Arc<HttpClient>) -> DatabaseAccess {
-    let base = SumdbBase(url::Url::parse(&lab.sumdb_url()).unwrap());
-    let client = SumdbClient::new(
-        http.clone(),
-        SumdbConfig {
-            key: lab.verifier_key().to_string(),
-            base: base.clone(),
-            state_dir: cache.join("sumdb"),
-            go_latest: None,
-            go_cache: None,
-            private: None,
-        },
-    )
-    .await
-    .unwrap();
-    DatabaseAccess::On(Arc::new(Database::new(
-        http,
-        client,
-        base,
-        BaseSource::Explicit,
-        "",
-    )))
+    lab_database_on(lab, http, &cache.join("sumdb"), "").await
 }
 
 const SUM_FILE: &str = "go.sum";
@@ -117,7 +74,7 @@ fn failures(r: &ProxyReport) -> Vec<(String, FindingKind, Artifact, Side)> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn clean_lab_has_no_findings() {
     let s = tempfile::tempdir().unwrap();
-    let l = lab(s.path(), vec![]).await;
+    let l = lab::start(s.path(), false, vec![]).await;
     let r = check(&l, &[&l], &go_sum(&l, MODS), Duration::from_secs(10)).await;
     assert_eq!(r.modules.len(), MODS.len());
     for m in &r.modules {
@@ -145,9 +102,10 @@ async fn clean_lab_has_no_findings() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_tampered_zip_or_go_mod_is_blamed_on_the_proxy_that_served_it() {
     let (s1, s2) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
-    let good = lab(s1.path(), vec![]).await;
-    let bad = lab(
+    let good = lab::start(s1.path(), false, vec![]).await;
+    let bad = lab::start(
         s2.path(),
+        false,
         vec![
             Fault::new(FaultKind::TamperZip).module("example.com/simple"),
             Fault::new(FaultKind::TamperGoMod).module("example.com/deps"),
@@ -187,8 +145,9 @@ async fn a_tampered_zip_or_go_mod_is_blamed_on_the_proxy_that_served_it() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_wrong_database_record_is_blamed_on_the_database() {
     let s = tempfile::tempdir().unwrap();
-    let l = lab(
+    let l = lab::start(
         s.path(),
+        false,
         vec![Fault::new(FaultKind::WrongHash).module("example.com/withinfo")],
     )
     .await;
@@ -207,7 +166,7 @@ async fn a_wrong_database_record_is_blamed_on_the_database() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_tampered_go_sum_line_is_blamed_on_go_sum_with_its_line() {
     let s = tempfile::tempdir().unwrap();
-    let l = lab(s.path(), vec![]).await;
+    let l = lab::start(s.path(), false, vec![]).await;
     let sum = go_sum(&l, MODS).replacen(
         "example.com/deps v1.0.0/go.mod h1:",
         "example.com/deps v1.0.0/go.mod h1:AAAA",
@@ -231,8 +190,9 @@ async fn a_tampered_go_sum_line_is_blamed_on_go_sum_with_its_line() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_polluted_cache_answers_a_version_that_cannot_exist() {
     let s = tempfile::tempdir().unwrap();
-    let l = lab(
+    let l = lab::start(
         s.path(),
+        false,
         vec![
             Fault::new(FaultKind::Polluted {
                 serve: "v1.0.0".into(),
@@ -255,8 +215,9 @@ async fn a_polluted_cache_answers_a_version_that_cannot_exist() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_stalled_zip_times_out_with_a_clear_error() {
     let s = tempfile::tempdir().unwrap();
-    let l = lab(
+    let l = lab::start(
         s.path(),
+        false,
         vec![
             Fault::new(FaultKind::Stall {
                 after_bytes: 100,
@@ -286,8 +247,9 @@ async fn a_stalled_zip_times_out_with_a_clear_error() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_truncated_zip_is_an_error_not_a_verdict() {
     let s = tempfile::tempdir().unwrap();
-    let l = lab(
+    let l = lab::start(
         s.path(),
+        false,
         vec![
             Fault::new(FaultKind::Truncate { bytes: 50 })
                 .module("example.com/simple")
@@ -361,7 +323,7 @@ fn blamed_proxies(r: &ProxyReport) -> Vec<(String, FindingKind)> {
 async fn an_unverifiable_database_is_blamed_not_the_proxy() {
     for kind in [FaultKind::ForeignSignature, FaultKind::BadSignature] {
         let s = tempfile::tempdir().unwrap();
-        let l = lab(s.path(), vec![Fault::new(kind.clone())]).await;
+        let l = lab::start(s.path(), false, vec![Fault::new(kind.clone())]).await;
         let r = check(&l, &[&l], &go_sum(&l, MODS), Duration::from_secs(10)).await;
         let got = failures(&r);
         assert_eq!(got.len(), MODS.len(), "{kind:?}: {got:?}");
@@ -393,8 +355,9 @@ async fn an_unverifiable_database_is_blamed_not_the_proxy() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_reset_is_an_error_not_a_verdict() {
     let s = tempfile::tempdir().unwrap();
-    let l = lab(
+    let l = lab::start(
         s.path(),
+        false,
         vec![
             Fault::new(FaultKind::Reset)
                 .module("example.com/simple")
@@ -418,8 +381,9 @@ async fn a_reset_is_an_error_not_a_verdict() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn oversized_answers_stop_at_gos_limits() {
     let s = tempfile::tempdir().unwrap();
-    let l = lab(
+    let l = lab::start(
         s.path(),
+        false,
         vec![
             Fault::new(FaultKind::Oversized { bytes: 17 << 20 })
                 .module("example.com/simple")
@@ -454,8 +418,9 @@ async fn oversized_answers_stop_at_gos_limits() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn per_artifact_status_errors() {
     let s = tempfile::tempdir().unwrap();
-    let l = lab(
+    let l = lab::start(
         s.path(),
+        false,
         vec![
             Fault::new(FaultKind::Status { status: 500 })
                 .module("example.com/simple")
@@ -493,23 +458,9 @@ async fn per_artifact_status_errors() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_untrusted_certificate_is_a_clear_x509_error() {
     let (s1, s2) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
-    let db_lab = lab(s1.path(), vec![]).await;
-    let tls = Lab::builder()
-        .modules_dir(modules_dir())
-        .state_dir(s2.path())
-        .tls(true)
-        .fault(Fault::new(FaultKind::UntrustedCert))
-        .start()
-        .await
-        .unwrap();
-    let h = Arc::new(
-        HttpClient::new(HttpConfig {
-            roots: gotrust::net::tls::RootSource::CaFile(tls.ca_file().unwrap().to_path_buf()),
-            read_timeout: Duration::from_secs(10),
-            ..HttpConfig::default()
-        })
-        .unwrap(),
-    );
+    let db_lab = lab::start(s1.path(), false, vec![]).await;
+    let tls = lab::start(s2.path(), true, vec![Fault::new(FaultKind::UntrustedCert)]).await;
+    let h = lab_http(&tls, Duration::from_secs(10));
     let cache = tempfile::tempdir().unwrap();
     let db = open(&db_lab, cache.path(), h.clone()).await;
     let sum = go_sum(&db_lab, &MODS[..1]);
@@ -620,8 +571,9 @@ async fn a_wrong_info_version_or_an_undecodable_origin_is_blamed_on_the_proxy() 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_served_version_missing_from_the_list_is_unlisted() {
     let s = tempfile::tempdir().unwrap();
-    let l = lab(
+    let l = lab::start(
         s.path(),
+        false,
         vec![
             Fault::new(FaultKind::Polluted {
                 serve: "v1.0.0".into(),
@@ -666,8 +618,9 @@ async fn refused_module_and_refused_probe_are_judged_like_probe() {
     use gotrust::report::Report;
     use gotrust::verify::proxy_output;
     let s = tempfile::tempdir().unwrap();
-    let l = lab(
+    let l = lab::start(
         s.path(),
+        false,
         [Endpoint::List, Endpoint::Info, Endpoint::Mod, Endpoint::Zip]
             .into_iter()
             .map(|e| {
@@ -735,7 +688,7 @@ async fn module_not_in_database_fails_with_gos_text() {
     use gotrust::report::Report;
     use gotrust::verify::proxy_output;
     let s = tempfile::tempdir().unwrap();
-    let l = lab(s.path(), vec![]).await;
+    let l = lab::start(s.path(), false, vec![]).await;
     let cache = tempfile::tempdir().unwrap();
     let h = http(Duration::from_secs(10));
     let db = open(&l, cache.path(), h.clone()).await;

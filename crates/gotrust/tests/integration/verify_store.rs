@@ -13,18 +13,19 @@ use std::time::{Duration, Instant};
 
 use gomod::module;
 use gomod::modzip::{self, SourceFile};
-use gotrust::net::goproxy::SumdbBase;
-use gotrust::net::sumdb::{BaseSource, SumdbClient, SumdbConfig};
-use gotrust::net::{HttpClient, HttpConfig};
 use gotrust::verify::store::layout::Layout;
 use gotrust::verify::store::location::Store;
 use gotrust::verify::store::record::{
     EndRecord, Line, Merged, ResultsWriter, ResumePoint, SCHEMA_VERSION, StartRecord, VersionRecord,
 };
 use gotrust::verify::store::{Shard, StoreOptions, Verdict, verify_store};
-use gotrust::verify::sums::{Database, DatabaseAccess};
-use gotrust_lab::{Endpoint, Fault, FaultKind, Lab, RunningLab};
+use gotrust::verify::sums::DatabaseAccess;
+use gotrust_lab::{Endpoint, Fault, FaultKind, RunningLab};
 use object_store::ObjectStoreExt as _;
+use testkit::go::run_go;
+use testkit::lab;
+
+use crate::harness::{database_at, http, sumdb_config_at};
 
 /// Module versions go downloads from the lab into the store.
 const MODS: &[&str] = &[
@@ -40,32 +41,11 @@ const MODS: &[&str] = &[
     "example.com/a/b/c/d@v0.1.0",
 ];
 
-async fn start_lab(state: &Path, faults: Vec<Fault>) -> RunningLab {
-    let mut b = Lab::builder()
-        .modules_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("../gotrust-lab/testdata/modules"))
-        .state_dir(state);
-    for f in faults {
-        b = b.fault(f);
-    }
-    b.start().await.unwrap()
-}
-
 /// Runs the real go, hermetic under `root`, with `env` on top of the lab's.
 fn go(root: &Path, env: &[(String, String)], args: &[&str]) {
-    let mut cmd = testkit::hermetic_go(root);
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
     // Read-only trees would outlive the temporary directory.
-    cmd.env("GOFLAGS", "-modcacherw")
-        .current_dir(root)
-        .args(args);
-    let out = cmd.output().unwrap();
-    assert!(
-        out.status.success(),
-        "go {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let flags = [("GOFLAGS".to_string(), "-modcacherw".to_string())];
+    run_go(root, root, env.iter().cloned().chain(flags), args).success(args);
 }
 
 /// go's download cache after `go mod download` of [`MODS`] from the lab.
@@ -82,16 +62,6 @@ async fn go_filled_store(lab: &RunningLab, root: &Path) -> PathBuf {
     root.join("gopath/pkg/mod/cache/download")
 }
 
-fn http() -> Arc<HttpClient> {
-    Arc::new(
-        HttpClient::new(HttpConfig {
-            read_timeout: Duration::from_secs(20),
-            ..HttpConfig::default()
-        })
-        .unwrap(),
-    )
-}
-
 async fn open_db(
     sumdb_url: &str,
     key: &str,
@@ -99,28 +69,8 @@ async fn open_db(
     state: &Path,
     nosumdb: &str,
 ) -> DatabaseAccess {
-    let http = http();
-    let base = SumdbBase(url::Url::parse(sumdb_url).unwrap());
-    let client = SumdbClient::new(
-        http.clone(),
-        SumdbConfig {
-            key: key.to_owned(),
-            base: base.clone(),
-            state_dir: state.join(name),
-            go_latest: None,
-            go_cache: None,
-            private: None,
-        },
-    )
-    .await
-    .unwrap();
-    DatabaseAccess::On(Arc::new(Database::new(
-        http,
-        client,
-        base,
-        BaseSource::Explicit,
-        nosumdb,
-    )))
+    let cfg = sumdb_config_at(sumdb_url, key, state.join(name));
+    DatabaseAccess::On(database_at(http(Duration::from_secs(20)), cfg, nosumdb).await)
 }
 
 async fn lab_db(lab: &RunningLab, state: &Path, nosumdb: &str) -> DatabaseAccess {
@@ -155,7 +105,7 @@ fn verdicts(rs: &[VersionRecord]) -> BTreeMap<String, Verdict> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn stores_filled_by_go_verify() {
     let (state, root, db_state) = (tempdir(), tempdir(), tempdir());
-    let lab = start_lab(state.path(), vec![]).await;
+    let lab = lab::start(state.path(), false, vec![]).await;
     let cache = go_filled_store(&lab, root.path()).await;
     let db = lab_db(&lab, db_state.path(), "").await;
     let rs = run(&Store::Dir(cache.clone()), &db, &StoreOptions::default()).await;
@@ -197,7 +147,7 @@ async fn stores_filled_by_go_verify() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_verdict_on_an_altered_store() {
     let (state, root, db_state) = (tempdir(), tempdir(), tempdir());
-    let lab = start_lab(state.path(), vec![]).await;
+    let lab = lab::start(state.path(), false, vec![]).await;
     let cache = go_filled_store(&lab, root.path()).await;
     let v = |p: &str| cache.join(module::escape_path(p).unwrap()).join("@v");
 
@@ -382,7 +332,7 @@ async fn every_verdict_on_an_altered_store() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn athens_disk_layout_is_detected_and_verified() {
     let (state, root, db_state, athens) = (tempdir(), tempdir(), tempdir(), tempdir());
-    let lab = start_lab(state.path(), vec![]).await;
+    let lab = lab::start(state.path(), false, vec![]).await;
     let cache = go_filled_store(&lab, root.path()).await;
     for m in MODS {
         let (p, v) = m.split_once('@').unwrap();
@@ -587,7 +537,7 @@ async fn altered_store(lab: &RunningLab, root: &Path) -> PathBuf {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn shards_in_separate_processes_cover_the_store_exactly_once() {
     let (state, root, out) = (tempdir(), tempdir(), tempdir());
-    let lab = start_lab(state.path(), vec![]).await;
+    let lab = lab::start(state.path(), false, vec![]).await;
     let cache = altered_store(&lab, root.path()).await;
     let whole = out.path().join("whole.jsonl");
     let st = tempdir();
@@ -655,15 +605,16 @@ async fn shards_in_separate_processes_cover_the_store_exactly_once() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_killed_worker_resumes_where_it_stopped() {
     let (state, root, out) = (tempdir(), tempdir(), tempdir());
-    let lab = start_lab(state.path(), vec![]).await;
+    let lab = lab::start(state.path(), false, vec![]).await;
     let cache = altered_store(&lab, root.path()).await;
     let whole = out.path().join("whole.jsonl");
     let st = tempdir();
     wait(spawn_worker(&lab, &cache, &whole, st.path(), "0/1", 1)).await;
     lab.shutdown().await;
     // The same database, slowed down so the worker can be caught mid-run.
-    let slow = start_lab(
+    let slow = lab::start(
         state.path(),
+        false,
         vec![Fault::new(FaultKind::Latency { ms: 400 }).endpoint(Endpoint::Lookup)],
     )
     .await;
@@ -782,7 +733,7 @@ fn create_bucket(endpoint: &str, bucket: &str) {
 async fn an_s3_bucket_verifies_like_the_directory() {
     let moto = moto();
     let (state, root, db_state) = (tempdir(), tempdir(), tempdir());
-    let lab = start_lab(state.path(), vec![]).await;
+    let lab = lab::start(state.path(), false, vec![]).await;
     let cache = altered_store(&lab, root.path()).await;
     // A zip larger than one read: object stores serve it in ranges.
     let mut noise = vec![0u8; 6 << 20];
@@ -908,4 +859,217 @@ fn write_zip(path: &Path, m: &str, v: &str, files: &[(&str, &str)]) {
 
 fn tempdir() -> tempfile::TempDir {
     tempfile::tempdir().unwrap()
+}
+
+// ---- GCS (fake-gcs-server) and Azure Blob Storage (Azurite) emulators. ----
+
+/// An emulator process on a loopback port, stopped when dropped.
+struct Emulator {
+    child: std::process::Child,
+    endpoint: String,
+    _dir: tempfile::TempDir,
+}
+
+impl Drop for Emulator {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn start_emulator(mut cmd: Command, port: u16, dir: tempfile::TempDir, how: &str) -> Emulator {
+    let name = cmd.get_program().to_string_lossy().into_owned();
+    let child = cmd
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start {name} ({e}): this test needs it; {how}"));
+    let emu = Emulator {
+        child,
+        endpoint: format!("http://127.0.0.1:{port}"),
+        _dir: dir,
+    };
+    // Azurite (node) takes several seconds to start on a loaded machine.
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < deadline, "{name} did not start");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    emu
+}
+
+/// fake-gcs-server serving `data` (each subdirectory a bucket, each file an object).
+fn fake_gcs(data: &Path) -> Emulator {
+    let port = free_port();
+    let mut cmd = Command::new("fake-gcs-server");
+    cmd.args([
+        "-scheme",
+        "http",
+        "-host",
+        "127.0.0.1",
+        "-backend",
+        "memory",
+    ])
+    .args(["-port", &port.to_string()])
+    .args(["-public-host", &format!("127.0.0.1:{port}")])
+    .args(["-log-level", "error", "-data"])
+    .arg(data);
+    start_emulator(
+        cmd,
+        port,
+        tempdir(),
+        "install it with `go install github.com/fsouza/fake-gcs-server@v1.56.1` (.ci/run does)",
+    )
+}
+
+/// Azurite's Blob service, in memory.
+fn azurite() -> Emulator {
+    let port = free_port();
+    let dir = tempdir();
+    let mut cmd = Command::new("azurite-blob");
+    // Its data goes to a temporary directory removed with it, never to the working one.
+    cmd.args(["--blobHost", "127.0.0.1", "--blobPort", &port.to_string()])
+        .args(["--silent", "--skipApiVersionCheck", "--location"])
+        .arg(dir.path());
+    start_emulator(
+        cmd,
+        port,
+        dir,
+        "install it with `npm install -g azurite@3.37.0` (.ci/run does)",
+    )
+}
+
+/// Creates `container` in Azurite and uploads every file under `root` to `prefix/⟨key⟩`,
+/// signed with the emulator's published account key (object_store has no container API,
+/// and its emulator mode takes its URL from the process environment only).
+fn azurite_upload(endpoint: &str, container: &str, prefix: &str, root: &Path) {
+    const UPLOAD: &str = r#"
+import base64, hashlib, hmac, http.client, os, sys
+from email.utils import formatdate
+endpoint, container, prefix, root = sys.argv[1:5]
+account = "devstoreaccount1"
+key = base64.b64decode("Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==")
+host, port = endpoint.removeprefix("http://").split(":")
+conn = http.client.HTTPConnection(host, int(port))
+def put(path, query, extra, body):
+    headers = {"x-ms-date": formatdate(usegmt=True), "x-ms-version": "2021-08-06", **extra}
+    canon = "\n".join(f"{k}:{v}" for k, v in sorted(headers.items()) if k.startswith("x-ms-"))
+    resource = f"/{account}/{account}/{path}" + "".join(f"\n{k}:{v}" for k, v in sorted(query.items()))
+    to_sign = "\n".join(["PUT", "", "", str(len(body)) if body else ""] + [""] * 8 + [canon, resource])
+    sig = base64.b64encode(hmac.new(key, to_sign.encode(), hashlib.sha256).digest()).decode()
+    headers["Authorization"] = f"SharedKey {account}:{sig}"
+    q = "&".join(f"{k}={v}" for k, v in query.items())
+    conn.request("PUT", f"/{account}/{path}" + (f"?{q}" if q else ""), body=body, headers=headers)
+    r = conn.getresponse(); r.read()
+    if r.status >= 300:
+        sys.exit(f"PUT {path}: {r.status} {r.reason}")
+put(container, {"restype": "container"}, {}, b"")
+for d, _, files in os.walk(root):
+    for f in files:
+        rel = os.path.relpath(os.path.join(d, f), root).replace(os.sep, "/")
+        with open(os.path.join(d, f), "rb") as fh:
+            put(f"{container}/{prefix}/{rel}", {}, {"x-ms-blob-type": "BlockBlob"}, fh.read())
+"#;
+    let out = Command::new("python3")
+        .args(["-c", UPLOAD, endpoint, container, prefix])
+        .arg(root)
+        .output()
+        .expect("python3");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    for f in walk(from) {
+        let dest = to.join(f.strip_prefix(from).unwrap());
+        fs::create_dir_all(dest.parent().unwrap()).unwrap();
+        fs::copy(&f, &dest).unwrap();
+    }
+}
+
+/// The go-filled store with problems, read by workers from a `gs://` or `az://` URL (opened
+/// from each cloud's usual environment variables) unsharded and in two shards: every verdict
+/// equals the directory's, and the two shards together are the whole.
+async fn cloud_store_verifies_like_the_directory(
+    url: &str,
+    env: &[(&str, String)],
+    cache: &Path,
+    lab: &RunningLab,
+) {
+    let out = tempdir();
+    let run_worker = |store: &str, name: &str, shard: &str| {
+        let f = out.path().join(name);
+        let st = tempdir();
+        let mut cmd = worker_command(lab, store, &f, st.path(), shard, 4);
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        (cmd.spawn().unwrap(), f, st)
+    };
+    let (c, dir_file, _s1) = run_worker(&cache.display().to_string(), "dir.jsonl", "0/1");
+    wait(c).await;
+    let (c, cloud_file, _s2) = run_worker(url, "cloud.jsonl", "0/1");
+    wait(c).await;
+    let verdicts = |p: &Path| -> BTreeMap<String, Verdict> {
+        lines_of(p).into_iter().map(|(s, v, _)| (s, v)).collect()
+    };
+    let from_dir = verdicts(&dir_file);
+    assert!(from_dir.len() >= MODS.len(), "{from_dir:?}");
+    assert_eq!(verdicts(&cloud_file), from_dir);
+    assert_eq!(from_dir["example.com/simple@v1.1.0"], Verdict::Mismatch);
+    let mut union = BTreeMap::new();
+    let mut judged = 0;
+    for k in 0..2 {
+        let (c, f, _s) = run_worker(url, &format!("shard-{k}.jsonl"), &format!("{k}/2"));
+        wait(c).await;
+        let v = verdicts(&f);
+        judged += v.len();
+        union.extend(v);
+    }
+    assert_eq!(judged, union.len(), "a version judged by two shards");
+    assert_eq!(union, from_dir);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_gcs_bucket_verifies_like_the_directory() {
+    let (state, root, data) = (tempdir(), tempdir(), tempdir());
+    let lab = lab::start(state.path(), false, vec![]).await;
+    let cache = altered_store(&lab, root.path()).await;
+    copy_tree(&cache, &data.path().join("proxy").join("mirror"));
+    // Outside the prefix: not read.
+    let other = data.path().join("proxy/other/x/@v");
+    fs::create_dir_all(&other).unwrap();
+    fs::write(other.join("v1.0.0.mod"), "junk").unwrap();
+    let gcs = fake_gcs(data.path());
+    let env = [
+        ("GOOGLE_BASE_URL", gcs.endpoint.clone()),
+        ("GOOGLE_ALLOW_HTTP", "true".to_string()),
+        ("GOOGLE_SKIP_SIGNATURE", "true".to_string()),
+    ];
+    cloud_store_verifies_like_the_directory("gs://proxy/mirror", &env, &cache, &lab).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_azure_container_verifies_like_the_directory() {
+    let (state, root) = (tempdir(), tempdir());
+    let lab = lab::start(state.path(), false, vec![]).await;
+    let cache = altered_store(&lab, root.path()).await;
+    let az = azurite();
+    azurite_upload(&az.endpoint, "proxy", "mirror", &cache);
+    let env = [
+        ("AZURE_STORAGE_USE_EMULATOR", "true".to_string()),
+        ("AZURITE_BLOB_STORAGE_URL", az.endpoint.clone()),
+    ];
+    cloud_store_verifies_like_the_directory("az://proxy/mirror", &env, &cache, &lab).await;
 }

@@ -5,41 +5,19 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-use gotrust::net::goproxy::SumdbBase;
-use gotrust::net::sumdb::{BaseSource, SumdbClient, SumdbConfig};
-use gotrust::net::{HttpClient, HttpConfig};
+use gotrust::net::HttpClient;
+use gotrust::net::sumdb::SumdbClient;
 use gotrust::policy::Policy;
 use gotrust::report::{FailOn, Report, Severity};
 use gotrust::verify::sums::{
-    Database, DatabaseAccess, ErrorClass, GoSumInput, HeadCheck, LineResult, LineStatus, SkipWhy,
+    DatabaseAccess, ErrorClass, GoSumInput, HeadCheck, LineResult, LineStatus, SkipWhy,
     SumsOptions, SumsReport, verify_sums,
 };
 use gotrust::verify::sums_output::{self, RunOutcome};
-use gotrust_lab::{Endpoint, Fault, FaultKind, Lab, RunningLab};
+use gotrust_lab::{Endpoint, Fault, FaultKind, RunningLab};
+use testkit::lab;
 
-fn modules_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../gotrust-lab/testdata/modules")
-}
-
-async fn lab(state: &Path, faults: Vec<Fault>) -> RunningLab {
-    let mut b = Lab::builder().modules_dir(modules_dir()).state_dir(state);
-    for f in faults {
-        b = b.fault(f);
-    }
-    b.start().await.unwrap()
-}
-
-fn http(read_timeout: Duration) -> Arc<HttpClient> {
-    Arc::new(
-        HttpClient::new(HttpConfig {
-            read_timeout,
-            connect_timeout: Duration::from_secs(5),
-            overall_timeout: Some(Duration::from_secs(20)),
-            ..HttpConfig::default()
-        })
-        .unwrap(),
-    )
-}
+use crate::harness::{database_over, http, lab_database_on, sumdb_config};
 
 async fn open(
     lab: &RunningLab,
@@ -47,27 +25,13 @@ async fn open(
     nosumdb: &str,
     http: Arc<HttpClient>,
 ) -> DatabaseAccess {
-    let base = SumdbBase(url::Url::parse(&lab.sumdb_url()).unwrap());
-    let client = SumdbClient::new(
-        http.clone(),
-        SumdbConfig {
-            key: lab.verifier_key().to_string(),
-            base: base.clone(),
-            state_dir: cache.join("sumdb").join(lab.sumdb_name()),
-            go_latest: None,
-            go_cache: None,
-            private: None,
-        },
+    lab_database_on(
+        lab,
+        http,
+        &cache.join("sumdb").join(lab.sumdb_name()),
+        nosumdb,
     )
     .await
-    .unwrap();
-    DatabaseAccess::On(Arc::new(Database::new(
-        http,
-        client,
-        base,
-        BaseSource::Explicit,
-        nosumdb,
-    )))
 }
 
 /// go.sum text for every lab module, in the lab's order.
@@ -101,7 +65,7 @@ fn statuses(r: &SumsReport) -> Vec<(usize, &'static str)> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn clean_lab_verifies_every_line() {
     let (state, cache) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
-    let lab = lab(state.path(), vec![]).await;
+    let lab = lab::start(state.path(), false, vec![]).await;
     let sum = full_go_sum(&lab);
     let r = run(&lab, cache.path(), &sum).await;
     assert_eq!(results(&r).len(), sum.lines().count());
@@ -135,7 +99,7 @@ async fn clean_lab_verifies_every_line() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn tampered_line_is_reported_at_its_line_with_both_hashes() {
     let (state, cache) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
-    let lab = lab(state.path(), vec![]).await;
+    let lab = lab::start(state.path(), false, vec![]).await;
     let sum = full_go_sum(&lab);
     let mut lines: Vec<String> = sum.lines().map(str::to_string).collect();
     let target = 7; // 1-based
@@ -168,8 +132,9 @@ async fn tampered_line_is_reported_at_its_line_with_both_hashes() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn wrong_database_hash_is_a_mismatch_of_the_zip_line_only() {
     let (state, cache) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
-    let lab = lab(
+    let lab = lab::start(
         state.path(),
+        false,
         vec![Fault::new(FaultKind::WrongHash).module("example.com/simple")],
     )
     .await;
@@ -194,7 +159,7 @@ async fn wrong_database_hash_is_a_mismatch_of_the_zip_line_only() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn unknown_module_is_not_in_database_with_the_server_reason() {
     let (state, cache) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
-    let lab = lab(state.path(), vec![]).await;
+    let lab = lab::start(state.path(), false, vec![]).await;
     let sum = format!(
         "{}example.com/nowhere v1.0.0 h1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n",
         lab.go_sum_lines("example.com/simple", "v1.0.0").unwrap()
@@ -248,7 +213,7 @@ async fn unknown_module_is_not_in_database_with_the_server_reason() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn private_paths_are_skipped_and_never_sent() {
     let (state, cache) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
-    let lab = lab(state.path(), vec![]).await;
+    let lab = lab::start(state.path(), false, vec![]).await;
     let db = open(
         &lab,
         cache.path(),
@@ -428,7 +393,7 @@ reason = "every module of this project is private"
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn malformed_and_ignored_lines_keep_their_numbers() {
     let (state, cache) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
-    let lab = lab(state.path(), vec![]).await;
+    let lab = lab::start(state.path(), false, vec![]).await;
     let sum = format!(
         "\nbroken line\n{}example.com/old v1.0.0/go.mod {}\n",
         lab.go_sum_lines("example.com/simple", "v1.0.0").unwrap(),
@@ -450,7 +415,7 @@ async fn malformed_and_ignored_lines_keep_their_numbers() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn lookups_are_shared_across_files() {
     let (state, cache) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
-    let lab = lab(state.path(), vec![]).await;
+    let lab = lab::start(state.path(), false, vec![]).await;
     let sum = full_go_sum(&lab);
     let db = open(&lab, cache.path(), "", http(Duration::from_secs(10))).await;
     let inputs: Vec<GoSumInput> = ["a/go.sum", "b/go.work.sum"]
@@ -484,7 +449,7 @@ async fn lookups_are_shared_across_files() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn warm_caches_answer_without_lookups() {
     let (state, cache) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
-    let lab = lab(state.path(), vec![]).await;
+    let lab = lab::start(state.path(), false, vec![]).await;
     let sum = full_go_sum(&lab);
     run(&lab, cache.path(), &sum).await;
     let before = lab.request_log().len();
@@ -505,7 +470,7 @@ async fn warm_caches_answer_without_lookups() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_fork_is_caught_across_runs_by_the_stored_head() {
     let (state, cache) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
-    let clean = lab(state.path(), vec![]).await;
+    let clean = lab::start(state.path(), false, vec![]).await;
     // The first run stores the head; example.com/deps is not looked up (a cached answer
     // would not be asked again).
     let sum: String = full_go_sum(&clean)
@@ -517,8 +482,9 @@ async fn a_fork_is_caught_across_runs_by_the_stored_head() {
     clean.shutdown().await;
     // Same log and key; lookups for one module now come from a forked tree. Only that
     // module's lines are checked and /latest is not asked: the stored head alone catches it.
-    let forked = lab(
+    let forked = lab::start(
         state.path(),
+        false,
         vec![Fault::new(FaultKind::ForkedTree).module("example.com/deps")],
     )
     .await;
@@ -568,13 +534,14 @@ async fn a_fork_is_caught_across_runs_by_the_stored_head() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_rollback_is_caught_across_runs() {
     let (state, cache) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
-    let clean = lab(state.path(), vec![]).await;
+    let clean = lab::start(state.path(), false, vec![]).await;
     let sum = full_go_sum(&clean);
     let size = clean.tree_size();
     assert!(!run(&clean, cache.path(), &sum).await.failed());
     clean.shutdown().await;
-    let rolled = lab(
+    let rolled = lab::start(
         state.path(),
+        false,
         vec![Fault::new(FaultKind::RolledBack { size: size - 3 })],
     )
     .await;
@@ -599,7 +566,12 @@ async fn a_rollback_is_caught_across_runs() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_bad_signature_fails_verification() {
     let (state, cache) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
-    let lab = lab(state.path(), vec![Fault::new(FaultKind::BadSignature)]).await;
+    let lab = lab::start(
+        state.path(),
+        false,
+        vec![Fault::new(FaultKind::BadSignature)],
+    )
+    .await;
     let r = run(&lab, cache.path(), &full_go_sum(&lab)).await;
     assert!(r.failed());
     assert!(matches!(
@@ -618,8 +590,9 @@ async fn a_bad_signature_fails_verification() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_stalled_lookup_times_out_with_a_clear_error() {
     let (state, cache) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
-    let lab = lab(
+    let lab = lab::start(
         state.path(),
+        false,
         vec![
             Fault::new(FaultKind::Stall {
                 after_bytes: 10,
@@ -661,27 +634,15 @@ async fn open_offline(
     go_state: Option<(&Path, &Path)>,
 ) -> DatabaseAccess {
     let http = http(Duration::from_secs(10));
-    let base = SumdbBase(url::Url::parse(&lab.sumdb_url()).unwrap());
-    let mut cfg = SumdbConfig {
-        key: lab.verifier_key().to_string(),
-        base: base.clone(),
-        state_dir: cache.join("sumdb").join(lab.sumdb_name()),
-        go_latest: None,
-        go_cache: None,
-        private: None,
-    };
+    let mut cfg = sumdb_config(lab, cache.join("sumdb").join(lab.sumdb_name()));
     if let Some((gopath, modcache)) = go_state {
         cfg = cfg.with_go_state(lab.sumdb_name(), Some(gopath), Some(modcache));
     }
-    let client = SumdbClient::new_offline(http.clone(), cfg).await.unwrap();
+    let client = SumdbClient::new_offline(http.clone(), cfg.clone())
+        .await
+        .unwrap();
     assert!(client.is_offline());
-    DatabaseAccess::On(Arc::new(Database::new(
-        http,
-        client,
-        base,
-        BaseSource::Explicit,
-        "",
-    )))
+    DatabaseAccess::On(database_over(http, client, &cfg, ""))
 }
 
 async fn run_offline(db: &DatabaseAccess, sum: &str) -> SumsReport {
@@ -698,7 +659,7 @@ async fn run_offline(db: &DatabaseAccess, sum: &str) -> SumsReport {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn offline_verifies_from_the_cache_without_requests() {
     let (state, cache) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
-    let lab = lab(state.path(), vec![]).await;
+    let lab = lab::start(state.path(), false, vec![]).await;
     let sum = full_go_sum(&lab);
     run(&lab, cache.path(), &sum).await;
     let before = lab.request_log().len();
@@ -743,7 +704,7 @@ async fn offline_verifies_from_the_cache_without_requests() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn offline_with_empty_caches_skips_with_the_reason() {
     let (state, cache) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
-    let lab = lab(state.path(), vec![]).await;
+    let lab = lab::start(state.path(), false, vec![]).await;
     let sum = full_go_sum(&lab);
     let before = lab.request_log().len();
     let db = open_offline(&lab, cache.path(), None).await;
@@ -772,7 +733,7 @@ async fn offline_uses_gos_own_sumdb_cache() {
         tempfile::tempdir().unwrap(),
         tempfile::tempdir().unwrap(),
     );
-    let lab = lab(state.path(), vec![]).await;
+    let lab = lab::start(state.path(), false, vec![]).await;
     let mut cmd = testkit::hermetic_go(root.path());
     for (k, v) in lab.go_env() {
         cmd.env(k, v);
@@ -898,4 +859,116 @@ async fn streamed_json_and_file_reading_match_the_whole_document() {
     sums_output::write_json(&streamed, &report, outcome, &mut written).unwrap();
     assert_eq!(String::from_utf8(written).unwrap(), whole);
     assert!(whole.contains("\"results\": ["), "{whole}");
+}
+
+/// Results reach the sink as they are proven: with one module's lookup held back by the lab,
+/// every other line is delivered while the run is still waiting for it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn results_stream_while_a_lookup_is_still_pending() {
+    use gotrust::verify::sums::{LineResult, LineSink, verify_sums_with};
+
+    struct Forward(tokio::sync::mpsc::UnboundedSender<(String, String)>);
+    impl LineSink for Forward {
+        fn judged(&self, line: &LineResult) {
+            let _ = self.0.send((line.module.clone(), line.version.clone()));
+        }
+    }
+
+    let state = tempfile::tempdir().unwrap();
+    let cache = tempfile::tempdir().unwrap();
+    let probe = lab::start(state.path(), false, vec![]).await;
+    let (slow, _) = probe.modules()[0].clone();
+    let sum = full_go_sum(&probe);
+    probe.shutdown().await;
+    // The held-back lookup answers after a minute; the test never waits that long.
+    let held = Fault::new(FaultKind::Latency { ms: 60_000 })
+        .module(slow.clone())
+        .endpoint(Endpoint::Lookup);
+    let lab = lab::start(state.path(), false, vec![held]).await;
+    let db = open(&lab, cache.path(), "", http(Duration::from_secs(120))).await;
+    let input = GoSumInput {
+        path: "go.sum".into(),
+        data: sum.as_bytes().to_vec(),
+    };
+    let others = sum
+        .lines()
+        .filter(|l| l.split(' ').next() != Some(slow.as_str()))
+        .count();
+    assert!(others >= 10 && others < sum.lines().count());
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let run = tokio::spawn(async move {
+        verify_sums_with(&[input], &db, &SumsOptions::default(), &Forward(tx)).await
+    });
+    for _ in 0..others {
+        let (module, version) = rx.recv().await.expect("a result before the run ends");
+        assert_ne!(module, slow, "{module} {version} came before the others");
+    }
+    assert!(
+        !run.is_finished(),
+        "every other line is judged while the held-back lookup is pending"
+    );
+    run.abort();
+}
+
+/// A run answered wholly from gotrust's record pack, within `head_max_age` of a confirmed
+/// head, makes no request; with no `head_max_age` (and after the head moved) `/latest` is
+/// fetched.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_recently_confirmed_head_is_not_fetched_again_when_every_record_is_cached() {
+    let (state, cache) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let lab = lab::start(state.path(), false, vec![]).await;
+    let sum = full_go_sum(&lab);
+    let input = || GoSumInput {
+        path: "go.sum".into(),
+        data: sum.as_bytes().to_vec(),
+    };
+    let recent = SumsOptions {
+        head_max_age: Some(Duration::from_secs(600)),
+        ..SumsOptions::default()
+    };
+    let requests = |lab: &RunningLab| lab.request_log().len();
+    let db = open(&lab, cache.path(), "", http(Duration::from_secs(10))).await;
+    let cold = verify_sums(&[input()], &db, &recent).await;
+    assert!(!cold.failed() && !cold.incomplete());
+    assert!(matches!(
+        cold.database.as_ref().unwrap().head,
+        HeadCheck::Consistent { .. }
+    ));
+    let before = requests(&lab);
+    let db = open(&lab, cache.path(), "", http(Duration::from_secs(10))).await;
+    let warm = verify_sums(&[input()], &db, &recent).await;
+    assert!(!warm.failed() && !warm.incomplete());
+    assert!(
+        warm.results()
+            .all(|l| matches!(l.status, LineStatus::Verified { .. }))
+    );
+    match warm.database.as_ref().unwrap().head {
+        HeadCheck::Recent { size, age_secs } => {
+            assert_eq!(size as usize, lab.tree_size());
+            assert!(age_secs <= 600);
+        }
+        ref h => panic!("{h:?}"),
+    }
+    assert_eq!(requests(&lab), before, "{:#?}", lab.request_log());
+    // Without a maximum age the head is fetched every time.
+    let db = open(&lab, cache.path(), "", http(Duration::from_secs(10))).await;
+    let always = verify_sums(&[input()], &db, &SumsOptions::default()).await;
+    assert!(matches!(
+        always.database.as_ref().unwrap().head,
+        HeadCheck::Consistent { .. }
+    ));
+    let latest: Vec<_> = lab.request_log()[before..]
+        .iter()
+        .filter(|e| e.path.ends_with("/latest"))
+        .cloned()
+        .collect();
+    assert_eq!(latest.len(), 1, "{latest:#?}");
+    // A line whose record is not cached: the head is checked beside its lookup.
+    let cache2 = tempfile::tempdir().unwrap();
+    let db = open(&lab, cache2.path(), "", http(Duration::from_secs(10))).await;
+    let fresh = verify_sums(&[input()], &db, &recent).await;
+    assert!(matches!(
+        fresh.database.as_ref().unwrap().head,
+        HeadCheck::Consistent { .. }
+    ));
 }

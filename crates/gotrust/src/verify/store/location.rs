@@ -20,8 +20,8 @@ use object_store::path::Path as ObjectPath;
 use object_store::{ObjectStore, ObjectStoreExt as _};
 use tokio::sync::mpsc;
 
-use super::StoreError;
 use super::layout::Entry;
+use super::{Shard, StoreError};
 use crate::redact::redact_text;
 
 /// Objects up to this size are read in one request; larger zips are read in ranges.
@@ -136,15 +136,19 @@ impl Store {
 
     /// Lists every file after `after` (all when `None`) in key order, as a stream of at most
     /// `buffer` entries ahead of the reader. Each entry's key is relative to the store root.
+    /// With more than one shard, subtrees of other shards' units ([`Shard::unit`]) are not
+    /// listed: a directory is skipped as a whole, and an object store is listed level by level
+    /// (with a delimiter) down to the units, then only this shard's units in full.
     pub fn list(
         &self,
         after: Option<String>,
         buffer: usize,
+        shard: Shard,
     ) -> mpsc::Receiver<Result<Entry, StoreError>> {
         let (tx, rx) = mpsc::channel(buffer.max(1));
         match self.clone() {
             Store::Dir(root) => {
-                tokio::task::spawn_blocking(move || walk(&root, after.as_deref(), &tx));
+                tokio::task::spawn_blocking(move || walk(&root, after.as_deref(), shard, &tx));
             }
             Store::Object {
                 store,
@@ -152,49 +156,18 @@ impl Store {
                 display,
             } => {
                 tokio::spawn(async move {
-                    let base = (!prefix.is_empty()).then(|| ObjectPath::from(prefix.as_str()));
-                    let mut stream = match &after {
-                        Some(a) => {
-                            store.list_with_offset(base.as_ref(), &Store::object_path(&prefix, a))
-                        }
-                        None => store.list(base.as_ref()),
+                    let mut lister = ObjectLister {
+                        store,
+                        prefix,
+                        display,
+                        after,
+                        last: None,
+                        tx,
                     };
-                    let strip = if prefix.is_empty() {
-                        String::new()
+                    if shard.count <= 1 {
+                        lister.subtree("").await;
                     } else {
-                        format!("{prefix}/")
-                    };
-                    let mut last: Option<String> = None;
-                    while let Some(item) = stream.next().await {
-                        let sent = match item {
-                            Ok(meta) => {
-                                let full = meta.location.to_string();
-                                let key = full.strip_prefix(&strip).unwrap_or(&full).to_owned();
-                                if last.as_ref().is_some_and(|l| *l >= key) {
-                                    Err(StoreError::Listing {
-                                        location: display.clone(),
-                                        why: format!(
-                                            "the listing is not in key order ({key:?} after {:?})",
-                                            last.clone().unwrap_or_default()
-                                        ),
-                                    })
-                                } else {
-                                    last = Some(key.clone());
-                                    Ok(Entry {
-                                        key,
-                                        size: meta.size,
-                                    })
-                                }
-                            }
-                            Err(e) => Err(StoreError::Listing {
-                                location: display.clone(),
-                                why: e.to_string(),
-                            }),
-                        };
-                        let stop = sent.is_err();
-                        if tx.send(sent).await.is_err() || stop {
-                            return;
-                        }
+                        lister.sharded(shard).await;
                     }
                 });
             }
@@ -287,6 +260,192 @@ impl Store {
     }
 }
 
+/// Lists an object store in key order into a channel, checking the order as it goes.
+struct ObjectLister {
+    store: Arc<dyn ObjectStore>,
+    prefix: String,
+    display: String,
+    after: Option<String>,
+    last: Option<String>,
+    tx: mpsc::Sender<Result<Entry, StoreError>>,
+}
+
+/// One child of a delimiter listing: a file, or a directory (key without the `/`).
+enum Child {
+    File(Entry),
+    Dir(String),
+}
+
+impl ObjectLister {
+    fn full(&self, key: &str) -> ObjectPath {
+        Store::object_path(&self.prefix, key)
+    }
+
+    fn relative(&self, full: &str) -> String {
+        if self.prefix.is_empty() {
+            full.to_owned()
+        } else {
+            full.strip_prefix(&format!("{}/", self.prefix))
+                .unwrap_or(full)
+                .to_owned()
+        }
+    }
+
+    /// Sends one entry (or error); false when listing must stop.
+    async fn send(&mut self, item: Result<Entry, StoreError>) -> bool {
+        let item = match item {
+            Ok(e) if self.last.as_ref().is_some_and(|l| *l >= e.key) => Err(StoreError::Listing {
+                location: self.display.clone(),
+                why: format!(
+                    "the listing is not in key order ({:?} after {:?})",
+                    e.key,
+                    self.last.clone().unwrap_or_default()
+                ),
+            }),
+            other => other,
+        };
+        match &item {
+            Ok(e) => self.last = Some(e.key.clone()),
+            Err(_) => {
+                let _ = self.tx.send(item).await;
+                return false;
+            }
+        }
+        self.tx.send(item).await.is_ok()
+    }
+
+    fn error(&self, e: object_store::Error) -> StoreError {
+        StoreError::Listing {
+            location: self.display.clone(),
+            why: e.to_string(),
+        }
+    }
+
+    /// Whether every key under `dir/` sorts at or before `after` (nothing left to list).
+    fn done_before(&self, dir: &str) -> bool {
+        let prefix = format!("{dir}/");
+        self.after
+            .as_deref()
+            .is_some_and(|a| prefix.as_str() < a && !a.starts_with(&prefix))
+    }
+
+    /// Lists every file under `dir` (the whole store when empty) after `after`; false when
+    /// listing must stop.
+    async fn subtree(&mut self, dir: &str) -> bool {
+        let base = match (self.prefix.is_empty(), dir.is_empty()) {
+            (true, true) => None,
+            (_, true) => Some(ObjectPath::from(self.prefix.as_str())),
+            _ => Some(self.full(dir)),
+        };
+        let store = self.store.clone();
+        let mut stream = match self.after.clone() {
+            Some(a) if dir.is_empty() || a.starts_with(&format!("{dir}/")) => {
+                store.list_with_offset(base.as_ref(), &self.full(&a))
+            }
+            _ => store.list(base.as_ref()),
+        };
+        while let Some(item) = stream.next().await {
+            let item = item
+                .map(|meta| Entry {
+                    key: self.relative(meta.location.as_ref()),
+                    size: meta.size,
+                })
+                .map_err(|e| self.error(e));
+            if !self.send(item).await {
+                return false;
+            }
+        }
+        true
+    }
+
+    /// The children of `dir` (the root when empty), in key order (a directory sorts as its
+    /// name followed by `/`).
+    async fn children(&self, dir: &str) -> Result<Vec<Child>, StoreError> {
+        let base = match (self.prefix.is_empty(), dir.is_empty()) {
+            (true, true) => None,
+            (_, true) => Some(ObjectPath::from(self.prefix.as_str())),
+            _ => Some(self.full(dir)),
+        };
+        let listed = self
+            .store
+            .list_with_delimiter(base.as_ref())
+            .await
+            .map_err(|e| self.error(e))?;
+        let mut out: Vec<(String, Child)> = Vec::new();
+        for meta in listed.objects {
+            let key = self.relative(meta.location.as_ref());
+            out.push((
+                key.clone(),
+                Child::File(Entry {
+                    key,
+                    size: meta.size,
+                }),
+            ));
+        }
+        for p in listed.common_prefixes {
+            let key = self.relative(p.as_ref());
+            out.push((format!("{key}/"), Child::Dir(key)));
+        }
+        out.sort_by(|a, b| a.0.cmp(&b.0));
+        Ok(out.into_iter().map(|(_, c)| c).collect())
+    }
+
+    /// Files at the first two levels are listed by every shard (the group filter decides);
+    /// directories at the second level are listed only when `shard` takes them.
+    async fn sharded(&mut self, shard: Shard) {
+        let top = match self.children("").await {
+            Ok(c) => c,
+            Err(e) => {
+                let _ = self.send(Err(e)).await;
+                return;
+            }
+        };
+        for child in top {
+            match child {
+                Child::File(e) => {
+                    if self.after.as_deref().is_some_and(|a| e.key.as_str() <= a) {
+                        continue;
+                    }
+                    if !self.send(Ok(e)).await {
+                        return;
+                    }
+                }
+                Child::Dir(d1) => {
+                    if self.done_before(&d1) {
+                        continue;
+                    }
+                    let second = match self.children(&d1).await {
+                        Ok(c) => c,
+                        Err(e) => {
+                            let _ = self.send(Err(e)).await;
+                            return;
+                        }
+                    };
+                    for child in second {
+                        let go_on = match child {
+                            Child::File(e) => {
+                                if self.after.as_deref().is_some_and(|a| e.key.as_str() <= a) {
+                                    continue;
+                                }
+                                self.send(Ok(e)).await
+                            }
+                            Child::Dir(d2) => {
+                                if !shard.takes(&d2) || self.done_before(&d2) {
+                                    continue;
+                                }
+                                self.subtree(&d2).await
+                            }
+                        };
+                        if !go_on {
+                            return;
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
 /// A large object read by ranged GETs, so memory stays one buffer per zip in progress.
 struct RangeReader {
     rt: tokio::runtime::Handle,
@@ -334,7 +493,12 @@ impl Seek for RangeReader {
 }
 
 /// Walks `root` depth first in key byte order, sending every file after `after`. Blocking.
-fn walk(root: &Path, after: Option<&str>, tx: &mpsc::Sender<Result<Entry, StoreError>>) {
+fn walk(
+    root: &Path,
+    after: Option<&str>,
+    shard: Shard,
+    tx: &mpsc::Sender<Result<Entry, StoreError>>,
+) {
     // Each level holds the sorted children not yet visited, so memory is the sum of the
     // directory sizes along one path, not the store's size.
     let mut stack: Vec<std::vec::IntoIter<(String, bool)>> = Vec::new();
@@ -351,6 +515,10 @@ fn walk(root: &Path, after: Option<&str>, tx: &mpsc::Sender<Result<Entry, StoreE
             continue;
         };
         if is_dir {
+            // A second-level directory is a shard unit: another shard's is not entered.
+            if shard.count > 1 && key.matches('/').count() == 1 && !shard.takes(&key) {
+                continue;
+            }
             let prefix = format!("{key}/");
             // Every key of this directory sorts before `after` and none continues it: done.
             if let Some(a) = after
@@ -433,7 +601,7 @@ mod tests {
         }
         let store = Store::Dir(d.path().to_path_buf());
         let keys = |after: Option<&str>| {
-            let mut rx = store.list(after.map(str::to_owned), 4);
+            let mut rx = store.list(after.map(str::to_owned), 4, Shard::default());
             async move {
                 let mut out = Vec::new();
                 while let Some(e) = rx.recv().await {
@@ -451,5 +619,86 @@ mod tests {
             keys(Some("a/@v/v1.0.0.mod")).await,
             ["a/b/@v/v1.0.0.zip", "top"]
         );
+    }
+
+    /// Every shard's listing, directory or object store, is the full listing's keys of the
+    /// units that shard takes (files at the first two levels go to every shard: the group
+    /// filter decides), in key order; resuming inside a shard continues it.
+    #[tokio::test]
+    async fn shard_listings_partition_the_store_and_skip_other_units() {
+        let keys = [
+            "a.com/x/@v/v1.0.0.mod",
+            "a.com/x/@v/v1.0.0.zip",
+            "a.com/x/sub/@v/v1.0.0.mod",
+            "a.com/y/@v/v1.0.0.mod",
+            "a.com/z.v2/@v/list",
+            "b.org/q/@v/v0.1.0.info",
+            "b.org/q/@v/v0.1.0.mod",
+            "b.org/-x",
+            "c.net/m/n/@v/v2.0.0.mod",
+            "top",
+        ];
+        let d = tempfile::tempdir().unwrap();
+        let mem = Arc::new(object_store::memory::InMemory::new());
+        for k in keys {
+            let p = d.path().join(k);
+            fs::create_dir_all(p.parent().unwrap()).unwrap();
+            fs::write(p, "x").unwrap();
+            mem.put(&ObjectPath::from(format!("pre/{k}")), "x".into())
+                .await
+                .unwrap();
+        }
+        let stores = [
+            Store::Dir(d.path().to_path_buf()),
+            Store::Object {
+                display: "memory".into(),
+                store: mem,
+                prefix: "pre".into(),
+            },
+        ];
+        let list = |store: &Store, after: Option<&str>, shard: Shard| {
+            let mut rx = store.list(after.map(str::to_owned), 4, shard);
+            async move {
+                let mut out = Vec::new();
+                while let Some(e) = rx.recv().await {
+                    out.push(e.unwrap().key);
+                }
+                out
+            }
+        };
+        for store in &stores {
+            let all = list(store, None, Shard::default()).await;
+            assert_eq!(all.len(), keys.len(), "{store:?}");
+            let count = 3;
+            let mut seen = Vec::new();
+            for index in 0..count {
+                let shard = Shard { index, count };
+                let got = list(store, None, shard).await;
+                let want: Vec<String> = all
+                    .iter()
+                    .filter(|k| {
+                        let dir = k.rsplit_once('/').map_or("", |(d, _)| d);
+                        dir.matches('/').count() == 0 || shard.takes(Shard::unit(dir))
+                    })
+                    .cloned()
+                    .collect();
+                assert_eq!(got, want, "{store:?} shard {index}");
+                if let Some(mid) = got.get(got.len() / 2) {
+                    let rest = list(store, Some(mid), shard).await;
+                    let tail: Vec<String> = got.iter().filter(|k| *k > mid).cloned().collect();
+                    assert_eq!(rest, tail, "{store:?} shard {index} after {mid}");
+                }
+                seen.extend(got.into_iter().filter(|k| k.matches('/').count() >= 2));
+            }
+            // Files below the second level: each listed by exactly one shard.
+            seen.sort();
+            let mut deep: Vec<String> = all
+                .iter()
+                .filter(|k| k.matches('/').count() >= 2)
+                .cloned()
+                .collect();
+            deep.sort();
+            assert_eq!(seen, deep, "{store:?}");
+        }
     }
 }

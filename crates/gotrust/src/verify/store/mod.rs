@@ -144,7 +144,12 @@ impl std::fmt::Display for Verdict {
     }
 }
 
-/// `--shard K/N`: this worker takes the module paths whose hash modulo `count` is `index`.
+/// `--shard K/N`: this worker takes the module paths whose shard unit's hash modulo `count`
+/// is `index`. The unit is the first two directory components of a stored key
+/// ([`Shard::unit`]: `github.com/owner`, `golang.org/x`, `gopkg.in/yaml.v3`), a function of the
+/// module path, so a module's files all fall in one shard, and a worker lists only the
+/// subtrees of its units (plus the one- and two-level directory listings every worker reads)
+/// instead of the whole store.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Shard {
     /// K, from 0 (Kubernetes's `JOB_COMPLETION_INDEX`).
@@ -190,9 +195,19 @@ impl Shard {
         (u64::from_be_bytes(b) % u64::from(count.max(1))) as u32
     }
 
-    /// Whether this shard takes `key`.
+    /// Whether this shard takes `key` (a shard unit, see [`Shard::unit`]).
     pub fn takes(&self, key: &str) -> bool {
-        Shard::of(key, self.count) == self.index
+        self.count <= 1 || Shard::of(key, self.count) == self.index
+    }
+
+    /// The shard unit of a directory key (no trailing `/`): its first two components, or
+    /// all of it when shorter. Every key under `a/b/` has the unit `a/b`, which is what lets
+    /// a worker skip whole subtrees while listing.
+    pub fn unit(dir: &str) -> &str {
+        match dir.match_indices('/').nth(1) {
+            Some((i, _)) => &dir[..i],
+            None => dir,
+        }
     }
 }
 
@@ -337,7 +352,7 @@ pub async fn verify_store(
         rt: tokio::runtime::Handle::current(),
         concurrency: opts.lookup_concurrency,
     });
-    let mut rx = store.list(opts.after.clone(), 4096);
+    let mut rx = store.list(opts.after.clone(), 4096, opts.shard);
     let mut grouper = Grouper::new(MAX_GROUP_FILES);
     let mut in_flight: VecDeque<tokio::task::JoinHandle<Vec<VersionRecord>>> = VecDeque::new();
     let mut batch: Vec<(String, Unit)> = Vec::new();
@@ -357,8 +372,7 @@ pub async fn verify_store(
         if let Some(g) = group
             && !is_database_cache(&g)
         {
-            let owner = layout::group_module(&g, opts.layout).unwrap_or_else(|| g.dir.clone());
-            if opts.shard.takes(&owner) {
+            if opts.shard.takes(Shard::unit(&g.dir)) {
                 let last = g.last_key().to_owned();
                 for u in layout::units(g, opts.layout) {
                     batch.push((last.clone(), u));
@@ -404,6 +418,10 @@ fn is_database_cache(g: &Group) -> bool {
 fn head_note(head: &HeadCheck) -> (String, bool) {
     match head {
         HeadCheck::NotChecked => ("checksum database head not checked".into(), false),
+        HeadCheck::Recent { size, age_secs } => (
+            format!("checksum database head (tree size {size}) confirmed {age_secs}s ago"),
+            false,
+        ),
         HeadCheck::Consistent { size, .. } => (
             format!("checksum database head consistent with the stored one (tree size {size})"),
             false,

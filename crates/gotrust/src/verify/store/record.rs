@@ -160,7 +160,7 @@ pub struct StartRecord {
 /// The last line of a complete results file.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EndRecord {
-    /// Files listed in the store (all shards' files are listed by every worker).
+    /// Files listed in the store (this shard's part, and the files of the first two levels).
     pub files_listed: u64,
     /// Records written by the run that wrote this line (a resumed run counts its own).
     pub judged: u64,

@@ -21,8 +21,8 @@ use gotrust::verify::sums::GoSumInput;
 use gotrust::verify::sums_output;
 use indicatif::ProgressBar;
 
-use super::verify::ProxyArgs;
-use super::verify_sums::{context, database, exit_status, print_above, progress_bar, runtime};
+use super::ProxyArgs;
+use super::sums::{context, database, exit_status, print_above, progress_bar, runtime};
 use crate::args::{Format, GlobalArgs};
 
 /// The proxies to check: `--proxy URL` replaces GOPROXY's URLs, `--proxy +URL` adds to them.
@@ -106,7 +106,7 @@ pub fn run(global: &GlobalArgs, args: &ProxyArgs) -> anyhow::Result<ExitCode> {
     if proxies.is_empty() {
         bail!("no proxy to check: GOPROXY names no proxy URL (use --proxy URL)");
     }
-    let policy = super::load_policy(global, Path::new("."))?;
+    let policy = crate::cmd::load_policy(global, Path::new("."))?;
     let tmp = tempfile_dir()?;
     let rt = runtime()?;
     let live = LiveModules {

@@ -17,8 +17,8 @@ use gotrust::verify::store::{RecordSink, Shard, StoreOptions, verify_store};
 use gotrust::verify::sums::{DatabaseAccess, VerifySetupError};
 use object_store::ObjectStoreExt as _;
 
-use super::verify::NetArgs;
-use super::verify_sums::{context, database, lookup_concurrency, runtime};
+use super::NetArgs;
+use super::sums::{context, database, lookup_concurrency, runtime};
 use crate::args::{Format, GlobalArgs};
 use crate::{EXIT_ERROR, EXIT_FINDINGS};
 
@@ -214,7 +214,7 @@ pub fn run(global: &GlobalArgs, args: &StoreArgs) -> anyhow::Result<ExitCode> {
     let mut notes = Vec::new();
     // GOMODCACHE itself: its downloads are under cache/download.
     if let Store::Dir(d) = &store {
-        let inner = d.join("cache/download");
+        let inner = d.join("cache").join("download");
         if inner.is_dir() {
             notes.push(format!("reading go's download cache {}", inner.display()));
             store = Store::Dir(inner);

@@ -1,5 +1,10 @@
 //! `gotrust verify sums|proxy|cache`: go.sum lines, proxies and the module cache against the
-//! checksum database.
+//! checksum database. This module holds the flags and dispatches; one file per subcommand.
+
+mod cache;
+mod proxy;
+mod store;
+mod sums;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -16,7 +21,7 @@ pub enum Command {
     /// The local module cache vs its hashes, go.sum and the checksum database
     Cache(CacheArgs),
     /// A module proxy's storage (directory, s3://, gs://, az://) vs the checksum database
-    Store(super::verify_store::StoreArgs),
+    Store(store::StoreArgs),
 }
 
 /// Network flags shared by the `verify` commands.
@@ -49,6 +54,11 @@ pub struct SumsArgs {
     /// go.sum files [default: go.sum]
     #[arg(value_name = "GO.SUM")]
     pub go_sums: Vec<PathBuf>,
+    /// When every record is cached: seconds for which the database head confirmed against
+    /// `/latest` (and the database URL found through GOPROXY) is trusted without asking
+    /// again; 0 asks on every run
+    #[arg(long, value_name = "SECONDS", default_value_t = 600)]
+    pub head_max_age: u64,
     #[command(flatten)]
     pub net: NetArgs,
 }
@@ -83,9 +93,9 @@ pub struct CacheArgs {
 /// Runs the chosen verification.
 pub fn run(_global: &GlobalArgs, cmd: &Command) -> anyhow::Result<ExitCode> {
     match cmd {
-        Command::Sums(args) => super::verify_sums::run(_global, args),
-        Command::Proxy(args) => super::verify_proxy::run(_global, args),
-        Command::Cache(args) => super::verify_cache::run(_global, args),
-        Command::Store(args) => super::verify_store::run(_global, args),
+        Command::Sums(args) => sums::run(_global, args),
+        Command::Proxy(args) => proxy::run(_global, args),
+        Command::Cache(args) => cache::run(_global, args),
+        Command::Store(args) => store::run(_global, args),
     }
 }

@@ -1,8 +1,11 @@
-//! A small harness: run the built `gotrust` in a temporary directory with a scrubbed
-//! environment, and look at what it printed.
+//! The binary's test harness: run the built `gotrust` in a temporary directory with a scrubbed
+//! environment and look at what it printed; point it at a lab (`testkit::lab`) served in this
+//! process.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+
+use gotrust_lab::{Fault, RunningLab};
 
 /// A temporary working directory for one test, with its own HOME.
 pub struct TestDir {
@@ -30,6 +33,21 @@ impl TestDir {
     /// The directory.
     pub fn path(&self) -> &std::path::Path {
         self.dir.path()
+    }
+
+    /// A `gotrust` command with `args` and the lab as GOPROXY and GOSUMDB (go's variables),
+    /// with its own cache under this directory and go left to its defaults otherwise.
+    pub fn lab_cmd(&self, lab: &RunningLab, args: &[&str]) -> TestCommand {
+        let cache = self.path().join(".cache");
+        std::fs::create_dir_all(&cache).expect("create the gotrust cache dir");
+        self.cmd(args)
+            .lab(lab)
+            .env(
+                "GOTRUST_CACHE_DIR",
+                cache.to_str().expect("a UTF-8 temp path"),
+            )
+            .env("GOFLAGS", "")
+            .env("GOTOOLCHAIN", "local")
     }
 
     /// A `gotrust` command with `args`, run in this directory with an environment holding only
@@ -67,6 +85,20 @@ impl TestCommand {
     pub fn env(mut self, key: &str, value: &str) -> TestCommand {
         self.cmd.env(key, value);
         self
+    }
+
+    /// Sets the lab's go environment (GOPROXY, GOSUMDB, GONOSUMDB, ...), as go would see it.
+    pub fn lab(mut self, lab: &RunningLab) -> TestCommand {
+        self.cmd.envs(lab.go_env());
+        self
+    }
+
+    /// Runs to completion off the async workers, so a lab served by this process keeps
+    /// answering.
+    pub async fn run_blocking(self) -> Output {
+        tokio::task::spawn_blocking(move || self.run())
+            .await
+            .expect("the gotrust task")
     }
 
     /// Runs to completion.
@@ -117,5 +149,36 @@ impl Output {
             self.stdout, self.stderr
         );
         self
+    }
+}
+
+/// A lab over the fixture modules, its state in a temporary directory that lives as long as
+/// the returned handle.
+pub async fn lab(faults: Vec<Fault>) -> (RunningLab, tempfile::TempDir) {
+    let state = tempfile::tempdir().expect("create the lab state dir");
+    (
+        testkit::lab::start(state.path(), false, faults).await,
+        state,
+    )
+}
+
+/// A lab on its own runtime, which keeps serving while a synchronous test blocks on the
+/// binary.
+pub struct Served {
+    /// The lab.
+    pub lab: RunningLab,
+    _rt: tokio::runtime::Runtime,
+}
+
+impl Served {
+    /// Starts a lab with its state in `state`, over HTTPS when `tls`, with `faults`.
+    pub fn start(state: &Path, tls: bool, faults: Vec<Fault>) -> Served {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .expect("build the lab's runtime");
+        let lab = rt.block_on(testkit::lab::start(state, tls, faults));
+        Served { lab, _rt: rt }
     }
 }

@@ -1,20 +1,25 @@
 //! `gotrust verify cache`: the local module cache against its hashes, go.sum and the checksum
 //! database. The engine is [`gotrust::verify::cache`]; this file resolves the Go environment
-//! (GOMODCACHE, GOSUMDB, GONOSUMDB, GOFLAGS), draws the progress bar and renders the results.
+//! (GOMODCACHE, GOSUMDB, GONOSUMDB, GOFLAGS), draws the progress bar, and prints the findings the engine renders
+//! ([`gotrust::verify::cache::output`]) under the policy (`gotrust.toml`).
 
 use std::io::{self, IsTerminal, Write};
+use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::{Context, bail};
 use gotrust::env::{EnvSources, resolve};
+use gotrust::report::text::TextOptions;
+use gotrust::report::{Report, sarif};
 use gotrust::settings::goflags::GoFlags;
 use gotrust::verify::Results;
-use gotrust::verify::cache::{self, CacheOptions, Database, DatabaseAnswers, Progress};
+use gotrust::verify::cache::{self, CacheOptions, Database, DatabaseAnswers, Progress, output};
 use gotrust::verify::sums::{DatabaseAccess, VerifySetupError};
+use gotrust::verify::sums_output::RunOutcome;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use super::verify::CacheArgs;
-use super::verify_sums::{context, database, lookup_concurrency, runtime};
+use super::CacheArgs;
+use super::sums::{context, database, lookup_concurrency, runtime};
 use crate::EXIT_FINDINGS;
 use crate::args::{Format, GlobalArgs};
 
@@ -84,7 +89,7 @@ pub fn run(global: &GlobalArgs, args: &CacheArgs) -> anyhow::Result<ExitCode> {
     let results =
         cache::verify_cache(&opts, &Bar(bar.clone())).context("cannot verify the module cache")?;
     bar.finish_and_clear();
-    render(global, &results)
+    render(global, args, &results)
 }
 
 /// Opens the checksum database the way `verify sums` does and looks up every module version
@@ -130,22 +135,35 @@ fn database_answers(
     })
 }
 
-fn render(global: &GlobalArgs, results: &Results) -> anyhow::Result<ExitCode> {
-    let report = results.to_report();
+fn render(global: &GlobalArgs, args: &CacheArgs, results: &Results) -> anyhow::Result<ExitCode> {
+    // The policy (gotrust.toml) is the project's: found in --project, else here.
+    let policy =
+        crate::cmd::load_policy(global, args.project.as_deref().unwrap_or(Path::new(".")))?;
+    let report = Report::with_policy(output::findings(results), &policy);
+    let outcome = output::outcome(&report, global.fail_on.into());
     let mut out = crate::output::stdout(global);
     match global.format {
-        Format::Text => results.render_text(global.verbose > 0, &mut out),
-        Format::Json => results.render_json(&mut out),
-        Format::Sarif => {
-            gotrust::report::sarif::render(&report, env!("CARGO_PKG_VERSION"), &mut out)
+        Format::Text => output::write_text(
+            results,
+            &report,
+            global.verbose > 0,
+            TextOptions {
+                colour: crate::output::colour(global),
+            },
+            &mut out,
+        ),
+        Format::Json => {
+            serde_json::to_writer_pretty(&mut out, &output::to_json(results, &report, outcome))
+                .map_err(io::Error::from)
+                .and_then(|()| writeln!(out))
         }
+        Format::Sarif => sarif::render(&report, env!("CARGO_PKG_VERSION"), &mut out),
         Format::Mermaid => bail!("--format mermaid is not available for gotrust verify cache"),
     }
     .and_then(|()| out.flush())
     .context("cannot write to stdout")?;
-    // Fail closed: a run that compared nothing with go.sum or the database proves nothing.
-    if results.failed() || results.counts().verified == 0 {
-        return Ok(ExitCode::from(EXIT_FINDINGS));
-    }
-    Ok(crate::output::exit_code(&report, global.fail_on.into()))
+    Ok(match outcome {
+        RunOutcome::Pass => ExitCode::SUCCESS,
+        _ => ExitCode::from(EXIT_FINDINGS),
+    })
 }

@@ -16,13 +16,13 @@ use gotrust::report::text::TextOptions;
 use gotrust::report::{Report, sarif};
 use gotrust::settings::Settings;
 use gotrust::verify::sums::{
-    DatabaseAccess, LineResult, LineSink, SumFile, SumsOptions, http_config, open_database,
+    DatabaseAccess, LineResult, LineSink, SumFile, SumsOptions, http_config, open_database_reusing,
     verify_sum_files_with,
 };
 use gotrust::verify::sums_output::{self, RunOutcome};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use super::verify::{NetArgs, SumsArgs};
+use super::{NetArgs, SumsArgs};
 use crate::args::{Format, GlobalArgs};
 use crate::{EXIT_ERROR, EXIT_FINDINGS};
 
@@ -73,13 +73,23 @@ pub fn lookup_concurrency(net: &NetArgs) -> usize {
 
 /// Opens the database as go would reach it (with `--offline`, from cached data only).
 pub async fn database(global: &GlobalArgs, cx: &VerifyContext) -> anyhow::Result<DatabaseAccess> {
+    database_reusing(global, cx, None).await
+}
+
+/// [`database`], reusing a database URL found through GOPROXY at most `reuse_base` ago.
+async fn database_reusing(
+    global: &GlobalArgs,
+    cx: &VerifyContext,
+    reuse_base: Option<std::time::Duration>,
+) -> anyhow::Result<DatabaseAccess> {
     let root = gotrust::net::sumdb::default_cache_root();
-    Ok(open_database(
+    Ok(open_database_reusing(
         &cx.env,
         &cx.settings,
         cx.http.clone(),
         root.as_deref(),
         global.offline,
+        reuse_base,
     )
     .await?)
 }
@@ -166,11 +176,14 @@ pub fn run(global: &GlobalArgs, args: &SumsArgs) -> anyhow::Result<ExitCode> {
         .iter()
         .map(|f| SumFile::open(f))
         .collect::<Result<Vec<_>, _>>()?;
-    let policy = super::load_policy(global, Path::new("."))?;
+    let policy = crate::cmd::load_policy(global, Path::new("."))?;
     let cx = context(&args.net)?;
     let rt = runtime()?;
+    let head_max_age =
+        (args.head_max_age > 0).then(|| std::time::Duration::from_secs(args.head_max_age));
     let opts = SumsOptions {
         concurrency: lookup_concurrency(&args.net),
+        head_max_age,
         ..SumsOptions::default()
     };
     let live = LiveLines {
@@ -179,7 +192,7 @@ pub fn run(global: &GlobalArgs, args: &SumsArgs) -> anyhow::Result<ExitCode> {
         verbose: global.verbose > 0,
     };
     let sums = rt.block_on(async {
-        let db = database(global, &cx).await?;
+        let db = database_reusing(global, &cx, head_max_age).await?;
         anyhow::Ok(verify_sum_files_with(&inputs, &db, &opts, &live).await?)
     })?;
     live.bar.finish_and_clear();
