@@ -371,12 +371,11 @@ pub async fn verify_store(
         };
         if let Some(g) = group
             && !is_database_cache(&g)
+            && opts.shard.takes(Shard::unit(&g.dir))
         {
-            if opts.shard.takes(Shard::unit(&g.dir)) {
-                let last = g.last_key().to_owned();
-                for u in layout::units(g, opts.layout) {
-                    batch.push((last.clone(), u));
-                }
+            let last = g.last_key().to_owned();
+            for u in layout::units(g, opts.layout) {
+                batch.push((last.clone(), u));
             }
         }
         if batch.len() >= opts.batch.max(1) || (listing_done && !batch.is_empty()) {
