@@ -122,57 +122,125 @@ fn fields_unicode(line: &[u8]) -> Vec<String> {
     out
 }
 
+/// One step of a [`Reader`]: a kept line, a dropped one, or a line with the wrong number of
+/// fields. Blank lines are not reported.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Entry {
+    /// A line go keeps.
+    Line(SumLine),
+    /// A line go drops (the empty-go.mod hash of an old cmd/go bug).
+    Skipped {
+        /// 1-based line number.
+        line: usize,
+        /// Why.
+        reason: SkipReason,
+    },
+    /// A non-blank line without exactly 3 fields: fatal to every go command but
+    /// `go mod tidy`, which skips it.
+    WrongFieldCount {
+        /// 1-based line number.
+        line: usize,
+        /// Number of fields found.
+        fields: usize,
+        /// The line's text (lossily decoded).
+        text: String,
+    },
+}
+
+/// Reads go.sum lines one at a time from any [`std::io::BufRead`], holding one line at a time:
+/// the same splitting and field rules as [`parse`] (cmd/go's `readGoSum`), for files too
+/// large to be worth holding whole.
+#[derive(Debug)]
+pub struct Reader<R> {
+    input: R,
+    buf: Vec<u8>,
+    lineno: usize,
+}
+
+impl<R: std::io::BufRead> Reader<R> {
+    /// A reader over `input`.
+    pub fn new(input: R) -> Reader<R> {
+        Reader {
+            input,
+            buf: Vec::new(),
+            lineno: 0,
+        }
+    }
+
+    /// The next non-blank line, or `None` at the end of the input.
+    pub fn next_entry(&mut self) -> std::io::Result<Option<Entry>> {
+        loop {
+            self.buf.clear();
+            if self.input.read_until(b'\n', &mut self.buf)? == 0 {
+                return Ok(None);
+            }
+            self.lineno += 1;
+            let line = self.buf.strip_suffix(b"\n").unwrap_or(&self.buf);
+            if let Some(entry) = entry(self.lineno, line) {
+                return Ok(Some(entry));
+            }
+        }
+    }
+}
+
+/// The entry of one line (without its `\n`), `None` for a blank one.
+fn entry(lineno: usize, line: &[u8]) -> Option<Entry> {
+    let f = fields(line);
+    if f.is_empty() {
+        return None;
+    }
+    if f.len() != 3 {
+        return Some(Entry::WrongFieldCount {
+            line: lineno,
+            fields: f.len(),
+            text: String::from_utf8_lossy(line).into_owned(),
+        });
+    }
+    if f[2] == EMPTY_GO_MOD_H1 {
+        return Some(Entry::Skipped {
+            line: lineno,
+            reason: SkipReason::EmptyGoModHash,
+        });
+    }
+    let mut f = f.into_iter();
+    let (module, version, hash) = (
+        f.next().unwrap_or_default(),
+        f.next().unwrap_or_default(),
+        f.next().unwrap_or_default(),
+    );
+    let (version, go_mod) = match version.strip_suffix("/go.mod") {
+        Some(v) => (v.to_string(), true),
+        None => (version, false),
+    };
+    Some(Entry::Line(SumLine {
+        line: lineno,
+        module,
+        version,
+        go_mod,
+        hash,
+    }))
+}
+
 fn read(file: &str, data: &[u8], tidy: bool) -> Result<GoSum, GoSumError> {
     let mut sum = GoSum::default();
-    let mut rest = data;
-    let mut lineno = 0;
-    while !rest.is_empty() {
-        lineno += 1;
-        let line = match rest.iter().position(|&b| b == b'\n') {
-            Some(i) => {
-                let l = &rest[..i];
-                rest = &rest[i + 1..];
-                l
+    let mut reader = Reader::new(data);
+    // Reading from a byte slice cannot fail.
+    while let Ok(Some(e)) = reader.next_entry() {
+        match e {
+            Entry::Line(l) => sum.lines.push(l),
+            Entry::Skipped { line, reason } => sum.skipped.push((line, reason)),
+            Entry::WrongFieldCount { line, .. } if tidy => {
+                sum.skipped.push((line, SkipReason::Malformed));
             }
-            None => std::mem::take(&mut rest),
-        };
-        let f = fields(line);
-        if f.is_empty() {
-            continue;
-        }
-        if f.len() != 3 {
-            if tidy {
-                sum.skipped.push((lineno, SkipReason::Malformed));
-                continue;
+            Entry::WrongFieldCount { line, fields, text } => {
+                return Err(GoSumError::WrongFieldCount {
+                    file: file.to_string(),
+                    line,
+                    fields,
+                    text,
+                });
             }
-            return Err(GoSumError::WrongFieldCount {
-                file: file.to_string(),
-                line: lineno,
-                fields: f.len(),
-                text: String::from_utf8_lossy(line).into_owned(),
-            });
         }
-        if f[2] == EMPTY_GO_MOD_H1 {
-            sum.skipped.push((lineno, SkipReason::EmptyGoModHash));
-            continue;
-        }
-        let mut f = f.into_iter();
-        let (module, version, hash) = (
-            f.next().unwrap_or_default(),
-            f.next().unwrap_or_default(),
-            f.next().unwrap_or_default(),
-        );
-        let (version, go_mod) = match version.strip_suffix("/go.mod") {
-            Some(v) => (v.to_string(), true),
-            None => (version, false),
-        };
-        sum.lines.push(SumLine {
-            line: lineno,
-            module,
-            version,
-            go_mod,
-            hash,
-        });
     }
     Ok(sum)
 }
@@ -322,6 +390,42 @@ mod tests {
         assert_eq!(c.len(), 1);
         assert_eq!((c[0].first.line, c[0].second.line), (1, 4));
         assert_eq!(s.lookup("m", "v1.0.0", false).count(), 4);
+    }
+
+    #[test]
+    fn reader_streams_the_same_entries_as_parse() {
+        let data = format!("\n{GOOD}a b\n\r\nm v1.0.0/go.mod {EMPTY_GO_MOD_H1}\nlast v1 h1:x");
+        // A one-byte buffer: lines split across every refill.
+        let mut r = Reader::new(std::io::BufReader::with_capacity(1, data.as_bytes()));
+        let mut got = Vec::new();
+        while let Some(e) = r.next_entry().unwrap() {
+            got.push(e);
+        }
+        assert_eq!(got.len(), 5);
+        assert!(matches!(&got[0], Entry::Line(l) if l.line == 2 && !l.go_mod));
+        assert!(matches!(&got[1], Entry::Line(l) if l.line == 3 && l.go_mod));
+        assert_eq!(
+            got[2],
+            Entry::WrongFieldCount {
+                line: 4,
+                fields: 2,
+                text: "a b".into()
+            }
+        );
+        assert_eq!(
+            got[3],
+            Entry::Skipped {
+                line: 6,
+                reason: SkipReason::EmptyGoModHash
+            }
+        );
+        assert!(matches!(&got[4], Entry::Line(l) if l.line == 7 && l.module == "last"));
+        let tidy = parse_tidy(data.as_bytes());
+        assert_eq!(tidy.lines.len(), 3);
+        assert_eq!(
+            tidy.skipped,
+            vec![(4, SkipReason::Malformed), (6, SkipReason::EmptyGoModHash)]
+        );
     }
 
     #[test]

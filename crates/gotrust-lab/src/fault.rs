@@ -280,42 +280,142 @@ pub enum ScenarioError {
         /// The I/O error.
         source: std::io::Error,
     },
-    /// The TOML is invalid or names an unknown fault.
-    #[error("{path}: {source}")]
+    /// The TOML is invalid or names an unknown fault: `file:line:column: message`.
+    #[error("{}:{line}:{column}: {message}", path.display())]
     Toml {
         /// The file.
         path: std::path::PathBuf,
-        /// The parse error.
-        source: toml::de::Error,
+        /// 1-based line of the offending text.
+        line: usize,
+        /// 1-based column (in characters).
+        column: usize,
+        /// What is wrong (the TOML parser's or deserializer's text, on one line).
+        message: String,
     },
     /// A fault is scoped by version but not by module.
-    #[error("{path}: fault {index}: `version` needs `module`")]
+    #[error("{}:{line}: fault {index}: `version` needs `module`", path.display())]
     VersionWithoutModule {
         /// The file.
         path: std::path::PathBuf,
         /// Index of the fault.
         index: usize,
+        /// 1-based line of the fault's `version`.
+        line: usize,
     },
+}
+
+/// A scenario file as read, each fault kept as a table with its place in the file: a
+/// fault's kind is flattened into it, and serde loses the position of errors inside a
+/// flattened value, so each fault is decoded on its own and its errors placed here.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawScenario {
+    #[serde(default)]
+    description: String,
+    #[serde(default)]
+    fault: Vec<toml::Spanned<toml::Table>>,
+}
+
+/// 1-based line and column (in characters) of byte `offset` of `text`.
+fn line_column(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..text.floor_char_boundary(offset.min(text.len()))];
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().unwrap_or("").chars().count() + 1;
+    (line, column)
+}
+
+/// Where, inside a fault's text, an error about it belongs: the `kind` line for an unknown
+/// kind, the line of a key the message names, else the line of a value it quotes, else the
+/// fault's first line.
+fn fault_error_offset(text: &str, span: std::ops::Range<usize>, message: &str) -> usize {
+    // The fault's text: from its span (its `[[fault]]` header) to the next table header.
+    let start = span.start.min(text.len());
+    let end = text[start..]
+        .match_indices("\n[")
+        .map(|(i, _)| start + i + 1)
+        .find(|&i| i > span.end.min(text.len()))
+        .unwrap_or(text.len());
+    let span = start..end;
+    let body = &text[span.clone()];
+    let key_line = |key: &str| {
+        let mut at = 0;
+        for l in body.split_inclusive('\n') {
+            let t = l.trim_start();
+            if let Some(rest) = t.strip_prefix(key)
+                && rest.trim_start().starts_with('=')
+            {
+                return Some(at + (l.len() - t.len()));
+            }
+            at += l.len();
+        }
+        None
+    };
+    let named: Vec<&str> = message.split('`').skip(1).step_by(2).collect();
+    let found = if message.contains("variant") || message.contains("missing field") {
+        key_line("kind")
+    } else {
+        named.iter().find_map(|k| key_line(k)).or_else(|| {
+            // "invalid type: string \"x\", expected u16": the line holding that value.
+            let quoted = message.split('"').nth(1)?;
+            let mut at = 0;
+            for l in body.split_inclusive('\n') {
+                if let Some((_, v)) = l.split_once('=')
+                    && v.contains(quoted)
+                {
+                    return Some(at + (l.len() - l.trim_start().len()));
+                }
+                at += l.len();
+            }
+            None
+        })
+    };
+    span.start + found.unwrap_or(0)
 }
 
 impl Scenario {
     /// Parses scenario TOML; `path` is only used in errors.
     pub fn parse(text: &str, path: &Path) -> Result<Scenario, ScenarioError> {
-        let s: Scenario = toml::from_str(text).map_err(|source| ScenarioError::Toml {
-            path: path.to_path_buf(),
-            source,
-        })?;
-        if let Some(index) = s
-            .faults
+        let toml_error = |offset: Option<usize>, message: &str| {
+            let (line, column) = offset.map_or((1, 1), |o| line_column(text, o));
+            ScenarioError::Toml {
+                path: path.to_path_buf(),
+                line,
+                column,
+                // toml's messages may span lines; one line reads better after `file:l:c:`.
+                message: message.trim().replace('\n', "; "),
+            }
+        };
+        let raw: RawScenario =
+            toml::from_str(text).map_err(|e| toml_error(e.span().map(|s| s.start), e.message()))?;
+        let mut faults = Vec::with_capacity(raw.fault.len());
+        for spanned in raw.fault {
+            let span = spanned.span();
+            let fault: Fault = toml::Value::Table(spanned.into_inner())
+                .try_into()
+                .map_err(|e: toml::de::Error| {
+                    toml_error(
+                        Some(fault_error_offset(text, span.clone(), e.message())),
+                        e.message(),
+                    )
+                })?;
+            faults.push((fault, span));
+        }
+        if let Some(index) = faults
             .iter()
-            .position(|f| f.version.is_some() && f.module.is_none())
+            .position(|(f, _)| f.version.is_some() && f.module.is_none())
         {
+            let span = faults[index].1.clone();
+            let offset = fault_error_offset(text, span, "`version`");
             return Err(ScenarioError::VersionWithoutModule {
                 path: path.to_path_buf(),
                 index,
+                line: line_column(text, offset).0,
             });
         }
-        Ok(s)
+        Ok(Scenario {
+            description: raw.description,
+            faults: faults.into_iter().map(|(f, _)| f).collect(),
+        })
     }
 
     /// Reads and parses a scenario file.
@@ -419,12 +519,32 @@ version = "v1.9.9"
     }
 
     #[test]
-    fn scenario_errors() {
+    fn scenario_errors_name_the_line_once() {
         let p = Path::new("s.toml");
-        assert!(matches!(
-            Scenario::parse("[[fault]]\nkind = \"nope\"\n", p),
-            Err(ScenarioError::Toml { .. })
-        ));
+        let err = |text: &str| Scenario::parse(text, p).unwrap_err().to_string();
+        // An unknown kind on line 2 (it was reported at 1:1).
+        let e = err("[[fault]]\nkind = \"nope\"\n");
+        assert!(e.starts_with("s.toml:2:1: unknown variant `nope`"), "{e}");
+        assert_eq!(e.matches("unknown variant").count(), 1, "{e}");
+        assert!(!e.contains('\n'), "{e}");
+        // The second fault's bad value, on line 6.
+        let e =
+            err("[[fault]]\nkind = \"reset\"\n\n[[fault]]\nkind = \"status\"\nstatus = \"x\"\n");
+        assert!(e.starts_with("s.toml:6:1: invalid type"), "{e}");
+        // A missing field: the fault's kind line.
+        let e = err("description = \"d\"\n[[fault]]\nkind = \"latency\"\n");
+        assert!(e.starts_with("s.toml:3:1: missing field `ms`"), "{e}");
+        // Syntax errors keep the parser's place.
+        let e = err("description = \"d\"\n[[fault]]\nkind = = 1\n");
+        assert!(e.starts_with("s.toml:3:"), "{e}");
+        assert!(!e.contains('\n'), "{e}");
+        // An unknown top-level key.
+        let e = err("\nnope = 1\n");
+        assert!(e.starts_with("s.toml:2:1: unknown field `nope`"), "{e}");
+        assert_eq!(
+            err("[[fault]]\nkind = \"reset\"\nversion = \"v1.0.0\"\n"),
+            "s.toml:3: fault 0: `version` needs `module`"
+        );
         assert!(matches!(
             Scenario::parse("[[fault]]\nkind = \"reset\"\nversion = \"v1.0.0\"\n", p),
             Err(ScenarioError::VersionWithoutModule { index: 0, .. })

@@ -293,6 +293,22 @@ impl LabBuilder {
     }
 }
 
+/// A database name unique to a new key: `⟨8 hex digits⟩.⟨name⟩`.
+///
+/// A lab without a kept state directory signs with a new key each time it starts. go keeps
+/// the last signed tree head per database name (`$GOPATH/pkg/sumdb/⟨name⟩/latest`, and tiles
+/// under `$GOMODCACHE/cache/download/sumdb/⟨name⟩`), and so does gotrust: under a reused
+/// name, both would refuse the new lab's heads ("note has no verifiable signatures").
+pub fn fresh_sumdb_name(name: &str) -> Result<String, LabError> {
+    let mut rnd = [0u8; 4];
+    getrandom::fill(&mut rnd).map_err(|e| LabError::Io {
+        what: "choosing a database name".into(),
+        source: std::io::Error::other(e.to_string()),
+    })?;
+    let id: String = rnd.iter().map(|b| format!("{b:02x}")).collect();
+    Ok(format!("{id}.{name}"))
+}
+
 fn fresh_temp_dir() -> Result<PathBuf, LabError> {
     let mut rnd = [0u8; 8];
     getrandom::fill(&mut rnd).map_err(|e| LabError::Io {

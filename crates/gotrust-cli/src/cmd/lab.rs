@@ -42,9 +42,11 @@ pub struct ServeArgs {
     /// Address to listen on
     #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:0")]
     pub bind: SocketAddr,
-    /// Name of the checksum database
-    #[arg(long, value_name = "NAME", default_value = gotrust_lab::DEFAULT_SUMDB_NAME)]
-    pub name: String,
+    /// Name of the checksum database [default: sum.gotrust.localhost; without --state and
+    /// --key, prefixed with a random id so a restarted lab's new key never meets the tree
+    /// head go and gotrust kept for the last one]
+    #[arg(long, value_name = "NAME")]
+    pub name: Option<String>,
     /// File holding the signer key (`PRIVATE+KEY+...`) [default: generated into the state
     /// directory]
     #[arg(long, value_name = "FILE")]

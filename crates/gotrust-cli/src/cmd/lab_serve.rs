@@ -23,10 +23,18 @@ pub fn run(
             global.format.name()
         ));
     }
+    // A lab without --state signs with a new key each start: a name of its own keeps go's and
+    // gotrust's stored tree heads of an earlier lab out of its way.
+    let name = match (&args.name, &args.state, &args.key) {
+        (Some(name), _, _) => name.clone(),
+        (None, None, None) => gotrust_lab::fresh_sumdb_name(gotrust_lab::DEFAULT_SUMDB_NAME)
+            .context("cannot start the lab")?,
+        (None, _, _) => gotrust_lab::DEFAULT_SUMDB_NAME.to_string(),
+    };
     let mut builder = Lab::builder()
         .bind(args.bind)
         .tls(args.tls)
-        .sumdb_name(&args.name);
+        .sumdb_name(&name);
     // Kept alive while serving: the built-in modules live there.
     let mut builtin = None;
     if args.modules.is_empty() {
@@ -211,7 +219,10 @@ fn describe_text(
         s += &format!("export {k}={}\n", shell_quote(v));
     }
     if !quiet {
-        s += "# Keep your own module cache out of it: export GOMODCACHE=\"$(mktemp -d)\" GOFLAGS=-modcacherw\n";
+        // go keeps the database's signed tree head under $GOPATH/pkg/sumdb and its tiles in
+        // the module cache: a fresh GOPATH and module cache keep both out of the user's own.
+        s += "# Keep your own GOPATH (go's checksum-database state) and module cache out of it:\n";
+        s += "#   export GOPATH=\"$(mktemp -d)\"; export GOMODCACHE=\"$GOPATH/pkg/mod\" GOFLAGS=-modcacherw\n";
         s += &format!(
             "# Request log: {}\n# Stop with Ctrl-C or SIGTERM.\n",
             lab.state_dir().join("requests.jsonl").display()

@@ -508,3 +508,181 @@ fn run_list_names_every_scenario() {
     assert_eq!(out.stdout.lines().count(), 18, "{}", out.stdout);
     assert!(out.stdout.starts_with("sumdb-off "), "{}", out.stdout);
 }
+
+/// A started `lab serve --format json ARGS`: its announcement and the child.
+fn serve_json(dir: &TestDir, args: &[&str]) -> (Child, Value) {
+    let mut full = vec!["--format", "json"];
+    full.extend_from_slice(args);
+    let (child, mut out) = serve(dir, &full);
+    let mut line = String::new();
+    out.read_line(&mut line).unwrap();
+    let v: Value = serde_json::from_str(&line).unwrap_or_else(|e| panic!("{e}: {line:?}"));
+    (child, v)
+}
+
+fn lab_env(v: &Value) -> Vec<(String, String)> {
+    v["env"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .map(|(k, v)| (k.clone(), v.as_str().unwrap().to_owned()))
+        .collect()
+}
+
+/// go downloads example.com/simple@v1.0.0 from the lab into a fresh module cache under
+/// `root` (its GOPATH, where go keeps the database's tree head, is `root/gopath` every time)
+/// and returns go.sum lines for it, or go's stderr.
+fn go_fetch(root: &Path, lab: &Value, cache: &str) -> Result<String, String> {
+    let mut env = lab_env(lab);
+    env.push(("GOMODCACHE".into(), root.join(cache).display().to_string()));
+    let run = testkit::go::run_go(
+        root,
+        &testkit::go::main_module(root),
+        env,
+        &["mod", "download", "-json", "example.com/simple@v1.0.0"],
+    );
+    let dl: Value = serde_json::from_str(&run.stdout).unwrap_or(Value::Null);
+    if !run.ok || dl.get("Error").is_some() {
+        return Err(format!("{}{dl}", run.stderr));
+    }
+    Ok(format!(
+        "example.com/simple v1.0.0 {}\nexample.com/simple v1.0.0/go.mod {}\n",
+        dl["Sum"].as_str().unwrap(),
+        dl["GoModSum"].as_str().unwrap()
+    ))
+}
+
+/// `gotrust verify sums` of `sum` against the lab, with go's GOPATH under `root`.
+fn gotrust_verify(dir: &TestDir, root: &Path, lab: &Value, sum: &str) -> crate::harness::Output {
+    let file = dir.write("go.sum", sum);
+    let mut cmd = dir.cmd(&[
+        "--go",
+        "never",
+        "verify",
+        "sums",
+        "--timeout",
+        "20",
+        file.to_str().unwrap(),
+    ]);
+    for (k, v) in lab_env(lab) {
+        cmd = cmd.env(&k, &v);
+    }
+    cmd.env("GOPATH", root.join("gopath").to_str().unwrap())
+        .run()
+}
+
+#[test]
+fn restarted_lab_works_with_go_and_gotrust_without_cleanup() {
+    // Without --state (a new key each start) and with the same --state (the key kept).
+    let state = tempfile::tempdir().unwrap();
+    let state_arg = ["--state", state.path().to_str().unwrap()];
+    for args in [&[][..], &state_arg[..]] {
+        let dir = TestDir::new();
+        let root = tempfile::tempdir().unwrap();
+        let mut keys = Vec::new();
+        for round in ["first", "second"] {
+            let (child, lab) = serve_json(&dir, args);
+            keys.push(lab["verifier_key"].as_str().unwrap().to_owned());
+            let sum = go_fetch(root.path(), &lab, round)
+                .unwrap_or_else(|e| panic!("{args:?}, {round} lab: go failed: {e}"));
+            let out = gotrust_verify(&dir, root.path(), &lab, &sum);
+            assert_eq!(
+                out.code, 0,
+                "{args:?}, {round} lab:\n{}{}",
+                out.stdout, out.stderr
+            );
+            assert!(out.stdout.contains("2 verified"), "{}", out.stdout);
+            let (code, err) = stop(child, "TERM");
+            assert_eq!(code, 0, "{err}");
+        }
+        if args.is_empty() {
+            assert_ne!(keys[0], keys[1], "a new key each start");
+        } else {
+            assert_eq!(keys[0], keys[1], "the key is kept in the state directory");
+        }
+    }
+}
+
+#[test]
+fn a_stored_head_of_another_key_is_named_with_the_file_to_remove() {
+    // The same database name twice without a state directory: two keys, one name.
+    let dir = TestDir::new();
+    let root = tempfile::tempdir().unwrap();
+    let args = ["--name", "reused.gotrust.localhost"];
+    let (child, lab) = serve_json(&dir, &args);
+    let sum = go_fetch(root.path(), &lab, "first").unwrap();
+    gotrust_verify(&dir, root.path(), &lab, &sum).code(0);
+    stop(child, "TERM");
+
+    let (child, lab) = serve_json(&dir, &args);
+    // go refuses the new lab: its stored head does not verify under the new key.
+    let e = go_fetch(root.path(), &lab, "second").unwrap_err();
+    assert!(e.contains("note has no verifiable signatures"), "{e}");
+    // gotrust says why and which file to remove: its own head first...
+    let own = dir
+        .path()
+        .join(".cache/gotrust/sumdb/reused.gotrust.localhost/latest");
+    let out = gotrust_verify(&dir, root.path(), &lab, &sum).code(2);
+    assert!(
+        out.stderr.contains(&format!(
+            "the stored tree head {} is signed by reused.gotrust.localhost+",
+            own.display()
+        )),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr
+            .contains(&format!("remove {} to trust the new key", own.display())),
+        "{}",
+        out.stderr
+    );
+    // ... then go's, once gotrust's own is gone.
+    std::fs::remove_file(&own).unwrap();
+    let out = gotrust_verify(&dir, root.path(), &lab, &sum).code(0);
+    let go_head = root
+        .path()
+        .join("gopath/pkg/sumdb/reused.gotrust.localhost/latest");
+    assert!(
+        out.stdout.contains(&format!(
+            "warning: go's tree head {} is signed by reused.gotrust.localhost+",
+            go_head.display()
+        )) && out.stdout.contains(&format!(
+            "go refuses this database until you remove {}",
+            go_head.display()
+        )),
+        "{}",
+        out.stdout
+    );
+    // Removing it is all go needs.
+    std::fs::remove_file(&go_head).unwrap();
+    go_fetch(root.path(), &lab, "third").unwrap();
+    stop(child, "TERM");
+}
+
+#[test]
+fn serve_text_isolation_advice_covers_gopath() {
+    let dir = TestDir::new();
+    let (child, out) = serve(&dir, &[]);
+    let mut text = String::new();
+    for line in out.lines() {
+        let line = line.unwrap();
+        let last = line.starts_with("# Stop with");
+        text += &line;
+        text += "\n";
+        if last {
+            break;
+        }
+    }
+    assert!(
+        text.contains("export GOPATH=\"$(mktemp -d)\"; export GOMODCACHE=\"$GOPATH/pkg/mod\""),
+        "{text}"
+    );
+    // Without --state the database has a name of its own.
+    assert!(
+        text.contains(".sum.gotrust.localhost+")
+            && !text.contains("GOSUMDB='sum.gotrust.localhost+"),
+        "{text}"
+    );
+    stop(child, "INT");
+}

@@ -16,21 +16,19 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use base64::Engine as _;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use tokio::io::{AsyncWrite, AsyncWriteExt};
 use tokio::sync::Semaphore;
 use url::Url;
 
-use super::auth::netrc_lookup;
+use super::auth::{GoAuthCredentials, RefusedResponse, StoredCredential};
 use super::error::{
     FetchError, FetchErrorKind, TimeoutPhase, error_detail_prefix, format_error_detail,
 };
 use super::tls::{CertSummary, ChainLog, RootSource, RootsReport, TlsSetupError, TlsVersion};
 use crate::redact::{redact_text, redact_url as redact};
 use crate::settings::httpproxy::{HttpProxyConfig, HttpProxyVars, ProxyChoice};
-use crate::settings::netrc::Netrc;
 use crate::settings::url::GoUrl;
 
 /// Size caps for the resources gotrust fetches. go caps only zips (500 MiB, read as
@@ -72,8 +70,8 @@ pub struct HttpConfig {
     pub roots: RootSource,
     /// HTTP(S)_PROXY / NO_PROXY, decided as Go decides.
     pub proxy: HttpProxyConfig,
-    /// GOAUTH=netrc credentials (`None`: GOAUTH=off).
-    pub netrc: Option<Netrc>,
+    /// GOAUTH's credentials (`None`: GOAUTH=off, or no credentials configured).
+    pub auth: Option<Arc<GoAuthCredentials>>,
     /// The User-Agent header.
     pub user_agent: String,
 }
@@ -87,7 +85,7 @@ impl Default for HttpConfig {
             per_host_limit: 16,
             roots: RootSource::System,
             proxy: HttpProxyConfig::new(HttpProxyVars::default()),
-            netrc: None,
+            auth: None,
             user_agent: concat!("gotrust/", env!("CARGO_PKG_VERSION")).to_string(),
         }
     }
@@ -95,19 +93,20 @@ impl Default for HttpConfig {
 
 impl HttpConfig {
     /// The configuration go's own requests would use for these settings: Go's HTTP proxy
-    /// decision, Go's root locations, and the netrc file when GOAUTH consults it (a missing
-    /// file is an empty netrc; an invalid GOAUTH attaches no credentials, go would stop).
+    /// decision, Go's root locations, and GOAUTH's credentials (`.netrc`, `git credential
+    /// fill`, header commands; a missing `.netrc` is an empty one; an invalid GOAUTH attaches
+    /// no credentials, go would stop).
     pub fn from_settings(settings: &crate::settings::Settings) -> HttpConfig {
-        let netrc = match (&settings.goauth, &settings.netrc_path) {
-            (Ok(auth), Ok(path)) if auth.uses_netrc() => {
-                Some(Netrc::read(path).unwrap_or_default())
+        let auth = match &settings.goauth {
+            Ok(goauth) => {
+                GoAuthCredentials::new(goauth, settings.netrc_path.clone().ok()).map(Arc::new)
             }
-            _ => None,
+            Err(_) => None,
         };
         HttpConfig {
             proxy: settings.http_proxy.clone(),
             roots: RootSource::Go(settings.tls.clone()),
-            netrc,
+            auth,
             ..HttpConfig::default()
         }
     }
@@ -436,21 +435,90 @@ impl HttpClient {
     where
         W: AsyncWrite + Unpin + Send + ?Sized,
     {
-        // One Authorization header, decided once: netrc (GOAUTH) wins over URL userinfo, as
-        // in go, where net/http adds userinfo only when no Authorization is set.
-        let netrc_entry = self
-            .config
-            .netrc
-            .as_ref()
-            .and_then(|n| netrc_lookup(n, original));
-        let (credentials, authorization) = match netrc_entry {
-            Some(e) => (
-                Some(format!("netrc:{}", e.machine)),
-                Some(basic(&e.login, e.password())),
-            ),
+        // GOAUTH's headers for this URL, else its user info, as go: net/http adds user info
+        // only when no Authorization is set, and go looks credentials up by the URL's text,
+        // user info included, so a URL with user info matches no `.netrc` machine.
+        let auth = self.config.auth.as_deref();
+        let mut stored = match auth {
+            Some(a) => a.initial(original).await,
+            None => None,
+        };
+        let mut retried = false;
+        loop {
+            let resp = self.follow(original, stored.as_ref()).await?;
+            let (resp, current, hops, proxy) = resp;
+            let code = resp.status().as_u16();
+            // web.get: an https request answered 4xx is retried once with the credentials
+            // GOAUTH gives for its URL (cmd/go/internal/web/http.go). gotrust skips the retry
+            // when those are the very headers just refused (go would send the same request
+            // again): the headers each host sees are go's, the request count may be lower.
+            if !retried
+                && original.scheme() == "https"
+                && (400..500).contains(&code)
+                && let Some(a) = auth
+            {
+                retried = true;
+                let response = RefusedResponse {
+                    status_line: format!(
+                        "{} {}",
+                        proto_text(resp.version()),
+                        status_text(resp.status())
+                    ),
+                    headers: resp
+                        .headers()
+                        .iter()
+                        .map(|(k, v)| {
+                            (
+                                canonical_header_name(k.as_str()),
+                                String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                            )
+                        })
+                        .collect(),
+                };
+                let again = a.after_refusal(original, &response).await;
+                let same = match (&again, &stored) {
+                    (Some(x), Some(y)) => x.headers == y.headers,
+                    (None, None) => true,
+                    _ => false,
+                };
+                if !same {
+                    stored = again;
+                    continue;
+                }
+            }
+            let credentials = match &stored {
+                Some(c) => Some(c.source.clone()),
+                None => userinfo(original).map(|_| "url-userinfo".to_string()),
+            };
+            return self
+                .finish(
+                    resp,
+                    original,
+                    &current,
+                    hops,
+                    proxy,
+                    credentials,
+                    limit,
+                    sink,
+                    start,
+                )
+                .await;
+        }
+    }
+
+    /// Sends one request for `original` with `stored`'s headers (else its user info) and
+    /// follows redirects as go does; returns the final response, its URL, the hops and the
+    /// proxy used.
+    async fn follow(
+        &self,
+        original: &Url,
+        stored: Option<&StoredCredential>,
+    ) -> Result<(reqwest::Response, Url, Vec<RedirectHop>, Option<String>), FetchError> {
+        let headers: Vec<(String, String)> = match stored {
+            Some(c) => c.headers.clone(),
             None => match userinfo(original) {
-                Some((user, pass)) => (Some("url-userinfo".to_string()), Some(basic(&user, &pass))),
-                None => (None, None),
+                Some((user, pass)) => vec![("Authorization".into(), basic(&user, &pass))],
+                None => Vec::new(),
             },
         };
         let mut current = original.clone();
@@ -474,13 +542,23 @@ impl HttpClient {
             let _ = wire.set_username("");
             let _ = wire.set_password(None);
             let mut req = self.client.get(wire);
-            // net/http keeps an Authorization header across a redirect only to the same host
-            // or one of its subdomains, and go sends credentials only over https.
-            if let Some(auth) = &authorization
-                && current.scheme() == "https"
-                && same_or_subdomain(original, &current)
-            {
-                req = req.header(reqwest::header::AUTHORIZATION, auth.as_str());
+            // go sends credentials only over https; net/http keeps the sensitive headers
+            // (Authorization, Cookie...) across a redirect only to the same host or one of its
+            // subdomains, and the others everywhere (`shouldCopyHeaderOnRedirect`).
+            if current.scheme() == "https" {
+                let same_host = same_or_subdomain(original, &current);
+                for (name, value) in &headers {
+                    if !same_host && is_sensitive_header(name) {
+                        continue;
+                    }
+                    let (Ok(n), Ok(v)) = (
+                        reqwest::header::HeaderName::from_bytes(name.as_bytes()),
+                        reqwest::header::HeaderValue::from_str(value),
+                    ) else {
+                        continue;
+                    };
+                    req = req.header(n, v);
+                }
             }
             let resp = req
                 .send()
@@ -536,19 +614,7 @@ impl HttpClient {
                 current = next;
                 continue;
             }
-            return self
-                .finish(
-                    resp,
-                    original,
-                    &current,
-                    hops,
-                    proxy,
-                    credentials,
-                    limit,
-                    sink,
-                    start,
-                )
-                .await;
+            return Ok((resp, current, hops, proxy));
         }
     }
 
@@ -741,9 +807,48 @@ fn proxy_url(cfg: &HttpProxyConfig, url: &Url) -> Option<Url> {
     }
 }
 
-fn basic(user: &str, pass: &str) -> String {
-    let token = base64::engine::general_purpose::STANDARD.encode(format!("{user}:{pass}"));
-    format!("Basic {token}")
+use super::auth::basic;
+
+/// The headers net/http drops on a redirect to another domain (`shouldCopyHeaderOnRedirect`).
+fn is_sensitive_header(name: &str) -> bool {
+    ["authorization", "www-authenticate", "cookie", "cookie2"]
+        .iter()
+        .any(|s| name.eq_ignore_ascii_case(s))
+}
+
+/// A header name as go's `CanonicalMIMEHeaderKey` writes it (`content-type` → `Content-Type`).
+fn canonical_header_name(name: &str) -> String {
+    name.split('-')
+        .map(|part| {
+            let mut c = part.chars();
+            match c.next() {
+                Some(first) => {
+                    first.to_ascii_uppercase().to_string() + &c.as_str().to_ascii_lowercase()
+                }
+                None => String::new(),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("-")
+}
+
+/// `res.Proto` as go writes it.
+fn proto_text(v: reqwest::Version) -> &'static str {
+    if v == reqwest::Version::HTTP_2 {
+        "HTTP/2.0"
+    } else if v == reqwest::Version::HTTP_10 {
+        "HTTP/1.0"
+    } else {
+        "HTTP/1.1"
+    }
+}
+
+/// `res.Status` as go writes it (`404 Not Found`).
+fn status_text(s: reqwest::StatusCode) -> String {
+    match s.canonical_reason() {
+        Some(r) => format!("{} {r}", s.as_u16()),
+        None => s.as_u16().to_string(),
+    }
 }
 
 /// The percent-decoded user name and password of a URL, if it has userinfo.

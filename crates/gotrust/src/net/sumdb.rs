@@ -380,9 +380,42 @@ pub enum SumdbClientError {
         /// The database path that would have been requested (`lookup/…`, `tile/…`).
         what: String,
     },
+    /// gotrust's stored tree head is signed by another key than the configured one: the
+    /// database was re-keyed (a restarted lab under the same name, a new GOSUMDB key).
+    #[error(
+        "the stored tree head {} is signed by {signers}, not by the configured key {key}: the database's key changed; remove {} to trust the new key",
+        path.display(),
+        path.display()
+    )]
+    StoredHeadOtherKey {
+        /// The stored head.
+        path: PathBuf,
+        /// Who signed it (`name+hash`, comma-separated).
+        signers: String,
+        /// The configured key (`name+hash`).
+        key: String,
+    },
     /// A background task failed.
     #[error("internal error: {0}")]
     Internal(String),
+}
+
+/// The signers of a note that no configured key verified (`name+hash`, comma-separated).
+fn other_signers(e: &SumdbClientError) -> Option<String> {
+    let SumdbClientError::TreeNote {
+        error: NoteError::UnverifiedNote { note },
+        ..
+    } = e
+    else {
+        return None;
+    };
+    Some(
+        note.unverified_sigs
+            .iter()
+            .map(|s| format!("{}+{:08x}", s.name, s.hash))
+            .collect::<Vec<_>>()
+            .join(", "),
+    )
 }
 
 /// A tile could not be read: a failed request, or (offline) a tile no cache holds.
@@ -545,6 +578,7 @@ impl SumdbClient {
     ) -> Result<Self, SumdbClientError> {
         let verifier = Verifier::new(&cfg.key).map_err(SumdbClientError::Key)?;
         let name = verifier.name().to_string();
+        let key_id = format!("{}+{:08x}", verifier.name(), verifier.key_hash());
         let (pack, pack_warning) = RecordPack::open(cfg.state_dir.join(RECORD_PACK));
         let inner = Arc::new(Inner {
             http,
@@ -575,7 +609,17 @@ impl SumdbClient {
         if let Some(msg) = read_nonempty(&own, gsumdb::MAX_LATEST_BYTES) {
             // The first head merged into an empty client is adopted as is (nothing to check it
             // against) and is the file's own content: it is not written back.
-            client.adopt_stored(msg).await?;
+            client
+                .adopt_stored(msg)
+                .await
+                .map_err(|e| match other_signers(&e) {
+                    Some(signers) => SumdbClientError::StoredHeadOtherKey {
+                        path: own.clone(),
+                        signers,
+                        key: key_id.clone(),
+                    },
+                    None => e,
+                })?;
         }
         if let Some(go) = client.inner.cfg.go_latest.clone()
             && let Some(msg) = read_nonempty(&go, gsumdb::MAX_LATEST_BYTES)
@@ -583,7 +627,16 @@ impl SumdbClient {
             match client.merge(msg).await {
                 Ok(_) => {}
                 Err(e @ SumdbClientError::Fork(_)) => return Err(e),
-                Err(e) => client.warn(format!("go's tree head {} not used: {e}", go.display())),
+                // go fails on such a head ("note has no verifiable signatures") until the
+                // file is removed (x/mod sumdb client `initWork` merges it first).
+                Err(e) => match other_signers(&e) {
+                    Some(signers) => client.warn(format!(
+                        "go's tree head {} is signed by {signers}, not by the configured key {key_id}: go refuses this database until you remove {}",
+                        go.display(),
+                        go.display()
+                    )),
+                    None => client.warn(format!("go's tree head {} not used: {e}", go.display())),
+                },
             }
         }
         Ok(client)

@@ -23,7 +23,6 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use gomod::gosum::{self, SkipReason};
 use gomod::pattern::PatternList;
 use serde::Serialize;
 
@@ -38,6 +37,9 @@ use crate::net::{FetchErrorKind, HttpClient, HttpConfig, limits};
 use crate::settings::Settings;
 use crate::settings::sumdb::SumDb;
 
+#[path = "sum_lines.rs"]
+mod lines;
+
 /// One go.sum file to check.
 #[derive(Debug, Clone)]
 pub struct GoSumInput {
@@ -50,7 +52,7 @@ pub struct GoSumInput {
 impl GoSumInput {
     /// Reads a go.sum file, refusing one over 64 MiB (no real go.sum comes close).
     pub fn read(path: &Path) -> Result<GoSumInput, VerifySetupError> {
-        const MAX: u64 = 64 << 20;
+        const MAX: u64 = GO_SUM_MAX;
         let err = |detail: String| VerifySetupError::Input {
             path: path.to_path_buf(),
             detail,
@@ -581,20 +583,56 @@ impl DatabaseReport {
 }
 
 /// The result of `verify sums`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct SumsReport {
     /// The files checked.
     pub files: Vec<PathBuf>,
-    /// One result per go.sum line, in file then line order.
-    pub results: Vec<LineResult>,
+    /// One result per go.sum line, in file then line order, held compactly (a million-line
+    /// go.sum stays small): [`SumsReport::results`] builds each [`LineResult`] when asked.
+    lines: lines::SumLines,
     /// The database, when one was consulted.
     pub database: Option<DatabaseReport>,
 }
 
+impl Serialize for SumsReport {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct as _;
+        let mut st = s.serialize_struct("SumsReport", 3)?;
+        st.serialize_field("files", &self.files)?;
+        st.serialize_field("results", &ResultsSeq(self))?;
+        st.serialize_field("database", &self.database)?;
+        st.end()
+    }
+}
+
+/// Every line's result as a JSON sequence, each built as it is written.
+struct ResultsSeq<'a>(&'a SumsReport);
+
+impl Serialize for ResultsSeq<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.0.results())
+    }
+}
+
 impl SumsReport {
+    /// One result per go.sum line, in file then line order.
+    pub fn results(&self) -> impl ExactSizeIterator<Item = LineResult> + '_ {
+        (0..self.lines.len()).map(|i| self.lines.result(&self.files, i))
+    }
+
+    /// The number of go.sum lines judged.
+    pub fn line_count(&self) -> usize {
+        self.lines.len()
+    }
+
+    /// Whether some line was verified.
+    pub fn any_verified(&self) -> bool {
+        (0..self.lines.len()).any(|i| self.lines.status_name(i) == "verified")
+    }
+
     /// A mismatch, fork, rollback or failed proof (exit 1).
     pub fn failed(&self) -> bool {
-        self.results.iter().any(|r| r.status.is_failure())
+        (0..self.lines.len()).any(|i| self.lines.is_failure(i))
             || self
                 .database
                 .as_ref()
@@ -603,15 +641,7 @@ impl SumsReport {
 
     /// Some line got no verdict (exit 2 when nothing failed).
     pub fn incomplete(&self) -> bool {
-        self.results.iter().any(|r| {
-            matches!(
-                r.status,
-                LineStatus::Error {
-                    class: ErrorClass::Failure,
-                    ..
-                }
-            )
-        })
+        (0..self.lines.len()).any(|i| self.lines.is_incomplete(i))
     }
 
     /// How many results have each status name.
@@ -623,121 +653,50 @@ impl SumsReport {
             "skipped",
             "error",
         ];
-        names
-            .iter()
-            .map(|n| {
-                (
-                    *n,
-                    self.results
-                        .iter()
-                        .filter(|r| r.status.name() == *n)
-                        .count(),
-                )
-            })
-            .collect()
+        let mut counts = [0usize; 5];
+        for i in 0..self.lines.len() {
+            let name = self.lines.status_name(i);
+            if let Some(k) = names.iter().position(|n| *n == name) {
+                counts[k] += 1;
+            }
+        }
+        names.into_iter().zip(counts).collect()
     }
 }
 
-/// A parsed go.sum line before verification.
-struct Pending {
-    file: usize,
-    line: usize,
-    module: String,
-    version: String,
-    hash: String,
-    pre: Option<LineStatus>,
+/// A go.sum file opened for `verify sums`, read line by line when verification starts.
+#[derive(Debug)]
+pub struct SumFile {
+    path: PathBuf,
+    file: std::fs::File,
 }
 
-fn parse_inputs(files: &[GoSumInput]) -> Vec<Pending> {
-    let mut out = Vec::new();
-    for (fi, f) in files.iter().enumerate() {
-        let name = f.path.display().to_string();
-        let parsed = match gosum::parse(&name, &f.data) {
-            Ok(p) => p,
-            Err(gosum::GoSumError::WrongFieldCount { line, fields, .. }) => {
-                // go refuses the whole file; gotrust reports the line and checks the rest.
-                out.push(Pending {
-                    file: fi,
-                    line,
-                    module: String::new(),
-                    version: String::new(),
-                    hash: String::new(),
-                    pre: Some(LineStatus::Error {
-                        class: ErrorClass::Failure,
-                        message: format!(
-                            "malformed go.sum line: wrong number of fields {fields} (go rejects the file)"
-                        ),
-                    }),
-                });
-                let tidy = gosum::parse_tidy(&f.data);
-                for (l, why) in &tidy.skipped {
-                    if *why == SkipReason::Malformed && *l != line {
-                        out.push(malformed(fi, *l));
-                    }
-                }
-                tidy
-            }
-            Err(e) => {
-                out.push(Pending {
-                    file: fi,
-                    line: 0,
-                    module: String::new(),
-                    version: String::new(),
-                    hash: String::new(),
-                    pre: Some(LineStatus::Error {
-                        class: ErrorClass::Failure,
-                        message: e.to_string(),
-                    }),
-                });
-                continue;
-            }
+impl SumFile {
+    /// Opens a go.sum file, refusing one over 64 MiB (no real go.sum comes close).
+    pub fn open(path: &Path) -> Result<SumFile, VerifySetupError> {
+        let err = |detail: String| VerifySetupError::Input {
+            path: path.to_path_buf(),
+            detail,
         };
-        for (l, why) in &parsed.skipped {
-            if *why == SkipReason::EmptyGoModHash {
-                out.push(Pending {
-                    file: fi,
-                    line: *l,
-                    module: String::new(),
-                    version: String::new(),
-                    hash: gomod::dirhash::EMPTY_GO_MOD_H1.to_string(),
-                    pre: Some(LineStatus::Skipped {
-                        reason: SkipWhy::IgnoredByGo,
-                        detail: "hash of an empty go.mod written by an old go; go ignores the line"
-                            .into(),
-                        private: false,
-                    }),
-                });
-            }
+        let meta = std::fs::metadata(path).map_err(|e| err(e.to_string()))?;
+        if meta.len() > GO_SUM_MAX {
+            return Err(err(format!("larger than {GO_SUM_MAX} bytes")));
         }
-        for l in parsed.lines {
-            let version = l.version_field();
-            out.push(Pending {
-                file: fi,
-                line: l.line,
-                module: l.module,
-                version,
-                hash: l.hash,
-                pre: None,
-            });
-        }
+        let file = std::fs::File::open(path).map_err(|e| err(e.to_string()))?;
+        Ok(SumFile {
+            path: path.to_path_buf(),
+            file,
+        })
     }
-    out.sort_by_key(|p| (p.file, p.line));
-    out
+
+    /// The file as the user named it.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
 }
 
-fn malformed(file: usize, line: usize) -> Pending {
-    Pending {
-        file,
-        line,
-        module: String::new(),
-        version: String::new(),
-        hash: String::new(),
-        pre: Some(LineStatus::Error {
-            class: ErrorClass::Failure,
-            message: "malformed go.sum line: wrong number of fields".into(),
-        }),
-    }
-}
+/// The largest go.sum gotrust reads.
+const GO_SUM_MAX: u64 = 64 << 20;
 
 /// The outcome of one database lookup, shared by every line with its key.
 #[derive(Debug, Clone)]
@@ -967,55 +926,110 @@ pub async fn verify_sums_with(
     opts: &SumsOptions,
     sink: &dyn LineSink,
 ) -> SumsReport {
-    let pending = parse_inputs(files);
-    sink.total(pending.len());
-    let mut results: Vec<Option<LineResult>> = vec![None; pending.len()];
-    let mut settle = |i: usize, p: &Pending, status: LineStatus| {
-        let r = result(files, p, status);
-        sink.judged(&r);
-        results[i] = Some(r);
-    };
+    let mut b = lines::Builder::default();
+    for (i, f) in files.iter().enumerate() {
+        if let Err(e) = b.read_file(i, f.data.as_slice()) {
+            b.push_error(i, e.to_string());
+        }
+    }
+    judge_lines(
+        files.iter().map(|f| f.path.clone()).collect(),
+        b,
+        db,
+        opts,
+        sink,
+    )
+    .await
+}
+
+/// [`verify_sums_with`] over files on disk, each read line by line (never held whole): a
+/// million-line go.sum costs a fixed record per line plus its text once.
+pub async fn verify_sum_files_with(
+    files: &[SumFile],
+    db: &DatabaseAccess,
+    opts: &SumsOptions,
+    sink: &dyn LineSink,
+) -> Result<SumsReport, VerifySetupError> {
+    use std::io::Read as _;
+    let mut b = lines::Builder::default();
+    for (i, f) in files.iter().enumerate() {
+        let err = |detail: String| VerifySetupError::Input {
+            path: f.path.clone(),
+            detail,
+        };
+        // The size was checked at open; the cap holds even if the file grew since.
+        let mut input = std::io::BufReader::with_capacity(1 << 16, (&f.file).take(GO_SUM_MAX + 1));
+        b.read_file(i, &mut input).map_err(|e| err(e.to_string()))?;
+        if input.into_inner().limit() == 0 {
+            return Err(err(format!("larger than {GO_SUM_MAX} bytes")));
+        }
+    }
+    Ok(judge_lines(
+        files.iter().map(|f| f.path.clone()).collect(),
+        b,
+        db,
+        opts,
+        sink,
+    )
+    .await)
+}
+
+/// Keys looked up per round: lookups of one round run concurrently; rounds bound the memory
+/// the lookup machinery holds for a go.sum of a million keys.
+const LOOKUP_ROUND: usize = 8192;
+
+async fn judge_lines(
+    paths: Vec<PathBuf>,
+    builder: lines::Builder,
+    db: &DatabaseAccess,
+    opts: &SumsOptions,
+    sink: &dyn LineSink,
+) -> SumsReport {
+    let (mut lines, mut fanout) = builder.finish();
+    sink.total(lines.len());
+    let judged = |lines: &lines::SumLines, i: usize| sink.judged(&lines.result(&paths, i));
     let database = match db {
         DatabaseAccess::Off { reason, nosumdb } => {
             let patterns = PatternList::parse(nosumdb);
-            for (i, p) in pending.iter().enumerate() {
-                let status = p.pre.clone().unwrap_or_else(|| LineStatus::Skipped {
-                    reason: SkipWhy::DatabaseOff,
-                    detail: reason.clone(),
-                    private: !patterns.matching(&p.module).is_empty(),
-                });
-                settle(i, p, status);
+            for i in 0..lines.len() {
+                if lines.is_waiting(i) {
+                    let private = !patterns.matching(lines.fields(i).0).is_empty();
+                    let status = LineStatus::Skipped {
+                        reason: SkipWhy::DatabaseOff,
+                        detail: reason.clone(),
+                        private,
+                    };
+                    lines.set_shared(&mut fanout, i, status);
+                }
+                judged(&lines, i);
             }
             None
         }
         DatabaseAccess::On(d) => {
             let stored_size = d.client.latest().0.n;
             // One lookup per key, however many lines name it; lines already judged (malformed,
-            // private) are settled at once.
-            let mut waiting: HashMap<(String, String), Vec<usize>> = HashMap::new();
-            let mut keys: Vec<(String, String)> = Vec::new();
-            for (i, p) in pending.iter().enumerate() {
-                if let Some(s) = p.pre.clone() {
-                    settle(i, p, s);
-                } else if let Some(pat) = d.private_pattern(&p.module) {
-                    settle(
-                        i,
-                        p,
-                        LineStatus::Skipped {
-                            reason: SkipWhy::Private,
-                            detail: format!("GONOSUMDB pattern {pat:?} matches; path not sent"),
-                            private: true,
-                        },
-                    );
-                } else {
-                    let key = (p.module.clone(), p.version.clone());
-                    let lines = waiting.entry(key.clone()).or_default();
-                    if lines.is_empty() {
-                        keys.push(key);
-                    }
-                    lines.push(i);
-                }
+            // private) are settled at once, in file order.
+            let mut private: Vec<Option<String>> = Vec::with_capacity(fanout.keys());
+            for k in 0..fanout.keys() {
+                let module = fanout.first_line(k).map(|i| lines.fields(i).0);
+                private.push(module.and_then(|m| d.private_pattern(m)));
             }
+            for i in 0..lines.len() {
+                if let Some(k) = lines.waiting_key(i) {
+                    let Some(pat) = &private[k] else { continue };
+                    let status = LineStatus::Skipped {
+                        reason: SkipWhy::Private,
+                        detail: format!("GONOSUMDB pattern {pat:?} matches; path not sent"),
+                        private: true,
+                    };
+                    lines.set_shared(&mut fanout, i, status);
+                }
+                judged(&lines, i);
+            }
+            let keys: Vec<usize> = (0..fanout.keys())
+                .filter(|&k| private[k].is_none())
+                .collect();
+            drop(private);
             // The head check waits on the network while lookups answered from the record
             // pack are proven: run both at once. Each merges what it sees into the same
             // client, so a fork or rollback is caught whichever comes first.
@@ -1025,7 +1039,14 @@ pub async fn verify_sums_with(
             // means a request anyway, and the head check runs beside it.
             let recent = opts
                 .head_max_age
-                .filter(|_| keys.iter().all(|(m, v)| d.client.has_packed_record(m, v)))
+                .filter(|_| {
+                    keys.iter().all(|&k| {
+                        fanout.first_line(k).is_some_and(|i| {
+                            let (m, v, _) = lines.fields(i);
+                            d.client.has_packed_record(m, v)
+                        })
+                    })
+                })
                 .and_then(|max| d.client.head_confirmed().filter(|(_, age)| *age <= max));
             let head = async {
                 if !opts.check_latest || d.client.is_offline() {
@@ -1040,35 +1061,41 @@ pub async fn verify_sums_with(
                 }
             };
             let mut fork = None;
-            let lookups = lookup_each(&d.client, keys, opts.concurrency, |(m, v), o| {
-                if let LookupOutcome::Failed { fork: Some(ev), .. } = &o {
-                    fork = Some((**ev).clone());
-                }
-                for i in waiting.remove(&(m, v)).unwrap_or_default() {
-                    let p = &pending[i];
-                    let mut status = judge(&p.module, &p.version, &p.hash, &o);
-                    if let LineStatus::NotInDatabase { go_error, .. } = &mut status
-                        && let LookupOutcome::NotFound {
-                            status: code,
-                            reason,
-                        } = &o
-                    {
-                        *go_error = not_found_text(d, &p.module, &p.version, *code, reason);
+            let lookups = async {
+                for round in keys.chunks(LOOKUP_ROUND) {
+                    let mut ids: HashMap<(String, String), usize> =
+                        HashMap::with_capacity(round.len());
+                    let mut batch = Vec::with_capacity(round.len());
+                    for &k in round {
+                        if let Some(i) = fanout.first_line(k) {
+                            let (m, v, _) = lines.fields(i);
+                            let key = (m.to_string(), v.to_string());
+                            ids.insert(key.clone(), k);
+                            batch.push(key);
+                        }
                     }
-                    settle(i, p, status);
+                    lookup_each(&d.client, batch, opts.concurrency, |key, o| {
+                        let Some(k) = ids.remove(&key) else { return };
+                        if let LookupOutcome::Failed { fork: Some(ev), .. } = &o {
+                            fork = Some((**ev).clone());
+                        }
+                        settle_key(&mut lines, &mut fanout, k, &o, d);
+                        for i in fanout.lines(k) {
+                            judged(&lines, i);
+                        }
+                    })
+                    .await;
                 }
-            });
+            };
             let (head, ()) = tokio::join!(head, lookups);
-            for (_, lines) in waiting {
-                for i in lines {
-                    settle(
-                        i,
-                        &pending[i],
-                        LineStatus::Error {
-                            class: ErrorClass::Failure,
-                            message: "internal error: lookup missing".into(),
-                        },
-                    );
+            for i in 0..lines.len() {
+                if lines.is_waiting(i) {
+                    let status = LineStatus::Error {
+                        class: ErrorClass::Failure,
+                        message: "internal error: lookup missing".into(),
+                    };
+                    lines.set_shared(&mut fanout, i, status);
+                    judged(&lines, i);
                 }
             }
             Some(DatabaseReport {
@@ -1086,9 +1113,59 @@ pub async fn verify_sums_with(
         }
     };
     SumsReport {
-        files: files.iter().map(|f| f.path.clone()).collect(),
-        results: results.into_iter().flatten().collect(),
+        files: paths,
+        lines,
         database,
+    }
+}
+
+/// Gives every line of key `k` its result from the key's lookup outcome: a record is
+/// compared line by line (hashes differ), anything else is the same for every line.
+fn settle_key(
+    lines: &mut lines::SumLines,
+    fanout: &mut lines::Fanout,
+    k: usize,
+    o: &LookupOutcome,
+    d: &Database,
+) {
+    let Some(first) = fanout.first_line(k) else {
+        return;
+    };
+    match o {
+        LookupOutcome::Found { .. } => {
+            for i in fanout.lines(k).collect::<Vec<_>>() {
+                let (m, v, h) = lines.fields(i);
+                let status = judge(m, v, h, o);
+                lines.set(i, status);
+            }
+        }
+        LookupOutcome::NotCached { what } => {
+            let (m, v, h) = lines.fields(first);
+            let own = lines::names_own_lookup(m, v, what);
+            let status = judge(m, v, h, o);
+            for i in fanout.lines(k).collect::<Vec<_>>() {
+                // A missing tile is shared by many keys: its result is stored once.
+                if own {
+                    lines.set(i, status.clone());
+                } else {
+                    lines.set_shared(fanout, i, status.clone());
+                }
+            }
+        }
+        LookupOutcome::NotFound { .. } | LookupOutcome::Failed { .. } => {
+            let (m, v, h) = lines.fields(first);
+            let mut status = judge(m, v, h, o);
+            if let LineStatus::NotInDatabase { go_error, .. } = &mut status
+                && let LookupOutcome::NotFound {
+                    status: code,
+                    reason,
+                } = o
+            {
+                *go_error = not_found_text(d, m, v, *code, reason);
+            }
+            let all: Vec<usize> = fanout.lines(k).collect();
+            lines.set_all(all.into_iter(), status);
+        }
     }
 }
 
@@ -1136,17 +1213,6 @@ pub(crate) fn not_found_text(
     crate::redact::redact_text(&format!(
         "{module}@{bare}: verifying {noun}: {module}@{version}: {fetch}"
     ))
-}
-
-fn result(files: &[GoSumInput], p: &Pending, status: LineStatus) -> LineResult {
-    LineResult {
-        file: files[p.file].path.clone(),
-        line: p.line,
-        module: p.module.clone(),
-        version: p.version.clone(),
-        hash: p.hash.clone(),
-        status,
-    }
 }
 
 /// Runs the lookups of `keys` with at most `concurrency` in flight and returns every outcome.

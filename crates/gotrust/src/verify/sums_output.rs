@@ -141,7 +141,8 @@ pub fn findings(r: &SumsReport) -> Vec<Finding> {
     // Skipped lines fold per (public or private, reason): one finding says how many and why,
     // naming the first few (a million skipped lines keep five).
     let mut skipped: Vec<((bool, SkipWhy, String), Folded)> = Vec::new();
-    for l in &r.results {
+    for l in r.results() {
+        let l = &l;
         match &l.status {
             LineStatus::Verified { .. } => {}
             LineStatus::Mismatch { .. } => lines.push(
@@ -247,7 +248,7 @@ pub fn findings(r: &SumsReport) -> Vec<Finding> {
             &VERIFY_NOTHING_VERIFIED,
             format!(
                 "none of the {} go.sum lines was verified against the checksum database",
-                r.results.len()
+                r.line_count()
             ),
         ));
     }
@@ -256,11 +257,7 @@ pub fn findings(r: &SumsReport) -> Vec<Finding> {
 
 /// Whether there were lines and none of them was verified.
 pub fn nothing_verified(r: &SumsReport) -> bool {
-    !r.results.is_empty()
-        && !r
-            .results
-            .iter()
-            .any(|l| matches!(l.status, LineStatus::Verified { .. }))
+    r.line_count() > 0 && !r.any_verified()
 }
 
 /// The detail of one line's result, as the text output shows it.
@@ -362,7 +359,7 @@ pub fn last_line(r: &SumsReport) -> String {
         .collect();
     let mut s = format!(
         "{} lines in {} file{}: {}",
-        r.results.len(),
+        r.line_count(),
         r.files.len(),
         if r.files.len() == 1 { "" } else { "s" },
         if counts.is_empty() {
@@ -380,13 +377,80 @@ pub fn last_line(r: &SumsReport) -> String {
 /// The JSON document: the engine's finding report (`schema_version`, `findings`,
 /// `suppressed`, `summary`) with the run's details beside it: `command`, `files`, `results`
 /// (one object per go.sum line, with `status`), `database`, `counts` (lines per status),
-/// `failed` and `nothing_verified`.
+/// `failed` and `nothing_verified`. [`write_json`] writes the same document without holding
+/// it.
 pub fn to_json(r: &SumsReport, report: &Report, outcome: RunOutcome) -> serde_json::Value {
+    let mut doc = json_without_results(r, report, outcome);
+    let results: Vec<serde_json::Value> = r.results().map(|l| result_json(&l)).collect();
+    if let Some(doc) = doc.as_object_mut() {
+        doc.insert("results".into(), results.into());
+    }
+    doc
+}
+
+/// Writes [`to_json`]'s document, pretty-printed with a final newline, byte for byte the
+/// same, building one line's object at a time: a million-line go.sum is never held as JSON.
+pub fn write_json(
+    r: &SumsReport,
+    report: &Report,
+    outcome: RunOutcome,
+    w: &mut impl Write,
+) -> io::Result<()> {
+    use serde::ser::{SerializeMap as _, SerializeSeq as _};
+
+    struct Doc<'a>(
+        &'a serde_json::Map<String, serde_json::Value>,
+        &'a SumsReport,
+    );
+    struct Results<'a>(&'a SumsReport);
+    impl serde::Serialize for Doc<'_> {
+        fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            // The map's keys are in serde_json's (sorted) order, `results` among them.
+            let mut m = s.serialize_map(Some(self.0.len()))?;
+            for (k, v) in self.0 {
+                if k == "results" {
+                    m.serialize_entry(k, &Results(self.1))?;
+                } else {
+                    m.serialize_entry(k, v)?;
+                }
+            }
+            m.end()
+        }
+    }
+    impl serde::Serialize for Results<'_> {
+        fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut seq = s.serialize_seq(Some(self.0.line_count()))?;
+            for l in self.0.results() {
+                seq.serialize_element(&result_json(&l))?;
+            }
+            seq.end()
+        }
+    }
+
+    let mut doc = json_without_results(r, report, outcome);
+    let Some(map) = doc.as_object_mut() else {
+        return Err(io::Error::other("the JSON report is not an object"));
+    };
+    map.insert("results".into(), serde_json::Value::Null);
+    let mut out = io::BufWriter::with_capacity(1 << 16, &mut *w);
+    serde_json::to_writer_pretty(&mut out, &Doc(map, r)).map_err(io::Error::from)?;
+    writeln!(out)?;
+    out.flush()
+}
+
+/// One line's result as JSON, credentials redacted.
+fn result_json(l: &LineResult) -> serde_json::Value {
+    let mut v = serde_json::to_value(l).unwrap_or_default();
+    redact_value(&mut v);
+    v
+}
+
+/// The JSON document but `results`.
+fn json_without_results(r: &SumsReport, report: &Report, outcome: RunOutcome) -> serde_json::Value {
     let mut doc = crate::report::json::to_value(report);
     let details = serde_json::json!({
         "command": "verify sums",
         "files": r.files,
-        "results": r.results,
         "database": r.database,
         "counts": r.counts().into_iter().collect::<std::collections::BTreeMap<_, _>>(),
         "failed": outcome == RunOutcome::Fail,

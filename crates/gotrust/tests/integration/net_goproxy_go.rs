@@ -185,7 +185,9 @@ async fn https_to_http_redirect_and_netrc_match_go() {
     std::fs::write(&netrc_file, &netrc_text).unwrap();
     let http = HttpClient::new(HttpConfig {
         roots: RootSource::CaFile(ca_file),
-        netrc: Some(Netrc::parse(&netrc_text)),
+        auth: Some(gotrust::net::auth::GoAuthCredentials::from_netrc(
+            Netrc::parse(&netrc_text),
+        )),
         ..HttpConfig::default()
     })
     .unwrap();

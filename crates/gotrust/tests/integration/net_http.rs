@@ -341,7 +341,7 @@ async fn netrc_authorization_only_for_https() {
     std::fs::write(&path, &tls.ca_pem).unwrap();
     let c = client_with(|c| {
         c.roots = RootSource::CaFile(path);
-        c.netrc = Some(netrc);
+        c.auth = Some(gotrust::net::auth::GoAuthCredentials::from_netrc(netrc));
     });
     let (ex, _) = c
         .get_bytes(
@@ -411,7 +411,7 @@ async fn per_host_limit_bounds_concurrency() {
 }
 
 #[tokio::test]
-async fn one_authorization_netrc_wins_and_is_not_forwarded_to_other_hosts() {
+async fn one_authorization_user_info_beats_netrc_and_is_not_forwarded_to_other_hosts() {
     let tls = net_server::make_tls();
     let other = start(Some(tls.acceptor.clone()), |_| Reply::ok(b"o".to_vec())).await;
     let target = format!("https://localhost:{}/elsewhere", other.addr.port());
@@ -427,10 +427,12 @@ async fn one_authorization_netrc_wins_and_is_not_forwarded_to_other_hosts() {
     std::fs::write(&path, &tls.ca_pem).unwrap();
     let c = client_with(|c| {
         c.roots = RootSource::CaFile(path.clone());
-        c.netrc = Some(Netrc::parse(&format!(
-            "machine 127.0.0.1:{} login alice password s3cret\n",
-            secure.addr.port()
-        )));
+        c.auth = Some(gotrust::net::auth::GoAuthCredentials::from_netrc(
+            Netrc::parse(&format!(
+                "machine 127.0.0.1:{} login alice password s3cret\n",
+                secure.addr.port()
+            )),
+        ));
     });
     let auth_lines = |srv: &net_server::Server, i: usize| {
         srv.seen.lock().unwrap()[i]
@@ -441,7 +443,10 @@ async fn one_authorization_netrc_wins_and_is_not_forwarded_to_other_hosts() {
             .map(str::to_string)
             .collect::<Vec<_>>()
     };
-    // URL userinfo and netrc both present: only netrc's header is sent.
+    // URL userinfo and netrc both present: one header, the user info's. go looks
+    // credentials up by the URL's text, user info included, so no netrc machine matches
+    // (cmd/go/internal/auth `loadCredential`; the real go agrees in the CLI's credentials
+    // tests).
     let u = url(&format!(
         "https://bob:pw@127.0.0.1:{}/a",
         secure.addr.port()
@@ -451,10 +456,8 @@ async fn one_authorization_netrc_wins_and_is_not_forwarded_to_other_hosts() {
         ex.url,
         format!("https://xxxxx:xxxxx@127.0.0.1:{}/a", secure.addr.port())
     );
-    assert_eq!(
-        auth_lines(&secure, 0),
-        ["authorization: basic ywxpy2u6cznjcmv0"]
-    );
+    // base64("bob:pw")
+    assert_eq!(auth_lines(&secure, 0), ["authorization: basic ym9ionb3"]);
     // Same-host redirect keeps it.
     c.get_bytes(
         &url(&format!("https://127.0.0.1:{}/same", secure.addr.port())),
@@ -645,7 +648,7 @@ async fn config_from_go_settings() {
     let env = resolve(&src);
     let settings = Settings::from_env(&env, &src);
     let cfg = HttpConfig::from_settings(&settings);
-    assert!(cfg.netrc.is_some(), "GOAUTH defaults to netrc");
+    assert!(cfg.auth.is_some(), "GOAUTH defaults to netrc");
     let c = HttpClient::new(cfg).unwrap();
     assert_eq!(c.roots().files, std::slice::from_ref(&ca));
     let (ex, _) = c

@@ -10,8 +10,8 @@ use gotrust::net::sumdb::SumdbClient;
 use gotrust::policy::Policy;
 use gotrust::report::{FailOn, Report, Severity};
 use gotrust::verify::sums::{
-    DatabaseAccess, ErrorClass, GoSumInput, HeadCheck, LineStatus, SkipWhy, SumsOptions,
-    SumsReport, verify_sums,
+    DatabaseAccess, ErrorClass, GoSumInput, HeadCheck, LineResult, LineStatus, SkipWhy,
+    SumsOptions, SumsReport, verify_sums,
 };
 use gotrust::verify::sums_output::{self, RunOutcome};
 use gotrust_lab::{Endpoint, Fault, FaultKind, RunningLab};
@@ -51,8 +51,12 @@ async fn run(lab: &RunningLab, cache: &Path, sum: &str) -> SumsReport {
     verify_sums(&[input], &db, &SumsOptions::default()).await
 }
 
+fn results(r: &SumsReport) -> Vec<LineResult> {
+    r.results().collect()
+}
+
 fn statuses(r: &SumsReport) -> Vec<(usize, &'static str)> {
-    r.results
+    results(r)
         .iter()
         .map(|l| (l.line, l.status.name()))
         .collect()
@@ -64,9 +68,9 @@ async fn clean_lab_verifies_every_line() {
     let lab = lab::start(state.path(), false, vec![]).await;
     let sum = full_go_sum(&lab);
     let r = run(&lab, cache.path(), &sum).await;
-    assert_eq!(r.results.len(), sum.lines().count());
-    assert!(r.results.len() >= 30, "{}", r.results.len());
-    for l in &r.results {
+    assert_eq!(results(&r).len(), sum.lines().count());
+    assert!(results(&r).len() >= 30, "{}", results(&r).len());
+    for l in &results(&r) {
         assert!(
             matches!(l.status, LineStatus::Verified { .. }),
             "{}:{} {:?}",
@@ -104,9 +108,8 @@ async fn tampered_line_is_reported_at_its_line_with_both_hashes() {
     let head = lines[target - 1].rsplit_once(' ').unwrap().0.to_string();
     lines[target - 1] = format!("{head} {forged}");
     let r = run(&lab, cache.path(), &(lines.join("\n") + "\n")).await;
-    let bad: Vec<_> = r
-        .results
-        .iter()
+    let bad: Vec<_> = results(&r)
+        .into_iter()
         .filter(|l| l.status.name() != "verified")
         .collect();
     assert_eq!(bad.len(), 1, "{:?}", statuses(&r));
@@ -136,8 +139,8 @@ async fn wrong_database_hash_is_a_mismatch_of_the_zip_line_only() {
     )
     .await;
     let r = run(&lab, cache.path(), &full_go_sum(&lab)).await;
-    let bad: Vec<_> = r
-        .results
+    let all = results(&r);
+    let bad: Vec<_> = all
         .iter()
         .filter(|l| l.status.name() != "verified")
         .map(|l| (l.module.as_str(), l.version.as_str(), l.status.name()))
@@ -166,7 +169,7 @@ async fn unknown_module_is_not_in_database_with_the_server_reason() {
         statuses(&r),
         [(1, "verified"), (2, "verified"), (3, "not-in-database")]
     );
-    match &r.results[2].status {
+    match &results(&r)[2].status {
         LineStatus::NotInDatabase {
             http_status,
             reason,
@@ -223,7 +226,7 @@ async fn private_paths_are_skipped_and_never_sent() {
         data: full_go_sum(&lab).into_bytes(),
     };
     let r = verify_sums(&[input], &db, &SumsOptions::default()).await;
-    for l in &r.results {
+    for l in &results(&r) {
         let private = l.module == "example.com/simple" || l.module.starts_with("gopkg.in/");
         match &l.status {
             LineStatus::Skipped {
@@ -423,8 +426,12 @@ async fn lookups_are_shared_across_files() {
         })
         .collect();
     let r = verify_sums(&inputs, &db, &SumsOptions::default()).await;
-    assert_eq!(r.results.len(), 2 * sum.lines().count());
-    assert!(r.results.iter().all(|l| l.status.name() == "verified"));
+    assert_eq!(results(&r).len(), 2 * sum.lines().count());
+    assert!(
+        results(&r)
+            .into_iter()
+            .all(|l| l.status.name() == "verified")
+    );
     let log = lab.request_log();
     let lookups = log.iter().filter(|e| e.path.contains("/lookup/")).count();
     assert_eq!(lookups, lab.modules().len());
@@ -447,7 +454,11 @@ async fn warm_caches_answer_without_lookups() {
     run(&lab, cache.path(), &sum).await;
     let before = lab.request_log().len();
     let r = run(&lab, cache.path(), &sum).await;
-    assert!(r.results.iter().all(|l| l.status.name() == "verified"));
+    assert!(
+        results(&r)
+            .into_iter()
+            .all(|l| l.status.name() == "verified")
+    );
     let again: Vec<_> = lab.request_log()[before..]
         .iter()
         .map(|e| e.path.clone())
@@ -505,7 +516,7 @@ async fn a_fork_is_caught_across_runs_by_the_stored_head() {
     assert_eq!(fork.older.n, fork.newer.n);
     assert_ne!(fork.older.hash, fork.newer.hash);
     assert!(fork.report.contains("SECURITY ERROR"), "{}", fork.report);
-    for l in &r.results {
+    for l in &results(&r) {
         assert!(
             matches!(
                 l.status,
@@ -567,7 +578,7 @@ async fn a_bad_signature_fails_verification() {
         r.database.as_ref().unwrap().head,
         HeadCheck::Invalid { .. }
     ));
-    assert!(r.results.iter().all(|l| matches!(
+    assert!(results(&r).into_iter().all(|l| matches!(
         l.status,
         LineStatus::Error {
             class: ErrorClass::Verification,
@@ -600,7 +611,7 @@ async fn a_stalled_lookup_times_out_with_a_clear_error() {
     let t = std::time::Instant::now();
     let r = verify_sums(&[input], &db, &SumsOptions::default()).await;
     assert!(t.elapsed() < Duration::from_secs(15), "{:?}", t.elapsed());
-    for l in &r.results {
+    for l in &results(&r) {
         if l.module == "example.com/simple" {
             match &l.status {
                 LineStatus::Error {
@@ -655,7 +666,7 @@ async fn offline_verifies_from_the_cache_without_requests() {
 
     let db = open_offline(&lab, cache.path(), None).await;
     let r = run_offline(&db, &sum).await;
-    for l in &r.results {
+    for l in &results(&r) {
         assert!(
             matches!(
                 l.status,
@@ -678,9 +689,8 @@ async fn offline_verifies_from_the_cache_without_requests() {
     let head = lines[2].rsplit_once(' ').unwrap().0.to_string();
     lines[2] = format!("{head} h1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=");
     let r = run_offline(&db, &(lines.join("\n") + "\n")).await;
-    let bad: Vec<_> = r
-        .results
-        .iter()
+    let bad: Vec<_> = results(&r)
+        .into_iter()
         .filter(|l| l.status.name() != "verified")
         .map(|l| (l.line, l.status.name()))
         .collect();
@@ -699,8 +709,8 @@ async fn offline_with_empty_caches_skips_with_the_reason() {
     let before = lab.request_log().len();
     let db = open_offline(&lab, cache.path(), None).await;
     let r = run_offline(&db, &sum).await;
-    assert_eq!(r.results.len(), sum.lines().count());
-    for l in &r.results {
+    assert_eq!(results(&r).len(), sum.lines().count());
+    for l in &results(&r) {
         match &l.status {
             LineStatus::Skipped { reason, detail, .. } => {
                 assert_eq!(*reason, SkipWhy::NotCached);
@@ -767,7 +777,7 @@ async fn offline_uses_gos_own_sumdb_cache() {
     let db = open_offline(&lab, cache.path(), Some((&gopath, &modcache))).await;
     let sum = full_go_sum(&lab);
     let r = run_offline(&db, &sum).await;
-    for l in &r.results {
+    for l in &results(&r) {
         let want = if l.module == "example.com/simple" && l.version.starts_with("v1.0.0") {
             "verified"
         } else {
@@ -784,9 +794,8 @@ async fn offline_uses_gos_own_sumdb_cache() {
     }
     // The zip line's answer came from go's cache (the `/go.mod` line then reads the copy
     // gotrust kept of that verified answer).
-    let sources: Vec<_> = r
-        .results
-        .iter()
+    let sources: Vec<_> = results(&r)
+        .into_iter()
         .filter_map(|l| match l.status {
             LineStatus::Verified { source, .. } => Some(source),
             _ => None,
@@ -880,6 +889,57 @@ async fn not_in_database_text_is_the_real_gos() {
             .expect("finding");
         assert!(f.message.starts_with(go_text), "{}\n{go_text}", f.message);
     }
+
+/// The streamed JSON document is byte for byte the one built whole, and a go.sum read from
+/// disk line by line gives the results of the same bytes held in memory (duplicates,
+/// conflicts, malformed and ignored lines included, in file then line order).
+#[tokio::test]
+async fn streamed_json_and_file_reading_match_the_whole_document() {
+    let dir = tempfile::tempdir().unwrap();
+    let sum = format!(
+        "a.example/m v1.0.0 h1:AAAA\n\na.example/m v1.0.0 h1:AAAA\nbad line\na.example/m v1.0.0/go.mod h1:BBBB\n\
+         private.example/p v1.0.0 h1:CCCC\na.example/m v1.0.0 h1:DDDD\nx v1 {}\nalso bad here now\nb.example/m v2.0.0 h1:\u{1b}]0;t\u{7}\n",
+        gomod::dirhash::EMPTY_GO_MOD_H1
+    );
+    let path = dir.path().join("go.sum");
+    std::fs::write(&path, &sum).unwrap();
+    let db = DatabaseAccess::Off {
+        reason: "GOSUMDB=off: the checksum database is not consulted".into(),
+        nosumdb: "private.example".into(),
+    };
+    let opts = SumsOptions::default();
+    let in_memory = verify_sums(
+        &[GoSumInput {
+            path: path.clone(),
+            data: sum.clone().into_bytes(),
+        }],
+        &db,
+        &opts,
+    )
+    .await;
+    let file = gotrust::verify::sums::SumFile::open(&path).unwrap();
+    let streamed = gotrust::verify::sums::verify_sum_files_with(
+        &[file],
+        &db,
+        &opts,
+        &gotrust::verify::sums::NoSink,
+    )
+    .await
+    .unwrap();
+    assert_eq!(results(&in_memory), results(&streamed));
+    let lines: Vec<usize> = results(&streamed).iter().map(|l| l.line).collect();
+    assert_eq!(lines, [1, 3, 4, 5, 6, 7, 8, 9, 10]);
+    let names: Vec<&str> = results(&streamed).iter().map(|l| l.status.name()).collect();
+    assert_eq!(names.iter().filter(|n| **n == "error").count(), 2);
+    let report = Report::new(sums_output::findings(&streamed));
+    let outcome = sums_output::outcome(&report, streamed.incomplete(), FailOn::Never);
+    let whole = serde_json::to_string_pretty(&sums_output::to_json(&streamed, &report, outcome))
+        .unwrap()
+        + "\n";
+    let mut written = Vec::new();
+    sums_output::write_json(&streamed, &report, outcome, &mut written).unwrap();
+    assert_eq!(String::from_utf8(written).unwrap(), whole);
+    assert!(whole.contains("\"results\": ["), "{whole}");
 }
 
 /// Results reach the sink as they are proven: with one module's lookup held back by the lab,
@@ -960,8 +1020,7 @@ async fn a_recently_confirmed_head_is_not_fetched_again_when_every_record_is_cac
     let warm = verify_sums(&[input()], &db, &recent).await;
     assert!(!warm.failed() && !warm.incomplete());
     assert!(
-        warm.results
-            .iter()
+        warm.results()
             .all(|l| matches!(l.status, LineStatus::Verified { .. }))
     );
     match warm.database.as_ref().unwrap().head {

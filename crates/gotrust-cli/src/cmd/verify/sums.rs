@@ -16,8 +16,8 @@ use gotrust::report::text::TextOptions;
 use gotrust::report::{Report, sarif};
 use gotrust::settings::Settings;
 use gotrust::verify::sums::{
-    DatabaseAccess, GoSumInput, LineResult, LineSink, SumsOptions, http_config,
-    open_database_reusing, verify_sums_with,
+    DatabaseAccess, LineResult, LineSink, SumFile, SumsOptions, http_config, open_database_reusing,
+    verify_sum_files_with,
 };
 use gotrust::verify::sums_output::{self, RunOutcome};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -174,7 +174,7 @@ pub fn run(global: &GlobalArgs, args: &SumsArgs) -> anyhow::Result<ExitCode> {
     };
     let inputs = files
         .iter()
-        .map(|f| GoSumInput::read(f))
+        .map(|f| SumFile::open(f))
         .collect::<Result<Vec<_>, _>>()?;
     let policy = crate::cmd::load_policy(global, Path::new("."))?;
     let cx = context(&args.net)?;
@@ -193,18 +193,14 @@ pub fn run(global: &GlobalArgs, args: &SumsArgs) -> anyhow::Result<ExitCode> {
     };
     let sums = rt.block_on(async {
         let db = database_reusing(global, &cx, head_max_age).await?;
-        anyhow::Ok(verify_sums_with(&inputs, &db, &opts, &live).await)
+        anyhow::Ok(verify_sum_files_with(&inputs, &db, &opts, &live).await?)
     })?;
     live.bar.finish_and_clear();
     let report = Report::with_policy(sums_output::findings(&sums), &policy);
     let outcome = sums_output::outcome(&report, sums.incomplete(), global.fail_on.into());
     let mut out = crate::output::stdout(global);
     match global.format {
-        Format::Json => {
-            serde_json::to_writer_pretty(&mut out, &sums_output::to_json(&sums, &report, outcome))
-                .map_err(io::Error::from)
-                .and_then(|()| writeln!(out))
-        }
+        Format::Json => sums_output::write_json(&sums, &report, outcome, &mut out),
         Format::Sarif => sarif::render(&report, env!("CARGO_PKG_VERSION"), &mut out),
         _ => sums_output::write_text(
             &sums,
