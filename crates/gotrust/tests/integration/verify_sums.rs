@@ -877,8 +877,9 @@ async fn not_in_database_text_is_the_real_gos() {
         );
 
         let r = run(&lab, cache.path(), &format!("{line}\n")).await;
-        let LineStatus::NotInDatabase { go_error, .. } = &r.results[0].status else {
-            panic!("{version}: {:?}", r.results[0].status);
+        let lines: Vec<_> = r.results().collect();
+        let LineStatus::NotInDatabase { go_error, .. } = &lines[0].status else {
+            panic!("{version}: {:?}", lines[0].status);
         };
         assert_eq!(go_error, go_text, "{version}");
         let report = Report::new(sums_output::findings(&r));
@@ -889,6 +890,7 @@ async fn not_in_database_text_is_the_real_gos() {
             .expect("finding");
         assert!(f.message.starts_with(go_text), "{}\n{go_text}", f.message);
     }
+}
 
 /// The streamed JSON document is byte for byte the one built whole, and a go.sum read from
 /// disk line by line gives the results of the same bytes held in memory (duplicates,
