@@ -188,11 +188,14 @@ fn serve_forward_proxy_prints_the_proxy_settings_and_go_fetches_through_it() {
     assert_eq!(v["env"]["NO_PROXY"], "");
     assert_eq!(v["env"]["GOPROXY"], "https://proxy.lab.test");
     assert_eq!(v["env"]["SSL_CERT_FILE"], v["forward_proxy"]["ca_file"]);
+    // Without --state the database name is unique to the new key: `<8 hex>.sum.gotrust.localhost`.
+    let name = v["sumdb_name"].as_str().unwrap();
+    assert!(name.ends_with(".sum.gotrust.localhost"), "{v}");
     assert!(
         v["env"]["GOSUMDB"]
             .as_str()
             .unwrap()
-            .ends_with(" https://proxy.lab.test/sumdb/sum.gotrust.localhost"),
+            .ends_with(&format!(" https://proxy.lab.test/sumdb/{name}")),
         "{v}"
     );
     let root = tempfile::tempdir().unwrap();

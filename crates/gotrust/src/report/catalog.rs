@@ -39,10 +39,7 @@ impl Rule {
     /// `diagnose` links go's errors to these rules but reports them under its own findings.
     pub fn commands(&self) -> &'static [&'static str] {
         match self.category() {
-            "project" => &["audit"],
-            "env" if matches!(self.id, "env/go-disagrees" | "env/file-writable") => &["audit"],
-            "cache" | "netrc" | "transport" => &["audit"],
-            "tls" => &["audit"],
+            _ if is_local_state_rule(self.id) => &["audit"],
             // verify proxy judges its nonexistent-version answers as probe does.
             "probe" if self.id == "probe/not-found-status" => &["probe", "verify proxy"],
             "probe" => &["probe"],
@@ -70,6 +67,22 @@ impl Rule {
         }
         text
     }
+}
+
+/// Rules about this machine's local state (files, caches, permissions, the trust store):
+/// `audit` reports them; `scan` drops them, since they say nothing about a repository file.
+/// `cache/modcacherw` is about a GOFLAGS value and is judged in files too. A Dockerfile's
+/// `SSL_CERT_FILE` names a file inside the image, never one on this machine, so the `tls/` rules
+/// (which read the bundle) are local too.
+pub fn is_local_state_rule(id: &str) -> bool {
+    (id.starts_with("cache/") && id != "cache/modcacherw")
+        || id.starts_with("netrc/")
+        || id.starts_with("tls/")
+        || id.starts_with("project/")
+        || matches!(
+            id,
+            "env/file-writable" | "env/shadowed" | "env/go-disagrees"
+        )
 }
 
 /// Which `verify` subcommands report a `verify/...` rule, from the part of the ID that names
@@ -285,7 +298,7 @@ catalog! {
         "A value in the go env file or go.env is overridden, or an empty variable does not clear it",
         "Remove the value you do not want, with `go env -u` for the go env file.";
     ENV_QUOTED_VALUE = "env/quoted-value", Medium,
-        "A go env file value with literal quotes, carriage returns or spaces that go keeps verbatim",
+        "A value written with quotes, carriage returns or spaces that reach go verbatim (go env file, Makefile, .env)",
         "Rewrite the value without quotes or stray whitespace (`go env -w NAME=value`).";
     ENV_FILE_WRITABLE = "env/file-writable", Medium,
         "The go env file or $GOROOT/go.env is writable by group or others",

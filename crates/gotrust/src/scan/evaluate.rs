@@ -73,18 +73,11 @@ impl Baseline {
     }
 }
 
-/// Rules about this machine's local state (files, caches, permissions, the trust store) say
-/// nothing about a repository file and are dropped by the evaluation; `cache/modcacherw` is
-/// about a GOFLAGS value and stays. A Dockerfile's `SSL_CERT_FILE` names a file inside the
-/// image, never one on this machine, so the `tls/` rules (which read the bundle) are dropped.
+/// Rules about this machine's local state say nothing about a repository file and are dropped
+/// by the evaluation: the one list is [`crate::report::catalog::is_local_state_rule`], which
+/// also decides which commands `gotrust rules` says emit them.
 pub fn is_local_state_rule(id: &str) -> bool {
-    (id.starts_with("cache/") && id != "cache/modcacherw")
-        || id.starts_with("netrc/")
-        || id.starts_with("tls/")
-        || id == "env/file-writable"
-        || id == "env/shadowed"
-        || id == "env/go-disagrees"
-        || id.starts_with("project/")
+    crate::report::catalog::is_local_state_rule(id)
 }
 
 /// Audits the settings of every scanned file; findings come back in file order. `root` is
