@@ -26,13 +26,10 @@ use crate::args::{Format, GlobalArgs};
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Module paths (with an optional @version) to explain
-    #[arg(
-        value_name = "MODULE",
-        required_unless_present = "project",
-        conflicts_with = "project"
-    )]
+    #[arg(value_name = "MODULE", required_unless_present = "project")]
     pub modules: Vec<String>,
-    /// Explain every module required by the project in DIR instead
+    /// Explain every module required by the project in DIR; with MODULE, run those queries
+    /// inside the project (`@upgrade`/`@patch` start from its required versions)
     #[arg(long, value_name = "DIR")]
     pub project: Option<PathBuf>,
 }
@@ -57,13 +54,31 @@ fn read_bounded(path: &Path) -> anyhow::Result<Option<Vec<u8>>> {
 /// (module path, version field) pairs of a go.sum (`v1.2.3` or `v1.2.3/go.mod`).
 type SumLines = BTreeSet<(String, String)>;
 
-/// `M@V` targets of a project, and the lines of its go.sum.
-fn project_targets(dir: &Path) -> anyhow::Result<(Vec<String>, SumLines)> {
+/// A project read for explain: its `M@V` targets, the lines of its go.sum, and the version
+/// its go.mod requires of each module path.
+struct Project {
+    targets: Vec<String>,
+    go_sum: SumLines,
+    required: Vec<(String, String)>,
+}
+
+/// Reads `DIR/go.mod` and `DIR/go.sum`.
+///
+/// The required versions stand for the build list go selects: since go 1.17 a tidy go.mod
+/// lists every module the build needs at its selected version (module graph pruning,
+/// cmd/go/internal/modload `requirements`), which is where `@upgrade` and `@patch` start
+/// (`modload.queryProxy` reads the current version from the build list).
+fn project_targets(dir: &Path) -> anyhow::Result<Project> {
     let gomod_path = dir.join("go.mod");
     let data = read_bounded(&gomod_path)?.ok_or_else(|| anyhow!("{}: no go.mod", dir.display()))?;
     let name = gomod_path.display().to_string();
     let mf = gomod::modfile::parse(&name, &data).map_err(|e| anyhow!("{e}"))?;
     let mut targets = Vec::new();
+    let required = mf
+        .require
+        .iter()
+        .map(|r| (r.path.clone(), r.version.clone()))
+        .collect();
     for r in &mf.require {
         let rep = mf.replace.iter().rev().find(|p| {
             p.old_path == r.path && p.old_version.as_ref().is_none_or(|v| *v == r.version)
@@ -88,7 +103,11 @@ fn project_targets(dir: &Path) -> anyhow::Result<(Vec<String>, SumLines)> {
                 .map(|l| (l.module.clone(), l.version_field())),
         );
     }
-    Ok((targets, known))
+    Ok(Project {
+        targets,
+        go_sum: known,
+        required,
+    })
 }
 
 fn check_target(t: &str) -> anyhow::Result<()> {
@@ -128,9 +147,19 @@ pub fn run(global: &GlobalArgs, args: &Args) -> anyhow::Result<ExitCode> {
     let mut planner = Planner::new(&settings, &goenv).with_git_http_user_agent(&git_ua);
     let targets = match &args.project {
         Some(dir) => {
-            let (targets, known) = project_targets(dir)?;
-            planner = planner.with_go_sum_lines(known);
-            targets
+            let project = project_targets(dir)?;
+            planner = planner.with_go_sum_lines(project.go_sum);
+            if args.modules.is_empty() {
+                project.targets
+            } else {
+                // Queries named with --project run inside that main module, as
+                // `go mod download M@query` run in DIR does.
+                for t in &args.modules {
+                    check_target(t)?;
+                }
+                planner = planner.with_main_module(project.required);
+                args.modules.clone()
+            }
         }
         None => {
             for t in &args.modules {

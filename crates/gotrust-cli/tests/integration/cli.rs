@@ -76,10 +76,6 @@ fn bad_arguments_exit_2() {
         ),
         (&["audit", "-q", "-v"], "cannot be used with"),
         (&["explain"], "required arguments were not provided"),
-        (
-            &["explain", "example.com/m", "--project", "."],
-            "cannot be used with",
-        ),
         (&["verify"], "Usage: gotrust verify"),
         (
             &["verify", "everything"],

@@ -317,3 +317,37 @@ fn project_go_sum_lines_skip_the_database() {
             .ends_with("/supported")
     );
 }
+
+/// With `--project`, named queries run inside that project: `@upgrade` and `@patch` start
+/// from the version its go.mod requires (list the versions) instead of failing as they do
+/// outside a module, and go.sum-only stays the project's.
+#[test]
+fn queries_with_a_project_start_from_its_required_versions() {
+    let dir = TestDir::new();
+    dir.write(
+        "p/go.mod",
+        "module example.com/app\n\ngo 1.22\n\nrequire golang.org/x/text v0.3.0\n",
+    );
+    let run = |args: &[&str]| {
+        let mut full = vec!["--go", "never", "explain"];
+        full.extend_from_slice(args);
+        dir.cmd(&full)
+            .env("GOPROXY", "https://proxy.golang.org,direct")
+            .env("GOSUMDB", "sum.golang.org")
+            .run()
+            .code(0)
+            .stdout
+    };
+    let p = dir.path().join("p");
+    let p = p.to_str().unwrap();
+    for query in ["golang.org/x/text@upgrade", "golang.org/x/text@patch"] {
+        let outside = run(&[query]);
+        assert!(outside.contains("go.mod file not found"), "{outside}");
+        let inside = run(&["--project", p, query]);
+        assert!(!inside.contains("go.mod file not found"), "{inside}");
+        assert!(
+            inside.contains("GET https://proxy.golang.org/golang.org/x/text/@v/list"),
+            "{inside}"
+        );
+    }
+}
