@@ -309,8 +309,9 @@ async fn git_credential(dir: PathBuf, url: &str) -> Option<(String, StoredCreden
 }
 
 /// `parseGitAuth`: the URL prefix (from `protocol`, `host`, `path`, or a `url` line that
-/// parses), the username and the password.
-fn parse_git_auth(data: &str) -> (String, String, String) {
+/// parses), the username and the password. Public for the `goauth_output` fuzz target: the
+/// text comes from `git credential fill`.
+pub fn parse_git_auth(data: &str) -> (String, String, String) {
     let (mut scheme, mut host, mut path) = (String::new(), String::new(), String::new());
     let (mut username, mut password) = (String::new(), String::new());
     for line in data.split('\n') {
@@ -387,8 +388,9 @@ async fn run_command(
 }
 
 /// `parseUserAuth`: blocks of URL lines, a blank line, `Name: value` header lines, a blank
-/// line. Any malformed block rejects the whole output, as in go.
-fn parse_user_auth(data: &str) -> Option<Vec<(String, StoredCredential)>> {
+/// line. Any malformed block rejects the whole output, as in go. Public for the
+/// `goauth_output` fuzz target: the text comes from a GOAUTH command.
+pub fn parse_user_auth(data: &str) -> Option<Vec<(String, StoredCredential)>> {
     let mut out = Vec::new();
     let mut rest = data;
     let next_line = |rest: &mut &str| -> Option<String> {
