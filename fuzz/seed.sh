@@ -68,6 +68,10 @@ done
 # Selector 10: a GOPRIVATE-style glob list, NUL, a module path.
 printf '\012*.corp.example,github.com/org/[a-m]*\000github.com/org/app/v2' > "$corpus/settings_parse/10-globs"
 
+seed goauth_output
+printf 'https://example.com/\nhttps://other.example/a\n\nAuthorization: Bearer t\nX-Key: k\n\n' > "$corpus/goauth_output/command"
+printf 'protocol=https\nhost=example.com\npath=a/b\nusername=u\npassword=p\n' > "$corpus/goauth_output/git"
+
 seed netrc_gitconfig
 printf '\000machine h.example login a password b\nmachine h.example:8443 login c password d\ndefault login x password y\n' > "$corpus/netrc_gitconfig/netrc"
 printf '\001[http]\n\tsslVerify = false\n[url "git@github.com:"]\n\tinsteadOf = https://github.com/\n' > "$corpus/netrc_gitconfig/gitconfig"
