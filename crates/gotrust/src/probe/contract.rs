@@ -13,6 +13,13 @@ use crate::net::goproxy::ProxyError;
 use crate::report::{Finding, catalog};
 
 impl Run<'_> {
+    /// The URL of `path/@v/version.ext` on the probed proxy, for the request record; `None`
+    /// when the path or version cannot be escaped (the request itself then reports why).
+    fn version_url(&self, path: &str, version: &str, ext: &str) -> Option<Url> {
+        let v = module::escape_version(version).ok()?;
+        self.proxy.url_for(path, &format!("@v/{v}.{ext}")).ok()
+    }
+
     /// Requests `.info` of `path@version`, which must not exist; returns false if the probe
     /// must stop.
     pub(super) async fn not_found(
@@ -21,9 +28,7 @@ impl Run<'_> {
         path: &str,
         version: &str,
     ) -> bool {
-        let url = module::escape_version(version)
-            .ok()
-            .and_then(|v| self.proxy.url_for(path, &format!("@v/{v}.info")).ok());
+        let url = self.version_url(path, version, "info");
         let start = Instant::now();
         let r = self.proxy.info(path, version).await;
         self.record(name, url, start, r.as_ref().map(|(ex, _)| ex));
@@ -147,13 +152,7 @@ impl Run<'_> {
 
     /// Whether the proxy serves `.info` of `m`.
     async fn served(&mut self, m: &ModuleVersion) -> Served {
-        let url = module::escape_version(m.version().as_str())
-            .ok()
-            .and_then(|v| {
-                self.proxy
-                    .url_for(m.path().as_str(), &format!("@v/{v}.info"))
-                    .ok()
-            });
+        let url = self.version_url(m.path().as_str(), m.version().as_str(), "info");
         let start = Instant::now();
         let r = self
             .proxy
@@ -236,13 +235,7 @@ impl Run<'_> {
     }
 
     pub(super) async fn info(&mut self, m: &ModuleVersion) {
-        let url = module::escape_version(m.version().as_str())
-            .ok()
-            .and_then(|v| {
-                self.proxy
-                    .url_for(m.path().as_str(), &format!("@v/{v}.info"))
-                    .ok()
-            });
+        let url = self.version_url(m.path().as_str(), m.version().as_str(), "info");
         let start = Instant::now();
         let r = self
             .proxy
@@ -273,13 +266,7 @@ impl Run<'_> {
     }
 
     pub(super) async fn go_mod(&mut self, m: &ModuleVersion) -> Option<String> {
-        let url = module::escape_version(m.version().as_str())
-            .ok()
-            .and_then(|v| {
-                self.proxy
-                    .url_for(m.path().as_str(), &format!("@v/{v}.mod"))
-                    .ok()
-            });
+        let url = self.version_url(m.path().as_str(), m.version().as_str(), "mod");
         let start = Instant::now();
         let r = self
             .proxy
@@ -299,13 +286,7 @@ impl Run<'_> {
     }
 
     pub(super) async fn zip(&mut self, m: &ModuleVersion) -> Option<String> {
-        let url = module::escape_version(m.version().as_str())
-            .ok()
-            .and_then(|v| {
-                self.proxy
-                    .url_for(m.path().as_str(), &format!("@v/{v}.zip"))
-                    .ok()
-            });
+        let url = self.version_url(m.path().as_str(), m.version().as_str(), "zip");
         let proxy = self.proxy.clone().with_zip_limit(self.opts.zip_limit);
         if let Err(e) = std::fs::create_dir_all(&self.opts.work_dir) {
             self.check("zip", Outcome::Skip, format!("work directory: {e}"));
