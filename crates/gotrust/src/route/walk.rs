@@ -259,7 +259,8 @@ pub struct Answer {
 pub enum GoCommand {
     /// `go mod download M@query`: the query, then `.info`, `.mod` and `.zip`.
     ModDownload,
-    /// `go list -m M@query`: the query, then the `.mod` of the version.
+    /// `go list -m M@query`: the query, then the `.mod` of the version; only the query
+    /// decides success (the `.mod` and its checksum check are best effort).
     ListModule,
 }
 
@@ -747,7 +748,14 @@ impl<'r, F: FnMut(&str) -> Answer> Sim<'r, F> {
         {
             return (Some(v), false);
         }
-        if !self.disk_mod.contains(&v) && self.walk(|s, i| s.gomod(i, &v)).is_err() {
+        // `go list -m` reads the `.mod` only for the Go version, and drops any error doing
+        // so, a failed checksum check included (cmd/go/internal/modload/build.go,
+        // `moduleInfo`: `if summary, err := rawGoModSummary(mod); err == nil ...`): it
+        // succeeds once the query resolved, whatever the database said about the go.mod.
+        if !self.disk_mod.contains(&v)
+            && self.walk(|s, i| s.gomod(i, &v)).is_err()
+            && command == GoCommand::ModDownload
+        {
             return (Some(v), false);
         }
         if command == GoCommand::ModDownload {

@@ -9,7 +9,9 @@
 //! (`,`, `|`, `off`, `direct`, errors that stop or continue a walk), checksum settings
 //! (GOSUMDB off, a database reached through a proxy or directly, GONOSUMDB, GOPRIVATE with
 //! an explicit GONOSUMDB that replaces its contribution, GONOPROXY, GOINSECURE) and whether
-//! a project's go.sum already has the hashes. Module paths are under `.invalid`, so
+//! a project's go.sum already has the hashes, for both commands: `go list -m` succeeds where
+//! the database refuses the go.mod (the lookups here 404) and `go mod download` fails. Module
+//! paths are under `.invalid`, so
 //! direct-mode discovery fails at DNS without leaving the machine.
 
 use std::collections::BTreeSet;
@@ -545,11 +547,14 @@ fn explain_agrees_with_go() {
                     required: None,
                 });
             }
-            if s.full && !s.database {
+            for with_go_sum in [false, true] {
+                if with_go_sum && !(s.full || s.database) {
+                    continue;
+                }
                 runs.push(Run {
                     setting: s,
                     query: q,
-                    with_go_sum: false,
+                    with_go_sum,
                     command: GoCommand::ListModule,
                     required: None,
                 });
@@ -592,11 +597,7 @@ fn explain_agrees_with_go_on_upgrade_and_patch_from_a_required_version() {
     for s in chosen {
         for q in ["upgrade", "patch"] {
             for required in ["v1.0.0", "v1.1.0", "v1.2.0-pre"] {
-                // `go list -m` is compared where no database is consulted, as above.
                 for command in [GoCommand::ModDownload, GoCommand::ListModule] {
-                    if command == GoCommand::ListModule && s.database {
-                        continue;
-                    }
                     runs.push(Run {
                         setting: s,
                         query: q,
