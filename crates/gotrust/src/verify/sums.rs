@@ -364,8 +364,9 @@ pub struct SumsOptions {
     /// rollback or fork even when every lookup is cached).
     pub check_latest: bool,
     /// Skip fetching `/latest` when gotrust confirmed its stored head against it at most
-    /// this long ago and the head has not moved since ([`HeadCheck::Recent`]); `None`: fetch
-    /// it on every run.
+    /// this long ago and the head has not moved since ([`HeadCheck::Recent`]), and reuse a
+    /// "not found" lookup answer received at most this long ago instead of asking again (it
+    /// can only fail a line); `None`: fetch both on every run.
     pub head_max_age: Option<std::time::Duration>,
 }
 
@@ -439,6 +440,10 @@ pub enum LineStatus {
         /// The error go prints for the same line (`cmd/go/internal/modfetch/fetch.go`
         /// `checkSumDB` around `golang.org/x/mod/sumdb/client.go` `Lookup`).
         go_error: String,
+        /// Seconds since the database gave this answer, when an answer remembered from an
+        /// earlier run was reused instead of asking again (within
+        /// [`SumsOptions::head_max_age`]); `None` when the database was asked in this run.
+        cached_age_secs: Option<u64>,
     },
     /// Not checked.
     Skipped {
@@ -761,7 +766,8 @@ pub async fn lookup_outcome(client: &SumdbClient, module: &str, version: &str) -
             source: l.source,
         },
         Err(e) => {
-            if let SumdbClientError::Fetch(f) = &e.error
+            if let SumdbClientError::Fetch(f) | SumdbClientError::RecentNotFound { fetch: f, .. } =
+                &e.error
                 && let FetchErrorKind::NotFound {
                     status,
                     reason,
@@ -834,6 +840,7 @@ pub fn judge(module: &str, version: &str, hash: &str, outcome: &LookupOutcome) -
                     "module"
                 },
             ),
+            cached_age_secs: None,
         },
         // Only paths the database covers are looked up, so the line is a public one.
         LookupOutcome::NotCached { what } => LineStatus::Skipped {
@@ -1037,6 +1044,9 @@ async fn judge_lines(
             // A run answered wholly from the record pack needs no request but `/latest`; if
             // that head was confirmed recently, it is not fetched again. Any record to fetch
             // means a request anyway, and the head check runs beside it.
+            // A "not found" answered within the same window is reused rather than asked
+            // again: it can only fail a line, and it is said so in the line's result.
+            d.client.reuse_not_found_for(opts.head_max_age);
             let recent = opts
                 .head_max_age
                 .filter(|_| {
@@ -1044,6 +1054,7 @@ async fn judge_lines(
                         fanout.first_line(k).is_some_and(|i| {
                             let (m, v, _) = lines.fields(i);
                             d.client.has_packed_record(m, v)
+                                || d.client.recent_not_found(m, v).is_some()
                         })
                     })
                 })
@@ -1155,13 +1166,18 @@ fn settle_key(
         LookupOutcome::NotFound { .. } | LookupOutcome::Failed { .. } => {
             let (m, v, h) = lines.fields(first);
             let mut status = judge(m, v, h, o);
-            if let LineStatus::NotInDatabase { go_error, .. } = &mut status
+            if let LineStatus::NotInDatabase {
+                go_error,
+                cached_age_secs,
+                ..
+            } = &mut status
                 && let LookupOutcome::NotFound {
                     status: code,
                     reason,
                 } = o
             {
                 *go_error = not_found_text(d, m, v, *code, reason);
+                *cached_age_secs = d.client.reused_not_found(m, v);
             }
             let all: Vec<usize> = fanout.lines(k).collect();
             lines.set_all(all.into_iter(), status);

@@ -150,8 +150,8 @@ pub fn findings(r: &SumsReport) -> Vec<Finding> {
                 l,
                 format!("{} {}: {}", l.module, l.version, line_detail(&l.status)),
             ),
-            LineStatus::NotInDatabase { go_error, .. } => {
-                lines.push(&VERIFY_NOT_IN_DATABASE, l, go_error.clone())
+            LineStatus::NotInDatabase { .. } => {
+                lines.push(&VERIFY_NOT_IN_DATABASE, l, line_detail(&l.status))
             }
             LineStatus::Error {
                 class: ErrorClass::Verification,
@@ -274,7 +274,18 @@ pub fn line_detail(s: &LineStatus) -> String {
             "go.sum has {go_sum}, the database records {}",
             database.join(", ")
         ),
-        LineStatus::NotInDatabase { go_error, .. } => go_error.clone(),
+        LineStatus::NotInDatabase {
+            go_error,
+            cached_age_secs: None,
+            ..
+        } => go_error.clone(),
+        LineStatus::NotInDatabase {
+            go_error,
+            cached_age_secs: Some(age),
+            ..
+        } => format!(
+            "{go_error}\n\t(the database's answer of {age}s ago, not asked again within --head-max-age)"
+        ),
         LineStatus::Skipped { detail, .. } => detail.clone(),
         LineStatus::Error { message, .. } => message.clone(),
     }
@@ -321,7 +332,7 @@ pub fn write_text(
             ),
             HeadCheck::NotChecked => "head not checked".to_string(),
             HeadCheck::Recent { size, age_secs } => format!(
-                "head {size} confirmed against the database {age_secs}s ago; every record cached (not fetched again)"
+                "head {size} confirmed against the database {age_secs}s ago; every answer cached (not fetched again)"
             ),
             HeadCheck::Consistent { size, .. } => {
                 format!("head {size} consistent with the stored head")

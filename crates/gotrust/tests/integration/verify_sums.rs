@@ -174,7 +174,9 @@ async fn unknown_module_is_not_in_database_with_the_server_reason() {
             http_status,
             reason,
             go_error,
+            cached_age_secs,
         } => {
+            assert_eq!(*cached_age_secs, None, "asked in this run");
             assert!([404, 410].contains(http_status));
             assert!(!reason.is_empty());
             // go's text: checkSumDB's `verifying module` around the client's `path@version:
@@ -1054,4 +1056,128 @@ async fn a_recently_confirmed_head_is_not_fetched_again_when_every_record_is_cac
         fresh.database.as_ref().unwrap().head,
         HeadCheck::Consistent { .. }
     ));
+}
+
+/// A "not found" lookup answer is remembered for as long as a confirmed head is trusted
+/// (`head_max_age`): a second run within it asks nothing (not even `/latest`) and still fails
+/// the line with go's text, saying the answer is a remembered one; with no `head_max_age`
+/// (`--head-max-age 0`) the database is asked again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_not_found_answer_is_reused_within_the_head_max_age_and_still_fails() {
+    let (state, cache) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let lab = lab::start(state.path(), false, vec![]).await;
+    let sum = format!(
+        "{}example.com/nowhere v1.0.0 h1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n",
+        lab.go_sum_lines("example.com/simple", "v1.0.0").unwrap()
+    );
+    let input = || GoSumInput {
+        path: "go.sum".into(),
+        data: sum.as_bytes().to_vec(),
+    };
+    let recent = SumsOptions {
+        head_max_age: Some(Duration::from_secs(600)),
+        ..SumsOptions::default()
+    };
+    let asked = |lab: &RunningLab, from: usize| {
+        lab.request_log()[from..]
+            .iter()
+            .filter(|e| e.path.contains("/lookup/example.com/nowhere@v1.0.0"))
+            .count()
+    };
+    let not_found = |r: &SumsReport| match results(r).remove(2).status {
+        LineStatus::NotInDatabase {
+            go_error,
+            cached_age_secs,
+            ..
+        } => (go_error, cached_age_secs),
+        s => panic!("{s:?}"),
+    };
+
+    let db = open(&lab, cache.path(), "", http(Duration::from_secs(10))).await;
+    let cold = verify_sums(&[input()], &db, &recent).await;
+    assert_eq!(
+        statuses(&cold),
+        [(1, "verified"), (2, "verified"), (3, "not-in-database")]
+    );
+    let (cold_text, cold_age) = not_found(&cold);
+    assert_eq!(cold_age, None);
+    assert_eq!(asked(&lab, 0), 1);
+
+    let before = lab.request_log().len();
+    let db = open(&lab, cache.path(), "", http(Duration::from_secs(10))).await;
+    let warm = verify_sums(&[input()], &db, &recent).await;
+    assert_eq!(lab.request_log().len(), before, "{:#?}", lab.request_log());
+    assert_eq!(statuses(&warm), statuses(&cold));
+    let (warm_text, warm_age) = not_found(&warm);
+    // go's words, as when asked; the remembered answer is said to be one.
+    assert_eq!(warm_text, cold_text);
+    assert!(warm_age.is_some_and(|a| a <= 600), "{warm_age:?}");
+    assert!(warm.failed() && !warm.incomplete());
+    assert!(matches!(
+        warm.database.as_ref().unwrap().head,
+        HeadCheck::Recent { .. }
+    ));
+    let report = Report::new(sums_output::findings(&warm));
+    let f = report
+        .findings()
+        .iter()
+        .find(|f| f.rule.id == "verify/not-in-database")
+        .expect("finding");
+    assert!(f.message.starts_with(&cold_text), "{}", f.message);
+    assert!(f.message.contains("not asked again"), "{}", f.message);
+    assert_eq!(
+        sums_output::outcome(&report, warm.incomplete(), FailOn::Never),
+        RunOutcome::Fail
+    );
+
+    // No maximum age (`--head-max-age 0`): the database is asked again, and `/latest` too.
+    let db = open(&lab, cache.path(), "", http(Duration::from_secs(10))).await;
+    let again = verify_sums(&[input()], &db, &SumsOptions::default()).await;
+    assert_eq!(asked(&lab, before), 1, "{:#?}", lab.request_log());
+    assert_eq!(not_found(&again), (cold_text, None));
+    assert!(matches!(
+        again.database.as_ref().unwrap().head,
+        HeadCheck::Consistent { .. }
+    ));
+}
+
+/// A remembered "not found" answer can only fail lines: a forged one for a record the
+/// database has fails its lines (never verifies anything) while the window lasts; without the
+/// window the database is asked and the lines verify.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_forged_not_found_entry_can_only_fail_a_line() {
+    let (state, cache) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let lab = lab::start(state.path(), false, vec![]).await;
+    let sum = lab.go_sum_lines("example.com/simple", "v1.0.0").unwrap();
+    let input = || GoSumInput {
+        path: "go.sum".into(),
+        data: sum.as_bytes().to_vec(),
+    };
+    let recent = SumsOptions {
+        head_max_age: Some(Duration::from_secs(600)),
+        ..SumsOptions::default()
+    };
+    // Someone writes a "not found" for a record the database has, before any run.
+    let dir = cache.path().join("sumdb").join(lab.sumdb_name());
+    std::fs::create_dir_all(&dir).unwrap();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    std::fs::write(
+        dir.join("not-found"),
+        format!(
+            "{{\"at\":{now},\"lookup\":\"lookup/example.com/simple@v1.0.0\",\"status\":404,\"reason\":\"Not Found\",\"message\":\"forged\"}}\n"
+        ),
+    )
+    .unwrap();
+    let db = open(&lab, cache.path(), "", http(Duration::from_secs(10))).await;
+    let r = verify_sums(&[input()], &db, &recent).await;
+    // Fail closed: the forged answer fails both lines; nothing is verified from it.
+    assert_eq!(statuses(&r), [(1, "not-in-database"), (2, "not-in-database")]);
+    assert!(r.failed());
+    // Without the window the database is asked and both lines verify.
+    let db = open(&lab, cache.path(), "", http(Duration::from_secs(10))).await;
+    let r = verify_sums(&[input()], &db, &SumsOptions::default()).await;
+    assert_eq!(statuses(&r), [(1, "verified"), (2, "verified")]);
 }

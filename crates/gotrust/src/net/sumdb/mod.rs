@@ -43,13 +43,15 @@ use gomod::tlog::{
 use serde::Serialize;
 use tokio::sync::OnceCell;
 
-use super::error::FetchError;
+use super::error::{FetchError, FetchErrorKind};
 use super::goproxy::{
     Hop, HopKind, ProxyClient, ProxyError, Step, SumdbBase, WalkError, try_proxies,
 };
 use super::http::{Exchange, HttpClient, limits};
 
 mod base;
+mod not_found;
+mod paths;
 mod tiles;
 
 pub use base::{BaseSource, ResolveError, ResolvedBase, resolve_base};
@@ -272,6 +274,16 @@ pub enum SumdbClientError {
         /// The configured key (`name+hash`).
         key: String,
     },
+    /// The database answered this lookup "not found" (404/410) `age_secs` ago, within the
+    /// window the client was told to reuse such answers for
+    /// ([`SumdbClient::reuse_not_found_for`]): the remembered answer, not asked again.
+    #[error("{fetch} (answered {age_secs}s ago, not asked again)")]
+    RecentNotFound {
+        /// The answer as it was received.
+        fetch: FetchError,
+        /// Seconds since it was received.
+        age_secs: u64,
+    },
     /// A background task failed.
     #[error("internal error: {0}")]
     Internal(String),
@@ -302,6 +314,25 @@ enum TileError {
     Fetch(FetchError),
     #[error("not in the offline cache: {0}")]
     Offline(String),
+}
+
+/// Whether the subtree of height `level` holding record `id` is complete in a tree of `n`
+/// records (its hash is then stored, and never changes as the tree grows).
+fn subtree_complete(id: i64, level: u32, n: i64) -> bool {
+    level < 62
+        && ((id >> level) + 1)
+            .checked_mul(1 << level)
+            .is_some_and(|end| end <= n)
+}
+
+/// The database path of the lookup of `path@version` (`/go.mod` suffix ignored).
+fn lookup_rel(path: &str, version: &str) -> Option<String> {
+    let bare = version.strip_suffix("/go.mod").unwrap_or(version);
+    Some(format!(
+        "lookup/{}@{}",
+        module::escape_path(path).ok()?,
+        module::escape_version(bare).ok()?
+    ))
 }
 
 fn tree_check_text(older: i64, newer: i64, detail: &str) -> String {
@@ -387,6 +418,14 @@ struct Inner {
     tiles: Mutex<HashMap<Tile, Arc<TileCell>>>,
     /// gotrust's store of proven records (re-proven whenever read).
     pack: RecordPack,
+    /// The Merkle paths of proven records up to a complete subtree (see `paths.rs`).
+    paths: paths::PathStore,
+    /// Lookups the database answered "not found", with when.
+    not_found: not_found::NotFoundStore,
+    /// How long a remembered "not found" answer is reused (`None`: always ask).
+    not_found_max_age: Mutex<Option<std::time::Duration>>,
+    /// The remembered answers this client reused, by lookup path: their age in seconds.
+    reused_not_found: Mutex<HashMap<String, u64>>,
     /// Proven lookup records by lookup path, each fetched and proven at most once
     /// successfully (failures are retried, as for tiles).
     records: Mutex<HashMap<String, Arc<OnceCell<Arc<ProvenRecord>>>>>,
@@ -418,6 +457,10 @@ impl std::fmt::Debug for SumdbClient {
 const TILE_MEMORY_MAX: usize = 1 << 16;
 /// gotrust's record pack, in the database's state directory (see `record_pack.rs`).
 const RECORD_PACK: &str = "records";
+/// Lookups answered "not found", in the database's state directory (see `not_found.rs`).
+const NOT_FOUND: &str = "not-found";
+/// Proven records' Merkle paths, in the database's state directory (see `paths.rs`).
+const RECORD_PATHS: &str = "paths";
 /// When the stored head was last confirmed against `/latest`: `⟨tree size⟩ ⟨unix seconds⟩`.
 const HEAD_CONFIRMED: &str = "latest-confirmed";
 const HEAD_CONFIRMED_MAX: usize = 64;
@@ -471,6 +514,10 @@ impl SumdbClient {
             tiles: Mutex::new(HashMap::new()),
             records: Mutex::new(HashMap::new()),
             pack,
+            paths: paths::PathStore::new(cfg.state_dir.join(RECORD_PATHS)),
+            not_found: not_found::NotFoundStore::new(cfg.state_dir.join(NOT_FOUND)),
+            not_found_max_age: Mutex::new(None),
+            reused_not_found: Mutex::new(HashMap::new()),
             verified: VerifiedTiles::new(),
             handle: tokio::runtime::Handle::current(),
             warnings: Mutex::new(Vec::new()),
@@ -648,6 +695,54 @@ impl SumdbClient {
         self.inner.pack.get(path, bare).is_some()
     }
 
+    /// Reuses a "not found" (404/410) lookup answer received at most `max_age` ago instead of
+    /// asking again (`None`, the default: always ask, as go does). Such an answer can only
+    /// fail a line, never verify one, so reusing it never widens what is trusted; it lets a
+    /// run that trusts a recently confirmed head make no request at all.
+    pub fn reuse_not_found_for(&self, max_age: Option<std::time::Duration>) {
+        *self
+            .inner
+            .not_found_max_age
+            .lock()
+            .unwrap_or_else(|e| e.into_inner()) = max_age;
+    }
+
+    /// The remembered "not found" answer for `path@version` (`/go.mod` suffix ignored) that a
+    /// lookup would reuse now ([`SumdbClient::reuse_not_found_for`]), with its age.
+    pub fn recent_not_found(&self, path: &str, version: &str) -> Option<std::time::Duration> {
+        let rel = lookup_rel(path, version)?;
+        self.recent_not_found_at(&rel).map(|(_, age)| age)
+    }
+
+    /// The age, in seconds, of the remembered "not found" answer a lookup of `path@version`
+    /// (`/go.mod` suffix ignored) reused in this client, if it reused one.
+    pub fn reused_not_found(&self, path: &str, version: &str) -> Option<u64> {
+        let rel = lookup_rel(path, version)?;
+        self.inner
+            .reused_not_found
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&rel)
+            .copied()
+    }
+
+    fn recent_not_found_at(
+        &self,
+        rel: &str,
+    ) -> Option<(not_found::NotFoundAnswer, std::time::Duration)> {
+        if self.inner.offline {
+            return None;
+        }
+        let max = (*self
+            .inner
+            .not_found_max_age
+            .lock()
+            .unwrap_or_else(|e| e.into_inner()))?;
+        let a = self.inner.not_found.recent(rel, max)?;
+        let age = a.age()?;
+        Some((a, age))
+    }
+
     /// Records that the database's `/latest` was just fetched and found consistent with the
     /// newest verified head (the head check of `verify sums`).
     pub fn note_head_confirmed(&self) {
@@ -771,12 +866,45 @@ impl SumdbClient {
             }
             None => {
                 let url = self.inner.cfg.base.join_raw(&rel);
-                let (ex, body) = self
-                    .inner
-                    .http
-                    .get_bytes(&url, limits::LOOKUP)
-                    .await
-                    .map_err(SumdbClientError::Fetch)?;
+                if let Some((a, age)) = self.recent_not_found_at(&rel) {
+                    self.inner
+                        .reused_not_found
+                        .lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .insert(rel.clone(), age.as_secs());
+                    let kind = FetchErrorKind::NotFound {
+                        status: a.status,
+                        reason: a.reason,
+                        server_message: a.message,
+                    };
+                    return Err(SumdbClientError::RecentNotFound {
+                        fetch: FetchError::new(crate::redact::redact_text(url.as_str()), kind),
+                        age_secs: age.as_secs(),
+                    });
+                }
+                let (ex, body) = match self.inner.http.get_bytes(&url, limits::LOOKUP).await {
+                    Ok(r) => r,
+                    Err(e) => {
+                        if let FetchErrorKind::NotFound {
+                            status,
+                            reason,
+                            server_message,
+                        } = &e.kind
+                            && let Err(w) = self.inner.not_found.remember(
+                                &rel,
+                                *status,
+                                reason,
+                                server_message.as_deref(),
+                            )
+                        {
+                            self.warn(format!(
+                                "remembering that the database has no {path}@{version} in {}: {w}",
+                                self.inner.cfg.state_dir.join(NOT_FOUND).display()
+                            ));
+                        }
+                        return Err(SumdbClientError::Fetch(e));
+                    }
+                };
                 self.record(ex.clone());
                 (body, AnswerSource::Network, Some(ex))
             }
@@ -823,12 +951,47 @@ impl SumdbClient {
 
     /// Proves that record `id` of the log is `text`, in the newest tree head; returns the
     /// tree's size.
+    ///
+    /// With a path stored by an earlier proof ([`paths`]), the record's hash is lifted to the
+    /// root of the complete subtree holding it and that root is proven instead: a few upper
+    /// tiles every record shares, rather than the record's own tiles. A path that does not
+    /// prove is only a cache miss: the record is then proven through its own tiles, and its
+    /// path stored afresh.
     async fn prove_in_latest(&self, id: i64, text: &[u8]) -> Result<i64, SumdbClientError> {
         let tree = self.latest_tree();
         if id >= tree.n {
             return Err(SumdbClientError::NotInTree { id, n: tree.n });
         }
-        let index = tlog::stored_hash_index(0, id);
+        let leaf = tlog::record_hash(text);
+        if let Some((level, siblings)) = self.inner.paths.get(id)
+            && subtree_complete(id, level, tree.n)
+            && self
+                .prove_stored_hash(
+                    tree,
+                    level,
+                    id >> level,
+                    paths::lift(leaf, id, &siblings),
+                )
+                .await
+                .is_ok()
+        {
+            return Ok(tree.n);
+        }
+        self.prove_stored_hash(tree, 0, id, leaf).await?;
+        self.store_path(tree, id);
+        Ok(tree.n)
+    }
+
+    /// Proves that the stored hash of node `n` at `level` of `tree` is `want` (for level 0,
+    /// that record `n` hashes to `want`).
+    async fn prove_stored_hash(
+        &self,
+        tree: Tree,
+        level: u32,
+        n: i64,
+        want: tlog::Hash,
+    ) -> Result<(), SumdbClientError> {
+        let index = tlog::stored_hash_index(level, n);
         let proof_error = |e: TlogError| {
             if let Some(what) = reader_offline_miss(&e) {
                 return SumdbClientError::NotCached { what };
@@ -852,10 +1015,10 @@ impl SumdbClient {
             };
             match got {
                 Ok(got) => {
-                    if got.first() != Some(&tlog::record_hash(text)) {
+                    if got.first() != Some(&want) {
                         return Err(SumdbClientError::RecordMismatch);
                     }
-                    return Ok(tree.n);
+                    return Ok(());
                 }
                 Err(_) if !missing.is_empty() => {
                     let fetched =
@@ -871,6 +1034,36 @@ impl SumdbClient {
         Err(SumdbClientError::Internal(
             "tiles kept disappearing from memory while proving a record".into(),
         ))
+    }
+
+    /// Stores the path of record `id`, just proven in `tree`, up to the highest complete
+    /// subtree of at most 2^[`paths::PATH_LEVEL_MAX`] records holding it, read from the tiles
+    /// that proof left in memory (none is fetched for it).
+    fn store_path(&self, tree: Tree, id: i64) {
+        let Some(level) = (1..=paths::PATH_LEVEL_MAX / gsumdb::TILE_HEIGHT)
+            .rev()
+            .map(|k| k * gsumdb::TILE_HEIGHT)
+            .find(|&level| subtree_complete(id, level, tree.n))
+        else {
+            return;
+        };
+        let indexes: Vec<i64> = (0..level)
+            .map(|h| tlog::stored_hash_index(h, (id >> h) ^ 1))
+            .collect();
+        let reader = MemoryReader {
+            client: self,
+            missing: std::cell::RefCell::new(Vec::new()),
+        };
+        let thr = TileHashReader::with_verified(tree, &reader, &self.inner.verified);
+        let Ok(siblings) = tlog::HashReader::read_hashes(&thr, &indexes) else {
+            return;
+        };
+        if let Err(e) = self.inner.paths.append(id, &siblings) {
+            self.warn(format!(
+                "caching the Merkle path of record {id} in {}: {e}",
+                self.inner.cfg.state_dir.join(RECORD_PATHS).display()
+            ));
+        }
     }
 
     fn merge_blocking(&self, msg: &[u8]) -> Result<Merge, SumdbClientError> {
