@@ -1174,10 +1174,108 @@ async fn a_forged_not_found_entry_can_only_fail_a_line() {
     let db = open(&lab, cache.path(), "", http(Duration::from_secs(10))).await;
     let r = verify_sums(&[input()], &db, &recent).await;
     // Fail closed: the forged answer fails both lines; nothing is verified from it.
-    assert_eq!(statuses(&r), [(1, "not-in-database"), (2, "not-in-database")]);
+    assert_eq!(
+        statuses(&r),
+        [(1, "not-in-database"), (2, "not-in-database")]
+    );
     assert!(r.failed());
     // Without the window the database is asked and both lines verify.
     let db = open(&lab, cache.path(), "", http(Duration::from_secs(10))).await;
     let r = verify_sums(&[input()], &db, &SumsOptions::default()).await;
     assert_eq!(statuses(&r), [(1, "verified"), (2, "verified")]);
+}
+
+/// Writes `count` small module fixtures (`example.com/bulk/mNNN v1.0.0`) the lab can load.
+fn bulk_fixtures(dir: &Path, count: usize) {
+    std::fs::create_dir_all(dir).unwrap();
+    for i in 0..count {
+        std::fs::write(
+            dir.join(format!("example.com_bulk_m{i:03}_v1.0.0.txt")),
+            format!("bulk module {i}\n-- go.mod --\nmodule example.com/bulk/m{i:03}\n-- m.go --\npackage m{i:03}\n"),
+        )
+        .unwrap();
+    }
+}
+
+/// Once a record's 256-record subtree is complete, the path from the record up to it is
+/// stored, and later runs prove the record through it and the shared upper tiles: offline,
+/// with the record's own level-0 tile gone from the cache, the record still verifies. A
+/// damaged path proves nothing: the record is then proven through its own tile (offline and
+/// gone: not verified), and online the path is stored afresh.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stored_merkle_paths_prove_records_and_a_damaged_one_proves_nothing() {
+    let (state, cache, bulk) = (
+        tempfile::tempdir().unwrap(),
+        tempfile::tempdir().unwrap(),
+        tempfile::tempdir().unwrap(),
+    );
+    let lab = lab::start(state.path(), false, vec![]).await;
+    let first = lab.modules();
+    bulk_fixtures(bulk.path(), 300);
+    lab.add_modules_dir(bulk.path()).unwrap();
+    assert!(lab.tree_size() > 256);
+    // The lab's own modules: their records are among the first 256.
+    let sum: String = first
+        .iter()
+        .map(|(p, v)| lab.go_sum_lines(p, v).unwrap())
+        .collect();
+    let cold = run(&lab, cache.path(), &sum).await;
+    assert!(results(&cold).iter().all(|l| l.status.name() == "verified"));
+    let dir = cache.path().join("sumdb").join(lab.sumdb_name());
+    let paths = std::fs::read(dir.join("paths")).unwrap();
+    assert!(!paths.is_empty());
+    // The full level-0 tile holding those records: not needed any more.
+    std::fs::remove_file(dir.join("tile/8/0/000")).unwrap();
+
+    let db = open_offline(&lab, cache.path(), None).await;
+    let warm = run_offline(&db, &sum).await;
+    for l in results(&warm) {
+        assert!(
+            matches!(l.status, LineStatus::Verified { .. }),
+            "{}:{} {:?}",
+            l.module,
+            l.line,
+            l.status
+        );
+    }
+
+    // Damage every stored path (one bit of each entry's first sibling hash).
+    let mut damaged = paths.clone();
+    let mut at = 0;
+    while at + 9 <= damaged.len() {
+        let height = usize::from(damaged[at + 8]);
+        damaged[at + 9] ^= 1;
+        at += 9 + height * 32;
+    }
+    std::fs::write(dir.join("paths"), &damaged).unwrap();
+    let db = open_offline(&lab, cache.path(), None).await;
+    let r = run_offline(&db, &sum).await;
+    // (The stored record that no longer proves is a cache miss: its lookup is in no cache.)
+    for l in results(&r) {
+        assert!(
+            matches!(
+                l.status,
+                LineStatus::Skipped {
+                    reason: SkipWhy::NotCached,
+                    ..
+                }
+            ),
+            "{}:{} {:?}",
+            l.module,
+            l.line,
+            l.status
+        );
+    }
+
+    // Online, the record is proven through its tile and its path stored afresh.
+    let again = run(&lab, cache.path(), &sum).await;
+    assert!(
+        results(&again)
+            .iter()
+            .all(|l| l.status.name() == "verified")
+    );
+    std::fs::remove_file(dir.join("tile/8/0/000")).unwrap();
+    let db = open_offline(&lab, cache.path(), None).await;
+    let r = run_offline(&db, &sum).await;
+    assert!(results(&r).iter().all(|l| l.status.name() == "verified"));
 }

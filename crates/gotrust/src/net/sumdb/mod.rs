@@ -966,12 +966,7 @@ impl SumdbClient {
         if let Some((level, siblings)) = self.inner.paths.get(id)
             && subtree_complete(id, level, tree.n)
             && self
-                .prove_stored_hash(
-                    tree,
-                    level,
-                    id >> level,
-                    paths::lift(leaf, id, &siblings),
-                )
+                .prove_stored_hash(tree, level, id >> level, paths::lift(leaf, id, &siblings))
                 .await
                 .is_ok()
         {

@@ -70,7 +70,8 @@ impl NotFoundStore {
     }
 
     fn answers(&self) -> &Mutex<HashMap<String, NotFoundAnswer>> {
-        self.answers.get_or_init(|| Mutex::new(read_file(&self.path)))
+        self.answers
+            .get_or_init(|| Mutex::new(read_file(&self.path)))
     }
 
     /// The answer remembered for `lookup`, if received at most `max_age` ago.
@@ -163,16 +164,32 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("db").join("not-found");
         let store = NotFoundStore::new(path.clone());
-        assert!(store.recent("lookup/a@v1.0.0", Duration::from_secs(600)).is_none());
+        assert!(
+            store
+                .recent("lookup/a@v1.0.0", Duration::from_secs(600))
+                .is_none()
+        );
         store
-            .remember("lookup/a@v1.0.0", 404, "Not Found", Some("not found: a@v1.0.0"))
+            .remember(
+                "lookup/a@v1.0.0",
+                404,
+                "Not Found",
+                Some("not found: a@v1.0.0"),
+            )
             .unwrap();
         let again = NotFoundStore::new(path.clone());
         let a = again
             .recent("lookup/a@v1.0.0", Duration::from_secs(600))
             .unwrap();
-        assert_eq!((a.status, a.message.as_deref()), (404, Some("not found: a@v1.0.0")));
-        assert!(again.recent("lookup/b@v1.0.0", Duration::from_secs(600)).is_none());
+        assert_eq!(
+            (a.status, a.message.as_deref()),
+            (404, Some("not found: a@v1.0.0"))
+        );
+        assert!(
+            again
+                .recent("lookup/b@v1.0.0", Duration::from_secs(600))
+                .is_none()
+        );
         // An answer dated 700 s ago is too old for a 600 s window.
         let mut old = a.clone();
         old.at -= 700;
@@ -180,8 +197,16 @@ mod tests {
         text.push('\n');
         std::fs::write(&path, text).unwrap();
         let reopened = NotFoundStore::new(path.clone());
-        assert!(reopened.recent("lookup/a@v1.0.0", Duration::from_secs(600)).is_none());
-        assert!(reopened.recent("lookup/a@v1.0.0", Duration::from_secs(800)).is_some());
+        assert!(
+            reopened
+                .recent("lookup/a@v1.0.0", Duration::from_secs(600))
+                .is_none()
+        );
+        assert!(
+            reopened
+                .recent("lookup/a@v1.0.0", Duration::from_secs(800))
+                .is_some()
+        );
     }
 
     #[test]
@@ -200,7 +225,15 @@ mod tests {
         )
         .unwrap();
         let store = NotFoundStore::new(path);
-        assert!(store.recent("lookup/a@v1", Duration::from_secs(600)).is_none());
-        assert!(store.recent("tile/8/0/000", Duration::from_secs(600)).is_none());
+        assert!(
+            store
+                .recent("lookup/a@v1", Duration::from_secs(600))
+                .is_none()
+        );
+        assert!(
+            store
+                .recent("tile/8/0/000", Duration::from_secs(600))
+                .is_none()
+        );
     }
 }

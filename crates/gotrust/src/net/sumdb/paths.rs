@@ -69,7 +69,11 @@ impl PathStore {
 
     /// The stored path of record `id`: its height and the sibling hashes, leaf side first.
     pub(crate) fn get(&self, id: i64) -> Option<(u32, Vec<Hash>)> {
-        let index = self.loaded().index.lock().unwrap_or_else(|e| e.into_inner());
+        let index = self
+            .loaded()
+            .index
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
         index.get(&id).cloned()
     }
 
@@ -166,9 +170,7 @@ fn read_file(path: &Path) -> (HashMap<i64, (u32, Vec<Hash>)>, bool) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use gomod::tlog::{
-        HashReader, record_hash, stored_hash_index, stored_hashes, tree_hash,
-    };
+    use gomod::tlog::{HashReader, record_hash, stored_hash_index, stored_hashes, tree_hash};
 
     /// A small log held in memory: 300 records, every stored hash.
     fn log(n: i64) -> Vec<Hash> {
@@ -180,8 +182,8 @@ mod tests {
         }
         let mut all: Vec<Hash> = Vec::new();
         for i in 0..n {
-            let add: Vec<Hash> = stored_hashes(i, format!("record {i}").as_bytes(), &Mem(&all))
-                .unwrap();
+            let add: Vec<Hash> =
+                stored_hashes(i, format!("record {i}").as_bytes(), &Mem(&all)).unwrap();
             all.extend(add);
         }
         let _ = tree_hash(n, &Mem(&all)).unwrap();
