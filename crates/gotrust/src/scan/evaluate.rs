@@ -706,6 +706,7 @@ fn judge(unit: &Unit<'_>, policy: Option<&Policy>, base: &Base) -> Vec<Finding> 
                 path: f.file.clone(),
                 line: f.line,
                 place: f.place(),
+                written: f.written.clone(),
             };
         }
     }
