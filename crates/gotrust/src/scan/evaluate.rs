@@ -788,7 +788,11 @@ fn judge(unit: &Unit<'_>, policy: Option<&Policy>, base: &Base) -> Vec<Finding> 
                 if unit.changed.contains(&var) {
                     ev.value = Some(f.value.clone());
                 }
-                ev.origin = Some(f.place());
+                ev.origin = Some(if unit.changed.contains(&var) {
+                    f.place()
+                } else {
+                    format!("derived from GOPRIVATE, {}", f.place())
+                });
                 ev.location = Some(crate::report::Location {
                     path: f.file.clone(),
                     line: u32::try_from(f.line).ok(),

@@ -704,8 +704,16 @@ const ENV_KINDS: &[(FileKind, &str, Render)] = &[
             .collect()
     }),
     (FileKind::Shell, "b.sh", |v| {
+        // An empty environment variable is no setting for go; `go env -w K=` would be one
+        // (an empty value in the go env file), so the equivalent is `go env -u K`.
         v.iter()
-            .map(|(k, x)| format!("go env -w {k}={}\n", sh_single(x)))
+            .map(|(k, x)| {
+                if x.is_empty() {
+                    format!("go env -u {k}\n")
+                } else {
+                    format!("go env -w {k}={}\n", sh_single(x))
+                }
+            })
             .collect()
     }),
     (FileKind::DotEnv, ".env", |v| {
