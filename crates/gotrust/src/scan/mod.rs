@@ -686,7 +686,11 @@ pub fn scan_text(
     }
     out.found.sort_by_key(|s| (s.line, s.column));
     for f in &mut out.found {
-        f.written = crate::env::Written::locate(text, f.line, &f.variable, &f.value).map(Box::new);
+        // A flag on a go command line stands for GOFLAGS but is not written as it.
+        if f.how != How::GoFlag {
+            f.written =
+                crate::env::Written::locate(text, f.line, &f.variable, &f.value).map(Box::new);
+        }
     }
     Ok(out.found)
 }
