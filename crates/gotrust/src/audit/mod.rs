@@ -322,11 +322,25 @@ pub fn set_fix(origin: &Origin, var: &str, value: &str) -> String {
             "Run `{cmd}` (it overrides {}:{line}), or edit that line.",
             path.display()
         ),
-        Origin::ScannedFile { path, line, place } => format!(
-            "Change the {var} setting on line {line} of {} ({place}) to `{}`.",
-            path.display(),
-            scanned_assignment(path, place, var, value)
-        ),
+        Origin::ScannedFile {
+            path,
+            line,
+            place,
+            written,
+        } => {
+            // The file's own line with only the value replaced, when it can be written so
+            // without quoting the old value did not need; else the setting in the kind's syntax.
+            let edited = written.as_deref().and_then(|w| {
+                let l = w.with_value(value)?;
+                credential_free(&l).then(|| (w.value_line(), l.trim().to_string()))
+            });
+            let (line, text) =
+                edited.unwrap_or_else(|| (*line, scanned_assignment(path, place, var, value)));
+            format!(
+                "Change the {var} setting on line {line} of {} ({place}) to `{text}`.",
+                path.display(),
+            )
+        }
         _ => format!("Run `{cmd}`."),
     }
 }
@@ -337,11 +351,58 @@ pub fn set_fix(origin: &Origin, var: &str, value: &str) -> String {
 /// map), else with `go env -w`.
 pub fn add_fix(ctx: &Ctx<'_>, near: &str, var: &str, value: &str) -> String {
     match ctx.origin(near) {
-        Origin::ScannedFile { path, line, place } => format!(
-            "Add `{}` to {} after line {line} (the {place} that sets {near}).",
-            scanned_assignment(&path, &place, var, value),
-            path.display()
-        ),
+        Origin::ScannedFile {
+            path,
+            line,
+            place,
+            written,
+        } => {
+            let json = path.extension().is_some_and(|e| e == "json");
+            let lines = written
+                .as_deref()
+                .and_then(|w| Some((w, w.renamed(var, value)?)))
+                .filter(|(_, lines)| lines.iter().all(|l| credential_free(l)));
+            match lines {
+                // A JSON member gets a comma and goes before the one it copies, which may be
+                // the object's last (devcontainer.json is JSONC: a trailing comma is valid).
+                Some((w, lines)) if json && lines.len() == 1 => {
+                    let member = lines[0].trim().trim_end_matches(',');
+                    format!(
+                        "Add `{member},` to {} before line {} (the {place} that sets {near}).",
+                        path.display(),
+                        w.first_line
+                    )
+                }
+                Some((w, lines)) if !json => {
+                    // Later lines keep their indentation relative to the first.
+                    let indent = |l: &str| l.len() - l.trim_start().len();
+                    let base = indent(&lines[0]);
+                    let shown: Vec<String> = lines
+                        .iter()
+                        .enumerate()
+                        .map(|(i, l)| {
+                            if i == 0 {
+                                l.trim().to_string()
+                            } else {
+                                let extra = indent(l).saturating_sub(base);
+                                format!("{}{}", " ".repeat(extra), l.trim())
+                            }
+                        })
+                        .collect();
+                    format!(
+                        "Add `{}` to {} after line {} (the {place} that sets {near}).",
+                        shown.join("` followed by `"),
+                        path.display(),
+                        w.last_line()
+                    )
+                }
+                _ => format!(
+                    "Add `{}` to {} after line {line} (the {place} that sets {near}).",
+                    scanned_assignment(&path, &place, var, value),
+                    path.display()
+                ),
+            }
+        }
         _ => set_fix(&Origin::Default, var, value),
     }
 }
@@ -370,6 +431,9 @@ pub fn scanned_assignment(path: &Path, place: &str, var: &str, value: &str) -> S
     }
     if name == "jenkinsfile" {
         return format!("{var} = {}", yaml_quote(value));
+    }
+    if name == "justfile" || name == ".justfile" {
+        return format!("export {var} := {}", serde_json::Value::from(value));
     }
     // The longest description first: "exported make variable" before "export".
     let how = [
@@ -419,12 +483,32 @@ pub fn unset_fix(origin: &Origin, var: &str) -> String {
             path.display()
         ),
         Origin::Derived { from } => format!("Change {from}, from which {var} is derived."),
-        Origin::ScannedFile { path, line, place } => format!(
-            "Remove the {var} setting from line {line} of {} ({place}).",
-            path.display()
-        ),
+        Origin::ScannedFile {
+            path,
+            line,
+            place,
+            written,
+        } => match written.as_deref() {
+            // A name and its value on separate lines (a Kubernetes `env` item) go together.
+            Some(w) if w.lines.len() > 1 => format!(
+                "Remove the {var} setting from lines {}-{} of {} ({place}).",
+                w.first_line,
+                w.last_line(),
+                path.display()
+            ),
+            _ => format!(
+                "Remove the {var} setting from line {line} of {} ({place}).",
+                path.display()
+            ),
+        },
         _ => format!("Unset {var}."),
     }
+}
+
+/// Whether `text` holds no credential the renderers would redact: a fix quoting a file's
+/// line must not print one (it then falls back to the setting alone).
+fn credential_free(text: &str) -> bool {
+    crate::redact::redact_text(text) == text
 }
 
 /// Quotes a value for a POSIX shell when needed.

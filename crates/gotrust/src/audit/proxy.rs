@@ -390,8 +390,9 @@ fn private_path_leak(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
                 proxies.join(", ")
             ),
         )
-        .with_evidence(ctx.evidence("GONOPROXY"))
+        // The pattern's own setting first: it is the finding's location.
         .with_evidence(ctx.evidence("GONOSUMDB"))
+        .with_evidence(ctx.evidence("GONOPROXY"))
         .with_affected(p.text.clone())
         .with_fix(format!(
             "Add it to GONOPROXY (GOPRIVATE covers both GONOPROXY and GONOSUMDB unless they are set): {}",

@@ -53,6 +53,9 @@ pub enum Origin {
         line: usize,
         /// How and where in the file it is set (`ENV in stage build`, `export`).
         place: String,
+        /// The file's own text of the setting, when the scanner could locate its name and
+        /// value in it: fixes are then written by editing that text.
+        written: Option<Box<Written>>,
     },
     /// Computed from another variable or input (GONOPROXY/GONOSUMDB from GOPRIVATE,
     /// GOMODCACHE from GOPATH, GOROOT from the go executable).
@@ -100,10 +103,120 @@ impl fmt::Display for Origin {
             Origin::DistributionGoEnv => {
                 f.write_str("go.env default of every Go distribution (no Go installation found)")
             }
-            Origin::ScannedFile { path, line, place } => {
+            Origin::ScannedFile {
+                path, line, place, ..
+            } => {
                 write!(f, "{place} at {}:{line}", path.display())
             }
             Origin::Derived { from } => write!(f, "derived from {from}"),
+        }
+    }
+}
+
+/// A setting as a scanned file writes it: the file's lines from the variable's name to its
+/// value, with both located, so that a fix edits the file in its own syntax (a Compose list
+/// item stays `- K=V`, a Kubernetes `value:` line keeps its indentation, a JSON member its
+/// comma) instead of being guessed from the file's kind.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Written {
+    /// 1-based line number of `lines[0]` (the line naming the variable).
+    pub first_line: usize,
+    /// The lines, verbatim (at most four: a name and its value are never further apart).
+    pub lines: Vec<String>,
+    /// Byte range of the variable's name in `lines[0]`.
+    pub name: (usize, usize),
+    /// Index into `lines` and byte range of the value.
+    pub value: (usize, usize, usize),
+}
+
+impl Written {
+    /// Locates `variable` and then `value` in `text`, starting at 1-based `line`; `None`
+    /// when either is not written verbatim there (an escaped or continued value, a flag
+    /// standing for GOFLAGS) or the value is empty.
+    pub fn locate(text: &str, line: usize, variable: &str, value: &str) -> Option<Written> {
+        if value.is_empty() || variable.is_empty() || line == 0 {
+            return None;
+        }
+        let lines: Vec<&str> = text.lines().skip(line - 1).take(4).collect();
+        let first = *lines.first()?;
+        let name_at = first.match_indices(variable).map(|(i, _)| i).find(|&i| {
+            let before = first[..i].chars().next_back();
+            let after = first[i + variable.len()..].chars().next();
+            !before.is_some_and(|c| c.is_ascii_alphanumeric() || c == '_')
+                && !after.is_some_and(|c| c.is_ascii_alphanumeric() || c == '_')
+        })?;
+        let name = (name_at, name_at + variable.len());
+        // The value may be on a later line only when nothing but punctuation follows the
+        // name (a Kubernetes `- name: GOPROXY` with its `value:` below).
+        let rest =
+            first[name.1..].trim_matches(|c: char| c.is_whitespace() || "\"':,=".contains(c));
+        let searched = if rest.is_empty() { lines.len() } else { 1 };
+        let mut found = None;
+        for (idx, l) in lines.iter().enumerate().take(searched) {
+            let from = if idx == 0 { name.1 } else { 0 };
+            if let Some(i) = l[from..].find(value) {
+                found = Some((idx, from + i, from + i + value.len()));
+                break;
+            }
+        }
+        let value_at = found?;
+        Some(Written {
+            first_line: line,
+            lines: lines[..=value_at.0].iter().map(|l| l.to_string()).collect(),
+            name,
+            value: value_at,
+        })
+    }
+
+    /// 1-based line number of the value.
+    pub fn value_line(&self) -> usize {
+        self.first_line + self.value.0
+    }
+
+    /// 1-based line number of the last line.
+    pub fn last_line(&self) -> usize {
+        self.first_line + self.lines.len() - 1
+    }
+
+    /// The line holding the value, with the value replaced by `new` quoted as the old value
+    /// was; `None` when `new` cannot be written that way (characters the old unquoted value
+    /// did not need, a quote of the kind around it, an empty value).
+    pub fn with_value(&self, new: &str) -> Option<String> {
+        let (idx, start, end) = self.value;
+        let line = &self.lines[idx];
+        let quoted = quote_like(line, start, end, new)?;
+        Some(format!("{}{quoted}{}", &line[..start], &line[end..]))
+    }
+
+    /// The lines of the setting with the name replaced by `variable` and the value by
+    /// `value`: a new setting written like this one.
+    pub fn renamed(&self, variable: &str, value: &str) -> Option<Vec<String>> {
+        let mut lines = self.lines.clone();
+        lines[self.value.0] = self.with_value(value)?;
+        let (s, e) = self.name;
+        let first = &lines[0];
+        // The value line was rewritten; the name's range is still valid unless the name and
+        // value share the line, where the name comes first.
+        lines[0] = format!("{}{variable}{}", &first[..s], &first[e..]);
+        Some(lines)
+    }
+}
+
+/// `new` written in place of `line[start..end]`, quoted the way the old value was.
+fn quote_like(line: &str, start: usize, end: usize, new: &str) -> Option<String> {
+    if new.is_empty() {
+        return None;
+    }
+    let before = line[..start].chars().next_back();
+    let after = line[end..].chars().next();
+    match (before, after) {
+        (Some('"'), Some('"')) => Some(new.replace('\\', "\\\\").replace('"', "\\\"")),
+        (Some('\''), Some('\'')) => (!new.contains('\'')).then(|| new.to_string()),
+        _ => {
+            let old = &line[start..end];
+            let safe =
+                |c: char| c.is_ascii_alphanumeric() || "._/:-=@+,%~".contains(c) || old.contains(c);
+            new.chars().all(safe).then(|| new.to_string())
         }
     }
 }
@@ -234,5 +347,65 @@ impl GoEnv {
             }
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod written_tests {
+    use super::Written;
+
+    #[test]
+    fn a_kubernetes_value_below_its_name_is_located_and_edited_in_place() {
+        let text = "env:\n  - name: GOPROXY\n    value: \"http://m.example\"\n  - name: X\n";
+        let w = Written::locate(text, 2, "GOPROXY", "http://m.example").unwrap();
+        assert_eq!((w.first_line, w.value_line(), w.last_line()), (2, 3, 3));
+        assert_eq!(
+            w.with_value("https://m.example").unwrap(),
+            "    value: \"https://m.example\""
+        );
+        assert_eq!(
+            w.renamed("GONOPROXY", "corp.example").unwrap(),
+            ["  - name: GONOPROXY", "    value: \"corp.example\""]
+        );
+    }
+
+    #[test]
+    fn a_value_is_never_searched_below_a_line_that_has_one() {
+        // `x` is on the next line, but the name's own line already has a (different) value.
+        let text = "GOPROXY=\"a\\\"b\"\nx\n";
+        assert_eq!(Written::locate(text, 1, "GOPROXY", "x"), None);
+    }
+
+    #[test]
+    fn the_name_must_be_a_whole_word() {
+        let text = "MY_GOPROXY=a GOPROXY=b\n";
+        let w = Written::locate(text, 1, "GOPROXY", "b").unwrap();
+        assert_eq!(
+            w.renamed("GONOSUMDB", "c").unwrap(),
+            ["MY_GOPROXY=a GONOSUMDB=c"]
+        );
+    }
+
+    #[test]
+    fn quoting_follows_the_old_value_or_refuses() {
+        let w = |t: &str, v: &str| Written::locate(t, 1, "GOFLAGS", v).unwrap();
+        // Unquoted: characters the old value did not need are refused (a space, a pipe).
+        assert_eq!(
+            w("export GOFLAGS=-mod=mod\n", "-mod=mod").with_value("-a -b"),
+            None
+        );
+        assert_eq!(
+            w("export GOFLAGS=-insecure\n", "-insecure")
+                .with_value("-mod=mod")
+                .unwrap(),
+            "export GOFLAGS=-mod=mod"
+        );
+        // Double quotes escape, single quotes refuse a quote.
+        assert_eq!(
+            w("\"GOFLAGS\": \"x\",\n", "x").with_value("a\"b").unwrap(),
+            "\"GOFLAGS\": \"a\\\"b\","
+        );
+        assert_eq!(w("GOFLAGS: 'x'\n", "x").with_value("a'b"), None);
+        assert_eq!(w("GOFLAGS: 'x'\n", "x").with_value(""), None);
     }
 }

@@ -25,7 +25,9 @@ impl Serialize for Origin {
                 st.serialize_field("from", from)?;
                 st.end()
             }
-            Origin::ScannedFile { path, line, place } => {
+            Origin::ScannedFile {
+                path, line, place, ..
+            } => {
                 let mut st = ser.serialize_struct("Origin", 4)?;
                 st.serialize_field("kind", self.kind())?;
                 st.serialize_field("path", &path.to_string_lossy())?;

@@ -374,7 +374,12 @@ fn layer<'a>(members: &[&'a FoundSetting], base: &Base) -> Unit<'a> {
                 format!("{prev} {value}")
             };
         }
-        if value == base.value(var) || value.is_empty() {
+        // An empty value in the environment is no setting (go falls back to its env files),
+        // but `go env -w K=` and a `K=` line of a go env file are: go then uses the empty
+        // value (GOPROXY empty fails every fetch: "GOPROXY list is not the empty string, but
+        // contains no entries"; cmd/go/internal/cfg `EnvOrAndChanged`).
+        let go_env_layer = matches!(f.how, How::GoEnvW | How::GoEnvFile);
+        if value == base.value(var) || (value.is_empty() && !go_env_layer) {
             unit.changed.remove(var);
         } else {
             unit.changed.insert(var.to_string());
@@ -690,13 +695,46 @@ fn judge(unit: &Unit<'_>, policy: Option<&Policy>, base: &Base) -> Vec<Finding> 
     if unit.changed.is_empty() && unit.git.is_empty() {
         return out;
     }
+    // Empty values set through go's own env file layer go into a go env file, where go
+    // reads them as set (in the process environment they would mean unset).
+    let empty_go_env: Vec<&str> = unit
+        .values
+        .iter()
+        .filter(|(k, v)| {
+            v.is_empty()
+                && unit
+                    .source
+                    .get(*k)
+                    .is_some_and(|f| matches!(f.how, How::GoEnvW | How::GoEnvFile))
+        })
+        .map(|(k, _)| k.as_str())
+        .collect();
     let process: Vec<(String, String)> = unit
         .values
         .iter()
+        .filter(|(k, _)| !empty_go_env.contains(&k.as_str()))
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect();
-    let sources = sources(process, base.goroot.clone());
+    let mut sources = sources(process, base.goroot.clone());
+    let go_env_file = if empty_go_env.is_empty() {
+        None
+    } else {
+        let text: String = empty_go_env.iter().map(|k| format!("{k}=\n")).collect();
+        tempfile::NamedTempFile::new()
+            .and_then(|mut f| {
+                use std::io::Write;
+                f.write_all(text.as_bytes())?;
+                Ok(f)
+            })
+            .ok()
+    };
+    if let Some(f) = &go_env_file {
+        sources
+            .process
+            .insert("GOENV".into(), f.path().display().to_string());
+    }
     let mut env = resolve(&sources);
+    drop(go_env_file);
     for (var, f) in &unit.source {
         if !unit.changed.contains(var) {
             continue;
@@ -706,6 +744,7 @@ fn judge(unit: &Unit<'_>, policy: Option<&Policy>, base: &Base) -> Vec<Finding> 
                 path: f.file.clone(),
                 line: f.line,
                 place: f.place(),
+                written: f.written.clone(),
             };
         }
     }
@@ -749,7 +788,11 @@ fn judge(unit: &Unit<'_>, policy: Option<&Policy>, base: &Base) -> Vec<Finding> 
                 if unit.changed.contains(&var) {
                     ev.value = Some(f.value.clone());
                 }
-                ev.origin = Some(f.place());
+                ev.origin = Some(if unit.changed.contains(&var) {
+                    f.place()
+                } else {
+                    format!("derived from GOPRIVATE, {}", f.place())
+                });
                 ev.location = Some(crate::report::Location {
                     path: f.file.clone(),
                     line: u32::try_from(f.line).ok(),

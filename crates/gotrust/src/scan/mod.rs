@@ -233,6 +233,9 @@ pub struct FoundSetting {
     pub unresolved: bool,
     /// What kind of variable this is.
     pub class: VarClass,
+    /// The file's own text of the setting, when its name and value are written verbatim.
+    #[serde(skip)]
+    pub written: Option<Box<crate::env::Written>>,
 }
 
 impl FoundSetting {
@@ -244,9 +247,19 @@ impl FoundSetting {
     /// How and where in its file the setting is written, without the file and line:
     /// `ENV in stage build`, `export`, `CI variable in job test`.
     pub fn place(&self) -> String {
+        // The word the file itself uses where one `How` covers several syntaxes.
+        let how = match (self.how, self.kind) {
+            (How::Env, FileKind::Compose) => "environment",
+            (How::Env, FileKind::Jenkinsfile) => "variable",
+            (How::Env, FileKind::PowerShell) => "$env: assignment",
+            (How::Env, FileKind::Manifest | FileKind::GitHubActions | FileKind::CiYaml) => "env",
+            (How::MakeExport, FileKind::Justfile) => "exported just variable",
+            (How::MakeVariable, FileKind::Justfile) => "just variable",
+            (how, _) => how.describe(),
+        };
         match &self.context {
-            Some(c) => format!("{} in {c}", self.how.describe()),
-            None => self.how.describe().to_string(),
+            Some(c) => format!("{how} in {c}"),
+            None => how.to_string(),
         }
     }
 }
@@ -672,6 +685,13 @@ pub fn scan_text(
         FileKind::Justfile => other::justfile(text, &mut out),
     }
     out.found.sort_by_key(|s| (s.line, s.column));
+    for f in &mut out.found {
+        // A flag on a go command line stands for GOFLAGS but is not written as it.
+        if f.how != How::GoFlag {
+            f.written =
+                crate::env::Written::locate(text, f.line, &f.variable, &f.value).map(Box::new);
+        }
+    }
     Ok(out.found)
 }
 
@@ -723,6 +743,7 @@ impl Sink {
             context: c.context.map(str::to_string),
             unresolved,
             class,
+            written: None,
         });
     }
 }

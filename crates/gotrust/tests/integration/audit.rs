@@ -1126,6 +1126,7 @@ fn applying_a_suggested_fix_to_a_scanned_file_removes_its_finding() {
         &[("GOFLAGS", "-mod=mod -insecure")],
         &[("GOPRIVATE", "github.com")],
         &[("GOVCS", "public:all")],
+        &[("GOPROXY", "https://alice:s3cret@mirror.example.com")],
     ];
     let kinds: &[(FileKind, &str, Render)] = &[
         (FileKind::Dockerfile, "Dockerfile", |v| {
@@ -1167,11 +1168,83 @@ fn applying_a_suggested_fix_to_a_scanned_file_removes_its_finding() {
             }
             s + "  CGO_ENABLED: '0'\nbuild:\n  script:\n    - go build\n"
         }),
+        (FileKind::Compose, "docker-compose.yml", |v| {
+            let mut s = "services:\n  build:\n    image: golang\n    environment:\n".to_string();
+            for (k, x) in v {
+                s.push_str(&format!("      - {k}={x}\n"));
+            }
+            s + "      - CGO_ENABLED=0\n"
+        }),
+        (FileKind::Compose, "compose.yaml", |v| {
+            let mut s = "services:\n  build:\n    image: golang\n    environment:\n".to_string();
+            for (k, x) in v {
+                s.push_str(&format!("      {k}: \"{x}\"\n"));
+            }
+            s + "      CGO_ENABLED: \"0\"\n"
+        }),
+        (FileKind::Manifest, "deploy/job.yaml", |v| {
+            let mut s = "apiVersion: batch/v1\nkind: Job\nspec:\n  template:\n    spec:\n      \
+                         containers:\n        - name: build\n          image: golang\n          env:\n"
+                .to_string();
+            for (k, x) in v {
+                s.push_str(&format!(
+                    "            - name: {k}\n              value: \"{x}\"\n"
+                ));
+            }
+            s + "            - name: CGO_ENABLED\n              value: \"0\"\n"
+        }),
+        (
+            FileKind::Devcontainer,
+            ".devcontainer/devcontainer.json",
+            |v| {
+                let mut s = "{\n  \"image\": \"golang\",\n  \"containerEnv\": {\n".to_string();
+                for (k, x) in v {
+                    s.push_str(&format!("    \"{k}\": \"{x}\",\n"));
+                }
+                s + "    \"CGO_ENABLED\": \"0\"\n  }\n}\n"
+            },
+        ),
+        (FileKind::Bazelrc, ".bazelrc", |v| {
+            let mut s = String::new();
+            for (k, x) in v {
+                // .bazelrc lines are split into words as a shell would.
+                if x.contains(' ') {
+                    s.push_str(&format!("build \"--action_env={k}={x}\"\n"));
+                } else {
+                    s.push_str(&format!("build --action_env={k}={x}\n"));
+                }
+            }
+            s + "build --action_env=CGO_ENABLED=0\n"
+        }),
+        (FileKind::PowerShell, "build.ps1", |v| {
+            let mut s = String::new();
+            for (k, x) in v {
+                s.push_str(&format!("$env:{k} = '{x}'\n"));
+            }
+            s + "go build ./...\n"
+        }),
+        (FileKind::Jenkinsfile, "Jenkinsfile", |v| {
+            let mut s = "pipeline {\n  agent any\n  environment {\n".to_string();
+            for (k, x) in v {
+                s.push_str(&format!("    {k} = '{x}'\n"));
+            }
+            s + "  }\n  stages {\n    stage('b') { steps { sh 'go build' } }\n  }\n}\n"
+        }),
+        (FileKind::DotEnv, ".env", |v| {
+            v.iter().map(|(k, x)| format!("{k}={x}\n")).collect()
+        }),
+        (FileKind::Justfile, "justfile", |v| {
+            let mut s = String::new();
+            for (k, x) in v {
+                s.push_str(&format!("export {k} := \"{x}\"\n"));
+            }
+            s + "build:\n    go build\n"
+        }),
     ];
     let baseline = Baseline::default();
-    let findings = |kind: FileKind, name: &str, text: &str| -> Vec<Finding> {
-        let found = scan_text(Path::new(name), kind, text).unwrap();
-        evaluate_all(&found, None, &baseline).findings
+    let findings = |kind: FileKind, name: &str, text: &str| -> Result<Vec<Finding>, String> {
+        let found = scan_text(Path::new(name), kind, text).map_err(|e| e.to_string())?;
+        Ok(evaluate_all(&found, None, &baseline).findings)
     };
     let id = |f: &Finding| (f.rule.id, f.affected.first().cloned().unwrap_or_default());
     let mut applied = 0;
@@ -1179,7 +1252,10 @@ fn applying_a_suggested_fix_to_a_scanned_file_removes_its_finding() {
     for vars in scenarios {
         for (kind, name, render) in kinds {
             let text = render(vars);
-            let before = findings(*kind, name, &text);
+            let before = findings(*kind, name, &text).unwrap();
+            if before.is_empty() {
+                problems.push(format!("{name} {vars:?}: nothing found in\n{text}"));
+            }
             for f in &before {
                 let label = format!("{name} {vars:?} {}", f.rule.id);
                 let runs_go_env = *name == "setup.sh";
@@ -1192,6 +1268,9 @@ fn applying_a_suggested_fix_to_a_scanned_file_removes_its_finding() {
                         f.fix
                     ));
                 }
+                if f.fix.contains("s3cret") || f.fix.contains("xxxxx") {
+                    problems.push(format!("{label}: fix prints a credential: {}", f.fix));
+                }
                 if !f.fix.contains(name) {
                     problems.push(format!("{label}: fix does not name the file: {}", f.fix));
                 }
@@ -1199,7 +1278,16 @@ fn applying_a_suggested_fix_to_a_scanned_file_removes_its_finding() {
                     continue;
                 };
                 applied += 1;
-                let after = findings(*kind, name, &edited);
+                let after = match findings(*kind, name, &edited) {
+                    Ok(after) => after,
+                    Err(e) => {
+                        problems.push(format!(
+                            "{label}: the fix {:?} breaks the file: {e}\n{edited}",
+                            f.fix
+                        ));
+                        continue;
+                    }
+                };
                 if after.iter().any(|a| id(a) == id(f)) {
                     problems.push(format!(
                         "{label}: still reported after the fix {:?}:\n{edited}",
@@ -1251,14 +1339,34 @@ fn apply_to_file(text: &str, fix: &str) -> Option<String> {
         lines[n - 1] = indent(&old) + &new;
     } else if let Some(i) = fix.find("emove the ") {
         let rest = &fix[i..];
-        let n = number(&rest[rest.find(" from line ")? + 11..])?;
-        lines.remove(n - 1);
+        if let Some(at) = rest.find(" from lines ") {
+            // `from lines A-B`
+            let range = &rest[at + 12..];
+            let a = number(range)?;
+            let b = number(&range[range.find('-')? + 1..])?;
+            lines.drain(a - 1..b);
+        } else {
+            let n = number(&rest[rest.find(" from line ")? + 11..])?;
+            lines.remove(n - 1);
+        }
     } else if let Some(i) = fix.find("dd `") {
-        let rest = &fix[i..];
-        let new = quoted(rest)?;
-        let n = number(&rest[rest.find(" after line ")? + 12..])?;
+        // `Add `A` [followed by `B`] to F after line N` (or `before line N`); later lines
+        // are given with their indentation relative to the first.
+        let rest = &fix[i + 3..];
+        let block_end = rest.find("` to ")? + 1;
+        let new: Vec<String> = rest[..block_end]
+            .split("` followed by `")
+            .map(|l| l.trim_matches('`').to_string())
+            .collect();
+        let (n, before) = match rest.find(" after line ") {
+            Some(at) => (number(&rest[at + 12..])?, false),
+            None => (number(&rest[rest.find(" before line ")? + 13..])?, true),
+        };
         let ind = indent(lines.get(n - 1)?);
-        lines.insert(n, ind + &new);
+        let at = if before { n - 1 } else { n };
+        for (k, l) in new.iter().enumerate() {
+            lines.insert(at + k, ind.clone() + l);
+        }
     } else {
         return None;
     }

@@ -704,8 +704,16 @@ const ENV_KINDS: &[(FileKind, &str, Render)] = &[
             .collect()
     }),
     (FileKind::Shell, "b.sh", |v| {
+        // An empty environment variable is no setting for go; `go env -w K=` would be one
+        // (an empty value in the go env file), so the equivalent is `go env -u K`.
         v.iter()
-            .map(|(k, x)| format!("go env -w {k}={}\n", sh_single(x)))
+            .map(|(k, x)| {
+                if x.is_empty() {
+                    format!("go env -u {k}\n")
+                } else {
+                    format!("go env -w {k}={}\n", sh_single(x))
+                }
+            })
             .collect()
     }),
     (FileKind::DotEnv, ".env", |v| {
@@ -1268,8 +1276,13 @@ fn dockerfile_stages_inherit_from_the_stage_they_are_built_from() {
         "FROM golang:1.26\nENV GOPRIVATE=git.corp.example\nFROM 0 AS build\nENV GOINSECURE=git.corp.example\n",
         "FROM golang:1.26 AS base\nENV GOPRIVATE=git.corp.example\nFROM golang:1.26 AS build\nENV GOINSECURE=git.corp.example\n",
     ] {
+        // GOINSECURE alone: TLS dropped, the database still checks (no GOPRIVATE inherited).
         let v = df(unrelated);
-        assert!(v.is_empty(), "{unrelated}\n{v:?}");
+        assert!(!any(&v, "insecure/unverified"), "{unrelated}\n{v:?}");
+        assert!(
+            has(&v, "insecure/database-checked", 4),
+            "{unrelated}\n{v:?}"
+        );
     }
 
     // A stage-local ARG is inherited as well (buildkit's `dispatchState.init`).
@@ -1366,4 +1379,71 @@ fn dotenv_stray_quotes_are_reported_with_the_value_go_gets() {
         "{:?}",
         e.findings.iter().map(|f| f.rule.id).collect::<Vec<_>>()
     );
+}
+
+/// `go env -w GOPROXY=` and a `GOPROXY=` line of a go env file set GOPROXY to the empty
+/// string, which makes go fail every fetch; `ENV GOPROXY=` in a Dockerfile does not (an
+/// empty environment variable is unset for go). The scan says so, and the real go agrees.
+#[test]
+fn empty_values_in_go_env_layers_are_settings_and_go_fails_on_them() {
+    use gotrust::scan::evaluate::{Baseline, evaluate_all};
+    use std::collections::BTreeSet;
+    let judged = |name: &str, kind: FileKind, text: &str| -> BTreeSet<String> {
+        let found = scan_text(Path::new(name), kind, text).unwrap();
+        evaluate_all(&found, None, &Baseline::default())
+            .findings
+            .iter()
+            .map(|f| f.rule.id.to_string())
+            .collect()
+    };
+    let empty_proxy: BTreeSet<String> = ["proxy/empty".to_string()].into();
+    assert_eq!(
+        judged("go.env", FileKind::GoEnvFile, "GOPROXY=\n"),
+        empty_proxy
+    );
+    assert_eq!(
+        judged(
+            "Dockerfile",
+            FileKind::Dockerfile,
+            "FROM golang\nRUN go env -w GOPROXY=\n"
+        ),
+        empty_proxy
+    );
+    assert_eq!(
+        judged(
+            "Dockerfile",
+            FileKind::Dockerfile,
+            "FROM golang\nENV GOPROXY=\n"
+        ),
+        BTreeSet::new()
+    );
+    assert!(judged("go.env", FileKind::GoEnvFile, "GOSUMDB=\n").contains("sumdb/missing"));
+
+    // The real go: the same file as its user go env file fails the fetch before any request;
+    // an empty GOPROXY in the environment falls back to go.env's default.
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("goenv");
+    fs::write(&file, "GOPROXY=\n").unwrap();
+    let mut cmd = testkit::hermetic_go(dir.path());
+    cmd.env_remove("GOPROXY");
+    let out = cmd
+        .env("GOENV", &file)
+        .env("GOFLAGS", "-modcacherw")
+        .args(["mod", "download", "example.invalid/m@v1.0.0"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        stderr.contains("GOPROXY list is not the empty string, but contains no entries"),
+        "{stderr}"
+    );
+    let mut cmd = testkit::hermetic_go(dir.path());
+    let out = cmd
+        .env("GOENV", "off")
+        .env("GOPROXY", "")
+        .args(["env", "GOPROXY"])
+        .output()
+        .unwrap();
+    assert_ne!(String::from_utf8_lossy(&out.stdout).trim(), "");
 }
