@@ -1198,10 +1198,10 @@ fn bulk_fixtures(dir: &Path, count: usize) {
 }
 
 /// Once a record's 256-record subtree is complete, the path from the record up to it is
-/// stored, and later runs prove the record through it and the shared upper tiles: offline,
-/// with the record's own level-0 tile gone from the cache, the record still verifies. A
-/// damaged path proves nothing: the record is then proven through its own tile (offline and
-/// gone: not verified), and online the path is stored afresh.
+/// stored, and later runs prove the record through it and the shared upper tiles: the
+/// record's own complete level-0 tile is not even kept in the cache, and offline the record
+/// still verifies. A damaged path proves nothing: the record is then proven through its own
+/// tile (offline and not cached: not verified), and online the path is stored afresh.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn stored_merkle_paths_prove_records_and_a_damaged_one_proves_nothing() {
     let (state, cache, bulk) = (
@@ -1224,8 +1224,8 @@ async fn stored_merkle_paths_prove_records_and_a_damaged_one_proves_nothing() {
     let dir = cache.path().join("sumdb").join(lab.sumdb_name());
     let paths = std::fs::read(dir.join("paths")).unwrap();
     assert!(!paths.is_empty());
-    // The full level-0 tile holding those records: not needed any more.
-    std::fs::remove_file(dir.join("tile/8/0/000")).unwrap();
+    // The complete level-0 tile holding those records: not needed, not kept.
+    assert!(!dir.join("tile/8/0/000").exists());
 
     let db = open_offline(&lab, cache.path(), None).await;
     let warm = run_offline(&db, &sum).await;
@@ -1274,7 +1274,7 @@ async fn stored_merkle_paths_prove_records_and_a_damaged_one_proves_nothing() {
             .iter()
             .all(|l| l.status.name() == "verified")
     );
-    std::fs::remove_file(dir.join("tile/8/0/000")).unwrap();
+    assert!(!dir.join("tile/8/0/000").exists());
     let db = open_offline(&lab, cache.path(), None).await;
     let r = run_offline(&db, &sum).await;
     assert!(results(&r).iter().all(|l| l.status.name() == "verified"));

@@ -416,6 +416,16 @@ struct Inner {
     cfg: SumdbConfig,
     latest: Mutex<(Tree, Vec<u8>)>,
     tiles: Mutex<HashMap<Tile, Arc<TileCell>>>,
+    /// Tiles this client wrote to its cache (each is written once).
+    tiles_written: Mutex<std::collections::HashSet<Tile>>,
+    /// Signed notes already merged without error: a lookup answer carrying one of them (an
+    /// older head the database still serves beside the newest) needs no second
+    /// consistency check, which is what the first check established.
+    merged_notes: Mutex<std::collections::HashSet<Vec<u8>>>,
+    /// One merge at a time: the hundred lookup answers that arrive together carrying the
+    /// same new head are merged once (the others then find it adopted or remembered), not
+    /// on a hundred blocking threads at once.
+    merge_lock: tokio::sync::Mutex<()>,
     /// gotrust's store of proven records (re-proven whenever read).
     pack: RecordPack,
     /// The Merkle paths of proven records up to a complete subtree (see `paths.rs`).
@@ -437,6 +447,10 @@ struct Inner {
     exchanges: Mutex<Vec<Exchange>>,
     /// Never make a request: answer from gotrust's and go's caches only.
     offline: bool,
+    /// Whether gotrust's tile cache and go's sumdb cache existed when the client opened: a
+    /// run with neither (a cold one) does not look for hundreds of files in them.
+    own_tiles_exist: bool,
+    go_cache_exists: bool,
 }
 
 /// The checksum-database client. Cheap to clone; clones share state.
@@ -464,6 +478,8 @@ const RECORD_PATHS: &str = "paths";
 /// When the stored head was last confirmed against `/latest`: `⟨tree size⟩ ⟨unix seconds⟩`.
 const HEAD_CONFIRMED: &str = "latest-confirmed";
 const HEAD_CONFIRMED_MAX: usize = 64;
+/// Merged notes remembered (a run meets a handful of heads).
+const MERGED_NOTES_MAX: usize = 4096;
 /// Proven records kept in memory (go.sum files have at most a few thousand modules).
 const RECORD_MEMORY_MAX: usize = 1 << 17;
 
@@ -512,6 +528,9 @@ impl SumdbClient {
                 Vec::new(),
             )),
             tiles: Mutex::new(HashMap::new()),
+            tiles_written: Mutex::new(std::collections::HashSet::new()),
+            merged_notes: Mutex::new(std::collections::HashSet::new()),
+            merge_lock: tokio::sync::Mutex::new(()),
             records: Mutex::new(HashMap::new()),
             pack,
             paths: paths::PathStore::new(cfg.state_dir.join(RECORD_PATHS)),
@@ -523,6 +542,8 @@ impl SumdbClient {
             warnings: Mutex::new(Vec::new()),
             exchanges: Mutex::new(Vec::new()),
             offline,
+            own_tiles_exist: cfg.state_dir.join("tile").is_dir(),
+            go_cache_exists: cfg.go_cache.as_ref().is_some_and(|d| d.is_dir()),
             cfg,
         });
         let client = SumdbClient { inner };
@@ -629,10 +650,44 @@ impl SumdbClient {
     /// tree must be contained in the current one, a newer one must contain it (then it is
     /// adopted and stored).
     pub async fn merge(&self, msg: Vec<u8>) -> Result<Merge, SumdbClientError> {
+        if self.latest_note_is(&msg) {
+            return Ok(Merge::Now);
+        }
+        // A note merged before is consistent with the head then, and that head with every
+        // later one (each adopted only after its own check): it is in the past now.
+        if self.note_merged(&msg) {
+            return Ok(Merge::Past);
+        }
+        let _one_at_a_time = self.inner.merge_lock.lock().await;
+        if self.latest_note_is(&msg) {
+            return Ok(Merge::Now);
+        }
+        if self.note_merged(&msg) {
+            return Ok(Merge::Past);
+        }
         let me = self.clone();
         tokio::task::spawn_blocking(move || me.merge_blocking(&msg))
             .await
             .map_err(|e| SumdbClientError::Internal(e.to_string()))?
+    }
+
+    fn note_merged(&self, msg: &[u8]) -> bool {
+        self.inner
+            .merged_notes
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .contains(msg)
+    }
+
+    fn remember_merged(&self, msg: &[u8]) {
+        let mut m = self
+            .inner
+            .merged_notes
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        if m.len() < MERGED_NOTES_MAX {
+            m.insert(msg.to_vec());
+        }
     }
 
     /// Adopts gotrust's own stored head into a fresh client: verified like any note, but not
@@ -855,10 +910,16 @@ impl SumdbClient {
         }
         // gotrust keeps records in its pack only; go's per-lookup files are read as go wrote
         // them.
-        let from_go = self.inner.cfg.go_cache.as_ref().and_then(|go| {
-            read_nonempty(&go.join(&rel), gsumdb::MAX_LOOKUP_BYTES)
-                .map(|d| (d, AnswerSource::GoCache))
-        });
+        let from_go = self
+            .inner
+            .cfg
+            .go_cache
+            .as_ref()
+            .filter(|_| self.inner.go_cache_exists)
+            .and_then(|go| {
+                read_nonempty(&go.join(&rel), gsumdb::MAX_LOOKUP_BYTES)
+                    .map(|d| (d, AnswerSource::GoCache))
+            });
         let (msg, source, exchange) = match from_go {
             Some((m, s)) => (m, s, None),
             None if self.inner.offline => {
@@ -926,10 +987,17 @@ impl SumdbClient {
     }
 
     fn cached(&self, rel: &str, max: usize) -> Option<(Vec<u8>, AnswerSource)> {
-        if let Some(d) = read_nonempty(&self.inner.cfg.state_dir.join(rel), max) {
+        if self.inner.own_tiles_exist
+            && let Some(d) = read_nonempty(&self.inner.cfg.state_dir.join(rel), max)
+        {
             return Some((d, AnswerSource::GotrustCache));
         }
-        let go = self.inner.cfg.go_cache.as_ref()?;
+        let go = self
+            .inner
+            .cfg
+            .go_cache
+            .as_ref()
+            .filter(|_| self.inner.go_cache_exists)?;
         read_nonempty(&go.join(rel), max).map(|d| (d, AnswerSource::GoCache))
     }
 
@@ -1088,6 +1156,7 @@ impl SumdbClient {
             let (cur, cur_note) = self.latest();
             if tree.n <= cur.n {
                 self.check_trees(tree, msg, cur, &cur_note)?;
+                self.remember_merged(msg);
                 return Ok(if tree.n < cur.n {
                     Merge::Past
                 } else {
@@ -1105,6 +1174,7 @@ impl SumdbClient {
                 }
             };
             if adopted {
+                self.remember_merged(msg);
                 self.store_latest(msg);
                 return Ok(Merge::Future);
             }

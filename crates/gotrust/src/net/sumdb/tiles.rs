@@ -112,6 +112,24 @@ impl TileReader for Reader<'_> {
     fn save_tiles(&self, tiles: &[Tile], data: &[Vec<u8>]) {
         let c = self.client;
         for (t, d) in tiles.iter().zip(data) {
+            // A complete tile of the two lowest levels serves only the records under it, and
+            // each record proven through it keeps its Merkle path (`paths.rs`), which later
+            // proofs use instead: writing hundreds of such files per run cost more than the
+            // rest of a cold run's local work. Upper and partial tiles, shared by every
+            // proof and by tree-head checks, are kept.
+            if t.is_full() && t.l < 2 {
+                continue;
+            }
+            // Concurrent proofs authenticate the same upper tiles: each is written once.
+            if !c
+                .inner
+                .tiles_written
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .insert(*t)
+            {
+                continue;
+            }
             let from_own_cache = {
                 let m = c.inner.tiles.lock().unwrap_or_else(|e| e.into_inner());
                 m.get(t)
