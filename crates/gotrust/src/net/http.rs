@@ -320,17 +320,6 @@ impl HttpClient {
     }
 
     fn note(&self, url: &Url, start: Instant, r: &Result<Exchange, FetchError>) {
-        // TEMP-TIMELINE
-        if std::env::var_os("GOTRUST_TIMELINE").is_some() {
-            static T0: std::sync::OnceLock<Instant> = std::sync::OnceLock::new();
-            let t0 = *T0.get_or_init(|| start);
-            eprintln!(
-                "TL {:.4} {:.4} {}",
-                start.duration_since(t0).as_secs_f64(),
-                start.elapsed().as_secs_f64(),
-                url.path()
-            );
-        }
         let entry = LogEntry {
             url: redact(url),
             status: match r {

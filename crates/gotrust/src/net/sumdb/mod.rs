@@ -1100,8 +1100,9 @@ impl SumdbClient {
     }
 
     /// Stores the path of record `id`, just proven in `tree`, up to the highest complete
-    /// subtree of at most 2^[`paths::PATH_LEVEL_MAX`] records holding it, read from the tiles
-    /// that proof left in memory (none is fetched for it).
+    /// subtree of at most 2^[`paths::PATH_LEVEL_MAX`] records holding it, computed from the
+    /// tiles that proof left in memory (none is fetched for it, none is authenticated again:
+    /// a stored path is checked whenever it is used).
     fn store_path(&self, tree: Tree, id: i64) {
         let Some(level) = (1..=paths::PATH_LEVEL_MAX / gsumdb::TILE_HEIGHT)
             .rev()
@@ -1110,17 +1111,36 @@ impl SumdbClient {
         else {
             return;
         };
-        let indexes: Vec<i64> = (0..level)
-            .map(|h| tlog::stored_hash_index(h, (id >> h) ^ 1))
-            .collect();
-        let reader = MemoryReader {
-            client: self,
-            missing: std::cell::RefCell::new(Vec::new()),
-        };
-        let thr = TileHashReader::with_verified(tree, &reader, &self.inner.verified);
-        let Ok(siblings) = tlog::HashReader::read_hashes(&thr, &indexes) else {
-            return;
-        };
+        let mut siblings = Vec::with_capacity(level as usize);
+        let mut held: Option<(Tile, Arc<TileCell>)> = None;
+        for h in 0..level {
+            let index = tlog::stored_hash_index(h, (id >> h) ^ 1);
+            // The subtree is complete, so every tile under it is: read the full one.
+            let Ok(t) = tlog::tile_for_index(gsumdb::TILE_HEIGHT, index) else {
+                return;
+            };
+            let t = Tile {
+                w: 1 << gsumdb::TILE_HEIGHT,
+                ..t
+            };
+            if held.as_ref().is_none_or(|(ht, _)| *ht != t) {
+                let cell = self
+                    .inner
+                    .tiles
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .get(&t)
+                    .cloned();
+                let Some(cell) = cell else { return };
+                held = Some((t, cell));
+            }
+            let Some((_, cell)) = &held else { return };
+            let Some((data, _)) = cell.get() else { return };
+            let Ok(hash) = tlog::hash_from_tile(&t, data, index) else {
+                return;
+            };
+            siblings.push(hash);
+        }
         if let Err(e) = self.inner.paths.append(id, &siblings) {
             self.warn(format!(
                 "caching the Merkle path of record {id} in {}: {e}",
