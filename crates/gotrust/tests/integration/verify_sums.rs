@@ -1279,3 +1279,38 @@ async fn stored_merkle_paths_prove_records_and_a_damaged_one_proves_nothing() {
     let r = run_offline(&db, &sum).await;
     assert!(results(&r).iter().all(|l| l.status.name() == "verified"));
 }
+
+/// Records past the first tile are proven through their own paths; when the tiles cannot be
+/// fetched, their lines still get no verdict (never a verified one), naming a tile.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn records_past_one_tile_get_no_verdict_when_tiles_fail() {
+    let (state, cache, bulk) = (
+        tempfile::tempdir().unwrap(),
+        tempfile::tempdir().unwrap(),
+        tempfile::tempdir().unwrap(),
+    );
+    let lab = lab::start(
+        state.path(),
+        false,
+        vec![Fault::new(FaultKind::Status { status: 500 }).endpoint(Endpoint::Tile)],
+    )
+    .await;
+    let first = lab.modules();
+    bulk_fixtures(bulk.path(), 300);
+    lab.add_modules_dir(bulk.path()).unwrap();
+    let sum: String = first
+        .iter()
+        .map(|(p, v)| lab.go_sum_lines(p, v).unwrap())
+        .collect();
+    let r = run(&lab, cache.path(), &sum).await;
+    for l in results(&r) {
+        match &l.status {
+            LineStatus::Error {
+                class: ErrorClass::Failure,
+                message,
+            } => assert!(message.contains("/tile/8/"), "{message}"),
+            s => panic!("{}:{} {s:?}", l.module, l.line),
+        }
+    }
+    assert!(r.incomplete());
+}

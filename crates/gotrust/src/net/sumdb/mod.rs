@@ -325,6 +325,16 @@ fn subtree_complete(id: i64, level: u32, n: i64) -> bool {
             .is_some_and(|end| end <= n)
 }
 
+/// The height of the path gotrust stores for record `id` in a tree of `n` records: the
+/// highest complete subtree holding it of at most 2^[`paths::PATH_LEVEL_MAX`] records, in
+/// whole tiles; `None` when the record's own tile is not complete yet.
+fn path_level(id: i64, n: i64) -> Option<u32> {
+    (1..=paths::PATH_LEVEL_MAX / gsumdb::TILE_HEIGHT)
+        .rev()
+        .map(|k| k * gsumdb::TILE_HEIGHT)
+        .find(|&level| subtree_complete(id, level, n))
+}
+
 /// The database path of the lookup of `path@version` (`/go.mod` suffix ignored).
 fn lookup_rel(path: &str, version: &str) -> Option<String> {
     let bare = version.strip_suffix("/go.mod").unwrap_or(version);
@@ -1040,8 +1050,38 @@ impl SumdbClient {
         {
             return Ok(tree.n);
         }
+        // No usable stored path: the record's path is computed from its own tiles (fetched
+        // beside each other) and the subtree root it leads to is proven through the upper
+        // tiles. That is a Merkle inclusion proof like the one through authenticated tiles,
+        // with half the hashing, and it yields the path to store.
+        if let Some(level) = path_level(id, tree.n) {
+            let own: Vec<Tile> = (0..level / gsumdb::TILE_HEIGHT)
+                .map(|l| Tile {
+                    h: gsumdb::TILE_HEIGHT,
+                    l: i64::from(l),
+                    n: id >> (gsumdb::TILE_HEIGHT * (l + 1)),
+                    w: 1 << gsumdb::TILE_HEIGHT,
+                })
+                .collect();
+            let fetched =
+                futures_util::future::join_all(own.iter().map(|t| self.read_tile(*t))).await;
+            if fetched.iter().all(Result::is_ok)
+                && let Some(siblings) = self.path_from_memory(id, level)
+                && self
+                    .prove_stored_hash(tree, level, id >> level, paths::lift(leaf, id, &siblings))
+                    .await
+                    .is_ok()
+            {
+                self.keep_path(id, &siblings);
+                return Ok(tree.n);
+            }
+        }
+        // The proof through the record's own authenticated tiles: the reference, and the one
+        // whose errors are reported (a tile that does not authenticate, a failed fetch).
         self.prove_stored_hash(tree, 0, id, leaf).await?;
-        self.store_path(tree, id);
+        if let Some(siblings) = path_level(id, tree.n).and_then(|l| self.path_from_memory(id, l)) {
+            self.keep_path(id, &siblings);
+        }
         Ok(tree.n)
     }
 
@@ -1099,29 +1139,19 @@ impl SumdbClient {
         ))
     }
 
-    /// Stores the path of record `id`, just proven in `tree`, up to the highest complete
-    /// subtree of at most 2^[`paths::PATH_LEVEL_MAX`] records holding it, computed from the
-    /// tiles that proof left in memory (none is fetched for it, none is authenticated again:
-    /// a stored path is checked whenever it is used).
-    fn store_path(&self, tree: Tree, id: i64) {
-        let Some(level) = (1..=paths::PATH_LEVEL_MAX / gsumdb::TILE_HEIGHT)
-            .rev()
-            .map(|k| k * gsumdb::TILE_HEIGHT)
-            .find(|&level| subtree_complete(id, level, tree.n))
-        else {
-            return;
-        };
+    /// The sibling hashes on the path of record `id` up to the complete subtree of height
+    /// `level` holding it (leaf side first), computed from the full tiles in memory; `None`
+    /// if one is not there. Nothing here is trusted: the path proves only once the root it
+    /// leads to matches the authenticated one.
+    fn path_from_memory(&self, id: i64, level: u32) -> Option<Vec<tlog::Hash>> {
         let mut siblings = Vec::with_capacity(level as usize);
         let mut held: Option<(Tile, Arc<TileCell>)> = None;
         for h in 0..level {
             let index = tlog::stored_hash_index(h, (id >> h) ^ 1);
             // The subtree is complete, so every tile under it is: read the full one.
-            let Ok(t) = tlog::tile_for_index(gsumdb::TILE_HEIGHT, index) else {
-                return;
-            };
             let t = Tile {
                 w: 1 << gsumdb::TILE_HEIGHT,
-                ..t
+                ..tlog::tile_for_index(gsumdb::TILE_HEIGHT, index).ok()?
             };
             if held.as_ref().is_none_or(|(ht, _)| *ht != t) {
                 let cell = self
@@ -1130,18 +1160,19 @@ impl SumdbClient {
                     .lock()
                     .unwrap_or_else(|e| e.into_inner())
                     .get(&t)
-                    .cloned();
-                let Some(cell) = cell else { return };
+                    .cloned()?;
                 held = Some((t, cell));
             }
-            let Some((_, cell)) = &held else { return };
-            let Some((data, _)) = cell.get() else { return };
-            let Ok(hash) = tlog::hash_from_tile(&t, data, index) else {
-                return;
-            };
-            siblings.push(hash);
+            let (_, cell) = held.as_ref()?;
+            let (data, _) = cell.get()?;
+            siblings.push(tlog::hash_from_tile(&t, data, index).ok()?);
         }
-        if let Err(e) = self.inner.paths.append(id, &siblings) {
+        Some(siblings)
+    }
+
+    /// Stores a record's path for later runs.
+    fn keep_path(&self, id: i64, siblings: &[tlog::Hash]) {
+        if let Err(e) = self.inner.paths.append(id, siblings) {
             self.warn(format!(
                 "caching the Merkle path of record {id} in {}: {e}",
                 self.inner.cfg.state_dir.join(RECORD_PATHS).display()
