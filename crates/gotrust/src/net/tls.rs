@@ -238,6 +238,9 @@ pub(crate) struct ChainLog {
     failed_by_name: Mutex<HashMap<String, Chain>>,
     /// Protocol version of the handshakes a leaf signed, keyed like `by_leaf`.
     versions: Mutex<HashMap<[u8; 32], TlsVersion>>,
+    /// Summaries already made, keyed like `by_leaf`: every response on a connection names
+    /// the same chain, and parsing it again for each of thousands of requests showed.
+    summaries: Mutex<HashMap<[u8; 32], Vec<CertSummary>>>,
 }
 
 /// A negotiated TLS protocol version.
@@ -274,11 +277,37 @@ impl ChainLog {
     /// The chain whose leaf is `leaf`, or just the leaf.
     pub(crate) fn chain_for_leaf(&self, leaf: &[u8]) -> Vec<CertSummary> {
         let key: [u8; 32] = Sha256::digest(leaf).into();
-        let map = self.by_leaf.lock().unwrap_or_else(|e| e.into_inner());
-        match map.get(&key) {
-            Some(chain) => chain.iter().filter_map(|c| summarize(c)).collect(),
-            None => summarize(leaf).into_iter().collect(),
+        if let Some(s) = self
+            .summaries
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&key)
+        {
+            return s.clone();
         }
+        let (summary, logged) = {
+            let map = self.by_leaf.lock().unwrap_or_else(|e| e.into_inner());
+            match map.get(&key) {
+                Some(chain) => (
+                    chain
+                        .iter()
+                        .filter_map(|c| summarize(c))
+                        .collect::<Vec<_>>(),
+                    true,
+                ),
+                None => (summarize(leaf).into_iter().collect(), false),
+            }
+        };
+        // Only a chain seen in a handshake is kept: a leaf alone may be followed by its
+        // full chain once the handshake is logged.
+        if logged {
+            let mut m = self.summaries.lock().unwrap_or_else(|e| e.into_inner());
+            if m.len() >= CHAIN_LOG_MAX {
+                m.clear();
+            }
+            m.insert(key, summary.clone());
+        }
+        summary
     }
 
     /// The protocol version of the last full handshake in which `leaf` signed.

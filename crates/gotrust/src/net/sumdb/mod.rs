@@ -1064,7 +1064,7 @@ impl SumdbClient {
                 })
                 .collect();
             let fetched =
-                futures_util::future::join_all(own.iter().map(|t| self.read_tile(*t))).await;
+                futures_util::future::join_all(own.iter().map(|t| self.load_tile(*t))).await;
             if fetched.iter().all(Result::is_ok)
                 && let Some(siblings) = self.path_from_memory(id, level)
                 && self
@@ -1125,7 +1125,7 @@ impl SumdbClient {
                 }
                 Err(_) if !missing.is_empty() => {
                     let fetched =
-                        futures_util::future::join_all(missing.iter().map(|t| self.read_tile(*t)))
+                        futures_util::future::join_all(missing.iter().map(|t| self.load_tile(*t)))
                             .await;
                     if let Some(Err(e)) = fetched.into_iter().find(Result::is_err) {
                         return Err(proof_error(TlogError::Reader(Box::new(e))));
@@ -1287,16 +1287,26 @@ impl SumdbClient {
     }
 
     async fn read_tile(&self, t: Tile) -> TileResult {
-        let cell = {
-            let mut m = self.inner.tiles.lock().unwrap_or_else(|e| e.into_inner());
-            if m.len() >= TILE_MEMORY_MAX {
-                m.clear();
-            }
-            m.entry(t).or_default().clone()
-        };
+        let cell = self.tile_cell(t);
         // Failures are not remembered (unlike go's per-process cache): a long-lived client
         // retries a tile whose fetch failed.
         cell.get_or_try_init(|| self.fetch_tile(t)).await.cloned()
+    }
+
+    /// Brings tile `t` into memory, as [`SumdbClient::read_tile`] without copying it out.
+    async fn load_tile(&self, t: Tile) -> Result<(), TileError> {
+        let cell = self.tile_cell(t);
+        cell.get_or_try_init(|| self.fetch_tile(t))
+            .await
+            .map(|_| ())
+    }
+
+    fn tile_cell(&self, t: Tile) -> Arc<TileCell> {
+        let mut m = self.inner.tiles.lock().unwrap_or_else(|e| e.into_inner());
+        if m.len() >= TILE_MEMORY_MAX {
+            m.clear();
+        }
+        m.entry(t).or_default().clone()
     }
 
     /// go's tile order (`golang.org/x/mod/sumdb/client.go` `readTiles`): exact tile from a cache, the full tile from a cache, the exact
