@@ -938,11 +938,15 @@ impl SumdbClient {
             None => {
                 let url = self.inner.cfg.base.join_raw(&rel);
                 if let Some((a, age)) = self.recent_not_found_at(&rel) {
-                    self.inner
-                        .reused_not_found
-                        .lock()
-                        .unwrap_or_else(|e| e.into_inner())
-                        .insert(rel.clone(), age.as_secs());
+                    // An answer this run received (for `v` before `v/go.mod`) is not an
+                    // earlier run's: only those are reported as remembered.
+                    if !self.inner.not_found.asked_now(&rel) {
+                        self.inner
+                            .reused_not_found
+                            .lock()
+                            .unwrap_or_else(|e| e.into_inner())
+                            .insert(rel.clone(), age.as_secs());
+                    }
                     let kind = FetchErrorKind::NotFound {
                         status: a.status,
                         reason: a.reason,

@@ -59,6 +59,8 @@ pub(crate) struct NotFoundStore {
     path: PathBuf,
     /// Read on first use: a run whose every record is in the pack never opens the file.
     answers: std::sync::OnceLock<Mutex<HashMap<String, NotFoundAnswer>>>,
+    /// The lookups answered "not found" to this process (not remembered from an earlier run).
+    asked_now: Mutex<std::collections::HashSet<String>>,
 }
 
 impl NotFoundStore {
@@ -66,12 +68,21 @@ impl NotFoundStore {
         NotFoundStore {
             path,
             answers: std::sync::OnceLock::new(),
+            asked_now: Mutex::new(std::collections::HashSet::new()),
         }
     }
 
     fn answers(&self) -> &Mutex<HashMap<String, NotFoundAnswer>> {
         self.answers
             .get_or_init(|| Mutex::new(read_file(&self.path)))
+    }
+
+    /// Whether the database answered `lookup` "not found" to this process.
+    pub(crate) fn asked_now(&self, lookup: &str) -> bool {
+        self.asked_now
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .contains(lookup)
     }
 
     /// The answer remembered for `lookup`, if received at most `max_age` ago.
@@ -102,6 +113,10 @@ impl NotFoundStore {
         };
         let mut line = serde_json::to_vec(&answer).map_err(io::Error::other)?;
         line.push(b'\n');
+        self.asked_now
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(lookup.to_string());
         let mut answers = self.answers().lock().unwrap_or_else(|e| e.into_inner());
         if let Some(dir) = self.path.parent() {
             std::fs::create_dir_all(dir)?;
