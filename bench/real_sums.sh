@@ -15,6 +15,10 @@
 # cold run cannot avoid (TCP+TLS set-up, the proxy's `/sumdb/<name>/supported`, one wave of
 # lookups with `/latest` beside it, one wave of tiles) with each round trip measured in the
 # same run (median of lookups, tiles and `/latest` requests on one kept-alive connection).
+# What bounds a cold run is rather the number of its requests (counted by one more cold run
+# per file) and the rate the proxy answers them: the table gives both, and each round
+# measures, for reference, the rate curl gets for cached answers on one HTTP/2 connection
+# with 100 streams (800 old tiles).
 # Each round also times `gotrust probe` of the default GOPROXY (cold, from an empty directory).
 #
 # Answers a filter in front of the proxy may give (403/400) are reported, never fatal.
@@ -54,7 +58,7 @@ for mv in k8s.io/kubernetes@v1.37.2 github.com/prometheus/prometheus@v0.316.0 \
 done
 
 python3 - "$WORK" "$ROUNDS" "$GOTRUST" "$WORK/bin/gosumcheck" "$PATH" "${GOSUMS:-}" <<'PY'
-import glob, http.client, os, shutil, ssl, statistics, subprocess, sys, time
+import glob, http.client, json, os, shutil, ssl, statistics, subprocess, sys, time
 work, rounds, gotrust, gosumcheck, path, picked = sys.argv[1:]
 rounds = int(rounds)
 files = picked.split() or [os.path.join(work, "sums", f"{n}.sum") for n in
@@ -94,6 +98,25 @@ def rtt():
     c.close()
     return setup, statistics.median(trips)
 
+TILES = [f"https://{HOST}/sumdb/sum.golang.org/tile/8/0/{i:03d}" for i in range(800)]
+
+def curl_all(urls, streams=100):
+    """Fetches `urls` with curl on one HTTP/2 connection, `streams` at once; the wall time."""
+    cfg = os.path.join(work, "curl.cfg")
+    with open(cfg, "w") as fh:
+        for u in urls:
+            fh.write(f'url = "{u}"\noutput = "/dev/null"\n')
+    t0 = time.perf_counter()
+    subprocess.run(["curl", "-s", "--http2", "--parallel", "--parallel-max", str(streams), "-K", cfg],
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return time.perf_counter() - t0
+
+def rate(setup):
+    """Requests a second the proxy answers on one HTTP/2 connection with 100 streams, for
+    answers it has cached (800 old level-0 tiles, fetched once before): what bounds a cold
+    run, which makes a few hundred to a few thousand such requests."""
+    return len(TILES) / max(curl_all(TILES) - setup, 1e-3)
+
 def run(cmd, env):
     t0 = time.perf_counter()
     p = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
@@ -109,11 +132,13 @@ def fresh(d):
 home = os.path.join(work, "home")
 KINDS = ("cold", "warm", "warm-check", "gosumcheck")
 res = {}
-setups, trips = [], []
+setups, trips, rates = [], [], []
 probes = []
+curl_all(TILES)  # so that the proxy has them cached
 for r in range(1, rounds + 1):
     s, t = rtt()
     setups.append(s); trips.append(t)
+    rates.append(rate(s))
     # `gotrust probe` of the default GOPROXY (proxy.golang.org), from an empty directory (so
     # the module probed is its default), with an empty cache.
     penv = {"PATH": path, "HOME": fresh(home), "GOTRUST_CACHE_DIR": fresh(os.path.join(work, "cache")),
@@ -154,10 +179,26 @@ for r in range(1, rounds + 1):
         print(f"round {r} {name:16} " + " ".join(
             f"{k} {res[(name, k)][-1][0]:6.3f}s" for k in KINDS), flush=True)
 
-setup, trip = statistics.median(setups), statistics.median(trips)
-print(f"\nTCP+TLS set-up {setup * 1000:.1f} ms, round trip {trip * 1000:.1f} ms (medians over {rounds} rounds)")
-print("| go.sum (lines) | gotrust cold | gotrust warm | warm, head re-checked | gosumcheck | cold speedup | warm speedup | re-checked speedup | floor (cold) | cold / floor | peak RSS cold / warm / gosumcheck |")
-print("|---|---|---|---|---|---|---|---|---|---|---|")
+# The requests a cold run makes (lookups, tiles, `supported`, `/latest`), from one more cold
+# run per file after the timed ones.
+requests = {}
+for f in files:
+    env = {"PATH": path, "HOME": fresh(home), "GOTRUST_CACHE_DIR": fresh(os.path.join(work, "cache")),
+           "GOPATH": fresh(os.path.join(work, "gp")), "GOMODCACHE": fresh(os.path.join(work, "mc")),
+           "GOPROXY": "https://proxy.golang.org,direct", "GOSUMDB": "sum.golang.org",
+           "GONOSUMDB": "", "GOPRIVATE": "", "GOFLAGS": "", "GOTOOLCHAIN": "local"}
+    p = subprocess.run([gotrust, "--go", "never", "--format", "json", "verify", "sums", f], env=env,
+                       stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    try:
+        requests[f] = json.loads(p.stdout)["database"]["requests"] + 1
+    except (ValueError, KeyError, TypeError):
+        requests[f] = 0
+
+setup, trip, per_sec = statistics.median(setups), statistics.median(trips), statistics.median(rates)
+print(f"\nTCP+TLS set-up {setup * 1000:.1f} ms, round trip {trip * 1000:.1f} ms, "
+      f"{per_sec:.0f} cached answers/s on one HTTP/2 connection with 100 streams (curl; medians over {rounds} rounds)")
+print("| go.sum (lines) | gotrust cold | gotrust warm | warm, head re-checked | gosumcheck | cold speedup | warm speedup | re-checked speedup | floor (round trips) | cold / floor | requests (cold) | requests/s (cold) | peak RSS cold / warm / gosumcheck |")
+print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
 # Floor: set-up, then `supported`, then lookups (with /latest beside them), then tiles.
 floor = setup + 3 * trip
 for f in files:
@@ -166,8 +207,9 @@ for f in files:
     m = {k: statistics.median(s for s, _, _ in res[(name, k)]) for k in KINDS}
     rss = {k: max(x for _, x, _ in res[(name, k)]) for k in KINDS}
     print(f"| {name[:-4]} ({lines}) | {m['cold']:.3f} s | {m['warm']:.3f} s | {m['warm-check']:.3f} s | {m['gosumcheck']:.3f} s | "
-          f"{m['gosumcheck'] / m['cold']:.1f}x | {m['gosumcheck'] / m['warm']:.1f}x | {m['gosumcheck'] / m['warm-check']:.1f}x | {floor:.3f} s | "
-          f"{m['cold'] / floor:.2f}x | {rss['cold']:.0f} / {rss['warm']:.0f} / {rss['gosumcheck']:.0f} MiB |")
+          f"{m['gosumcheck'] / m['cold']:.1f}x | {m['gosumcheck'] / m['warm']:.1f}x | {m['gosumcheck'] / m['warm-check']:.1f}x | "
+          f"{floor:.3f} s | {m['cold'] / floor:.1f}x | {requests[f]} | {requests[f] / m['cold']:.0f} | "
+          f"{rss['cold']:.0f} / {rss['warm']:.0f} / {rss['gosumcheck']:.0f} MiB |")
 print(f"\n`gotrust probe` of the default GOPROXY: median {statistics.median(t for t, _ in probes):.3f} s "
       f"over {len(probes)} rounds (min {min(t for t, _ in probes):.3f}, max {max(t for t, _ in probes):.3f}); "
       f"exit codes {sorted({c for _, c in probes})}")
