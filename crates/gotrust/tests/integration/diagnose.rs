@@ -1421,6 +1421,8 @@ struct CorpusLog {
     file: String,
     family: String,
     expect: String,
+    /// The collection batch (`batch:` header; files without one are the first batches).
+    batch: String,
     body: String,
 }
 
@@ -1451,6 +1453,12 @@ fn corpus() -> Vec<CorpusLog> {
             file: p.file_name().unwrap().to_string_lossy().into_owned(),
             family: field("family"),
             expect: field("expect"),
+            batch: head
+                .lines()
+                .find_map(|l| l.strip_prefix("batch: "))
+                .unwrap_or("1-3")
+                .trim()
+                .to_string(),
             body: body.to_string(),
         });
     }
@@ -1472,6 +1480,16 @@ const DANGEROUS_ADVICE: &[&str] = &[
 /// The TLS causes, each of which must warn against every dangerous fix.
 const TLS_CAUSES: &[&str] = &["tls-interception", "server-certificate", "tls-untrusted-ca"];
 
+/// How one corpus log was judged.
+#[derive(Clone, Copy)]
+enum Outcome {
+    Correct,
+    Partly,
+    Wrong,
+    Unrecognized,
+    NoCause,
+}
+
 #[derive(Default)]
 struct Tally {
     correct: usize,
@@ -1481,12 +1499,25 @@ struct Tally {
     no_cause: usize,
 }
 
+impl Tally {
+    fn add(&mut self, o: Outcome) {
+        match o {
+            Outcome::Correct => self.correct += 1,
+            Outcome::Partly => self.partly += 1,
+            Outcome::Wrong => self.wrong += 1,
+            Outcome::Unrecognized => self.unrecognized += 1,
+            Outcome::NoCause => self.no_cause += 1,
+        }
+    }
+}
+
 #[test]
 fn real_log_corpus() {
     use gotrust::diagnose::analyze;
     let logs = corpus();
     assert!(logs.len() >= 120, "{} logs", logs.len());
     let mut families: std::collections::BTreeMap<String, Tally> = Default::default();
+    let mut batches: std::collections::BTreeMap<String, Tally> = Default::default();
     let mut problems = Vec::new();
     let mut misses = Vec::new();
     for log in &logs {
@@ -1535,44 +1566,45 @@ fn real_log_corpus() {
                 log.file
             ));
         }
-        let t = families.entry(log.family.clone()).or_default();
-        if log.expect == "none" {
-            t.no_cause += 1;
-            continue;
-        }
-        // Correct: the expected cause is the top-ranked cause (or the message kind, for
-        // expectations that name one) of one of the log's diagnoses: each error of a log is
-        // explained on its own. Partly: it is listed, but lower.
-        let matches_first = a
-            .diagnoses
-            .iter()
-            .any(|e| e.causes[0].id == log.expect || e.diagnosis.kind.id() == log.expect);
-        let matches_any = a.diagnoses.iter().any(|e| {
-            e.diagnosis.kind.id() == log.expect || e.causes.iter().any(|c| c.id == log.expect)
-        });
-        let got = a
-            .diagnoses
-            .first()
-            .map(|e| format!("{}/{}", e.diagnosis.kind.id(), e.causes[0].id))
-            .unwrap_or_else(|| "nothing".into());
-        if a.diagnoses.is_empty() {
-            t.unrecognized += 1;
-            misses.push(format!(
-                "{}: expected {}, unrecognized",
-                log.file, log.expect
-            ));
-        } else if matches_first {
-            t.correct += 1;
-        } else if matches_any {
-            t.partly += 1;
-            misses.push(format!(
-                "{}: expected {}, partly (first: {got})",
-                log.file, log.expect
-            ));
+        let outcome = if log.expect == "none" {
+            Outcome::NoCause
         } else {
-            t.wrong += 1;
-            misses.push(format!("{}: expected {}, got {got}", log.file, log.expect));
-        }
+            // Correct: the expected cause is the top-ranked cause (or the message kind, for
+            // expectations that name one) of one of the log's diagnoses: each error of a log is
+            // explained on its own. Partly: it is listed, but lower.
+            let matches_first = a
+                .diagnoses
+                .iter()
+                .any(|e| e.causes[0].id == log.expect || e.diagnosis.kind.id() == log.expect);
+            let matches_any = a.diagnoses.iter().any(|e| {
+                e.diagnosis.kind.id() == log.expect || e.causes.iter().any(|c| c.id == log.expect)
+            });
+            let got = a
+                .diagnoses
+                .first()
+                .map(|e| format!("{}/{}", e.diagnosis.kind.id(), e.causes[0].id))
+                .unwrap_or_else(|| "nothing".into());
+            if a.diagnoses.is_empty() {
+                misses.push(format!(
+                    "{}: expected {}, unrecognized",
+                    log.file, log.expect
+                ));
+                Outcome::Unrecognized
+            } else if matches_first {
+                Outcome::Correct
+            } else if matches_any {
+                misses.push(format!(
+                    "{}: expected {}, partly (first: {got})",
+                    log.file, log.expect
+                ));
+                Outcome::Partly
+            } else {
+                misses.push(format!("{}: expected {}, got {got}", log.file, log.expect));
+                Outcome::Wrong
+            }
+        };
+        families.entry(log.family.clone()).or_default().add(outcome);
+        batches.entry(log.batch.clone()).or_default().add(outcome);
     }
     let mut total = Tally::default();
     println!("family        logs correct partly wrong unrecognized no-accepted-cause");
@@ -1598,6 +1630,14 @@ fn real_log_corpus() {
         total.unrecognized,
         total.no_cause
     );
+    println!("batch         logs correct partly wrong unrecognized no-accepted-cause");
+    for (b, t) in &batches {
+        let n = t.correct + t.partly + t.wrong + t.unrecognized + t.no_cause;
+        println!(
+            "{b:<13} {n:>4} {:>7} {:>6} {:>5} {:>12} {:>17}",
+            t.correct, t.partly, t.wrong, t.unrecognized, t.no_cause
+        );
+    }
     for m in &misses {
         println!("  {m}");
     }
