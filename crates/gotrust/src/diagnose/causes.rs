@@ -391,6 +391,7 @@ enum Inner {
     Timeout,
     Reset,
     Refused,
+    Unreachable,
     Eof,
     ServerError,
     Unauthorized,
@@ -433,6 +434,12 @@ fn inner_error(text: &str) -> Option<Inner> {
         Inner::Reset
     } else if has("connection refused") || has("Connection refused") || has("actively refused it") {
         Inner::Refused
+    } else if has("network is unreachable")
+        || has("no route to host")
+        || has("cannot assign requested address")
+        || has("attempted to an unreachable")
+    {
+        Inner::Unreachable
     } else if text.trim_end().ends_with(": EOF") || has(": EOF ") {
         Inner::Eof
     } else if [": 500 ", ": 502 ", ": 503 ", ": 504 "]
@@ -518,6 +525,16 @@ fn setting_evidence(ctx: &Context<'_>, names: &[&str]) -> Vec<EvidenceLine> {
             text: s.line.clone(),
         })
         .collect()
+}
+
+/// [`setting_evidence`] for the settings among `names` the log gives a non-empty value.
+fn nonempty_setting_evidence(ctx: &Context<'_>, names: &[&str]) -> Vec<EvidenceLine> {
+    let set: Vec<&str> = names
+        .iter()
+        .copied()
+        .filter(|n| ctx.settings.get(n).is_some_and(|s| !s.value.trim().is_empty()))
+        .collect();
+    setting_evidence(ctx, &set)
 }
 
 /// The proxy entries of the log's GOPROXY, if it shows one.
@@ -767,12 +784,28 @@ fn rank(
             }
         }
         K::MalformedModulePath => malformed_causes(d, ev),
+        K::VcsMissing if own.contains("exec: \"git\"") || own.contains("missing Git command") => {
+            vec![with_evidence(
+                cause(
+                    "git-missing",
+                    "go had to run git (a direct fetch: GOPROXY=direct, a GOPRIVATE/GONOPROXY path, or `direct` after the proxies in GOPROXY) and git is not installed where go runs; slim images such as golang:alpine have no git",
+                    "the build image or machine (git on PATH); GOPROXY, GOPRIVATE",
+                    "Install git where go runs (`apk add --no-cache git`, `apt-get install -y git`); for private modules also give git credentials. Public modules need no git when they come through a module proxy",
+                    &[
+                        "GOFLAGS=-mod=mod: changes go.mod handling, not how modules are fetched",
+                        "GOSUMDB=off or GONOSUMDB: unrelated to a missing git, and removes verification",
+                    ],
+                ),
+                ev,
+            )]
+        }
         K::UnrecognizedImportPath
         | K::SumDbUnreachable
         | K::DnsFailure
         | K::Timeout
         | K::ConnectionLost
         | K::ConnectionRefused
+        | K::ConnectFailed
         | K::TlsUnknownAuthority
         | K::TlsHostnameMismatch
         | K::TlsExpired
@@ -793,7 +826,13 @@ fn name_or<'a>(host: &'a str, default: &'a str) -> &'a str {
     if host.is_empty() { default } else { host }
 }
 
-fn tls_causes(inner: Inner, own: &str, host: &str, ev: &[EvidenceLine]) -> Vec<Cause> {
+fn tls_causes(
+    inner: Inner,
+    own: &str,
+    host: &str,
+    via_proxy: &[EvidenceLine],
+    ev: &[EvidenceLine],
+) -> Vec<Cause> {
     // git (curl, gnutls, Secure Transport) checked this certificate, not go: git's own CA
     // bundle and settings decide.
     if [
@@ -815,7 +854,7 @@ fn tls_causes(inner: Inner, own: &str, host: &str, ev: &[EvidenceLine]) -> Vec<C
             DANGEROUS,
         );
         git.evidence.extend(ev.iter().cloned());
-        let mut rest = tls_causes(inner, "", host, ev);
+        let mut rest = tls_causes(inner, "", host, via_proxy, ev);
         rest.retain(|c| c.id == "tls-interception");
         let mut out = vec![git];
         out.extend(rest);
@@ -874,13 +913,21 @@ fn tls_causes(inner: Inner, own: &str, host: &str, ev: &[EvidenceLine]) -> Vec<C
         DANGEROUS,
     );
     let well_known = is_well_known_host(host);
+    // An HTTPS proxy set in the log carries every https request (net/http's
+    // ProxyFromEnvironment): an unknown CA then most likely belongs to that proxy re-signing
+    // TLS, not to the server.
+    let proxied = !via_proxy.is_empty();
     let mut out = match (inner, well_known) {
         (_, true) => vec![interception],
+        (Inner::TlsUnknownAuthority, false) if proxied => vec![interception, private_ca],
         (Inner::TlsUnknownAuthority, false) => vec![private_ca, interception],
         (_, false) => vec![server, interception],
     };
     for c in &mut out {
         c.evidence.extend(ev.iter().cloned());
+        if c.id == "tls-interception" {
+            c.evidence.extend(via_proxy.iter().cloned());
+        }
     }
     out
 }
@@ -904,6 +951,7 @@ fn transport_causes(
         (K::Timeout, None) => Some(Inner::Timeout),
         (K::ConnectionLost, None) => Some(Inner::Reset),
         (K::ConnectionRefused, None) => Some(Inner::Refused),
+        (K::ConnectFailed, None) => Some(Inner::Unreachable),
         _ => None,
     };
     let proxy_ev = setting_evidence(ctx, &["GOPROXY", "HTTPS_PROXY", "https_proxy"]);
@@ -913,7 +961,13 @@ fn transport_causes(
             | Inner::TlsHostname
             | Inner::TlsExpired
             | Inner::TlsOther),
-        ) => tls_causes(i, own, host, ev),
+        ) => tls_causes(
+            i,
+            own,
+            host,
+            &nonempty_setting_evidence(ctx, &["HTTPS_PROXY", "https_proxy"]),
+            ev,
+        ),
         Some(Inner::Dns) => {
             let (name, resolver) = dns_target(own).unwrap_or((host.to_string(), None));
             if name.contains(':') && !name.contains("::") {
@@ -950,11 +1004,14 @@ fn transport_causes(
             c.evidence.extend(proxy_ev);
             vec![c]
         }
-        Some(i @ (Inner::Timeout | Inner::Reset | Inner::Refused | Inner::Eof)) => {
+        Some(
+            i @ (Inner::Timeout | Inner::Reset | Inner::Refused | Inner::Unreachable | Inner::Eof),
+        ) => {
             let what = match i {
                 Inner::Timeout => "timed out",
                 Inner::Reset => "was reset",
                 Inner::Refused => "was refused",
+                Inner::Unreachable => "could not be made (no route, or refused by the system)",
                 _ => "was cut (EOF)",
             };
             let h = name_or(host, "the server");
@@ -981,6 +1038,7 @@ fn transport_causes(
             let id = match i {
                 Inner::Timeout => "timeout",
                 Inner::Refused => "connection-refused",
+                Inner::Unreachable => "connect-failed",
                 _ => "connection-lost",
             };
             let in_proxy = log_proxies(ctx)

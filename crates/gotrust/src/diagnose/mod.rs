@@ -794,6 +794,35 @@ fn module_version(word: &str) -> Option<String> {
         .then(|| format!("{path}@{version}"))
 }
 
+/// The version-control tools cmd/go/internal/vcs runs.
+const VCS_TOOLS: &[&str] = &["git", "hg", "svn", "bzr", "fossil"];
+
+/// Windows' text for WSAECONNREFUSED (10061) in its most common display languages (Chinese,
+/// Japanese, Korean, German, French, Spanish, Portuguese, Russian): distinctive fragments.
+const LOCALIZED_REFUSED: &[&str] = &[
+    "积极拒绝",
+    "拒否されたため",
+    "거부했으므로",
+    "Verbindung verweigerte",
+    "connexion a été refusée",
+    "denegó expresamente",
+    "recusou ativamente",
+    "отверг запрос",
+];
+
+/// Windows' text for WSAETIMEDOUT (10060) in the same languages: distinctive fragments.
+const LOCALIZED_TIMEOUT: &[&str] = &[
+    "连接尝试失败",
+    "連線嘗試失敗",
+    "正しく応答しなかった",
+    "응답이 없어",
+    "nicht richtig reagiert",
+    "n'a pas répondu convenablement",
+    "no respondió adecuadamente",
+    "não respondeu corretamente",
+    "не получен нужный отклик",
+];
+
 fn has_status(line: &str, codes: &[&str]) -> bool {
     codes.iter().any(|c| line.contains(&format!(": {c}")))
 }
@@ -991,7 +1020,13 @@ fn classify_by(
         K::ProxyOff
     } else if has("disabled by GOPRIVATE/GONOPROXY") {
         K::DisabledByGoPrivate
-    } else if has("module lookup disabled by -mod=vendor") {
+    } else if any(&[
+        // `module lookup disabled by -mod=vendor` (modload.QueryPattern) and, for a missing
+        // package, `cannot find module providing package P: import lookup disabled by
+        // -mod=vendor` (modload.ImportMissingError): both mean vendor/ decides alone.
+        "lookup disabled by -mod=vendor",
+        "cannot query module due to -mod=vendor",
+    ]) {
         K::VendorMode
     } else if has("GOVCS disallows using") {
         K::GovcsDisallows
@@ -1000,6 +1035,14 @@ fn classify_by(
         "no protocol found for repository",
     ]) {
         K::NoSecureProtocol
+    } else if has("command. See https://golang.org/s/gogetcmd")
+        || (has("executable file not found in")
+            && VCS_TOOLS.iter().any(|t| line.contains(&format!("exec: \"{t}\""))))
+    {
+        // cmd/go/internal/vcs (Cmd.run) prints `go: missing Git command. See
+        // https://golang.org/s/gogetcmd`; modfetch/codehost runs the tool and reports os/exec's
+        // `exec: "git": executable file not found in $PATH` (`%PATH%` on Windows).
+        K::VcsMissing
     } else if any(&[
         "terminal prompts disabled",
         "could not read Username",
@@ -1130,6 +1173,23 @@ fn classify_by(
         "request canceled while waiting for connection",
     ]) {
         K::Timeout
+    } else if any(&[
+        "network is unreachable",
+        "no route to host",
+        "cannot assign requested address",
+        "attempted to an unreachable",
+        "connectex: ",
+    ]) {
+        // Windows words its socket errors in the system language (`dial tcp ADDR: connectex:
+        // <FormatMessage text>`): the two common ones are recognised by their wording in
+        // widespread languages, any other stays a failed connection.
+        if has("connectex: ") && LOCALIZED_REFUSED.iter().any(|s| line.contains(s)) {
+            K::ConnectionRefused
+        } else if has("connectex: ") && LOCALIZED_TIMEOUT.iter().any(|s| line.contains(s)) {
+            K::Timeout
+        } else {
+            K::ConnectFailed
+        }
     } else if any(&["reading ", "unexpected status ("])
         && has_status(line, &["404 Not Found", "410 Gone"])
     {
