@@ -400,60 +400,78 @@ enum Inner {
 
 fn inner_error(text: &str) -> Option<Inner> {
     let has = |s: &str| text.contains(s);
-    Some(if has("x509: certificate signed by unknown authority") {
-        Inner::TlsUnknownAuthority
-    } else if has("x509: certificate is valid for") || has("not valid for any names") {
-        Inner::TlsHostname
-    } else if has("x509: certificate has expired") {
-        Inner::TlsExpired
-    } else if has("x509: ") || has("tls: ") {
-        Inner::TlsOther
-    } else if has("SSL certificate problem") || has("server certificate verification failed") {
-        Inner::TlsUnknownAuthority
-    } else if has("no such host")
-        || has("getaddrinfow")
-        || has("Could not resolve host")
-        || has("Temporary failure in name resolution")
-        || has("dial tcp: lookup ")
-    {
-        Inner::Dns
-    } else if has("i/o timeout")
-        || has("Client.Timeout")
-        || has("TLS handshake timeout")
-        || has("context deadline exceeded")
-        || has("timed out")
-        || has("did not properly respond after a period of time")
-        || has("request canceled while waiting")
-    {
-        Inner::Timeout
-    } else if has("connection reset by peer")
-        || has("forcibly closed")
-        || has("force closed")
-        || has("unexpected EOF")
-    {
-        Inner::Reset
-    } else if has("connection refused") || has("Connection refused") || has("actively refused it") {
-        Inner::Refused
-    } else if has("network is unreachable")
-        || has("no route to host")
-        || has("cannot assign requested address")
-        || has("attempted to an unreachable")
-    {
-        Inner::Unreachable
-    } else if text.trim_end().ends_with(": EOF") || has(": EOF ") {
-        Inner::Eof
-    } else if [": 500 ", ": 502 ", ": 503 ", ": 504 "]
-        .iter()
-        .any(|c| has(c))
-    {
-        Inner::ServerError
-    } else if [": 401 ", ": 403 ", ": 407 "].iter().any(|c| has(c)) {
-        Inner::Unauthorized
-    } else if has(": 404 Not Found") || has(": 410 Gone") {
-        Inner::NotFound
-    } else {
-        return None;
-    })
+    Some(
+        if has("x509: certificate signed by unknown authority") || has("certificate is not trusted")
+        {
+            Inner::TlsUnknownAuthority
+        } else if has("x509: certificate is valid for") || has("not valid for any names") {
+            Inner::TlsHostname
+        } else if has("x509: certificate has expired") {
+            Inner::TlsExpired
+        } else if has("x509: ") || has("tls: ") {
+            Inner::TlsOther
+        } else if has("SSL certificate problem") || has("server certificate verification failed") {
+            Inner::TlsUnknownAuthority
+        } else if has("no such host")
+            || has("getaddrinfow")
+            || has("Could not resolve host")
+            || has("Temporary failure in name resolution")
+            || has("dial tcp: lookup ")
+        {
+            Inner::Dns
+        } else if has("i/o timeout")
+            || has("Client.Timeout")
+            || has("TLS handshake timeout")
+            || has("context deadline exceeded")
+            || has("timed out")
+            || has(" ms: Timed out")
+            || has("did not properly respond after a period of time")
+            || has("request canceled while waiting")
+        {
+            Inner::Timeout
+        } else if has("connection reset by peer")
+            || has("forcibly closed")
+            || has("force closed")
+            || has("unexpected EOF")
+            || has("Connection reset by peer")
+            || has("Connection was reset")
+            || has("SSL_ERROR_SYSCALL")
+            || has("gnutls_handshake() failed")
+            || has("GnuTLS recv error")
+            || has("RPC failed; curl")
+            || has("early EOF")
+            || has("hung up unexpectedly")
+            || has("Connection closed by remote host")
+            || has("client connection lost")
+        {
+            Inner::Reset
+        } else if has("connection refused")
+            || has("Connection refused")
+            || has("actively refused it")
+        {
+            Inner::Refused
+        } else if has("network is unreachable")
+            || has("no route to host")
+            || has("cannot assign requested address")
+            || has("attempted to an unreachable")
+            || has("Couldn't connect to server")
+        {
+            Inner::Unreachable
+        } else if text.trim_end().ends_with(": EOF") || has(": EOF ") {
+            Inner::Eof
+        } else if [": 500 ", ": 502 ", ": 503 ", ": 504 "]
+            .iter()
+            .any(|c| has(c))
+        {
+            Inner::ServerError
+        } else if [": 401 ", ": 403 ", ": 407 "].iter().any(|c| has(c)) {
+            Inner::Unauthorized
+        } else if has(": 404 Not Found") || has(": 410 Gone") {
+            Inner::NotFound
+        } else {
+            return None;
+        },
+    )
 }
 
 /// Builds a cause.
@@ -532,7 +550,11 @@ fn nonempty_setting_evidence(ctx: &Context<'_>, names: &[&str]) -> Vec<EvidenceL
     let set: Vec<&str> = names
         .iter()
         .copied()
-        .filter(|n| ctx.settings.get(n).is_some_and(|s| !s.value.trim().is_empty()))
+        .filter(|n| {
+            ctx.settings
+                .get(n)
+                .is_some_and(|s| !s.value.trim().is_empty())
+        })
         .collect();
     setting_evidence(ctx, &set)
 }

@@ -66,11 +66,21 @@ fn seconds_prefix(s: &str) -> Option<&str> {
     if frac == 0 {
         return None;
     }
-    rest[frac..].strip_prefix(' ')
+    // BuildKit stamps empty lines too: `27.84` alone is an empty line of go's output.
+    let after = &rest[frac..];
+    if after.is_empty() {
+        Some(after)
+    } else {
+        after.strip_prefix(' ')
+    }
 }
 
-/// `[   47s] ` (openSUSE build service) or `[2020-06-15T01:17:55.889Z] ` (Jenkins).
+/// `[   47s] ` (openSUSE build service), `[2020-06-15T01:17:55.889Z] ` (Jenkins) or a
+/// wrapping tool's bracketed log level (`[INFO] `, `[FATAL] `).
 fn bracketed_prefix(s: &str) -> Option<&str> {
+    const LEVELS: &[&str] = &[
+        "TRACE", "DEBUG", "INFO", "NOTICE", "WARN", "WARNING", "ERROR", "FATAL",
+    ];
     let rest = s.strip_prefix('[')?;
     let end = rest.find("] ")?;
     let inner = rest[..end].trim();
@@ -78,10 +88,12 @@ fn bracketed_prefix(s: &str) -> Option<&str> {
         .strip_suffix('s')
         .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit() || b == b'.'));
     let stamp = looks_like_timestamp(inner);
-    (obs || stamp).then(|| &rest[end + 2..])
+    let level = LEVELS.contains(&inner);
+    (obs || stamp || level).then(|| &rest[end + 2..])
 }
 
-/// `2024-01-02T03:04:05.1234567Z ` (GitHub Actions) or `09:07:15: ` / `09:07:15 `.
+/// `2024-01-02T03:04:05.1234567Z ` (GitHub Actions), `2025/03/05 ` (Go's log package, whose
+/// clock follows as the next prefix) or `09:07:15: ` / `09:07:15 `.
 fn timestamp_prefix(s: &str) -> Option<&str> {
     let end = s.find(' ')?;
     let word = s[..end].trim_end_matches(':');
@@ -92,8 +104,7 @@ fn looks_like_timestamp(word: &str) -> bool {
     let b = word.as_bytes();
     let date = b.len() >= 10
         && b[..4].iter().all(u8::is_ascii_digit)
-        && b[4] == b'-'
-        && b[7] == b'-'
+        && (b[4] == b'-' && b[7] == b'-' || b[4] == b'/' && b[7] == b'/')
         && b.get(10).is_none_or(|c| *c == b'T' || *c == b' ');
     let clock = b.len() >= 8
         && b[..2].iter().all(u8::is_ascii_digit)
@@ -157,6 +168,15 @@ mod tests {
         assert_eq!(s("debug:another: \tgo work use"), "\tgo work use");
         assert_eq!(s("stdout: \t\"Error\": \"x\""), "\t\"Error\": \"x\"");
         assert_eq!(s("> go: a"), "go: a");
+        // BuildKit stamps empty lines; Go's log package and bracketed levels of wrappers.
+        assert_eq!(s("27.84"), "");
+        assert_eq!(s("#7 27.84"), "");
+        assert_eq!(
+            s("27.84 2025/03/05 14:10:15 [FATAL] exit status 1"),
+            "exit status 1"
+        );
+        assert_eq!(s("[INFO] go: a@v1: x"), "go: a@v1: x");
+        assert_eq!(s("[   47s] "), "");
     }
 
     #[test]

@@ -573,7 +573,7 @@ fn is_continuation(line: &str) -> bool {
 /// Whether an unexplained line looks like an error worth listing: a `go:` line that is not a
 /// progress message, or a line with an error word in it.
 fn looks_like_error(line: &str) -> bool {
-    if line.len() < 6 || line.starts_with('#') {
+    if line.len() < 6 || line.starts_with('#') || reports_only_an_exit(line) {
         return false;
     }
     if let Some(rest) = line.strip_prefix("go: ") {
@@ -629,7 +629,38 @@ fn looks_like_error(line: &str) -> bool {
         "invalid ",
         "not found",
     ];
-    WORDS.iter().any(|w| lower.contains(w))
+    // `timeout=0s` in a wrapper's command echo is a setting, not a failure.
+    WORDS.iter().any(|w| match *w {
+        "timeout" => lower.replace("timeout=", "").contains(w),
+        _ => lower.contains(w),
+    })
+}
+
+/// Lines in which a wrapper (make, Docker, CI runners, nix, a tool's log) or go's GOPATH-mode
+/// `go get` only reports that a command exited non-zero: the reason is in the lines above, so
+/// these are never listed as unexplained errors.
+fn reports_only_an_exit(line: &str) -> bool {
+    let lower = line.to_ascii_lowercase();
+    let exit_status_only = |s: &str| {
+        s.strip_prefix("exit status ")
+            .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+    };
+    const SUMMARIES: &[&str] = &[
+        "returned a non-zero code",
+        "did not complete successfully",
+        "completed with exit code",
+        "failed with exit code",
+        "exited with code",
+        "script returned exit code",
+    ];
+    lower.starts_with("make: ***")
+        || (lower.starts_with("make[") && lower.contains("]: ***"))
+        || SUMMARIES.iter().any(|w| lower.contains(w))
+        || exit_status_only(lower.trim())
+        || (lower.starts_with("package ")
+            && lower
+                .rsplit_once(": ")
+                .is_some_and(|(_, tail)| exit_status_only(tail.trim())))
 }
 
 impl<R: BufRead> Iterator for LogParser<R> {
@@ -752,11 +783,41 @@ fn parse_status(result: &str) -> Option<(u16, Option<f64>)> {
 /// Package paths and version queries (`@latest`, `@upgrade`) are never returned.
 fn module_of(line: &str) -> Option<String> {
     let t = line.trim_start();
-    for word in t.split([' ', '\t', '"', '(', ')', ',']) {
-        let word = word.trim_end_matches([':', ';', '.']);
-        if let Some(m) = module_version(word) {
-            return Some(m);
+    let words: Vec<&str> = t
+        .split([' ', '\t', '"', '(', ')', ','])
+        .map(|w| w.trim_end_matches([':', ';', '.']))
+        .filter(|w| !w.is_empty())
+        .collect();
+    if let Some(first) = words.iter().position(|w| module_version(w).is_some()) {
+        // go names the query before the module it resolved to (`go install pkg@v: mod@v:
+        // verifying module: ...`, `m@v requires dep@v: ...`): the error is about the last
+        // module of that chain.
+        let mut at = first;
+        loop {
+            let next = match words.get(at + 1) {
+                Some(&"requires") => at + 2,
+                _ => at + 1,
+            };
+            match words.get(next) {
+                Some(w) if module_version(w).is_some() => at = next,
+                _ => break,
+            }
         }
+        return module_version(words[at]);
+    }
+    // `reading example.com/m/go.mod at revision v1.2.3: unknown revision` (modfetch.coderepo).
+    if let Some((before, after)) = t.split_once("/go.mod at revision ")
+        && let Some(path) = before.rsplit([' ', '\t']).next()
+        && let Some(m) = module_version(&format!(
+            "{path}@{}",
+            after.split([':', ' ']).next().unwrap_or("")
+        ))
+    {
+        return Some(m);
+    }
+    // A proxy URL names module and version: `https://host/github.com/!a/b/@v/v1.2.3.mod`.
+    if let Some(m) = module_of_proxy_url(t) {
+        return Some(m);
     }
     if let Some(i) = t.find("unrecognized import path \"") {
         let rest = &t[i + 26..];
@@ -775,6 +836,36 @@ fn module_of(line: &str) -> Option<String> {
         }
     }
     None
+}
+
+/// The module and version a proxy request URL asks for (the GOPROXY protocol's
+/// `<base>/<escaped path>/@v/<version>.info|.mod|.zip`, `module.EscapePath` undone). The
+/// proxy's own path prefix is skipped: a module path starts with a host name, which has a dot.
+fn module_of_proxy_url(line: &str) -> Option<String> {
+    let start = line.find("https://").or_else(|| line.find("http://"))?;
+    let url = line[start..]
+        .split(['"', ' ', '\'', ')'])
+        .next()?
+        .trim_end_matches([':', ',']);
+    let (base, file) = url.split_once("/@v/")?;
+    let version = [".info", ".mod", ".zip"]
+        .iter()
+        .find_map(|ext| file.strip_suffix(ext))?;
+    let after_scheme = base.split_once("://")?.1;
+    let segments: Vec<&str> = after_scheme.split('/').skip(1).collect();
+    let first = segments.iter().position(|s| s.contains('.'))?;
+    let mut path = String::new();
+    let escaped = segments[first..].join("/").replace("%21", "!");
+    let mut chars = escaped.chars();
+    while let Some(c) = chars.next() {
+        if c == '!' {
+            path.extend(chars.next()?.to_uppercase());
+        } else {
+            path.push(c);
+        }
+    }
+    let version = version.replace("%2B", "+").replace("%2b", "+");
+    module_version(&format!("{path}@{version}"))
 }
 
 /// `path@vX.Y.Z` (or `path@vX.Y.Z/go.mod`) -> `path@vX.Y.Z`.
@@ -967,6 +1058,9 @@ fn classify_by(
         K::GoModUpdatesNeeded
     } else if any(&[
         "x509: certificate signed by unknown authority",
+        // macOS verifies through the platform (crypto/x509 root_darwin.go, Go 1.18+) and
+        // words it `x509: “<subject>” certificate is not trusted`.
+        "certificate is not trusted",
         "SSL certificate problem: unable to get local issuer certificate",
         "SSL certificate problem: self signed certificate",
         "SSL certificate problem: self-signed certificate",
@@ -1037,7 +1131,9 @@ fn classify_by(
         K::NoSecureProtocol
     } else if has("command. See https://golang.org/s/gogetcmd")
         || (has("executable file not found in")
-            && VCS_TOOLS.iter().any(|t| line.contains(&format!("exec: \"{t}\""))))
+            && VCS_TOOLS
+                .iter()
+                .any(|t| line.contains(&format!("exec: \"{t}\""))))
     {
         // cmd/go/internal/vcs (Cmd.run) prints `go: missing Git command. See
         // https://golang.org/s/gogetcmd`; modfetch/codehost runs the tool and reports os/exec's
@@ -1056,6 +1152,11 @@ fn classify_by(
         "The requested URL returned error: 403",
         "The requested URL returned error: 404",
         "HTTP Basic: Access denied",
+        // Git Credential Manager's wording when go disables prompts.
+        "Cannot prompt because user interactivity has been disabled",
+        // ssh refusing an unknown host key (no known_hosts entry in CI after an insteadOf
+        // rewrite to ssh).
+        "Host key verification failed",
     ]) {
         K::GitAuth
     } else if has("unrecognized import path \"") {
@@ -1152,6 +1253,10 @@ fn classify_by(
         K::PlaintextServer
     } else if has("zip: not a valid zip file") {
         K::ZipInvalid
+    } else if (has("wsarecv: ") || has("wsasend: "))
+        && LOCALIZED_TIMEOUT.iter().any(|s| line.contains(s))
+    {
+        K::Timeout
     } else if any(&[
         "connection reset by peer",
         "unexpected EOF",
@@ -1159,6 +1264,21 @@ fn classify_by(
         "client connection force closed",
         "stream error: stream ID",
         "server sent GOAWAY",
+        "client connection lost",
+        // git's transports (curl, OpenSSL, GnuTLS, ssh) losing the connection mid-fetch.
+        "Connection reset by peer",
+        "Connection was reset",
+        "SSL_ERROR_SYSCALL",
+        "gnutls_handshake() failed",
+        "GnuTLS recv error",
+        "RPC failed; curl",
+        "early EOF",
+        "the remote end hung up unexpectedly",
+        "Connection closed by remote host",
+        // Windows reports a broken exchange as `wsarecv:` / `wsasend:` followed by the reason
+        // in the system language (a reset or abort: a timeout matched above).
+        "wsarecv: ",
+        "wsasend: ",
     ]) || (has(": EOF") && line.starts_with("go: ") && line.ends_with(": EOF"))
     {
         K::ConnectionLost
@@ -1171,6 +1291,8 @@ fn classify_by(
         "Connection timed out",
         "Operation timed out",
         "request canceled while waiting for connection",
+        // curl 7.75+: `Failed to connect to github.com port 443 after 21045 ms: Timed out`.
+        " ms: Timed out",
     ]) {
         K::Timeout
     } else if any(&[
@@ -1178,6 +1300,7 @@ fn classify_by(
         "no route to host",
         "cannot assign requested address",
         "attempted to an unreachable",
+        "Couldn't connect to server",
         "connectex: ",
     ]) {
         // Windows words its socket errors in the system language (`dial tcp ADDR: connectex:

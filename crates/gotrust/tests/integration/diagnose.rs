@@ -1603,6 +1603,20 @@ fn real_log_corpus() {
                 Outcome::Wrong
             }
         };
+        if std::env::var("CORPUS_DUMP").is_ok_and(|b| b == log.batch) {
+            println!("== {} (expect {})", log.file, log.expect);
+            for e in &a.diagnoses {
+                println!(
+                    "   {} {:?} -> {}",
+                    e.diagnosis.kind.id(),
+                    e.diagnosis.module,
+                    e.causes.iter().map(|c| c.id).collect::<Vec<_>>().join(",")
+                );
+            }
+            for u in &a.unrecognized {
+                println!("   unrecognized: {u:?}");
+            }
+        }
         families.entry(log.family.clone()).or_default().add(outcome);
         batches.entry(log.batch.clone()).or_default().add(outcome);
     }
