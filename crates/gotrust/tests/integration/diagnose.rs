@@ -1871,3 +1871,271 @@ fn unrecognized_error_lines_are_listed() {
     assert_eq!(a.stats.unrecognized, 0, "{:#?}", a.unrecognized);
     assert_eq!(a.diagnoses[0].causes[0].id, "repo-private-or-missing");
 }
+
+// ---------------------------------------------------------------------------------------------
+// Wordings found by the second holdout batch of real logs (each a class of messages, not one
+// log's text).
+
+fn kinds_and_top_causes(log: &str) -> Vec<(K, String)> {
+    analysis(log)
+        .diagnoses
+        .iter()
+        .map(|e| (e.diagnosis.kind, e.causes[0].id.to_string()))
+        .collect()
+}
+
+#[test]
+fn import_lookups_disabled_by_vendor_mode_are_vendor_mode() {
+    // modload.ImportMissingError in vendor mode, with go's explanation on the next line.
+    let log = "main.go:3:8: cannot find module providing package example.com/dep/pkg: import lookup disabled by -mod=vendor\n\t(Go version in go.mod is at least 1.14 and vendor directory exists.)\n";
+    let a = analysis(log);
+    assert_eq!(a.diagnoses.len(), 1, "{:#?}", a.diagnoses);
+    assert_eq!(a.diagnoses[0].diagnosis.kind, K::VendorMode);
+    assert_eq!(a.stats.unrecognized, 0);
+    // Outside vendor mode the same start is a missing requirement.
+    assert_eq!(
+        kinds_and_top_causes("main.go:3:8: no required module provides package example.com/dep/pkg; to add it:\n\tgo get example.com/dep/pkg\n")[0].0,
+        K::NoRequiredModule
+    );
+}
+
+#[test]
+fn a_missing_vcs_tool_is_named() {
+    for log in [
+        "go: example.com/m@v1.0.0: git init --bare in /go/pkg/mod/cache/vcs/0a: exec: \"git\": executable file not found in $PATH\n",
+        "go: missing Git command. See https://golang.org/s/gogetcmd\npackage example.com/m: exec: \"git\": executable file not found in $PATH\n",
+        "go: example.com/m@v1.0.0: git init --bare in C:\\Users\\u\\go\\pkg\\mod\\cache\\vcs\\0a: exec: \"git\": executable file not found in %PATH%\n",
+    ] {
+        let a = analysis(log);
+        assert_eq!(a.diagnoses.len(), 1, "{log}: {:#?}", a.diagnoses);
+        assert_eq!(a.diagnoses[0].diagnosis.kind, K::VcsMissing, "{log}");
+        assert_eq!(a.diagnoses[0].causes[0].id, "git-missing", "{log}");
+        assert!(a.diagnoses[0].causes[0].fix.contains("Install git"));
+        assert_eq!(a.stats.unrecognized, 0, "{log}: {:#?}", a.unrecognized);
+    }
+    // Another VCS: the kind, with its generic cause.
+    let t = kinds_and_top_causes(
+        "go: example.com/m@v1.0.0: hg clone -U -- https://example.com/m /c: exec: \"hg\": executable file not found in $PATH\n",
+    );
+    assert_eq!(t, vec![(K::VcsMissing, "vcs-missing".to_string())]);
+    // A missing compiler is not a missing VCS tool.
+    assert!(
+        kinds_and_top_causes("# runtime/cgo\nexec: \"gcc\": executable file not found in $PATH\n")
+            .iter()
+            .all(|(k, _)| *k != K::VcsMissing)
+    );
+}
+
+#[test]
+fn connections_that_cannot_be_made_are_recognized() {
+    // Unix wordings of a failed connect: no route.
+    for (line, kind) in [
+        (
+            "dial tcp [2a00:1450:4003:801::2011]:443: connect: network is unreachable",
+            K::ConnectFailed,
+        ),
+        (
+            "dial tcp 10.0.0.9:443: connect: no route to host",
+            K::ConnectFailed,
+        ),
+        (
+            "dial tcp [2a00:1450:4003:801::2011]:443: connect: cannot assign requested address",
+            K::ConnectFailed,
+        ),
+    ] {
+        let log = format!(
+            "go: example.com/m@v1.0.0: Get \"https://proxy.golang.org/example.com/m/@v/v1.0.0.mod\": {line}\n"
+        );
+        let t = kinds_and_top_causes(&log);
+        assert_eq!(t.len(), 1, "{log}");
+        assert_eq!(t[0].0, kind, "{log}");
+        // Google's hosts: the network in between is the likely cause.
+        assert_eq!(t[0].1, "network-blocked", "{log}");
+        let other = log.replace("proxy.golang.org", "goproxy.example.com");
+        assert_eq!(
+            kinds_and_top_causes(&other)[0].1,
+            "connect-failed",
+            "{other}"
+        );
+    }
+}
+
+#[test]
+fn windows_socket_errors_in_other_languages_are_recognized() {
+    let get = "go: example.com/m@v1.0.0: Get \"https://proxy.golang.org/example.com/m/@v/v1.0.0.mod\": dial tcp 142.250.0.1:443: ";
+    for (tail, kind) in [
+        // WSAETIMEDOUT, Simplified Chinese (two Windows generations) and German.
+        (
+            "connectex: 由于连接方在一段时间后没有正确答复或连接的主机没有反应，连接尝试失败。",
+            K::Timeout,
+        ),
+        (
+            "connectex: 连接尝试失败，因为连接方在一段时间内没有正确响应，或建立连接时因为连接的主机未能响应而失败。",
+            K::Timeout,
+        ),
+        (
+            "connectex: Ein Verbindungsversuch ist fehlgeschlagen, da die Gegenstelle nach einer bestimmten Zeitspanne nicht richtig reagiert hat.",
+            K::Timeout,
+        ),
+        // WSAECONNREFUSED, Simplified Chinese and Japanese.
+        (
+            "connectex: 由于目标计算机积极拒绝，无法连接。",
+            K::ConnectionRefused,
+        ),
+        (
+            "connectex: 対象のコンピューターによって拒否されたため、接続できませんでした。",
+            K::ConnectionRefused,
+        ),
+        // A language gotrust does not know: still a failed connection.
+        (
+            "connectex: Impossibile stabilire la connessione.",
+            K::ConnectFailed,
+        ),
+        // A broken exchange (WSAECONNRESET) in Chinese.
+        (
+            "wsarecv: 远程主机强迫关闭了一个现有的连接。",
+            K::ConnectionLost,
+        ),
+    ] {
+        let log = format!("{get}{tail}\r\n");
+        let t = kinds_and_top_causes(&log);
+        assert_eq!(t.len(), 1, "{log}");
+        assert_eq!(t[0].0, kind, "{log}");
+        assert_eq!(t[0].1, "network-blocked", "{log}");
+    }
+}
+
+#[test]
+fn git_transport_failures_are_recognized() {
+    let header = "go: example.com/m@v1.0.0: git ls-remote -q origin in /go/pkg/mod/cache/vcs/0a: exit status 128:\n";
+    for (git, kind) in [
+        (
+            "\tfatal: unable to access 'https://example.com/m/': OpenSSL SSL_read: Connection was reset, errno 10054",
+            K::ConnectionLost,
+        ),
+        (
+            "\tfatal: unable to access 'https://example.com/m/': gnutls_handshake() failed: The TLS connection was non-properly terminated.",
+            K::ConnectionLost,
+        ),
+        (
+            "\tfatal: unable to access 'https://example.com/m/': Recv failure: Connection reset by peer",
+            K::ConnectionLost,
+        ),
+        (
+            "\tfatal: unable to access 'https://example.com/m/': Failed to connect to example.com port 443 after 21045 ms: Timed out",
+            K::Timeout,
+        ),
+        (
+            "\tfatal: unable to access 'https://example.com/m/': Failed to connect to example.com port 443 after 3 ms: Couldn't connect to server",
+            K::ConnectFailed,
+        ),
+        (
+            "\tHost key verification failed.\n\tfatal: Could not read from remote repository.",
+            K::GitAuth,
+        ),
+        (
+            "\tfatal: Cannot prompt because user interactivity has been disabled.\n\tfatal: could not read Username for 'https://example.com': terminal prompts disabled",
+            K::GitAuth,
+        ),
+    ] {
+        let log = format!("{header}{git}\n");
+        let a = analysis(&log);
+        assert_eq!(a.diagnoses.len(), 1, "{log}: {:#?}", a.diagnoses);
+        assert_eq!(a.diagnoses[0].diagnosis.kind, kind, "{log}");
+        assert_eq!(
+            a.diagnoses[0].diagnosis.module.as_deref(),
+            Some("example.com/m@v1.0.0"),
+            "{log}"
+        );
+        assert_eq!(a.stats.unrecognized, 0, "{log}: {:#?}", a.unrecognized);
+    }
+}
+
+#[test]
+fn macos_untrusted_certificates_and_https_proxies_point_to_interception() {
+    // crypto/x509 on macOS (platform verifier) names the untrusted certificate.
+    let mac = "go: example.com/m@v1.0.0: Get \"https://proxy.golang.org/example.com/m/@v/v1.0.0.mod\": tls: failed to verify certificate: x509: “Zscaler Root CA” certificate is not trusted\n";
+    assert_eq!(
+        kinds_and_top_causes(mac),
+        vec![(K::TlsUnknownAuthority, "tls-interception".to_string())]
+    );
+    // A private server with an unknown CA: its own CA first, unless the log shows an HTTPS
+    // proxy, which carries every https request and re-signs when it inspects TLS.
+    let direct = "go: example.org/m@v1.0.0: unrecognized import path \"example.org/m\": https fetch: Get \"https://example.org/m?go-get=1\": tls: failed to verify certificate: x509: certificate signed by unknown authority\n";
+    assert_eq!(kinds_and_top_causes(direct)[0].1, "tls-untrusted-ca");
+    let proxied = format!("export https_proxy=http://proxy.corp.example:8080\n{direct}");
+    let a = analysis(&proxied);
+    assert_eq!(a.diagnoses[0].causes[0].id, "tls-interception");
+    assert!(
+        a.diagnoses[0].causes[0]
+            .evidence
+            .iter()
+            .any(|e| e.source == "setting" && e.text.contains("https_proxy")),
+        "{:#?}",
+        a.diagnoses[0].causes[0].evidence
+    );
+    assert_eq!(a.diagnoses[0].causes[1].id, "tls-untrusted-ca");
+    // An empty value is no proxy.
+    let empty = format!("export HTTPS_PROXY=\n{direct}");
+    assert_eq!(kinds_and_top_causes(&empty)[0].1, "tls-untrusted-ca");
+}
+
+#[test]
+fn wrapper_exit_reports_are_not_unexplained_errors() {
+    let log = "\
+#12 4.71 go: example.com/m@v1.0.0: verifying module: checksum mismatch
+#12 4.71 \tdownloaded: h1:aaaa=
+#12 4.71 \tsum.golang.org: h1:bbbb=
+#12 4.71
+#12 4.71 SECURITY ERROR
+#12 4.71 This download does NOT match the one reported by the checksum server.
+#12 4.71 2025/03/05 14:10:15 [FATAL] exit status 1
+make: *** [Makefile:44: build] Error 1
+make[1]: *** [deps] Error 2
+The command '/bin/sh -c go mod download' returned a non-zero code: 1
+ERROR: failed to solve: process \"/bin/sh -c go mod download\" did not complete successfully: exit code: 1
+error: builder for '/nix/store/x.drv' failed with exit code 1;
+package example.com/m/pkg: exit status 128
+";
+    let a = analysis(log);
+    assert_eq!(a.diagnoses.len(), 1, "{:#?}", a.diagnoses);
+    assert_eq!(a.diagnoses[0].diagnosis.kind, K::SumDbMismatch);
+    assert_eq!(a.stats.unrecognized, 0, "{:#?}", a.unrecognized);
+    // A wrapper's line naming a real failure is still listed.
+    let a = analysis("make: frobnicator failed to start\n");
+    assert_eq!(a.stats.unrecognized, 1);
+}
+
+#[test]
+fn the_module_is_the_one_the_error_is_about() {
+    let module = |log: &str| {
+        analysis(log)
+            .diagnoses
+            .first()
+            .and_then(|e| e.diagnosis.module.clone())
+    };
+    // `go install pkg@v` names the package query, then the module.
+    assert_eq!(
+        module("go: example.com/m/cmd/tool@v1.2.3: example.com/m@v1.2.3: verifying module: checksum mismatch\n\tdownloaded: h1:a=\n\tsum.golang.org: h1:b=\n").as_deref(),
+        Some("example.com/m@v1.2.3")
+    );
+    // `a@v requires b@v: ...` is about b.
+    assert_eq!(
+        module("go: example.com/a@v1.0.0 requires example.com/b@v0.2.0: reading https://proxy.golang.org/example.com/b/@v/v0.2.0.mod: 404 Not Found\n").as_deref(),
+        Some("example.com/b@v0.2.0")
+    );
+    // modfetch's `reading P/go.mod at revision V`.
+    assert_eq!(
+        module("main.go:6:2: reading example.com/lib/go.mod at revision v0.0.9: unknown revision v0.0.9\n").as_deref(),
+        Some("example.com/lib@v0.0.9")
+    );
+    // Only a proxy URL names it: escaped path, a proxy with its own path prefix.
+    assert_eq!(
+        module("Get \"https://goproxy.example.com/github.com/!burnt!sushi/toml/@v/v0.3.1.mod\": x509: certificate has expired or is not yet valid\n").as_deref(),
+        Some("github.com/BurntSushi/toml@v0.3.1")
+    );
+    assert_eq!(
+        module("Get \"https://repo.example.com/api/go/go-remote/example.com/m/@v/v1.0.0%2Bincompatible.zip\": dial tcp 10.0.0.1:443: connect: connection refused\n").as_deref(),
+        Some("example.com/m@v1.0.0+incompatible")
+    );
+}
