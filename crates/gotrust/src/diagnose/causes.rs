@@ -1255,6 +1255,32 @@ fn lookup_causes(
     .iter()
     .any(|m| server.contains(m));
     let public = vis == Visibility::Public;
+    // sum.golang.org explains every 404/410 in its body (`not found: ...`), which go prints
+    // as `server response:`; through a proxy's /sumdb/ mirror, a bare 404/410 is the proxy's
+    // own answer: its mirror lacks the lookup (go does not fall back to the database once a
+    // proxy said it supports it: cmd/go/internal/modfetch/sumdb.go, dbDial).
+    let proxy_host = url_host(url);
+    if through_proxy
+        && server.trim().is_empty()
+        && !proxy_host.is_empty()
+        && vis != Visibility::Private
+    {
+        let mut c = cause(
+            "proxy-sumdb-incomplete",
+            format!(
+                "{proxy_host} mirrors the checksum database for GOPROXY clients but answered this lookup itself, without a word from sum.golang.org: its /sumdb/ mirror is incomplete or misconfigured, so the record of {p} could not be read",
+                p = name_or(path, "this version")
+            ),
+            "GOPROXY (the proxy's /sumdb/ mirror)",
+            format!(
+                "Ask the operator of {proxy_host} to forward /sumdb/sum.golang.org/ lookups and tiles to the database; until then use a proxy whose mirror serves them. Keep verification on"
+            ),
+            &[NO_SUMDB_OFF, NO_PRIVATE_FOR_PUBLIC],
+        );
+        c.evidence.extend(ev.iter().cloned());
+        c.evidence.extend(setting_evidence(ctx, &["GOPROXY"]));
+        return vec![c, db_upstream_for(host, server, path, ev, public)];
+    }
     let mut out = if upstream_said {
         vec![db_upstream(host, server, path, ev)]
     } else if git_denied {

@@ -2139,3 +2139,37 @@ fn the_module_is_the_one_the_error_is_about() {
         Some("example.com/m@v1.0.0+incompatible")
     );
 }
+
+#[test]
+fn a_bare_not_found_from_a_proxys_sumdb_mirror_blames_the_mirror() {
+    // Through a proxy's /sumdb/ mirror, without a word from the database: the mirror.
+    let bare = "verifying example.com/m@v1.0.0: example.com/m@v1.0.0: reading https://repo.example.com/api/go/sumdb/sum.golang.org/lookup/example.com/m@v1.0.0: 404 Not Found\n";
+    let a = analysis(bare);
+    assert_eq!(a.diagnoses[0].diagnosis.kind, K::SumDbLookupNotFound);
+    let ids: Vec<_> = a.diagnoses[0].causes.iter().map(|c| c.id).collect();
+    assert_eq!(ids, ["proxy-sumdb-incomplete", "db-upstream-fetch-failed"]);
+    assert!(
+        a.diagnoses[0].causes[0]
+            .summary
+            .contains("repo.example.com")
+    );
+    // The database's own explanation, relayed by the mirror: the database could not fetch it.
+    let relayed = format!(
+        "{bare}\tserver response: not found: example.com/m@v1.0.0: invalid version: unknown revision v1.0.0\n"
+    );
+    assert_eq!(
+        analysis(&relayed).diagnoses[0].causes[0].id,
+        "db-upstream-fetch-failed"
+    );
+    // Straight from sum.golang.org, a bare answer is not a mirror's.
+    let direct = bare.replace(
+        "https://repo.example.com/api/go/sumdb/sum.golang.org/",
+        "https://sum.golang.org/",
+    );
+    assert!(
+        analysis(&direct).diagnoses[0]
+            .causes
+            .iter()
+            .all(|c| c.id != "proxy-sumdb-incomplete")
+    );
+}
