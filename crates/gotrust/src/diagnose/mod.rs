@@ -1290,6 +1290,10 @@ fn classify_by(
         "did not properly respond after a period of time",
         "Connection timed out",
         "Operation timed out",
+        // syscall.ETIMEDOUT as Go words it: `connection timed out` (Linux), `operation timed
+        // out` (macOS, BSDs), e.g. `dial tcp ADDR: connect: connection timed out`.
+        "connection timed out",
+        "operation timed out",
         "request canceled while waiting for connection",
         // curl 7.75+: `Failed to connect to github.com port 443 after 21045 ms: Timed out`.
         " ms: Timed out",

@@ -2173,3 +2173,21 @@ fn a_bare_not_found_from_a_proxys_sumdb_mirror_blames_the_mirror() {
             .all(|c| c.id != "proxy-sumdb-incomplete")
     );
 }
+
+#[test]
+fn etimedout_in_every_unix_wording_is_a_timeout() {
+    for errno in [
+        "connect: connection timed out",
+        "read: operation timed out",
+        "read: connection timed out",
+    ] {
+        let log = format!(
+            "go: example.com/m@v1.0.0: Get \"https://goproxy.example.com/example.com/m/@v/v1.0.0.zip\": read tcp [2001:db8::5]:14174->[2001:db8::2011]:443: {errno}\n"
+        );
+        assert_eq!(
+            kinds_and_top_causes(&log),
+            vec![(K::Timeout, "timeout".to_string())],
+            "{log}"
+        );
+    }
+}
