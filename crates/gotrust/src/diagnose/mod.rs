@@ -573,7 +573,7 @@ fn is_continuation(line: &str) -> bool {
 /// Whether an unexplained line looks like an error worth listing: a `go:` line that is not a
 /// progress message, or a line with an error word in it.
 fn looks_like_error(line: &str) -> bool {
-    if line.len() < 6 || line.starts_with('#') || reports_only_an_exit(line) {
+    if line.len() < 6 || line.starts_with('#') || only_summarizes_a_failure(line) {
         return false;
     }
     if let Some(rest) = line.strip_prefix("go: ") {
@@ -636,10 +636,11 @@ fn looks_like_error(line: &str) -> bool {
     })
 }
 
-/// Lines in which a wrapper (make, Docker, CI runners, nix, a tool's log) or go's GOPATH-mode
-/// `go get` only reports that a command exited non-zero: the reason is in the lines above, so
-/// these are never listed as unexplained errors.
-fn reports_only_an_exit(line: &str) -> bool {
+/// Lines in which a wrapper (make, Docker, CI runners, nix, an installer, a tool's log) or go
+/// itself only reports that a command failed: go's GOPATH-mode `package P: exit status N` and
+/// the `go: error loading module requirements` of go 1.11-1.13 follow the real error. The
+/// reason is in the lines around them, so these are never listed as unexplained errors.
+fn only_summarizes_a_failure(line: &str) -> bool {
     let lower = line.to_ascii_lowercase();
     let exit_status_only = |s: &str| {
         s.strip_prefix("exit status ")
@@ -652,8 +653,11 @@ fn reports_only_an_exit(line: &str) -> bool {
         "failed with exit code",
         "exited with code",
         "script returned exit code",
+        "error: command failed: ",
     ];
     lower.starts_with("make: ***")
+        || lower.starts_with("=> error [")
+        || lower == "go: error loading module requirements"
         || (lower.starts_with("make[") && lower.contains("]: ***"))
         || SUMMARIES.iter().any(|w| lower.contains(w))
         || exit_status_only(lower.trim())
@@ -790,12 +794,13 @@ fn module_of(line: &str) -> Option<String> {
         .collect();
     if let Some(first) = words.iter().position(|w| module_version(w).is_some()) {
         // go names the query before the module it resolved to (`go install pkg@v: mod@v:
-        // verifying module: ...`, `m@v requires dep@v: ...`): the error is about the last
-        // module of that chain.
+        // verifying module: ...`, `m@v requires dep@v: ...`, `m@v (replaced by fork@v): ...`):
+        // the error is about the last module of that chain.
         let mut at = first;
         loop {
-            let next = match words.get(at + 1) {
-                Some(&"requires") => at + 2,
+            let next = match (words.get(at + 1), words.get(at + 2)) {
+                (Some(&"requires"), _) => at + 2,
+                (Some(&"replaced"), Some(&"by")) => at + 3,
                 _ => at + 1,
             };
             match words.get(next) {

@@ -2096,6 +2096,9 @@ The command '/bin/sh -c go mod download' returned a non-zero code: 1
 ERROR: failed to solve: process \"/bin/sh -c go mod download\" did not complete successfully: exit code: 1
 error: builder for '/nix/store/x.drv' failed with exit code 1;
 package example.com/m/pkg: exit status 128
+ => ERROR [build 7/7] RUN go build -o main ./main.go                                0.1s
+tool: failed to install tool(example.com/tool): Error: Command failed: C:\\go\\bin\\go.exe get -v example.com/tool
+go: error loading module requirements
 ";
     let a = analysis(log);
     assert_eq!(a.diagnoses.len(), 1, "{:#?}", a.diagnoses);
@@ -2123,6 +2126,11 @@ fn the_module_is_the_one_the_error_is_about() {
     assert_eq!(
         module("go: example.com/a@v1.0.0 requires example.com/b@v0.2.0: reading https://proxy.golang.org/example.com/b/@v/v0.2.0.mod: 404 Not Found\n").as_deref(),
         Some("example.com/b@v0.2.0")
+    );
+    // `m@v (replaced by fork@v): ...` is about the fork.
+    assert_eq!(
+        module("go: example.com/a@v1.0.0 requires\n\texample.com/b@v0.3.0 (replaced by example.com/fork@v0.4.0): verifying go.mod: example.com/fork@v0.4.0/go.mod: reading https://sum.golang.org/lookup/example.com/fork@v0.4.0: 410 Gone\n").as_deref(),
+        Some("example.com/fork@v0.4.0")
     );
     // modfetch's `reading P/go.mod at revision V`.
     assert_eq!(
