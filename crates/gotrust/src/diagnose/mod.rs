@@ -573,7 +573,11 @@ fn is_continuation(line: &str) -> bool {
 /// Whether an unexplained line looks like an error worth listing: a `go:` line that is not a
 /// progress message, or a line with an error word in it.
 fn looks_like_error(line: &str) -> bool {
-    if line.len() < 6 || line.starts_with('#') || only_summarizes_a_failure(line) {
+    if line.len() < 6
+        || line.starts_with('#')
+        || only_summarizes_a_failure(line)
+        || is_go_command_line(line)
+    {
         return false;
     }
     if let Some(rest) = line.strip_prefix("go: ") {
@@ -636,6 +640,32 @@ fn looks_like_error(line: &str) -> bool {
     })
 }
 
+/// A go command as typed or echoed (`GOBIN=/x go install -ldflags "-X main.Version=unknown"
+/// ./cmd/...`, `$ go get example.com/m`): its flags and arguments are not an error, whatever
+/// words they contain.
+fn is_go_command_line(line: &str) -> bool {
+    const SUBCOMMANDS: &[&str] = &[
+        "build", "clean", "env", "generate", "get", "install", "list", "mod", "run", "test",
+        "tool", "vet", "work",
+    ];
+    let mut words = line
+        .trim_start_matches(['$', '%', '>', ' '])
+        .split_whitespace()
+        .skip_while(|w| {
+            // `VAR=value` assignments and `env` before the command.
+            *w == "env"
+                || w.split_once('=').is_some_and(|(k, _)| {
+                    !k.is_empty() && k.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+                })
+        });
+    let program = words.next().unwrap_or("");
+    let program = program.rsplit(['/', '\\']).next().unwrap_or(program);
+    // `go build example.com/m: cannot load ...` (go before 1.16) is go's error, not a command.
+    matches!(program, "go" | "go.exe")
+        && words.next().is_some_and(|w| SUBCOMMANDS.contains(&w))
+        && !line.contains(": ")
+}
+
 /// Lines in which a wrapper (make, Docker, CI runners, nix, an installer, a tool's log) or go
 /// itself only reports that a command failed: go's GOPATH-mode `package P: exit status N` and
 /// the `go: error loading module requirements` of go 1.11-1.13 follow the real error. The
@@ -655,7 +685,25 @@ fn only_summarizes_a_failure(line: &str) -> bool {
         "script returned exit code",
         "error: command failed: ",
     ];
-    lower.starts_with("make: ***")
+    // `... exit code: 1`, `... exited with status 1`: a wrapper's last words about a command
+    // (go's own `go: ...: exit status 128:` headers end with a colon and are continued).
+    let without_code = lower
+        .trim_end_matches(['.', ' '])
+        .trim_end_matches(|c: char| c.is_ascii_digit());
+    let ends_with_exit = without_code.len() < lower.trim_end_matches(['.', ' ']).len()
+        && [
+            "exit code: ",
+            "exit code ",
+            "exit status ",
+            "exited with status ",
+            "exited with ",
+        ]
+        .iter()
+        .any(|w| without_code.ends_with(w));
+    (ends_with_exit && !lower.starts_with("go: "))
+        || (lower.contains("recipe for target") && lower.ends_with("failed"))
+        || lower.starts_with("command failed: ")
+        || lower.starts_with("make: ***")
         || lower.starts_with("=> error [")
         || lower == "go: error loading module requirements"
         || (lower.starts_with("make[") && lower.contains("]: ***"))

@@ -2099,14 +2099,25 @@ package example.com/m/pkg: exit status 128
  => ERROR [build 7/7] RUN go build -o main ./main.go                                0.1s
 tool: failed to install tool(example.com/tool): Error: Command failed: C:\\go\\bin\\go.exe get -v example.com/tool
 go: error loading module requirements
+Makefile:12: recipe for target 'build' failed
+failed to solve: executor failed running [/bin/sh -c go install example.com/tool@v1.0.0]: exit code: 1
+command failed: make build
+Error in ./scripts/build.sh:34. 'go run .' exited with status 1
+GOBIN=\"/home/u/bin\" go install -ldflags \"-X main.Version=unknown\" ./cmd/...
+$ /usr/local/go/bin/go get -insecure example.com/unknown-module
 ";
     let a = analysis(log);
     assert_eq!(a.diagnoses.len(), 1, "{:#?}", a.diagnoses);
     assert_eq!(a.diagnoses[0].diagnosis.kind, K::SumDbMismatch);
     assert_eq!(a.stats.unrecognized, 0, "{:#?}", a.unrecognized);
-    // A wrapper's line naming a real failure is still listed.
+    // A wrapper's line naming a real failure is still listed, and so is go's own line
+    // ending in an exit status.
     let a = analysis("make: frobnicator failed to start\n");
     assert_eq!(a.stats.unrecognized, 1);
+    let a = analysis("go: example.com/m@v1.0.0: frobnicate /tmp/x: exit status 2\n");
+    assert_eq!(a.stats.unrecognized, 1, "{:#?}", a.unrecognized);
+    let a = analysis("go build example.com/m: frobnicator unknown\n");
+    assert_eq!(a.stats.unrecognized, 1, "{:#?}", a.unrecognized);
 }
 
 #[test]
