@@ -2116,7 +2116,7 @@ $ /usr/local/go/bin/go get -insecure example.com/unknown-module
     assert_eq!(a.stats.unrecognized, 1);
     let a = analysis("go: example.com/m@v1.0.0: frobnicate /tmp/x: exit status 2\n");
     assert_eq!(a.stats.unrecognized, 1, "{:#?}", a.unrecognized);
-    let a = analysis("go build example.com/m: frobnicator unknown\n");
+    let a = analysis("go build example.com/m: cannot frobnicate example.com/x\n");
     assert_eq!(a.stats.unrecognized, 1, "{:#?}", a.unrecognized);
 }
 
