@@ -218,7 +218,7 @@ impl Written {
         let after = self.lines[idx][end..]
             .trim_start_matches(['"', '\''])
             .trim_start()
-            .trim_start_matches(',')
+            .trim_start_matches([',', ';'])
             .trim();
         let after_ok = after.is_empty() || after.starts_with('#') || after.starts_with("//");
         before_ok && after_ok
@@ -405,6 +405,7 @@ mod written_tests {
             ("ENV A=1 GONOSUMDB=x\n", "x"),
             ("env: {GONOSUMDB: x, B: y}\n", "x"),
             ("GONOSUMDB=x go build\n", "x"),
+            ("GONOSUMDB=x; go build\n", "x"),
             ("ENV GONOSUMDB=x \\\n", "x"),
         ] {
             let w = Written::locate(text, 1, "GONOSUMDB", value).unwrap();
@@ -416,6 +417,7 @@ mod written_tests {
             "build --action_env=GONOSUMDB=x\n",
             "$env:GONOSUMDB = 'x'\n",
             "  \"GONOSUMDB\": \"x\", // private\n",
+            "    GONOSUMDB = \"x\";\n",
         ] {
             let w = Written::locate(text, 1, "GONOSUMDB", "x").unwrap();
             assert!(w.renamed("GONOPROXY", "x").is_some(), "{text}");
