@@ -780,7 +780,55 @@ const ENV_KINDS: &[(FileKind, &str, Render)] = &[
             .map(|(k, x)| format!("$env:{k} = '{}'\n", x.replace('\'', "''")))
             .collect()
     }),
+    (FileKind::Batch, "build.bat", |v| {
+        let mut s = "@echo off\nsetlocal\n".to_string();
+        for (k, x) in v {
+            s.push_str(&format!("set \"{k}={x}\"\n"));
+        }
+        s + "go build ./...\n"
+    }),
+    (FileKind::Nix, "shell.nix", |v| {
+        let mut s = "{ pkgs ? import <nixpkgs> {} }:\npkgs.mkShell {\n".to_string();
+        for (k, x) in v {
+            s.push_str(&format!("  {k} = \"{x}\";\n"));
+        }
+        s + "  packages = [ pkgs.go ];\n}\n"
+    }),
+    (FileKind::Earthfile, "Earthfile", |v| {
+        let mut s = "VERSION 0.8\n\nbuild:\n    FROM golang\n".to_string();
+        for (k, x) in v {
+            s.push_str(&format!("    ENV {k}={}\n", docker_double(x)));
+        }
+        s + "    RUN go build ./...\n"
+    }),
+    (FileKind::Mise, "mise.toml", |v| {
+        let mut s = "[tools]\ngo = \"1.24\"\n\n[env]\n".to_string();
+        for (k, x) in v {
+            s.push_str(&format!("{k} = {}\n", toml_literal(x)));
+        }
+        s
+    }),
+    (FileKind::Netlify, "netlify.toml", |v| {
+        let mut s = "[build]\ncommand = \"go build\"\n\n[build.environment]\n".to_string();
+        for (k, x) in v {
+            s.push_str(&format!("  {k} = {}\n", toml_literal(x)));
+        }
+        s
+    }),
+    (FileKind::Fly, "fly.toml", |v| {
+        let mut s = "app = \"svc\"\n\n[env]\n".to_string();
+        for (k, x) in v {
+            s.push_str(&format!("  {k} = {}\n", toml_literal(x)));
+        }
+        s + "\n[http_service]\n  internal_port = 8080\n"
+    }),
 ];
+
+/// A TOML literal string (no escapes) of `v`.
+fn toml_literal(v: &str) -> String {
+    assert!(!v.contains('\''), "no literal string holds {v:?}");
+    format!("'{v}'")
+}
 
 /// The kinds of file that can hold git configuration, with a git config file's text written
 /// in each.
