@@ -790,6 +790,44 @@ fn earthfile(text: &str, out: &mut Sink) {
             targets.push((i + 1, name.to_string()));
         }
     }
+    // The base target's `ARG`s (before the first target) are build arguments of every target
+    // with `--global`, of the base target otherwise; Earthly hands ARGs to RUN as
+    // environment variables. A Dockerfile reader sees them as ARGs before FROM, which only
+    // FROM lines use, so they are read here.
+    let first_target = targets.first().map_or(usize::MAX, |(line, _)| *line);
+    for (i, l) in text
+        .lines()
+        .enumerate()
+        .take(first_target.saturating_sub(1))
+    {
+        let mut words = l.split_whitespace();
+        if !words.next().is_some_and(|w| w.eq_ignore_ascii_case("ARG"))
+            || out.found.iter().any(|f| f.line == i + 1)
+        {
+            continue;
+        }
+        let Some(assign) = words.find(|w| !w.starts_with("--")) else {
+            continue;
+        };
+        let Some((name, value)) = assign.split_once('=') else {
+            continue;
+        };
+        let value = value
+            .strip_prefix('"')
+            .and_then(|v| v.strip_suffix('"'))
+            .unwrap_or(value);
+        let column = l.find(assign).map(|at| l[..at].chars().count() + 1);
+        out.push(Candidate {
+            line: i + 1,
+            column,
+            variable: name,
+            value,
+            how: How::Arg,
+            context: None,
+            unresolved: false,
+        });
+    }
+    out.found.sort_by_key(|s| (s.line, s.column));
     for f in &mut out.found {
         f.context = targets
             .iter()

@@ -1239,7 +1239,8 @@ fn applying_a_suggested_fix_to_a_scanned_file_removes_its_finding() {
                 s.push_str(&format!("export {k} := \"{x}\"\n"));
             }
             s + "build:\n    go build\n"
-        }),        (FileKind::Batch, "build.bat", |v| {
+        }),
+        (FileKind::Batch, "build.bat", |v| {
             let mut s = "@echo off\n".to_string();
             for (k, x) in v {
                 // Unquoted, `|` and `&` end the command (a pipe, a second command).
