@@ -1252,13 +1252,6 @@ fn applying_a_suggested_fix_to_a_scanned_file_removes_its_finding() {
             }
             s + "go build ./...\n"
         }),
-        (FileKind::Nix, "flake.nix", |v| {
-            let mut s = "{\n  devShells.default = pkgs.mkShell {\n".to_string();
-            for (k, x) in v {
-                s.push_str(&format!("    {k} = \"{x}\";\n"));
-            }
-            s + "  };\n}\n"
-        }),
         (FileKind::Earthfile, "Earthfile", |v| {
             let mut s = "VERSION 0.8\nbuild:\n    FROM golang\n".to_string();
             for (k, x) in v {
