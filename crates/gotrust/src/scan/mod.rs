@@ -3,7 +3,8 @@
 //! The scanner walks a directory (respecting `.gitignore`, never following symlinks), picks the
 //! files whose kind it understands from their names (Dockerfiles, CI pipelines of GitHub,
 //! GitLab, CircleCI, Azure, Bitbucket, Drone, Jenkins, Compose files, Kubernetes and Helm
-//! manifests, goreleaser, Makefiles, shell and PowerShell scripts, `.envrc`/`.env`,
+//! manifests, goreleaser, Makefiles, shell, PowerShell and cmd batch scripts, Earthfiles, Nix
+//! expressions, mise/Netlify/Fly TOML environment tables, `.envrc`/`.env`,
 //! `.bazelrc`, `.gitconfig`, devcontainer.json, go env files) and extracts every assignment of
 //! a variable that changes how `go` fetches modules (the names cmd/go/internal/cfg reads),
 //! plus the git configuration that weakens TLS or rewrites URLs.
