@@ -1240,6 +1240,46 @@ fn applying_a_suggested_fix_to_a_scanned_file_removes_its_finding() {
             }
             s + "build:\n    go build\n"
         }),
+        (FileKind::Batch, "build.bat", |v| {
+            let mut s = "@echo off\n".to_string();
+            for (k, x) in v {
+                // Unquoted, `|` and `&` end the command (a pipe, a second command).
+                if x.contains(['|', '&']) {
+                    s.push_str(&format!("set \"{k}={x}\"\n"));
+                } else {
+                    s.push_str(&format!("set {k}={x}\n"));
+                }
+            }
+            s + "go build ./...\n"
+        }),
+        (FileKind::Earthfile, "Earthfile", |v| {
+            let mut s = "VERSION 0.8\nbuild:\n    FROM golang\n".to_string();
+            for (k, x) in v {
+                s.push_str(&format!("    ENV {k}=\"{x}\"\n"));
+            }
+            s + "    RUN go build\n"
+        }),
+        (FileKind::Mise, "mise.toml", |v| {
+            let mut s = "[env]\n".to_string();
+            for (k, x) in v {
+                s.push_str(&format!("{k} = \"{x}\"\n"));
+            }
+            s + "\n[tools]\ngo = \"1.24\"\n"
+        }),
+        (FileKind::Netlify, "netlify.toml", |v| {
+            let mut s = "[build.environment]\n".to_string();
+            for (k, x) in v {
+                s.push_str(&format!("  {k} = '{x}'\n"));
+            }
+            s
+        }),
+        (FileKind::Fly, "fly.toml", |v| {
+            let mut s = "app = \"svc\"\n[env]\n".to_string();
+            for (k, x) in v {
+                s.push_str(&format!("  {k} = \"{x}\"\n"));
+            }
+            s + "[build.args]\n  CGO_ENABLED = \"0\"\n"
+        }),
     ];
     let baseline = Baseline::default();
     let findings = |kind: FileKind, name: &str, text: &str| -> Result<Vec<Finding>, String> {
