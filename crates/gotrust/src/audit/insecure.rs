@@ -32,12 +32,18 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
         }
     };
     for p in ctx.goinsecure.patterns() {
-        if p.error.is_some() {
-            continue; // pattern/invalid reports it; it matches nothing.
+        // A malformed glob, or one with white space (which go does not trim, and no module
+        // path contains: x/mod `MatchPrefixPatterns`), matches nothing; pattern/invalid
+        // reports it.
+        if p.error.is_some() || p.text.contains(char::is_whitespace) {
+            continue;
         }
         let everything = matches_everything(|t| p.matches(t));
         let public = public_matches(|t| p.matches(t), |t| ctx.in_scope(t));
         let ev = ctx.evidence("GOINSECURE");
+        // Whether a finding above already says the pattern drops TLS.
+        let widest_reported =
+            everything || (!allowed(&p.text) && (!public.is_empty() || broad(&p.trimmed)));
         if everything {
             out.push(
                 Finding::new(
@@ -138,6 +144,27 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
                 p.text,
                 super::lower_first(&fix_without(&p.text))
             )));
+        } else if !widest_reported && !allowed(&p.text) {
+            // TLS is still dropped for these hosts (discovery over plain HTTP, certificates
+            // unchecked, cmd/go/internal/vcs `RepoRootForImportPath` with `web.Insecure`);
+            // the database catches changed content of versions not in go.sum, but not the
+            // exposure of paths and code, and a private module there fails its lookup.
+            out.push(
+                Finding::new(
+                    &catalog::INSECURE_DATABASE_CHECKED,
+                    format!(
+                        "GOINSECURE pattern {:?}: direct fetches of these modules may use plain HTTP and unverified TLS; the checksum database still checks versions not in go.sum (a private module there fails that lookup)",
+                        p.text
+                    ),
+                )
+                .with_evidence(ev.clone())
+                .with_affected(p.text.clone())
+                .with_fix(format!(
+                    "Serve {:?} over HTTPS with a trusted certificate and remove it from GOINSECURE: {}",
+                    p.text,
+                    super::lower_first(&fix_without(&p.text))
+                )),
+            );
         }
     }
 }

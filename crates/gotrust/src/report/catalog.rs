@@ -274,6 +274,9 @@ catalog! {
     INSECURE_NO_EFFECT = "insecure/no-effect", Info,
         "A GOINSECURE pattern only covers modules fetched through proxies, where it does nothing",
         "Remove the pattern, or add the paths to GONOPROXY if direct insecure fetches are really intended.";
+    INSECURE_DATABASE_CHECKED = "insecure/database-checked", Low,
+        "Direct fetches of modules matching a GOINSECURE pattern may use plain HTTP and unverified TLS; only the checksum database still checks their content",
+        "Serve those modules over HTTPS with a trusted certificate and remove the pattern from GOINSECURE.";
     TLS_CUSTOM_ROOTS = "tls/custom-roots", Medium,
         "SSL_CERT_FILE or SSL_CERT_DIR replaces the system trust store with one holding no readable certificate: every HTTPS request of go fails",
         "Point SSL_CERT_FILE at a readable PEM bundle (or unset SSL_CERT_FILE/SSL_CERT_DIR to use the platform store).";
@@ -517,6 +520,7 @@ mod tests {
         "insecure/broad",
         "insecure/unverified",
         "insecure/no-effect",
+        "insecure/database-checked",
         "tls/custom-roots",
         "tls/non-public-ca",
         "git/tls-verify-off",
