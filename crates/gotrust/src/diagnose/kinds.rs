@@ -77,6 +77,9 @@ pub enum DiagnosisKind {
     PlaintextServer,
     /// `i/o timeout`, `Client.Timeout exceeded`, `TLS handshake timeout`.
     Timeout,
+    /// `remote error: tls: handshake failure` and other TLS alerts: the other side (or
+    /// something in between) broke off the handshake before any certificate was checked.
+    TlsHandshakeFailed,
     /// The TCP connection could not be made for another reason: `connect: network is
     /// unreachable`, `no route to host`, `cannot assign requested address`, or a Windows
     /// `connectex:` message in a language gotrust does not know.
@@ -268,6 +271,7 @@ impl DiagnosisKind {
         Self::DnsFailure,
         Self::ConnectionRefused,
         Self::ConnectFailed,
+        Self::TlsHandshakeFailed,
         Self::ConnectionLost,
         Self::PlaintextServer,
         Self::Timeout,
@@ -497,7 +501,7 @@ impl DiagnosisKind {
                 Some("transport/http-proxy"),
             ),
             K::HttpProxyAuth => info(
-                "the corporate HTTP proxy refused the CONNECT (authentication required)",
+                "the corporate HTTP proxy refused the CONNECT (authentication required, or the destination is not allowed: go then shows the proxy's status text alone, e.g. `Forbidden`)",
                 "HTTPS_PROXY, HTTP_PROXY",
                 "Give the proxy credentials (http://user:pass@proxy in HTTPS_PROXY, kept out of logs) or ask for the hosts to be allowed",
                 &[],
@@ -579,6 +583,17 @@ impl DiagnosisKind {
                 "GOPROXY, GOSUMDB, HTTPS_PROXY, network",
                 "Check firewall rules for the proxy and database hosts; set HTTPS_PROXY if the network requires one",
                 &[NO_SUMDB_OFF],
+                Some("transport/http-proxy"),
+            ),
+            K::TlsHandshakeFailed => info(
+                "the TLS handshake was broken off with an alert before any certificate was checked: a middlebox filtering by server name, an HTTP proxy or TLS-inspecting gateway that does not accept this client's TLS versions or ciphers, or a server that wants a client certificate",
+                "HTTPS_PROXY, the network path, GOPROXY",
+                "Try the same URL with curl from the same machine; if a corporate gateway sits in between, ask for the host to be allowed (or its inspection to support TLS 1.3); otherwise use a proxy reachable from this network in GOPROXY",
+                &[
+                    NO_INSECURE_FOR_TLS,
+                    NO_SUMDB_OFF,
+                    "GOPROXY=direct: moves the fetch to git, which meets the same gateway and loses the proxy's checks",
+                ],
                 Some("transport/http-proxy"),
             ),
             K::ConnectFailed => info(

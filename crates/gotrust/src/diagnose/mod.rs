@@ -938,6 +938,15 @@ fn module_version(word: &str) -> Option<String> {
         .then(|| format!("{path}@{version}"))
 }
 
+/// Whether `line` ends with `: <status text>` and nothing else (a closing parenthesis of old
+/// go's `(https fetch: ...)` aside).
+fn ends_with_bare_status(line: &str, status: &str) -> bool {
+    line.trim_end()
+        .trim_end_matches(')')
+        .strip_suffix(status)
+        .is_some_and(|before| before.ends_with(": "))
+}
+
 /// The version-control tools cmd/go/internal/vcs runs.
 const VCS_TOOLS: &[&str] = &["git", "hg", "svn", "bzr", "fossil"];
 
@@ -1103,6 +1112,8 @@ fn classify_by(
         "cannot use path@version syntax in GOPATH mode",
         "cannot find main module",
         "go: modules disabled by GO111MODULE=off",
+        // Go 1.22+: `go: 'go get' is no longer supported outside a module.`
+        "is no longer supported outside a module",
     ]) {
         K::NoMainModule
     } else if any(&["malformed module path", "malformed import path"]) {
@@ -1135,7 +1146,7 @@ fn classify_by(
         K::TlsLegacyCommonName
     } else if has("x509: failed to load system roots") {
         K::TlsNoRoots
-    } else if has("proxyconnect tcp") {
+    } else if has("proxyconnect tcp") || has("Could not resolve proxy") {
         K::HttpProxyUnreachable
     } else if has("Proxy Authentication Required") {
         K::HttpProxyAuth
@@ -1214,6 +1225,21 @@ fn classify_by(
         K::GitAuth
     } else if has("unrecognized import path \"") {
         K::UnrecognizedImportPath
+    } else if has(": Forbidden") && ends_with_bare_status(line, "Forbidden") {
+        // net/http reports a CONNECT the HTTP proxy answered with anything but 200 by the
+        // status text alone (`Get "https://...": Forbidden`, net/http.Transport.dialConn).
+        K::HttpProxyAuth
+    } else if any(&[
+        ": Bad Gateway",
+        ": Service Unavailable",
+        ": Gateway Timeout",
+    ]) && ["Bad Gateway", "Service Unavailable", "Gateway Timeout"]
+        .iter()
+        .any(|s| ends_with_bare_status(line, s))
+    {
+        K::HttpProxyUnreachable
+    } else if any(&["remote error: tls: ", "local error: tls: "]) {
+        K::TlsHandshakeFailed
     } else if has("disagree about go-import for") {
         K::GoImportConflict
     } else if has("unknown revision") {
@@ -1222,6 +1248,8 @@ fn classify_by(
         ": invalid version: ",
         "invalid pseudo-version",
         "has post-v",
+        // modfetch.coderepo: `go.mod has non-.../v2 module path "x" at revision v2.0.0`.
+        "has non-...",
         "module contains a go.mod file, so major version must be compatible",
         "module contains a go.mod file, so module path must match major version",
     ]) {
@@ -1357,6 +1385,10 @@ fn classify_by(
         "no route to host",
         "cannot assign requested address",
         "attempted to an unreachable",
+        // EACCES from connect(2): a local firewall, sandbox or security policy; Windows says
+        // `forbidden by its access permissions` (WSAEACCES).
+        "connect: permission denied",
+        "forbidden by its access permissions",
         "Couldn't connect to server",
         "connectex: ",
     ]) {
@@ -1375,7 +1407,7 @@ fn classify_by(
     {
         K::ProxyNotFound
     } else if any(&["reading ", "unexpected status ("])
-        && has_status(line, &["401 ", "403 ", "407 "])
+        && has_status(line, &["401 ", "403 ", "407 ", "451 "])
     {
         K::ProxyUnauthorized
     } else if any(&["reading ", "unexpected status ("])

@@ -2210,3 +2210,61 @@ fn etimedout_in_every_unix_wording_is_a_timeout() {
         );
     }
 }
+
+#[test]
+fn refusals_outside_gos_own_words_are_recognized() {
+    let get =
+        "go: example.com/m@v1.0.0: Get \"https://proxy.golang.org/example.com/m/@v/v1.0.0.mod\": ";
+    for (tail, kind) in [
+        // net/http gives a refused CONNECT as the proxy's status text alone.
+        ("Forbidden", K::HttpProxyAuth),
+        ("Bad Gateway", K::HttpProxyUnreachable),
+        ("Service Unavailable", K::HttpProxyUnreachable),
+        // A TLS alert from the other side.
+        (
+            "remote error: tls: handshake failure",
+            K::TlsHandshakeFailed,
+        ),
+        ("local error: tls: bad record MAC", K::TlsHandshakeFailed),
+        // EACCES from connect(2), and Windows' WSAEACCES.
+        (
+            "dial tcp 142.250.0.1:443: connect: permission denied",
+            K::ConnectFailed,
+        ),
+        (
+            "dial tcp 142.250.0.1:443: connectex: An attempt was made to access a socket in a way forbidden by its access permissions.",
+            K::ConnectFailed,
+        ),
+    ] {
+        let log = format!("{get}{tail}\n");
+        let t = kinds_and_top_causes(&log);
+        assert_eq!(t.len(), 1, "{log}");
+        assert_eq!(t[0].0, kind, "{log}");
+    }
+    // A proxy's own status line with a code stays the proxy's answer.
+    assert_eq!(
+        kinds_and_top_causes("go: example.com/m@v1.0.0: reading https://goproxy.example.com/example.com/m/@v/v1.0.0.info: 502 Bad Gateway\n")[0].0,
+        K::ProxyServerError
+    );
+    assert_eq!(
+        kinds_and_top_causes("go: example.com/m@v1.0.0: reading https://goproxy.example.com/example.com/m/@v/v1.0.0.info: 451 Unavailable For Legal Reasons\n")[0].0,
+        K::ProxyUnauthorized
+    );
+    // git's curl failing to resolve the HTTP proxy it was given.
+    let git = "go: example.com/m@v1.0.0: git ls-remote -q origin in /c: exit status 128:\n\tfatal: unable to access 'https://example.com/m/': Could not resolve proxy: proxy.corp.example\n";
+    assert_eq!(kinds_and_top_causes(git)[0].0, K::HttpProxyUnreachable);
+}
+
+#[test]
+fn newer_and_older_module_wordings_are_recognized() {
+    // Go 1.22+ outside a module.
+    let t = kinds_and_top_causes(
+        "go: 'go get' is no longer supported outside a module.\n\tTo build and install a command, use 'go install' with a version,\n\tlike 'go install example.com/cmd@latest'\n",
+    );
+    assert_eq!(t[0].0, K::NoMainModule);
+    // A major version whose go.mod lacks the /vN suffix.
+    let t = kinds_and_top_causes(
+        "go: example.com/m@v2.0.0: invalid version: go.mod has non-.../v2 module path \"example.com/m\" (and .../v2/go.mod does not exist) at revision v2.0.0\n",
+    );
+    assert_eq!(t[0].0, K::InvalidVersion);
+}
