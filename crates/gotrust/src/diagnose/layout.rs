@@ -9,6 +9,55 @@
 //! editors turn the tab into spaces. [`strip_decoration`] removes those prefixes so the rest of
 //! the parser sees go's line, keeping the indentation that marks a continuation.
 
+/// Removes terminal colour and style codes anywhere in the line: ANSI SGR sequences
+/// (`ESC[31m`, `ESC[1;31m`, `ESC[0m`, from colouring CI runners, BuildKit, golangci-lint,
+/// goreleaser) and what remains of them when a paste dropped the invisible ESC (`[31m`). A
+/// line without any is returned as it is.
+pub fn strip_colors(line: &str) -> std::borrow::Cow<'_, str> {
+    if !line.contains(['\u{1b}', '[']) {
+        return std::borrow::Cow::Borrowed(line);
+    }
+    let b = line.as_bytes();
+    let mut out = String::with_capacity(line.len());
+    let mut i = 0;
+    let mut changed = false;
+    while i < b.len() {
+        let esc = b[i] == 0x1b;
+        let start = if esc { i + 1 } else { i };
+        if (esc || b[i] == b'[') && b.get(start) == Some(&b'[') {
+            // Parameters: digits and semicolons, then the final `m` (SGR); an ESC sequence may
+            // end with any final byte.
+            let params = b[start + 1..]
+                .iter()
+                .take_while(|c| c.is_ascii_digit() || **c == b';')
+                .count();
+            let end = start + 1 + params;
+            let fin = b.get(end).copied();
+            let sgr = fin == Some(b'm') && (esc || params > 0);
+            let other = esc && fin.is_some_and(|c| (0x40..=0x7e).contains(&c));
+            if sgr || other {
+                i = end + 1;
+                changed = true;
+                continue;
+            }
+        }
+        if esc {
+            // A lone ESC: drop it.
+            i += 1;
+            changed = true;
+            continue;
+        }
+        let ch = line[i..].chars().next().unwrap_or('\u{fffd}');
+        out.push(ch);
+        i += ch.len_utf8();
+    }
+    if changed {
+        std::borrow::Cow::Owned(out)
+    } else {
+        std::borrow::Cow::Borrowed(line)
+    }
+}
+
 /// Removes the decoration other programs put in front of go's line; the indentation that
 /// follows the decoration (a continuation line) is kept.
 pub fn strip_decoration(line: &str) -> &str {
@@ -177,6 +226,31 @@ mod tests {
         );
         assert_eq!(s("[INFO] go: a@v1: x"), "go: a@v1: x");
         assert_eq!(s("[   47s] "), "");
+    }
+
+    #[test]
+    fn colors_are_removed() {
+        use super::strip_colors as c;
+        assert_eq!(
+            c("\u{1b}[31mgo: a@v1: x509: bad\u{1b}[0m"),
+            "go: a@v1: x509: bad"
+        );
+        assert_eq!(
+            c("\u{1b}[1;31m  ⨯ release failed\u{1b}[0m"),
+            "  ⨯ release failed"
+        );
+        assert_eq!(c("\u{1b}[2K\u{1b}[1Ggo: x"), "go: x");
+        // A paste that lost the ESC keeps the rest of the sequence.
+        assert_eq!(c("[31mgo: a@v1: error[0m"), "go: a@v1: error");
+        // Brackets that are not colour codes stay.
+        for line in [
+            "[   47s] go: x",
+            "go: a@v1: invalid version: unknown revision [m]",
+            "[m] go: x",
+            "#12 [linux/amd64 builder 5/6] RUN go mod download",
+        ] {
+            assert_eq!(c(line), line);
+        }
     }
 
     #[test]

@@ -742,7 +742,8 @@ impl<R: BufRead> Iterator for LogParser<R> {
             let buf = std::mem::take(&mut self.buf);
             let text = String::from_utf8_lossy(&buf);
             let line = text.strip_suffix('\r').unwrap_or(&text);
-            let ev = self.process(line);
+            let line = layout::strip_colors(line);
+            let ev = self.process(&line);
             drop(text);
             self.buf = buf;
             if let Some(ev) = ev {

@@ -2268,3 +2268,19 @@ fn newer_and_older_module_wordings_are_recognized() {
     );
     assert_eq!(t[0].0, K::InvalidVersion);
 }
+
+#[test]
+fn coloured_ci_output_is_diagnosed() {
+    // A colouring CI runner around go's lines, the timestamp outside the colour.
+    let log = "2024-05-01T10:00:00.1234567Z \u{1b}[31mgo: example.com/m@v1.0.0: verifying module: checksum mismatch\u{1b}[0m\n2024-05-01T10:00:00.1234567Z \u{1b}[31m\tdownloaded: h1:aaaa=\u{1b}[0m\n2024-05-01T10:00:00.1234567Z \u{1b}[31m\tsum.golang.org: h1:bbbb=\u{1b}[0m\n";
+    let a = analysis(log);
+    assert_eq!(a.diagnoses.len(), 1, "{:#?}", a.diagnoses);
+    let d = &a.diagnoses[0].diagnosis;
+    assert_eq!(d.kind, K::SumDbMismatch);
+    assert_eq!(d.module.as_deref(), Some("example.com/m@v1.0.0"));
+    let c = d.checksum.as_ref().unwrap();
+    assert_eq!(c.downloaded.as_deref(), Some("h1:aaaa="));
+    // goreleaser-style colour around a wrapped go error.
+    let log = "\u{1b}[1;31m   ⨯ build failed\u{1b}[0m after 2s error=go: example.com/m@v1.0.0: reading https://proxy.golang.org/example.com/m/@v/v1.0.0.mod: 404 Not Found\n";
+    assert_eq!(kinds_and_top_causes(log)[0].0, K::ProxyNotFound);
+}
