@@ -1259,10 +1259,13 @@ fn lookup_causes(
     // as `server response:`; through a proxy's /sumdb/ mirror, a bare 404/410 is the proxy's
     // own answer: its mirror lacks the lookup (go does not fall back to the database once a
     // proxy said it supports it: cmd/go/internal/modfetch/sumdb.go, dbDial).
+    // proxy.golang.org is the database's own operator's mirror: an empty body there comes
+    // from something between (a filtering egress proxy strips it), not from a gap in it.
     let proxy_host = url_host(url);
     if through_proxy
         && server.trim().is_empty()
         && !proxy_host.is_empty()
+        && proxy_host != "proxy.golang.org"
         && vis != Visibility::Private
     {
         let mut c = cause(
