@@ -32,8 +32,11 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
         }
     };
     for p in ctx.goinsecure.patterns() {
-        if p.error.is_some() {
-            continue; // pattern/invalid reports it; it matches nothing.
+        // A malformed glob, or one with white space (which go does not trim, and no module
+        // path contains: x/mod `MatchPrefixPatterns`), matches nothing; pattern/invalid
+        // reports it.
+        if p.error.is_some() || p.text.contains(char::is_whitespace) {
+            continue;
         }
         let everything = matches_everything(|t| p.matches(t));
         let public = public_matches(|t| p.matches(t), |t| ctx.in_scope(t));

@@ -391,6 +391,7 @@ enum Inner {
     Timeout,
     Reset,
     Refused,
+    Unreachable,
     Eof,
     ServerError,
     Unauthorized,
@@ -399,54 +400,78 @@ enum Inner {
 
 fn inner_error(text: &str) -> Option<Inner> {
     let has = |s: &str| text.contains(s);
-    Some(if has("x509: certificate signed by unknown authority") {
-        Inner::TlsUnknownAuthority
-    } else if has("x509: certificate is valid for") || has("not valid for any names") {
-        Inner::TlsHostname
-    } else if has("x509: certificate has expired") {
-        Inner::TlsExpired
-    } else if has("x509: ") || has("tls: ") {
-        Inner::TlsOther
-    } else if has("SSL certificate problem") || has("server certificate verification failed") {
-        Inner::TlsUnknownAuthority
-    } else if has("no such host")
-        || has("getaddrinfow")
-        || has("Could not resolve host")
-        || has("Temporary failure in name resolution")
-        || has("dial tcp: lookup ")
-    {
-        Inner::Dns
-    } else if has("i/o timeout")
-        || has("Client.Timeout")
-        || has("TLS handshake timeout")
-        || has("context deadline exceeded")
-        || has("timed out")
-        || has("did not properly respond after a period of time")
-        || has("request canceled while waiting")
-    {
-        Inner::Timeout
-    } else if has("connection reset by peer")
-        || has("forcibly closed")
-        || has("force closed")
-        || has("unexpected EOF")
-    {
-        Inner::Reset
-    } else if has("connection refused") || has("Connection refused") || has("actively refused it") {
-        Inner::Refused
-    } else if text.trim_end().ends_with(": EOF") || has(": EOF ") {
-        Inner::Eof
-    } else if [": 500 ", ": 502 ", ": 503 ", ": 504 "]
-        .iter()
-        .any(|c| has(c))
-    {
-        Inner::ServerError
-    } else if [": 401 ", ": 403 ", ": 407 "].iter().any(|c| has(c)) {
-        Inner::Unauthorized
-    } else if has(": 404 Not Found") || has(": 410 Gone") {
-        Inner::NotFound
-    } else {
-        return None;
-    })
+    Some(
+        if has("x509: certificate signed by unknown authority") || has("certificate is not trusted")
+        {
+            Inner::TlsUnknownAuthority
+        } else if has("x509: certificate is valid for") || has("not valid for any names") {
+            Inner::TlsHostname
+        } else if has("x509: certificate has expired") {
+            Inner::TlsExpired
+        } else if has("x509: ") || has("tls: ") {
+            Inner::TlsOther
+        } else if has("SSL certificate problem") || has("server certificate verification failed") {
+            Inner::TlsUnknownAuthority
+        } else if has("no such host")
+            || has("getaddrinfow")
+            || has("Could not resolve host")
+            || has("Temporary failure in name resolution")
+            || has("dial tcp: lookup ")
+        {
+            Inner::Dns
+        } else if has("i/o timeout")
+            || has("Client.Timeout")
+            || has("TLS handshake timeout")
+            || has("context deadline exceeded")
+            || has("timed out")
+            || has(" ms: Timed out")
+            || has("did not properly respond after a period of time")
+            || has("request canceled while waiting")
+        {
+            Inner::Timeout
+        } else if has("connection reset by peer")
+            || has("forcibly closed")
+            || has("force closed")
+            || has("unexpected EOF")
+            || has("Connection reset by peer")
+            || has("Connection was reset")
+            || has("SSL_ERROR_SYSCALL")
+            || has("gnutls_handshake() failed")
+            || has("GnuTLS recv error")
+            || has("RPC failed; curl")
+            || has("early EOF")
+            || has("hung up unexpectedly")
+            || has("Connection closed by remote host")
+            || has("client connection lost")
+        {
+            Inner::Reset
+        } else if has("connection refused")
+            || has("Connection refused")
+            || has("actively refused it")
+        {
+            Inner::Refused
+        } else if has("network is unreachable")
+            || has("no route to host")
+            || has("cannot assign requested address")
+            || has("attempted to an unreachable")
+            || has("Couldn't connect to server")
+        {
+            Inner::Unreachable
+        } else if text.trim_end().ends_with(": EOF") || has(": EOF ") {
+            Inner::Eof
+        } else if [": 500 ", ": 502 ", ": 503 ", ": 504 "]
+            .iter()
+            .any(|c| has(c))
+        {
+            Inner::ServerError
+        } else if [": 401 ", ": 403 ", ": 407 "].iter().any(|c| has(c)) {
+            Inner::Unauthorized
+        } else if has(": 404 Not Found") || has(": 410 Gone") {
+            Inner::NotFound
+        } else {
+            return None;
+        },
+    )
 }
 
 /// Builds a cause.
@@ -518,6 +543,20 @@ fn setting_evidence(ctx: &Context<'_>, names: &[&str]) -> Vec<EvidenceLine> {
             text: s.line.clone(),
         })
         .collect()
+}
+
+/// [`setting_evidence`] for the settings among `names` the log gives a non-empty value.
+fn nonempty_setting_evidence(ctx: &Context<'_>, names: &[&str]) -> Vec<EvidenceLine> {
+    let set: Vec<&str> = names
+        .iter()
+        .copied()
+        .filter(|n| {
+            ctx.settings
+                .get(n)
+                .is_some_and(|s| !s.value.trim().is_empty())
+        })
+        .collect();
+    setting_evidence(ctx, &set)
 }
 
 /// The proxy entries of the log's GOPROXY, if it shows one.
@@ -767,12 +806,28 @@ fn rank(
             }
         }
         K::MalformedModulePath => malformed_causes(d, ev),
+        K::VcsMissing if own.contains("exec: \"git\"") || own.contains("missing Git command") => {
+            vec![with_evidence(
+                cause(
+                    "git-missing",
+                    "go had to run git (a direct fetch: GOPROXY=direct, a GOPRIVATE/GONOPROXY path, or `direct` after the proxies in GOPROXY) and git is not installed where go runs; slim images such as golang:alpine have no git",
+                    "the build image or machine (git on PATH); GOPROXY, GOPRIVATE",
+                    "Install git where go runs (`apk add --no-cache git`, `apt-get install -y git`); for private modules also give git credentials. Public modules need no git when they come through a module proxy",
+                    &[
+                        "GOFLAGS=-mod=mod: changes go.mod handling, not how modules are fetched",
+                        "GOSUMDB=off or GONOSUMDB: unrelated to a missing git, and removes verification",
+                    ],
+                ),
+                ev,
+            )]
+        }
         K::UnrecognizedImportPath
         | K::SumDbUnreachable
         | K::DnsFailure
         | K::Timeout
         | K::ConnectionLost
         | K::ConnectionRefused
+        | K::ConnectFailed
         | K::TlsUnknownAuthority
         | K::TlsHostnameMismatch
         | K::TlsExpired
@@ -793,7 +848,13 @@ fn name_or<'a>(host: &'a str, default: &'a str) -> &'a str {
     if host.is_empty() { default } else { host }
 }
 
-fn tls_causes(inner: Inner, own: &str, host: &str, ev: &[EvidenceLine]) -> Vec<Cause> {
+fn tls_causes(
+    inner: Inner,
+    own: &str,
+    host: &str,
+    via_proxy: &[EvidenceLine],
+    ev: &[EvidenceLine],
+) -> Vec<Cause> {
     // git (curl, gnutls, Secure Transport) checked this certificate, not go: git's own CA
     // bundle and settings decide.
     if [
@@ -815,7 +876,7 @@ fn tls_causes(inner: Inner, own: &str, host: &str, ev: &[EvidenceLine]) -> Vec<C
             DANGEROUS,
         );
         git.evidence.extend(ev.iter().cloned());
-        let mut rest = tls_causes(inner, "", host, ev);
+        let mut rest = tls_causes(inner, "", host, via_proxy, ev);
         rest.retain(|c| c.id == "tls-interception");
         let mut out = vec![git];
         out.extend(rest);
@@ -874,13 +935,21 @@ fn tls_causes(inner: Inner, own: &str, host: &str, ev: &[EvidenceLine]) -> Vec<C
         DANGEROUS,
     );
     let well_known = is_well_known_host(host);
+    // An HTTPS proxy set in the log carries every https request (net/http's
+    // ProxyFromEnvironment): an unknown CA then most likely belongs to that proxy re-signing
+    // TLS, not to the server.
+    let proxied = !via_proxy.is_empty();
     let mut out = match (inner, well_known) {
         (_, true) => vec![interception],
+        (Inner::TlsUnknownAuthority, false) if proxied => vec![interception, private_ca],
         (Inner::TlsUnknownAuthority, false) => vec![private_ca, interception],
         (_, false) => vec![server, interception],
     };
     for c in &mut out {
         c.evidence.extend(ev.iter().cloned());
+        if c.id == "tls-interception" {
+            c.evidence.extend(via_proxy.iter().cloned());
+        }
     }
     out
 }
@@ -904,6 +973,7 @@ fn transport_causes(
         (K::Timeout, None) => Some(Inner::Timeout),
         (K::ConnectionLost, None) => Some(Inner::Reset),
         (K::ConnectionRefused, None) => Some(Inner::Refused),
+        (K::ConnectFailed, None) => Some(Inner::Unreachable),
         _ => None,
     };
     let proxy_ev = setting_evidence(ctx, &["GOPROXY", "HTTPS_PROXY", "https_proxy"]);
@@ -913,7 +983,13 @@ fn transport_causes(
             | Inner::TlsHostname
             | Inner::TlsExpired
             | Inner::TlsOther),
-        ) => tls_causes(i, own, host, ev),
+        ) => tls_causes(
+            i,
+            own,
+            host,
+            &nonempty_setting_evidence(ctx, &["HTTPS_PROXY", "https_proxy"]),
+            ev,
+        ),
         Some(Inner::Dns) => {
             let (name, resolver) = dns_target(own).unwrap_or((host.to_string(), None));
             if name.contains(':') && !name.contains("::") {
@@ -950,11 +1026,14 @@ fn transport_causes(
             c.evidence.extend(proxy_ev);
             vec![c]
         }
-        Some(i @ (Inner::Timeout | Inner::Reset | Inner::Refused | Inner::Eof)) => {
+        Some(
+            i @ (Inner::Timeout | Inner::Reset | Inner::Refused | Inner::Unreachable | Inner::Eof),
+        ) => {
             let what = match i {
                 Inner::Timeout => "timed out",
                 Inner::Reset => "was reset",
                 Inner::Refused => "was refused",
+                Inner::Unreachable => "could not be made (no route, or refused by the system)",
                 _ => "was cut (EOF)",
             };
             let h = name_or(host, "the server");
@@ -981,6 +1060,7 @@ fn transport_causes(
             let id = match i {
                 Inner::Timeout => "timeout",
                 Inner::Refused => "connection-refused",
+                Inner::Unreachable => "connect-failed",
                 _ => "connection-lost",
             };
             let in_proxy = log_proxies(ctx)
@@ -1175,6 +1255,35 @@ fn lookup_causes(
     .iter()
     .any(|m| server.contains(m));
     let public = vis == Visibility::Public;
+    // sum.golang.org explains every 404/410 in its body (`not found: ...`), which go prints
+    // as `server response:`; through a proxy's /sumdb/ mirror, a bare 404/410 is the proxy's
+    // own answer: its mirror lacks the lookup (go does not fall back to the database once a
+    // proxy said it supports it: cmd/go/internal/modfetch/sumdb.go, dbDial).
+    // proxy.golang.org is the database's own operator's mirror: an empty body there comes
+    // from something between (a filtering egress proxy strips it), not from a gap in it.
+    let proxy_host = url_host(url);
+    if through_proxy
+        && server.trim().is_empty()
+        && !proxy_host.is_empty()
+        && proxy_host != "proxy.golang.org"
+        && vis != Visibility::Private
+    {
+        let mut c = cause(
+            "proxy-sumdb-incomplete",
+            format!(
+                "{proxy_host} mirrors the checksum database for GOPROXY clients but answered this lookup itself, without a word from sum.golang.org: its /sumdb/ mirror is incomplete or misconfigured, so the record of {p} could not be read",
+                p = name_or(path, "this version")
+            ),
+            "GOPROXY (the proxy's /sumdb/ mirror)",
+            format!(
+                "Ask the operator of {proxy_host} to forward /sumdb/sum.golang.org/ lookups and tiles to the database; until then use a proxy whose mirror serves them. Keep verification on"
+            ),
+            &[NO_SUMDB_OFF, NO_PRIVATE_FOR_PUBLIC],
+        );
+        c.evidence.extend(ev.iter().cloned());
+        c.evidence.extend(setting_evidence(ctx, &["GOPROXY"]));
+        return vec![c, db_upstream_for(host, server, path, ev, public)];
+    }
     let mut out = if upstream_said {
         vec![db_upstream(host, server, path, ev)]
     } else if git_denied {

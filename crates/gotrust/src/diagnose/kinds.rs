@@ -77,6 +77,13 @@ pub enum DiagnosisKind {
     PlaintextServer,
     /// `i/o timeout`, `Client.Timeout exceeded`, `TLS handshake timeout`.
     Timeout,
+    /// `remote error: tls: handshake failure` and other TLS alerts: the other side (or
+    /// something in between) broke off the handshake before any certificate was checked.
+    TlsHandshakeFailed,
+    /// The TCP connection could not be made for another reason: `connect: network is
+    /// unreachable`, `no route to host`, `cannot assign requested address`, or a Windows
+    /// `connectex:` message in a language gotrust does not know.
+    ConnectFailed,
     /// `network disabled by cmdgonetlimit=0`.
     NetworkDisabled,
     // -- direct mode (`cmd/go/internal/vcs`, `modfetch/codehost`)
@@ -91,6 +98,9 @@ pub enum DiagnosisKind {
     /// `terminal prompts disabled`, `could not read Username`, `Authentication failed`,
     /// `Permission denied (publickey)`.
     GitAuth,
+    /// `exec: "git": executable file not found in $PATH`, `go: missing Git command`: the
+    /// version-control tool a direct fetch needs is not installed.
+    VcsMissing,
     /// `unknown revision …`.
     UnknownRevision,
     /// `…: invalid version: …`.
@@ -260,6 +270,8 @@ impl DiagnosisKind {
         Self::UnsupportedScheme,
         Self::DnsFailure,
         Self::ConnectionRefused,
+        Self::ConnectFailed,
+        Self::TlsHandshakeFailed,
         Self::ConnectionLost,
         Self::PlaintextServer,
         Self::Timeout,
@@ -269,6 +281,7 @@ impl DiagnosisKind {
         Self::NoSecureProtocol,
         Self::GovcsDisallows,
         Self::GitAuth,
+        Self::VcsMissing,
         Self::UnknownRevision,
         Self::InvalidVersion,
         Self::GoSumMismatch,
@@ -488,7 +501,7 @@ impl DiagnosisKind {
                 Some("transport/http-proxy"),
             ),
             K::HttpProxyAuth => info(
-                "the corporate HTTP proxy refused the CONNECT (authentication required)",
+                "the corporate HTTP proxy refused the CONNECT (authentication required, or the destination is not allowed: go then shows the proxy's status text alone, e.g. `Forbidden`)",
                 "HTTPS_PROXY, HTTP_PROXY",
                 "Give the proxy credentials (http://user:pass@proxy in HTTPS_PROXY, kept out of logs) or ask for the hosts to be allowed",
                 &[],
@@ -572,6 +585,24 @@ impl DiagnosisKind {
                 &[NO_SUMDB_OFF],
                 Some("transport/http-proxy"),
             ),
+            K::TlsHandshakeFailed => info(
+                "the TLS handshake was broken off with an alert before any certificate was checked: a middlebox filtering by server name, an HTTP proxy or TLS-inspecting gateway that does not accept this client's TLS versions or ciphers, or a server that wants a client certificate",
+                "HTTPS_PROXY, the network path, GOPROXY",
+                "Try the same URL with curl from the same machine; if a corporate gateway sits in between, ask for the host to be allowed (or its inspection to support TLS 1.3); otherwise use a proxy reachable from this network in GOPROXY",
+                &[
+                    NO_INSECURE_FOR_TLS,
+                    NO_SUMDB_OFF,
+                    "GOPROXY=direct: moves the fetch to git, which meets the same gateway and loses the proxy's checks",
+                ],
+                Some("transport/http-proxy"),
+            ),
+            K::ConnectFailed => info(
+                "the TCP connection could not be made: no route to the address (no network, an IPv6 address without IPv6 connectivity, a VPN or firewall rejecting it), or a reason the OS reported in its own words",
+                "GOPROXY, GOSUMDB, HTTPS_PROXY, the network path",
+                "Check that this machine or container has a route to the host (IPv4 and IPv6), firewall and VPN rules, and any HTTP proxy the network requires; or use a proxy reachable from here in GOPROXY",
+                &[NO_SUMDB_OFF],
+                Some("transport/http-proxy"),
+            ),
             K::NetworkDisabled => info(
                 "GODEBUG=cmdgonetlimit=0 disables all network access of the go command",
                 "GODEBUG",
@@ -622,6 +653,13 @@ impl DiagnosisKind {
                     "GIT_TERMINAL_PROMPT=1 in CI: hangs waiting for input",
                     "a token inside GOPROXY/GOPRIVATE values: they are not credentials",
                 ],
+                None,
+            ),
+            K::VcsMissing => info(
+                "a direct fetch (GOPROXY=direct, a GOPRIVATE/GONOPROXY path, or a proxy falling back to `direct`) runs the version-control tool, and it is not installed where go runs (slim images such as golang:alpine ship without git)",
+                "the build environment (git, hg, svn on PATH); GOPROXY and GOPRIVATE decide whether go needs it",
+                "Install the tool in the image or machine (`apk add --no-cache git`, `apt-get install git`); public modules can also come through a module proxy, which needs no git",
+                &[],
                 None,
             ),
             K::UnknownRevision => info(

@@ -9,6 +9,55 @@
 //! editors turn the tab into spaces. [`strip_decoration`] removes those prefixes so the rest of
 //! the parser sees go's line, keeping the indentation that marks a continuation.
 
+/// Removes terminal colour and style codes anywhere in the line: ANSI SGR sequences
+/// (`ESC[31m`, `ESC[1;31m`, `ESC[0m`, from colouring CI runners, BuildKit, golangci-lint,
+/// goreleaser) and what remains of them when a paste dropped the invisible ESC (`[31m`). A
+/// line without any is returned as it is.
+pub fn strip_colors(line: &str) -> std::borrow::Cow<'_, str> {
+    if !line.contains(['\u{1b}', '[']) {
+        return std::borrow::Cow::Borrowed(line);
+    }
+    let b = line.as_bytes();
+    let mut out = String::with_capacity(line.len());
+    let mut i = 0;
+    let mut changed = false;
+    while i < b.len() {
+        let esc = b[i] == 0x1b;
+        let start = if esc { i + 1 } else { i };
+        if (esc || b[i] == b'[') && b.get(start) == Some(&b'[') {
+            // Parameters: digits and semicolons, then the final `m` (SGR); an ESC sequence may
+            // end with any final byte.
+            let params = b[start + 1..]
+                .iter()
+                .take_while(|c| c.is_ascii_digit() || **c == b';')
+                .count();
+            let end = start + 1 + params;
+            let fin = b.get(end).copied();
+            let sgr = fin == Some(b'm') && (esc || params > 0);
+            let other = esc && fin.is_some_and(|c| (0x40..=0x7e).contains(&c));
+            if sgr || other {
+                i = end + 1;
+                changed = true;
+                continue;
+            }
+        }
+        if esc {
+            // A lone ESC: drop it.
+            i += 1;
+            changed = true;
+            continue;
+        }
+        let ch = line[i..].chars().next().unwrap_or('\u{fffd}');
+        out.push(ch);
+        i += ch.len_utf8();
+    }
+    if changed {
+        std::borrow::Cow::Owned(out)
+    } else {
+        std::borrow::Cow::Borrowed(line)
+    }
+}
+
 /// Removes the decoration other programs put in front of go's line; the indentation that
 /// follows the decoration (a continuation line) is kept.
 pub fn strip_decoration(line: &str) -> &str {
@@ -66,11 +115,21 @@ fn seconds_prefix(s: &str) -> Option<&str> {
     if frac == 0 {
         return None;
     }
-    rest[frac..].strip_prefix(' ')
+    // BuildKit stamps empty lines too: `27.84` alone is an empty line of go's output.
+    let after = &rest[frac..];
+    if after.is_empty() {
+        Some(after)
+    } else {
+        after.strip_prefix(' ')
+    }
 }
 
-/// `[   47s] ` (openSUSE build service) or `[2020-06-15T01:17:55.889Z] ` (Jenkins).
+/// `[   47s] ` (openSUSE build service), `[2020-06-15T01:17:55.889Z] ` (Jenkins) or a
+/// wrapping tool's bracketed log level (`[INFO] `, `[FATAL] `).
 fn bracketed_prefix(s: &str) -> Option<&str> {
+    const LEVELS: &[&str] = &[
+        "TRACE", "DEBUG", "INFO", "NOTICE", "WARN", "WARNING", "ERROR", "FATAL",
+    ];
     let rest = s.strip_prefix('[')?;
     let end = rest.find("] ")?;
     let inner = rest[..end].trim();
@@ -78,10 +137,12 @@ fn bracketed_prefix(s: &str) -> Option<&str> {
         .strip_suffix('s')
         .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit() || b == b'.'));
     let stamp = looks_like_timestamp(inner);
-    (obs || stamp).then(|| &rest[end + 2..])
+    let level = LEVELS.contains(&inner);
+    (obs || stamp || level).then(|| &rest[end + 2..])
 }
 
-/// `2024-01-02T03:04:05.1234567Z ` (GitHub Actions) or `09:07:15: ` / `09:07:15 `.
+/// `2024-01-02T03:04:05.1234567Z ` (GitHub Actions), `2025/03/05 ` (Go's log package, whose
+/// clock follows as the next prefix) or `09:07:15: ` / `09:07:15 `.
 fn timestamp_prefix(s: &str) -> Option<&str> {
     let end = s.find(' ')?;
     let word = s[..end].trim_end_matches(':');
@@ -92,8 +153,7 @@ fn looks_like_timestamp(word: &str) -> bool {
     let b = word.as_bytes();
     let date = b.len() >= 10
         && b[..4].iter().all(u8::is_ascii_digit)
-        && b[4] == b'-'
-        && b[7] == b'-'
+        && (b[4] == b'-' && b[7] == b'-' || b[4] == b'/' && b[7] == b'/')
         && b.get(10).is_none_or(|c| *c == b'T' || *c == b' ');
     let clock = b.len() >= 8
         && b[..2].iter().all(u8::is_ascii_digit)
@@ -157,6 +217,40 @@ mod tests {
         assert_eq!(s("debug:another: \tgo work use"), "\tgo work use");
         assert_eq!(s("stdout: \t\"Error\": \"x\""), "\t\"Error\": \"x\"");
         assert_eq!(s("> go: a"), "go: a");
+        // BuildKit stamps empty lines; Go's log package and bracketed levels of wrappers.
+        assert_eq!(s("27.84"), "");
+        assert_eq!(s("#7 27.84"), "");
+        assert_eq!(
+            s("27.84 2025/03/05 14:10:15 [FATAL] exit status 1"),
+            "exit status 1"
+        );
+        assert_eq!(s("[INFO] go: a@v1: x"), "go: a@v1: x");
+        assert_eq!(s("[   47s] "), "");
+    }
+
+    #[test]
+    fn colors_are_removed() {
+        use super::strip_colors as c;
+        assert_eq!(
+            c("\u{1b}[31mgo: a@v1: x509: bad\u{1b}[0m"),
+            "go: a@v1: x509: bad"
+        );
+        assert_eq!(
+            c("\u{1b}[1;31m  ⨯ release failed\u{1b}[0m"),
+            "  ⨯ release failed"
+        );
+        assert_eq!(c("\u{1b}[2K\u{1b}[1Ggo: x"), "go: x");
+        // A paste that lost the ESC keeps the rest of the sequence.
+        assert_eq!(c("[31mgo: a@v1: error[0m"), "go: a@v1: error");
+        // Brackets that are not colour codes stay.
+        for line in [
+            "[   47s] go: x",
+            "go: a@v1: invalid version: unknown revision [m]",
+            "[m] go: x",
+            "#12 [linux/amd64 builder 5/6] RUN go mod download",
+        ] {
+            assert_eq!(c(line), line);
+        }
     }
 
     #[test]

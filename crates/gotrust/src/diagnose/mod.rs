@@ -573,7 +573,11 @@ fn is_continuation(line: &str) -> bool {
 /// Whether an unexplained line looks like an error worth listing: a `go:` line that is not a
 /// progress message, or a line with an error word in it.
 fn looks_like_error(line: &str) -> bool {
-    if line.len() < 6 || line.starts_with('#') {
+    if line.len() < 6
+        || line.starts_with('#')
+        || only_summarizes_a_failure(line)
+        || is_go_command_line(line)
+    {
         return false;
     }
     if let Some(rest) = line.strip_prefix("go: ") {
@@ -629,7 +633,86 @@ fn looks_like_error(line: &str) -> bool {
         "invalid ",
         "not found",
     ];
-    WORDS.iter().any(|w| lower.contains(w))
+    // `timeout=0s` in a wrapper's command echo is a setting, not a failure.
+    WORDS.iter().any(|w| match *w {
+        "timeout" => lower.replace("timeout=", "").contains(w),
+        _ => lower.contains(w),
+    })
+}
+
+/// A go command as typed or echoed (`GOBIN=/x go install -ldflags "-X main.Version=unknown"
+/// ./cmd/...`, `$ go get example.com/m`): its flags and arguments are not an error, whatever
+/// words they contain.
+fn is_go_command_line(line: &str) -> bool {
+    const SUBCOMMANDS: &[&str] = &[
+        "build", "clean", "env", "generate", "get", "install", "list", "mod", "run", "test",
+        "tool", "vet", "work",
+    ];
+    let mut words = line
+        .trim_start_matches(['$', '%', '>', ' '])
+        .split_whitespace()
+        .skip_while(|w| {
+            // `VAR=value` assignments and `env` before the command.
+            *w == "env"
+                || w.split_once('=').is_some_and(|(k, _)| {
+                    !k.is_empty() && k.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+                })
+        });
+    let program = words.next().unwrap_or("");
+    let program = program.rsplit(['/', '\\']).next().unwrap_or(program);
+    // `go build example.com/m: cannot load ...` (go before 1.16) is go's error, not a command.
+    matches!(program, "go" | "go.exe")
+        && words.next().is_some_and(|w| SUBCOMMANDS.contains(&w))
+        && !line.contains(": ")
+}
+
+/// Lines in which a wrapper (make, Docker, CI runners, nix, an installer, a tool's log) or go
+/// itself only reports that a command failed: go's GOPATH-mode `package P: exit status N` and
+/// the `go: error loading module requirements` of go 1.11-1.13 follow the real error. The
+/// reason is in the lines around them, so these are never listed as unexplained errors.
+fn only_summarizes_a_failure(line: &str) -> bool {
+    let lower = line.to_ascii_lowercase();
+    let exit_status_only = |s: &str| {
+        s.strip_prefix("exit status ")
+            .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+    };
+    const SUMMARIES: &[&str] = &[
+        "returned a non-zero code",
+        "did not complete successfully",
+        "completed with exit code",
+        "failed with exit code",
+        "exited with code",
+        "script returned exit code",
+        "error: command failed: ",
+    ];
+    // `... exit code: 1`, `... exited with status 1`: a wrapper's last words about a command
+    // (go's own `go: ...: exit status 128:` headers end with a colon and are continued).
+    let without_code = lower
+        .trim_end_matches(['.', ' '])
+        .trim_end_matches(|c: char| c.is_ascii_digit());
+    let ends_with_exit = without_code.len() < lower.trim_end_matches(['.', ' ']).len()
+        && [
+            "exit code: ",
+            "exit code ",
+            "exit status ",
+            "exited with status ",
+            "exited with ",
+        ]
+        .iter()
+        .any(|w| without_code.ends_with(w));
+    (ends_with_exit && !lower.starts_with("go: "))
+        || (lower.contains("recipe for target") && lower.ends_with("failed"))
+        || lower.starts_with("command failed: ")
+        || lower.starts_with("make: ***")
+        || lower.starts_with("=> error [")
+        || lower == "go: error loading module requirements"
+        || (lower.starts_with("make[") && lower.contains("]: ***"))
+        || SUMMARIES.iter().any(|w| lower.contains(w))
+        || exit_status_only(lower.trim())
+        || (lower.starts_with("package ")
+            && lower
+                .rsplit_once(": ")
+                .is_some_and(|(_, tail)| exit_status_only(tail.trim())))
 }
 
 impl<R: BufRead> Iterator for LogParser<R> {
@@ -659,7 +742,8 @@ impl<R: BufRead> Iterator for LogParser<R> {
             let buf = std::mem::take(&mut self.buf);
             let text = String::from_utf8_lossy(&buf);
             let line = text.strip_suffix('\r').unwrap_or(&text);
-            let ev = self.process(line);
+            let line = layout::strip_colors(line);
+            let ev = self.process(&line);
             drop(text);
             self.buf = buf;
             if let Some(ev) = ev {
@@ -752,11 +836,42 @@ fn parse_status(result: &str) -> Option<(u16, Option<f64>)> {
 /// Package paths and version queries (`@latest`, `@upgrade`) are never returned.
 fn module_of(line: &str) -> Option<String> {
     let t = line.trim_start();
-    for word in t.split([' ', '\t', '"', '(', ')', ',']) {
-        let word = word.trim_end_matches([':', ';', '.']);
-        if let Some(m) = module_version(word) {
-            return Some(m);
+    let words: Vec<&str> = t
+        .split([' ', '\t', '"', '(', ')', ','])
+        .map(|w| w.trim_end_matches([':', ';', '.']))
+        .filter(|w| !w.is_empty())
+        .collect();
+    if let Some(first) = words.iter().position(|w| module_version(w).is_some()) {
+        // go names the query before the module it resolved to (`go install pkg@v: mod@v:
+        // verifying module: ...`, `m@v requires dep@v: ...`, `m@v (replaced by fork@v): ...`):
+        // the error is about the last module of that chain.
+        let mut at = first;
+        loop {
+            let next = match (words.get(at + 1), words.get(at + 2)) {
+                (Some(&"requires"), _) => at + 2,
+                (Some(&"replaced"), Some(&"by")) => at + 3,
+                _ => at + 1,
+            };
+            match words.get(next) {
+                Some(w) if module_version(w).is_some() => at = next,
+                _ => break,
+            }
         }
+        return module_version(words[at]);
+    }
+    // `reading example.com/m/go.mod at revision v1.2.3: unknown revision` (modfetch.coderepo).
+    if let Some((before, after)) = t.split_once("/go.mod at revision ")
+        && let Some(path) = before.rsplit([' ', '\t']).next()
+        && let Some(m) = module_version(&format!(
+            "{path}@{}",
+            after.split([':', ' ']).next().unwrap_or("")
+        ))
+    {
+        return Some(m);
+    }
+    // A proxy URL names module and version: `https://host/github.com/!a/b/@v/v1.2.3.mod`.
+    if let Some(m) = module_of_proxy_url(t) {
+        return Some(m);
     }
     if let Some(i) = t.find("unrecognized import path \"") {
         let rest = &t[i + 26..];
@@ -777,6 +892,36 @@ fn module_of(line: &str) -> Option<String> {
     None
 }
 
+/// The module and version a proxy request URL asks for (the GOPROXY protocol's
+/// `<base>/<escaped path>/@v/<version>.info|.mod|.zip`, `module.EscapePath` undone). The
+/// proxy's own path prefix is skipped: a module path starts with a host name, which has a dot.
+fn module_of_proxy_url(line: &str) -> Option<String> {
+    let start = line.find("https://").or_else(|| line.find("http://"))?;
+    let url = line[start..]
+        .split(['"', ' ', '\'', ')'])
+        .next()?
+        .trim_end_matches([':', ',']);
+    let (base, file) = url.split_once("/@v/")?;
+    let version = [".info", ".mod", ".zip"]
+        .iter()
+        .find_map(|ext| file.strip_suffix(ext))?;
+    let after_scheme = base.split_once("://")?.1;
+    let segments: Vec<&str> = after_scheme.split('/').skip(1).collect();
+    let first = segments.iter().position(|s| s.contains('.'))?;
+    let mut path = String::new();
+    let escaped = segments[first..].join("/").replace("%21", "!");
+    let mut chars = escaped.chars();
+    while let Some(c) = chars.next() {
+        if c == '!' {
+            path.extend(chars.next()?.to_uppercase());
+        } else {
+            path.push(c);
+        }
+    }
+    let version = version.replace("%2B", "+").replace("%2b", "+");
+    module_version(&format!("{path}@{version}"))
+}
+
 /// `path@vX.Y.Z` (or `path@vX.Y.Z/go.mod`) -> `path@vX.Y.Z`.
 fn module_version(word: &str) -> Option<String> {
     let (path, version) = word.split_once('@')?;
@@ -793,6 +938,44 @@ fn module_version(word: &str) -> Option<String> {
     (versionish && pathish && !version.contains(['@', ':', '/']))
         .then(|| format!("{path}@{version}"))
 }
+
+/// Whether `line` ends with `: <status text>` and nothing else (a closing parenthesis of old
+/// go's `(https fetch: ...)` aside).
+fn ends_with_bare_status(line: &str, status: &str) -> bool {
+    line.trim_end()
+        .trim_end_matches(')')
+        .strip_suffix(status)
+        .is_some_and(|before| before.ends_with(": "))
+}
+
+/// The version-control tools cmd/go/internal/vcs runs.
+const VCS_TOOLS: &[&str] = &["git", "hg", "svn", "bzr", "fossil"];
+
+/// Windows' text for WSAECONNREFUSED (10061) in its most common display languages (Chinese,
+/// Japanese, Korean, German, French, Spanish, Portuguese, Russian): distinctive fragments.
+const LOCALIZED_REFUSED: &[&str] = &[
+    "积极拒绝",
+    "拒否されたため",
+    "거부했으므로",
+    "Verbindung verweigerte",
+    "connexion a été refusée",
+    "denegó expresamente",
+    "recusou ativamente",
+    "отверг запрос",
+];
+
+/// Windows' text for WSAETIMEDOUT (10060) in the same languages: distinctive fragments.
+const LOCALIZED_TIMEOUT: &[&str] = &[
+    "连接尝试失败",
+    "連線嘗試失敗",
+    "正しく応答しなかった",
+    "응답이 없어",
+    "nicht richtig reagiert",
+    "n'a pas répondu convenablement",
+    "no respondió adecuadamente",
+    "não respondeu corretamente",
+    "не получен нужный отклик",
+];
 
 fn has_status(line: &str, codes: &[&str]) -> bool {
     codes.iter().any(|c| line.contains(&format!(": {c}")))
@@ -930,6 +1113,8 @@ fn classify_by(
         "cannot use path@version syntax in GOPATH mode",
         "cannot find main module",
         "go: modules disabled by GO111MODULE=off",
+        // Go 1.22+: `go: 'go get' is no longer supported outside a module.`
+        "is no longer supported outside a module",
     ]) {
         K::NoMainModule
     } else if any(&["malformed module path", "malformed import path"]) {
@@ -938,6 +1123,9 @@ fn classify_by(
         K::GoModUpdatesNeeded
     } else if any(&[
         "x509: certificate signed by unknown authority",
+        // macOS verifies through the platform (crypto/x509 root_darwin.go, Go 1.18+) and
+        // words it `x509: “<subject>” certificate is not trusted`.
+        "certificate is not trusted",
         "SSL certificate problem: unable to get local issuer certificate",
         "SSL certificate problem: self signed certificate",
         "SSL certificate problem: self-signed certificate",
@@ -959,7 +1147,7 @@ fn classify_by(
         K::TlsLegacyCommonName
     } else if has("x509: failed to load system roots") {
         K::TlsNoRoots
-    } else if has("proxyconnect tcp") {
+    } else if has("proxyconnect tcp") || has("Could not resolve proxy") {
         K::HttpProxyUnreachable
     } else if has("Proxy Authentication Required") {
         K::HttpProxyAuth
@@ -991,7 +1179,13 @@ fn classify_by(
         K::ProxyOff
     } else if has("disabled by GOPRIVATE/GONOPROXY") {
         K::DisabledByGoPrivate
-    } else if has("module lookup disabled by -mod=vendor") {
+    } else if any(&[
+        // `module lookup disabled by -mod=vendor` (modload.QueryPattern) and, for a missing
+        // package, `cannot find module providing package P: import lookup disabled by
+        // -mod=vendor` (modload.ImportMissingError): both mean vendor/ decides alone.
+        "lookup disabled by -mod=vendor",
+        "cannot query module due to -mod=vendor",
+    ]) {
         K::VendorMode
     } else if has("GOVCS disallows using") {
         K::GovcsDisallows
@@ -1000,6 +1194,16 @@ fn classify_by(
         "no protocol found for repository",
     ]) {
         K::NoSecureProtocol
+    } else if has("command. See https://golang.org/s/gogetcmd")
+        || (has("executable file not found in")
+            && VCS_TOOLS
+                .iter()
+                .any(|t| line.contains(&format!("exec: \"{t}\""))))
+    {
+        // cmd/go/internal/vcs (Cmd.run) prints `go: missing Git command. See
+        // https://golang.org/s/gogetcmd`; modfetch/codehost runs the tool and reports os/exec's
+        // `exec: "git": executable file not found in $PATH` (`%PATH%` on Windows).
+        K::VcsMissing
     } else if any(&[
         "terminal prompts disabled",
         "could not read Username",
@@ -1013,10 +1217,30 @@ fn classify_by(
         "The requested URL returned error: 403",
         "The requested URL returned error: 404",
         "HTTP Basic: Access denied",
+        // Git Credential Manager's wording when go disables prompts.
+        "Cannot prompt because user interactivity has been disabled",
+        // ssh refusing an unknown host key (no known_hosts entry in CI after an insteadOf
+        // rewrite to ssh).
+        "Host key verification failed",
     ]) {
         K::GitAuth
     } else if has("unrecognized import path \"") {
         K::UnrecognizedImportPath
+    } else if has(": Forbidden") && ends_with_bare_status(line, "Forbidden") {
+        // net/http reports a CONNECT the HTTP proxy answered with anything but 200 by the
+        // status text alone (`Get "https://...": Forbidden`, net/http.Transport.dialConn).
+        K::HttpProxyAuth
+    } else if any(&[
+        ": Bad Gateway",
+        ": Service Unavailable",
+        ": Gateway Timeout",
+    ]) && ["Bad Gateway", "Service Unavailable", "Gateway Timeout"]
+        .iter()
+        .any(|s| ends_with_bare_status(line, s))
+    {
+        K::HttpProxyUnreachable
+    } else if any(&["remote error: tls: ", "local error: tls: "]) {
+        K::TlsHandshakeFailed
     } else if has("disagree about go-import for") {
         K::GoImportConflict
     } else if has("unknown revision") {
@@ -1025,6 +1249,8 @@ fn classify_by(
         ": invalid version: ",
         "invalid pseudo-version",
         "has post-v",
+        // modfetch.coderepo: `go.mod has non-.../v2 module path "x" at revision v2.0.0`.
+        "has non-...",
         "module contains a go.mod file, so major version must be compatible",
         "module contains a go.mod file, so module path must match major version",
     ]) {
@@ -1109,6 +1335,10 @@ fn classify_by(
         K::PlaintextServer
     } else if has("zip: not a valid zip file") {
         K::ZipInvalid
+    } else if (has("wsarecv: ") || has("wsasend: "))
+        && LOCALIZED_TIMEOUT.iter().any(|s| line.contains(s))
+    {
+        K::Timeout
     } else if any(&[
         "connection reset by peer",
         "unexpected EOF",
@@ -1116,6 +1346,21 @@ fn classify_by(
         "client connection force closed",
         "stream error: stream ID",
         "server sent GOAWAY",
+        "client connection lost",
+        // git's transports (curl, OpenSSL, GnuTLS, ssh) losing the connection mid-fetch.
+        "Connection reset by peer",
+        "Connection was reset",
+        "SSL_ERROR_SYSCALL",
+        "gnutls_handshake() failed",
+        "GnuTLS recv error",
+        "RPC failed; curl",
+        "early EOF",
+        "the remote end hung up unexpectedly",
+        "Connection closed by remote host",
+        // Windows reports a broken exchange as `wsarecv:` / `wsasend:` followed by the reason
+        // in the system language (a reset or abort: a timeout matched above).
+        "wsarecv: ",
+        "wsasend: ",
     ]) || (has(": EOF") && line.starts_with("go: ") && line.ends_with(": EOF"))
     {
         K::ConnectionLost
@@ -1127,15 +1372,43 @@ fn classify_by(
         "did not properly respond after a period of time",
         "Connection timed out",
         "Operation timed out",
+        // syscall.ETIMEDOUT as Go words it: `connection timed out` (Linux), `operation timed
+        // out` (macOS, BSDs), e.g. `dial tcp ADDR: connect: connection timed out`.
+        "connection timed out",
+        "operation timed out",
         "request canceled while waiting for connection",
+        // curl 7.75+: `Failed to connect to github.com port 443 after 21045 ms: Timed out`.
+        " ms: Timed out",
     ]) {
         K::Timeout
+    } else if any(&[
+        "network is unreachable",
+        "no route to host",
+        "cannot assign requested address",
+        "attempted to an unreachable",
+        // EACCES from connect(2): a local firewall, sandbox or security policy; Windows says
+        // `forbidden by its access permissions` (WSAEACCES).
+        "connect: permission denied",
+        "forbidden by its access permissions",
+        "Couldn't connect to server",
+        "connectex: ",
+    ]) {
+        // Windows words its socket errors in the system language (`dial tcp ADDR: connectex:
+        // <FormatMessage text>`): the two common ones are recognised by their wording in
+        // widespread languages, any other stays a failed connection.
+        if has("connectex: ") && LOCALIZED_REFUSED.iter().any(|s| line.contains(s)) {
+            K::ConnectionRefused
+        } else if has("connectex: ") && LOCALIZED_TIMEOUT.iter().any(|s| line.contains(s)) {
+            K::Timeout
+        } else {
+            K::ConnectFailed
+        }
     } else if any(&["reading ", "unexpected status ("])
         && has_status(line, &["404 Not Found", "410 Gone"])
     {
         K::ProxyNotFound
     } else if any(&["reading ", "unexpected status ("])
-        && has_status(line, &["401 ", "403 ", "407 "])
+        && has_status(line, &["401 ", "403 ", "407 ", "451 "])
     {
         K::ProxyUnauthorized
     } else if any(&["reading ", "unexpected status ("])

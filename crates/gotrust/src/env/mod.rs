@@ -191,6 +191,9 @@ impl Written {
     /// The lines of the setting with the name replaced by `variable` and the value by
     /// `value`: a new setting written like this one.
     pub fn renamed(&self, variable: &str, value: &str) -> Option<Vec<String>> {
+        if !self.alone() {
+            return None;
+        }
         let mut lines = self.lines.clone();
         lines[self.value.0] = self.with_value(value)?;
         let (s, e) = self.name;
@@ -199,6 +202,26 @@ impl Written {
         // value share the line, where the name comes first.
         lines[0] = format!("{}{variable}{}", &first[..s], &first[e..]);
         Some(lines)
+    }
+}
+
+impl Written {
+    /// Whether the lines hold this setting only, so that a copy of them sets nothing else:
+    /// not `ENV A=1 GOPROXY=x`, `env: {GOPROXY: x}` or `GOPROXY=x go build`.
+    fn alone(&self) -> bool {
+        // What may precede a lone setting: `export`, `ENV`, `- `, `$env:`, `set`, a quote, a
+        // flag ending in `=` (`--action_env=`); never another assignment or a collection.
+        let before = self.lines[0][..self.name.0].trim();
+        let before_ok = !before.contains(['{', '[', ',', ';', '|', '&', '('])
+            && !before.trim_end_matches(['=', ':']).contains('=');
+        let (idx, _, end) = self.value;
+        let after = self.lines[idx][end..]
+            .trim_start_matches(['"', '\''])
+            .trim_start()
+            .trim_start_matches([',', ';'])
+            .trim();
+        let after_ok = after.is_empty() || after.starts_with('#') || after.starts_with("//");
+        before_ok && after_ok
     }
 }
 
@@ -377,13 +400,35 @@ mod written_tests {
     }
 
     #[test]
+    fn a_setting_sharing_its_line_is_not_copied() {
+        for (text, value) in [
+            ("ENV A=1 GONOSUMDB=x\n", "x"),
+            ("env: {GONOSUMDB: x, B: y}\n", "x"),
+            ("GONOSUMDB=x go build\n", "x"),
+            ("GONOSUMDB=x; go build\n", "x"),
+            ("ENV GONOSUMDB=x \\\n", "x"),
+        ] {
+            let w = Written::locate(text, 1, "GONOSUMDB", value).unwrap();
+            assert_eq!(w.renamed("GONOPROXY", "x"), None, "{text}");
+            assert!(w.with_value("z").is_some(), "{text}");
+        }
+        for text in [
+            "export GONOSUMDB=x\n",
+            "build --action_env=GONOSUMDB=x\n",
+            "$env:GONOSUMDB = 'x'\n",
+            "  \"GONOSUMDB\": \"x\", // private\n",
+            "    GONOSUMDB = \"x\";\n",
+        ] {
+            let w = Written::locate(text, 1, "GONOSUMDB", "x").unwrap();
+            assert!(w.renamed("GONOPROXY", "x").is_some(), "{text}");
+        }
+    }
+
+    #[test]
     fn the_name_must_be_a_whole_word() {
         let text = "MY_GOPROXY=a GOPROXY=b\n";
         let w = Written::locate(text, 1, "GOPROXY", "b").unwrap();
-        assert_eq!(
-            w.renamed("GONOSUMDB", "c").unwrap(),
-            ["MY_GOPROXY=a GONOSUMDB=c"]
-        );
+        assert_eq!(w.with_value("c").unwrap(), "MY_GOPROXY=a GOPROXY=c");
     }
 
     #[test]

@@ -379,7 +379,12 @@ fn layer<'a>(members: &[&'a FoundSetting], base: &Base) -> Unit<'a> {
         // value (GOPROXY empty fails every fetch: "GOPROXY list is not the empty string, but
         // contains no entries"; cmd/go/internal/cfg `EnvOrAndChanged`).
         let go_env_layer = matches!(f.how, How::GoEnvW | How::GoEnvFile);
-        if value == base.value(var) || (value.is_empty() && !go_env_layer) {
+        let same_as_default = if var == "GOPROXY" {
+            same_proxy_list(&value, base.value(var))
+        } else {
+            value == base.value(var)
+        };
+        if same_as_default || (value.is_empty() && !go_env_layer) {
             unit.changed.remove(var);
         } else {
             unit.changed.insert(var.to_string());
@@ -388,6 +393,29 @@ fn layer<'a>(members: &[&'a FoundSetting], base: &Base) -> Unit<'a> {
         unit.source.insert(var.to_string(), f);
     }
     unit
+}
+
+/// Do two GOPROXY values name the same list? go trims the white space around each entry
+/// (cmd/go/internal/modfetch `proxyList`), so `https://proxy.golang.org,direct ` (a cmd
+/// `set` before `&&` keeps the space) is the default list.
+fn same_proxy_list(a: &str, b: &str) -> bool {
+    let entries = |v: &str| -> Vec<(String, Option<char>)> {
+        let mut out = Vec::new();
+        let mut rest = v;
+        loop {
+            match rest.find([',', '|']) {
+                Some(i) => {
+                    out.push((rest[..i].trim().to_string(), rest[i..].chars().next()));
+                    rest = &rest[i + 1..];
+                }
+                None => {
+                    out.push((rest.trim().to_string(), None));
+                    return out;
+                }
+            }
+        }
+    };
+    entries(a) == entries(b)
 }
 
 /// Make keeps quotes as part of a value; go then sees them (`"a,b"` is two patterns that

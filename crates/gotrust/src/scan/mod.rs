@@ -3,7 +3,8 @@
 //! The scanner walks a directory (respecting `.gitignore`, never following symlinks), picks the
 //! files whose kind it understands from their names (Dockerfiles, CI pipelines of GitHub,
 //! GitLab, CircleCI, Azure, Bitbucket, Drone, Jenkins, Compose files, Kubernetes and Helm
-//! manifests, goreleaser, Makefiles, shell and PowerShell scripts, `.envrc`/`.env`,
+//! manifests, goreleaser, Makefiles, shell, PowerShell and cmd batch scripts, Earthfiles, Nix
+//! expressions, mise/Netlify/Fly TOML environment tables, `.envrc`/`.env`,
 //! `.bazelrc`, `.gitconfig`, devcontainer.json, go env files) and extracts every assignment of
 //! a variable that changes how `go` fetches modules (the names cmd/go/internal/cfg reads),
 //! plus the git configuration that weakens TLS or rewrites URLs.
@@ -16,13 +17,16 @@
 //! Credentials inside URL values are kept for the rules but redacted by
 //! [`FoundSetting::display_value`] and in serialized output.
 
+mod batch;
 mod dockerfile;
 pub mod evaluate;
 mod goenvfile;
 mod jsonc;
 mod make;
+mod nix;
 mod other;
 mod shell;
+mod tomlenv;
 mod yaml;
 
 use std::fmt;
@@ -82,6 +86,20 @@ pub enum FileKind {
     PowerShell,
     /// `justfile`: `export NAME := "value"` and recipe lines.
     Justfile,
+    /// cmd.exe batch files (`*.bat`, `*.cmd`): `set`, `set "K=V"`, `setx`.
+    Batch,
+    /// Nix expressions (`*.nix`): Go-named attributes (derivation, `mkShell`, session
+    /// variables) and the shell of indented strings (`shellHook`, build phases).
+    Nix,
+    /// Earthly's `Earthfile`: Dockerfile instructions grouped in targets.
+    Earthfile,
+    /// mise configuration (`mise.toml`, `.mise.toml`, `mise/config.toml`): `[env]` and task
+    /// `env` tables.
+    Mise,
+    /// `netlify.toml`: `[build.environment]` and `[context.<name>.environment]`.
+    Netlify,
+    /// `fly.toml`: `[env]` and `[build.args]`.
+    Fly,
 }
 
 impl FileKind {
@@ -105,6 +123,12 @@ impl FileKind {
             FileKind::GitConfigFile => "gitconfig",
             FileKind::PowerShell => "powershell",
             FileKind::Justfile => "justfile",
+            FileKind::Batch => "batch",
+            FileKind::Nix => "nix",
+            FileKind::Earthfile => "earthfile",
+            FileKind::Mise => "mise",
+            FileKind::Netlify => "netlify",
+            FileKind::Fly => "fly",
         }
     }
 }
@@ -157,6 +181,15 @@ pub enum How {
     GoFlag,
     /// `--action_env=K=V` / `--repo_env=K=V` in `.bazelrc` or on a bazel command line.
     BazelEnv,
+    /// cmd.exe `set K=V`: environment of the rest of the script and what it runs.
+    CmdSet,
+    /// Windows `setx K V`: stored for processes started later, not this script's own.
+    Setx,
+    /// A Nix attribute named like the variable (a derivation's or shell's environment).
+    NixAttribute,
+    /// A key of a TOML environment table (mise `[env]`, Netlify `[build.environment]`,
+    /// Fly `[env]`).
+    EnvTable,
 }
 
 impl How {
@@ -181,6 +214,10 @@ impl How {
             How::GitConfig => "git config",
             How::GoFlag => "go command flag",
             How::BazelEnv => "bazel --action_env/--repo_env",
+            How::CmdSet => "set",
+            How::Setx => "setx",
+            How::NixAttribute => "Nix attribute",
+            How::EnvTable => "environment table entry",
         }
     }
 }
@@ -333,6 +370,18 @@ pub enum ScanError {
         /// 1-based column.
         column: usize,
         /// What was wrong.
+        message: String,
+    },
+    /// The TOML file does not parse.
+    #[error("{}:{line}:{column}: malformed TOML: {message}", file.display())]
+    Toml {
+        /// Path relative to the scanned root.
+        file: PathBuf,
+        /// 1-based line.
+        line: usize,
+        /// 1-based column.
+        column: usize,
+        /// The parser's message.
         message: String,
     },
     /// The file or directory could not be read.
@@ -597,6 +646,30 @@ pub fn detect_kind(relpath: &Path, head: &[u8]) -> Option<FileKind> {
     if lower == "devcontainer.json" || lower == ".devcontainer.json" {
         return Some(FileKind::Devcontainer);
     }
+    if lower.ends_with(".bat") || lower.ends_with(".cmd") {
+        return Some(FileKind::Batch);
+    }
+    if lower.ends_with(".nix") {
+        return Some(FileKind::Nix);
+    }
+    if name == "Earthfile" || lower.ends_with(".earth") {
+        return Some(FileKind::Earthfile);
+    }
+    // mise reads `mise.toml`, `.mise.toml`, their `.local`/environment variants
+    // (`mise.dev.toml`), and `config.toml` under `mise/` or `.mise/`.
+    if lower.ends_with(".toml")
+        && (lower.starts_with("mise.")
+            || lower.starts_with(".mise.")
+            || (lower.starts_with("config") && matches!(parent, "mise" | ".mise")))
+    {
+        return Some(FileKind::Mise);
+    }
+    if lower == "netlify.toml" {
+        return Some(FileKind::Netlify);
+    }
+    if lower == "fly.toml" || (lower.starts_with("fly.") && lower.ends_with(".toml")) {
+        return Some(FileKind::Fly);
+    }
     if is_yaml {
         return Some(FileKind::Manifest);
     }
@@ -683,6 +756,10 @@ pub fn scan_text(
         FileKind::GitConfigFile => other::gitconfig(relpath, text, &mut out),
         FileKind::PowerShell => other::powershell(text, &mut out),
         FileKind::Justfile => other::justfile(text, &mut out),
+        FileKind::Batch => batch::scan(text, &mut out),
+        FileKind::Nix => nix::scan(text, &mut out),
+        FileKind::Earthfile => earthfile(text, &mut out),
+        FileKind::Mise | FileKind::Netlify | FileKind::Fly => tomlenv::scan(text, &mut out)?,
     }
     out.found.sort_by_key(|s| (s.line, s.column));
     for f in &mut out.found {
@@ -693,6 +770,72 @@ pub fn scan_text(
         }
     }
     Ok(out.found)
+}
+
+/// Earthly reads an Earthfile's instructions as a Dockerfile's, grouped in targets (a
+/// `name:` line at the start of a line); a setting's context is its target, and what comes
+/// before the first target (global `ARG`s) is the base of every target.
+fn earthfile(text: &str, out: &mut Sink) {
+    dockerfile::scan(text, out);
+    let mut targets: Vec<(usize, String)> = Vec::new();
+    for (i, l) in text.lines().enumerate() {
+        let Some(name) = l.trim_end().strip_suffix(':') else {
+            continue;
+        };
+        if !l.starts_with([' ', '\t'])
+            && !name.is_empty()
+            && name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        {
+            targets.push((i + 1, name.to_string()));
+        }
+    }
+    // The base target's `ARG`s (before the first target) are build arguments of every target
+    // with `--global`, of the base target otherwise; Earthly hands ARGs to RUN as
+    // environment variables. A Dockerfile reader sees them as ARGs before FROM, which only
+    // FROM lines use, so they are read here.
+    let first_target = targets.first().map_or(usize::MAX, |(line, _)| *line);
+    for (i, l) in text
+        .lines()
+        .enumerate()
+        .take(first_target.saturating_sub(1))
+    {
+        let mut words = l.split_whitespace();
+        if !words.next().is_some_and(|w| w.eq_ignore_ascii_case("ARG"))
+            || out.found.iter().any(|f| f.line == i + 1)
+        {
+            continue;
+        }
+        let Some(assign) = words.find(|w| !w.starts_with("--")) else {
+            continue;
+        };
+        let Some((name, value)) = assign.split_once('=') else {
+            continue;
+        };
+        let value = value
+            .strip_prefix('"')
+            .and_then(|v| v.strip_suffix('"'))
+            .unwrap_or(value);
+        let column = l.find(assign).map(|at| l[..at].chars().count() + 1);
+        out.push(Candidate {
+            line: i + 1,
+            column,
+            variable: name,
+            value,
+            how: How::Arg,
+            context: None,
+            unresolved: false,
+        });
+    }
+    out.found.sort_by_key(|s| (s.line, s.column));
+    for f in &mut out.found {
+        f.context = targets
+            .iter()
+            .rev()
+            .find(|(line, _)| *line < f.line)
+            .map(|(_, name)| format!("target {name}"));
+    }
 }
 
 /// Collects settings for one file; parsers call [`Sink::push`] with every assignment they see

@@ -1240,6 +1240,53 @@ fn applying_a_suggested_fix_to_a_scanned_file_removes_its_finding() {
             }
             s + "build:\n    go build\n"
         }),
+        (FileKind::Batch, "build.bat", |v| {
+            let mut s = "@echo off\n".to_string();
+            for (k, x) in v {
+                // Unquoted, `|` and `&` end the command (a pipe, a second command).
+                if x.contains(['|', '&']) {
+                    s.push_str(&format!("set \"{k}={x}\"\n"));
+                } else {
+                    s.push_str(&format!("set {k}={x}\n"));
+                }
+            }
+            s + "go build ./...\n"
+        }),
+        (FileKind::Nix, "flake.nix", |v| {
+            let mut s = "{\n  devShells.default = pkgs.mkShell {\n".to_string();
+            for (k, x) in v {
+                s.push_str(&format!("    {k} = \"{x}\";\n"));
+            }
+            s + "  };\n}\n"
+        }),
+        (FileKind::Earthfile, "Earthfile", |v| {
+            let mut s = "VERSION 0.8\nbuild:\n    FROM golang\n".to_string();
+            for (k, x) in v {
+                s.push_str(&format!("    ENV {k}=\"{x}\"\n"));
+            }
+            s + "    RUN go build\n"
+        }),
+        (FileKind::Mise, "mise.toml", |v| {
+            let mut s = "[env]\n".to_string();
+            for (k, x) in v {
+                s.push_str(&format!("{k} = \"{x}\"\n"));
+            }
+            s + "\n[tools]\ngo = \"1.24\"\n"
+        }),
+        (FileKind::Netlify, "netlify.toml", |v| {
+            let mut s = "[build.environment]\n".to_string();
+            for (k, x) in v {
+                s.push_str(&format!("  {k} = '{x}'\n"));
+            }
+            s
+        }),
+        (FileKind::Fly, "fly.toml", |v| {
+            let mut s = "app = \"svc\"\n[env]\n".to_string();
+            for (k, x) in v {
+                s.push_str(&format!("  {k} = \"{x}\"\n"));
+            }
+            s + "[build.args]\n  CGO_ENABLED = \"0\"\n"
+        }),
     ];
     let baseline = Baseline::default();
     let findings = |kind: FileKind, name: &str, text: &str| -> Result<Vec<Finding>, String> {
@@ -1371,4 +1418,53 @@ fn apply_to_file(text: &str, fix: &str) -> Option<String> {
         return None;
     }
     Some(lines.iter().map(|l| format!("{l}\n")).collect())
+}
+
+/// A GOINSECURE entry with white space matches nothing (go does not trim it, and no module
+/// path contains white space), so only pattern/invalid speaks: not insecure/broad or
+/// insecure/match-all on the `*` it looks like.
+#[test]
+fn goinsecure_entry_with_white_space_is_only_invalid() {
+    let tmp = tempfile::tempdir().unwrap();
+    let goroot = tmp.path().join("goroot");
+    std::fs::create_dir_all(&goroot).unwrap();
+    std::fs::write(goroot.join("go.env"), STOCK_GO_ENV).unwrap();
+    for value in ["* ", " *.corp.example", "github.com ,git.corp.example"] {
+        let mut sources = EnvSources::with_process(vec![
+            ("HOME".to_string(), tmp.path().display().to_string()),
+            ("GOENV".to_string(), "off".to_string()),
+            ("GOROOT".to_string(), goroot.display().to_string()),
+            ("GOINSECURE".to_string(), value.to_string()),
+        ]);
+        sources.goos = "linux".into();
+        let goenv = env::resolve(&sources);
+        let settings = Settings::from_env(&goenv, &sources);
+        let findings = audit::findings(&AuditInput {
+            env: &goenv,
+            sources: &sources,
+            settings: &settings,
+            git: None,
+            policy: None,
+            project: None,
+            cross_check: None,
+        });
+        let insecure: Vec<(&str, &[String])> = findings
+            .iter()
+            .filter(|f| f.rule.id.starts_with("insecure/"))
+            .map(|f| (f.rule.id, f.affected.as_slice()))
+            .collect();
+        // Only the entry without white space (`git.corp.example`) may be judged.
+        assert!(
+            insecure
+                .iter()
+                .all(|(_, a)| a.iter().all(|p| !p.contains(' '))),
+            "{value:?}: {insecure:?}"
+        );
+        assert!(
+            findings
+                .iter()
+                .any(|f| f.rule.id == "pattern/invalid" && f.message.contains("white space")),
+            "{value:?}"
+        );
+    }
 }

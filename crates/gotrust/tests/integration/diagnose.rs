@@ -1421,6 +1421,8 @@ struct CorpusLog {
     file: String,
     family: String,
     expect: String,
+    /// The collection batch (`batch:` header; files without one are the first batches).
+    batch: String,
     body: String,
 }
 
@@ -1451,6 +1453,12 @@ fn corpus() -> Vec<CorpusLog> {
             file: p.file_name().unwrap().to_string_lossy().into_owned(),
             family: field("family"),
             expect: field("expect"),
+            batch: head
+                .lines()
+                .find_map(|l| l.strip_prefix("batch: "))
+                .unwrap_or("1-3")
+                .trim()
+                .to_string(),
             body: body.to_string(),
         });
     }
@@ -1472,6 +1480,16 @@ const DANGEROUS_ADVICE: &[&str] = &[
 /// The TLS causes, each of which must warn against every dangerous fix.
 const TLS_CAUSES: &[&str] = &["tls-interception", "server-certificate", "tls-untrusted-ca"];
 
+/// How one corpus log was judged.
+#[derive(Clone, Copy)]
+enum Outcome {
+    Correct,
+    Partly,
+    Wrong,
+    Unrecognized,
+    NoCause,
+}
+
 #[derive(Default)]
 struct Tally {
     correct: usize,
@@ -1481,12 +1499,25 @@ struct Tally {
     no_cause: usize,
 }
 
+impl Tally {
+    fn add(&mut self, o: Outcome) {
+        match o {
+            Outcome::Correct => self.correct += 1,
+            Outcome::Partly => self.partly += 1,
+            Outcome::Wrong => self.wrong += 1,
+            Outcome::Unrecognized => self.unrecognized += 1,
+            Outcome::NoCause => self.no_cause += 1,
+        }
+    }
+}
+
 #[test]
 fn real_log_corpus() {
     use gotrust::diagnose::analyze;
     let logs = corpus();
     assert!(logs.len() >= 120, "{} logs", logs.len());
     let mut families: std::collections::BTreeMap<String, Tally> = Default::default();
+    let mut batches: std::collections::BTreeMap<String, Tally> = Default::default();
     let mut problems = Vec::new();
     let mut misses = Vec::new();
     for log in &logs {
@@ -1535,44 +1566,59 @@ fn real_log_corpus() {
                 log.file
             ));
         }
-        let t = families.entry(log.family.clone()).or_default();
-        if log.expect == "none" {
-            t.no_cause += 1;
-            continue;
-        }
-        // Correct: the expected cause is the top-ranked cause (or the message kind, for
-        // expectations that name one) of one of the log's diagnoses: each error of a log is
-        // explained on its own. Partly: it is listed, but lower.
-        let matches_first = a
-            .diagnoses
-            .iter()
-            .any(|e| e.causes[0].id == log.expect || e.diagnosis.kind.id() == log.expect);
-        let matches_any = a.diagnoses.iter().any(|e| {
-            e.diagnosis.kind.id() == log.expect || e.causes.iter().any(|c| c.id == log.expect)
-        });
-        let got = a
-            .diagnoses
-            .first()
-            .map(|e| format!("{}/{}", e.diagnosis.kind.id(), e.causes[0].id))
-            .unwrap_or_else(|| "nothing".into());
-        if a.diagnoses.is_empty() {
-            t.unrecognized += 1;
-            misses.push(format!(
-                "{}: expected {}, unrecognized",
-                log.file, log.expect
-            ));
-        } else if matches_first {
-            t.correct += 1;
-        } else if matches_any {
-            t.partly += 1;
-            misses.push(format!(
-                "{}: expected {}, partly (first: {got})",
-                log.file, log.expect
-            ));
+        let outcome = if log.expect == "none" {
+            Outcome::NoCause
         } else {
-            t.wrong += 1;
-            misses.push(format!("{}: expected {}, got {got}", log.file, log.expect));
+            // Correct: the expected cause is the top-ranked cause (or the message kind, for
+            // expectations that name one) of one of the log's diagnoses: each error of a log is
+            // explained on its own. Partly: it is listed, but lower.
+            let matches_first = a
+                .diagnoses
+                .iter()
+                .any(|e| e.causes[0].id == log.expect || e.diagnosis.kind.id() == log.expect);
+            let matches_any = a.diagnoses.iter().any(|e| {
+                e.diagnosis.kind.id() == log.expect || e.causes.iter().any(|c| c.id == log.expect)
+            });
+            let got = a
+                .diagnoses
+                .first()
+                .map(|e| format!("{}/{}", e.diagnosis.kind.id(), e.causes[0].id))
+                .unwrap_or_else(|| "nothing".into());
+            if a.diagnoses.is_empty() {
+                misses.push(format!(
+                    "{}: expected {}, unrecognized",
+                    log.file, log.expect
+                ));
+                Outcome::Unrecognized
+            } else if matches_first {
+                Outcome::Correct
+            } else if matches_any {
+                misses.push(format!(
+                    "{}: expected {}, partly (first: {got})",
+                    log.file, log.expect
+                ));
+                Outcome::Partly
+            } else {
+                misses.push(format!("{}: expected {}, got {got}", log.file, log.expect));
+                Outcome::Wrong
+            }
+        };
+        if std::env::var("CORPUS_DUMP").is_ok_and(|b| b == log.batch) {
+            println!("== {} (expect {})", log.file, log.expect);
+            for e in &a.diagnoses {
+                println!(
+                    "   {} {:?} -> {}",
+                    e.diagnosis.kind.id(),
+                    e.diagnosis.module,
+                    e.causes.iter().map(|c| c.id).collect::<Vec<_>>().join(",")
+                );
+            }
+            for u in &a.unrecognized {
+                println!("   unrecognized: {u:?}");
+            }
         }
+        families.entry(log.family.clone()).or_default().add(outcome);
+        batches.entry(log.batch.clone()).or_default().add(outcome);
     }
     let mut total = Tally::default();
     println!("family        logs correct partly wrong unrecognized no-accepted-cause");
@@ -1598,6 +1644,14 @@ fn real_log_corpus() {
         total.unrecognized,
         total.no_cause
     );
+    println!("batch         logs correct partly wrong unrecognized no-accepted-cause");
+    for (b, t) in &batches {
+        let n = t.correct + t.partly + t.wrong + t.unrecognized + t.no_cause;
+        println!(
+            "{b:<13} {n:>4} {:>7} {:>6} {:>5} {:>12} {:>17}",
+            t.correct, t.partly, t.wrong, t.unrecognized, t.no_cause
+        );
+    }
     for m in &misses {
         println!("  {m}");
     }
@@ -1816,4 +1870,417 @@ fn unrecognized_error_lines_are_listed() {
     );
     assert_eq!(a.stats.unrecognized, 0, "{:#?}", a.unrecognized);
     assert_eq!(a.diagnoses[0].causes[0].id, "repo-private-or-missing");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Wordings found by the second holdout batch of real logs (each a class of messages, not one
+// log's text).
+
+fn kinds_and_top_causes(log: &str) -> Vec<(K, String)> {
+    analysis(log)
+        .diagnoses
+        .iter()
+        .map(|e| (e.diagnosis.kind, e.causes[0].id.to_string()))
+        .collect()
+}
+
+#[test]
+fn import_lookups_disabled_by_vendor_mode_are_vendor_mode() {
+    // modload.ImportMissingError in vendor mode, with go's explanation on the next line.
+    let log = "main.go:3:8: cannot find module providing package example.com/dep/pkg: import lookup disabled by -mod=vendor\n\t(Go version in go.mod is at least 1.14 and vendor directory exists.)\n";
+    let a = analysis(log);
+    assert_eq!(a.diagnoses.len(), 1, "{:#?}", a.diagnoses);
+    assert_eq!(a.diagnoses[0].diagnosis.kind, K::VendorMode);
+    assert_eq!(a.stats.unrecognized, 0);
+    // Outside vendor mode the same start is a missing requirement.
+    assert_eq!(
+        kinds_and_top_causes("main.go:3:8: no required module provides package example.com/dep/pkg; to add it:\n\tgo get example.com/dep/pkg\n")[0].0,
+        K::NoRequiredModule
+    );
+}
+
+#[test]
+fn a_missing_vcs_tool_is_named() {
+    for log in [
+        "go: example.com/m@v1.0.0: git init --bare in /go/pkg/mod/cache/vcs/0a: exec: \"git\": executable file not found in $PATH\n",
+        "go: missing Git command. See https://golang.org/s/gogetcmd\npackage example.com/m: exec: \"git\": executable file not found in $PATH\n",
+        "go: example.com/m@v1.0.0: git init --bare in C:\\Users\\u\\go\\pkg\\mod\\cache\\vcs\\0a: exec: \"git\": executable file not found in %PATH%\n",
+    ] {
+        let a = analysis(log);
+        assert_eq!(a.diagnoses.len(), 1, "{log}: {:#?}", a.diagnoses);
+        assert_eq!(a.diagnoses[0].diagnosis.kind, K::VcsMissing, "{log}");
+        assert_eq!(a.diagnoses[0].causes[0].id, "git-missing", "{log}");
+        assert!(a.diagnoses[0].causes[0].fix.contains("Install git"));
+        assert_eq!(a.stats.unrecognized, 0, "{log}: {:#?}", a.unrecognized);
+    }
+    // Another VCS: the kind, with its generic cause.
+    let t = kinds_and_top_causes(
+        "go: example.com/m@v1.0.0: hg clone -U -- https://example.com/m /c: exec: \"hg\": executable file not found in $PATH\n",
+    );
+    assert_eq!(t, vec![(K::VcsMissing, "vcs-missing".to_string())]);
+    // A missing compiler is not a missing VCS tool.
+    assert!(
+        kinds_and_top_causes("# runtime/cgo\nexec: \"gcc\": executable file not found in $PATH\n")
+            .iter()
+            .all(|(k, _)| *k != K::VcsMissing)
+    );
+}
+
+#[test]
+fn connections_that_cannot_be_made_are_recognized() {
+    // Unix wordings of a failed connect: no route.
+    for (line, kind) in [
+        (
+            "dial tcp [2a00:1450:4003:801::2011]:443: connect: network is unreachable",
+            K::ConnectFailed,
+        ),
+        (
+            "dial tcp 10.0.0.9:443: connect: no route to host",
+            K::ConnectFailed,
+        ),
+        (
+            "dial tcp [2a00:1450:4003:801::2011]:443: connect: cannot assign requested address",
+            K::ConnectFailed,
+        ),
+    ] {
+        let log = format!(
+            "go: example.com/m@v1.0.0: Get \"https://proxy.golang.org/example.com/m/@v/v1.0.0.mod\": {line}\n"
+        );
+        let t = kinds_and_top_causes(&log);
+        assert_eq!(t.len(), 1, "{log}");
+        assert_eq!(t[0].0, kind, "{log}");
+        // Google's hosts: the network in between is the likely cause.
+        assert_eq!(t[0].1, "network-blocked", "{log}");
+        let other = log.replace("proxy.golang.org", "goproxy.example.com");
+        assert_eq!(
+            kinds_and_top_causes(&other)[0].1,
+            "connect-failed",
+            "{other}"
+        );
+    }
+}
+
+#[test]
+fn windows_socket_errors_in_other_languages_are_recognized() {
+    let get = "go: example.com/m@v1.0.0: Get \"https://proxy.golang.org/example.com/m/@v/v1.0.0.mod\": dial tcp 142.250.0.1:443: ";
+    for (tail, kind) in [
+        // WSAETIMEDOUT, Simplified Chinese (two Windows generations) and German.
+        (
+            "connectex: 由于连接方在一段时间后没有正确答复或连接的主机没有反应，连接尝试失败。",
+            K::Timeout,
+        ),
+        (
+            "connectex: 连接尝试失败，因为连接方在一段时间内没有正确响应，或建立连接时因为连接的主机未能响应而失败。",
+            K::Timeout,
+        ),
+        (
+            "connectex: Ein Verbindungsversuch ist fehlgeschlagen, da die Gegenstelle nach einer bestimmten Zeitspanne nicht richtig reagiert hat.",
+            K::Timeout,
+        ),
+        // WSAECONNREFUSED, Simplified Chinese and Japanese.
+        (
+            "connectex: 由于目标计算机积极拒绝，无法连接。",
+            K::ConnectionRefused,
+        ),
+        (
+            "connectex: 対象のコンピューターによって拒否されたため、接続できませんでした。",
+            K::ConnectionRefused,
+        ),
+        // A language gotrust does not know: still a failed connection.
+        (
+            "connectex: Impossibile stabilire la connessione.",
+            K::ConnectFailed,
+        ),
+        // A broken exchange (WSAECONNRESET) in Chinese.
+        (
+            "wsarecv: 远程主机强迫关闭了一个现有的连接。",
+            K::ConnectionLost,
+        ),
+    ] {
+        let log = format!("{get}{tail}\r\n");
+        let t = kinds_and_top_causes(&log);
+        assert_eq!(t.len(), 1, "{log}");
+        assert_eq!(t[0].0, kind, "{log}");
+        assert_eq!(t[0].1, "network-blocked", "{log}");
+    }
+}
+
+#[test]
+fn git_transport_failures_are_recognized() {
+    let header = "go: example.com/m@v1.0.0: git ls-remote -q origin in /go/pkg/mod/cache/vcs/0a: exit status 128:\n";
+    for (git, kind) in [
+        (
+            "\tfatal: unable to access 'https://example.com/m/': OpenSSL SSL_read: Connection was reset, errno 10054",
+            K::ConnectionLost,
+        ),
+        (
+            "\tfatal: unable to access 'https://example.com/m/': gnutls_handshake() failed: The TLS connection was non-properly terminated.",
+            K::ConnectionLost,
+        ),
+        (
+            "\tfatal: unable to access 'https://example.com/m/': Recv failure: Connection reset by peer",
+            K::ConnectionLost,
+        ),
+        (
+            "\tfatal: unable to access 'https://example.com/m/': Failed to connect to example.com port 443 after 21045 ms: Timed out",
+            K::Timeout,
+        ),
+        (
+            "\tfatal: unable to access 'https://example.com/m/': Failed to connect to example.com port 443 after 3 ms: Couldn't connect to server",
+            K::ConnectFailed,
+        ),
+        (
+            "\tHost key verification failed.\n\tfatal: Could not read from remote repository.",
+            K::GitAuth,
+        ),
+        (
+            "\tfatal: Cannot prompt because user interactivity has been disabled.\n\tfatal: could not read Username for 'https://example.com': terminal prompts disabled",
+            K::GitAuth,
+        ),
+    ] {
+        let log = format!("{header}{git}\n");
+        let a = analysis(&log);
+        assert_eq!(a.diagnoses.len(), 1, "{log}: {:#?}", a.diagnoses);
+        assert_eq!(a.diagnoses[0].diagnosis.kind, kind, "{log}");
+        assert_eq!(
+            a.diagnoses[0].diagnosis.module.as_deref(),
+            Some("example.com/m@v1.0.0"),
+            "{log}"
+        );
+        assert_eq!(a.stats.unrecognized, 0, "{log}: {:#?}", a.unrecognized);
+    }
+}
+
+#[test]
+fn macos_untrusted_certificates_and_https_proxies_point_to_interception() {
+    // crypto/x509 on macOS (platform verifier) names the untrusted certificate.
+    let mac = "go: example.com/m@v1.0.0: Get \"https://proxy.golang.org/example.com/m/@v/v1.0.0.mod\": tls: failed to verify certificate: x509: “Zscaler Root CA” certificate is not trusted\n";
+    assert_eq!(
+        kinds_and_top_causes(mac),
+        vec![(K::TlsUnknownAuthority, "tls-interception".to_string())]
+    );
+    // A private server with an unknown CA: its own CA first, unless the log shows an HTTPS
+    // proxy, which carries every https request and re-signs when it inspects TLS.
+    let direct = "go: example.org/m@v1.0.0: unrecognized import path \"example.org/m\": https fetch: Get \"https://example.org/m?go-get=1\": tls: failed to verify certificate: x509: certificate signed by unknown authority\n";
+    assert_eq!(kinds_and_top_causes(direct)[0].1, "tls-untrusted-ca");
+    let proxied = format!("export https_proxy=http://proxy.corp.example:8080\n{direct}");
+    let a = analysis(&proxied);
+    assert_eq!(a.diagnoses[0].causes[0].id, "tls-interception");
+    assert!(
+        a.diagnoses[0].causes[0]
+            .evidence
+            .iter()
+            .any(|e| e.source == "setting" && e.text.contains("https_proxy")),
+        "{:#?}",
+        a.diagnoses[0].causes[0].evidence
+    );
+    assert_eq!(a.diagnoses[0].causes[1].id, "tls-untrusted-ca");
+    // An empty value is no proxy.
+    let empty = format!("export HTTPS_PROXY=\n{direct}");
+    assert_eq!(kinds_and_top_causes(&empty)[0].1, "tls-untrusted-ca");
+}
+
+#[test]
+fn wrapper_exit_reports_are_not_unexplained_errors() {
+    let log = "\
+#12 4.71 go: example.com/m@v1.0.0: verifying module: checksum mismatch
+#12 4.71 \tdownloaded: h1:aaaa=
+#12 4.71 \tsum.golang.org: h1:bbbb=
+#12 4.71
+#12 4.71 SECURITY ERROR
+#12 4.71 This download does NOT match the one reported by the checksum server.
+#12 4.71 2025/03/05 14:10:15 [FATAL] exit status 1
+make: *** [Makefile:44: build] Error 1
+make[1]: *** [deps] Error 2
+The command '/bin/sh -c go mod download' returned a non-zero code: 1
+ERROR: failed to solve: process \"/bin/sh -c go mod download\" did not complete successfully: exit code: 1
+error: builder for '/nix/store/x.drv' failed with exit code 1;
+package example.com/m/pkg: exit status 128
+ => ERROR [build 7/7] RUN go build -o main ./main.go                                0.1s
+tool: failed to install tool(example.com/tool): Error: Command failed: C:\\go\\bin\\go.exe get -v example.com/tool
+go: error loading module requirements
+Makefile:12: recipe for target 'build' failed
+failed to solve: executor failed running [/bin/sh -c go install example.com/tool@v1.0.0]: exit code: 1
+command failed: make build
+Error in ./scripts/build.sh:34. 'go run .' exited with status 1
+GOBIN=\"/home/u/bin\" go install -ldflags \"-X main.Version=unknown\" ./cmd/...
+$ /usr/local/go/bin/go get -insecure example.com/unknown-module
+";
+    let a = analysis(log);
+    assert_eq!(a.diagnoses.len(), 1, "{:#?}", a.diagnoses);
+    assert_eq!(a.diagnoses[0].diagnosis.kind, K::SumDbMismatch);
+    assert_eq!(a.stats.unrecognized, 0, "{:#?}", a.unrecognized);
+    // A wrapper's line naming a real failure is still listed, and so is go's own line
+    // ending in an exit status.
+    let a = analysis("make: frobnicator failed to start\n");
+    assert_eq!(a.stats.unrecognized, 1);
+    let a = analysis("go: example.com/m@v1.0.0: frobnicate /tmp/x: exit status 2\n");
+    assert_eq!(a.stats.unrecognized, 1, "{:#?}", a.unrecognized);
+    let a = analysis("go build example.com/m: cannot frobnicate example.com/x\n");
+    assert_eq!(a.stats.unrecognized, 1, "{:#?}", a.unrecognized);
+}
+
+#[test]
+fn the_module_is_the_one_the_error_is_about() {
+    let module = |log: &str| {
+        analysis(log)
+            .diagnoses
+            .first()
+            .and_then(|e| e.diagnosis.module.clone())
+    };
+    // `go install pkg@v` names the package query, then the module.
+    assert_eq!(
+        module("go: example.com/m/cmd/tool@v1.2.3: example.com/m@v1.2.3: verifying module: checksum mismatch\n\tdownloaded: h1:a=\n\tsum.golang.org: h1:b=\n").as_deref(),
+        Some("example.com/m@v1.2.3")
+    );
+    // `a@v requires b@v: ...` is about b.
+    assert_eq!(
+        module("go: example.com/a@v1.0.0 requires example.com/b@v0.2.0: reading https://proxy.golang.org/example.com/b/@v/v0.2.0.mod: 404 Not Found\n").as_deref(),
+        Some("example.com/b@v0.2.0")
+    );
+    // `m@v (replaced by fork@v): ...` is about the fork.
+    assert_eq!(
+        module("go: example.com/a@v1.0.0 requires\n\texample.com/b@v0.3.0 (replaced by example.com/fork@v0.4.0): verifying go.mod: example.com/fork@v0.4.0/go.mod: reading https://sum.golang.org/lookup/example.com/fork@v0.4.0: 410 Gone\n").as_deref(),
+        Some("example.com/fork@v0.4.0")
+    );
+    // modfetch's `reading P/go.mod at revision V`.
+    assert_eq!(
+        module("main.go:6:2: reading example.com/lib/go.mod at revision v0.0.9: unknown revision v0.0.9\n").as_deref(),
+        Some("example.com/lib@v0.0.9")
+    );
+    // Only a proxy URL names it: escaped path, a proxy with its own path prefix.
+    assert_eq!(
+        module("Get \"https://goproxy.example.com/github.com/!burnt!sushi/toml/@v/v0.3.1.mod\": x509: certificate has expired or is not yet valid\n").as_deref(),
+        Some("github.com/BurntSushi/toml@v0.3.1")
+    );
+    assert_eq!(
+        module("Get \"https://repo.example.com/api/go/go-remote/example.com/m/@v/v1.0.0%2Bincompatible.zip\": dial tcp 10.0.0.1:443: connect: connection refused\n").as_deref(),
+        Some("example.com/m@v1.0.0+incompatible")
+    );
+}
+
+#[test]
+fn a_bare_not_found_from_a_proxys_sumdb_mirror_blames_the_mirror() {
+    // Through a proxy's /sumdb/ mirror, without a word from the database: the mirror.
+    let bare = "verifying example.com/m@v1.0.0: example.com/m@v1.0.0: reading https://repo.example.com/api/go/sumdb/sum.golang.org/lookup/example.com/m@v1.0.0: 404 Not Found\n";
+    let a = analysis(bare);
+    assert_eq!(a.diagnoses[0].diagnosis.kind, K::SumDbLookupNotFound);
+    let ids: Vec<_> = a.diagnoses[0].causes.iter().map(|c| c.id).collect();
+    assert_eq!(ids, ["proxy-sumdb-incomplete", "db-upstream-fetch-failed"]);
+    assert!(
+        a.diagnoses[0].causes[0]
+            .summary
+            .contains("repo.example.com")
+    );
+    // The database's own explanation, relayed by the mirror: the database could not fetch it.
+    let relayed = format!(
+        "{bare}\tserver response: not found: example.com/m@v1.0.0: invalid version: unknown revision v1.0.0\n"
+    );
+    assert_eq!(
+        analysis(&relayed).diagnoses[0].causes[0].id,
+        "db-upstream-fetch-failed"
+    );
+    // Straight from sum.golang.org, a bare answer is not a mirror's.
+    let direct = bare.replace(
+        "https://repo.example.com/api/go/sumdb/sum.golang.org/",
+        "https://sum.golang.org/",
+    );
+    assert!(
+        analysis(&direct).diagnoses[0]
+            .causes
+            .iter()
+            .all(|c| c.id != "proxy-sumdb-incomplete")
+    );
+}
+
+#[test]
+fn etimedout_in_every_unix_wording_is_a_timeout() {
+    for errno in [
+        "connect: connection timed out",
+        "read: operation timed out",
+        "read: connection timed out",
+    ] {
+        let log = format!(
+            "go: example.com/m@v1.0.0: Get \"https://goproxy.example.com/example.com/m/@v/v1.0.0.zip\": read tcp [2001:db8::5]:14174->[2001:db8::2011]:443: {errno}\n"
+        );
+        assert_eq!(
+            kinds_and_top_causes(&log),
+            vec![(K::Timeout, "timeout".to_string())],
+            "{log}"
+        );
+    }
+}
+
+#[test]
+fn refusals_outside_gos_own_words_are_recognized() {
+    let get =
+        "go: example.com/m@v1.0.0: Get \"https://proxy.golang.org/example.com/m/@v/v1.0.0.mod\": ";
+    for (tail, kind) in [
+        // net/http gives a refused CONNECT as the proxy's status text alone.
+        ("Forbidden", K::HttpProxyAuth),
+        ("Bad Gateway", K::HttpProxyUnreachable),
+        ("Service Unavailable", K::HttpProxyUnreachable),
+        // A TLS alert from the other side.
+        (
+            "remote error: tls: handshake failure",
+            K::TlsHandshakeFailed,
+        ),
+        ("local error: tls: bad record MAC", K::TlsHandshakeFailed),
+        // EACCES from connect(2), and Windows' WSAEACCES.
+        (
+            "dial tcp 142.250.0.1:443: connect: permission denied",
+            K::ConnectFailed,
+        ),
+        (
+            "dial tcp 142.250.0.1:443: connectex: An attempt was made to access a socket in a way forbidden by its access permissions.",
+            K::ConnectFailed,
+        ),
+    ] {
+        let log = format!("{get}{tail}\n");
+        let t = kinds_and_top_causes(&log);
+        assert_eq!(t.len(), 1, "{log}");
+        assert_eq!(t[0].0, kind, "{log}");
+    }
+    // A proxy's own status line with a code stays the proxy's answer.
+    assert_eq!(
+        kinds_and_top_causes("go: example.com/m@v1.0.0: reading https://goproxy.example.com/example.com/m/@v/v1.0.0.info: 502 Bad Gateway\n")[0].0,
+        K::ProxyServerError
+    );
+    assert_eq!(
+        kinds_and_top_causes("go: example.com/m@v1.0.0: reading https://goproxy.example.com/example.com/m/@v/v1.0.0.info: 451 Unavailable For Legal Reasons\n")[0].0,
+        K::ProxyUnauthorized
+    );
+    // git's curl failing to resolve the HTTP proxy it was given.
+    let git = "go: example.com/m@v1.0.0: git ls-remote -q origin in /c: exit status 128:\n\tfatal: unable to access 'https://example.com/m/': Could not resolve proxy: proxy.corp.example\n";
+    assert_eq!(kinds_and_top_causes(git)[0].0, K::HttpProxyUnreachable);
+}
+
+#[test]
+fn newer_and_older_module_wordings_are_recognized() {
+    // Go 1.22+ outside a module.
+    let t = kinds_and_top_causes(
+        "go: 'go get' is no longer supported outside a module.\n\tTo build and install a command, use 'go install' with a version,\n\tlike 'go install example.com/cmd@latest'\n",
+    );
+    assert_eq!(t[0].0, K::NoMainModule);
+    // A major version whose go.mod lacks the /vN suffix.
+    let t = kinds_and_top_causes(
+        "go: example.com/m@v2.0.0: invalid version: go.mod has non-.../v2 module path \"example.com/m\" (and .../v2/go.mod does not exist) at revision v2.0.0\n",
+    );
+    assert_eq!(t[0].0, K::InvalidVersion);
+}
+
+#[test]
+fn coloured_ci_output_is_diagnosed() {
+    // A colouring CI runner around go's lines, the timestamp outside the colour.
+    let log = "2024-05-01T10:00:00.1234567Z \u{1b}[31mgo: example.com/m@v1.0.0: verifying module: checksum mismatch\u{1b}[0m\n2024-05-01T10:00:00.1234567Z \u{1b}[31m\tdownloaded: h1:aaaa=\u{1b}[0m\n2024-05-01T10:00:00.1234567Z \u{1b}[31m\tsum.golang.org: h1:bbbb=\u{1b}[0m\n";
+    let a = analysis(log);
+    assert_eq!(a.diagnoses.len(), 1, "{:#?}", a.diagnoses);
+    let d = &a.diagnoses[0].diagnosis;
+    assert_eq!(d.kind, K::SumDbMismatch);
+    assert_eq!(d.module.as_deref(), Some("example.com/m@v1.0.0"));
+    let c = d.checksum.as_ref().unwrap();
+    assert_eq!(c.downloaded.as_deref(), Some("h1:aaaa="));
+    // goreleaser-style colour around a wrapped go error.
+    let log = "\u{1b}[1;31m   ⨯ build failed\u{1b}[0m after 2s error=go: example.com/m@v1.0.0: reading https://proxy.golang.org/example.com/m/@v/v1.0.0.mod: 404 Not Found\n";
+    assert_eq!(kinds_and_top_causes(log)[0].0, K::ProxyNotFound);
 }

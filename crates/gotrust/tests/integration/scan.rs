@@ -780,7 +780,55 @@ const ENV_KINDS: &[(FileKind, &str, Render)] = &[
             .map(|(k, x)| format!("$env:{k} = '{}'\n", x.replace('\'', "''")))
             .collect()
     }),
+    (FileKind::Batch, "build.bat", |v| {
+        let mut s = "@echo off\nsetlocal\n".to_string();
+        for (k, x) in v {
+            s.push_str(&format!("set \"{k}={x}\"\n"));
+        }
+        s + "go build ./...\n"
+    }),
+    (FileKind::Nix, "shell.nix", |v| {
+        let mut s = "{ pkgs ? import <nixpkgs> {} }:\npkgs.mkShell {\n".to_string();
+        for (k, x) in v {
+            s.push_str(&format!("  {k} = \"{x}\";\n"));
+        }
+        s + "  packages = [ pkgs.go ];\n}\n"
+    }),
+    (FileKind::Earthfile, "Earthfile", |v| {
+        let mut s = "VERSION 0.8\n\nbuild:\n    FROM golang\n".to_string();
+        for (k, x) in v {
+            s.push_str(&format!("    ENV {k}={}\n", docker_double(x)));
+        }
+        s + "    RUN go build ./...\n"
+    }),
+    (FileKind::Mise, "mise.toml", |v| {
+        let mut s = "[tools]\ngo = \"1.24\"\n\n[env]\n".to_string();
+        for (k, x) in v {
+            s.push_str(&format!("{k} = {}\n", toml_literal(x)));
+        }
+        s
+    }),
+    (FileKind::Netlify, "netlify.toml", |v| {
+        let mut s = "[build]\ncommand = \"go build\"\n\n[build.environment]\n".to_string();
+        for (k, x) in v {
+            s.push_str(&format!("  {k} = {}\n", toml_literal(x)));
+        }
+        s
+    }),
+    (FileKind::Fly, "fly.toml", |v| {
+        let mut s = "app = \"svc\"\n\n[env]\n".to_string();
+        for (k, x) in v {
+            s.push_str(&format!("  {k} = {}\n", toml_literal(x)));
+        }
+        s + "\n[http_service]\n  internal_port = 8080\n"
+    }),
 ];
+
+/// A TOML literal string (no escapes) of `v`.
+fn toml_literal(v: &str) -> String {
+    assert!(!v.contains('\''), "no literal string holds {v:?}");
+    format!("'{v}'")
+}
 
 /// The kinds of file that can hold git configuration, with a git config file's text written
 /// in each.
@@ -1446,4 +1494,325 @@ fn empty_values_in_go_env_layers_are_settings_and_go_fails_on_them() {
         .output()
         .unwrap();
     assert_ne!(String::from_utf8_lossy(&out.stdout).trim(), "");
+}
+
+/// (line, variable, value, how, context) of the Go-relevant settings of one text.
+fn read(
+    name: &str,
+    kind: FileKind,
+    text: &str,
+) -> Vec<(usize, String, String, How, Option<String>)> {
+    scan_text(Path::new(name), kind, text)
+        .unwrap()
+        .into_iter()
+        .filter(|s| s.class != VarClass::Other)
+        .map(|s| (s.line, s.variable, s.value, s.how, s.context))
+        .collect()
+}
+
+fn set(
+    line: usize,
+    var: &str,
+    value: &str,
+    how: How,
+    context: Option<&str>,
+) -> (usize, String, String, How, Option<String>) {
+    (
+        line,
+        var.into(),
+        value.into(),
+        how,
+        context.map(str::to_string),
+    )
+}
+
+#[test]
+fn new_kinds_are_detected_by_name() {
+    let kind = |p: &str| gotrust::scan::detect_kind(Path::new(p), &[]);
+    assert_eq!(kind("build.bat"), Some(FileKind::Batch));
+    assert_eq!(kind("scripts/Make.CMD"), Some(FileKind::Batch));
+    assert_eq!(kind("flake.nix"), Some(FileKind::Nix));
+    assert_eq!(kind("nix/home/default.nix"), Some(FileKind::Nix));
+    assert_eq!(kind("Earthfile"), Some(FileKind::Earthfile));
+    assert_eq!(kind("mise.toml"), Some(FileKind::Mise));
+    assert_eq!(kind(".mise.toml"), Some(FileKind::Mise));
+    assert_eq!(kind("mise.local.toml"), Some(FileKind::Mise));
+    assert_eq!(kind(".config/mise/config.toml"), Some(FileKind::Mise));
+    assert_eq!(kind("netlify.toml"), Some(FileKind::Netlify));
+    assert_eq!(kind("fly.toml"), Some(FileKind::Fly));
+    // Near-misses: other TOML files are not environment files.
+    assert_eq!(kind("Cargo.toml"), None);
+    assert_eq!(kind("config.toml"), None);
+    assert_eq!(kind("earthfile.md"), None);
+}
+
+/// cmd keeps a `set` value to the end of its command, trailing space included (go then
+/// sees `off `, which it rejects), splits commands inside `cmd /k "…"`, and treats `rem`,
+/// `::` and `echo` lines as text; `|` unquoted ends the command.
+#[test]
+fn batch_set_setx_and_cmd_strings() {
+    let text = "@echo off\n\
+                rem set GOSUMDB=off\n\
+                :: set GOPROXY=off\n\
+                echo   setx GOPROXY \"https://goproxy.cn,direct\"\n\
+                set GOPROXY=https://goproxy.cn,direct\n\
+                SET \"GONOSUMDB=corp.example|x\"\n\
+                set GOSUMDB=off && go mod tidy\n\
+                setx GOPRIVATE \"corp.example\" /m\n\
+                start \"c\" cmd /k \"cd /d \"\"%ROOT%\"\" && set GOINSECURE=* && go run .\"\n\
+                set /p GOFLAGS=Flags? \n\
+                set GOFLAGS=-mod=mod|more\n\
+                if x==x (\n    SET GOVCS=public:all\n)\n";
+    assert_eq!(
+        read("build.bat", FileKind::Batch, text),
+        vec![
+            set(5, "GOPROXY", "https://goproxy.cn,direct", How::CmdSet, None),
+            set(6, "GONOSUMDB", "corp.example|x", How::CmdSet, None),
+            set(7, "GOSUMDB", "off ", How::CmdSet, None),
+            set(8, "GOPRIVATE", "corp.example", How::Setx, None),
+            set(9, "GOINSECURE", "* ", How::CmdSet, None),
+            set(11, "GOFLAGS", "-mod=mod", How::CmdSet, None),
+            set(13, "GOVCS", "public:all", How::CmdSet, None),
+        ]
+    );
+    let found = scan_text(Path::new("build.bat"), FileKind::Batch, text).unwrap();
+    let placed: Vec<String> = found.iter().map(|f| f.place()).collect();
+    assert!(placed.contains(&"setx".to_string()), "{placed:?}");
+    // A value that names another variable is not known statically.
+    let r = scan_text(
+        Path::new("b.cmd"),
+        FileKind::Batch,
+        "set GOPROXY=%MIRROR%,direct\n",
+    )
+    .unwrap();
+    assert!(r[0].unresolved);
+}
+
+/// Go-named attributes of Nix sets, references to other attributes, numbers, the shell of
+/// indented strings; comments, strings and other attributes are not settings.
+#[test]
+fn nix_attributes_and_shell_hooks() {
+    let text = "{ pkgs ? import <nixpkgs> {} }:\n\
+                pkgs.mkShell rec {\n\
+                \x20 # GOSUMDB = \"off\";\n\
+                \x20 description = \"GOPROXY = off\";\n\
+                \x20 GOPROXY = \"https://goproxy.cn,direct\";\n\
+                \x20 env.GOFLAGS = \"-insecure\";\n\
+                \x20 GOPRIVATE = \"corp.example\";\n\
+                \x20 GONOSUMDB = GOPRIVATE;\n\
+                \x20 CGO_ENABLED = 0;\n\
+                \x20 /* GOINSECURE = \"*\"; */\n\
+                \x20 shellHook = ''\n\
+                \x20   export GOSUMDB=off\n\
+                \x20 '';\n\
+                \x20 home.sessionVariables = {\n\
+                \x20   GOVCS = \"public:all\";\n\
+                \x20 };\n\
+                }\n";
+    assert_eq!(
+        read("shell.nix", FileKind::Nix, text),
+        vec![
+            set(
+                5,
+                "GOPROXY",
+                "https://goproxy.cn,direct",
+                How::NixAttribute,
+                None
+            ),
+            set(6, "GOFLAGS", "-insecure", How::NixAttribute, None),
+            set(7, "GOPRIVATE", "corp.example", How::NixAttribute, None),
+            set(8, "GONOSUMDB", "${GOPRIVATE}", How::NixAttribute, None),
+            set(12, "GOSUMDB", "off", How::Export, Some("shellHook")),
+            set(
+                15,
+                "GOVCS",
+                "public:all",
+                How::NixAttribute,
+                Some("home.sessionVariables")
+            ),
+        ]
+    );
+    // GONOSUMDB = GOPRIVATE names the same value: no private path goes to the proxy.
+    use gotrust::scan::evaluate::{Baseline, evaluate_all};
+    let found = scan_text(Path::new("shell.nix"), FileKind::Nix, text).unwrap();
+    let ids: Vec<&str> = evaluate_all(&found, None, &Baseline::default())
+        .findings
+        .iter()
+        .map(|f| f.rule.id)
+        .collect();
+    assert!(ids.contains(&"sumdb/disabled"), "{ids:?}");
+    assert!(ids.contains(&"sumdb/legacy-insecure-flag"), "{ids:?}");
+    assert!(!ids.contains(&"proxy/private-path-leak"), "{ids:?}");
+}
+
+/// An Earthfile is read as a Dockerfile; a setting's context is its target.
+#[test]
+fn earthfile_targets() {
+    let text = "VERSION 0.8\n\
+                ARG --global GOPROXY=https://goproxy.cn,direct\n\
+                \n\
+                deps:\n\
+                \x20   FROM golang:1.24\n\
+                \x20   ENV GOSUMDB off\n\
+                \x20   RUN GOFLAGS=-mod=mod go mod download\n\
+                \n\
+                build:\n\
+                \x20   FROM +deps\n\
+                \x20   # ENV GOINSECURE=*\n\
+                \x20   ENV GONOSUMDB=corp.example\n";
+    assert_eq!(
+        read("Earthfile", FileKind::Earthfile, text),
+        vec![
+            set(2, "GOPROXY", "https://goproxy.cn,direct", How::Arg, None),
+            set(6, "GOSUMDB", "off", How::Env, Some("target deps")),
+            set(
+                7,
+                "GOFLAGS",
+                "-mod=mod",
+                How::CommandPrefix,
+                Some("target deps")
+            ),
+            set(
+                12,
+                "GONOSUMDB",
+                "corp.example",
+                How::Env,
+                Some("target build")
+            ),
+        ]
+    );
+}
+
+/// mise `[env]` and task `env`, Netlify `[build.environment]` and context environments, Fly
+/// `[env]` and `[build.args]`; other tables, comments and multi-line strings are not
+/// settings, and malformed TOML is an error naming the file and line.
+#[test]
+fn toml_environment_tables() {
+    let mise = "[tools]\n\
+                go = \"1.24\"\n\
+                GOPROXY = \"off\"\n\
+                \n\
+                [env]\n\
+                # GOSUMDB = \"off\"\n\
+                GOPROXY = \"https://goproxy.cn,direct\"\n\
+                'GONOSUMDB' = 'corp.example'\n\
+                GOCACHE = \"{{ env.HOME }}/.cache\"\n\
+                GOFLAGS = \"\"\"\n-mod=mod\"\"\"\n\
+                \n\
+                [tasks.build]\n\
+                env = { GOFLAGS = \"-mod=vendor\", GOWORK = 'off' }\n\
+                run = \"go build\"\n";
+    assert_eq!(
+        read("mise.toml", FileKind::Mise, mise),
+        vec![
+            set(
+                7,
+                "GOPROXY",
+                "https://goproxy.cn,direct",
+                How::EnvTable,
+                None
+            ),
+            set(8, "GONOSUMDB", "corp.example", How::EnvTable, None),
+            set(9, "GOCACHE", "{{ env.HOME }}/.cache", How::EnvTable, None),
+            set(
+                14,
+                "GOFLAGS",
+                "-mod=vendor",
+                How::EnvTable,
+                Some("tasks.build")
+            ),
+            set(14, "GOWORK", "off", How::EnvTable, Some("tasks.build")),
+        ]
+    );
+    let found = scan_text(Path::new("mise.toml"), FileKind::Mise, mise).unwrap();
+    assert!(
+        found
+            .iter()
+            .any(|f| f.variable == "GOCACHE" && f.unresolved)
+    );
+    let netlify = "[build]\n\
+                   command = \"hugo\"\n\
+                   \n\
+                   [build.environment]\n\
+                   \x20 GOPROXY = \"direct\"\n\
+                   \n\
+                   [context.production.environment]\n\
+                   \x20 GOSUMDB = \"off\"\n\
+                   \n\
+                   [context.deploy-preview]\n\
+                   \x20 GOINSECURE = \"*\"\n";
+    assert_eq!(
+        read("netlify.toml", FileKind::Netlify, netlify),
+        vec![
+            set(5, "GOPROXY", "direct", How::EnvTable, Some("build")),
+            set(
+                8,
+                "GOSUMDB",
+                "off",
+                How::EnvTable,
+                Some("context.production")
+            ),
+        ]
+    );
+    let fly = "app = \"svc\"\n\
+               GOPROXY = \"off\"\n\
+               [build.args]\n\
+               \x20 GOPROXY = \"https://goproxy.cn,direct\"\n\
+               [env]\n\
+               \x20 GOSUMDB = \"off\"\n\
+               [processes.env]\n\
+               \x20 GONOSUMDB = \"x\"\n";
+    assert_eq!(
+        read("fly.toml", FileKind::Fly, fly),
+        vec![
+            set(
+                4,
+                "GOPROXY",
+                "https://goproxy.cn,direct",
+                How::BuildArg,
+                Some("build")
+            ),
+            set(6, "GOSUMDB", "off", How::EnvTable, None),
+        ]
+    );
+    let err = scan_text(
+        Path::new("cfg/mise.toml"),
+        FileKind::Mise,
+        "[env]\nGOPROXY = \"off\n",
+    )
+    .unwrap_err();
+    assert!(matches!(err, ScanError::Toml { line: 2, .. }), "{err:?}");
+    assert!(err.to_string().starts_with("cfg/mise.toml:2:"), "{err}");
+}
+
+/// `set NAME=value` in a Dockerfile's RUN is the shell's `set` (positional parameters),
+/// not an environment variable: real Dockerfiles write `RUN set GOSUMDB=off && …`.
+#[test]
+fn dockerfile_run_set_is_not_a_setting() {
+    let text = "FROM golang\nRUN set GOSUMDB=off && set CGO_ENABLED=0 && go mod download\n";
+    assert_eq!(read("Dockerfile", FileKind::Dockerfile, text), vec![]);
+}
+
+/// A GOPROXY that differs from the default only by the spaces go trims around each entry
+/// changes nothing (cmd's `set GOPROXY=… && …` keeps a trailing space).
+#[test]
+fn goproxy_spaces_around_entries_are_the_default() {
+    use gotrust::scan::evaluate::{Baseline, evaluate_all};
+    let found = scan_text(
+        Path::new("b.bat"),
+        FileKind::Batch,
+        "set GOPROXY=https://proxy.golang.org,direct && go build\nset GOPROXY=https://goproxy.cn,direct && go build\n",
+    )
+    .unwrap();
+    let first = evaluate_all(&found[..1], None, &Baseline::default());
+    assert!(first.findings.is_empty(), "{:?}", first.findings);
+    let second = evaluate_all(&found[1..], None, &Baseline::default());
+    assert!(
+        second
+            .findings
+            .iter()
+            .any(|f| f.rule.id == "proxy/direct-fallback"),
+        "{:?}",
+        second.findings
+    );
 }
