@@ -459,7 +459,9 @@ struct Inner {
     offline: bool,
     /// Whether gotrust's tile cache and go's sumdb cache existed when the client opened: a
     /// run with neither (a cold one) does not look for hundreds of files in them.
-    own_tiles_exist: bool,
+    /// (Set once this client writes a tile: a long run may need to read it back after
+    /// its tiles in memory were dropped.)
+    own_tiles_exist: std::sync::atomic::AtomicBool,
     go_cache_exists: bool,
 }
 
@@ -552,7 +554,9 @@ impl SumdbClient {
             warnings: Mutex::new(Vec::new()),
             exchanges: Mutex::new(Vec::new()),
             offline,
-            own_tiles_exist: cfg.state_dir.join("tile").is_dir(),
+            own_tiles_exist: std::sync::atomic::AtomicBool::new(
+                cfg.state_dir.join("tile").is_dir(),
+            ),
             go_cache_exists: cfg.go_cache.as_ref().is_some_and(|d| d.is_dir()),
             cfg,
         });
@@ -1001,7 +1005,10 @@ impl SumdbClient {
     }
 
     fn cached(&self, rel: &str, max: usize) -> Option<(Vec<u8>, AnswerSource)> {
-        if self.inner.own_tiles_exist
+        if self
+            .inner
+            .own_tiles_exist
+            .load(std::sync::atomic::Ordering::Relaxed)
             && let Some(d) = read_nonempty(&self.inner.cfg.state_dir.join(rel), max)
         {
             return Some((d, AnswerSource::GotrustCache));

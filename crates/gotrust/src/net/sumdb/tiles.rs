@@ -140,8 +140,12 @@ impl TileReader for Reader<'_> {
                 continue;
             }
             let file = c.inner.cfg.state_dir.join(t.path());
-            if let Err(e) = write_atomic(&file, d) {
-                c.warn(format!("caching {}: {e}", file.display()));
+            match write_atomic(&file, d) {
+                Ok(()) => c
+                    .inner
+                    .own_tiles_exist
+                    .store(true, std::sync::atomic::Ordering::Relaxed),
+                Err(e) => c.warn(format!("caching {}: {e}", file.display())),
             }
         }
     }
