@@ -1059,6 +1059,17 @@ impl SumdbClient {
                 .await
                 .is_ok()
         {
+            // The subtree above a short path (stored while the next one up was incomplete)
+            // may have completed since: the path is extended from the tile this proof just
+            // read, so later runs need only the shared upper tiles again.
+            if let Some(top) = path_level(id, tree.n)
+                && top > level
+                && let Some(more) = self.siblings_from_memory(id, level, top)
+            {
+                let mut longer = siblings;
+                longer.extend(more);
+                self.keep_path(id, &longer);
+            }
             return Ok(tree.n);
         }
         // No usable stored path: the record's path is computed from its own tiles (fetched
@@ -1155,9 +1166,15 @@ impl SumdbClient {
     /// if one is not there. Nothing here is trusted: the path proves only once the root it
     /// leads to matches the authenticated one.
     fn path_from_memory(&self, id: i64, level: u32) -> Option<Vec<tlog::Hash>> {
-        let mut siblings = Vec::with_capacity(level as usize);
+        self.siblings_from_memory(id, 0, level)
+    }
+
+    /// The sibling hashes at heights `from..to` of record `id`'s path, as
+    /// [`SumdbClient::path_from_memory`].
+    fn siblings_from_memory(&self, id: i64, from: u32, to: u32) -> Option<Vec<tlog::Hash>> {
+        let mut siblings = Vec::with_capacity(to.saturating_sub(from) as usize);
         let mut held: Option<(Tile, Arc<TileCell>)> = None;
-        for h in 0..level {
+        for h in from..to {
             let index = tlog::stored_hash_index(h, (id >> h) ^ 1);
             // The subtree is complete, so every tile under it is: read the full one.
             let t = Tile {
