@@ -426,6 +426,9 @@ struct Inner {
     cfg: SumdbConfig,
     latest: Mutex<(Tree, Vec<u8>)>,
     tiles: Mutex<HashMap<Tile, Arc<TileCell>>>,
+    /// The inner nodes of complete tiles records' paths were read from (see
+    /// [`SumdbClient::tile_nodes`]).
+    tile_nodes: Mutex<HashMap<Tile, Arc<Vec<tlog::Hash>>>>,
     /// Tiles this client wrote to its cache (each is written once).
     tiles_written: Mutex<std::collections::HashSet<Tile>>,
     /// Signed notes already merged without error: a lookup answer carrying one of them (an
@@ -490,6 +493,8 @@ const RECORD_PATHS: &str = "paths";
 /// When the stored head was last confirmed against `/latest`: `⟨tree size⟩ ⟨unix seconds⟩`.
 const HEAD_CONFIRMED: &str = "latest-confirmed";
 const HEAD_CONFIRMED_MAX: usize = 64;
+/// Complete tiles whose inner nodes are kept (8 KiB each).
+const TILE_NODES_MAX: usize = 2048;
 /// Merged notes remembered (a run meets a handful of heads).
 const MERGED_NOTES_MAX: usize = 4096;
 /// Proven records kept in memory (go.sum files have at most a few thousand modules).
@@ -540,6 +545,7 @@ impl SumdbClient {
                 Vec::new(),
             )),
             tiles: Mutex::new(HashMap::new()),
+            tile_nodes: Mutex::new(HashMap::new()),
             tiles_written: Mutex::new(std::collections::HashSet::new()),
             merged_notes: Mutex::new(std::collections::HashSet::new()),
             merge_lock: tokio::sync::Mutex::new(()),
@@ -1172,16 +1178,19 @@ impl SumdbClient {
     /// The sibling hashes at heights `from..to` of record `id`'s path, as
     /// [`SumdbClient::path_from_memory`].
     fn siblings_from_memory(&self, id: i64, from: u32, to: u32) -> Option<Vec<tlog::Hash>> {
+        let height = gsumdb::TILE_HEIGHT;
         let mut siblings = Vec::with_capacity(to.saturating_sub(from) as usize);
-        let mut held: Option<(Tile, Arc<TileCell>)> = None;
+        let mut held: Option<(Tile, Arc<TileCell>, Arc<Vec<tlog::Hash>>)> = None;
         for h in from..to {
-            let index = tlog::stored_hash_index(h, (id >> h) ^ 1);
             // The subtree is complete, so every tile under it is: read the full one.
+            let level = h / height;
             let t = Tile {
-                w: 1 << gsumdb::TILE_HEIGHT,
-                ..tlog::tile_for_index(gsumdb::TILE_HEIGHT, index).ok()?
+                h: height,
+                l: i64::from(level),
+                n: id >> (height * (level + 1)),
+                w: 1 << height,
             };
-            if held.as_ref().is_none_or(|(ht, _)| *ht != t) {
+            if held.as_ref().is_none_or(|(ht, _, _)| *ht != t) {
                 let cell = self
                     .inner
                     .tiles
@@ -1189,13 +1198,41 @@ impl SumdbClient {
                     .unwrap_or_else(|e| e.into_inner())
                     .get(&t)
                     .cloned()?;
-                held = Some((t, cell));
+                let nodes = self.tile_nodes(t, cell.get().map(|(d, _)| d.as_slice())?)?;
+                held = Some((t, cell, nodes));
             }
-            let (_, cell) = held.as_ref()?;
+            let (_, cell, nodes) = held.as_ref()?;
             let (data, _) = cell.get()?;
-            siblings.push(tlog::hash_from_tile(&t, data, index).ok()?);
+            let j = h - level * height;
+            let p = (((id >> h) ^ 1) & ((1 << (height - j)) - 1)) as usize;
+            siblings.push(paths::tile_node(data, nodes, height, j, p)?);
         }
         Some(siblings)
+    }
+
+    /// The inner nodes of complete tile `t` ([`paths::tile_inner_nodes`]), computed once and
+    /// shared by the records under it.
+    fn tile_nodes(&self, t: Tile, data: &[u8]) -> Option<Arc<Vec<tlog::Hash>>> {
+        if let Some(n) = self
+            .inner
+            .tile_nodes
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&t)
+        {
+            return Some(n.clone());
+        }
+        let nodes = Arc::new(paths::tile_inner_nodes(data, t.h)?);
+        let mut m = self
+            .inner
+            .tile_nodes
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        if m.len() >= TILE_NODES_MAX {
+            m.clear();
+        }
+        m.insert(t, nodes.clone());
+        Some(nodes)
     }
 
     /// Stores a record's path for later runs.

@@ -133,6 +133,53 @@ pub(crate) fn lift(leaf: Hash, id: i64, siblings: &[Hash]) -> Hash {
     node
 }
 
+/// The inner nodes of a complete tile of height `height` whose data (its `2^height` hashes)
+/// is `data`: every node strictly between the data and the tile's root, lowest first (the
+/// `2^(height-1)` parents of the data, then theirs, ...). Computed once per tile, they give
+/// the in-tile siblings of every record under it: the records of one tile share them.
+pub(crate) fn tile_inner_nodes(data: &[u8], height: u32) -> Option<Vec<Hash>> {
+    let width = 1usize << height;
+    if data.len() < width * HASH_SIZE {
+        return None;
+    }
+    let leaf = |i: usize| {
+        Hash(
+            data[i * HASH_SIZE..(i + 1) * HASH_SIZE]
+                .try_into()
+                .unwrap_or_default(),
+        )
+    };
+    let mut nodes = Vec::with_capacity(width - 2);
+    let mut below: Vec<Hash> = (0..width).map(leaf).collect();
+    while below.len() > 2 {
+        let level: Vec<Hash> = below
+            .chunks_exact(2)
+            .map(|pair| node_hash(pair[0], pair[1]))
+            .collect();
+        nodes.extend_from_slice(&level);
+        below = level;
+    }
+    Some(nodes)
+}
+
+/// The node at local height `j` (`1..height`) and position `p` of a tile, from
+/// [`tile_inner_nodes`]; for `j == 0`, the tile's own data.
+pub(crate) fn tile_node(
+    data: &[u8],
+    nodes: &[Hash],
+    height: u32,
+    j: u32,
+    p: usize,
+) -> Option<Hash> {
+    if j == 0 {
+        let bytes = data.get(p * HASH_SIZE..(p + 1) * HASH_SIZE)?;
+        return Some(Hash(bytes.try_into().ok()?));
+    }
+    // Level j starts after the levels 1..j, of 2^(height-1), 2^(height-2), ... nodes.
+    let start: usize = (1..j).map(|k| 1usize << (height - k)).sum();
+    nodes.get(start + p).copied()
+}
+
 /// Parses the file: the index, and whether to start the file afresh.
 fn read_file(path: &Path) -> (HashMap<i64, (u32, Vec<Hash>)>, bool) {
     let mut index = HashMap::new();
@@ -204,6 +251,27 @@ mod tests {
             assert_ne!(lift(record_hash(b"other"), id, &siblings), top);
             assert_ne!(lift(leaf, id ^ 1, &siblings), top);
         }
+    }
+
+    #[test]
+    fn tile_nodes_are_the_stored_hashes_between_levels() {
+        // A 300-record log: the first level-0 tile is complete (height 8 here, as go's).
+        let all = log(300);
+        let data: Vec<u8> = (0..256)
+            .flat_map(|i| all[stored_hash_index(0, i) as usize].0)
+            .collect();
+        let nodes = tile_inner_nodes(&data, 8).unwrap();
+        assert_eq!(nodes.len(), 254);
+        for j in 0..8u32 {
+            for p in [0usize, 1, (256 >> j) - 1] {
+                assert_eq!(
+                    tile_node(&data, &nodes, 8, j, p),
+                    Some(all[stored_hash_index(j, p as i64) as usize]),
+                    "height {j} position {p}"
+                );
+            }
+        }
+        assert!(tile_inner_nodes(&data[..100], 8).is_none());
     }
 
     #[test]
