@@ -13,6 +13,7 @@ pub mod env;
 pub mod net;
 pub mod policy;
 pub mod probe;
+mod process;
 pub mod redact;
 pub mod report;
 pub mod route;

@@ -9,6 +9,7 @@ use std::process::Command;
 
 use super::resolve::{EnvSources, find_in_path};
 use super::{GO_VARS, GoEnv};
+use crate::process::{BoundedError, run_bounded};
 
 /// Output larger than this is refused (go env -json is about 2 KiB).
 const MAX_OUTPUT: usize = 1 << 20;
@@ -140,16 +141,20 @@ pub fn cross_check(
     if let Some(cwd) = &src.cwd {
         cmd.current_dir(cwd);
     }
-    let out = run_bounded(&mut cmd, GO_ENV_TIMEOUT).map_err(|e| match e {
-        Bounded::Spawn(source) => CrossCheckError::Spawn {
-            go: go.clone(),
-            source,
-        },
-        Bounded::TimedOut => CrossCheckError::TimedOut {
-            go: go.clone(),
-            timeout: GO_ENV_TIMEOUT,
-        },
-    })?;
+    // One byte over the cap, so an oversized answer is still seen as such.
+    let out =
+        run_bounded(&mut cmd, None, MAX_OUTPUT as u64 + 1, GO_ENV_TIMEOUT).map_err(
+            |e| match e {
+                BoundedError::Spawn(source) => CrossCheckError::Spawn {
+                    go: go.clone(),
+                    source,
+                },
+                BoundedError::TimedOut => CrossCheckError::TimedOut {
+                    go: go.clone(),
+                    timeout: GO_ENV_TIMEOUT,
+                },
+            },
+        )?;
     if !out.status.success() {
         let mut stderr = String::from_utf8_lossy(&out.stderr).into_owned();
         stderr.truncate(stderr.floor_char_boundary(4096));
@@ -160,81 +165,6 @@ pub fn cross_check(
         });
     }
     compare_json(env, go, &out.stdout).map(Some)
-}
-
-enum Bounded {
-    Spawn(std::io::Error),
-    TimedOut,
-}
-
-/// Runs `cmd` with its output piped, reading at most [`MAX_OUTPUT`] + 1 bytes of each stream
-/// (so an oversized answer is still seen as such) and killing it after `timeout`.
-fn run_bounded(
-    cmd: &mut Command,
-    timeout: std::time::Duration,
-) -> Result<std::process::Output, Bounded> {
-    use std::io::Read;
-    use std::process::Stdio;
-    let mut child = cmd
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(Bounded::Spawn)?;
-    let reader = |pipe: Option<Box<dyn Read + Send>>| {
-        std::thread::spawn(move || {
-            let mut data = Vec::new();
-            if let Some(p) = pipe {
-                let _ = p.take(MAX_OUTPUT as u64 + 1).read_to_end(&mut data);
-            }
-            data
-        })
-    };
-    let out_t = reader(
-        child
-            .stdout
-            .take()
-            .map(|p| Box::new(p) as Box<dyn Read + Send>),
-    );
-    let err_t = reader(
-        child
-            .stderr
-            .take()
-            .map(|p| Box::new(p) as Box<dyn Read + Send>),
-    );
-    let deadline = std::time::Instant::now() + timeout;
-    let status = loop {
-        match child.try_wait() {
-            Ok(Some(status)) => break status,
-            Ok(None) if std::time::Instant::now() < deadline => {
-                std::thread::sleep(std::time::Duration::from_millis(10));
-            }
-            Ok(None) => {
-                let _ = child.kill();
-                let _ = child.wait();
-                return Err(Bounded::TimedOut);
-            }
-            Err(e) => return Err(Bounded::Spawn(e)),
-        }
-    };
-    // A grandchild holding the pipes open must not hang us either: the readers are joined
-    // only when the child exited; a reader still blocked is abandoned.
-    let join = |t: std::thread::JoinHandle<Vec<u8>>| {
-        let until = std::time::Instant::now() + std::time::Duration::from_secs(2);
-        while !t.is_finished() && std::time::Instant::now() < until {
-            std::thread::sleep(std::time::Duration::from_millis(5));
-        }
-        if t.is_finished() {
-            t.join().unwrap_or_default()
-        } else {
-            Vec::new()
-        }
-    };
-    Ok(std::process::Output {
-        status,
-        stdout: join(out_t),
-        stderr: join(err_t),
-    })
 }
 
 /// Compares `go env -json` output with `env`.

@@ -455,79 +455,14 @@ fn run_bounded(
     cmd: &mut std::process::Command,
     stdin: Vec<u8>,
 ) -> std::io::Result<std::process::Output> {
-    use std::io::{Read, Write};
-    use std::process::Stdio;
-    let mut child = cmd
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()?;
-    if let Some(mut pipe) = child.stdin.take() {
-        std::thread::spawn(move || {
-            let _ = pipe.write_all(&stdin);
-        });
-    }
-    let reader = |pipe: Option<Box<dyn Read + Send>>| {
-        std::thread::spawn(move || {
-            let mut data = Vec::new();
-            if let Some(p) = pipe {
-                let _ = p.take(COMMAND_OUTPUT_MAX as u64).read_to_end(&mut data);
-            }
-            data
-        })
-    };
-    let out_t = reader(
-        child
-            .stdout
-            .take()
-            .map(|p| Box::new(p) as Box<dyn Read + Send>),
-    );
-    let err_t = reader(
-        child
-            .stderr
-            .take()
-            .map(|p| Box::new(p) as Box<dyn Read + Send>),
-    );
-    let deadline = std::time::Instant::now() + COMMAND_TIMEOUT;
-    let status = loop {
-        match child.try_wait()? {
-            Some(status) => break status,
-            None if std::time::Instant::now() < deadline => {
-                std::thread::sleep(Duration::from_millis(5));
-            }
-            None => {
-                let _ = child.kill();
-                let _ = child.wait();
-                return Err(std::io::Error::new(
-                    std::io::ErrorKind::TimedOut,
-                    "GOAUTH command timed out",
-                ));
-            }
+    use crate::process::{BoundedError, run_bounded};
+    run_bounded(cmd, Some(stdin), COMMAND_OUTPUT_MAX as u64, COMMAND_TIMEOUT).map_err(|e| match e {
+        BoundedError::Spawn(e) => e,
+        BoundedError::TimedOut => {
+            std::io::Error::new(std::io::ErrorKind::TimedOut, "GOAUTH command timed out")
         }
-    };
-    // A grandchild holding a pipe open must not hang gotrust: a reader still blocked two
-    // seconds after the child exited is abandoned.
-    let join = |t: std::thread::JoinHandle<Vec<u8>>| {
-        let until = std::time::Instant::now() + Duration::from_secs(2);
-        while !t.is_finished() && std::time::Instant::now() < until {
-            std::thread::sleep(Duration::from_millis(2));
-        }
-        if t.is_finished() {
-            t.join().unwrap_or_default()
-        } else {
-            Vec::new()
-        }
-    };
-    Ok(std::process::Output {
-        status,
-        stdout: join(out_t),
-        stderr: join(err_t),
     })
 }
-
-/// The old name of [`crate::redact::redact_url`], kept so callers written against it compile.
-#[doc(hidden)]
-pub use crate::redact::redact_url as redact;
 
 #[cfg(test)]
 mod tests {
