@@ -14,12 +14,12 @@ use gotrust::report::{Report, sarif};
 use gotrust::settings::goflags::GoFlags;
 use gotrust::verify::Results;
 use gotrust::verify::cache::{self, CacheOptions, Database, DatabaseAnswers, Progress, output};
-use gotrust::verify::sums::{DatabaseAccess, VerifySetupError};
+use gotrust::verify::sums::DatabaseAccess;
 use gotrust::verify::sums_output::RunOutcome;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use super::CacheArgs;
-use super::sums::{context, database, lookup_concurrency, runtime};
+use super::sums::{context, database, lookup_concurrency, offline_without_database, runtime};
 use crate::EXIT_FINDINGS;
 use crate::args::{Format, GlobalArgs};
 
@@ -109,12 +109,7 @@ fn database_answers(
             // Offline, the database is an extra: a GOSUMDB that names none leaves the local
             // checks, and the note says it was not consulted. Anything else (a fork between
             // the stored heads) is reported.
-            Err(e)
-                if global.offline
-                    && matches!(
-                        e.downcast_ref::<VerifySetupError>(),
-                        Some(VerifySetupError::Setting(_) | VerifySetupError::NoCacheDir)
-                    ) =>
+            Err(e) if offline_without_database(global, &e) =>
             {
                 return Ok(None);
             }

@@ -19,10 +19,9 @@ use gotrust::verify::proxy::{
 use gotrust::verify::proxy_output;
 use gotrust::verify::sums::GoSumInput;
 use gotrust::verify::sums_output;
-use indicatif::ProgressBar;
 
 use super::ProxyArgs;
-use super::sums::{context, database, exit_status, print_above, progress_bar, runtime};
+use super::sums::{Live, context, database, exit_status, runtime};
 use crate::args::{Format, GlobalArgs};
 
 /// The proxies to check: `--proxy URL` replaces GOPROXY's URLs, `--proxy +URL` adds to them.
@@ -109,11 +108,11 @@ pub fn run(global: &GlobalArgs, args: &ProxyArgs) -> anyhow::Result<ExitCode> {
     let policy = crate::cmd::load_policy(global, Path::new("."))?;
     let tmp = tempfile_dir()?;
     let rt = runtime()?;
-    let live = LiveModules {
-        bar: progress_bar(global, "verifying"),
-        print: global.format == Format::Text && !global.quiet,
-        verbose: global.verbose > 0,
-    };
+    let live = Live::new(
+        global,
+        proxy_output::shows_module,
+        proxy_output::write_module,
+    );
     let result = rt.block_on(async {
         let db = database(global, &cx).await?;
         anyhow::Ok(
@@ -134,7 +133,7 @@ pub fn run(global: &GlobalArgs, args: &ProxyArgs) -> anyhow::Result<ExitCode> {
     });
     let _ = std::fs::remove_dir_all(&tmp);
     let checked = result?;
-    live.bar.finish_and_clear();
+    live.finish();
     let report = Report::with_policy(proxy_output::findings(&checked), &policy);
     let outcome = sums_output::outcome(&report, checked.incomplete(), global.fail_on.into());
     let mut out = crate::output::stdout(global);
@@ -162,27 +161,13 @@ pub fn run(global: &GlobalArgs, args: &ProxyArgs) -> anyhow::Result<ExitCode> {
     Ok(exit_status(outcome))
 }
 
-/// Prints each module version's table as it is judged (text mode, not `-q`) and advances the
-/// bar.
-struct LiveModules {
-    bar: ProgressBar,
-    print: bool,
-    verbose: bool,
-}
-
-impl ModuleSink for LiveModules {
+impl ModuleSink for Live<ModuleResult> {
     fn total(&self, modules: usize) {
-        self.bar.set_length(modules as u64);
+        Live::total(self, modules);
     }
 
     fn judged(&self, module: &ModuleResult) {
-        self.bar.inc(1);
-        if self.print && proxy_output::shows_module(module, self.verbose) {
-            let mut buf = Vec::new();
-            if proxy_output::write_module(module, &mut buf).is_ok() {
-                print_above(&self.bar, &buf);
-            }
-        }
+        Live::judged(self, module);
     }
 }
 

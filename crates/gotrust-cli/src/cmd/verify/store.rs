@@ -14,11 +14,11 @@ use gotrust::verify::store::record::{
     EndRecord, Line, Merged, ResultsWriter, ResumePoint, SCHEMA_VERSION, StartRecord, VersionRecord,
 };
 use gotrust::verify::store::{RecordSink, Shard, StoreOptions, verify_store};
-use gotrust::verify::sums::{DatabaseAccess, VerifySetupError};
+use gotrust::verify::sums::DatabaseAccess;
 use object_store::ObjectStoreExt as _;
 
 use super::NetArgs;
-use super::sums::{context, database, lookup_concurrency, runtime};
+use super::sums::{context, database, lookup_concurrency, offline_without_database, runtime};
 use crate::args::{Format, GlobalArgs};
 use crate::{EXIT_ERROR, EXIT_FINDINGS};
 
@@ -268,12 +268,7 @@ pub fn run(global: &GlobalArgs, args: &StoreArgs) -> anyhow::Result<ExitCode> {
         rt.block_on(async {
             let db = match database(global, &cx).await {
                 Ok(db) => db,
-                Err(e)
-                    if global.offline
-                        && matches!(
-                            e.downcast_ref::<VerifySetupError>(),
-                            Some(VerifySetupError::Setting(_) | VerifySetupError::NoCacheDir)
-                        ) =>
+                Err(e) if offline_without_database(global, &e) =>
                 {
                     DatabaseAccess::Off {
                         reason: format!("--offline and no usable database: {e:#}"),

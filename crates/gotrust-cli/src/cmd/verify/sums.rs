@@ -16,8 +16,8 @@ use gotrust::report::text::TextOptions;
 use gotrust::report::{Report, sarif};
 use gotrust::settings::Settings;
 use gotrust::verify::sums::{
-    DatabaseAccess, LineResult, LineSink, SumFile, SumsOptions, http_config, open_database_reusing,
-    verify_sum_files_with,
+    DatabaseAccess, LineResult, LineSink, SumFile, SumsOptions, VerifySetupError, http_config,
+    open_database_reusing, verify_sum_files_with,
 };
 use gotrust::verify::sums_output::{self, RunOutcome};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -130,26 +130,74 @@ pub fn print_above(bar: &ProgressBar, text: &[u8]) {
     });
 }
 
-/// Prints each line's result as it is proven (text mode, not `-q`) and advances the bar.
-struct LiveLines {
+/// Whether `e`, from [`database`], only means that no database can be used offline (GOSUMDB
+/// names none, or there is no cache to read): commands whose database is an extra then go on
+/// with their local checks. Anything else (a fork between stored heads) is reported.
+pub fn offline_without_database(global: &GlobalArgs, e: &anyhow::Error) -> bool {
+    global.offline
+        && matches!(
+            e.downcast_ref::<VerifySetupError>(),
+            Some(VerifySetupError::Setting(_) | VerifySetupError::NoCacheDir)
+        )
+}
+
+/// Prints each result as it is judged (text mode, not `-q`) and advances the bar: one printer
+/// for go.sum lines (`verify sums`) and module versions (`verify proxy`).
+pub struct Live<T> {
     bar: ProgressBar,
     print: bool,
     verbose: bool,
+    /// Whether the result is printed at this verbosity.
+    shows: fn(&T, bool) -> bool,
+    /// Its text block.
+    write: fn(&T, &mut Vec<u8>) -> io::Result<()>,
 }
 
-impl LineSink for LiveLines {
-    fn total(&self, lines: usize) {
-        self.bar.set_length(lines as u64);
+impl<T> Live<T> {
+    /// A printer with a bar labelled "verifying".
+    pub fn new(
+        global: &GlobalArgs,
+        shows: fn(&T, bool) -> bool,
+        write: fn(&T, &mut Vec<u8>) -> io::Result<()>,
+    ) -> Live<T> {
+        Live {
+            bar: progress_bar(global, "verifying"),
+            print: global.format == Format::Text && !global.quiet,
+            verbose: global.verbose > 0,
+            shows,
+            write,
+        }
     }
 
-    fn judged(&self, line: &LineResult) {
+    /// Sets the bar's length.
+    pub fn total(&self, n: usize) {
+        self.bar.set_length(n as u64);
+    }
+
+    /// Counts `item` and prints it if it is shown.
+    pub fn judged(&self, item: &T) {
         self.bar.inc(1);
-        if self.print && sums_output::shows_line(line, self.verbose) {
+        if self.print && (self.shows)(item, self.verbose) {
             let mut buf = Vec::new();
-            if sums_output::write_line(line, &mut buf).is_ok() {
+            if (self.write)(item, &mut buf).is_ok() {
                 print_above(&self.bar, &buf);
             }
         }
+    }
+
+    /// Removes the bar.
+    pub fn finish(&self) {
+        self.bar.finish_and_clear();
+    }
+}
+
+impl LineSink for Live<LineResult> {
+    fn total(&self, lines: usize) {
+        Live::total(self, lines);
+    }
+
+    fn judged(&self, line: &LineResult) {
+        Live::judged(self, line);
     }
 }
 
@@ -186,16 +234,12 @@ pub fn run(global: &GlobalArgs, args: &SumsArgs) -> anyhow::Result<ExitCode> {
         head_max_age,
         ..SumsOptions::default()
     };
-    let live = LiveLines {
-        bar: progress_bar(global, "verifying"),
-        print: global.format == Format::Text && !global.quiet,
-        verbose: global.verbose > 0,
-    };
+    let live = Live::new(global, sums_output::shows_line, sums_output::write_line);
     let sums = rt.block_on(async {
         let db = database_reusing(global, &cx, head_max_age).await?;
         anyhow::Ok(verify_sum_files_with(&inputs, &db, &opts, &live).await?)
     })?;
-    live.bar.finish_and_clear();
+    live.finish();
     let report = Report::with_policy(sums_output::findings(&sums), &policy);
     let outcome = sums_output::outcome(&report, sums.incomplete(), global.fail_on.into());
     let mut out = crate::output::stdout(global);
