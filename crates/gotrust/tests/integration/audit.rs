@@ -1358,7 +1358,8 @@ fn applying_a_suggested_fix_to_a_scanned_file_removes_its_finding() {
         problems.len(),
         problems.join("\n")
     );
-    assert!(applied >= 60, "only {applied} fixes applied");
+    // 374 today: a drop means fixes turned into advice that names no line to edit.
+    assert!(applied >= 350, "only {applied} fixes applied");
 }
 
 /// The file `text` edited as `fix` says: `Change the V setting on line N of F (...) to `S``
