@@ -32,10 +32,9 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
         }
     };
     for p in ctx.goinsecure.patterns() {
-        // A malformed glob, or one with white space (which go does not trim, and no module
-        // path contains: x/mod `MatchPrefixPatterns`), matches nothing; pattern/invalid
-        // reports it.
-        if p.error.is_some() || p.text.contains(char::is_whitespace) {
+        // A pattern that matches no module path (pattern/invalid reports the malformed ones)
+        // drops TLS for nothing.
+        if !can_match_module(p) {
             continue;
         }
         let everything = matches_everything(|t| p.matches(t));
@@ -85,9 +84,6 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
             );
         }
 
-        if !can_match_module(p) {
-            continue;
-        }
         // Ask the route planner (shared with `gotrust explain`) about concrete paths of the
         // pattern: its representative and the GONOPROXY entries it covers.
         let routes: Vec<_> = super::sample_paths(ctx, p)

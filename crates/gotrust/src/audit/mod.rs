@@ -301,9 +301,11 @@ pub fn route_direct(route: &Route) -> bool {
 }
 
 /// Whether a pattern can match a module path at all: go requires a dot in the first path
-/// element, so a literal first element without a dot (`none`, `off`) never matches.
+/// element, so a literal first element without a dot (`none`, `off`) never matches; a
+/// malformed glob matches nothing, and neither does one with white space (go does not trim
+/// it, x/mod `MatchPrefixPatterns`, and no module path contains any).
 pub fn can_match_module(pattern: &Pattern) -> bool {
-    if pattern.error.is_some() {
+    if pattern.error.is_some() || pattern.text.contains(char::is_whitespace) {
         return false;
     }
     let first = pattern.trimmed.split('/').next().unwrap_or("");
