@@ -134,10 +134,21 @@ impl Written {
     /// when either is not written verbatim there (an escaped or continued value, a flag
     /// standing for GOFLAGS) or the value is empty.
     pub fn locate(text: &str, line: usize, variable: &str, value: &str) -> Option<Written> {
+        Written::locate_in(&text.lines().collect::<Vec<_>>(), line, variable, value)
+    }
+
+    /// [`Written::locate`] in a file already split into lines (one split for all its
+    /// settings).
+    pub fn locate_in(
+        file_lines: &[&str],
+        line: usize,
+        variable: &str,
+        value: &str,
+    ) -> Option<Written> {
         if value.is_empty() || variable.is_empty() || line == 0 {
             return None;
         }
-        let lines: Vec<&str> = text.lines().skip(line - 1).take(4).collect();
+        let lines: Vec<&str> = file_lines.iter().skip(line - 1).take(4).copied().collect();
         let first = *lines.first()?;
         let name_at = first.match_indices(variable).map(|(i, _)| i).find(|&i| {
             let before = first[..i].chars().next_back();

@@ -762,11 +762,12 @@ pub fn scan_text(
         FileKind::Mise | FileKind::Netlify | FileKind::Fly => tomlenv::scan(text, &mut out)?,
     }
     out.found.sort_by_key(|s| (s.line, s.column));
+    let lines: Vec<&str> = text.lines().collect();
     for f in &mut out.found {
         // A flag on a go command line stands for GOFLAGS but is not written as it.
         if f.how != How::GoFlag {
             f.written =
-                crate::env::Written::locate(text, f.line, &f.variable, &f.value).map(Box::new);
+                crate::env::Written::locate_in(&lines, f.line, &f.variable, &f.value).map(Box::new);
         }
     }
     Ok(out.found)
