@@ -360,12 +360,17 @@ fn patterns(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
             } else {
                 " (private paths it was meant to cover are treated as public)"
             };
+            // The trimmed entry is kept, except in GOINSECURE: there the entry does nothing
+            // today, and trimming it would turn TLS off for what it names (`* ` becomes
+            // `*`), so the fix drops it instead.
+            let keep_trimmed = p.error.is_none() && var != "GOINSECURE";
             let rest: Vec<String> = list
                 .patterns()
                 .iter()
                 .filter(|q| q.index != p.index)
                 .map(|q| q.text.trim().to_string())
-                .chain((p.error.is_none()).then(|| p.text.trim().to_string()))
+                .chain(keep_trimmed.then(|| p.text.trim().to_string()))
+                .filter(|t| !t.is_empty())
                 .collect();
             out.push(
                 Finding::new(
@@ -379,6 +384,8 @@ fn patterns(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
                 .with_affected(p.text.clone())
                 .with_fix(if p.error.is_some() {
                     format!("Fix or remove {:?} (path.Match syntax).", p.text)
+                } else if rest.is_empty() {
+                    super::unset_fix(&ctx.origin(var), var)
                 } else {
                     super::set_fix(&ctx.origin(var), var, &rest.join(","))
                 }),

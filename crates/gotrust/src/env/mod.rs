@@ -127,6 +127,9 @@ pub struct Written {
     pub name: (usize, usize),
     /// Index into `lines` and byte range of the value.
     pub value: (usize, usize, usize),
+    /// The first line continues the one before (`\` or PowerShell's backquote at its end):
+    /// it holds no instruction keyword of its own, so it is never copied.
+    pub continues: bool,
 }
 
 impl Written {
@@ -171,11 +174,16 @@ impl Written {
             }
         }
         let value_at = found?;
+        let continues = line >= 2
+            && file_lines
+                .get(line - 2)
+                .is_some_and(|l| l.trim_end().ends_with(['\\', '`']));
         Some(Written {
             first_line: line,
             lines: lines[..=value_at.0].iter().map(|l| l.to_string()).collect(),
             name,
             value: value_at,
+            continues,
         })
     }
 
@@ -220,6 +228,9 @@ impl Written {
     /// Whether the lines hold this setting only, so that a copy of them sets nothing else:
     /// not `ENV A=1 GOPROXY=x`, `env: {GOPROXY: x}` or `GOPROXY=x go build`.
     fn alone(&self) -> bool {
+        if self.continues {
+            return false;
+        }
         // What may precede a lone setting: `export`, `ENV`, `- `, `$env:`, `set`, a quote, a
         // flag ending in `=` (`--action_env=`); never another assignment or a collection.
         let before = self.lines[0][..self.name.0].trim();
@@ -423,6 +434,11 @@ mod written_tests {
             assert_eq!(w.renamed("GONOPROXY", "x"), None, "{text}");
             assert!(w.with_value("z").is_some(), "{text}");
         }
+        // The last line of a continued Dockerfile ENV has no `ENV` of its own.
+        let w = Written::locate("ENV A=1 \\\n    GONOSUMDB=x\n", 2, "GONOSUMDB", "x").unwrap();
+        assert!(w.continues);
+        assert_eq!(w.renamed("GONOPROXY", "x"), None);
+        assert_eq!(w.with_value("z").unwrap(), "    GONOSUMDB=z");
         for text in [
             "export GONOSUMDB=x\n",
             "build --action_env=GONOSUMDB=x\n",

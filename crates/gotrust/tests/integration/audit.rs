@@ -1421,34 +1421,46 @@ fn apply_to_file(text: &str, fix: &str) -> Option<String> {
     Some(lines.iter().map(|l| format!("{l}\n")).collect())
 }
 
-/// A GOINSECURE entry with white space matches nothing (go does not trim it, and no module
-/// path contains white space), so only pattern/invalid speaks: not insecure/broad or
-/// insecure/match-all on the `*` it looks like.
-#[test]
-fn goinsecure_entry_with_white_space_is_only_invalid() {
+/// Audit findings for `vars` in the process environment, with the stock go.env and no user
+/// go env file.
+fn audit_of(vars: &[(&str, &str)]) -> Vec<Finding> {
     let tmp = tempfile::tempdir().unwrap();
     let goroot = tmp.path().join("goroot");
     std::fs::create_dir_all(&goroot).unwrap();
     std::fs::write(goroot.join("go.env"), STOCK_GO_ENV).unwrap();
-    for value in ["* ", " *.corp.example", "github.com ,git.corp.example"] {
-        let mut sources = EnvSources::with_process(vec![
-            ("HOME".to_string(), tmp.path().display().to_string()),
-            ("GOENV".to_string(), "off".to_string()),
-            ("GOROOT".to_string(), goroot.display().to_string()),
-            ("GOINSECURE".to_string(), value.to_string()),
-        ]);
-        sources.goos = "linux".into();
-        let goenv = env::resolve(&sources);
-        let settings = Settings::from_env(&goenv, &sources);
-        let findings = audit::findings(&AuditInput {
-            env: &goenv,
-            sources: &sources,
-            settings: &settings,
-            git: None,
-            policy: None,
-            project: None,
-            cross_check: None,
-        });
+    let mut process = vec![
+        ("HOME".to_string(), tmp.path().display().to_string()),
+        ("GOENV".to_string(), "off".to_string()),
+        ("GOROOT".to_string(), goroot.display().to_string()),
+    ];
+    process.extend(vars.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+    let mut sources = EnvSources::with_process(process);
+    sources.goos = "linux".into();
+    let goenv = env::resolve(&sources);
+    let settings = Settings::from_env(&goenv, &sources);
+    audit::findings(&AuditInput {
+        env: &goenv,
+        sources: &sources,
+        settings: &settings,
+        git: None,
+        policy: None,
+        project: None,
+        cross_check: None,
+    })
+}
+
+/// A GOINSECURE entry with white space matches nothing (go does not trim it, and no module
+/// path contains white space), so only pattern/invalid speaks: not insecure/broad or
+/// insecure/match-all on the `*` it looks like. Its fix drops the entry rather than trimming
+/// it, which would turn TLS off for everything.
+#[test]
+fn goinsecure_entry_with_white_space_is_only_invalid() {
+    for (value, fixed) in [
+        ("* ", None),
+        (" *.corp.example", None),
+        ("github.com ,git.corp.example", Some("git.corp.example")),
+    ] {
+        let findings = audit_of(&[("GOINSECURE", value)]);
         let insecure: Vec<(&str, &[String])> = findings
             .iter()
             .filter(|f| f.rule.id.starts_with("insecure/"))
@@ -1461,11 +1473,41 @@ fn goinsecure_entry_with_white_space_is_only_invalid() {
                 .all(|(_, a)| a.iter().all(|p| !p.contains(' '))),
             "{value:?}: {insecure:?}"
         );
-        assert!(
-            findings
-                .iter()
-                .any(|f| f.rule.id == "pattern/invalid" && f.message.contains("white space")),
-            "{value:?}"
-        );
+        let invalid: Vec<&Finding> = findings
+            .iter()
+            .filter(|f| f.rule.id == "pattern/invalid" && f.message.contains("white space"))
+            .collect();
+        assert_eq!(invalid.len(), 1, "{value:?}");
+        let fix = &invalid[0].fix;
+        match fixed {
+            None => assert!(fix.contains("Unset GOINSECURE"), "{value:?}: {fix}"),
+            Some(rest) => assert!(
+                fix.contains(&format!("to {rest}")) && !fix.contains("github.com"),
+                "{value:?}: {fix}"
+            ),
+        }
     }
+}
+
+/// GONOPROXY=github.com fetches public modules direct, and the database must still check
+/// them: that is no private-path leak, and the fix must never be to add github.com to
+/// GONOSUMDB (sumdb/bypass-public). A private path under it still leaks.
+#[test]
+fn public_hosts_fetched_direct_are_not_a_private_path_leak() {
+    let leaks = |vars: &[(&str, &str)]| -> Vec<String> {
+        audit_of(vars)
+            .into_iter()
+            .filter(|f| f.rule.id == "sumdb/private-path-leak")
+            .flat_map(|f| f.affected)
+            .collect()
+    };
+    assert!(leaks(&[("GONOPROXY", "github.com,gopkg.in")]).is_empty());
+    assert_eq!(
+        leaks(&[("GONOPROXY", "github.com,git.corp.example")]),
+        ["git.corp.example"]
+    );
+    assert_eq!(
+        leaks(&[("GONOPROXY", "github.com/mycorp")]),
+        ["github.com/mycorp"]
+    );
 }
